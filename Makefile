@@ -1,0 +1,157 @@
+# ActPlane — top-level build.  `make` builds the module, the BPF objects and the
+# tool; `make check` runs host and in-VM tests; `make demo` runs the VM demo.
+# Everything generated goes under build/ (or next to the module sources, as
+# kbuild does, all git-ignored).
+
+TOP      := $(abspath .)
+B        := $(TOP)/build
+KDIR     ?= $(B)/kernel/headers
+CLANG    ?= clang-19
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+V        ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+PKGS     := libbpf libnl-genl-3.0 libnl-3.0 yaml-0.1 json-c
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes
+UCFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(TOP)/include -I$(TOP)/userspace \
+            -I$(B)/gen $(PKG_CFLAGS)
+
+GEN      := $(B)/gen
+BPFOUT   := $(B)/bpf
+OBJ      := $(B)/obj
+HOSTT    := $(B)/host-tests
+
+KO       := kmod/actplane.ko
+TOOL     := $(B)/actplane
+
+# The policy library: pure userspace, shared by the tool, host tests and fuzzers.
+POLICY_SRC := $(wildcard userspace/policy/*.c)
+POLICY_OBJ := $(POLICY_SRC:%.c=$(OBJ)/%.o)
+POLICY_LIB := $(B)/libactplane-policy.a
+
+TOOL_SRC := $(wildcard userspace/*.c)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(OBJ)/%.o)
+
+BPF_HOOKS     := $(wildcard bpf/hooks*.bpf.c)
+BPF_ENFORCERS := $(wildcard bpf/enforcer_*.bpf.c)
+BPF_SRC       := $(BPF_HOOKS) $(BPF_ENFORCERS)
+BPF_OBJ       := $(BPF_SRC:bpf/%.bpf.c=$(BPFOUT)/%.bpf.o)
+BPF_SKEL      := $(BPF_HOOKS:bpf/%.bpf.c=$(GEN)/%.skel.h)
+
+HOST_TEST_SRC := $(wildcard selftests/host/test_*.c)
+HOST_TEST_BIN := $(HOST_TEST_SRC:selftests/host/%.c=$(HOSTT)/%)
+
+VM_TEST_SRC := $(wildcard selftests/vm/*.c)
+VM_TEST_BIN := $(VM_TEST_SRC:selftests/vm/%.c=$(B)/vm-tests/%)
+
+.PHONY: all deps kmod bpf tool check check-host check-vm demo bench vm-shell fuzz clean help
+
+all: kmod bpf tool vmtests
+
+help:
+	@echo "make            build module, BPF objects, tool and test programs"
+	@echo "make deps       install/fetch packages, guest kernel, virtme-ng (root)"
+	@echo "make check      host tests + in-VM selftests, ends with 'N passed, N failed'"
+	@echo "make demo       boot the VM and show ActPlane working"
+	@echo "make vm-shell   interactive shell in the VM with the module inserted"
+	@echo "make fuzz       longer run of the policy parser fuzzer"
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(KDIR)/Makefile:
+	@echo "kernel headers missing: run 'make deps' (as root)" >&2; exit 1
+
+# ---- kernel module --------------------------------------------------------
+kmod: $(KO)
+$(KO): $(KDIR)/Makefile $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h) Kbuild
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) modules $(if $(filter 0,$(V)),-s,)
+
+# ---- BPF ------------------------------------------------------------------
+$(GEN)/vmlinux.h: $(KO)
+	@mkdir -p $(GEN)
+	$(Q)$(BPFTOOL) btf dump file $(KO) --base-btf $(KDIR)/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BPFOUT)/%.bpf.o: bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)
+	@mkdir -p $(BPFOUT)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
+		-I$(GEN) -I$(TOP)/bpf -c $< -o $@
+
+$(GEN)/%.skel.h: $(BPFOUT)/%.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+# Enforcers are embedded in the tool as objects (a generic struct_ops loader,
+# which also loads user-written enforcers from a file).
+$(GEN)/enforcers.S: $(BPF_ENFORCERS:bpf/%.bpf.c=$(BPFOUT)/%.bpf.o) scripts/gen-embed.sh
+	$(Q)scripts/gen-embed.sh $(BPFOUT) $(BPF_ENFORCERS:bpf/enforcer_%.bpf.c=%) > $@
+
+bpf: $(BPF_OBJ) $(BPF_SKEL)
+
+# ---- userspace tool -------------------------------------------------------
+$(OBJ)/%.o: %.c $(wildcard userspace/*.h userspace/policy/*.h include/uapi/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(OBJ)/userspace/up.o: $(BPF_SKEL)
+
+$(POLICY_LIB): $(POLICY_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OBJ)/enforcers.o: $(GEN)/enforcers.S
+	$(Q)$(CC) -c $< -o $@
+
+tool: $(TOOL)
+$(TOOL): $(TOOL_OBJ) $(POLICY_LIB) $(OBJ)/enforcers.o
+	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(OBJ)/enforcers.o $(POLICY_LIB) $(PKG_LIBS)
+
+# ---- tests ----------------------------------------------------------------
+$(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h)
+	@mkdir -p $(HOSTT)
+	$(Q)$(CC) $(UCFLAGS) -Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
+
+# In-VM test programs may use the tool's netlink client.
+VM_TEST_LIBOBJ := $(OBJ)/userspace/nl.o $(OBJ)/userspace/common.o
+$(B)/vm-tests/%: selftests/vm/%.c $(VM_TEST_LIBOBJ) $(wildcard selftests/vm/*.h include/uapi/*.h)
+	@mkdir -p $(B)/vm-tests
+	$(Q)$(CC) $(UCFLAGS) -Iselftests/vm -Iselftests/host -o $@ $< $(VM_TEST_LIBOBJ) $(PKG_LIBS) -lpthread
+
+VM_TEST_BPF := $(patsubst selftests/vm/bpf/%.bpf.c,$(B)/vm-tests/%.bpf.o,$(wildcard selftests/vm/bpf/*.bpf.c))
+$(B)/vm-tests/%.bpf.o: selftests/vm/bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)
+	@mkdir -p $(B)/vm-tests
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(GEN) -I$(TOP)/bpf -c $< -o $@
+
+vmtests: $(VM_TEST_BIN) $(VM_TEST_BPF) $(HOST_TEST_BIN)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/check.sh
+
+check-host: all
+	$(Q)scripts/check.sh --host-only
+
+check-vm: all
+	$(Q)scripts/check.sh --vm-only
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/vm.sh -- $(TOP)/scripts/demo.sh
+
+vm-shell: all
+	$(Q)scripts/vm.sh --shell
+
+clean:
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true
+	$(Q)rm -rf $(GEN) $(BPFOUT) $(OBJ) $(HOSTT) $(B)/vm-tests $(TOOL) $(POLICY_LIB)
+
+# Policy parser fuzzing (targets fuzz, fuzz-smoke).
+-include selftests/fuzz/fuzz.mk

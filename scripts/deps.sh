@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Install and fetch everything ActPlane needs to build and test (idempotent, as root).
+#
+#  - Debian packages from bookworm and bookworm-backports (libbpf, bpftool);
+#  - the current Debian backports 6.12 kernel (image, headers, kbuild), resolved
+#    at fetch time and unpacked under build/kernel/ (nothing goes to /boot);
+#  - virtme-ng from trixie through a private apt configuration, unpacked under
+#    build/vng/ (the system's apt sources are not touched for trixie).
+#
+# A second run only checks and returns.  Anything missing is named on failure.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${ACTPLANE_BUILD:-$top/build}
+CACHE=$B/cache
+mkdir -p "$CACHE"
+
+say() { printf 'deps: %s\n' "$*" >&2; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (installs Debian packages): sudo make deps"
+command -v apt-get >/dev/null || die "apt-get not found: ActPlane's deps script supports Debian 12 (bookworm)"
+
+export DEBIAN_FRONTEND=noninteractive
+BPO=/etc/apt/sources.list.d/actplane-bookworm-backports.list
+
+BOOKWORM_PKGS="clang-19 llvm-19 dwarves libnl-genl-3-dev libnl-3-dev libyaml-dev
+libjson-c-dev libelf-dev zlib1g-dev pkg-config make gcc bc kmod cpio
+qemu-system-x86 busybox-static udev python3-requests python3-argcomplete
+iproute2 liburing-dev python3 git util-linux"
+BPO_PKGS="libbpf-dev bpftool"
+
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			printf '%s ' "$p"
+	done
+}
+
+updated=0
+apt_update() {
+	[ $updated = 1 ] && return 0
+	say "apt-get update"
+	apt-get update -qq || die "apt-get update failed: is the Debian archive reachable?"
+	updated=1
+}
+
+# --- bookworm-backports source ------------------------------------------
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	say "adding bookworm-backports to $BPO"
+	echo 'deb http://deb.debian.org/debian bookworm-backports main' >"$BPO"
+	apt_update
+fi
+
+# --- packages --------------------------------------------------------------
+# libbpf must be the backports one (>= 1.4): bookworm's 1.1 lacks struct_ops links.
+need_bpo=$(missing_pkgs $BPO_PKGS)
+if [ -z "$need_bpo" ] && ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev)" ge 1:1.4; then
+	need_bpo="libbpf-dev"
+fi
+need=$(missing_pkgs $BOOKWORM_PKGS)
+if [ -n "$need_bpo$need" ]; then
+	apt_update
+	if [ -n "$need_bpo" ]; then
+		say "installing from bookworm-backports: $need_bpo"
+		apt-get install -y -qq -t bookworm-backports $need_bpo >/dev/null ||
+			die "could not install from bookworm-backports: $need_bpo"
+	fi
+	if [ -n "$need" ]; then
+		say "installing: $need"
+		apt-get install -y -qq --no-install-recommends $need >/dev/null ||
+			die "could not install: $need (missing from the archive?)"
+	fi
+	still=$(missing_pkgs $BOOKWORM_PKGS $BPO_PKGS)
+	[ -z "$still" ] || die "packages still missing after install: $still"
+fi
+
+# --- guest kernel (Debian backports 6.12) ----------------------------------
+K=$B/kernel
+resolve_abi() {
+	# linux-image-amd64 (backports) depends on linux-image-<abi>-amd64[-unsigned]
+	apt-cache show -t bookworm-backports linux-image-amd64 2>/dev/null |
+		awk '/^Version:/{v=$2} /^Depends:/{print v" "$0}' | sort -V | tail -n1 |
+		grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -n1 |
+		sed -e 's/^linux-image-//' -e 's/-amd64$//'
+}
+abi=$(resolve_abi || true)
+if [ -z "$abi" ]; then
+	apt_update
+	abi=$(resolve_abi || true)
+fi
+if [ -z "$abi" ] && [ -f "$K/abi" ]; then
+	abi=$(cat "$K/abi")
+	say "cannot resolve the current backports kernel; keeping the unpacked $abi"
+fi
+[ -n "$abi" ] || die "cannot resolve linux-image-amd64 in bookworm-backports (apt-cache show failed)"
+case "$abi" in 6.12.*) ;; *) say "warning: backports kernel is $abi, not 6.12" ;; esac
+
+if [ "$(cat "$K/abi" 2>/dev/null)" != "$abi" ] || [ ! -f "$K/vmlinuz" ]; then
+	say "fetching kernel $abi"
+	kdl=$CACHE/kernel-$abi
+	mkdir -p "$kdl"
+	pkgs="linux-image-$abi-amd64-unsigned linux-headers-$abi-amd64 linux-headers-$abi-common linux-kbuild-$abi"
+	( cd "$kdl" && for p in $pkgs; do
+		ls "$p"_*.deb >/dev/null 2>&1 || apt-get -o APT::Sandbox::User=root download -qq "$p" >/dev/null ||
+			{ apt_update; apt-get -o APT::Sandbox::User=root download -qq "$p" >/dev/null; } ||
+			die "cannot download $p"
+	done )
+	# Unpack in place; the abi file is written last and marks a complete tree.
+	rm -rf "$K"
+	mkdir -p "$K/root"
+	for d in "$kdl"/*.deb; do dpkg -x "$d" "$K/root"; done
+	hdr=$K/root/usr/src/linux-headers-$abi-amd64
+	common=$K/root/usr/src/linux-headers-$abi-common
+	[ -d "$hdr" ] && [ -d "$common" ] || die "kernel headers not found in the downloaded packages"
+	# The arch headers' Makefile includes the -common tree by absolute path.
+	sed -i "s|/usr/src/linux-headers-$abi-common|$common|g" "$hdr/Makefile"
+	# scripts/ and tools/ of the headers are absolute links into /usr/lib/linux-kbuild-*.
+	find "$hdr" "$common" -maxdepth 2 -type l | while read -r l; do
+		t=$(readlink "$l")
+		case "$t" in /usr/lib/linux-kbuild-*|/usr/src/*) ln -sfn "$K/root$t" "$l" ;; esac
+	done
+	ln -sfn "root/boot/vmlinuz-$abi-amd64" "$K/vmlinuz"
+	ln -sfn "root/usr/src/linux-headers-$abi-amd64" "$K/headers"
+	ln -sfn "root/lib/modules/$abi-amd64" "$K/modules"
+	echo "$abi" >"$K/abi"
+	find "$CACHE" -maxdepth 1 -name 'kernel-*' ! -name "kernel-$abi" -exec rm -rf {} +
+fi
+[ -f "$K/headers/vmlinux" ] || die "headers lack the BTF vmlinux ($K/headers/vmlinux)"
+
+# --- virtme-ng from trixie (private apt configuration) ----------------------
+V=$B/vng
+A=$CACHE/apt-trixie
+if [ ! -x "$V/usr/bin/vng" ]; then
+	say "fetching virtme-ng from trixie (private apt configuration)"
+
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/dl"
+	echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' >"$A/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache" -o Dir::State::status=/dev/null)
+	apt-get "${opts[@]}" update -qq || die "apt-get update for trixie failed (needed for virtme-ng)"
+	( cd "$A/dl" && rm -f virtme-ng_*.deb && apt-get "${opts[@]}" -o APT::Sandbox::User=root download -qq virtme-ng ) ||
+		die "cannot download virtme-ng from trixie"
+	rm -rf "$V"
+	dpkg -x "$A"/dl/virtme-ng_*.deb "$V"
+	[ -x "$V/usr/bin/vng" ] || die "virtme-ng package has no usr/bin/vng"
+fi
+
+say "ok: kernel $abi, virtme-ng $(ls "$A"/dl/virtme-ng_*.deb 2>/dev/null | sed 's/.*virtme-ng_//;s/_all.deb//' || echo unpacked)"

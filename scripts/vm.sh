@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Boot the guest kernel (Debian 6.12, unpacked by `make deps`) with virtme-ng,
+# insert the module and run a command inside; the host's files are visible at
+# the same paths (read-only; /tmp is writable).  Exit status is the command's,
+# or 1 if the kernel log shows a WARNING/BUG/oops/refcount message.
+#
+#   scripts/vm.sh [OPTIONS] -- CMD [ARGS...]   run CMD in the VM
+#   scripts/vm.sh --shell                      interactive shell (module not inserted;
+#                                              run scripts/vm-guest.sh --setup)
+# Options:
+#   --no-module     do not insert kmod/actplane.ko
+#   --tap           also print "ok/not ok - kernel log clean" (test runs)
+#   --bench         one CPU, -icount (guest time counts instructions)
+#   --cpus N        (default 2)    --memory SIZE (default 2G)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${ACTPLANE_BUILD:-$top/build}
+cpus=2 memory=2G shell=0 bench=0 guest_opts=()
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--shell) shell=1 ;;
+	--no-module) guest_opts+=(--no-module) ;;
+	--tap) guest_opts+=(--tap) ;;
+	--bench) bench=1 cpus=1 ;;
+	--cpus) cpus=$2; shift ;;
+	--memory) memory=$2; shift ;;
+	--) shift; break ;;
+	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+[ -f "$B/kernel/abi" ] || { echo "vm.sh: guest kernel missing: run 'make deps'" >&2; exit 1; }
+[ -x "$B/vng/usr/bin/vng" ] || { echo "vm.sh: virtme-ng missing: run 'make deps'" >&2; exit 1; }
+kimg=$(readlink -f "$B/kernel/vmlinuz")	# versioned name: vng finds modules from it
+
+export PATH="$B/vng/usr/bin:$PATH"
+export PYTHONPATH="$B/vng/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
+vng=(/usr/bin/python3 "$B/vng/usr/bin/vng" --run "$kimg" --cpus "$cpus" --memory "$memory")
+# Use KVM only when it actually works (it needs vmx/svm); otherwise TCG.
+if [ ! -w /dev/kvm ] || ! grep -qE 'vmx|svm' /proc/cpuinfo; then
+	vng+=(--disable-kvm)
+fi
+if [ $bench = 1 ]; then
+	vng+=(--disable-kvm --qemu-opts="-accel tcg,thread=single -icount shift=0,sleep=off")
+fi
+
+if [ $shell = 1 ]; then
+	echo "vm.sh: interactive VM; inside run: $top/scripts/vm-guest.sh --setup" >&2
+	exec "${vng[@]}"
+fi
+[ $# -gt 0 ] || { echo "vm.sh: no command (use -- CMD or --shell)" >&2; exit 2; }
+
+# Quote the command for the guest shell.
+cmd=$(printf '%q ' "$top/scripts/vm-guest.sh" "${guest_opts[@]}" -- "$@")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+timeout "${ACTPLANE_VM_TIMEOUT:-3000}" "${vng[@]}" --exec "$cmd" 2>&1 | tee "$log"
+vrc=${PIPESTATUS[0]}
+set -e
+rc=$(sed -n 's/^ACTPLANE_VM_RC=\([0-9]*\).*/\1/p' "$log" | tail -n1)
+if [ -z "$rc" ]; then
+	echo "vm.sh: the VM did not report a result (vng exit status $vrc)" >&2
+	exit 1
+fi
+exit "$rc"

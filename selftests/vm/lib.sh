@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for in-VM shell selftests.  Each test prints one line:
+#   ok - NAME | not ok - NAME: why | skip - NAME: why
+# Source this file; define functions test_*; call run_tests.
+
+AP=${AP:-actplane}
+VMT=${ACTPLANE_TOP:-.}/build/vm-tests
+UNPRIV=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bounding-set=-all)
+
+_fail_msg=""
+fail() { _fail_msg="$*"; return 1; }
+
+# run_test NAME FUNC: run FUNC in a subshell with errexit; report one line.
+run_test() {
+	local name=$1 fn=$2 out rc
+	out=$( (set -e; "$fn") 2>&1 )
+	rc=$?
+	if [ $rc = 0 ]; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 30
+	fi
+}
+
+# json_get JSON_TEXT PY_EXPR: evaluate a Python expression on parsed JSON `j`.
+json_get() {
+	python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+status_json() { "$AP" status --json; }
+hook_hits() { json_get "$(status_json)" "[h['hits'] for h in j['hooks'] if h['name']=='$1'][0]"; }
+counter() { json_get "$(status_json)" "j['counters']['$1']"; }
+enforcer_field() { json_get "$(status_json)" "j['enforcer']['$1']"; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+# expect_contains WHAT TEXT NEEDLE
+expect_contains() { case "$2" in *"$3"*) ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Malformed generic netlink requests must be refused with an extended-ACK
+ * message, and the module must keep answering afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netlink/genl/genl.h>
+#include "nl.h"
+#include "tap.h"
+
+static struct nl_msg *new_msg(struct ap_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
+		    NLM_F_ACK | NLM_F_REQUEST, cmd, ACTPLANE_GENL_VERSION);
+	return msg;
+}
+
+/* Send msg; expect failure with errno want and an ext-ACK text containing needle. */
+static void expect_reject(struct ap_nl *nl, const char *name, struct nl_msg *msg,
+			  int want, const char *needle)
+{
+	int ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	const char *m = ap_nl_errmsg(nl);
+
+	nlmsg_free(msg);
+	if (ret != want)
+		tap_result(0, name, "got %d (%s), want %d; ext-ack \"%s\"", ret, strerror(-ret), want, m);
+	else if (!m[0] || (needle && !strstr(m, needle)))
+		tap_result(0, name, "ext-ack message \"%s\" lacks \"%s\"", m, needle ? needle : "text");
+	else
+		tap_result(1, name, NULL);
+	printf("# %s: %s\n", name, m);
+}
+
+static int parse_version(struct nlattr **tb, void *arg)
+{
+	*(int *)arg = tb[ACTPLANE_A_VERSION] && tb[ACTPLANE_A_ABI];
+	return 0;
+}
+
+int main(void)
+{
+	struct nl_msg *msg;
+	struct ap_nl *nl;
+	char err[256];
+	int ok = 0, ret;
+
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		tap_result(0, "netlink: open family", "%s", err);
+		return tap_exit();
+	}
+
+	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
+	nla_put_u32(msg, 200, 1);	/* attribute type beyond ACTPLANE_A_MAX */
+	expect_reject(nl, "netlink: unknown attribute rejected with ext-ack", msg, -EINVAL, NULL);
+
+	msg = new_msg(nl, ACTPLANE_CMD_ENFORCER_TEST);
+	nla_put_u8(msg, ACTPLANE_A_EFFECT, 2);	/* u32 expected */
+	expect_reject(nl, "netlink: wrong attribute type rejected with ext-ack", msg, -EINVAL, NULL);
+
+	msg = new_msg(nl, ACTPLANE_CMD_ENFORCER_TEST);
+	nla_put_u32(msg, ACTPLANE_A_EFFECT, 9);	/* no such effect */
+	expect_reject(nl, "netlink: out-of-range effect rejected with ext-ack", msg, -ERANGE, NULL);
+
+	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
+	nla_put_string(msg, ACTPLANE_A_VERSION, "9.9");
+	expect_reject(nl, "netlink: output-only attribute rejected with ext-ack", msg, -EINVAL,
+		      "output-only");
+
+	msg = new_msg(nl, 99);	/* no such command */
+	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	tap_result(ret == -EOPNOTSUPP, "netlink: unknown command refused", "got %d", ret);
+
+	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_version, &ok);
+	tap_result(ret == 0 && ok, "netlink: module answers STATUS after malformed requests",
+		   "status returned %d", ret);
+	ap_nl_close(nl);
+	return tap_exit();
+}

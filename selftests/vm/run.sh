@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# In-VM selftest suite (run by scripts/vm.sh as root, module inserted).
+# Runs every selftests/vm/test_*.sh in name order; each prints ok/not ok lines.
+#   run.sh [PATTERN]   only test files whose name contains PATTERN
+here=$(cd "$(dirname "$0")" && pwd)
+rc=0
+for t in "$here"/test_*.sh; do
+	case "$(basename "$t")" in *"${1:-}"*) ;; *) continue ;; esac
+	echo "# $(basename "$t")"
+	bash "$t" || rc=1
+done
+exit $rc

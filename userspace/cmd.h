@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The actplane tool's command table: every subcommand is one function with
+ * the signature below, registered in main.c.  argv[0] is the subcommand name.
+ * Return value is the process exit status.
+ */
+#ifndef ACTPLANE_CMD_H
+#define ACTPLANE_CMD_H
+
+struct ap_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;	/* one-line synopsis of the arguments */
+	const char *help;	/* one-line description */
+	int needs_root;		/* talks to the module with privileges */
+};
+
+/* runtime commands (netlink, BPF) */
+int cmd_status(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_enforcer(int argc, char **argv);
+
+/* policy language (userspace/cmd_policy.c) */
+int cmd_check(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+
+/* shared helpers */
+extern const char *ap_prog;		/* "actplane" */
+void ap_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "common.h"
+
+const char *ap_prog = "actplane";
+
+void ap_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", ap_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *const effect_names[] = {
+	[ACTPLANE_EFFECT_NONE] = "none",
+	[ACTPLANE_EFFECT_NOTIFY] = "notify",
+	[ACTPLANE_EFFECT_BLOCK] = "block",
+	[ACTPLANE_EFFECT_KILL] = "kill",
+};
+
+const char *ap_effect_name(unsigned int effect)
+{
+	return effect < __ACTPLANE_EFFECT_MAX ? effect_names[effect] : "invalid";
+}
+
+int ap_effect_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < __ACTPLANE_EFFECT_MAX; i++)
+		if (!strcmp(s, effect_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *ap_enforcer_state_name(unsigned int state)
+{
+	switch (state) {
+	case ACTPLANE_ENFORCER_NONE: return "none";
+	case ACTPLANE_ENFORCER_ACTIVE: return "active";
+	case ACTPLANE_ENFORCER_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
+	[ACTPLANE_CTR_DECISIONS] = "decisions",
+	[ACTPLANE_CTR_ENFORCER_ERRORS] = "enforcer_errors",
+	[ACTPLANE_CTR_FALLBACKS] = "fallbacks",
+	[ACTPLANE_CTR_ENFORCER_ATTACHES] = "enforcer_attaches",
+	[ACTPLANE_CTR_EVENTS_SENT] = "events_sent",
+	[ACTPLANE_CTR_EVENTS_DROPPED] = "events_dropped",
+};
+
+const char *ap_counter_name(unsigned int ctr)
+{
+	return ctr < __ACTPLANE_CTR_MAX && counter_names[ctr] ? counter_names[ctr] : NULL;
+}
+
+bool ap_is_root(void)
+{
+	return geteuid() == 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef ACTPLANE_COMMON_H
+#define ACTPLANE_COMMON_H
+
+#include <stdbool.h>
+#include <uapi/actplane.h>
+
+#define AP_BPFFS	"/sys/fs/bpf"
+#define AP_PIN_DIR	AP_BPFFS "/actplane"
+#define AP_PIN_ENFORCER	AP_PIN_DIR "/enforcer"
+#define AP_PIN_HOOK_PREFIX "hook_"
+
+const char *ap_effect_name(unsigned int effect);
+int ap_effect_parse(const char *s);		/* -1 if unknown */
+const char *ap_enforcer_state_name(unsigned int state);
+const char *ap_counter_name(unsigned int ctr);
+bool ap_is_root(void);
+
+#endif

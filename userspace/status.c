@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane status`: module, enforcer and hook state over netlink, plus the
+ * pinned BPF links in bpffs.  Human-readable or --json (json-c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "cmd.h"
+#include "common.h"
+#include "nl.h"
+
+#define AP_MAX_HOOKS 64
+
+struct ap_status {
+	char version[64];
+	unsigned int abi;
+	char enforcer[ACTPLANE_ENFORCER_NAME_LEN];
+	unsigned int enforcer_state;
+	char reason[160];
+	uint64_t ctr[__ACTPLANE_CTR_MAX];
+	int nhooks;
+	struct {
+		char name[48];
+		uint64_t hits;
+		int pinned;
+	} hooks[AP_MAX_HOOKS];
+};
+
+static void copy_str(char *dst, size_t len, struct nlattr *a)
+{
+	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
+}
+
+static int parse_status(struct nlattr **tb, void *arg)
+{
+	struct ap_status *st = arg;
+	struct nlattr *a, *h;
+	int rem, rem2;
+
+	copy_str(st->version, sizeof(st->version), tb[ACTPLANE_A_VERSION]);
+	copy_str(st->enforcer, sizeof(st->enforcer), tb[ACTPLANE_A_ENFORCER]);
+	copy_str(st->reason, sizeof(st->reason), tb[ACTPLANE_A_ENFORCER_REASON]);
+	st->abi = tb[ACTPLANE_A_ABI] ? nla_get_u32(tb[ACTPLANE_A_ABI]) : 0;
+	st->enforcer_state = tb[ACTPLANE_A_ENFORCER_STATE] ?
+		nla_get_u32(tb[ACTPLANE_A_ENFORCER_STATE]) : 0;
+	if (tb[ACTPLANE_A_COUNTERS])
+		nla_for_each_nested(a, tb[ACTPLANE_A_COUNTERS], rem)
+			if (nla_type(a) < __ACTPLANE_CTR_MAX && nla_len(a) == 8)
+				st->ctr[nla_type(a)] = nla_get_u64(a);
+	if (tb[ACTPLANE_A_HOOKS]) {
+		nla_for_each_nested(a, tb[ACTPLANE_A_HOOKS], rem) {
+			if (nla_type(a) != ACTPLANE_A_HOOK || st->nhooks >= AP_MAX_HOOKS)
+				continue;
+			nla_for_each_nested(h, a, rem2) {
+				if (nla_type(h) == ACTPLANE_HOOK_A_NAME)
+					copy_str(st->hooks[st->nhooks].name,
+						 sizeof(st->hooks[0].name), h);
+				else if (nla_type(h) == ACTPLANE_HOOK_A_HITS && nla_len(h) == 8)
+					st->hooks[st->nhooks].hits = nla_get_u64(h);
+			}
+			st->nhooks++;
+		}
+	}
+	return 0;
+}
+
+/* Which hook programs are pinned (attached) in bpffs. */
+static void find_pins(struct ap_status *st, int *enforcer_pinned, int *other_pins)
+{
+	char path[512];
+	int i;
+
+	*enforcer_pinned = access(AP_PIN_ENFORCER, F_OK) == 0;
+	*other_pins = 0;
+	for (i = 0; i < st->nhooks; i++) {
+		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s", st->hooks[i].name);
+		st->hooks[i].pinned = access(path, F_OK) == 0;
+		*other_pins += st->hooks[i].pinned;
+	}
+}
+
+static void print_json(const struct ap_status *st, int enforcer_pinned)
+{
+	json_object *o = json_object_new_object(), *e, *c, *hs;
+	unsigned int i;
+
+	json_object_object_add(o, "version", json_object_new_string(st->version));
+	json_object_object_add(o, "abi", json_object_new_int((int)st->abi));
+	e = json_object_new_object();
+	json_object_object_add(e, "name", json_object_new_string(st->enforcer));
+	json_object_object_add(e, "state",
+			       json_object_new_string(ap_enforcer_state_name(st->enforcer_state)));
+	json_object_object_add(e, "reason", json_object_new_string(st->reason));
+	json_object_object_add(e, "pinned", json_object_new_boolean(enforcer_pinned));
+	json_object_object_add(o, "enforcer", e);
+	c = json_object_new_object();
+	for (i = 0; i < __ACTPLANE_CTR_MAX; i++)
+		if (ap_counter_name(i))
+			json_object_object_add(c, ap_counter_name(i),
+					       json_object_new_uint64(st->ctr[i]));
+	json_object_object_add(o, "counters", c);
+	hs = json_object_new_array();
+	for (i = 0; i < (unsigned int)st->nhooks; i++) {
+		json_object *h = json_object_new_object();
+
+		json_object_object_add(h, "name", json_object_new_string(st->hooks[i].name));
+		json_object_object_add(h, "attached", json_object_new_boolean(st->hooks[i].pinned));
+		json_object_object_add(h, "hits", json_object_new_uint64(st->hooks[i].hits));
+		json_object_array_add(hs, h);
+	}
+	json_object_object_add(o, "hooks", hs);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_human(const struct ap_status *st, int enforcer_pinned, int pinned_hooks)
+{
+	unsigned int i;
+
+	printf("module:    actplane %s (ABI %u)\n", st->version, st->abi);
+	if (st->enforcer_state == ACTPLANE_ENFORCER_NONE)
+		printf("enforcer:  none attached — the policy's effects apply as written\n");
+	else
+		printf("enforcer:  %s (%s%s)%s%s\n", st->enforcer,
+		       ap_enforcer_state_name(st->enforcer_state),
+		       enforcer_pinned ? ", pinned" : "",
+		       st->enforcer_state == ACTPLANE_ENFORCER_FAILED ? ": " : "",
+		       st->enforcer_state == ACTPLANE_ENFORCER_FAILED ? st->reason : "");
+	printf("hooks:     %d of %d attached (%s)\n", pinned_hooks, st->nhooks, AP_PIN_DIR);
+	for (i = 0; i < (unsigned int)st->nhooks; i++)
+		printf("  %-20s %-9s %llu calls\n", st->hooks[i].name,
+		       st->hooks[i].pinned ? "attached" : "detached",
+		       (unsigned long long)st->hooks[i].hits);
+	printf("counters:\n");
+	for (i = 0; i < __ACTPLANE_CTR_MAX; i++)
+		if (ap_counter_name(i))
+			printf("  %-20s %llu\n", ap_counter_name(i), (unsigned long long)st->ctr[i]);
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(f, "usage: actplane status [--json]\n"
+		"Show the module version, the attached enforcer, the BPF hooks and counters.\n"
+		"  -j, --json   machine-readable output\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct ap_status *st;
+	char err[256];
+	struct ap_nl *nl;
+	int json = 0, c, ret, enforcer_pinned, pinned_hooks;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'h': status_usage(stdout); return 0;
+		default: status_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		status_usage(stderr);
+		return 2;
+	}
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		ap_err("%s", err);
+		return 1;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		ap_nl_close(nl);
+		return 1;
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_status, st);
+	if (ret) {
+		ap_nl_perror(nl, "status", ret);
+		ap_nl_close(nl);
+		free(st);
+		return 1;
+	}
+	ap_nl_close(nl);
+	find_pins(st, &enforcer_pinned, &pinned_hooks);
+	if (json)
+		print_json(st, enforcer_pinned);
+	else
+		print_human(st, enforcer_pinned, pinned_hooks);
+	free(st);
+	return 0;
+}

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane up | down | enforcer`: load the BPF LSM hook programs and an
+ * enforcer, attach them and pin their links under /sys/fs/bpf/actplane so
+ * they stay attached after the tool exits (no daemon).  `down` unpins them,
+ * which detaches them.  Both are idempotent.
+ *
+ * Enforcers are struct_ops objects: the shipped ones are embedded in the
+ * tool, a user-written one is loaded from a .bpf.o file.  Switching
+ * enforcers updates the pinned link in place (bpf_link_update), so there is
+ * no moment without an enforcer.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cmd.h"
+#include "common.h"
+#include "enforcers.h"
+#include "nl.h"
+#include "hooks.skel.h"
+
+#define AP_DEFAULT_ENFORCER "enforce"
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_WARN || getenv("ACTPLANE_DEBUG_BPF"))
+		return vfprintf(stderr, fmt, args);
+	return 0;
+}
+
+/* Make sure bpffs is mounted on /sys/fs/bpf and our pin directory exists. */
+static int ensure_pin_dir(void)
+{
+	struct statfs sfs;
+
+	if (statfs(AP_BPFFS, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		if (mount("bpf", AP_BPFFS, "bpf", 0, "mode=0700")) {
+			ap_err("bpffs is not mounted on %s and mounting it failed: %s",
+			       AP_BPFFS, strerror(errno));
+			return -errno;
+		}
+	}
+	if (mkdir(AP_PIN_DIR, 0700) && errno != EEXIST) {
+		ap_err("cannot create %s: %s", AP_PIN_DIR, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int module_loaded(void)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+
+	if (!nl) {
+		ap_err("%s", err);
+		return 0;
+	}
+	ap_nl_close(nl);
+	return 1;
+}
+
+/* Attach and pin every hook program that is not pinned yet. */
+static int hooks_up(int *attached)
+{
+	struct hooks *skel;
+	struct bpf_program *prog;
+	char path[512];
+	int missing = 0, ret = 0;
+
+	*attached = 0;
+	skel = hooks__open();
+	if (!skel) {
+		ap_err("cannot open the hook BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
+			 bpf_program__name(prog) + 3 /* "ap_" */);
+		if (access(path, F_OK))
+			missing++;
+	}
+	if (!missing)
+		goto out;
+	ret = hooks__load(skel);
+	if (ret) {
+		ap_err("loading the hook programs failed: %s (is 'bpf' in the active LSMs? "
+		       "see /sys/kernel/security/lsm)", strerror(-ret));
+		goto out;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_link *link;
+
+		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
+			 bpf_program__name(prog) + 3);
+		if (!access(path, F_OK))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			ret = -errno;
+			ap_err("attaching %s failed: %s", bpf_program__name(prog), strerror(-ret));
+			goto out;
+		}
+		ret = bpf_link__pin(link, path);
+		bpf_link__destroy(link);	/* the pin keeps it attached */
+		if (ret) {
+			ap_err("pinning %s failed: %s", path, strerror(-ret));
+			goto out;
+		}
+		(*attached)++;
+	}
+out:
+	hooks__destroy(skel);
+	return ret;
+}
+
+static const struct ap_enforcer_blob *find_blob(const char *name)
+{
+	const struct ap_enforcer_blob *b;
+
+	for (b = ap_enforcer_blobs; b->name; b++)
+		if (!strcmp(b->name, name))
+			return b;
+	return NULL;
+}
+
+static int is_file_arg(const char *s)
+{
+	return strchr(s, '/') || (strlen(s) > 2 && !strcmp(s + strlen(s) - 2, ".o"));
+}
+
+/*
+ * Load enforcer NAME (embedded) or FILE (a struct_ops .bpf.o) and attach
+ * it: pin a new link, or, if one is pinned already, swap it in place.
+ */
+static int enforcer_attach(const char *what)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	const struct ap_enforcer_blob *blob = NULL;
+	struct bpf_object *obj;
+	struct bpf_map *map, *ops = NULL;
+	struct bpf_link *link;
+	int ret, pin_fd;
+
+	if (is_file_arg(what)) {
+		obj = bpf_object__open_file(what, NULL);
+	} else {
+		blob = find_blob(what);
+		if (!blob) {
+			const struct ap_enforcer_blob *b;
+
+			ap_err("unknown enforcer '%s'; built-in enforcers:", what);
+			for (b = ap_enforcer_blobs; b->name; b++)
+				fprintf(stderr, "  %s\n", b->name);
+			fprintf(stderr, "or give the path of a struct_ops object (FILE.bpf.o)\n");
+			return -ENOENT;
+		}
+		oopts.object_name = blob->name;
+		obj = bpf_object__open_mem(blob->start, (size_t)(blob->end - blob->start), &oopts);
+	}
+	if (!obj) {
+		ap_err("cannot open enforcer %s: %s", what, strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(map, obj)
+		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS && !ops)
+			ops = map;
+	if (!ops) {
+		ap_err("%s has no struct actplane_ops map (SEC(\".struct_ops.link\"))", what);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = bpf_object__load(obj);
+	if (ret) {
+		ap_err("loading enforcer %s failed: %s", what, strerror(-ret));
+		goto out;
+	}
+	/*
+	 * bpf_map__attach_struct_ops() first writes the ops into the map, then
+	 * creates the link.  With an enforcer already attached the module
+	 * refuses the second one (-EBUSY); the map is ready by then, so swap
+	 * it into the existing pinned link instead.
+	 */
+	link = bpf_map__attach_struct_ops(ops);
+	if (link) {
+		ret = bpf_link__pin(link, AP_PIN_ENFORCER);
+		if (ret)
+			ap_err("pinning %s failed: %s", AP_PIN_ENFORCER, strerror(-ret));
+		bpf_link__destroy(link);
+		goto out;
+	}
+	ret = -errno;
+	if (ret != -EBUSY) {
+		ap_err("attaching enforcer %s failed: %s", what, strerror(-ret));
+		goto out;
+	}
+	pin_fd = bpf_obj_get(AP_PIN_ENFORCER);
+	if (pin_fd < 0) {
+		ap_err("another enforcer is attached, but not by 'actplane up' (no %s); "
+		       "detach it first", AP_PIN_ENFORCER);
+		goto out;
+	}
+	ret = bpf_link_update(pin_fd, bpf_map__fd(ops), NULL);
+	if (ret)
+		ap_err("switching to enforcer %s failed: %s", what, strerror(-ret));
+	close(pin_fd);
+out:
+	bpf_object__close(obj);
+	return ret;
+}
+
+static void up_usage(FILE *f)
+{
+	fprintf(f, "usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
+		"Attach the BPF LSM hooks and an enforcer (default: %s) and pin them under %s.\n"
+		"Idempotent: what is already attached stays; --enforcer switches enforcers.\n"
+		"Needs root and the module loaded.\n", AP_DEFAULT_ENFORCER, AP_PIN_DIR);
+}
+
+int cmd_up(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enforcer", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *enforcer = NULL;
+	int c, ret, attached;
+
+	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': enforcer = optarg; break;
+		case 'h': up_usage(stdout); return 0;
+		default: up_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		up_usage(stderr);
+		return 2;
+	}
+	libbpf_set_print(libbpf_quiet);
+	if (!module_loaded())
+		return 1;
+	if (ensure_pin_dir())
+		return 1;
+	ret = hooks_up(&attached);
+	if (ret)
+		return 1;
+	if (enforcer || access(AP_PIN_ENFORCER, F_OK)) {
+		ret = enforcer_attach(enforcer ? enforcer : AP_DEFAULT_ENFORCER);
+		if (ret)
+			return 1;
+	}
+	printf("actplane is up: %d hook program%s newly attached, enforcer %s\n", attached,
+	       attached == 1 ? "" : "s", enforcer ? enforcer : "unchanged or default");
+	return 0;
+}
+
+/*
+ * Unpinned links are released asynchronously; wait (bounded) until the
+ * module's reference count shows nothing holds it, so `rmmod` right after
+ * `down` works.
+ */
+static void wait_detached(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char buf[32];
+	int i, fd;
+
+	for (i = 0; i < 250; i++) {
+		ssize_t n;
+
+		fd = open("/sys/module/actplane/refcnt", O_RDONLY);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = 0;
+		if (atoi(buf) == 0)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int cmd_down(int argc, char **argv)
+{
+	DIR *d;
+	struct dirent *de;
+	int removed = 0, failed = 0;
+	char path[512];
+
+	if (argc > 1) {
+		FILE *f = strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? stderr : stdout;
+
+		fprintf(f, "usage: actplane down\n"
+			"Detach the enforcer and the BPF hooks (remove their pins in %s).\n"
+			"Idempotent.  The module stays loaded.\n", AP_PIN_DIR);
+		return f == stdout ? 0 : 2;
+	}
+	d = opendir(AP_PIN_DIR);
+	if (!d) {
+		if (errno == ENOENT) {
+			printf("actplane is down (nothing attached)\n");
+			return 0;
+		}
+		ap_err("cannot open %s: %s", AP_PIN_DIR, strerror(errno));
+		return 1;
+	}
+	/* Enforcer first, so no hook runs with a half-detached backend. */
+	if (!unlink(AP_PIN_ENFORCER))
+		removed++;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), AP_PIN_DIR "/%s", de->d_name);
+		if (unlink(path)) {
+			ap_err("cannot remove %s: %s", path, strerror(errno));
+			failed++;
+		} else {
+			removed++;
+		}
+	}
+	closedir(d);
+	if (!failed && rmdir(AP_PIN_DIR) && errno != ENOENT)
+		ap_err("cannot remove %s: %s", AP_PIN_DIR, strerror(errno));
+	wait_detached();
+	printf("actplane is down (%d link%s removed)\n", removed, removed == 1 ? "" : "s");
+	return failed ? 1 : 0;
+}
+
+/* ---- actplane enforcer ------------------------------------------------- */
+
+struct test_reply {
+	unsigned int effect;	/* request */
+	unsigned int verdict, proposed, state;
+	char name[ACTPLANE_ENFORCER_NAME_LEN];
+};
+
+static int put_effect(struct nl_msg *msg, void *arg)
+{
+	const struct test_reply *r = arg;
+
+	return nla_put_u32(msg, ACTPLANE_A_EFFECT, r->effect) ? -EMSGSIZE : 0;
+}
+
+static int parse_test(struct nlattr **tb, void *arg)
+{
+	struct test_reply *r = arg;
+
+	if (!tb[ACTPLANE_A_VERDICT])
+		return -EBADMSG;
+	r->verdict = nla_get_u32(tb[ACTPLANE_A_VERDICT]);
+	if (tb[ACTPLANE_A_EFFECT])
+		r->proposed = nla_get_u32(tb[ACTPLANE_A_EFFECT]);
+	if (tb[ACTPLANE_A_ENFORCER_STATE])
+		r->state = nla_get_u32(tb[ACTPLANE_A_ENFORCER_STATE]);
+	if (tb[ACTPLANE_A_ENFORCER])
+		snprintf(r->name, sizeof(r->name), "%s", nla_get_string(tb[ACTPLANE_A_ENFORCER]));
+	return 0;
+}
+
+static int enforcer_test(const char *effect_arg)
+{
+	struct test_reply r = { .effect = ACTPLANE_EFFECT_BLOCK };
+	struct ap_nl *nl;
+	char err[256];
+	int ret;
+
+	if (effect_arg) {
+		int e = ap_effect_parse(effect_arg);
+
+		if (e < 0) {
+			ap_err("unknown effect '%s' (none, notify, block or kill)", effect_arg);
+			return 2;
+		}
+		r.effect = (unsigned int)e;
+	}
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		ap_err("%s", err);
+		return 1;
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_ENFORCER_TEST, put_effect, parse_test, &r);
+	if (ret) {
+		ap_nl_perror(nl, "enforcer test", ret);
+		ap_nl_close(nl);
+		return 1;
+	}
+	ap_nl_close(nl);
+	printf("proposed %s -> %s (enforcer: %s)\n", ap_effect_name(r.proposed),
+	       ap_effect_name(r.verdict),
+	       r.state == ACTPLANE_ENFORCER_NONE ? "none, built-in default" : r.name);
+	return 0;
+}
+
+static void enforcer_usage(FILE *f)
+{
+	const struct ap_enforcer_blob *b;
+
+	fprintf(f, "usage: actplane enforcer NAME|FILE.bpf.o   switch the attached enforcer\n"
+		"       actplane enforcer test [EFFECT]       ask the enforcer to decide a synthetic\n"
+		"                                             match (EFFECT: notify|block|kill)\n"
+		"Built-in enforcers:");
+	for (b = ap_enforcer_blobs; b->name; b++)
+		fprintf(f, " %s", b->name);
+	fprintf(f, "\n");
+}
+
+int cmd_enforcer(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		enforcer_usage(argc < 2 || argc > 3 ? stderr : stdout);
+		return argc < 2 || argc > 3 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "test"))
+		return enforcer_test(argc == 3 ? argv[2] : NULL);
+	if (argc != 2) {
+		enforcer_usage(stderr);
+		return 2;
+	}
+	libbpf_set_print(libbpf_quiet);
+	if (!module_loaded())
+		return 1;
+	if (access(AP_PIN_DIR, F_OK)) {
+		ap_err("actplane is not up; run 'actplane up --enforcer %s'", argv[1]);
+		return 1;
+	}
+	if (enforcer_attach(argv[1]))
+		return 1;
+	printf("enforcer: %s\n", argv[1]);
+	return 0;
+}
