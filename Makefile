@@ -123,7 +123,7 @@ $(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h)
 VM_TEST_LIBOBJ := $(OBJ)/userspace/nl.o $(OBJ)/userspace/common.o
 $(B)/vm-tests/%: selftests/vm/%.c $(VM_TEST_LIBOBJ) $(wildcard selftests/vm/*.h include/uapi/*.h)
 	@mkdir -p $(B)/vm-tests
-	$(Q)$(CC) $(UCFLAGS) -Iselftests/vm -Iselftests/host -o $@ $< $(VM_TEST_LIBOBJ) $(PKG_LIBS) -lpthread
+	$(Q)$(CC) $(UCFLAGS) -Iselftests/vm -Iselftests/host -o $@ $< $(VM_TEST_LIBOBJ) $(PKG_LIBS) -luring -lpthread
 
 VM_TEST_BPF := $(patsubst selftests/vm/bpf/%.bpf.c,$(B)/vm-tests/%.bpf.o,$(wildcard selftests/vm/bpf/*.bpf.c))
 $(B)/vm-tests/%.bpf.o: selftests/vm/bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)

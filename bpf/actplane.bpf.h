@@ -23,8 +23,38 @@
 
 /* Hook kfuncs: return 0 to allow or a negative errno to deny. */
 extern int actplane_file_open(struct file *file) __ksym;
+extern int actplane_file_permission(struct file *file, int mask) __ksym;
+extern int actplane_file_truncate(struct file *file) __ksym;
+extern int actplane_path_truncate(const struct path *path) __ksym;
+extern int actplane_inode_rename(struct dentry *old_dentry) __ksym;
+extern int actplane_inode_link(struct dentry *old_dentry) __ksym;
+extern int actplane_mmap_file(struct file *file, unsigned long prot, unsigned long flags) __ksym;
+extern int actplane_file_mprotect(struct vm_area_struct *vma, unsigned long prot) __ksym;
+extern int actplane_bprm_check_security(struct linux_binprm *bprm) __ksym;
+extern int actplane_task_alloc(struct task_struct *task, u64 clone_flags) __ksym;
+extern void actplane_task_free(struct task_struct *task) __ksym;
+extern void actplane_inode_free_security(struct inode *inode) __ksym;
+extern void actplane_sb_free_security(struct super_block *sb) __ksym;
+extern int actplane_socket_connect(struct socket *sock, struct sockaddr *address,
+				   int addrlen) __ksym;
+extern int actplane_socket_sendmsg(struct socket *sock, struct msghdr *msg) __ksym;
+extern int actplane_socket_recvmsg(struct socket *sock) __ksym;
+extern int actplane_unix_may_send(struct socket *sock, struct socket *other) __ksym;
+extern void actplane_sk_free_security(struct sock *sk) __ksym;
+extern void actplane_pipe_read_done(struct kiocb *iocb, long ret) __ksym;
+extern void actplane_sock_recv_done(struct socket *sock, int ret) __ksym;
 
-/* Helpers for enforcers. */
+/* Label storage and helpers (for enforcers and custom programs). */
+extern u64 actplane_task_labels(struct task_struct *task) __ksym;
+extern int actplane_task_add_labels(struct task_struct *task, u64 labels) __ksym;
+extern void actplane_task_clear_labels(struct task_struct *task, u64 labels) __ksym;
+extern u32 actplane_task_session(struct task_struct *task) __ksym;
+extern u64 actplane_inode_labels(struct inode *inode) __ksym;
+extern int actplane_inode_add_labels(struct inode *inode, u64 labels) __ksym;
+extern void actplane_inode_clear_labels(struct inode *inode, u64 labels) __ksym;
+extern u64 actplane_endpoint_labels(struct sockaddr *addr, int addrlen) __ksym;
+extern int actplane_endpoint_add_labels(struct sockaddr *addr, int addrlen, u64 labels) __ksym;
+extern void actplane_endpoint_clear_labels(struct sockaddr *addr, int addrlen, u64 labels) __ksym;
 extern u64 actplane_counter_read(u32 ctr) __ksym;
 
 #endif

@@ -12,13 +12,35 @@
 #define ACTPLANE_KMOD_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/refcount.h>
+#include <linux/rcupdate.h>
 #include <uapi/actplane.h>
 
 #define ACTPLANE_VERSION "0.1.0"
 
-/* LSM hooks whose BPF programs report to the module. */
+/* Hooks whose BPF programs report to the module (names in stats.c). */
 enum actplane_hook {
 	ACTPLANE_HOOK_FILE_OPEN,
+	ACTPLANE_HOOK_FILE_PERMISSION,
+	ACTPLANE_HOOK_FILE_TRUNCATE,
+	ACTPLANE_HOOK_PATH_TRUNCATE,
+	ACTPLANE_HOOK_INODE_RENAME,
+	ACTPLANE_HOOK_INODE_LINK,
+	ACTPLANE_HOOK_MMAP_FILE,
+	ACTPLANE_HOOK_FILE_MPROTECT,
+	ACTPLANE_HOOK_BPRM_CHECK,
+	ACTPLANE_HOOK_TASK_ALLOC,
+	ACTPLANE_HOOK_TASK_FREE,
+	ACTPLANE_HOOK_INODE_FREE,
+	ACTPLANE_HOOK_SB_FREE,
+	ACTPLANE_HOOK_SOCKET_CONNECT,
+	ACTPLANE_HOOK_SOCKET_SENDMSG,
+	ACTPLANE_HOOK_SOCKET_RECVMSG,
+	ACTPLANE_HOOK_UNIX_MAY_SEND,
+	ACTPLANE_HOOK_SK_FREE,
+	ACTPLANE_HOOK_PIPE_READ,	/* fexit: after a pipe read returned data */
+	ACTPLANE_HOOK_SOCK_RECV_DONE,	/* fexit: after sock_recvmsg returned data */
 	__ACTPLANE_HOOK_MAX,
 };
 
@@ -79,6 +101,118 @@ struct ap_enforcer_info {
 	u32 state;		/* enum actplane_enforcer_state */
 };
 void ap_enforcer_info(struct ap_enforcer_info *info);
+
+/* labels.c: names and memory accounting */
+#define AP_DEFAULT_LIMIT_BYTES	(16UL << 20)
+
+enum ap_obj_type {
+	AP_OBJ_PROC,
+	AP_OBJ_TASK,
+	AP_OBJ_INODE,
+	AP_OBJ_ENDPOINT,
+	AP_OBJ_SOCK,
+	__AP_OBJ_MAX,
+};
+
+struct netlink_ext_ack;
+int ap_label_lookup(const char *name);
+int ap_label_define(const char *name, struct netlink_ext_ack *extack);
+bool ap_label_name(unsigned int bit, char *buf, size_t len);
+void ap_labels_exit(void);
+bool ap_charge(enum ap_obj_type t, size_t bytes);
+void ap_uncharge(enum ap_obj_type t, size_t bytes);
+int ap_untrackable(void);
+long ap_mem_count_of(enum ap_obj_type t);
+unsigned long ap_mem_used(void);
+unsigned long ap_mem_limit_get(void);
+u32 ap_fail_mode_get(void);
+void ap_limits_set(unsigned long limit, bool set_limit, u32 mode, bool set_mode);
+
+/* store.c: label storage */
+struct task_struct;
+struct inode;
+struct sock;
+struct super_block;
+
+/* Label state of a process (shared by its threads). */
+struct ap_proc {
+	atomic64_t labels;
+	refcount_t ref;		/* task entries pointing here */
+	u32 session;
+	struct rcu_head rcu;
+};
+
+struct ap_inode_key {
+	u64 ino;
+	u32 dev;
+	u32 gen;
+};
+
+struct ap_ep_key {
+	u16 family;		/* AF_INET or AF_INET6 (v4-mapped v6 is stored as v4) */
+	__be16 port;
+	u32 pad;		/* always 0: keys are compared as bytes */
+	u8 addr[16];
+};
+
+int ap_store_init(void);
+void ap_store_exit(void);
+struct ap_proc *ap_proc_of(const struct task_struct *t);
+u64 ap_task_labels(const struct task_struct *t);
+int ap_task_absorb(const struct task_struct *t, u64 labels);
+int ap_task_seed(const struct task_struct *t, u64 labels, u32 session);
+void ap_task_clear(const struct task_struct *t, u64 labels);
+u32 ap_task_session(const struct task_struct *t);
+int ap_task_fork(struct task_struct *child, u64 clone_flags);
+int ap_task_exec(void);
+void ap_task_free(const struct task_struct *t);
+void ap_inode_key(const struct inode *inode, struct ap_inode_key *k);
+u64 ap_inode_labels(const struct inode *inode);
+int ap_inode_absorb(const struct inode *inode, u64 labels);
+void ap_inode_clear(const struct inode *inode, u64 labels);
+void ap_inode_free(const struct inode *inode);
+void ap_sb_free(const struct super_block *sb);
+u64 ap_ep_labels(const struct ap_ep_key *k);
+int ap_ep_absorb(const struct ap_ep_key *k, u64 labels);
+void ap_ep_clear(const struct ap_ep_key *k, u64 labels);
+u64 ap_sock_labels(const struct sock *sk);
+int ap_sock_absorb(const struct sock *sk, u64 labels);
+void ap_sock_free(const struct sock *sk);
+
+/* session.c */
+int ap_session_create(pid_t root);
+void ap_session_get(u32 id);
+void ap_session_put(u32 id);
+void ap_session_abandon(u32 id);
+int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), void *arg);
+void ap_session_exit(void);
+
+/* propagate.c: what each hook does to label state */
+struct file;
+struct kiocb;
+struct linux_binprm;
+struct vm_area_struct;
+struct socket;
+struct sockaddr;
+struct msghdr;
+int ap_on_file_open(struct file *file);
+int ap_on_file_permission(struct file *file, int mask);
+void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
+int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook);
+int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags);
+int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot);
+int ap_on_exec(struct linux_binprm *bprm);
+int ap_on_task_alloc(struct task_struct *task, u64 clone_flags);
+void ap_on_task_free(struct task_struct *task);
+void ap_on_inode_free(struct inode *inode);
+void ap_on_sb_free(struct super_block *sb);
+bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k);
+int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen);
+int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg);
+int ap_on_unix_may_send(struct socket *sock, struct socket *other);
+int ap_on_socket_recvmsg(struct socket *sock);
+void ap_on_sock_recv_done(struct socket *sock, int ret);
+void ap_on_sk_free(struct sock *sk);
 
 /* kfuncs.c */
 int ap_kfuncs_init(void);

@@ -1,35 +1,204 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kfuncs: the module's interface to BPF LSM programs and struct_ops
- * enforcers.  BPF hook programs stay thin: they pass the hook's own (trusted)
- * kernel objects to one kfunc per hook and return its verdict.
+ * kfuncs: the module's interface to BPF programs.
+ *
+ * Hook kfuncs (one per hook program): the BPF program passes the hook's own
+ * kernel objects and returns the verdict (0 allow, negative errno deny).
+ * Hooks whose arguments the verifier treats as trusted take KF_TRUSTED_ARGS;
+ * task_free, sk_free_security and fexit programs get plain (legacy) pointers,
+ * so their kfuncs only use the pointer as a key or read the object the
+ * kernel is still holding for the call.
+ *
+ * Label storage kfuncs (get/add/clear on task, inode, endpoint) let other
+ * BPF programs and enforcers read and seed labels.
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/binfmts.h>
+#include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/net.h>
+#include <linux/path.h>
 #include "actplane.h"
 
 __bpf_kfunc_start_defs();
 
-/**
- * actplane_file_open() - report a file_open LSM event
- * @file: the file being opened (trusted, from the hook)
- *
- * Return: 0 to allow, or a negative errno the hook returns to deny.
- */
+/* ---- hook kfuncs ---- */
+
 __bpf_kfunc int actplane_file_open(struct file *file)
 {
-	ap_stats_hook_hit(ACTPLANE_HOOK_FILE_OPEN);
-	return 0;
+	return ap_on_file_open(file);
+}
+
+__bpf_kfunc int actplane_file_permission(struct file *file, int mask)
+{
+	return ap_on_file_permission(file, mask);
+}
+
+__bpf_kfunc int actplane_file_truncate(struct file *file)
+{
+	return ap_on_inode_write(file_inode(file), ACTPLANE_HOOK_FILE_TRUNCATE);
+}
+
+__bpf_kfunc int actplane_path_truncate(const struct path *path)
+{
+	return ap_on_inode_write(d_inode(path->dentry), ACTPLANE_HOOK_PATH_TRUNCATE);
+}
+
+/*
+ * The renamed inode absorbs the renamer's labels (the security hook runs
+ * once per direction for RENAME_EXCHANGE).
+ */
+__bpf_kfunc int actplane_inode_rename(struct dentry *old_dentry)
+{
+	return ap_on_inode_write(d_inode(old_dentry), ACTPLANE_HOOK_INODE_RENAME);
+}
+
+__bpf_kfunc int actplane_inode_link(struct dentry *old_dentry)
+{
+	return ap_on_inode_write(d_inode(old_dentry), ACTPLANE_HOOK_INODE_LINK);
+}
+
+__bpf_kfunc int actplane_mmap_file(struct file *file, unsigned long prot, unsigned long flags)
+{
+	return ap_on_mmap(file, prot, flags);
+}
+
+__bpf_kfunc int actplane_file_mprotect(struct vm_area_struct *vma, unsigned long prot)
+{
+	return ap_on_mprotect(vma, prot);
+}
+
+__bpf_kfunc int actplane_bprm_check_security(struct linux_binprm *bprm)
+{
+	return ap_on_exec(bprm);
+}
+
+__bpf_kfunc int actplane_task_alloc(struct task_struct *task, u64 clone_flags)
+{
+	return ap_on_task_alloc(task, clone_flags);
+}
+
+__bpf_kfunc void actplane_task_free(struct task_struct *task)
+{
+	ap_on_task_free(task);
+}
+
+__bpf_kfunc void actplane_inode_free_security(struct inode *inode)
+{
+	ap_on_inode_free(inode);
+}
+
+__bpf_kfunc void actplane_sb_free_security(struct super_block *sb)
+{
+	ap_on_sb_free(sb);
+}
+
+__bpf_kfunc int actplane_socket_connect(struct socket *sock, struct sockaddr *address,
+					int addrlen)
+{
+	return ap_on_socket_connect(sock, address, addrlen);
+}
+
+__bpf_kfunc int actplane_socket_sendmsg(struct socket *sock, struct msghdr *msg)
+{
+	return ap_on_socket_sendmsg(sock, msg);
+}
+
+__bpf_kfunc int actplane_socket_recvmsg(struct socket *sock)
+{
+	return ap_on_socket_recvmsg(sock);
+}
+
+__bpf_kfunc int actplane_unix_may_send(struct socket *sock, struct socket *other)
+{
+	return ap_on_unix_may_send(sock, other);
+}
+
+__bpf_kfunc void actplane_sk_free_security(struct sock *sk)
+{
+	ap_on_sk_free(sk);
+}
+
+__bpf_kfunc void actplane_pipe_read_done(struct kiocb *iocb, long ret)
+{
+	ap_on_pipe_read_done(iocb, ret);
+}
+
+__bpf_kfunc void actplane_sock_recv_done(struct socket *sock, int ret)
+{
+	ap_on_sock_recv_done(sock, ret);
+}
+
+/* ---- label storage ---- */
+
+/** actplane_task_labels() - label bits of @task's process */
+__bpf_kfunc u64 actplane_task_labels(struct task_struct *task)
+{
+	return ap_task_labels(task);
+}
+
+/** actplane_task_add_labels() - add @labels; 0 or the fail-mode verdict */
+__bpf_kfunc int actplane_task_add_labels(struct task_struct *task, u64 labels)
+{
+	return ap_task_absorb(task, labels);
+}
+
+__bpf_kfunc void actplane_task_clear_labels(struct task_struct *task, u64 labels)
+{
+	ap_task_clear(task, labels);
+}
+
+__bpf_kfunc u32 actplane_task_session(struct task_struct *task)
+{
+	return ap_task_session(task);
+}
+
+__bpf_kfunc u64 actplane_inode_labels(struct inode *inode)
+{
+	return ap_inode_labels(inode);
+}
+
+__bpf_kfunc int actplane_inode_add_labels(struct inode *inode, u64 labels)
+{
+	return ap_inode_absorb(inode, labels);
+}
+
+__bpf_kfunc void actplane_inode_clear_labels(struct inode *inode, u64 labels)
+{
+	ap_inode_clear(inode, labels);
+}
+
+/** actplane_endpoint_labels() - labels of the endpoint in a kernel sockaddr */
+__bpf_kfunc u64 actplane_endpoint_labels(struct sockaddr *addr, int addrlen)
+{
+	struct ap_ep_key k;
+
+	return ap_ep_from_sockaddr(addr, addrlen, &k) ? ap_ep_labels(&k) : 0;
+}
+
+__bpf_kfunc int actplane_endpoint_add_labels(struct sockaddr *addr, int addrlen, u64 labels)
+{
+	struct ap_ep_key k;
+
+	return ap_ep_from_sockaddr(addr, addrlen, &k) ? ap_ep_absorb(&k, labels) : -EINVAL;
+}
+
+__bpf_kfunc void actplane_endpoint_clear_labels(struct sockaddr *addr, int addrlen, u64 labels)
+{
+	struct ap_ep_key k;
+
+	if (ap_ep_from_sockaddr(addr, addrlen, &k))
+		ap_ep_clear(&k, labels);
 }
 
 /**
  * actplane_counter_read() - read one of the module's counters
  * @ctr: enum actplane_counter
  *
- * Lets enforcers (and tests) observe module state.  Return: the counter's
- * value summed over CPUs, 0 for an unknown id.
+ * Return: the counter summed over CPUs, 0 for an unknown id.
  */
 __bpf_kfunc u64 actplane_counter_read(u32 ctr)
 {
@@ -42,6 +211,35 @@ __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(ap_kfunc_ids)
 BTF_ID_FLAGS(func, actplane_file_open, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_file_permission, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_file_truncate, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_path_truncate, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_inode_rename, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_inode_link, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_mmap_file, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_file_mprotect, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_bprm_check_security, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_task_alloc, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_task_free)
+BTF_ID_FLAGS(func, actplane_inode_free_security)
+BTF_ID_FLAGS(func, actplane_sb_free_security)
+BTF_ID_FLAGS(func, actplane_socket_connect, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_socket_sendmsg, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_socket_recvmsg, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_unix_may_send, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_sk_free_security)
+BTF_ID_FLAGS(func, actplane_pipe_read_done)
+BTF_ID_FLAGS(func, actplane_sock_recv_done)
+BTF_ID_FLAGS(func, actplane_task_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_task_add_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_task_clear_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_task_session, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_inode_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_inode_add_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_inode_clear_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_endpoint_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_endpoint_add_labels, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_endpoint_clear_labels, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_counter_read)
 BTF_KFUNCS_END(ap_kfunc_ids)
 
@@ -52,10 +250,20 @@ static const struct btf_kfunc_id_set ap_kfunc_set = {
 
 int ap_kfuncs_init(void)
 {
-	int ret;
+	/*
+	 * LSM, tracing (fexit) and perf programs share one kfunc hook in
+	 * 6.12 (bpf_prog_type_to_kfunc_hook), and a module may register a set
+	 * only once per hook: LSM covers the fexit programs too.
+	 */
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_STRUCT_OPS,
+	};
+	int i, ret;
 
-	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_LSM, &ap_kfunc_set);
-	if (ret)
-		return ret;
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &ap_kfunc_set);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		ret = register_btf_kfunc_id_set(types[i], &ap_kfunc_set);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

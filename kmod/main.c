@@ -17,32 +17,46 @@ static int __init actplane_init(void)
 
 	/*
 	 * Kfunc sets and the struct_ops type are registered against the
-	 * module's BTF and go away with it; they have no unregister call, so
-	 * they come first and only the netlink family needs unwinding.
+	 * module's BTF and go away with it (no unregister call exists); nothing
+	 * can call into them before init returns, so on a later failure only
+	 * the storage needs unwinding.
 	 */
+	ret = ap_store_init();
+	if (ret) {
+		pr_err("actplane: label storage init failed: %d\n", ret);
+		return ret;
+	}
 	ret = ap_kfuncs_init();
 	if (ret) {
 		pr_err("actplane: registering kfuncs failed: %d\n", ret);
-		return ret;
+		goto err_store;
 	}
 	ret = ap_enforcer_init();
 	if (ret) {
 		pr_err("actplane: registering struct_ops actplane_ops failed: %d\n", ret);
-		return ret;
+		goto err_store;
 	}
 	ret = ap_netlink_init();
 	if (ret) {
 		pr_err("actplane: registering generic netlink family failed: %d\n", ret);
-		return ret;
+		goto err_store;
 	}
 	pr_info("actplane: version %s (ABI %d) loaded\n", ACTPLANE_VERSION, ACTPLANE_ABI_VERSION);
 	return 0;
+
+err_store:
+	ap_store_exit();
+	ap_session_exit();
+	return ret;
 }
 
 static void __exit actplane_exit(void)
 {
 	ap_netlink_exit();
 	ap_enforcer_exit();
+	ap_store_exit();
+	ap_session_exit();
+	ap_labels_exit();
 	pr_info("actplane: unloaded\n");
 }
 

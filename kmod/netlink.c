@@ -13,7 +13,12 @@
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "actplane.h"
@@ -26,6 +31,13 @@ u64 ap_next_seq(void)
 {
 	return atomic64_inc_return(&ap_seq);
 }
+
+static const struct netlink_range_validation ap_pid_range = { .min = 1, .max = INT_MAX };
+static const struct netlink_range_validation ap_fd_range = { .min = 0, .max = INT_MAX };
+
+static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_MAX + 1] = {
+	[ACTPLANE_A_LABEL]		= { .type = NLA_NUL_STRING, .len = ACTPLANE_LABEL_NAME_LEN - 1 },
+};
 
 static const struct nla_policy ap_policy[ACTPLANE_A_MAX + 1] = {
 	[ACTPLANE_A_PAD]		= { .type = NLA_REJECT, .reject_message = "padding attribute" },
@@ -40,11 +52,95 @@ static const struct nla_policy ap_policy[ACTPLANE_A_MAX + 1] = {
 	[ACTPLANE_A_HOOK]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
 	[ACTPLANE_A_VERDICT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
 	[ACTPLANE_A_SEQ]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_LABEL]		= { .type = NLA_REJECT, .reject_message = "labels go inside ACTPLANE_A_LABELS" },
+	[ACTPLANE_A_SESSION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_MEMORY]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_SESSIONS]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_SESSION_INFO]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_LABEL_TABLE]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
 	/* input */
 	[ACTPLANE_A_EFFECT]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_EFFECT_KILL),
+	[ACTPLANE_A_LABELS]		= NLA_POLICY_NESTED(ap_label_nest_policy),
+	[ACTPLANE_A_PID]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_pid_range),
+	[ACTPLANE_A_FD]			= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_fd_range),
+	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
+	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 };
 
 static struct genl_family ap_family;
+
+static int ap_put_memory(struct sk_buff *msg)
+{
+	static const u8 types[__AP_OBJ_MAX] = {
+		[AP_OBJ_PROC] = ACTPLANE_MEM_A_PROCS,
+		[AP_OBJ_TASK] = ACTPLANE_MEM_A_TASKS,
+		[AP_OBJ_INODE] = ACTPLANE_MEM_A_INODES,
+		[AP_OBJ_ENDPOINT] = ACTPLANE_MEM_A_ENDPOINTS,
+		[AP_OBJ_SOCK] = ACTPLANE_MEM_A_SOCKS,
+	};
+	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_MEMORY);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < __AP_OBJ_MAX; i++)
+		if (nla_put_u64_64bit(msg, types[i], ap_mem_count_of(i), ACTPLANE_MEM_A_PAD))
+			return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, ACTPLANE_MEM_A_BYTES, ap_mem_used(), ACTPLANE_MEM_A_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_LIMIT, ap_mem_limit_get(), ACTPLANE_MEM_A_PAD) ||
+	    nla_put_u32(msg, ACTPLANE_MEM_A_FAIL_MODE, ap_fail_mode_get()) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_DENIED,
+			      ap_stats_read(ACTPLANE_CTR_UNTRACKED_DENIED), ACTPLANE_MEM_A_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_UNTRACKED,
+			      ap_stats_read(ACTPLANE_CTR_UNTRACKED_ALLOWED), ACTPLANE_MEM_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int ap_put_label_table(struct sk_buff *msg)
+{
+	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_LABEL_TABLE);
+	char name[ACTPLANE_LABEL_NAME_LEN];
+	int bit;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
+		if (ap_label_name(bit, name, sizeof(name)) && nla_put_string(msg, bit + 1, name))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int ap_put_one_session(u32 id, pid_t root, u32 procs, void *arg)
+{
+	struct sk_buff *msg = arg;
+	struct nlattr *s = nla_nest_start(msg, ACTPLANE_A_SESSION_INFO);
+
+	if (!s)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, ACTPLANE_SESSION_A_ID, id) ||
+	    nla_put_u32(msg, ACTPLANE_SESSION_A_ROOT, root) ||
+	    nla_put_u32(msg, ACTPLANE_SESSION_A_PROCS, procs)) {
+		nla_nest_cancel(msg, s);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, s);
+	return 0;
+}
+
+/* Sessions that do not fit are left out (the list is informational). */
+static int ap_put_sessions(struct sk_buff *msg)
+{
+	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_SESSIONS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	ap_session_for_each(ap_put_one_session, msg);
+	nla_nest_end(msg, nest);
+	return 0;
+}
 
 static int ap_put_status(struct sk_buff *msg)
 {
@@ -81,12 +177,12 @@ static int ap_put_status(struct sk_buff *msg)
 		nla_nest_end(msg, hook);
 	}
 	nla_nest_end(msg, nest);
-	return 0;
+	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_sessions(msg);
 }
 
 static int ap_reply(struct genl_info *info, u8 cmd, struct sk_buff **msgp, void **hdrp)
 {
-	*msgp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	*msgp = genlmsg_new(cmd == ACTPLANE_CMD_STATUS ? 32768 : NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!*msgp)
 		return -ENOMEM;
 	*hdrp = genlmsg_put_reply(*msgp, info, &ap_family, 0, cmd);
@@ -150,6 +246,241 @@ static int ap_cmd_enforcer_test(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* ---- labels and sessions ------------------------------------------------------ */
+
+/* Bits of the labels named in ACTPLANE_A_LABELS; defines new names if @define. */
+static int ap_parse_labels(struct genl_info *info, bool define, u64 *mask)
+{
+	struct nlattr *a;
+	int rem, bit;
+
+	*mask = 0;
+	if (!info->attrs[ACTPLANE_A_LABELS])
+		return 0;
+	nla_for_each_nested(a, info->attrs[ACTPLANE_A_LABELS], rem) {
+		if (nla_type(a) != ACTPLANE_A_LABEL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "only ACTPLANE_A_LABEL inside ACTPLANE_A_LABELS");
+			return -EINVAL;
+		}
+		bit = define ? ap_label_define(nla_data(a), info->extack) : ap_label_lookup(nla_data(a));
+		if (bit == -ENOENT) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "unknown label");
+			return bit;
+		}
+		if (bit < 0) {
+			NL_SET_BAD_ATTR(info->extack, a);
+			return bit;
+		}
+		*mask |= BIT_ULL(bit);
+	}
+	return 0;
+}
+
+/* The labeled object a request names: a process (PID) or a file (FD). */
+struct ap_target {
+	struct task_struct *task;
+	struct file *file;	/* O_PATH descriptors are fine: only the inode is used */
+};
+
+static int ap_get_target(struct genl_info *info, struct ap_target *t)
+{
+	struct nlattr *pid = info->attrs[ACTPLANE_A_PID], *fd = info->attrs[ACTPLANE_A_FD];
+
+	memset(t, 0, sizeof(*t));
+	if (!!pid == !!fd) {
+		NL_SET_ERR_MSG(info->extack, "name exactly one target: ACTPLANE_A_PID or ACTPLANE_A_FD");
+		return -EINVAL;
+	}
+	if (pid) {
+		t->task = get_pid_task(find_vpid(nla_get_u32(pid)), PIDTYPE_TGID);
+		if (!t->task) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pid, "no such process");
+			return -ESRCH;
+		}
+		return 0;
+	}
+	t->file = fget_raw(nla_get_u32(fd));
+	if (!t->file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd, "not an open file descriptor of the caller");
+		return -EBADF;
+	}
+	return 0;
+}
+
+static void ap_put_target(struct ap_target *t)
+{
+	if (t->task)
+		put_task_struct(t->task);
+	if (t->file)
+		fput(t->file);
+}
+
+static u64 ap_target_labels(const struct ap_target *t)
+{
+	return t->task ? ap_task_labels(t->task) : ap_inode_labels(file_inode(t->file));
+}
+
+static int ap_cmd_label_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_target t;
+	u64 mask;
+	int ret;
+
+	if (!info->attrs[ACTPLANE_A_LABELS]) {
+		NL_SET_ERR_MSG(info->extack, "missing ACTPLANE_A_LABELS");
+		return -EINVAL;
+	}
+	ret = ap_parse_labels(info, true, &mask);
+	if (ret)
+		return ret;
+	ret = ap_get_target(info, &t);
+	if (ret)
+		return ret;
+	if (t.task)
+		ap_task_seed(t.task, mask, 0);
+	else
+		ap_inode_absorb(file_inode(t.file), mask);
+	if ((ap_target_labels(&t) & mask) != mask) {
+		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
+		ret = -ENOSPC;
+	}
+	ap_put_target(&t);
+	return ret;
+}
+
+static int ap_cmd_label_clear(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_target t;
+	u64 mask;
+	int ret;
+
+	ret = ap_parse_labels(info, false, &mask);
+	if (ret)
+		return ret;
+	if (!info->attrs[ACTPLANE_A_LABELS])
+		mask = ~0ULL;	/* no names: clear all */
+	ret = ap_get_target(info, &t);
+	if (ret)
+		return ret;
+	if (t.task)
+		ap_task_clear(t.task, mask);
+	else
+		ap_inode_clear(file_inode(t.file), mask);
+	ap_put_target(&t);
+	return 0;
+}
+
+static int ap_put_labels(struct sk_buff *msg, u64 labels)
+{
+	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_LABELS);
+	char name[ACTPLANE_LABEL_NAME_LEN];
+	int bit;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
+		if (!(labels & BIT_ULL(bit)))
+			continue;
+		if (!ap_label_name(bit, name, sizeof(name)))
+			snprintf(name, sizeof(name), "#%d", bit);
+		if (nla_put_string(msg, ACTPLANE_A_LABEL, name))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int ap_cmd_label_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_target t;
+	struct sk_buff *msg;
+	void *hdr;
+	u64 labels;
+	u32 session = 0;
+	int ret;
+
+	ret = ap_get_target(info, &t);
+	if (ret)
+		return ret;
+	labels = ap_target_labels(&t);
+	if (t.task)
+		session = ap_task_session(t.task);
+	ap_put_target(&t);
+
+	ret = ap_reply(info, ACTPLANE_CMD_LABEL_GET, &msg, &hdr);
+	if (ret)
+		return ret;
+	if (ap_put_labels(msg, labels) ||
+	    (session && nla_put_u32(msg, ACTPLANE_A_SESSION, session))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_target t;
+	struct sk_buff *msg;
+	void *hdr;
+	u64 mask;
+	int ret, id;
+
+	if (!info->attrs[ACTPLANE_A_PID] || info->attrs[ACTPLANE_A_FD]) {
+		NL_SET_ERR_MSG(info->extack, "a session is rooted at a process: give ACTPLANE_A_PID");
+		return -EINVAL;
+	}
+	ret = ap_parse_labels(info, true, &mask);
+	if (ret)
+		return ret;
+	ret = ap_get_target(info, &t);
+	if (ret)
+		return ret;
+	if (ap_task_session(t.task)) {
+		NL_SET_ERR_MSG(info->extack, "the process already belongs to a session");
+		ret = -EBUSY;
+		goto out;
+	}
+	id = ap_session_create(task_tgid_nr(t.task));
+	if (id < 0) {
+		ret = id;
+		goto out;
+	}
+	if (ap_task_seed(t.task, mask, id) || ap_task_session(t.task) != id) {
+		ap_session_abandon(id);
+		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = ap_reply(info, ACTPLANE_CMD_SESSION_CREATE, &msg, &hdr);
+	if (ret)
+		goto out;
+	if (nla_put_u32(msg, ACTPLANE_A_SESSION, id)) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	ap_put_target(&t);
+	return ret;
+}
+
+static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *lim = info->attrs[ACTPLANE_A_LIMIT_BYTES];
+	struct nlattr *mode = info->attrs[ACTPLANE_A_FAIL_MODE];
+
+	if (!lim && !mode) {
+		NL_SET_ERR_MSG(info->extack, "give ACTPLANE_A_LIMIT_BYTES and/or ACTPLANE_A_FAIL_MODE");
+		return -EINVAL;
+	}
+	ap_limits_set(lim ? nla_get_u64(lim) : 0, lim, mode ? nla_get_u32(mode) : 0, mode);
+	return 0;
+}
+
 static int ap_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
@@ -170,6 +501,31 @@ static const struct genl_small_ops ap_ops[] = {
 	{
 		.cmd = ACTPLANE_CMD_ENFORCER_TEST,
 		.doit = ap_cmd_enforcer_test,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_LABEL_ADD,
+		.doit = ap_cmd_label_add,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_LABEL_CLEAR,
+		.doit = ap_cmd_label_clear,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_LABEL_GET,
+		.doit = ap_cmd_label_get,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_SESSION_CREATE,
+		.doit = ap_cmd_session_create,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_LIMITS_SET,
+		.doit = ap_cmd_limits_set,
 		.internal_flags = AP_NL_ADMIN,
 	},
 };

@@ -16,6 +16,25 @@ static DEFINE_PER_CPU(struct ap_stats, ap_stats);
 
 const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX] = {
 	[ACTPLANE_HOOK_FILE_OPEN] = "file_open",
+	[ACTPLANE_HOOK_FILE_PERMISSION] = "file_permission",
+	[ACTPLANE_HOOK_FILE_TRUNCATE] = "file_truncate",
+	[ACTPLANE_HOOK_PATH_TRUNCATE] = "path_truncate",
+	[ACTPLANE_HOOK_INODE_RENAME] = "inode_rename",
+	[ACTPLANE_HOOK_INODE_LINK] = "inode_link",
+	[ACTPLANE_HOOK_MMAP_FILE] = "mmap_file",
+	[ACTPLANE_HOOK_FILE_MPROTECT] = "file_mprotect",
+	[ACTPLANE_HOOK_BPRM_CHECK] = "bprm_check_security",
+	[ACTPLANE_HOOK_TASK_ALLOC] = "task_alloc",
+	[ACTPLANE_HOOK_TASK_FREE] = "task_free",
+	[ACTPLANE_HOOK_INODE_FREE] = "inode_free_security",
+	[ACTPLANE_HOOK_SB_FREE] = "sb_free_security",
+	[ACTPLANE_HOOK_SOCKET_CONNECT] = "socket_connect",
+	[ACTPLANE_HOOK_SOCKET_SENDMSG] = "socket_sendmsg",
+	[ACTPLANE_HOOK_SOCKET_RECVMSG] = "socket_recvmsg",
+	[ACTPLANE_HOOK_UNIX_MAY_SEND] = "unix_may_send",
+	[ACTPLANE_HOOK_SK_FREE] = "sk_free_security",
+	[ACTPLANE_HOOK_PIPE_READ] = "pipe_read",
+	[ACTPLANE_HOOK_SOCK_RECV_DONE] = "sock_recvmsg",
 };
 
 void ap_stats_hook_hit(enum actplane_hook hook)

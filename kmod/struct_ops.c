@@ -15,6 +15,7 @@
  * is replaced or detached.  With no enforcer the proposed effect applies.
  */
 #include <linux/bpf.h>
+#include <linux/ctype.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/bpf_verifier.h>

@@ -17,7 +17,7 @@ export ACTPLANE_TOP=$top
 
 if [ $host = 1 ]; then
 	echo "== host tests" | tee -a "$log"
-	for t in "$B"/host-tests/test_*; do
+	for t in "$B"/host-tests/test_* "$top"/selftests/host/test_*.sh; do
 		[ -x "$t" ] || continue
 		"$t" 2>&1 | tee -a "$log"
 		[ "${PIPESTATUS[0]}" = 0 ] || status=1

@@ -27,7 +27,8 @@ BPO=/etc/apt/sources.list.d/actplane-bookworm-backports.list
 BOOKWORM_PKGS="clang-19 llvm-19 dwarves libnl-genl-3-dev libnl-3-dev libyaml-dev
 libjson-c-dev libelf-dev zlib1g-dev pkg-config make gcc bc kmod cpio
 qemu-system-x86 busybox-static udev python3-requests python3-argcomplete
-iproute2 liburing-dev python3 git util-linux"
+iproute2 liburing-dev python3 git util-linux file e2fsprogs
+clang-14 libclang-rt-14-dev"
 BPO_PKGS="libbpf-dev bpftool"
 
 missing_pkgs() {

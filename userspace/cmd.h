@@ -20,6 +20,10 @@ int cmd_status(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_enforcer(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
+int cmd_session(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
 
 /* policy language (userspace/cmd_policy.c) */
 int cmd_check(int argc, char **argv);

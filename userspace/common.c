@@ -26,12 +26,12 @@ static const char *const effect_names[] = {
 	[ACTPLANE_EFFECT_KILL] = "kill",
 };
 
-const char *ap_effect_name(unsigned int effect)
+const char *ap_verdict_name(unsigned int effect)
 {
 	return effect < __ACTPLANE_EFFECT_MAX ? effect_names[effect] : "invalid";
 }
 
-int ap_effect_parse(const char *s)
+int ap_verdict_parse(const char *s)
 {
 	unsigned int i;
 
@@ -58,6 +58,9 @@ static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
 	[ACTPLANE_CTR_ENFORCER_ATTACHES] = "enforcer_attaches",
 	[ACTPLANE_CTR_EVENTS_SENT] = "events_sent",
 	[ACTPLANE_CTR_EVENTS_DROPPED] = "events_dropped",
+	[ACTPLANE_CTR_UNTRACKED_DENIED] = "untracked_denied",
+	[ACTPLANE_CTR_UNTRACKED_ALLOWED] = "untracked_allowed",
+	[ACTPLANE_CTR_PROPAGATIONS] = "propagations",
 };
 
 const char *ap_counter_name(unsigned int ctr)

@@ -10,8 +10,8 @@
 #define AP_PIN_ENFORCER	AP_PIN_DIR "/enforcer"
 #define AP_PIN_HOOK_PREFIX "hook_"
 
-const char *ap_effect_name(unsigned int effect);
-int ap_effect_parse(const char *s);		/* -1 if unknown */
+const char *ap_verdict_name(unsigned int effect);
+int ap_verdict_parse(const char *s);		/* -1 if unknown */
 const char *ap_enforcer_state_name(unsigned int state);
 const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);

@@ -15,6 +15,10 @@ static const struct ap_cmd cmds[] = {
 	{ "up", cmd_up, "[--enforcer NAME|FILE]", "attach the BPF hooks and an enforcer (pinned)", 1 },
 	{ "down", cmd_down, "", "detach the enforcer and the BPF hooks", 1 },
 	{ "enforcer", cmd_enforcer, "NAME|FILE | test [EFFECT]", "switch or test the enforcer", 1 },
+	{ "label", cmd_label, "add|clear LABEL... (--pid P | PATH)", "add or remove labels", 1 },
+	{ "labels", cmd_labels, "(--pid P | PATH)", "show the labels of a process or file", 1 },
+	{ "session", cmd_session, "create --pid P [--label L]...", "start a session", 1 },
+	{ "limits", cmd_limits, "[--bytes N] [--fail-mode open|closed]", "label memory limit", 1 },
 	{ "check", cmd_check, "[--policy F] [--domain D] [--strict]", "check a policy file", 0 },
 	{ "compile", cmd_compile, "--dump [--json] [--policy F]", "show the compiled policy", 0 },
 	{ "init", cmd_init, "[--force]", "write a starter actplane.yaml", 0 },
@@ -32,11 +36,6 @@ static void usage(FILE *f)
 			c->needs_root ? " (root)" : "");
 	fprintf(f, "\n'actplane COMMAND --help' describes a command.\n");
 }
-
-/* TEMPORARY until userspace/cmd_policy.c lands */
-__attribute__((weak)) int cmd_check(int argc, char **argv) { ap_err("not built"); return 1; }
-__attribute__((weak)) int cmd_compile(int argc, char **argv) { ap_err("not built"); return 1; }
-__attribute__((weak)) int cmd_init(int argc, char **argv) { ap_err("not built"); return 1; }
 
 int main(int argc, char **argv)
 {

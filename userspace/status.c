@@ -24,6 +24,12 @@ struct ap_status {
 	unsigned int enforcer_state;
 	char reason[160];
 	uint64_t ctr[__ACTPLANE_CTR_MAX];
+	uint64_t mem[__ACTPLANE_MEM_A_MAX];
+	char labels[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
+	int nsessions;
+	struct {
+		unsigned int id, root, procs;
+	} sessions[256];
 	int nhooks;
 	struct {
 		char name[48];
@@ -53,6 +59,30 @@ static int parse_status(struct nlattr **tb, void *arg)
 		nla_for_each_nested(a, tb[ACTPLANE_A_COUNTERS], rem)
 			if (nla_type(a) < __ACTPLANE_CTR_MAX && nla_len(a) == 8)
 				st->ctr[nla_type(a)] = nla_get_u64(a);
+	if (tb[ACTPLANE_A_MEMORY])
+		nla_for_each_nested(a, tb[ACTPLANE_A_MEMORY], rem) {
+			if (nla_type(a) >= __ACTPLANE_MEM_A_MAX)
+				continue;
+			st->mem[nla_type(a)] = nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
+		}
+	if (tb[ACTPLANE_A_LABEL_TABLE])
+		nla_for_each_nested(a, tb[ACTPLANE_A_LABEL_TABLE], rem)
+			if (nla_type(a) >= 1 && nla_type(a) <= ACTPLANE_MAX_LABELS)
+				copy_str(st->labels[nla_type(a) - 1], ACTPLANE_LABEL_NAME_LEN, a);
+	if (tb[ACTPLANE_A_SESSIONS])
+		nla_for_each_nested(a, tb[ACTPLANE_A_SESSIONS], rem) {
+			if (nla_type(a) != ACTPLANE_A_SESSION_INFO || st->nsessions >= 256)
+				continue;
+			nla_for_each_nested(h, a, rem2) {
+				if (nla_type(h) == ACTPLANE_SESSION_A_ID)
+					st->sessions[st->nsessions].id = nla_get_u32(h);
+				else if (nla_type(h) == ACTPLANE_SESSION_A_ROOT)
+					st->sessions[st->nsessions].root = nla_get_u32(h);
+				else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
+					st->sessions[st->nsessions].procs = nla_get_u32(h);
+			}
+			st->nsessions++;
+		}
 	if (tb[ACTPLANE_A_HOOKS]) {
 		nla_for_each_nested(a, tb[ACTPLANE_A_HOOKS], rem) {
 			if (nla_type(a) != ACTPLANE_A_HOOK || st->nhooks >= AP_MAX_HOOKS)
@@ -87,7 +117,7 @@ static void find_pins(struct ap_status *st, int *enforcer_pinned, int *other_pin
 
 static void print_json(const struct ap_status *st, int enforcer_pinned)
 {
-	json_object *o = json_object_new_object(), *e, *c, *hs;
+	json_object *o = json_object_new_object(), *e, *c, *hs, *m, *ls, *ss;
 	unsigned int i;
 
 	json_object_object_add(o, "version", json_object_new_string(st->version));
@@ -115,6 +145,36 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_array_add(hs, h);
 	}
 	json_object_object_add(o, "hooks", hs);
+	m = json_object_new_object();
+	json_object_object_add(m, "procs", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_PROCS]));
+	json_object_object_add(m, "tasks", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_TASKS]));
+	json_object_object_add(m, "inodes", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_INODES]));
+	json_object_object_add(m, "endpoints",
+			       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_ENDPOINTS]));
+	json_object_object_add(m, "sockets", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_SOCKS]));
+	json_object_object_add(m, "bytes", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_BYTES]));
+	json_object_object_add(m, "limit", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_LIMIT]));
+	json_object_object_add(m, "fail_mode", json_object_new_string(
+		st->mem[ACTPLANE_MEM_A_FAIL_MODE] == ACTPLANE_FAIL_CLOSED ? "closed" : "open"));
+	json_object_object_add(m, "denied", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_DENIED]));
+	json_object_object_add(m, "untracked",
+			       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_UNTRACKED]));
+	json_object_object_add(o, "memory", m);
+	ls = json_object_new_object();
+	for (i = 0; i < ACTPLANE_MAX_LABELS; i++)
+		if (st->labels[i][0])
+			json_object_object_add(ls, st->labels[i], json_object_new_int((int)i));
+	json_object_object_add(o, "labels", ls);
+	ss = json_object_new_array();
+	for (i = 0; i < (unsigned int)st->nsessions; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "id", json_object_new_int((int)st->sessions[i].id));
+		json_object_object_add(x, "root", json_object_new_int((int)st->sessions[i].root));
+		json_object_object_add(x, "procs", json_object_new_int((int)st->sessions[i].procs));
+		json_object_array_add(ss, x);
+	}
+	json_object_object_add(o, "sessions", ss);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -122,7 +182,7 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 
 static void print_human(const struct ap_status *st, int enforcer_pinned, int pinned_hooks)
 {
-	unsigned int i;
+	unsigned int i, n;
 
 	printf("module:    actplane %s (ABI %u)\n", st->version, st->abi);
 	if (st->enforcer_state == ACTPLANE_ENFORCER_NONE)
@@ -138,6 +198,26 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 		printf("  %-20s %-9s %llu calls\n", st->hooks[i].name,
 		       st->hooks[i].pinned ? "attached" : "detached",
 		       (unsigned long long)st->hooks[i].hits);
+	printf("labels:   ");
+	for (i = 0, n = 0; i < ACTPLANE_MAX_LABELS; i++)
+		if (st->labels[i][0])
+			printf(" %s", st->labels[i]), n++;
+	printf("%s\n", n ? "" : " (none defined)");
+	printf("memory:    %llu of %llu bytes; %llu processes, %llu files, %llu endpoints, "
+	       "%llu sockets; fail-%s (%llu denied, %llu untracked)\n",
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_BYTES],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_LIMIT],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_PROCS],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_INODES],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_ENDPOINTS],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_SOCKS],
+	       st->mem[ACTPLANE_MEM_A_FAIL_MODE] == ACTPLANE_FAIL_CLOSED ? "closed" : "open",
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_DENIED],
+	       (unsigned long long)st->mem[ACTPLANE_MEM_A_UNTRACKED]);
+	printf("sessions:  %d\n", st->nsessions);
+	for (i = 0; i < (unsigned int)st->nsessions; i++)
+		printf("  session %u: root pid %u, %u processes\n", st->sessions[i].id,
+		       st->sessions[i].root, st->sessions[i].procs);
 	printf("counters:\n");
 	for (i = 0; i < __ACTPLANE_CTR_MAX; i++)
 		if (ap_counter_name(i))

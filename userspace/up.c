@@ -381,7 +381,7 @@ static int enforcer_test(const char *effect_arg)
 	int ret;
 
 	if (effect_arg) {
-		int e = ap_effect_parse(effect_arg);
+		int e = ap_verdict_parse(effect_arg);
 
 		if (e < 0) {
 			ap_err("unknown effect '%s' (none, notify, block or kill)", effect_arg);
@@ -401,8 +401,8 @@ static int enforcer_test(const char *effect_arg)
 		return 1;
 	}
 	ap_nl_close(nl);
-	printf("proposed %s -> %s (enforcer: %s)\n", ap_effect_name(r.proposed),
-	       ap_effect_name(r.verdict),
+	printf("proposed %s -> %s (enforcer: %s)\n", ap_verdict_name(r.proposed),
+	       ap_verdict_name(r.verdict),
 	       r.state == ACTPLANE_ENFORCER_NONE ? "none, built-in default" : r.name);
 	return 0;
 }

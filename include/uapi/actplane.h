@@ -28,6 +28,11 @@ enum actplane_cmd {
 	ACTPLANE_CMD_STATUS,		/* get module state; anyone */
 	ACTPLANE_CMD_ENFORCER_TEST,	/* ask the enforcer to decide a synthetic match; admin */
 	ACTPLANE_CMD_EVENT,		/* multicast: an event record */
+	ACTPLANE_CMD_LABEL_ADD,		/* add labels to a process or file; admin */
+	ACTPLANE_CMD_LABEL_CLEAR,	/* remove labels (all if none named); admin */
+	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin */
+	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with seed labels; admin */
+	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -46,6 +51,17 @@ enum actplane_attr {
 	ACTPLANE_A_EFFECT,		/* u32: enum actplane_effect (in: proposed) */
 	ACTPLANE_A_VERDICT,		/* u32: enum actplane_effect (out: decided) */
 	ACTPLANE_A_SEQ,			/* u64: event sequence number (out) */
+	ACTPLANE_A_LABELS,		/* nest: ACTPLANE_A_LABEL strings (in/out) */
+	ACTPLANE_A_LABEL,		/* string: a label name (inside ACTPLANE_A_LABELS) */
+	ACTPLANE_A_PID,			/* u32: target process (tgid, caller's pid namespace) */
+	ACTPLANE_A_FD,			/* u32: target file, as an fd of the caller (O_PATH is fine) */
+	ACTPLANE_A_SESSION,		/* u32: session id (out) */
+	ACTPLANE_A_LIMIT_BYTES,		/* u64: label memory limit in bytes (in/out) */
+	ACTPLANE_A_FAIL_MODE,		/* u32: enum actplane_fail_mode (in/out) */
+	ACTPLANE_A_MEMORY,		/* nest: enum actplane_mem_attr (out) */
+	ACTPLANE_A_SESSIONS,		/* nest: ACTPLANE_A_SESSION_INFO entries (out) */
+	ACTPLANE_A_SESSION_INFO,	/* nest: enum actplane_session_attr (out) */
+	ACTPLANE_A_LABEL_TABLE,		/* nest: ACTPLANE_A_LABEL names, attr type = bit + 1 (out) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)
@@ -58,6 +74,42 @@ enum actplane_hook_attr {
 	__ACTPLANE_HOOK_A_MAX,
 };
 #define ACTPLANE_HOOK_A_MAX (__ACTPLANE_HOOK_A_MAX - 1)
+
+enum actplane_mem_attr {
+	ACTPLANE_MEM_A_UNSPEC,
+	ACTPLANE_MEM_A_PAD,
+	ACTPLANE_MEM_A_PROCS,		/* u64: labeled/in-session processes */
+	ACTPLANE_MEM_A_TASKS,		/* u64: per-thread entries */
+	ACTPLANE_MEM_A_INODES,		/* u64: labeled files (incl. pipes, FIFOs) */
+	ACTPLANE_MEM_A_ENDPOINTS,	/* u64: labeled network endpoints */
+	ACTPLANE_MEM_A_SOCKS,		/* u64: labeled local sockets (Unix) */
+	ACTPLANE_MEM_A_BYTES,		/* u64: bytes used by all of the above */
+	ACTPLANE_MEM_A_LIMIT,		/* u64: limit in bytes */
+	ACTPLANE_MEM_A_FAIL_MODE,	/* u32: enum actplane_fail_mode */
+	ACTPLANE_MEM_A_DENIED,		/* u64: operations denied (fail-closed, untrackable) */
+	ACTPLANE_MEM_A_UNTRACKED,	/* u64: flows let through untracked (fail-open) */
+	__ACTPLANE_MEM_A_MAX,
+};
+#define ACTPLANE_MEM_A_MAX (__ACTPLANE_MEM_A_MAX - 1)
+
+enum actplane_session_attr {
+	ACTPLANE_SESSION_A_UNSPEC,
+	ACTPLANE_SESSION_A_ID,		/* u32 */
+	ACTPLANE_SESSION_A_ROOT,	/* u32: root pid (initial pid namespace) */
+	ACTPLANE_SESSION_A_PROCS,	/* u32: live processes in the session */
+	__ACTPLANE_SESSION_A_MAX,
+};
+#define ACTPLANE_SESSION_A_MAX (__ACTPLANE_SESSION_A_MAX - 1)
+
+/* What happens when label storage is full and a flow cannot be recorded. */
+enum actplane_fail_mode {
+	ACTPLANE_FAIL_OPEN = 0,		/* let it through, count it (default) */
+	ACTPLANE_FAIL_CLOSED = 1,	/* deny the operation (-ENOMEM) */
+};
+
+/* Maximum length (with NUL) of a label name; at most 64 labels exist. */
+#define ACTPLANE_LABEL_NAME_LEN		64
+#define ACTPLANE_MAX_LABELS		64
 
 /*
  * Counters reported in ACTPLANE_A_COUNTERS: attribute type is the counter
@@ -72,6 +124,9 @@ enum actplane_counter {
 	ACTPLANE_CTR_ENFORCER_ATTACHES,	/* enforcers registered since load */
 	ACTPLANE_CTR_EVENTS_SENT,	/* event records multicast */
 	ACTPLANE_CTR_EVENTS_DROPPED,	/* event records lost (no memory / no listener) */
+	ACTPLANE_CTR_UNTRACKED_DENIED,	/* fail-closed: operations denied, flow untrackable */
+	ACTPLANE_CTR_UNTRACKED_ALLOWED,	/* fail-open: flows let through untracked */
+	ACTPLANE_CTR_PROPAGATIONS,	/* label sets that grew (task, file, endpoint, socket) */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)

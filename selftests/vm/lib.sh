@@ -8,7 +8,7 @@ VMT=${ACTPLANE_TOP:-.}/build/vm-tests
 UNPRIV=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bounding-set=-all)
 
 _fail_msg=""
-fail() { _fail_msg="$*"; return 1; }
+fail() { echo "FAIL: $*" >&2; return 1; }
 
 # run_test NAME FUNC: run FUNC in a subshell with errexit; report one line.
 run_test() {

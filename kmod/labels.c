@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Label names and label memory accounting.
+ *
+ * Labels are bits of a u64; the module keeps the name of each bit, so label
+ * state is independent of any policy file (the policy engine maps its names
+ * onto these bits).  Names are written under ap_names_lock (netlink, slow
+ * path) and read under RCU.
+ *
+ * Accounting: every stored entry is charged to one byte budget.  When a
+ * flow needs a new entry and the budget (or the allocator) says no, the
+ * configured fail mode decides: fail-closed denies the operation, fail-open
+ * lets it pass untracked.  Both are counted and reported in STATUS.
+ */
+#include <linux/atomic.h>
+#include <linux/ctype.h>
+#include <net/netlink.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "actplane.h"
+
+struct ap_label_names {
+	struct rcu_head rcu;
+	char name[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
+};
+
+static struct ap_label_names __rcu *ap_names;
+static DEFINE_MUTEX(ap_names_lock);
+
+/* Memory accounting */
+static atomic_long_t ap_mem_bytes = ATOMIC_LONG_INIT(0);
+static atomic_long_t ap_mem_count[__AP_OBJ_MAX];
+static unsigned long ap_mem_limit = AP_DEFAULT_LIMIT_BYTES;
+static u32 ap_fail_mode = ACTPLANE_FAIL_OPEN;
+
+/* A label name: 1..63 chars of [A-Za-z0-9_.:-], not starting with a digit. */
+static bool ap_label_name_valid(const char *s)
+{
+	size_t i, n = strnlen(s, ACTPLANE_LABEL_NAME_LEN);
+
+	if (!n || n >= ACTPLANE_LABEL_NAME_LEN || isdigit(s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum(s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.' && s[i] != ':')
+			return false;
+	return true;
+}
+
+int ap_label_lookup(const char *name)
+{
+	struct ap_label_names *n;
+	int i, bit = -ENOENT;
+
+	rcu_read_lock();
+	n = rcu_dereference(ap_names);
+	for (i = 0; n && i < ACTPLANE_MAX_LABELS; i++) {
+		if (n->name[i][0] && !strcmp(n->name[i], name)) {
+			bit = i;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return bit;
+}
+
+/**
+ * ap_label_define() - the bit of label @name, allocating one if new
+ * @name:   label name
+ * @extack: where to explain a failure
+ *
+ * Return: the bit (0..63), -EINVAL for a bad name, -ENOSPC when all 64
+ * labels are in use.
+ */
+int ap_label_define(const char *name, struct netlink_ext_ack *extack)
+{
+	struct ap_label_names *old, *new;
+	int i, bit;
+
+	if (!ap_label_name_valid(name)) {
+		NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
+		return -EINVAL;
+	}
+	bit = ap_label_lookup(name);
+	if (bit >= 0)
+		return bit;
+
+	mutex_lock(&ap_names_lock);
+	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
+	for (i = 0; old && i < ACTPLANE_MAX_LABELS; i++) {
+		if (old->name[i][0] && !strcmp(old->name[i], name)) {
+			bit = i;
+			goto out;
+		}
+	}
+	bit = -ENOSPC;
+	for (i = 0; i < ACTPLANE_MAX_LABELS; i++) {
+		if (!old || !old->name[i][0]) {
+			bit = i;
+			break;
+		}
+	}
+	if (bit < 0) {
+		NL_SET_ERR_MSG(extack, "all 64 labels are in use");
+		goto out;
+	}
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new) {
+		bit = -ENOMEM;
+		goto out;
+	}
+	if (old)
+		memcpy(new, old, sizeof(*new));
+	else
+		memset(new, 0, sizeof(*new));
+	strscpy(new->name[bit], name, ACTPLANE_LABEL_NAME_LEN);
+	rcu_assign_pointer(ap_names, new);
+	if (old)
+		kfree_rcu(old, rcu);
+out:
+	mutex_unlock(&ap_names_lock);
+	return bit;
+}
+
+/* Copy the name of @bit into @buf; returns false if the bit has no name. */
+bool ap_label_name(unsigned int bit, char *buf, size_t len)
+{
+	struct ap_label_names *n;
+	bool ok = false;
+
+	if (bit >= ACTPLANE_MAX_LABELS)
+		return false;
+	rcu_read_lock();
+	n = rcu_dereference(ap_names);
+	if (n && n->name[bit][0]) {
+		strscpy(buf, n->name[bit], len);
+		ok = true;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+void ap_labels_exit(void)
+{
+	kfree(rcu_dereference_protected(ap_names, 1));
+}
+
+/* ---- accounting ---------------------------------------------------------- */
+
+/**
+ * ap_charge() - reserve @bytes of label memory for one entry of type @t
+ *
+ * Return: true if within the limit.  Lock-free; may race a concurrent
+ * charge by at most one entry per CPU, never past the limit.
+ */
+bool ap_charge(enum ap_obj_type t, size_t bytes)
+{
+	if (atomic_long_add_return(bytes, &ap_mem_bytes) > READ_ONCE(ap_mem_limit)) {
+		atomic_long_sub(bytes, &ap_mem_bytes);
+		return false;
+	}
+	atomic_long_inc(&ap_mem_count[t]);
+	return true;
+}
+
+void ap_uncharge(enum ap_obj_type t, size_t bytes)
+{
+	atomic_long_sub(bytes, &ap_mem_bytes);
+	atomic_long_dec(&ap_mem_count[t]);
+}
+
+/*
+ * A flow could not be recorded (no budget or no memory).  Return the verdict
+ * for the operation: -ENOMEM (deny) in fail-closed mode, 0 in fail-open.
+ */
+int ap_untrackable(void)
+{
+	if (READ_ONCE(ap_fail_mode) == ACTPLANE_FAIL_CLOSED) {
+		ap_stats_inc(ACTPLANE_CTR_UNTRACKED_DENIED);
+		return -ENOMEM;
+	}
+	ap_stats_inc(ACTPLANE_CTR_UNTRACKED_ALLOWED);
+	return 0;
+}
+
+long ap_mem_count_of(enum ap_obj_type t)
+{
+	return atomic_long_read(&ap_mem_count[t]);
+}
+
+unsigned long ap_mem_used(void)
+{
+	return atomic_long_read(&ap_mem_bytes);
+}
+
+unsigned long ap_mem_limit_get(void)
+{
+	return READ_ONCE(ap_mem_limit);
+}
+
+u32 ap_fail_mode_get(void)
+{
+	return READ_ONCE(ap_fail_mode);
+}
+
+void ap_limits_set(unsigned long limit, bool set_limit, u32 mode, bool set_mode)
+{
+	if (set_limit)
+		WRITE_ONCE(ap_mem_limit, limit);
+	if (set_mode)
+		WRITE_ONCE(ap_fail_mode, mode);
+}

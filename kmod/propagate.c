@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Label propagation: what each hook does to label state.  The rules are
+ * fixed (DESIGN §3): fork copies, exec and read make the process absorb the
+ * object's labels, write makes the object absorb the process's labels,
+ * sending labels the destination endpoint or socket, receiving absorbs it.
+ *
+ * Fast path: every function first asks the cheap question ("does the
+ * process carry labels?", "is any object of this kind labeled?") and returns
+ * before touching a table when the answer is no.  No path is resolved here.
+ *
+ * Return values are hook verdicts: 0, or -ENOMEM when a flow could not be
+ * recorded and the fail mode is fail-closed.
+ */
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/mman.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ipv6.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <net/af_unix.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include "actplane.h"
+
+/* The current process reads an object carrying @obj. */
+static int ap_flow_in(u64 obj)
+{
+	return obj ? ap_task_absorb(current, obj) : 0;
+}
+
+/* The current process writes an inode. */
+static int ap_flow_to_inode(const struct inode *inode)
+{
+	u64 l;
+
+	if (S_ISCHR(inode->i_mode))
+		return 0;
+	l = ap_task_labels(current);
+	return l ? ap_inode_absorb(inode, l) : 0;
+}
+
+/*
+ * Objects that carry no labels themselves: sockets (the socket hooks handle
+ * them) and character devices (a tty's output and input are different
+ * channels; /dev/null keeps nothing).
+ */
+static bool ap_inode_untracked(const struct inode *inode)
+{
+	return S_ISSOCK(inode->i_mode) || S_ISCHR(inode->i_mode);
+}
+
+int ap_on_file_open(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	int ret = 0;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_FILE_OPEN);
+	if (ap_inode_untracked(inode))
+		return 0;
+	if (file->f_mode & FMODE_READ)
+		ret = ap_flow_in(ap_inode_labels(inode));
+	if (!ret && (file->f_mode & FMODE_WRITE))
+		ret = ap_flow_to_inode(inode);
+	return ret;
+}
+
+int ap_on_file_permission(struct file *file, int mask)
+{
+	struct inode *inode = file_inode(file);
+	int ret = 0;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_FILE_PERMISSION);
+	if (ap_inode_untracked(inode))
+		return 0;
+	if (mask & MAY_READ)
+		ret = ap_flow_in(ap_inode_labels(inode));
+	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
+		ret = ap_flow_to_inode(inode);
+	return ret;
+}
+
+/*
+ * After a pipe/FIFO read returned data.  The permission hook runs before a
+ * blocking read sleeps, i.e. possibly before the writer labeled the pipe;
+ * this catches what arrived while the reader slept.
+ */
+void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_PIPE_READ);
+	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
+		ap_flow_in(ap_inode_labels(file_inode(iocb->ki_filp)));
+}
+
+int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook)
+{
+	ap_stats_hook_hit(hook);
+	return inode ? ap_flow_to_inode(inode) : 0;
+}
+
+int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags)
+{
+	int ret = 0;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_MMAP_FILE);
+	if (!file)
+		return 0;
+	if (ap_inode_untracked(file_inode(file)))
+		return 0;
+	if (prot & PROT_READ)
+		ret = ap_flow_in(ap_inode_labels(file_inode(file)));
+	if (!ret && (prot & PROT_WRITE) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		ret = ap_flow_to_inode(file_inode(file));
+	return ret;
+}
+
+int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_FILE_MPROTECT);
+	if (!vma->vm_file || !(vma->vm_flags & VM_SHARED) || !(prot & PROT_WRITE))
+		return 0;
+	return ap_flow_to_inode(file_inode(vma->vm_file));
+}
+
+int ap_on_exec(struct linux_binprm *bprm)
+{
+	int ret;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_BPRM_CHECK);
+	ret = ap_task_exec();
+	if (ret)
+		return ret;
+	return ap_flow_in(ap_inode_labels(file_inode(bprm->file)));
+}
+
+int ap_on_task_alloc(struct task_struct *task, u64 clone_flags)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_TASK_ALLOC);
+	return ap_task_fork(task, clone_flags);
+}
+
+void ap_on_task_free(struct task_struct *task)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_TASK_FREE);
+	ap_task_free(task);
+}
+
+void ap_on_inode_free(struct inode *inode)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_INODE_FREE);
+	ap_inode_free(inode);
+}
+
+void ap_on_sb_free(struct super_block *sb)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_SB_FREE);
+	ap_sb_free(sb);
+}
+
+/* ---- network endpoints ------------------------------------------------------ */
+
+static void ap_ep_set(struct ap_ep_key *k, u16 family, const void *addr, __be16 port)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->port = port;
+	if (addr)
+		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+static void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a, __be16 port)
+{
+	if (ipv6_addr_v4mapped(a))
+		ap_ep_set(k, AF_INET, &a->s6_addr32[3], port);
+	else
+		ap_ep_set(k, AF_INET6, a, port);
+}
+
+/* Parse a kernel copy of a sockaddr (connect, sendto). */
+bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k)
+{
+	if (!sa || len < (int)sizeof(sa_family_t))
+		return false;
+	switch (sa->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		if (len < (int)sizeof(*sin))
+			return false;
+		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
+		return true;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		if (len < SIN6_LEN_RFC2133)
+			return false;
+		ap_ep_set6(k, &sin6->sin6_addr, sin6->sin6_port);
+		return true;
+	}
+	}
+	return false;
+}
+
+static bool ap_ep_is_inet(const struct sock *sk)
+{
+	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
+}
+
+static bool ap_ep_local(const struct sock *sk, struct ap_ep_key *k)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family == AF_INET6)
+		ap_ep_set6(k, &sk->sk_v6_rcv_saddr, inet->inet_sport);
+	else
+		ap_ep_set(k, AF_INET, &inet->inet_rcv_saddr, inet->inet_sport);
+	return inet->inet_sport != 0;
+}
+
+static bool ap_ep_peer(const struct sock *sk, struct ap_ep_key *k)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family == AF_INET6)
+		ap_ep_set6(k, &sk->sk_v6_daddr, inet->inet_dport);
+	else
+		ap_ep_set(k, AF_INET, &inet->inet_daddr, inet->inet_dport);
+	return inet->inet_dport != 0;
+}
+
+static bool ap_ep_is_local_addr(const struct ap_ep_key *k)
+{
+	static const u8 zero[16];
+
+	if (!memcmp(k->addr, zero, 16))
+		return true;
+	if (k->family == AF_INET)
+		return k->addr[0] == 127;
+	return ipv6_addr_loopback((const struct in6_addr *)k->addr);
+}
+
+/* The wildcard-address form of @k: what a socket bound to any address sees. */
+static void ap_ep_any(const struct ap_ep_key *k, struct ap_ep_key *any)
+{
+	ap_ep_set(any, k->family, NULL, k->port);
+}
+
+/*
+ * Data with @labels is sent to @k.  A loopback destination is also recorded
+ * under the wildcard address, so a receiver bound to 0.0.0.0 / :: finds it.
+ */
+static int ap_ep_send(const struct ap_ep_key *k, u64 labels)
+{
+	struct ap_ep_key any;
+	int ret = ap_ep_absorb(k, labels);
+
+	if (!ret && ap_ep_is_local_addr(k)) {
+		ap_ep_any(k, &any);
+		ret = ap_ep_absorb(&any, labels);
+	}
+	return ret;
+}
+
+/* Labels of what a socket receives: its own address (local senders) and its peer. */
+static u64 ap_ep_recv_labels(const struct sock *sk)
+{
+	struct ap_ep_key k, any;
+	u64 l = 0;
+
+	if (!ap_mem_count_of(AP_OBJ_ENDPOINT))
+		return 0;
+	if (ap_ep_local(sk, &k)) {
+		l |= ap_ep_labels(&k);
+		if (ap_ep_is_local_addr(&k)) {
+			ap_ep_any(&k, &any);
+			l |= ap_ep_labels(&any);
+		}
+	}
+	if (ap_ep_peer(sk, &k))
+		l |= ap_ep_labels(&k);
+	return l;
+}
+
+int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
+{
+	struct ap_ep_key k;
+	u64 l;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_CONNECT);
+	if (!ap_ep_is_inet(sock->sk))
+		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
+	l = ap_task_labels(current);
+	if (!l || !ap_ep_from_sockaddr(addr, addrlen, &k))
+		return 0;
+	return ap_ep_send(&k, l);
+}
+
+int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
+{
+	struct sock *sk = sock->sk, *peer;
+	struct ap_ep_key k;
+	u64 l;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_SENDMSG);
+	if (!sk)
+		return 0;
+	l = ap_task_labels(current);
+	if (!l)
+		return 0;
+	if (ap_ep_is_inet(sk)) {
+		/* msg_name is the kernel's copy of the destination (sendto). */
+		if (msg->msg_name && msg->msg_namelen &&
+		    ap_ep_from_sockaddr(msg->msg_name, msg->msg_namelen, &k))
+			return ap_ep_send(&k, l);
+		if (ap_ep_peer(sk, &k))
+			return ap_ep_send(&k, l);
+		return 0;
+	}
+	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
+		/* stream/seqpacket: label the receiving end (only used as a key) */
+		peer = READ_ONCE(unix_peer(sk));
+		if (peer)
+			return ap_sock_absorb(peer, l);
+	}
+	return 0;	/* AF_UNIX datagrams: ap_on_unix_may_send() */
+}
+
+int ap_on_unix_may_send(struct socket *sock, struct socket *other)
+{
+	u64 l;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_UNIX_MAY_SEND);
+	l = ap_task_labels(current);
+	if (!l || !other->sk)
+		return 0;
+	return ap_sock_absorb(other->sk, l);
+}
+
+static int ap_recv(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+	if (ap_ep_is_inet(sk))
+		return ap_flow_in(ap_ep_recv_labels(sk));
+	if (sk->sk_family == AF_UNIX)
+		return ap_flow_in(ap_sock_labels(sk));
+	return 0;
+}
+
+int ap_on_socket_recvmsg(struct socket *sock)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_RECVMSG);
+	return ap_recv(sock);
+}
+
+/* After sock_recvmsg() returned data (the sender may have labeled it late). */
+void ap_on_sock_recv_done(struct socket *sock, int ret)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_SOCK_RECV_DONE);
+	if (ret > 0)
+		ap_recv(sock);
+}
+
+void ap_on_sk_free(struct sock *sk)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_SK_FREE);
+	if (sk->sk_family == AF_UNIX)
+		ap_sock_free(sk);
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sessions: the process tree started by one `actplane run` (or seeded over
+ * netlink).  A session id is stored in each member's process state and
+ * inherited at fork; the session lives while it has members.  Policy gates
+ * (later) are kept per session.
+ */
+#include <linux/idr.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include "actplane.h"
+
+struct ap_session {
+	u32 id;
+	pid_t root;
+	atomic_t procs;
+	struct rcu_head rcu;
+};
+
+static DEFINE_IDR(ap_sessions);
+static DEFINE_SPINLOCK(ap_sessions_lock);
+
+/* A new, empty session rooted at @root.  Returns its id (> 0) or -errno. */
+int ap_session_create(pid_t root)
+{
+	struct ap_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	unsigned long flags;
+	int id;
+
+	if (!s)
+		return -ENOMEM;
+	s->root = root;
+	idr_preload(GFP_KERNEL);
+	spin_lock_irqsave(&ap_sessions_lock, flags);
+	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT);
+	if (id > 0)
+		s->id = id;
+	spin_unlock_irqrestore(&ap_sessions_lock, flags);
+	idr_preload_end();
+	if (id < 0)
+		kfree(s);
+	return id;
+}
+
+void ap_session_get(u32 id)
+{
+	struct ap_session *s;
+
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s)
+		atomic_inc(&s->procs);
+	rcu_read_unlock();
+}
+
+void ap_session_put(u32 id)
+{
+	struct ap_session *s;
+	unsigned long flags;
+
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s && atomic_dec_and_test(&s->procs)) {
+		spin_lock_irqsave(&ap_sessions_lock, flags);
+		idr_remove(&ap_sessions, id);
+		spin_unlock_irqrestore(&ap_sessions_lock, flags);
+		kfree_rcu(s, rcu);
+	}
+	rcu_read_unlock();
+}
+
+/* Drop a session that never got a member (seeding failed). */
+void ap_session_abandon(u32 id)
+{
+	struct ap_session *s;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ap_sessions_lock, flags);
+	s = idr_find(&ap_sessions, id);
+	if (s && !atomic_read(&s->procs))
+		idr_remove(&ap_sessions, id);
+	else
+		s = NULL;
+	spin_unlock_irqrestore(&ap_sessions_lock, flags);
+	if (s)
+		kfree_rcu(s, rcu);
+}
+
+/* Call @fn for each live session (under RCU; @fn must not sleep). */
+int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), void *arg)
+{
+	struct ap_session *s;
+	int id, ret = 0;
+
+	rcu_read_lock();
+	idr_for_each_entry(&ap_sessions, s, id) {
+		ret = fn(s->id, s->root, atomic_read(&s->procs), arg);
+		if (ret)
+			break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+void ap_session_exit(void)
+{
+	struct ap_session *s;
+	int id;
+
+	idr_for_each_entry(&ap_sessions, s, id)
+		kfree(s);
+	idr_destroy(&ap_sessions);
+}

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Label storage: processes, files, network endpoints and local sockets.
+ *
+ * Processes.  Labels belong to a thread group: one struct ap_proc, found
+ * through an entry keyed by the group leader's task_struct.  Threads need no
+ * entry of their own (lookups fall back to the group leader); the one
+ * exception is a non-leader thread calling execve, which becomes the leader
+ * (de_thread), so it gets its own entry before that happens.  An entry is
+ * removed when its task_struct is freed (task_free), which for a leader is
+ * after the whole group is gone.
+ *
+ * Files by inode identity (device, inode number, generation): renames, hard
+ * links, symlinks and bind mounts all reach the same entry.  The entry
+ * survives inode-cache eviction while the file has links, and is removed
+ * when an unlinked inode (or a pipe/socket inode) is destroyed, or when its
+ * filesystem goes away.
+ *
+ * Endpoints by (family, address, port); local sockets (AF_UNIX) by struct
+ * sock, removed when the sock is freed.
+ *
+ * Every table is an rhashtable: lookups are lock-free under RCU; entries are
+ * freed after a grace period.  When a table is empty its lookups are skipped
+ * entirely (one atomic read), so an unlabeled system pays almost nothing.
+ */
+#include <linux/fs.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include "actplane.h"
+
+/* ---- processes ------------------------------------------------------------ */
+
+struct ap_task {
+	struct rhash_head node;
+	const struct task_struct *task;		/* key */
+	struct ap_proc *proc;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params ap_task_params = {
+	.key_len = sizeof(const struct task_struct *),
+	.key_offset = offsetof(struct ap_task, task),
+	.head_offset = offsetof(struct ap_task, node),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable ap_tasks;
+static DEFINE_SPINLOCK(ap_proc_lock);	/* slow path: creating/attaching procs */
+
+static struct ap_task *ap_task_entry(const struct task_struct *t)
+{
+	return rhashtable_lookup(&ap_tasks, &t, ap_task_params);
+}
+
+/**
+ * ap_proc_of() - the label state of @t's process, or NULL
+ *
+ * Caller holds rcu_read_lock().  The result stays valid until it is dropped.
+ */
+struct ap_proc *ap_proc_of(const struct task_struct *t)
+{
+	struct ap_task *e;
+
+	if (!ap_mem_count_of(AP_OBJ_TASK))
+		return NULL;
+	e = ap_task_entry(t);
+	if (!e && t->group_leader != t)
+		e = ap_task_entry(t->group_leader);
+	return e ? e->proc : NULL;
+}
+
+u64 ap_task_labels(const struct task_struct *t)
+{
+	struct ap_proc *p;
+	u64 l = 0;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p)
+		l = atomic64_read(&p->labels);
+	rcu_read_unlock();
+	return l;
+}
+
+static void ap_labels_or(atomic64_t *labels, u64 add)
+{
+	u64 old;
+
+	if ((atomic64_read(labels) & add) == add)
+		return;		/* nothing new: don't dirty the line */
+	old = atomic64_fetch_or(add, labels);
+	if ((old | add) != old)
+		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+}
+
+static struct ap_proc *ap_proc_new(u64 labels, u32 session)
+{
+	struct ap_proc *p;
+
+	if (!ap_charge(AP_OBJ_PROC, sizeof(*p)))
+		return NULL;
+	p = kzalloc(sizeof(*p), GFP_NOWAIT | __GFP_NOWARN);
+	if (!p) {
+		ap_uncharge(AP_OBJ_PROC, sizeof(*p));
+		return NULL;
+	}
+	atomic64_set(&p->labels, labels);
+	refcount_set(&p->ref, 1);
+	p->session = session;
+	if (session)
+		ap_session_get(session);
+	return p;
+}
+
+static void ap_proc_put(struct ap_proc *p)
+{
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	if (p->session)
+		ap_session_put(p->session);
+	ap_uncharge(AP_OBJ_PROC, sizeof(*p));
+	kfree_rcu(p, rcu);
+}
+
+/* Add an entry task -> proc, taking a reference.  0, -EEXIST or -ENOMEM. */
+static int ap_task_attach(const struct task_struct *t, struct ap_proc *p)
+{
+	struct ap_task *e;
+	int ret;
+
+	if (!ap_charge(AP_OBJ_TASK, sizeof(*e)))
+		return -ENOMEM;
+	e = kzalloc(sizeof(*e), GFP_NOWAIT | __GFP_NOWARN);
+	if (!e) {
+		ap_uncharge(AP_OBJ_TASK, sizeof(*e));
+		return -ENOMEM;
+	}
+	e->task = t;
+	e->proc = p;
+	refcount_inc(&p->ref);
+	ret = rhashtable_lookup_insert_fast(&ap_tasks, &e->node, ap_task_params);
+	if (ret) {
+		refcount_dec(&p->ref);
+		ap_uncharge(AP_OBJ_TASK, sizeof(*e));
+		kfree(e);
+	}
+	return ret;
+}
+
+/*
+ * Create the process state for @t's thread group with @labels, unless it
+ * exists (then just add them).  Slow path, serialised by ap_proc_lock.
+ */
+static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session)
+{
+	struct ap_proc *p;
+	int ret = 0;
+
+	spin_lock_bh(&ap_proc_lock);
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p) {
+		ap_labels_or(&p->labels, labels);
+		if (session && !p->session) {
+			p->session = session;
+			ap_session_get(session);
+		}
+		goto out;
+	}
+	p = ap_proc_new(labels, session);
+	if (!p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = ap_task_attach(t->group_leader, p);
+	ap_proc_put(p);		/* the entry holds it now, or it is freed */
+	if (!ret && labels)
+		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+out:
+	rcu_read_unlock();
+	spin_unlock_bh(&ap_proc_lock);
+	return ret;
+}
+
+/**
+ * ap_task_absorb() - add @labels to @t's process
+ *
+ * Return: 0, or the fail-mode verdict if the state could not be stored.
+ */
+int ap_task_absorb(const struct task_struct *t, u64 labels)
+{
+	struct ap_proc *p;
+
+	if (!labels)
+		return 0;
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p) {
+		ap_labels_or(&p->labels, labels);
+		rcu_read_unlock();
+		return 0;
+	}
+	rcu_read_unlock();
+	return ap_proc_create(t, labels, 0) ? ap_untrackable() : 0;
+}
+
+/* Admin: set session (if non-zero) and add labels; process context. */
+int ap_task_seed(const struct task_struct *t, u64 labels, u32 session)
+{
+	return ap_proc_create(t, labels, session);
+}
+
+void ap_task_clear(const struct task_struct *t, u64 labels)
+{
+	struct ap_proc *p;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p)
+		atomic64_andnot(labels, &p->labels);
+	rcu_read_unlock();
+}
+
+u32 ap_task_session(const struct task_struct *t)
+{
+	struct ap_proc *p;
+	u32 s = 0;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p)
+		s = p->session;
+	rcu_read_unlock();
+	return s;
+}
+
+/**
+ * ap_task_fork() - @child was just created by current (task_alloc)
+ *
+ * A new thread shares its group's state (found through the leader).  A new
+ * process gets a copy of the parent's labels and session.
+ * Return: 0, or the fail-mode verdict (fail-closed: the fork fails).
+ */
+int ap_task_fork(struct task_struct *child, u64 clone_flags)
+{
+	struct ap_proc *parent, *p;
+	u64 labels;
+	u32 session;
+	int ret;
+
+	if (clone_flags & CLONE_THREAD)
+		return 0;
+	rcu_read_lock();
+	parent = ap_proc_of(current);
+	if (!parent) {
+		rcu_read_unlock();
+		return 0;
+	}
+	labels = atomic64_read(&parent->labels);
+	session = parent->session;
+	rcu_read_unlock();
+
+	p = ap_proc_new(labels, session);
+	if (!p)
+		return ap_untrackable();
+	ret = ap_task_attach(child, p);	/* child is its own leader */
+	ap_proc_put(p);
+	return ret ? ap_untrackable() : 0;
+}
+
+/* current is about to execve: if it is not the leader, give it its own entry. */
+int ap_task_exec(void)
+{
+	struct task_struct *t = current;
+	struct ap_proc *p;
+	int ret = 0;
+
+	if (t->group_leader == t || !ap_mem_count_of(AP_OBJ_TASK))
+		return 0;
+	spin_lock_bh(&ap_proc_lock);
+	rcu_read_lock();
+	if (!ap_task_entry(t)) {
+		p = ap_proc_of(t);
+		if (p && ap_task_attach(t, p))
+			ret = ap_untrackable();
+	}
+	rcu_read_unlock();
+	spin_unlock_bh(&ap_proc_lock);
+	return ret;
+}
+
+/* @t's task_struct is being freed. */
+void ap_task_free(const struct task_struct *t)
+{
+	struct ap_task *e;
+
+	if (!ap_mem_count_of(AP_OBJ_TASK))
+		return;
+	rcu_read_lock();
+	e = ap_task_entry(t);
+	if (e && !rhashtable_remove_fast(&ap_tasks, &e->node, ap_task_params)) {
+		ap_proc_put(e->proc);
+		ap_uncharge(AP_OBJ_TASK, sizeof(*e));
+		kfree_rcu(e, rcu);
+	}
+	rcu_read_unlock();
+}
+
+/* ---- files, endpoints, sockets -------------------------------------------- */
+
+struct ap_obj {
+	struct rhash_head node;
+	atomic64_t labels;
+	struct rcu_head rcu;
+	union {
+		struct ap_inode_key inode;
+		struct ap_ep_key ep;
+		const struct sock *sk;
+	} key;
+};
+
+#define AP_OBJ_PARAMS(keytype) {					\
+	.key_len = sizeof(keytype),					\
+	.key_offset = offsetof(struct ap_obj, key),			\
+	.head_offset = offsetof(struct ap_obj, node),			\
+	.automatic_shrinking = true,					\
+}
+
+static const struct rhashtable_params ap_inode_params = AP_OBJ_PARAMS(struct ap_inode_key);
+static const struct rhashtable_params ap_ep_params = AP_OBJ_PARAMS(struct ap_ep_key);
+static const struct rhashtable_params ap_sock_params = AP_OBJ_PARAMS(const struct sock *);
+
+static struct rhashtable ap_inodes, ap_eps, ap_socks;
+static struct kmem_cache *ap_obj_cache;
+static struct workqueue_struct *ap_wq;
+
+static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type type,
+					 const void *key, const struct rhashtable_params params)
+{
+	struct ap_obj *o;
+	u64 l = 0;
+
+	if (!ap_mem_count_of(type))
+		return 0;
+	rcu_read_lock();
+	o = rhashtable_lookup(ht, key, params);
+	if (o)
+		l = atomic64_read(&o->labels);
+	rcu_read_unlock();
+	return l;
+}
+
+static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type type,
+					 const void *key, u64 labels,
+					 const struct rhashtable_params params)
+{
+	struct ap_obj *o, *old;
+
+	if (!labels)
+		return 0;
+	rcu_read_lock();
+	o = ap_mem_count_of(type) ? rhashtable_lookup(ht, key, params) : NULL;
+	if (o) {
+		ap_labels_or(&o->labels, labels);
+		rcu_read_unlock();
+		return 0;
+	}
+	if (!ap_charge(type, sizeof(*o)))
+		goto untrackable;
+	o = kmem_cache_zalloc(ap_obj_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!o) {
+		ap_uncharge(type, sizeof(*o));
+		goto untrackable;
+	}
+	memcpy(&o->key, key, params.key_len);
+	atomic64_set(&o->labels, labels);
+	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
+	if (old) {
+		kmem_cache_free(ap_obj_cache, o);
+		ap_uncharge(type, sizeof(*o));
+		if (IS_ERR(old))
+			goto untrackable;
+		ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
+	} else {
+		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+	}
+	rcu_read_unlock();
+	return 0;
+untrackable:
+	rcu_read_unlock();
+	return ap_untrackable();
+}
+
+static void ap_obj_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(ap_obj_cache, container_of(head, struct ap_obj, rcu));
+}
+
+static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct ap_obj *o,
+			  const struct rhashtable_params params)
+{
+	if (!rhashtable_remove_fast(ht, &o->node, params)) {
+		ap_uncharge(type, sizeof(*o));
+		call_rcu(&o->rcu, ap_obj_free_rcu);
+	}
+}
+
+/* Remove @labels; an entry left with none is freed. */
+static __always_inline void ap_obj_clear(struct rhashtable *ht, enum ap_obj_type type,
+					 const void *key, u64 labels,
+					 const struct rhashtable_params params)
+{
+	struct ap_obj *o;
+
+	if (!ap_mem_count_of(type))
+		return;
+	rcu_read_lock();
+	o = rhashtable_lookup(ht, key, params);
+	if (o && !(atomic64_fetch_andnot(labels, &o->labels) & ~labels))
+		ap_obj_unlink(ht, type, o, params);
+	rcu_read_unlock();
+}
+
+void ap_inode_key(const struct inode *inode, struct ap_inode_key *k)
+{
+	k->ino = inode->i_ino;
+	k->dev = inode->i_sb->s_dev;
+	k->gen = inode->i_generation;
+}
+
+u64 ap_inode_labels(const struct inode *inode)
+{
+	struct ap_inode_key k;
+
+	if (!ap_mem_count_of(AP_OBJ_INODE))
+		return 0;
+	ap_inode_key(inode, &k);
+	return ap_obj_labels(&ap_inodes, AP_OBJ_INODE, &k, ap_inode_params);
+}
+
+int ap_inode_absorb(const struct inode *inode, u64 labels)
+{
+	struct ap_inode_key k;
+
+	if (!labels)
+		return 0;
+	ap_inode_key(inode, &k);
+	return ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params);
+}
+
+void ap_inode_clear(const struct inode *inode, u64 labels)
+{
+	struct ap_inode_key k;
+
+	ap_inode_key(inode, &k);
+	ap_obj_clear(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params);
+}
+
+/*
+ * The in-memory inode is being destroyed.  Keep the entry if the file still
+ * exists on a real filesystem (eviction from the inode cache); drop it if
+ * the file was deleted or the inode was a pipe, socket or other pseudo file.
+ */
+void ap_inode_free(const struct inode *inode)
+{
+	if (!ap_mem_count_of(AP_OBJ_INODE))
+		return;
+	if (inode->i_nlink && !(inode->i_sb->s_flags & SB_NOUSER))
+		return;
+	ap_inode_clear(inode, ~0ULL);
+}
+
+u64 ap_ep_labels(const struct ap_ep_key *k)
+{
+	return ap_obj_labels(&ap_eps, AP_OBJ_ENDPOINT, k, ap_ep_params);
+}
+
+int ap_ep_absorb(const struct ap_ep_key *k, u64 labels)
+{
+	return ap_obj_absorb(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params);
+}
+
+void ap_ep_clear(const struct ap_ep_key *k, u64 labels)
+{
+	ap_obj_clear(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params);
+}
+
+u64 ap_sock_labels(const struct sock *sk)
+{
+	return ap_obj_labels(&ap_socks, AP_OBJ_SOCK, &sk, ap_sock_params);
+}
+
+int ap_sock_absorb(const struct sock *sk, u64 labels)
+{
+	return ap_obj_absorb(&ap_socks, AP_OBJ_SOCK, &sk, labels, ap_sock_params);
+}
+
+void ap_sock_free(const struct sock *sk)
+{
+	ap_obj_clear(&ap_socks, AP_OBJ_SOCK, &sk, ~0ULL, ap_sock_params);
+}
+
+/*
+ * A filesystem instance went away: its device number may be reused, so
+ * drop every file entry on it.  Runs from a work item (walks the table).
+ */
+struct ap_purge_work {
+	struct work_struct work;
+	dev_t dev;
+};
+
+static void ap_purge_dev_fn(struct work_struct *w)
+{
+	struct ap_purge_work *pw = container_of(w, struct ap_purge_work, work);
+	struct rhashtable_iter iter;
+	struct ap_obj *o;
+
+	rhashtable_walk_enter(&ap_inodes, &iter);
+	rhashtable_walk_start(&iter);
+	while ((o = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(o))
+			continue;	/* -EAGAIN: table resized, keep walking */
+		if (o->key.inode.dev == pw->dev)
+			ap_obj_unlink(&ap_inodes, AP_OBJ_INODE, o, ap_inode_params);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	kfree(pw);
+}
+
+void ap_sb_free(const struct super_block *sb)
+{
+	struct ap_purge_work *pw;
+
+	if (!ap_mem_count_of(AP_OBJ_INODE))
+		return;
+	pw = kmalloc(sizeof(*pw), GFP_ATOMIC | __GFP_NOWARN);
+	if (!pw)
+		return;
+	INIT_WORK(&pw->work, ap_purge_dev_fn);
+	pw->dev = sb->s_dev;
+	queue_work(ap_wq, &pw->work);
+}
+
+/* ---- init/exit -------------------------------------------------------------- */
+
+static void ap_task_free_fn(void *ptr, void *arg)
+{
+	struct ap_task *e = ptr;
+
+	ap_proc_put(e->proc);
+	ap_uncharge(AP_OBJ_TASK, sizeof(*e));
+	kfree(e);
+}
+
+static void ap_obj_free_fn(void *ptr, void *arg)
+{
+	kmem_cache_free(ap_obj_cache, ptr);
+	ap_uncharge((enum ap_obj_type)(unsigned long)arg, sizeof(struct ap_obj));
+}
+
+int ap_store_init(void)
+{
+	int ret;
+
+	ap_obj_cache = KMEM_CACHE(ap_obj, 0);
+	if (!ap_obj_cache)
+		return -ENOMEM;
+	ap_wq = alloc_workqueue("actplane", WQ_UNBOUND, 0);
+	if (!ap_wq) {
+		ret = -ENOMEM;
+		goto err_cache;
+	}
+	ret = rhashtable_init(&ap_tasks, &ap_task_params);
+	if (ret)
+		goto err_wq;
+	ret = rhashtable_init(&ap_inodes, &ap_inode_params);
+	if (ret)
+		goto err_tasks;
+	ret = rhashtable_init(&ap_eps, &ap_ep_params);
+	if (ret)
+		goto err_inodes;
+	ret = rhashtable_init(&ap_socks, &ap_sock_params);
+	if (ret)
+		goto err_eps;
+	return 0;
+err_eps:
+	rhashtable_destroy(&ap_eps);
+err_inodes:
+	rhashtable_destroy(&ap_inodes);
+err_tasks:
+	rhashtable_destroy(&ap_tasks);
+err_wq:
+	destroy_workqueue(ap_wq);
+err_cache:
+	kmem_cache_destroy(ap_obj_cache);
+	return ret;
+}
+
+/* Module exit: no hook can run any more (nothing holds the module). */
+void ap_store_exit(void)
+{
+	destroy_workqueue(ap_wq);	/* runs pending purges first */
+	rhashtable_free_and_destroy(&ap_tasks, ap_task_free_fn, NULL);
+	rhashtable_free_and_destroy(&ap_inodes, ap_obj_free_fn, (void *)AP_OBJ_INODE);
+	rhashtable_free_and_destroy(&ap_eps, ap_obj_free_fn, (void *)AP_OBJ_ENDPOINT);
+	rhashtable_free_and_destroy(&ap_socks, ap_obj_free_fn, (void *)AP_OBJ_SOCK);
+	rcu_barrier();		/* pending call_rcu/kfree_rcu frees */
+	kmem_cache_destroy(ap_obj_cache);
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Label engine: storage, identity, propagation on every data path, sessions,
+# memory limits.  Each test asserts that a label arrived (or did not).
+. "$(dirname "$0")/lib.sh"
+
+T=/tmp/aplabels
+FLOWS="python3 $ACTPLANE_TOP/selftests/vm/flows.py"
+
+setup() {
+	"$AP" up >/dev/null
+	mkdir -p $T
+	mountpoint -q $T || mount -t tmpfs tmpfs $T
+	echo "API_KEY=hunter2" > $T/secret.env
+	"$AP" label add secret $T/secret.env
+}
+
+# labels_of PATH|--pid P: labels, space-separated, sorted
+labels_of() { "$AP" labels "$@" | grep -v '^session ' | sort | tr '\n' ' ' | sed 's/ $//'; }
+mem() { json_get "$(status_json)" "j['memory']['$1']"; }
+
+t_file_read() {
+	# the shell itself reads the file (no child): the shell gets the label
+	out=$(sh -c "read x < $T/secret.env; $AP labels --pid \$\$")
+	expect_eq "reader labels" "$out" secret
+}
+
+t_file_write() {
+	sh -c "read x < $T/secret.env; echo \$x > $T/out1"
+	expect_eq "written file" "$(labels_of $T/out1)" secret
+}
+
+t_fork_inherits() {
+	out=$(sh -c "read x < $T/secret.env; sh -c '$AP labels --pid \$\$'")
+	expect_eq "child labels" "$out" secret
+}
+
+t_exec_absorbs() {
+	cp /bin/sh $T/tool
+	"$AP" label add built-by-agent $T/tool
+	out=$($T/tool -c "$AP labels --pid \$\$")
+	expect_eq "exec'd process" "$out" built-by-agent
+}
+
+t_no_propagation_unlabeled() {
+	local files
+	files=$(mem inodes)
+	sh -c "echo hello > $T/plain; cat $T/plain > $T/plain2"
+	out=$(sh -c "read x < $T/plain2; $AP labels --pid \$\$")
+	expect_eq "unlabeled reader" "$out" ""
+	expect_eq "unlabeled file" "$(labels_of $T/plain2)" ""
+	expect_eq "file entries" "$(mem inodes)" "$files"
+}
+
+t_pipe() {
+	out=$(cat $T/secret.env | sh -c "read x; $AP labels --pid \$\$")
+	expect_eq "pipe reader" "$out" secret
+}
+
+t_pipe_blocked_reader() {
+	# the reader is asleep in read() before the writer is labeled
+	out=$( (sleep 0.5; cat $T/secret.env) | sh -c "read x; $AP labels --pid \$\$")
+	expect_eq "blocked pipe reader" "$out" secret
+}
+
+t_fifo() {
+	mkfifo $T/fifo
+	(cat $T/secret.env > $T/fifo) &
+	out=$(sh -c "read x < $T/fifo; $AP labels --pid \$\$")
+	wait
+	expect_eq "fifo reader" "$out" secret
+}
+
+t_socketpair() { expect_eq "socketpair receiver" "$($FLOWS socketpair $T/secret.env)" secret; }
+t_unix_stream() { expect_eq "unix stream receiver" "$($FLOWS unix-stream $T/secret.env)" secret; }
+t_unix_dgram() { expect_eq "unix datagram receiver" "$($FLOWS unix-dgram $T/secret.env)" secret; }
+t_unix_blocked() { expect_eq "blocked receiver" "$($FLOWS blocked-reader $T/secret.env)" secret; }
+t_tcp4() { expect_eq "tcp/ipv4 receiver" "$($FLOWS tcp4 $T/secret.env)" secret; }
+t_tcp6() { expect_eq "tcp/ipv6 receiver" "$($FLOWS tcp6 $T/secret.env)" secret; }
+t_udp4() { expect_eq "udp/ipv4 receiver" "$($FLOWS udp4 $T/secret.env)" secret; }
+t_udp6() { expect_eq "udp/ipv6 receiver" "$($FLOWS udp6 $T/secret.env)" secret; }
+t_threads() { expect_eq "process of a reading thread" "$($FLOWS thread $T/secret.env)" secret; }
+
+t_mmap_shared_write() {
+	printf 'data' > $T/mapped
+	$FLOWS mmap $T/secret.env $T/mapped
+	expect_eq "file written through MAP_SHARED" "$(labels_of $T/mapped)" secret
+}
+
+t_truncate() {
+	echo data > $T/trunc
+	sh -c "read x < $T/secret.env; truncate -s 0 $T/trunc"
+	expect_eq "truncated file" "$(labels_of $T/trunc)" secret
+}
+
+t_rename_link_keep() {
+	echo data > $T/orig
+	"$AP" label add moved $T/orig
+	mv $T/orig $T/renamed
+	ln $T/renamed $T/hardlink
+	ln -s $T/hardlink $T/symlink
+	mkdir -p $T/bind && touch $T/bind/target && mount --bind $T/hardlink $T/bind/target
+	expect_eq "renamed" "$(labels_of $T/renamed)" moved
+	expect_eq "hard link" "$(labels_of $T/hardlink)" moved
+	expect_eq "symlink" "$(labels_of $T/symlink)" moved
+	expect_eq "bind mount" "$(labels_of $T/bind/target)" moved
+	out=$(sh -c "read x < $T/bind/target; $AP labels --pid \$\$")
+	umount $T/bind/target
+	expect_eq "reader through bind mount" "$out" moved
+}
+
+t_rename_onto_labels() {
+	echo a > $T/ra; echo b > $T/rb
+	sh -c "read x < $T/secret.env; mv $T/ra $T/rb"
+	expect_eq "file renamed by a labeled process" "$(labels_of $T/rb)" secret
+}
+
+t_drop_caches() {
+	local img=$T/ext4.img mnt=$T/ext4mnt
+	modprobe loop; modprobe ext4
+	truncate -s 32M $img
+	mkfs.ext4 -q -F $img
+	mkdir -p $mnt
+	mount -o loop $img $mnt
+	echo "token" > $mnt/cred
+	"$AP" label add cached $mnt/cred
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	out=$(sh -c "read x < $mnt/cred; $AP labels --pid \$\$")
+	expect_eq "reader after eviction" "$out" cached
+	expect_eq "file after eviction" "$(labels_of $mnt/cred)" cached
+	before=$(mem inodes)
+	umount $mnt
+	# the filesystem is gone: its entries are purged
+	for i in $(seq 50); do [ "$(mem inodes)" -lt "$before" ] && break; sleep 0.1; done
+	[ "$(mem inodes)" -lt "$before" ] || fail "entries of an unmounted fs not purged"
+	rm -f $img
+}
+
+t_exit_unlink_free() {
+	local procs files
+	procs=$(mem procs)
+	files=$(mem inodes)
+	for i in 1 2 3 4 5; do sh -c "read x < $T/secret.env; echo \$x > $T/tmp$i"; done
+	expect_eq "files while they exist" "$(mem inodes)" $((files + 5))
+	rm -f $T/tmp1 $T/tmp2 $T/tmp3 $T/tmp4 $T/tmp5
+	for i in $(seq 50); do [ "$(mem procs)" = "$procs" ] && [ "$(mem inodes)" = "$files" ] && break; sleep 0.1; done
+	expect_eq "process entries after exit" "$(mem procs)" "$procs"
+	expect_eq "file entries after unlink" "$(mem inodes)" "$files"
+}
+
+t_io_uring() {
+	sysctl -qw kernel.io_uring_disabled=0 2>/dev/null || true
+	echo "ring secret" > $T/ring-src
+	out=$("$VMT/uring_copy" ringed $T/ring-src $T/ring-dst)
+	expect_eq "io_uring reader" "$out" ringed
+	expect_eq "io_uring-written file" "$(labels_of $T/ring-dst)" ringed
+}
+
+t_session() {
+	local sid j
+	sleep 30 &
+	pid=$!
+	sid=$("$AP" session create --pid $pid --label agent)
+	[ "$sid" -gt 0 ] || fail "no session id"
+	expect_eq "seed labels" "$(labels_of --pid $pid)" agent
+	j=$(status_json)
+	expect_eq "session listed" "$(json_get "$j" "[s['root'] for s in j['sessions'] if s['id']==$sid][0]")" $pid
+	kill $pid
+	wait $pid 2>/dev/null || true
+	for i in $(seq 50); do
+		[ "$(json_get "$(status_json)" "any(s['id']==$sid for s in j['sessions'])")" = False ] && break
+		sleep 0.1
+	done
+	expect_eq "session gone after its last process" \
+		"$(json_get "$(status_json)" "any(s['id']==$sid for s in j['sessions'])")" False
+}
+
+t_session_inherit() {
+	# a session started on a shell: its descendants carry the session id
+	out=$(sh -c "$AP session create --pid \$\$ --label agent >/dev/null; sh -c 'sh -c \"$AP labels --pid \\\$\\\$\"'")
+	expect_contains "grandchild" "$out" "agent"
+	expect_contains "grandchild session" "$out" "session "
+}
+
+t_limit_fail_open() {
+	local used lim
+	used=$(mem bytes)
+	lim=$((used + 4 * 64))
+	"$AP" limits --bytes $lim --fail-mode open
+	before=$(mem untracked)
+	sh -c "read x < $T/secret.env; for i in \$(seq 20); do echo \$x > $T/lo\$i; done"
+	rc=$?
+	"$AP" limits --bytes 16M
+	[ $rc = 0 ] || fail "fail-open blocked writes"
+	[ "$(mem bytes)" -le "$lim" ] || fail "usage $(mem bytes) exceeded limit $lim"
+	[ "$(mem untracked)" -gt "$before" ] || fail "untracked flows not counted"
+	rm -f $T/lo*
+}
+
+t_limit_fail_closed() {
+	local used lim
+	used=$(mem bytes)
+	lim=$((used + 4 * 64))
+	"$AP" limits --bytes $lim --fail-mode closed
+	before=$(mem denied)
+	# the count comes back as the exit status: the labeled shell could not
+	# write it to a (new, untrackable) pipe either
+	out=0
+	sh -c "read x < $T/secret.env; n=0; for i in \$(seq 20); do echo \$x 2>/dev/null > $T/lc\$i && n=\$((n+1)); done; exit \$n" || out=$?
+	# unlabeled processes are untouched by the full table
+	sh -c "echo plain > $T/lc-plain" || fail "unlabeled write blocked"
+	"$AP" limits --bytes 16M --fail-mode open
+	[ "$out" -lt 20 ] || fail "fail-closed let all 20 untrackable writes through"
+	[ "$out" -ge 1 ] || fail "no write succeeded before the limit"
+	[ "$(mem denied)" -gt "$before" ] || fail "denials not counted"
+	# the writes that failed left files that carry no entry; the others do
+	rm -f $T/lc*
+}
+
+setup
+run_test "file read: reader absorbs the file's labels" t_file_read
+run_test "file write: file absorbs the writer's labels" t_file_write
+run_test "fork: child inherits labels" t_fork_inherits
+run_test "exec: process absorbs the program file's labels" t_exec_absorbs
+run_test "no propagation between unlabeled processes and files" t_no_propagation_unlabeled
+run_test "pipe carries labels (cat .env | reader)" t_pipe
+run_test "pipe: reader blocked before the writer was labeled" t_pipe_blocked_reader
+run_test "FIFO carries labels" t_fifo
+run_test "socketpair carries labels" t_socketpair
+run_test "Unix stream socket carries labels" t_unix_stream
+run_test "Unix datagram socket carries labels" t_unix_dgram
+run_test "Unix socket: receiver blocked before the sender was labeled" t_unix_blocked
+run_test "TCP over IPv4 loopback carries labels" t_tcp4
+run_test "TCP over IPv6 loopback carries labels" t_tcp6
+run_test "UDP sendto over IPv4 loopback carries labels" t_udp4
+run_test "UDP sendto over IPv6 loopback carries labels" t_udp6
+run_test "threads share their process's labels" t_threads
+run_test "shared writable mmap labels the file" t_mmap_shared_write
+run_test "truncate labels the file" t_truncate
+run_test "rename, hard link, symlink, bind mount keep file labels" t_rename_link_keep
+run_test "rename by a labeled process labels the file" t_rename_onto_labels
+run_test "labels survive drop_caches (ext4), purged on umount" t_drop_caches
+run_test "exit and unlink free entries" t_exit_unlink_free
+run_test "io_uring read/write propagate" t_io_uring
+run_test "session: create, list, ends with its processes" t_session
+run_test "session id and seed labels inherited by descendants" t_session_inherit
+run_test "memory limit, fail-open: counted, capped, not blocked" t_limit_fail_open
+run_test "memory limit, fail-closed: untrackable writes blocked, counted" t_limit_fail_closed
+"$AP" down >/dev/null

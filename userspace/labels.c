@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Admin label commands:
+ *   actplane label add|clear LABEL... (--pid P | PATH)
+ *   actplane labels (--pid P | PATH)
+ *   actplane session create --pid P [--label L]...
+ *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]
+ * A file is passed to the module as an O_PATH descriptor, so the module
+ * labels the inode the tool actually opened (no path is looked up twice).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "common.h"
+#include "nl.h"
+
+struct label_req {
+	char **labels;
+	int nlabels;
+	int pid;		/* > 0: target process */
+	int fd;			/* >= 0: target file */
+	int have_limit, have_mode;
+	unsigned long long limit;
+	unsigned int mode;
+	/* replies */
+	char out[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
+	int nout;
+	unsigned int session;
+};
+
+static int put_req(struct nl_msg *msg, void *arg)
+{
+	struct label_req *r = arg;
+	struct nlattr *nest;
+	int i;
+
+	if (r->nlabels) {
+		nest = nla_nest_start(msg, ACTPLANE_A_LABELS);
+		if (!nest)
+			return -EMSGSIZE;
+		for (i = 0; i < r->nlabels; i++)
+			if (nla_put_string(msg, ACTPLANE_A_LABEL, r->labels[i]))
+				return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	if (r->pid > 0 && nla_put_u32(msg, ACTPLANE_A_PID, (uint32_t)r->pid))
+		return -EMSGSIZE;
+	if (r->fd >= 0 && nla_put_u32(msg, ACTPLANE_A_FD, (uint32_t)r->fd))
+		return -EMSGSIZE;
+	if (r->have_limit && nla_put_u64(msg, ACTPLANE_A_LIMIT_BYTES, r->limit))
+		return -EMSGSIZE;
+	if (r->have_mode && nla_put_u32(msg, ACTPLANE_A_FAIL_MODE, r->mode))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int parse_reply(struct nlattr **tb, void *arg)
+{
+	struct label_req *r = arg;
+	struct nlattr *a;
+	int rem;
+
+	if (tb[ACTPLANE_A_SESSION])
+		r->session = nla_get_u32(tb[ACTPLANE_A_SESSION]);
+	if (tb[ACTPLANE_A_LABELS])
+		nla_for_each_nested(a, tb[ACTPLANE_A_LABELS], rem)
+			if (nla_type(a) == ACTPLANE_A_LABEL && r->nout < ACTPLANE_MAX_LABELS)
+				snprintf(r->out[r->nout++], ACTPLANE_LABEL_NAME_LEN, "%s",
+					 (char *)nla_data(a));
+	return 0;
+}
+
+static int call(uint8_t cmd, struct label_req *r, const char *what)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	int ret;
+
+	if (!nl) {
+		ap_err("%s", err);
+		return -1;
+	}
+	ret = ap_nl_call(nl, cmd, put_req, parse_reply, r);
+	if (ret)
+		ap_nl_perror(nl, what, ret);
+	ap_nl_close(nl);
+	return ret;
+}
+
+static int parse_pid(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || v <= 0 || v > 0x7fffffff) {
+		ap_err("invalid pid '%s'", s);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* Open PATH as the target (O_PATH: no read permission needed, no side effects). */
+static int open_target(const char *path, struct label_req *r)
+{
+	r->fd = open(path, O_PATH | O_CLOEXEC);
+	if (r->fd < 0) {
+		ap_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct option target_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "label", required_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static void label_usage(FILE *f)
+{
+	fprintf(f, "usage: actplane label add LABEL... (--pid PID | PATH)\n"
+		"       actplane label clear [LABEL...] (--pid PID | PATH)   (no LABEL: all)\n"
+		"Add or remove labels on a process (all its threads) or a file (by inode:\n"
+		"hard links, renames and bind mounts share them).  Labels propagate from\n"
+		"there as the process and the file are used.  Needs root.\n");
+}
+
+int cmd_label(int argc, char **argv)
+{
+	struct label_req r = { .fd = -1 };
+	const char *path = NULL;
+	int c, add, ret;
+
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "clear"))) {
+		int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+
+		label_usage(help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	add = !strcmp(argv[1], "add");
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "p:h", target_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			r.pid = parse_pid(optarg);
+			if (r.pid < 0)
+				return 2;
+			break;
+		case 'h': label_usage(stdout); return 0;
+		default: label_usage(stderr); return 2;
+		}
+	}
+	r.labels = argv + optind;
+	r.nlabels = argc - optind;
+	if (!r.pid) {
+		if (r.nlabels < 1) {
+			label_usage(stderr);
+			return 2;
+		}
+		path = r.labels[--r.nlabels];
+	}
+	if (add && !r.nlabels) {
+		ap_err("label add: name at least one label");
+		return 2;
+	}
+	if (path && open_target(path, &r))
+		return 1;
+	ret = call(add ? ACTPLANE_CMD_LABEL_ADD : ACTPLANE_CMD_LABEL_CLEAR, &r,
+		   add ? "label add" : "label clear");
+	if (r.fd >= 0)
+		close(r.fd);
+	return ret ? 1 : 0;
+}
+
+int cmd_labels(int argc, char **argv)
+{
+	struct label_req r = { .fd = -1 };
+	int c, i, ret;
+
+	while ((c = getopt_long(argc, argv, "p:h", target_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			r.pid = parse_pid(optarg);
+			if (r.pid < 0)
+				return 2;
+			break;
+		case 'h':
+			printf("usage: actplane labels (--pid PID | PATH)\n"
+			       "Print the labels of a process or a file, one per line (and the\n"
+			       "process's session as 'session N').  Needs root.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (!!r.pid == (optind < argc) || argc - optind > 1) {
+		ap_err("labels: give --pid PID or one PATH");
+		return 2;
+	}
+	if (!r.pid && open_target(argv[optind], &r))
+		return 1;
+	ret = call(ACTPLANE_CMD_LABEL_GET, &r, "labels");
+	if (r.fd >= 0)
+		close(r.fd);
+	if (ret)
+		return 1;
+	for (i = 0; i < r.nout; i++)
+		printf("%s\n", r.out[i]);
+	if (r.session)
+		printf("session %u\n", r.session);
+	return 0;
+}
+
+int cmd_session(int argc, char **argv)
+{
+	static char *labels[ACTPLANE_MAX_LABELS];
+	struct label_req r = { .fd = -1, .labels = labels };
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "create")) {
+		FILE *f = argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr;
+
+		fprintf(f, "usage: actplane session create --pid PID [--label LABEL]...\n"
+			"Start a session rooted at PID with seed labels; its descendants\n"
+			"inherit the session.  Prints the session id.  Needs root.\n");
+		return f == stdout ? 0 : 2;
+	}
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "p:l:h", target_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			r.pid = parse_pid(optarg);
+			if (r.pid < 0)
+				return 2;
+			break;
+		case 'l':
+			if (r.nlabels >= ACTPLANE_MAX_LABELS) {
+				ap_err("too many labels");
+				return 2;
+			}
+			labels[r.nlabels++] = optarg;
+			break;
+		default: return 2;
+		}
+	}
+	if (!r.pid || optind != argc) {
+		ap_err("session create: --pid PID is required");
+		return 2;
+	}
+	if (call(ACTPLANE_CMD_SESSION_CREATE, &r, "session create"))
+		return 1;
+	printf("%u\n", r.session);
+	return 0;
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cmd_limits(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bytes", required_argument, NULL, 'b' },
+		{ "fail-mode", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct label_req r = { .fd = -1 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (parse_size(optarg, &r.limit)) {
+				ap_err("invalid size '%s' (e.g. 65536, 64K, 16M)", optarg);
+				return 2;
+			}
+			r.have_limit = 1;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "open"))
+				r.mode = ACTPLANE_FAIL_OPEN;
+			else if (!strcmp(optarg, "closed"))
+				r.mode = ACTPLANE_FAIL_CLOSED;
+			else {
+				ap_err("--fail-mode is 'open' or 'closed'");
+				return 2;
+			}
+			r.have_mode = 1;
+			break;
+		case 'h':
+			printf("usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
+			       "Set the label memory limit and what happens when it is reached:\n"
+			       "  open    the operation proceeds untracked and is counted (default)\n"
+			       "  closed  the operation that cannot be tracked fails with ENOMEM\n"
+			       "'actplane status' shows usage.  Needs root.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if ((!r.have_limit && !r.have_mode) || optind != argc) {
+		ap_err("limits: give --bytes and/or --fail-mode");
+		return 2;
+	}
+	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The policy-language commands: `check`, `compile` and `init`.  They live in
+ * the library (userspace/cmd_policy.c only forwards to them) so host tests
+ * can run them with their own output streams.
+ *
+ * Exit status: 0 success, 1 the policy has errors (or warnings under
+ * --strict) or the command failed, 2 usage error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct opts {
+	const char *policy, *domain, *output;
+	bool strict, quiet, dump, json, force;
+};
+
+static bool use_color(FILE *f)
+{
+	return isatty(fileno(f)) && !getenv("NO_COLOR");
+}
+
+static int __attribute__((format(printf, 3, 4)))
+usage_error(FILE *err, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(err, "actplane %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fprintf(err, "\nTry 'actplane %s --help'.\n", cmd);
+	return 2;
+}
+
+/* parse argv for cmd; returns -1 to continue, else the exit status */
+static int parse_opts(int argc, char **argv, const char *cmd,
+		      const struct option *lo, const char *so,
+		      const char *help, struct opts *o, FILE *out, FILE *err)
+{
+	int c;
+
+	optind = 0;	/* full re-initialisation: commands may run twice */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'd':
+			o->domain = optarg;
+			break;
+		case 's':
+			o->strict = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'D':
+			o->dump = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'h':
+			fputs(help, out);
+			return 0;
+		case ':':
+			return usage_error(err, cmd, "option '%s' needs an argument",
+					   argv[optind - 1]);
+		default:
+			return usage_error(err, cmd, "unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	return -1;
+}
+
+/* resolve --policy or discover; prints the error and returns NULL */
+static char *policy_path(const struct opts *o, FILE *err)
+{
+	char buf[PATH_MAX];
+	int ret;
+
+	if (o->policy)
+		return ap_xstrdup(o->policy);
+	ret = ap_policy_find(NULL, buf, sizeof(buf));
+	if (ret) {
+		fprintf(err, "actplane: no actplane.yaml or .actplane/policy.yaml in this directory or above\n"
+			"hint: create one with `actplane init`, or pass --policy FILE\n");
+		return NULL;
+	}
+	return ap_xstrdup(buf);
+}
+
+/* load, print diagnostics; NULL on errors (or warnings with --strict) */
+static struct ap_policy *load(const struct opts *o, const char *path,
+			      FILE *err, struct ap_diag *d)
+{
+	struct ap_policy *p;
+
+	ap_diag_init(d);
+	p = ap_policy_load_file(path, o->domain, d);
+	ap_diag_print(err, d, use_color(err));
+	if (!p) {
+		fprintf(err, "actplane: %s: %u error%s, %u warning%s\n", path,
+			d->errors, d->errors == 1 ? "" : "s", d->warnings,
+			d->warnings == 1 ? "" : "s");
+		return NULL;
+	}
+	if (o->strict && d->warnings) {
+		fprintf(err, "actplane: %s: %u warning%s (--strict)\n", path,
+			d->warnings, d->warnings == 1 ? "" : "s");
+		ap_policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void summary(FILE *out, const char *path, const struct ap_policy *p,
+		    const struct ap_diag *d)
+{
+	fprintf(out, "%s: ok: %zu rule%s, %zu label%s, %zu source%s, %zu gate%s",
+		path, p->n_rules, p->n_rules == 1 ? "" : "s",
+		p->n_labels, p->n_labels == 1 ? "" : "s",
+		p->n_sources, p->n_sources == 1 ? "" : "s",
+		p->n_gates, p->n_gates == 1 ? "" : "s");
+	if (p->domain)
+		fprintf(out, ", domain %s", p->domain);
+	if (d->warnings)
+		fprintf(out, ", %u warning%s", d->warnings,
+			d->warnings == 1 ? "" : "s");
+	fputc('\n', out);
+}
+
+int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option lo[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char help[] =
+		"Usage: actplane check [--policy FILE] [--domain NAME] [--strict] [--quiet]\n"
+		"\n"
+		"Check a policy without loading it: parse actplane.yaml (found by walking\n"
+		"up from the working directory, else --policy), compile the selected\n"
+		"domain and report errors and warnings with file:line:col.\n"
+		"\n"
+		"  -p, --policy FILE   policy file (default: actplane.yaml or\n"
+		"                      .actplane/policy.yaml here or above)\n"
+		"  -d, --domain NAME   domain of a rules:/domains: catalog\n"
+		"  -s, --strict        fail on warnings too\n"
+		"  -q, --quiet         print nothing on success\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"Exit status: 0 valid, 1 errors (or warnings with --strict), 2 usage.\n";
+	struct opts o = { 0 };
+	struct ap_policy *p;
+	struct ap_diag d;
+	char *path;
+	int ret = parse_opts(argc, argv, "check", lo, ":p:d:sqh", help, &o,
+			     out, err);
+
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return usage_error(err, "check", "unexpected argument '%s'",
+				   argv[optind]);
+	path = policy_path(&o, err);
+	if (!path)
+		return 1;
+	p = load(&o, path, err, &d);
+	if (p && !o.quiet)
+		summary(out, path, p, &d);
+	ret = p ? 0 : 1;
+	ap_policy_free(p);
+	ap_diag_free(&d);
+	free(path);
+	return ret;
+}
+
+int ap_cli_compile(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option lo[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "dump", no_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char help[] =
+		"Usage: actplane compile [--policy FILE] [--domain NAME] [--dump] [--json] [--strict]\n"
+		"\n"
+		"Compile a policy into the form the kernel module loads and show it.\n"
+		"\n"
+		"  -p, --policy FILE   policy file (default: discovered as for check)\n"
+		"  -d, --domain NAME   domain of a rules:/domains: catalog\n"
+		"  -D, --dump          print the compiled policy: labels and their bits,\n"
+		"                      sources, transforms, gates, rules and the per-op\n"
+		"                      index\n"
+		"  -j, --json          print the compiled policy as JSON\n"
+		"  -s, --strict        fail on warnings too\n"
+		"  -h, --help          this help\n";
+	struct opts o = { 0 };
+	struct ap_policy *p;
+	struct ap_diag d;
+	char *path;
+	int ret = parse_opts(argc, argv, "compile", lo, ":p:d:Djsh", help, &o,
+			     out, err);
+
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return usage_error(err, "compile", "unexpected argument '%s'",
+				   argv[optind]);
+	path = policy_path(&o, err);
+	if (!path)
+		return 1;
+	p = load(&o, path, err, &d);
+	if (p) {
+		if (o.json) {
+			struct json_object *j = ap_policy_dump_json(p);
+
+			fprintf(out, "%s\n", json_object_to_json_string_ext(j,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(j);
+		} else if (o.dump) {
+			ap_policy_dump_text(out, p);
+		} else {
+			summary(out, path, p, &d);
+		}
+	}
+	ret = p ? 0 : 1;
+	ap_policy_free(p);
+	ap_diag_free(&d);
+	free(path);
+	return ret;
+}
+
+int ap_cli_init(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option lo[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char help[] =
+		"Usage: actplane init [--force] [--output FILE]\n"
+		"\n"
+		"Write a commented starter policy (actplane.yaml in the working\n"
+		"directory) that `actplane check` accepts.  An existing file is never\n"
+		"overwritten without --force.\n"
+		"\n"
+		"  -o, --output FILE   write FILE instead of ./actplane.yaml\n"
+		"  -f, --force         replace an existing file\n"
+		"  -h, --help          this help\n";
+	struct opts o = { 0 };
+	const char *path;
+	char *tmp = NULL;
+	size_t len = strlen(ap_starter_policy);
+	ssize_t w;
+	bool bad;
+	int fd, ret = parse_opts(argc, argv, "init", lo, ":fo:h", help, &o,
+				 out, err);
+
+	if (ret >= 0)
+		return ret;
+	if (optind < argc && !o.output)
+		o.output = argv[optind++];
+	if (optind < argc)
+		return usage_error(err, "init", "unexpected argument '%s'",
+				   argv[optind]);
+	path = o.output ? o.output : "actplane.yaml";
+
+	if (o.force) {
+		/* write a sibling file and rename it over: never half a file */
+		tmp = ap_xasprintf("%s.tmp.%d", path, (int)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
+	if (fd < 0) {
+		if (errno == EEXIST)
+			fprintf(err, "actplane init: %s already exists; not overwriting it\n"
+				"hint: pass --force to replace it\n", path);
+		else
+			fprintf(err, "actplane init: cannot create %s: %s\n",
+				tmp ? tmp : path, strerror(errno));
+		free(tmp);
+		return 1;
+	}
+	w = write(fd, ap_starter_policy, len);
+	bad = w != (ssize_t)len;
+	if (!bad && fsync(fd))
+		bad = true;
+	if (close(fd) && !bad)
+		bad = true;
+	if (bad) {
+		fprintf(err, "actplane init: cannot write %s: %s\n",
+			tmp ? tmp : path, w >= 0 && w != (ssize_t)len ?
+			"short write" : strerror(errno));
+		unlink(tmp ? tmp : path);
+		free(tmp);
+		return 1;
+	}
+	if (tmp && rename(tmp, path)) {
+		fprintf(err, "actplane init: cannot replace %s: %s\n", path,
+			strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return 1;
+	}
+	free(tmp);
+	fprintf(out, "wrote %s; check it with `actplane check%s%s`\n", path,
+		o.output ? " --policy " : "", o.output ? path : "");
+	return 0;
+}
