@@ -115,7 +115,8 @@ $(TOOL): $(TOOL_OBJ) $(POLICY_LIB) $(OBJ)/enforcers.o
 	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(OBJ)/enforcers.o $(POLICY_LIB) $(PKG_LIBS)
 
 # ---- tests ----------------------------------------------------------------
-$(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h)
+$(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h) \
+	    $(wildcard userspace/*.c userspace/*.h)
 	@mkdir -p $(HOSTT)
 	$(Q)$(CC) $(UCFLAGS) -Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
 
@@ -155,3 +156,7 @@ clean:
 
 # Policy parser fuzzing (targets fuzz, fuzz-smoke).
 -include selftests/fuzz/fuzz.mk
+# make install / uninstall (tool + DKMS module source).
+-include install.mk
+# make bench / bench-smoke.
+-include bench.mk

@@ -26,8 +26,11 @@ extern int actplane_file_open(struct file *file) __ksym;
 extern int actplane_file_permission(struct file *file, int mask) __ksym;
 extern int actplane_file_truncate(struct file *file) __ksym;
 extern int actplane_path_truncate(const struct path *path) __ksym;
-extern int actplane_inode_rename(struct dentry *old_dentry) __ksym;
-extern int actplane_inode_link(struct dentry *old_dentry) __ksym;
+extern int actplane_path_unlink(const struct path *dir, struct dentry *dentry) __ksym;
+extern int actplane_path_rename(const struct path *old_dir, struct dentry *old_dentry,
+				const struct path *new_dir, struct dentry *new_dentry) __ksym;
+extern int actplane_path_link(struct dentry *old_dentry, const struct path *new_dir,
+			      struct dentry *new_dentry) __ksym;
 extern int actplane_mmap_file(struct file *file, unsigned long prot, unsigned long flags) __ksym;
 extern int actplane_file_mprotect(struct vm_area_struct *vma, unsigned long prot) __ksym;
 extern int actplane_bprm_check_security(struct linux_binprm *bprm) __ksym;

@@ -49,24 +49,33 @@ int BPF_PROG(ap_path_truncate, const struct path *path, int ret)
 	return AP_VERDICT(ret);
 }
 
-/* RENAME_EXCHANGE calls the hook twice, once per direction. */
-SEC("lsm/inode_rename")
-int BPF_PROG(ap_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
-	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+SEC("lsm/path_unlink")
+int BPF_PROG(ap_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_inode_rename(old_dentry);
+	ret = actplane_path_unlink(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/inode_link")
-int BPF_PROG(ap_inode_link, struct dentry *old_dentry, struct inode *dir,
+/* RENAME_EXCHANGE calls the hook twice, once per direction. */
+SEC("lsm/path_rename")
+int BPF_PROG(ap_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_path_rename(old_dir, old_dentry, new_dir, new_dentry);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(ap_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_inode_link(old_dentry);
+	ret = actplane_path_link(old_dentry, new_dir, new_dentry);
 	return AP_VERDICT(ret);
 }
 
@@ -92,7 +101,8 @@ int BPF_PROG(ap_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/bprm_check_security")
+/* Sleepable: reading the new program's argv may fault pages in. */
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(ap_bprm_check_security, struct linux_binprm *bprm, int ret)
 {
 	if (ret)

@@ -25,8 +25,9 @@ enum actplane_hook {
 	ACTPLANE_HOOK_FILE_PERMISSION,
 	ACTPLANE_HOOK_FILE_TRUNCATE,
 	ACTPLANE_HOOK_PATH_TRUNCATE,
-	ACTPLANE_HOOK_INODE_RENAME,
-	ACTPLANE_HOOK_INODE_LINK,
+	ACTPLANE_HOOK_INODE_RENAME,	/* path_rename */
+	ACTPLANE_HOOK_INODE_LINK,	/* path_link */
+	ACTPLANE_HOOK_PATH_UNLINK,
 	ACTPLANE_HOOK_MMAP_FILE,
 	ACTPLANE_HOOK_FILE_MPROTECT,
 	ACTPLANE_HOOK_BPRM_CHECK,
@@ -137,6 +138,8 @@ struct super_block;
 /* Label state of a process (shared by its threads). */
 struct ap_proc {
 	atomic64_t labels;
+	u64 immune;		/* declassified by the running program: not absorbed */
+	u64 lineage;		/* lineage marks (policy lineage ids), inherited */
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
 	struct rcu_head rcu;
@@ -162,6 +165,7 @@ u64 ap_task_labels(const struct task_struct *t);
 int ap_task_absorb(const struct task_struct *t, u64 labels);
 int ap_task_seed(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
+int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 lineage, bool exec);
 u32 ap_task_session(const struct task_struct *t);
 int ap_task_fork(struct task_struct *child, u64 clone_flags);
 int ap_task_exec(void);
@@ -186,6 +190,8 @@ void ap_session_put(u32 id);
 void ap_session_abandon(u32 id);
 int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), void *arg);
 void ap_session_exit(void);
+bool ap_session_gate(u32 id, u32 gate);
+void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n);
 
 /* propagate.c: what each hook does to label state */
 struct file;
@@ -199,6 +205,14 @@ int ap_on_file_open(struct file *file);
 int ap_on_file_permission(struct file *file, int mask);
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
 int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook);
+struct path;
+struct dentry;
+int ap_on_truncate(const struct path *path, enum actplane_hook hook);
+int ap_on_path_unlink(const struct path *dir, struct dentry *dentry);
+int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
+		      const struct path *new_dir, struct dentry *new_dentry);
+int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
+		    struct dentry *new_dentry);
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags);
 int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot);
 int ap_on_exec(struct linux_binprm *bprm);
@@ -217,7 +231,20 @@ void ap_on_sk_free(struct sock *sk);
 /* kfuncs.c */
 int ap_kfuncs_init(void);
 
+/* policy.c (netlink handlers) */
+struct sk_buff;
+struct genl_info;
+struct netlink_callback;
+int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int ap_policy_put_status(struct sk_buff *msg);
+const char *ap_op_name(u32 op);
+
 /* netlink.c */
+extern struct genl_family ap_family;
 int ap_netlink_init(void);
 void ap_netlink_exit(void);
 u64 ap_next_seq(void);

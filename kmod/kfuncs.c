@@ -39,26 +39,30 @@ __bpf_kfunc int actplane_file_permission(struct file *file, int mask)
 
 __bpf_kfunc int actplane_file_truncate(struct file *file)
 {
-	return ap_on_inode_write(file_inode(file), ACTPLANE_HOOK_FILE_TRUNCATE);
+	return ap_on_truncate(&file->f_path, ACTPLANE_HOOK_FILE_TRUNCATE);
 }
 
 __bpf_kfunc int actplane_path_truncate(const struct path *path)
 {
-	return ap_on_inode_write(d_inode(path->dentry), ACTPLANE_HOOK_PATH_TRUNCATE);
+	return ap_on_truncate(path, ACTPLANE_HOOK_PATH_TRUNCATE);
 }
 
-/*
- * The renamed inode absorbs the renamer's labels (the security hook runs
- * once per direction for RENAME_EXCHANGE).
- */
-__bpf_kfunc int actplane_inode_rename(struct dentry *old_dentry)
+__bpf_kfunc int actplane_path_unlink(const struct path *dir, struct dentry *dentry)
 {
-	return ap_on_inode_write(d_inode(old_dentry), ACTPLANE_HOOK_INODE_RENAME);
+	return ap_on_path_unlink(dir, dentry);
 }
 
-__bpf_kfunc int actplane_inode_link(struct dentry *old_dentry)
+/* Runs once per direction for RENAME_EXCHANGE. */
+__bpf_kfunc int actplane_path_rename(const struct path *old_dir, struct dentry *old_dentry,
+				     const struct path *new_dir, struct dentry *new_dentry)
 {
-	return ap_on_inode_write(d_inode(old_dentry), ACTPLANE_HOOK_INODE_LINK);
+	return ap_on_path_rename(old_dir, old_dentry, new_dir, new_dentry);
+}
+
+__bpf_kfunc int actplane_path_link(struct dentry *old_dentry, const struct path *new_dir,
+				   struct dentry *new_dentry)
+{
+	return ap_on_path_link(old_dentry, new_dir, new_dentry);
 }
 
 __bpf_kfunc int actplane_mmap_file(struct file *file, unsigned long prot, unsigned long flags)
@@ -214,11 +218,12 @@ BTF_ID_FLAGS(func, actplane_file_open, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_file_permission, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_file_truncate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_path_truncate, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, actplane_inode_rename, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, actplane_inode_link, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_path_unlink, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_path_rename, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_path_link, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_mmap_file, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_file_mprotect, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, actplane_bprm_check_security, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_bprm_check_security, KF_TRUSTED_ARGS | KF_SLEEPABLE)
 BTF_ID_FLAGS(func, actplane_task_alloc, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_free)
 BTF_ID_FLAGS(func, actplane_inode_free_security)

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include "actplane.h"
+#include "policy.h"
 
 static int __init actplane_init(void)
 {
@@ -36,9 +37,13 @@ static int __init actplane_init(void)
 		pr_err("actplane: registering struct_ops actplane_ops failed: %d\n", ret);
 		goto err_store;
 	}
+	ret = ap_policy_init();
+	if (ret)
+		goto err_store;
 	ret = ap_netlink_init();
 	if (ret) {
 		pr_err("actplane: registering generic netlink family failed: %d\n", ret);
+		ap_policy_exit();
 		goto err_store;
 	}
 	pr_info("actplane: version %s (ABI %d) loaded\n", ACTPLANE_VERSION, ACTPLANE_ABI_VERSION);
@@ -53,6 +58,7 @@ err_store:
 static void __exit actplane_exit(void)
 {
 	ap_netlink_exit();
+	ap_policy_exit();
 	ap_enforcer_exit();
 	ap_store_exit();
 	ap_session_exit();

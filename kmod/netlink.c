@@ -40,6 +40,12 @@ static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_MAX + 1] = {
 };
 
 static const struct nla_policy ap_policy[ACTPLANE_A_MAX + 1] = {
+	[ACTPLANE_A_ELEMS]		= { .type = NLA_NESTED },	/* elements checked by policy.c */
+	[ACTPLANE_A_ELEM]		= { .type = NLA_REJECT, .reject_message = "elements go inside ACTPLANE_A_ELEMS" },
+	[ACTPLANE_A_GENERATION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_POLICY_NAME]	= { .type = NLA_NUL_STRING, .len = 255 },
+	[ACTPLANE_A_COUNT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
+	[ACTPLANE_A_EVENT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
 	[ACTPLANE_A_PAD]		= { .type = NLA_REJECT, .reject_message = "padding attribute" },
 	/* attributes the module only sends */
 	[ACTPLANE_A_VERSION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
@@ -67,7 +73,6 @@ static const struct nla_policy ap_policy[ACTPLANE_A_MAX + 1] = {
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 };
 
-static struct genl_family ap_family;
 
 static int ap_put_memory(struct sk_buff *msg)
 {
@@ -177,7 +182,8 @@ static int ap_put_status(struct sk_buff *msg)
 		nla_nest_end(msg, hook);
 	}
 	nla_nest_end(msg, nest);
-	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_sessions(msg);
+	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_sessions(msg) ?:
+	       ap_policy_put_status(msg);
 }
 
 static int ap_reply(struct genl_info *info, u8 cmd, struct sk_buff **msgp, void **hdrp)
@@ -528,13 +534,38 @@ static const struct genl_small_ops ap_ops[] = {
 		.doit = ap_cmd_limits_set,
 		.internal_flags = AP_NL_ADMIN,
 	},
+	{
+		.cmd = ACTPLANE_CMD_POLICY_BEGIN,
+		.doit = ap_cmd_policy_begin,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_POLICY_ADD,
+		.doit = ap_cmd_policy_add,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_POLICY_COMMIT,
+		.doit = ap_cmd_policy_commit,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_POLICY_CLEAR,
+		.doit = ap_cmd_policy_clear,
+		.internal_flags = AP_NL_ADMIN,
+	},
+	{
+		.cmd = ACTPLANE_CMD_POLICY_DUMP,
+		.dumpit = ap_cmd_policy_dump,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group ap_mcgrps[] = {
 	{ .name = ACTPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-static struct genl_family ap_family __ro_after_init = {
+struct genl_family ap_family __ro_after_init = {
 	.name = ACTPLANE_GENL_NAME,
 	.version = ACTPLANE_GENL_VERSION,
 	.maxattr = ACTPLANE_A_MAX,

@@ -27,6 +27,38 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include "actplane.h"
+#include "eval.h"
+
+/* An event about a file at @path (name is its last component). */
+static void ap_ev_file(struct ap_event *ev, const struct path *path, const struct inode *inode)
+{
+	memset(ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
+	ev->fpath = path;
+	ev->inode = inode;
+	ev->name = path->dentry->d_name.name;
+	ev->name_len = strnlen(ev->name, NAME_MAX);
+}
+
+/* An event about @name inside directory @dir (unlink, rename and link targets). */
+static void ap_ev_child(struct ap_event *ev, const struct path *dir, const struct dentry *d)
+{
+	memset(ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
+	ev->fpath = dir;
+	ev->child_name = d->d_name.name;
+	ev->name = d->d_name.name;
+	ev->name_len = strnlen(ev->name, NAME_MAX);
+	ev->inode = d_inode(d);
+}
+
+static int ap_eval_once(struct ap_event *ev)
+{
+	int ret = ap_evaluate(ev);
+
+	ap_event_release(ev);
+	return ret;
+}
 
 /* The current process reads an object carrying @obj. */
 static int ap_flow_in(u64 obj)
@@ -58,11 +90,23 @@ static bool ap_inode_untracked(const struct inode *inode)
 int ap_on_file_open(struct file *file)
 {
 	struct inode *inode = file_inode(file);
-	int ret = 0;
+	struct ap_event ev;
+	int ret = 0, n = 0;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_FILE_OPEN);
 	if (ap_inode_untracked(inode))
 		return 0;
+	/* rules first: a denied open propagates nothing */
+	ap_ev_file(&ev, &file->f_path, inode);
+	if (file->f_mode & FMODE_READ)
+		ev.ops[n++] = ACTPLANE_OP_READ;
+	if (file->f_mode & FMODE_WRITE) {
+		ev.ops[n++] = ACTPLANE_OP_OPEN;
+		ev.ops[n++] = ACTPLANE_OP_WRITE;
+	}
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
 	if (file->f_mode & FMODE_READ)
 		ret = ap_flow_in(ap_inode_labels(inode));
 	if (!ret && (file->f_mode & FMODE_WRITE))
@@ -103,6 +147,74 @@ int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook)
 	return inode ? ap_flow_to_inode(inode) : 0;
 }
 
+/* truncate(2), ftruncate(2), O_TRUNC: a write to the file at @path. */
+int ap_on_truncate(const struct path *path, enum actplane_hook hook)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct ap_event ev;
+	int ret;
+
+	ap_stats_hook_hit(hook);
+	if (!inode)
+		return 0;
+	ap_ev_file(&ev, path, inode);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ret = ap_eval_once(&ev);
+	return ret ?: ap_flow_to_inode(inode);
+}
+
+int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
+{
+	struct ap_event ev;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_PATH_UNLINK);
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_UNLINK;
+	return ap_eval_once(&ev);
+}
+
+/*
+ * rename: the old name goes away (unlink rules) and the new name is written
+ * (write rules; "rename onto").  The moved inode absorbs the renamer's labels.
+ */
+int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
+		      const struct path *new_dir, struct dentry *new_dentry)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_INODE_RENAME);
+	ap_ev_child(&ev, old_dir, old_dentry);
+	ev.ops[0] = ACTPLANE_OP_UNLINK;
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	ap_ev_child(&ev, new_dir, new_dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = d_inode(old_dentry);
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
+}
+
+/* link: a new name for the inode is written. */
+int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
+		    struct dentry *new_dentry)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_INODE_LINK);
+	ap_ev_child(&ev, new_dir, new_dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = d_inode(old_dentry);
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
+}
+
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags)
 {
 	int ret = 0;
@@ -127,15 +239,32 @@ int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot)
 	return ap_flow_to_inode(file_inode(vma->vm_file));
 }
 
+/*
+ * execve, before the point of no return (sleepable hook): rules on the new
+ * program, its arguments (read from the new mm, never from the caller's
+ * memory) and the exec-time transforms.
+ */
 int ap_on_exec(struct linux_binprm *bprm)
 {
+	struct inode *inode = file_inode(bprm->file);
+	struct ap_event ev;
 	int ret;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_BPRM_CHECK);
 	ret = ap_task_exec();
 	if (ret)
 		return ret;
-	return ap_flow_in(ap_inode_labels(file_inode(bprm->file)));
+	ap_ev_file(&ev, &bprm->file->f_path, inode);
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.exec = true;
+	ev.bprm = bprm;
+	ev.absorb = ap_inode_labels(inode);
+	if (ap_policy_wants_argv())
+		ap_event_read_argv(&ev);
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return ap_flow_in(ap_inode_labels(inode));
 }
 
 int ap_on_task_alloc(struct task_struct *task, u64 clone_flags)
@@ -287,18 +416,32 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
 	return l;
 }
 
+/* Rules about sending to (connect) or receiving from (recv) endpoint @k. */
+static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
+{
+	struct ap_event ev;
+
+	memset(&ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev.ops, AP_NO_OP, sizeof(ev.ops));
+	ev.ops[0] = op;
+	ev.ep = k;
+	return ap_eval_once(&ev);
+}
+
 int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
 	struct ap_ep_key k;
+	int ret;
 	u64 l;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_CONNECT);
-	if (!ap_ep_is_inet(sock->sk))
+	if (!ap_ep_is_inet(sock->sk) || !ap_ep_from_sockaddr(addr, addrlen, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
+	ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+	if (ret)
+		return ret;
 	l = ap_task_labels(current);
-	if (!l || !ap_ep_from_sockaddr(addr, addrlen, &k))
-		return 0;
-	return ap_ep_send(&k, l);
+	return l ? ap_ep_send(&k, l) : 0;
 }
 
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
@@ -310,18 +453,24 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_SENDMSG);
 	if (!sk)
 		return 0;
+	if (ap_ep_is_inet(sk)) {
+		int ret;
+
+		/* msg_name is the kernel's copy of the destination (sendto). */
+		if (!(msg->msg_name && msg->msg_namelen &&
+		      ap_ep_from_sockaddr(msg->msg_name, msg->msg_namelen, &k)) &&
+		    !ap_ep_peer(sk, &k))
+			return 0;
+		/* every send is checked: labels may have grown since connect() */
+		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+		if (ret)
+			return ret;
+		l = ap_task_labels(current);
+		return l ? ap_ep_send(&k, l) : 0;
+	}
 	l = ap_task_labels(current);
 	if (!l)
 		return 0;
-	if (ap_ep_is_inet(sk)) {
-		/* msg_name is the kernel's copy of the destination (sendto). */
-		if (msg->msg_name && msg->msg_namelen &&
-		    ap_ep_from_sockaddr(msg->msg_name, msg->msg_namelen, &k))
-			return ap_ep_send(&k, l);
-		if (ap_ep_peer(sk, &k))
-			return ap_ep_send(&k, l);
-		return 0;
-	}
 	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
 		/* stream/seqpacket: label the receiving end (only used as a key) */
 		peer = READ_ONCE(unix_peer(sk));
@@ -357,7 +506,15 @@ static int ap_recv(struct socket *sock)
 
 int ap_on_socket_recvmsg(struct socket *sock)
 {
+	struct ap_ep_key k;
+	int ret;
+
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_RECVMSG);
+	if (sock->sk && ap_ep_is_inet(sock->sk) && ap_ep_peer(sock->sk, &k)) {
+		ret = ap_eval_ep(&k, ACTPLANE_OP_RECV);
+		if (ret)
+			return ret;
+	}
 	return ap_recv(sock);
 }
 

@@ -15,6 +15,8 @@ struct ap_session {
 	u32 id;
 	pid_t root;
 	atomic_t procs;
+	/* `after` gates: armed by their program, made stale by `since` events */
+	DECLARE_BITMAP(gates, 256);
 	struct rcu_head rcu;
 };
 
@@ -85,6 +87,38 @@ void ap_session_abandon(u32 id)
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
 	if (s)
 		kfree_rcu(s, rcu);
+}
+
+bool ap_session_gate(u32 id, u32 gate)
+{
+	struct ap_session *s;
+	bool armed = false;
+
+	if (gate >= 256)
+		return false;
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s)
+		armed = test_bit(gate, s->gates);
+	rcu_read_unlock();
+	return armed;
+}
+
+/* After an event happened in session @id: invalidate, then arm. */
+void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n)
+{
+	struct ap_session *s;
+	u32 g;
+
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s) {
+		for_each_set_bit(g, stale, n)
+			clear_bit(g, s->gates);
+		for_each_set_bit(g, arm, n)
+			set_bit(g, s->gates);
+	}
+	rcu_read_unlock();
 }
 
 /* Call @fn for each live session (under RCU; @fn must not sleep). */

@@ -86,6 +86,8 @@ u64 ap_task_labels(const struct task_struct *t)
 	return l;
 }
 
+static void ap_proc_absorb(struct ap_proc *p, u64 add);
+
 static void ap_labels_or(atomic64_t *labels, u64 add)
 {
 	u64 old;
@@ -164,7 +166,7 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session)
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p) {
-		ap_labels_or(&p->labels, labels);
+		ap_proc_absorb(p, labels);
 		if (session && !p->session) {
 			p->session = session;
 			ap_session_get(session);
@@ -200,12 +202,57 @@ int ap_task_absorb(const struct task_struct *t, u64 labels)
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p) {
-		ap_labels_or(&p->labels, labels);
+		ap_proc_absorb(p, labels);
 		rcu_read_unlock();
 		return 0;
 	}
 	rcu_read_unlock();
 	return ap_proc_create(t, labels, 0) ? ap_untrackable() : 0;
+}
+
+/* A declassifier running its program does not absorb the labels it releases. */
+static void ap_proc_absorb(struct ap_proc *p, u64 add)
+{
+	ap_labels_or(&p->labels, add & ~READ_ONCE(p->immune));
+}
+
+/**
+ * ap_task_commit() - store the state an evaluated event produced
+ * @labels:  the process's labels after the event (exec: exactly these,
+ *           since declassification may drop some; otherwise added)
+ * @immune:  labels the process no longer absorbs (declassified; only grows)
+ * @lineage: lineage marks
+ */
+int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 lineage, bool exec)
+{
+	struct ap_proc *p;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (!p && !labels && !immune && !lineage) {
+		rcu_read_unlock();
+		return 0;
+	}
+	if (!p) {
+		rcu_read_unlock();
+		if (ap_proc_create(t, labels, 0))
+			return ap_untrackable();
+		rcu_read_lock();
+		p = ap_proc_of(t);
+		if (!p) {
+			rcu_read_unlock();
+			return 0;
+		}
+	}
+	if (exec) {
+		WRITE_ONCE(p->immune, READ_ONCE(p->immune) | immune);
+		atomic64_set(&p->labels, labels);
+	} else {
+		ap_proc_absorb(p, labels);
+	}
+	WRITE_ONCE(p->lineage, READ_ONCE(p->lineage) | lineage);
+	rcu_read_unlock();
+	return 0;
 }
 
 /* Admin: set session (if non-zero) and add labels; process context. */
@@ -248,7 +295,7 @@ u32 ap_task_session(const struct task_struct *t)
 int ap_task_fork(struct task_struct *child, u64 clone_flags)
 {
 	struct ap_proc *parent, *p;
-	u64 labels;
+	u64 labels, immune, lineage;
 	u32 session;
 	int ret;
 
@@ -262,11 +309,15 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	}
 	labels = atomic64_read(&parent->labels);
 	session = parent->session;
+	immune = READ_ONCE(parent->immune);
+	lineage = READ_ONCE(parent->lineage);
 	rcu_read_unlock();
 
 	p = ap_proc_new(labels, session);
 	if (!p)
 		return ap_untrackable();
+	p->immune = immune;
+	p->lineage = lineage;
 	ret = ap_task_attach(child, p);	/* child is its own leader */
 	ap_proc_put(p);
 	return ret ? ap_untrackable() : 0;

@@ -1,29 +1,57 @@
 #!/usr/bin/env bash
-# The demo, run inside the VM by `make demo` (module already inserted):
-# bring ActPlane up, show the BPF hook -> kfunc counter moving, ask the
-# enforcer for decisions, switch to the audit enforcer, bring it down.
+# The demo, run inside the VM by `make demo` (module inserted): a scripted
+# agent runs under `actplane run` as an unprivileged user with a sample
+# policy; we see one notify, two blocks and a kill, the feedback the agent
+# receives, and the event stream from `actplane watch`.
 set -e
+top=$ACTPLANE_TOP
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "The module is loaded; nothing is attached yet"
-run actplane status
-step "Attach the BPF LSM hooks and the default enforcer (links pinned in bpffs)"
-run actplane up
-run ls /sys/fs/bpf/actplane
-step "Every open on the machine now passes the file_open hook into the module"
-before=$(actplane status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["hooks"][0]["hits"])')
-run sh -c 'for i in $(seq 100); do cat /etc/hostname >/dev/null; done'
-after=$(actplane status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["hooks"][0]["hits"])')
-echo "file_open calls into the module: $before -> $after"
-step "The module consults the struct_ops enforcer on a rule match"
-run actplane enforcer test block
-step "Switch to the audit enforcer (dry run: everything becomes notify)"
-run actplane enforcer audit
-run actplane enforcer test kill
-run actplane status
-step "Detach everything; the module can be unloaded"
-run actplane down
-run rmmod actplane
+W=/tmp/actplane-demo
+rm -rf $W && mkdir -p $W && cp -r "$top/demo/." $W/
+echo "API_KEY=sk-demo-1234" > $W/.env
+git -C $W init -q && git -C $W -c user.email=a@b -c user.name=agent commit -q --allow-empty -m init
+chown -R 1000:1000 $W
+export PATH=$W/bin:$PATH DEMO_SEND="$top/build/vm-tests/agent_op pipe-send" \
+	DEMO_WRITE="$top/build/vm-tests/agent_op write"
+# agent_op takes the operation as its first argument
+printf '#!/bin/sh\nexec %s pipe-send "$@"\n' "$top/build/vm-tests/agent_op" > $W/bin/send
+printf '#!/bin/sh\nexec %s write "$@"\n' "$top/build/vm-tests/agent_op" > $W/bin/write-file
+chmod +x $W/bin/send $W/bin/write-file
+export DEMO_SEND=$W/bin/send DEMO_WRITE=$W/bin/write-file
+
+step "The policy ($W/actplane.yaml)"
+sed -n '/policy: |/,$p' $W/actplane.yaml
+step "actplane check"
+actplane check --policy $W/actplane.yaml
+
+step "actplane watch --json, in the background"
+actplane up >/dev/null
+actplane watch --json > /tmp/demo-events.jsonl 2>/dev/null &
+watcher=$!
+
+step "sudo actplane run -- ./agent.sh   (the agent runs as uid 1000)"
+set +e
+SUDO_UID=1000 SUDO_GID=1000 actplane run --policy $W/actplane.yaml -- $W/agent.sh
+rc=$?
+set -e
+echo "actplane run exited with the agent's status: $rc"
+sleep 0.5
+kill $watcher 2>/dev/null || true
+
+step "What the agent is told: $W/.actplane/last-violation.txt"
+cat $W/.actplane/last-violation.txt
+step "Every violation, one JSON line each: $W/.actplane/violations.jsonl"
+python3 - $W/.actplane/violations.jsonl <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    v = json.loads(line)
+    print("  %-6s %-8s %-26s %s" % (v["effect"], v["op"], v["rule"], v["target"]))
+PY
+step "The same events from actplane watch --json (first one)"
+head -n1 /tmp/demo-events.jsonl
+step "actplane status"
+actplane status | sed -n '1,3p;/^labels/,/^counters/p'
+actplane unload >/dev/null; actplane down >/dev/null
 echo
-echo "Demo complete. (The policy engine and a scripted agent come with later milestones.)"
+echo "Demo complete."

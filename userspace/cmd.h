@@ -24,11 +24,22 @@ int cmd_label(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* policy language (userspace/cmd_policy.c) */
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+
+/* agent integration (feedback_hook.c, setup.c, mcp.c) and host checks (doctor.c) */
+int cmd_feedback_hook(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* shared helpers */
 extern const char *ap_prog;		/* "actplane" */

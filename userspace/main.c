@@ -19,9 +19,18 @@ static const struct ap_cmd cmds[] = {
 	{ "labels", cmd_labels, "(--pid P | PATH)", "show the labels of a process or file", 1 },
 	{ "session", cmd_session, "create --pid P [--label L]...", "start a session", 1 },
 	{ "limits", cmd_limits, "[--bytes N] [--fail-mode open|closed]", "label memory limit", 1 },
+	{ "run", cmd_run, "[--policy F] [--enforcer E] -- CMD...", "run an agent as a session", 1 },
+	{ "load", cmd_load, "[--policy F | F] [--domain D]", "compile and load a policy", 1 },
+	{ "unload", cmd_unload, "", "remove the loaded policy", 1 },
+	{ "rules", cmd_rules, "", "list the loaded rules", 1 },
+	{ "watch", cmd_watch, "[--json]", "print violation events as they happen", 1 },
 	{ "check", cmd_check, "[--policy F] [--domain D] [--strict]", "check a policy file", 0 },
 	{ "compile", cmd_compile, "--dump [--json] [--policy F]", "show the compiled policy", 0 },
 	{ "init", cmd_init, "[--force]", "write a starter actplane.yaml", 0 },
+	{ "setup", cmd_setup, "[--claude|--codex|--mcp] [--force]", "add ActPlane hooks / MCP to agent settings", 0 },
+	{ "feedback-hook", cmd_feedback_hook, "< HOOK-JSON", "agent hook: report new violations to the agent", 0 },
+	{ "mcp", cmd_mcp, "[--workspace DIR]", "MCP server on stdio (policy, violations, check)", 0 },
+	{ "doctor", cmd_doctor, "[--lsm-file F]", "check this host for what ActPlane needs", 0 },
 	{}
 };
 
@@ -32,7 +41,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: actplane COMMAND [ARGS]\n\n"
 		"ActPlane: an OS-level policy engine for AI agent harnesses.\n\nCommands:\n");
 	for (c = cmds; c->name; c++)
-		fprintf(f, "  %-9s %-38s %s%s\n", c->name, c->args, c->help,
+		fprintf(f, "  %-13s %-38s %s%s\n", c->name, c->args, c->help,
 			c->needs_root ? " (root)" : "");
 	fprintf(f, "\n'actplane COMMAND --help' describes a command.\n");
 }

@@ -33,6 +33,11 @@ enum actplane_cmd {
 	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin */
 	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with seed labels; admin */
 	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin */
+	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin */
+	ACTPLANE_CMD_POLICY_ADD,	/* add elements (ACTPLANE_A_ELEMS) to the staged policy; admin */
+	ACTPLANE_CMD_POLICY_COMMIT,	/* validate, index and swap in the staged policy; admin */
+	ACTPLANE_CMD_POLICY_CLEAR,	/* remove the policy (labels stay); admin */
+	ACTPLANE_CMD_POLICY_DUMP,	/* dump: one message per rule, generation-checked; admin */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -62,6 +67,12 @@ enum actplane_attr {
 	ACTPLANE_A_SESSIONS,		/* nest: ACTPLANE_A_SESSION_INFO entries (out) */
 	ACTPLANE_A_SESSION_INFO,	/* nest: enum actplane_session_attr (out) */
 	ACTPLANE_A_LABEL_TABLE,		/* nest: ACTPLANE_A_LABEL names, attr type = bit + 1 (out) */
+	ACTPLANE_A_ELEMS,		/* nest: ACTPLANE_A_ELEM entries (in: POLICY_ADD) */
+	ACTPLANE_A_ELEM,		/* nest: enum actplane_elem_attr — one policy element */
+	ACTPLANE_A_GENERATION,		/* u64: policy generation (out) */
+	ACTPLANE_A_POLICY_NAME,		/* string: policy file the policy came from (in/out) */
+	ACTPLANE_A_COUNT,		/* u32: number of rules (out) */
+	ACTPLANE_A_EVENT,		/* nest: enum actplane_event_attr (multicast) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)
@@ -101,6 +112,141 @@ enum actplane_session_attr {
 };
 #define ACTPLANE_SESSION_A_MAX (__ACTPLANE_SESSION_A_MAX - 1)
 
+/*
+ * Policy elements.  A compiled policy is sent as a flat list of elements
+ * (POLICY_BEGIN, then POLICY_ADD messages in order, then POLICY_COMMIT).
+ * Elements refer to earlier ones by their index within their own kind, in
+ * the order they were added: a clause names its path pattern by index, etc.
+ * Labels are sent by name; the module maps them onto its own label bits, so
+ * label state survives reloads that reorder or rename nothing.
+ */
+enum actplane_elem_kind {
+	ACTPLANE_ELEM_LABEL = 1,	/* NAME */
+	ACTPLANE_ELEM_PATTERN,		/* CLASS, LITERAL, GLOB: an absolute path pattern */
+	ACTPLANE_ELEM_ENDPOINT,		/* FAMILY, ADDR, PREFIX, PORT */
+	ACTPLANE_ELEM_SOURCE,		/* TARGET_KIND, TARGET, LABEL */
+	ACTPLANE_ELEM_TRANSFORM,	/* TRANSFORM (declassify/endorse), LABEL, TARGET (pattern) */
+	ACTPLANE_ELEM_GATE,		/* OP, TARGET (pattern), ARGV */
+	ACTPLANE_ELEM_INVALIDATOR,	/* GATE, OP, TARGET (pattern), ARGV */
+	ACTPLANE_ELEM_LINEAGE,		/* TARGET (pattern) */
+	ACTPLANE_ELEM_RULE,		/* NAME, BECAUSE */
+	ACTPLANE_ELEM_CLAUSE,		/* RULE, EFFECT, OP, TARGET_KIND, TARGET, ARGV, EXPR, UNLESS */
+	__ACTPLANE_ELEM_MAX,
+};
+
+enum actplane_elem_attr {
+	ACTPLANE_E_UNSPEC,
+	ACTPLANE_E_KIND,		/* u32: enum actplane_elem_kind */
+	ACTPLANE_E_NAME,		/* string: label or rule name */
+	ACTPLANE_E_CLASS,		/* u32: enum actplane_match_class */
+	ACTPLANE_E_LITERAL,		/* string: class-specific literal */
+	ACTPLANE_E_GLOB,		/* string: full absolute glob */
+	ACTPLANE_E_FAMILY,		/* u32: 0 (any), AF_INET, AF_INET6 */
+	ACTPLANE_E_ADDR,		/* binary: 4 or 16 bytes */
+	ACTPLANE_E_PREFIX,		/* u32: prefix length */
+	ACTPLANE_E_PORT,		/* u32: port, 0 = any */
+	ACTPLANE_E_TARGET_KIND,		/* u32: enum actplane_target_kind */
+	ACTPLANE_E_TARGET,		/* u32: index of a pattern or endpoint element */
+	ACTPLANE_E_LABEL,		/* u32: index of a label element */
+	ACTPLANE_E_TRANSFORM,		/* u32: enum actplane_transform */
+	ACTPLANE_E_OP,			/* u32: enum actplane_op */
+	ACTPLANE_E_ARGV,		/* nest: ACTPLANE_E_ARG strings, in order */
+	ACTPLANE_E_ARG,			/* string */
+	ACTPLANE_E_GATE,		/* u32: index of a gate element */
+	ACTPLANE_E_RULE,		/* u32: index of a rule element */
+	ACTPLANE_E_EFFECT,		/* u32: enum actplane_effect (NOTIFY..KILL) */
+	ACTPLANE_E_EXPR,		/* binary: condition program, 2 bytes per insn (op, label index) */
+	ACTPLANE_E_UNLESS,		/* nest: ACTPLANE_E_COND entries */
+	ACTPLANE_E_COND,		/* nest: COND_KIND, NEGATE, TARGET_KIND, TARGET, ARG_ID */
+	ACTPLANE_E_COND_KIND,		/* u32: enum actplane_cond_kind */
+	ACTPLANE_E_NEGATE,		/* flag */
+	ACTPLANE_E_ARG_ID,		/* u32: lineage index (LINEAGE) or gate index (AFTER) */
+	ACTPLANE_E_BECAUSE,		/* string: reason fed back to the agent */
+	ACTPLANE_E_SESSION_ROOT,	/* flag: exec source that labels the session root */
+	ACTPLANE_E_PAD,
+	ACTPLANE_E_CLAUSE,		/* nest (dump only): EFFECT, OP, GLOB = target text */
+	__ACTPLANE_E_MAX,
+};
+#define ACTPLANE_E_MAX (__ACTPLANE_E_MAX - 1)
+
+enum actplane_op {
+	ACTPLANE_OP_EXEC,
+	ACTPLANE_OP_READ,
+	ACTPLANE_OP_OPEN,		/* open for writing */
+	ACTPLANE_OP_WRITE,
+	ACTPLANE_OP_UNLINK,
+	ACTPLANE_OP_CONNECT,		/* connect and UDP sendto/sendmsg */
+	ACTPLANE_OP_RECV,
+	__ACTPLANE_OP_MAX,
+};
+
+enum actplane_match_class {
+	ACTPLANE_MATCH_ANY,
+	ACTPLANE_MATCH_EXACT,
+	ACTPLANE_MATCH_BASENAME,
+	ACTPLANE_MATCH_PREFIX,
+	ACTPLANE_MATCH_SUFFIX,
+	ACTPLANE_MATCH_GLOB,
+	__ACTPLANE_MATCH_MAX,
+};
+
+enum actplane_target_kind {
+	ACTPLANE_TARGET_FILE,		/* pattern */
+	ACTPLANE_TARGET_EXEC,		/* pattern */
+	ACTPLANE_TARGET_ENDPOINT,	/* endpoint */
+};
+
+enum actplane_transform {
+	ACTPLANE_TRANSFORM_DECLASSIFY,
+	ACTPLANE_TRANSFORM_ENDORSE,
+};
+
+enum actplane_cond_kind {
+	ACTPLANE_COND_TARGET,
+	ACTPLANE_COND_LINEAGE,
+	ACTPLANE_COND_AFTER,
+};
+
+/* Condition program opcodes (ACTPLANE_E_EXPR), postfix over label bits. */
+enum actplane_expr_op {
+	ACTPLANE_EXPR_LABEL,		/* push: subject has label (arg: label element index) */
+	ACTPLANE_EXPR_TRUE,
+	ACTPLANE_EXPR_NOT,
+	ACTPLANE_EXPR_AND,
+	ACTPLANE_EXPR_OR,
+};
+
+/* Event records (ACTPLANE_CMD_EVENT on the "events" group). */
+enum actplane_event_attr {
+	ACTPLANE_EV_UNSPEC,
+	ACTPLANE_EV_PAD,
+	ACTPLANE_EV_SEQ,		/* u64: per-module sequence number; gaps mean loss */
+	ACTPLANE_EV_TIME,		/* u64: CLOCK_REALTIME ns */
+	ACTPLANE_EV_PID,		/* u32 */
+	ACTPLANE_EV_PPID,		/* u32 */
+	ACTPLANE_EV_UID,		/* u32 */
+	ACTPLANE_EV_COMM,		/* string */
+	ACTPLANE_EV_EXE,		/* string */
+	ACTPLANE_EV_SESSION,		/* u32 */
+	ACTPLANE_EV_OP,			/* u32: enum actplane_op */
+	ACTPLANE_EV_TARGET,		/* string: path or address:port */
+	ACTPLANE_EV_ARGV,		/* nest: ACTPLANE_E_ARG strings (truncated: last is "...") */
+	ACTPLANE_EV_RULE,		/* string: rule name */
+	ACTPLANE_EV_BECAUSE,		/* string */
+	ACTPLANE_EV_PROPOSED,		/* u32: effect the policy asked for */
+	ACTPLANE_EV_EFFECT,		/* u32: effect applied */
+	ACTPLANE_EV_BLOCKED,		/* flag */
+	ACTPLANE_EV_KILLED,		/* flag */
+	ACTPLANE_EV_LABELS,		/* nest: ACTPLANE_A_LABEL names of the subject */
+	ACTPLANE_EV_PROVENANCE,		/* nest: ACTPLANE_EV_PROV entries */
+	ACTPLANE_EV_PROV,		/* nest: ACTPLANE_EV_PROV_LABEL, ACTPLANE_EV_PROV_FROM */
+	ACTPLANE_EV_PROV_LABEL,		/* string */
+	ACTPLANE_EV_PROV_FROM,		/* string */
+	ACTPLANE_EV_ENFORCER,		/* string */
+	__ACTPLANE_EV_MAX,
+};
+#define ACTPLANE_EV_MAX (__ACTPLANE_EV_MAX - 1)
+
 /* What happens when label storage is full and a flow cannot be recorded. */
 enum actplane_fail_mode {
 	ACTPLANE_FAIL_OPEN = 0,		/* let it through, count it (default) */
@@ -127,6 +273,11 @@ enum actplane_counter {
 	ACTPLANE_CTR_UNTRACKED_DENIED,	/* fail-closed: operations denied, flow untrackable */
 	ACTPLANE_CTR_UNTRACKED_ALLOWED,	/* fail-open: flows let through untracked */
 	ACTPLANE_CTR_PROPAGATIONS,	/* label sets that grew (task, file, endpoint, socket) */
+	ACTPLANE_CTR_VIOLATIONS,	/* rule matches (events) */
+	ACTPLANE_CTR_BLOCKED,		/* operations denied by a rule */
+	ACTPLANE_CTR_KILLED,		/* processes killed by a rule */
+	ACTPLANE_CTR_POLICY_LOADS,	/* successful policy commits */
+	ACTPLANE_CTR_PATH_LOOKUPS,	/* paths resolved (d_path) for matching */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)

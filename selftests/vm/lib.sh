@@ -15,6 +15,8 @@ run_test() {
 	local name=$1 fn=$2 out rc
 	out=$( (set -e; "$fn") 2>&1 )
 	rc=$?
+	# the output may come from labeled processes: do not carry that into the next test
+	"$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true
 	if [ $rc = 0 ]; then
 		echo "ok - $name"
 	else
@@ -37,3 +39,16 @@ enforcer_field() { json_get "$(status_json)" "j['enforcer']['$1']"; }
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT TEXT NEEDLE
 expect_contains() { case "$2" in *"$3"*) ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }
+
+# start_watch COUNT FILE: `actplane watch --json --count COUNT > FILE` in the
+# background, bounded to 60 s; returns once it is subscribed.  Sets WATCH_PID.
+start_watch() {
+	rm -f "$2.err"
+	timeout 60 "$AP" watch --json --count "$1" > "$2" 2> "$2.err" &
+	WATCH_PID=$!
+	for _ in $(seq 100); do
+		grep -q watching "$2.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "actplane watch did not start: $(cat "$2.err")"
+}

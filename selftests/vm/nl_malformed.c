@@ -42,7 +42,81 @@ static int parse_version(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-int main(void)
+static struct nlattr *elem(struct nl_msg *msg, unsigned int kind)
+{
+	struct nlattr *e = nla_nest_start(msg, ACTPLANE_A_ELEM);
+
+	nla_put_u32(msg, ACTPLANE_E_KIND, kind);
+	return e;
+}
+
+/* Bad policy elements: each load is refused whole, naming the element. */
+static int policy_cases(struct ap_nl *nl)
+{
+	struct nl_msg *msg;
+	struct nlattr *els, *e;
+	int ret;
+
+	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
+	tap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "POLICY_BEGIN"),
+		   "policy: commit without begin refused with ext-ack", "got %d \"%s\"", ret,
+		   ap_nl_errmsg(nl));
+
+	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_RULE);
+	nla_put_string(msg, ACTPLANE_E_NAME, "r");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_CLAUSE);	/* refers to pattern 5: none exists */
+	nla_put_u32(msg, ACTPLANE_E_RULE, 0);
+	nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
+	nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_EXEC);
+	nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_EXEC);
+	nla_put_u32(msg, ACTPLANE_E_TARGET, 5);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	expect_reject(nl, "policy: dangling reference rejected, naming the element", msg, -EINVAL,
+		      "element 1: pattern 5 does not exist");
+	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
+	tap_result(ret == -ENOENT, "policy: a failed add voids the staged policy", "commit got %d", ret);
+
+	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_LABEL);
+	nla_put_string(msg, ACTPLANE_E_NAME, "l");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_ANY);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/**");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_RULE);
+	nla_put_string(msg, ACTPLANE_E_NAME, "r");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_CLAUSE);	/* "if l and" : stack underflow */
+	nla_put_u32(msg, ACTPLANE_E_RULE, 0);
+	nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
+	nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_READ);
+	nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
+	nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+	nla_put(msg, ACTPLANE_E_EXPR, 4, (uint8_t[]){ ACTPLANE_EXPR_LABEL, 0, ACTPLANE_EXPR_AND, 0 });
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	expect_reject(nl, "policy: malformed condition program rejected", msg, -EINVAL, "underflow");
+
+	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_CLAUSE);
+	nla_put_u8(msg, ACTPLANE_E_EFFECT, 9);	/* wrong type */
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	expect_reject(nl, "policy: wrongly typed element attribute rejected", msg, -EINVAL, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct nl_msg *msg;
 	struct ap_nl *nl;
@@ -52,6 +126,11 @@ int main(void)
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
 		tap_result(0, "netlink: open family", "%s", err);
+		return tap_exit();
+	}
+	if (argc > 1 && !strcmp(argv[1], "--policy")) {
+		policy_cases(nl);
+		ap_nl_close(nl);
 		return tap_exit();
 	}
 

@@ -1,0 +1,63 @@
+# ActPlane — `make install` / `make uninstall` (included by the top Makefile).
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=]   (as root)
+#     - the tool to $(DESTDIR)$(PREFIX)/bin/actplane; the BPF hook programs and
+#       the shipped enforcers are embedded in it (libbpf skeleton, .incbin)
+#     - the module sources to $(DESTDIR)/usr/src/actplane-VERSION with
+#       dkms.conf, then `dkms add/build/install` for the running kernel when
+#       dkms is present and DESTDIR is empty (packaging runs dkms itself)
+#   make uninstall
+#     - dkms remove, the sources, the tool
+# See docs/install.md.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+DKMS    ?= dkms
+
+AP_VERSION   := $(shell sed -n 's/^\#define ACTPLANE_VERSION "\(.*\)"/\1/p' $(TOP)/kmod/actplane.h)
+AP_SRC_DIR   := $(DESTDIR)/usr/src/actplane-$(AP_VERSION)
+# module sources only: not kbuild's generated actplane.mod.c
+AP_KMOD_SRC  := $(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.c)) $(wildcard $(TOP)/kmod/*.h) \
+                $(TOP)/kmod/Kbuild
+
+.PHONY: install install-tool install-dkms uninstall
+
+install: install-tool install-dkms
+	@echo "installed actplane $(AP_VERSION); check this host with: actplane doctor"
+
+install-tool: tool
+	install -D -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/actplane
+
+install-dkms:
+	@test -n "$(AP_VERSION)" || { echo "cannot read ACTPLANE_VERSION from kmod/actplane.h" >&2; exit 1; }
+	rm -rf $(AP_SRC_DIR)
+	install -d $(AP_SRC_DIR)/kmod $(AP_SRC_DIR)/include/uapi
+	install -m 0644 $(TOP)/Kbuild $(AP_SRC_DIR)/Kbuild
+	install -m 0644 $(AP_KMOD_SRC) $(AP_SRC_DIR)/kmod/
+	install -m 0644 $(TOP)/include/uapi/*.h $(AP_SRC_DIR)/include/uapi/
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(AP_VERSION)"/' $(TOP)/dkms.conf > $(AP_SRC_DIR)/dkms.conf
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "DESTDIR set: not running dkms (run: dkms install actplane/$(AP_VERSION))"; \
+	elif command -v $(DKMS) >/dev/null 2>&1; then \
+		set -e; \
+		$(DKMS) remove actplane/$(AP_VERSION) --all >/dev/null 2>&1 || true; \
+		$(DKMS) add actplane/$(AP_VERSION); \
+		$(DKMS) build actplane/$(AP_VERSION); \
+		$(DKMS) install actplane/$(AP_VERSION); \
+	else \
+		echo "dkms not found: the module sources are in $(AP_SRC_DIR)."; \
+		echo "  install dkms (sudo apt install dkms) and run: sudo dkms install actplane/$(AP_VERSION)"; \
+		echo "  or build once for this kernel: make -C /lib/modules/\$$(uname -r)/build M=$(AP_SRC_DIR) modules"; \
+	fi
+
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v $(DKMS) >/dev/null 2>&1 && \
+	    $(DKMS) status -m actplane 2>/dev/null | grep -q .; then \
+		for v in $$($(DKMS) status -m actplane | sed -n 's|^actplane/\([^,:]*\).*|\1|p' | sort -u); do \
+			echo "dkms remove actplane/$$v --all"; \
+			$(DKMS) remove actplane/$$v --all || exit 1; \
+		done; \
+	fi
+	rm -rf $(DESTDIR)/usr/src/actplane-*
+	rm -f $(DESTDIR)$(PREFIX)/bin/actplane
+	@echo "uninstalled; a module that is still loaded stays until: sudo actplane down && sudo rmmod actplane"

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Policy evaluation for one event.
+ *
+ *   1. Look up what the event's target matches in the per-operation index
+ *      (path or endpoint); nothing is resolved if the index is empty, and
+ *      only the last path component if no entry needs the full path.
+ *   2. Apply sources, declassify/endorse and lineage marks to a *view* of
+ *      the subject's state.
+ *   3. Evaluate the matching clauses against that view and against the
+ *      session's gates as they were before this event; the strongest
+ *      effect wins (kill > block > notify).
+ *   4. Ask the enforcer, apply its verdict, report an event.
+ *   5. If the operation goes ahead: commit the view (labels, immunity,
+ *      lineage) and the event's gate stamps and invalidations.
+ */
+#include <linux/binfmts.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/mmap_lock.h>
+#include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include "policy.h"
+#include "eval.h"
+
+#define AP_STACK_PATH	256
+
+struct ap_eval {
+	struct ap_event *ev;
+	const struct ap_policy *pol;
+	u64 labels;			/* subject's labels, view */
+	u64 immune;
+	u64 lineage;
+	u32 session;
+	/* changes from this event */
+	u64 src_labels, declass, endorse, lineage_add;
+	bool exec_transform;		/* exec: immunity is reset to declass */
+	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
+	bool gate_hits;
+	/* clauses that matched the target, evaluated after sources */
+	u32 cand[32];
+	u32 ncand;
+	bool cand_overflow;
+};
+
+/* ---- argv of a pending exec (read from the new mm before it runs) ------------------ */
+
+/*
+ * Read the new program's argument strings.  They sit in bprm->mm from
+ * bprm->p upwards (argv[0]\0argv[1]\0...envp...), in pages that are not
+ * mapped into any running task yet, so they are fetched with
+ * get_user_pages_remote() under the mm's lock.  Sleeps: called from the
+ * sleepable bprm_check_security program, before evaluation, when the
+ * policy has exec rules or gates with arguments.
+ */
+int ap_event_read_argv(struct ap_event *ev)
+{
+	struct linux_binprm *bprm = ev->bprm;
+	unsigned long pos = bprm->p, end = bprm->exec;
+	size_t len, got = 0;
+	u32 seen = 0;
+	char *buf;
+
+	ev->argv_read = true;
+	if (!bprm->mm || end <= pos)
+		return -EINVAL;
+	len = end - pos;
+	buf = kvmalloc(len + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mmap_read_lock(bprm->mm);
+	while (got < len && seen < bprm->argc) {
+		struct page *page;
+		unsigned long off = (pos + got) & ~PAGE_MASK;
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - got), i;
+		char *kaddr;
+
+		if (get_user_pages_remote(bprm->mm, pos + got, 1, FOLL_FORCE, &page, NULL) <= 0)
+			break;
+		kaddr = kmap_local_page(page);
+		memcpy(buf + got, kaddr + off, n);
+		kunmap_local(kaddr);
+		put_page(page);
+		for (i = 0; i < n; i++)
+			if (!buf[got + i])
+				seen++;
+		got += n;
+	}
+	mmap_read_unlock(bprm->mm);
+	buf[got] = 0;
+	if (seen < bprm->argc) {
+		kvfree(buf);
+		return -EFAULT;
+	}
+	ev->argv = buf;
+	ev->argv_len = got;
+	ev->argc = bprm->argc;
+	return 0;
+}
+
+/* Each wanted argument appears in argv[1..], in order (exact strings). */
+static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
+{
+	const char *a, *end;
+	u32 i = 0, k;
+
+	if (!want->argc)
+		return true;
+	if (!ev->argv)
+		return false;	/* not an exec, or argv unreadable: cannot claim a match */
+	end = ev->argv + ev->argv_len;
+	a = ev->argv + strlen(ev->argv) + 1;	/* skip argv[0] */
+	for (k = 1; k < ev->argc && a < end && i < want->argc; k++) {
+		if (!strcmp(a, want->argv[i]))
+			i++;
+		a += strlen(a) + 1;
+	}
+	return i == want->argc;
+}
+
+/* ---- the event's path ------------------------------------------------------------------ */
+
+/*
+ * Resolve the event's full path (once).  A short path goes into the
+ * event's inline buffer; a long one into a PATH_MAX allocation.
+ */
+const char *ap_event_path(struct ap_event *ev)
+{
+	char *p;
+
+	if (ev->path || !ev->fpath)
+		return ev->path;
+	ap_stats_inc(ACTPLANE_CTR_PATH_LOOKUPS);
+	p = d_path(ev->fpath, ev->inline_buf, sizeof(ev->inline_buf));
+	if (IS_ERR(p) && PTR_ERR(p) == -ENAMETOOLONG) {
+		ev->heap_buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+		if (!ev->heap_buf)
+			return NULL;
+		p = d_path(ev->fpath, ev->heap_buf, PATH_MAX);
+	}
+	if (IS_ERR(p))
+		return NULL;
+	if (ev->child_name) {
+		/* directory path + "/" + name (unlink, rename, link targets) */
+		char *buf = ev->heap_buf ?: ev->inline_buf;
+		size_t bufsz = ev->heap_buf ? PATH_MAX : sizeof(ev->inline_buf);
+		size_t dl = strlen(p), nl = strlen(ev->child_name);
+
+		if ((p - buf) + dl + 1 + nl + 1 > bufsz) {
+			char *big = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+
+			if (!big || dl + 1 + nl + 1 > PATH_MAX) {
+				kfree(big);
+				return NULL;
+			}
+			memcpy(big, p, dl + 1);
+			kfree(ev->heap_buf);
+			ev->heap_buf = big;
+			p = big;
+		}
+		if (dl && p[dl - 1] != '/')
+			p[dl++] = '/';
+		memcpy(p + dl, ev->child_name, nl + 1);
+	}
+	ev->path = p;
+	ev->path_len = strlen(p);
+	return p;
+}
+
+void ap_event_release(struct ap_event *ev)
+{
+	kfree(ev->heap_buf);
+	kvfree(ev->argv);
+}
+
+/* Does the active policy match exec arguments anywhere? (argv is read first) */
+bool ap_policy_wants_argv(void)
+{
+	const struct ap_policy *pol;
+	bool want;
+
+	rcu_read_lock();
+	pol = ap_policy_get();
+	want = pol && pol->exec_argv;
+	rcu_read_unlock();
+	return want;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+static void ap_hit(const struct ap_use *u, void *arg)
+{
+	struct ap_eval *e = arg;
+	const struct ap_policy *pol = e->pol;
+	struct ap_event *ev = e->ev;
+
+	switch (u->kind) {
+	case AP_USE_CLAUSE:
+		if (e->ncand < ARRAY_SIZE(e->cand))
+			e->cand[e->ncand++] = u->idx;
+		else
+			e->cand_overflow = true;
+		break;
+	case AP_USE_SOURCE:
+		e->src_labels |= BIT_ULL(pol->sources[u->idx].bit);
+		break;
+	case AP_USE_TRANSFORM:
+		if (pol->transforms[u->idx].kind == ACTPLANE_TRANSFORM_DECLASSIFY)
+			e->declass |= BIT_ULL(pol->transforms[u->idx].bit);
+		else
+			e->endorse |= BIT_ULL(pol->transforms[u->idx].bit);
+		break;
+	case AP_USE_LINEAGE:
+		e->lineage_add |= BIT_ULL(u->idx);
+		break;
+	case AP_USE_GATE:
+		if (ap_argv_match(ev, &pol->gates[u->idx].args)) {
+			__set_bit(u->idx, e->arm);
+			e->gate_hits = true;
+		}
+		break;
+	case AP_USE_INVAL:
+		if (ap_argv_match(ev, &pol->invals[u->idx].args)) {
+			__set_bit(pol->invals[u->idx].gate, e->stale);
+			e->gate_hits = true;
+		}
+		break;
+	}
+}
+
+static bool ap_expr_eval(const struct ap_clause *c, u64 labels)
+{
+	bool st[17];
+	int sp = 0, i;
+
+	if (!c->expr_len)
+		return true;
+	for (i = 0; i < c->expr_len; i++) {
+		switch (c->expr[i][0]) {
+		case ACTPLANE_EXPR_LABEL:
+			st[sp++] = labels & BIT_ULL(c->expr[i][1]);
+			break;
+		case ACTPLANE_EXPR_TRUE:
+			st[sp++] = true;
+			break;
+		case ACTPLANE_EXPR_NOT:
+			st[sp - 1] = !st[sp - 1];
+			break;
+		case ACTPLANE_EXPR_AND:
+			sp--;
+			st[sp - 1] = st[sp - 1] && st[sp];
+			break;
+		case ACTPLANE_EXPR_OR:
+			sp--;
+			st[sp - 1] = st[sp - 1] || st[sp];
+			break;
+		}
+	}
+	return st[0];	/* validated at load: exactly one value */
+}
+
+/* Does the event's target match pattern/endpoint (kind, idx)? */
+static bool ap_target_matches(struct ap_eval *e, u8 kind, u32 idx)
+{
+	const char *path;
+
+	if (kind == ACTPLANE_TARGET_ENDPOINT)
+		return e->ev->ep && ap_ep_match(&e->pol->eps[idx], e->ev->ep);
+	path = ap_event_path(e->ev);
+	return path && ap_pat_match(&e->pol->pats[idx], path, e->ev->path_len);
+}
+
+static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
+{
+	u16 i;
+
+	if (!ap_expr_eval(c, e->labels))
+		return false;
+	for (i = 0; i < c->n_unless; i++) {
+		const struct ap_cond *k = &c->unless[i];
+		bool holds = false;
+
+		switch (k->kind) {
+		case ACTPLANE_COND_TARGET:
+			holds = ap_target_matches(e, k->target_kind, k->arg) != k->negate;
+			break;
+		case ACTPLANE_COND_LINEAGE:
+			holds = e->lineage & BIT_ULL(k->arg);
+			break;
+		case ACTPLANE_COND_AFTER:
+			holds = e->session && ap_session_gate(e->session, k->arg);
+			break;
+		}
+		if (holds)
+			return false;
+	}
+	return ap_argv_match(e->ev, &c->args);	/* last: may read the new argv */
+}
+
+static void ap_query(struct ap_eval *e, u32 op)
+{
+	const struct ap_pathidx *x = &e->pol->path[op];
+	struct ap_event *ev = e->ev;
+	const char *path = NULL;
+
+	if (ev->ep) {
+		ap_epidx_query(e->pol, &e->pol->ep[op], ev->ep, ap_hit, e);
+		return;
+	}
+	if (x->empty)
+		return;
+	if (x->need_path) {
+		path = ap_event_path(ev);
+		if (!path)
+			return;
+	}
+	ap_pathidx_query(e->pol, x, path, ev->path_len, ev->name, ev->name_len, ap_hit, e);
+}
+
+/**
+ * ap_evaluate() - evaluate the policy for one event
+ * @ev: the event (op(s), target, subject = current)
+ *
+ * Return: 0 to allow, -EPERM (blocked or killed), or -ENOMEM (fail-closed).
+ */
+int ap_evaluate(struct ap_event *ev)
+{
+	struct ap_eval e = { .ev = ev };
+	const struct ap_clause *best = NULL;
+	struct ap_proc *proc;
+	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed = ACTPLANE_EFFECT_NONE;
+	u64 new_labels;
+	int ret = 0, k;
+
+	rcu_read_lock();
+	e.pol = ap_policy_get();
+	if (!e.pol)
+		goto out;
+	for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
+		ap_query(&e, ev->ops[k]);
+	proc = NULL;
+	if (e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add || e.gate_hits)
+		proc = ap_proc_of(current);
+	if (!e.ncand && !e.src_labels && !e.declass && !e.endorse && !e.lineage_add &&
+	    !e.gate_hits)
+		goto out;	/* the common case: nothing in the policy is about this event */
+	if (proc) {
+		e.labels = atomic64_read(&proc->labels);
+		e.immune = READ_ONCE(proc->immune);
+		e.lineage = READ_ONCE(proc->lineage);
+		e.session = proc->session;
+	}
+
+	/* the view: what the subject will be if the operation happens */
+	new_labels = e.labels | ev->absorb;
+	if (ev->exec) {
+		/*
+		 * Declassification: the process now running G drops L and stops
+		 * absorbing it.  The immunity stays with the process subtree G
+		 * starts (its interpreter, the helpers it forks or execs): a
+		 * trusted releaser's implementation is part of the releaser.
+		 */
+		e.immune |= e.declass;
+		new_labels = ((new_labels | e.src_labels) & ~e.immune) | e.endorse;
+	} else {
+		new_labels |= e.src_labels & ~e.immune;
+	}
+	e.labels = new_labels;
+	e.lineage |= e.lineage_add;
+
+	for (i = 0; i < e.ncand; i++) {
+		const struct ap_clause *c = &e.pol->clauses[e.cand[i]];
+
+		if (c->effect <= proposed || !ap_clause_fires(&e, c))
+			continue;
+		best = c;
+		proposed = c->effect;
+	}
+	if (unlikely(e.cand_overflow))
+		pr_warn_ratelimited("actplane: more than %zu clauses match one event; extra ignored\n",
+				    ARRAY_SIZE(e.cand));
+	if (best) {
+		struct actplane_decision d = {
+			.seq = ap_next_seq(),
+			.op = ev->ops[0],
+			.rule_id = best->rule,
+			.proposed = proposed,
+			.pid = task_tgid_nr(current),
+			.session = e.session,
+		};
+
+		verdict = ap_enforcer_decide(&d);
+		if (verdict != ACTPLANE_EFFECT_NONE)
+			ap_event_report(ev, e.pol, best, d.seq, e.labels, e.session, proposed, verdict);
+		if (verdict >= ACTPLANE_EFFECT_BLOCK) {
+			ret = -EPERM;
+			ap_stats_inc(ACTPLANE_CTR_BLOCKED);
+			if (verdict == ACTPLANE_EFFECT_KILL) {
+				send_sig(SIGKILL, current, 1);
+				ap_stats_inc(ACTPLANE_CTR_KILLED);
+			}
+			goto out;	/* the operation does not happen: no state changes */
+		}
+	}
+
+	/* commit: the operation goes ahead */
+	if (e.src_labels && ev->inode)
+		ap_inode_absorb(ev->inode, e.src_labels);	/* the file carries its source label */
+	if (ev->exec || e.src_labels || e.lineage_add)
+		ret = ap_task_commit(current, e.labels, e.immune, e.lineage, ev->exec);
+	if (e.gate_hits && e.session)
+		ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
+out:
+	rcu_read_unlock();
+	return ret;
+}

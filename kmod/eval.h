@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* One event as the evaluator sees it (built by the hook code in propagate.c). */
+#ifndef ACTPLANE_EVAL_H
+#define ACTPLANE_EVAL_H
+
+#include "actplane.h"
+
+#define AP_NO_OP	0xff
+
+struct ap_event {
+	u8 ops[3];			/* operations to evaluate, AP_NO_OP-terminated */
+	bool exec;			/* an exec: transforms apply, immunity resets */
+	/* target: a path (fpath [+ "/" child_name]) or an endpoint */
+	const struct path *fpath;
+	const char *child_name;
+	const char *name;		/* last path component (cheap prefilter) */
+	size_t name_len;
+	const struct inode *inode;	/* the object, if a file (sources label it) */
+	const struct ap_ep_key *ep;
+	u64 absorb;			/* labels the subject takes from the object */
+	/* exec */
+	struct linux_binprm *bprm;
+	char *argv;			/* argv strings, NUL-separated (pre-read) */
+	size_t argv_len;
+	u32 argc;
+	bool argv_read;
+	/* resolved path */
+	char *path;
+	size_t path_len;
+	char *heap_buf;
+	char inline_buf[256];
+};
+
+struct ap_policy;
+struct ap_clause;
+int ap_evaluate(struct ap_event *ev);
+const char *ap_event_path(struct ap_event *ev);
+void ap_event_release(struct ap_event *ev);
+int ap_event_read_argv(struct ap_event *ev);
+bool ap_policy_wants_argv(void);
+void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
+		     u64 seq, u64 labels, u32 session, u32 proposed, u32 verdict);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Violation events: one multicast message per rule match on the "events"
+ * group.  Built in the hook's context (GFP_ATOMIC): a failure to allocate or
+ * send is counted (events_dropped) and never changes the verdict, which was
+ * already decided.  Every event carries a sequence number, so a listener
+ * detects loss from gaps.
+ */
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include "policy.h"
+#include "eval.h"
+
+#define AP_EV_ARGV_MAX	32	/* arguments reported (the rest: "...") */
+#define AP_EV_ARG_MAX	256	/* bytes per argument reported */
+
+static int ap_put_exe(struct sk_buff *msg)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	char *buf, *p;
+	int ret = 0;
+
+	if (!mm)
+		return 0;
+	rcu_read_lock();
+	exe = get_file_rcu(&mm->exe_file);
+	rcu_read_unlock();
+	if (!exe)
+		return 0;
+	buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+	if (buf) {
+		p = d_path(&exe->f_path, buf, PATH_MAX);
+		if (!IS_ERR(p))
+			ret = nla_put_string(msg, ACTPLANE_EV_EXE, p);
+		kfree(buf);
+	}
+	fput(exe);
+	return ret;
+}
+
+static int ap_put_argv(struct sk_buff *msg, const struct ap_event *ev)
+{
+	const char *a = ev->argv, *end = ev->argv + ev->argv_len;
+	struct nlattr *nest;
+	char arg[AP_EV_ARG_MAX];
+	u32 i;
+
+	if (!ev->argv)
+		return 0;
+	nest = nla_nest_start(msg, ACTPLANE_EV_ARGV);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ev->argc && a < end; i++) {
+		if (i == AP_EV_ARGV_MAX) {
+			if (nla_put_string(msg, ACTPLANE_E_ARG, "..."))
+				return -EMSGSIZE;
+			break;
+		}
+		strscpy(arg, a, sizeof(arg));
+		if (strlen(a) >= sizeof(arg))
+			strcpy(arg + sizeof(arg) - 4, "...");
+		if (nla_put_string(msg, ACTPLANE_E_ARG, arg))
+			return -EMSGSIZE;
+		a += strlen(a) + 1;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Which of the subject's labels the rule's condition reads, and their origin. */
+static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
+			      const struct ap_clause *c, u64 labels)
+{
+	struct nlattr *nest, *p;
+	char name[ACTPLANE_LABEL_NAME_LEN], from[160];
+	u64 used = 0;
+	u32 bit, i;
+
+	nest = nla_nest_start(msg, ACTPLANE_EV_LABELS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
+		if ((labels & BIT_ULL(bit)) && ap_label_name(bit, name, sizeof(name)) &&
+		    nla_put_string(msg, ACTPLANE_A_LABEL, name))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+
+	for (i = 0; i < c->expr_len; i++)
+		if (c->expr[i][0] == ACTPLANE_EXPR_LABEL)
+			used |= BIT_ULL(c->expr[i][1]);
+	used &= labels;
+	nest = nla_nest_start(msg, ACTPLANE_EV_PROVENANCE);
+	if (!nest)
+		return -EMSGSIZE;
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
+		if (!(used & BIT_ULL(bit)) || !ap_label_name(bit, name, sizeof(name)))
+			continue;
+		strscpy(from, "seeded or propagated", sizeof(from));
+		for (i = 0; i < pol->n_sources; i++) {
+			const struct ap_source *s = &pol->sources[i];
+			char t[128];
+
+			if (s->bit != bit)
+				continue;
+			if (s->session_root) {
+				strscpy(from, "session root (exec \"**\")", sizeof(from));
+				break;
+			}
+			ap_target_text(pol, s->target_kind, s->target, t, sizeof(t));
+			snprintf(from, sizeof(from), "source %s %s",
+				 s->target_kind == ACTPLANE_TARGET_FILE ? "file" :
+				 s->target_kind == ACTPLANE_TARGET_EXEC ? "exec" : "endpoint", t);
+			break;
+		}
+		p = nla_nest_start(msg, ACTPLANE_EV_PROV);
+		if (!p || nla_put_string(msg, ACTPLANE_EV_PROV_LABEL, name) ||
+		    nla_put_string(msg, ACTPLANE_EV_PROV_FROM, from))
+			return -EMSGSIZE;
+		nla_nest_end(msg, p);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static void ap_target_of(struct ap_event *ev, char *buf, size_t len)
+{
+	const struct ap_ep_key *k = ev->ep;
+
+	if (ev->path) {
+		strscpy(buf, ev->path, len);
+	} else if (k && k->family == AF_INET) {
+		snprintf(buf, len, "%pI4:%u", k->addr, ntohs(k->port));
+	} else if (k) {
+		snprintf(buf, len, "[%pI6c]:%u", k->addr, ntohs(k->port));
+	} else if (ev->name) {
+		strscpy(buf, ev->name, len);
+	} else {
+		strscpy(buf, "?", len);
+	}
+}
+
+void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
+		     u64 seq, u64 labels, u32 session, u32 proposed, u32 verdict)
+{
+	const struct ap_rule *r = &pol->rules[c->rule];
+	struct ap_enforcer_info ei;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	char target[256];
+	void *hdr;
+	int ret;
+
+	ap_stats_inc(ACTPLANE_CTR_VIOLATIONS);
+	if (!genl_has_listeners(&ap_family, &init_net, 0))
+		return;		/* nobody listens: nothing is lost */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
+	if (!msg)
+		goto drop;
+	hdr = genlmsg_put(msg, 0, 0, &ap_family, 0, ACTPLANE_CMD_EVENT);
+	if (!hdr)
+		goto free;
+	ap_event_path(ev);	/* resolve the target for the record, if not yet */
+	ap_target_of(ev, target, sizeof(target));
+	ap_enforcer_info(&ei);
+	nest = nla_nest_start(msg, ACTPLANE_A_EVENT);
+	if (!nest ||
+	    nla_put_u64_64bit(msg, ACTPLANE_EV_SEQ, seq, ACTPLANE_EV_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_EV_TIME, ktime_get_real_ns(), ACTPLANE_EV_PAD) ||
+	    nla_put_u32(msg, ACTPLANE_EV_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(msg, ACTPLANE_EV_PPID, task_ppid_nr(current)) ||
+	    nla_put_u32(msg, ACTPLANE_EV_UID, from_kuid_munged(&init_user_ns, current_uid())) ||
+	    nla_put_string(msg, ACTPLANE_EV_COMM, current->comm) ||
+	    ap_put_exe(msg) ||
+	    nla_put_u32(msg, ACTPLANE_EV_SESSION, session) ||
+	    nla_put_u32(msg, ACTPLANE_EV_OP, c->op) ||
+	    nla_put_string(msg, ACTPLANE_EV_TARGET, target) ||
+	    ap_put_argv(msg, ev) ||
+	    nla_put_string(msg, ACTPLANE_EV_RULE, r->name) ||
+	    nla_put_string(msg, ACTPLANE_EV_BECAUSE, r->because) ||
+	    nla_put_u32(msg, ACTPLANE_EV_PROPOSED, proposed) ||
+	    nla_put_u32(msg, ACTPLANE_EV_EFFECT, verdict) ||
+	    (verdict >= ACTPLANE_EFFECT_BLOCK && nla_put_flag(msg, ACTPLANE_EV_BLOCKED)) ||
+	    (verdict == ACTPLANE_EFFECT_KILL && nla_put_flag(msg, ACTPLANE_EV_KILLED)) ||
+	    ap_put_labels_prov(msg, pol, c, labels) ||
+	    nla_put_string(msg, ACTPLANE_EV_ENFORCER, ei.name))
+		goto free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_multicast(&ap_family, msg, 0, 0, GFP_ATOMIC | __GFP_NOWARN);
+	if (ret && ret != -ESRCH)
+		ap_stats_inc(ACTPLANE_CTR_EVENTS_DROPPED);
+	else if (!ret)
+		ap_stats_inc(ACTPLANE_CTR_EVENTS_SENT);
+	return;
+free:
+	nlmsg_free(msg);
+drop:
+	ap_stats_inc(ACTPLANE_CTR_EVENTS_DROPPED);
+}

@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Policy load over netlink: staging, validation, indexing, atomic swap.
+ *
+ * A policy arrives as POLICY_BEGIN, any number of POLICY_ADD messages (each
+ * a list of elements, appended in order) and POLICY_COMMIT.  Elements are
+ * validated as they arrive (every reference must name an earlier element);
+ * COMMIT maps label names onto module label bits, builds the per-operation
+ * indexes and publishes the new policy with one rcu_assign_pointer(): an
+ * event sees the old policy or the new one, never none.  Any error leaves
+ * the policy in force untouched and the staging area is dropped.
+ *
+ * One staging area exists at a time, owned by the netlink port that began
+ * it; it is freed when that socket closes (netlink notifier), on a new
+ * BEGIN by the same port, or after a failed ADD/COMMIT.
+ */
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include "policy.h"
+
+static struct ap_policy __rcu *ap_active_policy;
+static DEFINE_MUTEX(ap_policy_mutex);	/* staging and swapping */
+static u64 ap_generation;
+
+struct ap_stage {
+	u32 portid;
+	u32 n_elems;		/* elements added so far (for error messages) */
+	size_t bytes;
+	char name[256];
+	u32 n_labels;
+	char *labels[ACTPLANE_MAX_LABELS];
+	struct ap_policy *pol;		/* arrays grow here */
+	u32 cap_pats, cap_eps, cap_sources, cap_transforms, cap_gates, cap_invals,
+	    cap_lineages, cap_rules, cap_clauses;
+};
+
+static struct ap_stage *ap_stage;	/* under ap_policy_mutex */
+
+struct ap_policy *ap_policy_get(void)
+{
+	return rcu_dereference(ap_active_policy);
+}
+
+u64 ap_policy_generation(void)
+{
+	return READ_ONCE(ap_generation);
+}
+
+static void ap_argv_free(struct ap_argv *a)
+{
+	u16 i;
+
+	for (i = 0; i < a->argc; i++)
+		kfree(a->argv[i]);
+	kfree(a->argv);
+}
+
+static void ap_policy_free(struct ap_policy *pol)
+{
+	u32 i;
+
+	if (!pol)
+		return;
+	for (i = 0; i < __ACTPLANE_OP_MAX; i++) {
+		ap_pathidx_free(&pol->path[i]);
+		ap_epidx_free(&pol->ep[i]);
+	}
+	for (i = 0; i < pol->n_pats; i++) {
+		kfree(pol->pats[i].lit);
+		kfree(pol->pats[i].glob_src);
+		kfree(pol->pats[i].glob);
+	}
+	for (i = 0; i < pol->n_gates; i++)
+		ap_argv_free(&pol->gates[i].args);
+	for (i = 0; i < pol->n_invals; i++)
+		ap_argv_free(&pol->invals[i].args);
+	for (i = 0; i < pol->n_rules; i++) {
+		kfree(pol->rules[i].name);
+		kfree(pol->rules[i].because);
+	}
+	for (i = 0; i < pol->n_clauses; i++) {
+		ap_argv_free(&pol->clauses[i].args);
+		kfree(pol->clauses[i].expr);
+		kfree(pol->clauses[i].unless);
+	}
+	kvfree(pol->pats);
+	kvfree(pol->eps);
+	kvfree(pol->sources);
+	kvfree(pol->transforms);
+	kvfree(pol->gates);
+	kvfree(pol->invals);
+	kvfree(pol->lineages);
+	kvfree(pol->rules);
+	kvfree(pol->clauses);
+	kfree(pol);
+}
+
+static void ap_stage_free(void)
+{
+	u32 i;
+
+	if (!ap_stage)
+		return;
+	for (i = 0; i < ap_stage->n_labels; i++)
+		kfree(ap_stage->labels[i]);
+	ap_policy_free(ap_stage->pol);
+	kfree(ap_stage);
+	ap_stage = NULL;
+}
+
+/* Grow *arr (n used, *cap allocated) to hold one more element of size sz. */
+static int ap_grow(void **arr, u32 n, u32 *cap, size_t sz)
+{
+	void *p;
+	u32 ncap;
+
+	if (n < *cap)
+		return 0;
+	if (n >= AP_POL_MAX_ELEMS)
+		return -E2BIG;
+	ncap = *cap ? *cap * 2 : 16;
+	p = kvrealloc(*arr, (size_t)ncap * sz, GFP_KERNEL | __GFP_ZERO);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+#define AP_GROW(field, cap) \
+	ap_grow((void **)&ap_stage->pol->field, n_of_##field(ap_stage->pol), &ap_stage->cap, \
+		sizeof(*ap_stage->pol->field))
+
+static u32 n_of_pats(struct ap_policy *p) { return p->n_pats; }
+static u32 n_of_eps(struct ap_policy *p) { return p->n_eps; }
+static u32 n_of_sources(struct ap_policy *p) { return p->n_sources; }
+static u32 n_of_transforms(struct ap_policy *p) { return p->n_transforms; }
+static u32 n_of_gates(struct ap_policy *p) { return p->n_gates; }
+static u32 n_of_invals(struct ap_policy *p) { return p->n_invals; }
+static u32 n_of_lineages(struct ap_policy *p) { return p->n_lineages; }
+static u32 n_of_rules(struct ap_policy *p) { return p->n_rules; }
+static u32 n_of_clauses(struct ap_policy *p) { return p->n_clauses; }
+
+/* ---- element parsing ------------------------------------------------------------ */
+
+static const struct nla_policy ap_cond_policy[ACTPLANE_E_MAX + 1] = {
+	[ACTPLANE_E_COND_KIND]	= NLA_POLICY_MAX(NLA_U32, ACTPLANE_COND_AFTER),
+	[ACTPLANE_E_NEGATE]	= { .type = NLA_FLAG },
+	[ACTPLANE_E_TARGET_KIND] = NLA_POLICY_MAX(NLA_U32, ACTPLANE_TARGET_ENDPOINT),
+	[ACTPLANE_E_TARGET]	= { .type = NLA_U32 },
+	[ACTPLANE_E_ARG_ID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy ap_list_policy[ACTPLANE_E_MAX + 1] = {
+	[ACTPLANE_E_ARG]	= { .type = NLA_NUL_STRING, .len = 4095 },
+	[ACTPLANE_E_COND]	= NLA_POLICY_NESTED(ap_cond_policy),
+};
+
+static const struct netlink_range_validation ap_port_range = { .min = 0, .max = 65535 };
+
+static const struct nla_policy ap_elem_policy[ACTPLANE_E_MAX + 1] = {
+	[ACTPLANE_E_KIND]	= NLA_POLICY_RANGE(NLA_U32, ACTPLANE_ELEM_LABEL, __ACTPLANE_ELEM_MAX - 1),
+	[ACTPLANE_E_NAME]	= { .type = NLA_NUL_STRING, .len = 127 },
+	[ACTPLANE_E_CLASS]	= NLA_POLICY_MAX(NLA_U32, __ACTPLANE_MATCH_MAX - 1),
+	[ACTPLANE_E_LITERAL]	= { .type = NLA_NUL_STRING, .len = 4095 },
+	[ACTPLANE_E_GLOB]	= { .type = NLA_NUL_STRING, .len = 4095 },
+	[ACTPLANE_E_FAMILY]	= { .type = NLA_U32 },
+	[ACTPLANE_E_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[ACTPLANE_E_PREFIX]	= NLA_POLICY_MAX(NLA_U32, 128),
+	[ACTPLANE_E_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_port_range),
+	[ACTPLANE_E_TARGET_KIND] = NLA_POLICY_MAX(NLA_U32, ACTPLANE_TARGET_ENDPOINT),
+	[ACTPLANE_E_TARGET]	= { .type = NLA_U32 },
+	[ACTPLANE_E_LABEL]	= { .type = NLA_U32 },
+	[ACTPLANE_E_TRANSFORM]	= NLA_POLICY_MAX(NLA_U32, ACTPLANE_TRANSFORM_ENDORSE),
+	[ACTPLANE_E_OP]		= NLA_POLICY_MAX(NLA_U32, __ACTPLANE_OP_MAX - 1),
+	[ACTPLANE_E_ARGV]	= NLA_POLICY_NESTED(ap_list_policy),
+	[ACTPLANE_E_GATE]	= { .type = NLA_U32 },
+	[ACTPLANE_E_RULE]	= { .type = NLA_U32 },
+	[ACTPLANE_E_EFFECT]	= NLA_POLICY_RANGE(NLA_U32, ACTPLANE_EFFECT_NOTIFY, ACTPLANE_EFFECT_KILL),
+	[ACTPLANE_E_EXPR]	= { .type = NLA_BINARY, .len = 2 * AP_POL_MAX_EXPR },
+	[ACTPLANE_E_UNLESS]	= NLA_POLICY_NESTED(ap_list_policy),
+	[ACTPLANE_E_BECAUSE]	= { .type = NLA_NUL_STRING, .len = 4095 },
+	[ACTPLANE_E_SESSION_ROOT] = { .type = NLA_FLAG },
+};
+
+struct ap_elem_ctx {
+	struct nlattr **tb;
+	struct nlattr *elem;
+	struct netlink_ext_ack *extack;
+	u32 index;		/* position among all elements of this message */
+};
+
+/* ext-ACK text (at most 79 chars) naming the element, and the bad attribute */
+#define AP_ELEM_ERR(c, fmt, ...) ({						\
+	NL_SET_ERR_MSG_FMT((c)->extack, "element %u: " fmt, (c)->index, ##__VA_ARGS__); \
+	NL_SET_BAD_ATTR((c)->extack, (c)->elem);				\
+	-EINVAL; })
+
+static int ap_need(struct ap_elem_ctx *c, int attr, const char *what)
+{
+	if (!c->tb[attr])
+		return AP_ELEM_ERR(c, "missing %s", what);
+	return 0;
+}
+
+/* A u32 index attribute that must refer to an existing element. */
+static int ap_index(struct ap_elem_ctx *c, int attr, u32 limit, const char *what, u32 *out)
+{
+	int ret = ap_need(c, attr, what);
+
+	if (ret)
+		return ret;
+	*out = nla_get_u32(c->tb[attr]);
+	if (*out >= limit)
+		return AP_ELEM_ERR(c, "%s %u does not exist (%u defined so far)", what, *out, limit);
+	return 0;
+}
+
+static char *ap_dup(struct nlattr *a)
+{
+	return a ? kstrdup(nla_data(a), GFP_KERNEL) : kstrdup("", GFP_KERNEL);
+}
+
+static int ap_parse_argv(struct ap_elem_ctx *c, struct ap_argv *out)
+{
+	struct nlattr *a;
+	int rem, n = 0;
+
+	out->argc = 0;
+	out->argv = NULL;
+	if (!c->tb[ACTPLANE_E_ARGV])
+		return 0;
+	nla_for_each_nested(a, c->tb[ACTPLANE_E_ARGV], rem)
+		n++;
+	if (n > AP_POL_MAX_ARGS)
+		return AP_ELEM_ERR(c, "more than %d arguments", AP_POL_MAX_ARGS);
+	out->argv = kcalloc(n, sizeof(char *), GFP_KERNEL);
+	if (n && !out->argv)
+		return -ENOMEM;
+	nla_for_each_nested(a, c->tb[ACTPLANE_E_ARGV], rem) {
+		if (nla_type(a) != ACTPLANE_E_ARG)
+			return AP_ELEM_ERR(c, "only ACTPLANE_E_ARG inside ACTPLANE_E_ARGV");
+		out->argv[out->argc] = kstrdup(nla_data(a), GFP_KERNEL);
+		if (!out->argv[out->argc])
+			return -ENOMEM;
+		out->argc++;
+	}
+	return 0;
+}
+
+static bool ap_op_is_path(u32 op)
+{
+	return op <= ACTPLANE_OP_UNLINK;
+}
+
+/* TARGET_KIND + TARGET: a pattern (file/exec) or an endpoint index. */
+static int ap_parse_target(struct ap_elem_ctx *c, struct nlattr **tb, u8 *kind, u32 *idx)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct nlattr **save = c->tb;
+	int ret;
+
+	c->tb = tb;
+	ret = ap_need(c, ACTPLANE_E_TARGET_KIND, "target kind");
+	if (!ret) {
+		*kind = nla_get_u32(tb[ACTPLANE_E_TARGET_KIND]);
+		if (*kind == ACTPLANE_TARGET_ENDPOINT)
+			ret = ap_index(c, ACTPLANE_E_TARGET, pol->n_eps, "endpoint", idx);
+		else
+			ret = ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", idx);
+	}
+	c->tb = save;
+	return ret;
+}
+
+static int ap_add_pattern(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_pat *p;
+	const char *glob;
+	int ret;
+
+	ret = ap_need(c, ACTPLANE_E_CLASS, "match class") ?:
+	      ap_need(c, ACTPLANE_E_GLOB, "glob") ?: AP_GROW(pats, cap_pats);
+	if (ret)
+		return ret;
+	glob = nla_data(c->tb[ACTPLANE_E_GLOB]);
+	if (glob[0] != '/' && strncmp(glob, "**", 2))
+		return AP_ELEM_ERR(c, "pattern \"%.40s\" is not absolute", glob);
+	p = &pol->pats[pol->n_pats];
+	p->cls = nla_get_u32(c->tb[ACTPLANE_E_CLASS]);
+	if (p->cls != ACTPLANE_MATCH_ANY && p->cls != ACTPLANE_MATCH_GLOB &&
+	    (!c->tb[ACTPLANE_E_LITERAL] || !nla_len(c->tb[ACTPLANE_E_LITERAL]) ||
+	     !*(char *)nla_data(c->tb[ACTPLANE_E_LITERAL])))
+		return AP_ELEM_ERR(c, "match class %u needs a literal", p->cls);
+	p->lit = ap_dup(c->tb[ACTPLANE_E_LITERAL]);
+	p->glob_src = kstrdup(glob, GFP_KERNEL);
+	p->glob = ap_glob_compile(glob, GFP_KERNEL);
+	pol->n_pats++;		/* owned by the policy from here, freed with it */
+	if (!p->lit || !p->glob_src || !p->glob)
+		return -ENOMEM;
+	p->lit_len = strlen(p->lit);
+	if (p->cls == ACTPLANE_MATCH_PREFIX && p->lit[p->lit_len - 1] != '/')
+		return AP_ELEM_ERR(c, "prefix literal must end with '/'");
+	ap_stage->bytes += sizeof(*p) + 2 * strlen(glob) + p->lit_len + 64;
+	return 0;
+}
+
+static int ap_add_endpoint(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_ep *e;
+	u32 fam = c->tb[ACTPLANE_E_FAMILY] ? nla_get_u32(c->tb[ACTPLANE_E_FAMILY]) : 0;
+	u32 alen = fam == AF_INET ? 4 : 16, plen;
+	int ret;
+
+	if (fam != 0 && fam != AF_INET && fam != AF_INET6)
+		return AP_ELEM_ERR(c, "address family %u is not 0, AF_INET or AF_INET6", fam);
+	ret = AP_GROW(eps, cap_eps);
+	if (ret)
+		return ret;
+	e = &pol->eps[pol->n_eps];
+	memset(e, 0, sizeof(*e));
+	e->family = fam;
+	if (fam) {
+		if (!c->tb[ACTPLANE_E_ADDR] || nla_len(c->tb[ACTPLANE_E_ADDR]) != alen)
+			return AP_ELEM_ERR(c, "address must be %u bytes", alen);
+		memcpy(e->addr, nla_data(c->tb[ACTPLANE_E_ADDR]), alen);
+		plen = c->tb[ACTPLANE_E_PREFIX] ? nla_get_u32(c->tb[ACTPLANE_E_PREFIX]) : alen * 8;
+		if (plen > alen * 8)
+			return AP_ELEM_ERR(c, "prefix length %u too long", plen);
+		e->plen = plen;
+	}
+	e->port = c->tb[ACTPLANE_E_PORT] ? nla_get_u32(c->tb[ACTPLANE_E_PORT]) : 0;
+	pol->n_eps++;
+	ap_stage->bytes += sizeof(*e);
+	return 0;
+}
+
+static int ap_add_label(struct ap_elem_ctx *c)
+{
+	int ret = ap_need(c, ACTPLANE_E_NAME, "label name");
+
+	if (ret)
+		return ret;
+	if (ap_stage->n_labels >= ACTPLANE_MAX_LABELS)
+		return AP_ELEM_ERR(c, "more than %d labels", ACTPLANE_MAX_LABELS);
+	ap_stage->labels[ap_stage->n_labels] = ap_dup(c->tb[ACTPLANE_E_NAME]);
+	if (!ap_stage->labels[ap_stage->n_labels])
+		return -ENOMEM;
+	ap_stage->n_labels++;
+	return 0;
+}
+
+static int ap_add_source(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_source s = {};
+	u32 label;
+	int ret;
+
+	ret = ap_parse_target(c, c->tb, &s.target_kind, &s.target) ?:
+	      ap_index(c, ACTPLANE_E_LABEL, ap_stage->n_labels, "label", &label) ?:
+	      AP_GROW(sources, cap_sources);
+	if (ret)
+		return ret;
+	s.bit = label;		/* policy label index; mapped to a module bit at commit */
+	s.session_root = nla_get_flag(c->tb[ACTPLANE_E_SESSION_ROOT]);
+	pol->sources[pol->n_sources++] = s;
+	return 0;
+}
+
+static int ap_add_transform(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_transform t = {};
+	u32 label;
+	int ret;
+
+	ret = ap_need(c, ACTPLANE_E_TRANSFORM, "transform kind") ?:
+	      ap_index(c, ACTPLANE_E_LABEL, ap_stage->n_labels, "label", &label) ?:
+	      ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", &t.pat) ?:
+	      AP_GROW(transforms, cap_transforms);
+	if (ret)
+		return ret;
+	t.kind = nla_get_u32(c->tb[ACTPLANE_E_TRANSFORM]);
+	t.bit = label;
+	pol->transforms[pol->n_transforms++] = t;
+	return 0;
+}
+
+static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_argv args;
+	u32 pat, gate = 0, op;
+	int ret;
+
+	ret = ap_need(c, ACTPLANE_E_OP, "op") ?:
+	      ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", &pat) ?:
+	      (inval ? ap_index(c, ACTPLANE_E_GATE, pol->n_gates, "gate", &gate) : 0);
+	if (ret)
+		return ret;
+	op = nla_get_u32(c->tb[ACTPLANE_E_OP]);
+	if (!ap_op_is_path(op))
+		return AP_ELEM_ERR(c, "gates and invalidators watch exec, read, open, write or unlink");
+	if (!inval && pol->n_gates >= AP_POL_MAX_GATES)
+		return AP_ELEM_ERR(c, "more than %d gates", AP_POL_MAX_GATES);
+	ret = inval ? AP_GROW(invals, cap_invals) : AP_GROW(gates, cap_gates);
+	if (ret)
+		return ret;
+	ret = ap_parse_argv(c, &args);
+	if (inval)
+		pol->invals[pol->n_invals++] = (struct ap_inval){ .gate = gate, .op = op, .pat = pat,
+								  .args = args };
+	else
+		pol->gates[pol->n_gates++] = (struct ap_gate){ .op = op, .pat = pat, .args = args };
+	return ret;
+}
+
+static int ap_add_lineage(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	u32 pat;
+	int ret;
+
+	if (pol->n_lineages >= AP_POL_MAX_LINEAGES)
+		return AP_ELEM_ERR(c, "more than %d lineage marks", AP_POL_MAX_LINEAGES);
+	ret = ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", &pat) ?:
+	      AP_GROW(lineages, cap_lineages);
+	if (ret)
+		return ret;
+	pol->lineages[pol->n_lineages++] = pat;
+	return 0;
+}
+
+static int ap_add_rule(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_rule *r;
+	int ret;
+
+	ret = ap_need(c, ACTPLANE_E_NAME, "rule name") ?: AP_GROW(rules, cap_rules);
+	if (ret)
+		return ret;
+	r = &pol->rules[pol->n_rules++];
+	r->name = ap_dup(c->tb[ACTPLANE_E_NAME]);
+	r->because = ap_dup(c->tb[ACTPLANE_E_BECAUSE]);
+	if (!r->name || !r->because)
+		return -ENOMEM;
+	ap_stage->bytes += sizeof(*r) + strlen(r->name) + strlen(r->because) + 32;
+	return 0;
+}
+
+/* Check a condition program: valid opcodes and labels, stack never underflows,
+ * depth bounded, exactly one value left. */
+static int ap_check_expr(struct ap_elem_ctx *c, const u8 (*e)[2], u32 n)
+{
+	int depth = 0, i;
+
+	if (!n)
+		return AP_ELEM_ERR(c, "empty condition program");
+	for (i = 0; i < n; i++) {
+		switch (e[i][0]) {
+		case ACTPLANE_EXPR_LABEL:
+			if (e[i][1] >= ap_stage->n_labels)
+				return AP_ELEM_ERR(c, "condition uses label %u (not defined)", e[i][1]);
+			fallthrough;
+		case ACTPLANE_EXPR_TRUE:
+			depth++;
+			break;
+		case ACTPLANE_EXPR_NOT:
+			if (depth < 1)
+				return AP_ELEM_ERR(c, "condition program underflows at %d", i);
+			break;
+		case ACTPLANE_EXPR_AND:
+		case ACTPLANE_EXPR_OR:
+			if (depth < 2)
+				return AP_ELEM_ERR(c, "condition program underflows at %d", i);
+			depth--;
+			break;
+		default:
+			return AP_ELEM_ERR(c, "unknown condition opcode %u", e[i][0]);
+		}
+		if (depth > 16)
+			return AP_ELEM_ERR(c, "condition nests deeper than 16");
+	}
+	if (depth != 1)
+		return AP_ELEM_ERR(c, "condition program leaves %d values", depth);
+	return 0;
+}
+
+static int ap_add_clause(struct ap_elem_ctx *c)
+{
+	struct ap_policy *pol = ap_stage->pol;
+	struct ap_clause *cl;
+	struct nlattr *a, *tb[ACTPLANE_E_MAX + 1];
+	int ret, rem, n;
+
+	ret = ap_need(c, ACTPLANE_E_EFFECT, "effect") ?: ap_need(c, ACTPLANE_E_OP, "op") ?:
+	      AP_GROW(clauses, cap_clauses);
+	if (ret)
+		return ret;
+	cl = &pol->clauses[pol->n_clauses];
+	memset(cl, 0, sizeof(*cl));
+	ret = ap_index(c, ACTPLANE_E_RULE, pol->n_rules, "rule", &cl->rule) ?:
+	      ap_parse_target(c, c->tb, &cl->target_kind, &cl->target);
+	if (ret)
+		return ret;
+	cl->effect = nla_get_u32(c->tb[ACTPLANE_E_EFFECT]);
+	cl->op = nla_get_u32(c->tb[ACTPLANE_E_OP]);
+	if (ap_op_is_path(cl->op) == (cl->target_kind == ACTPLANE_TARGET_ENDPOINT))
+		return AP_ELEM_ERR(c, "op %u needs a %s target", cl->op,
+				   ap_op_is_path(cl->op) ? "path" : "endpoint");
+	pol->n_clauses++;	/* owned from here on */
+	ret = ap_parse_argv(c, &cl->args);
+	if (ret)
+		return ret;
+	if (cl->args.argc && cl->op != ACTPLANE_OP_EXEC)
+		return AP_ELEM_ERR(c, "only exec targets take arguments");
+	if (c->tb[ACTPLANE_E_EXPR]) {
+		n = nla_len(c->tb[ACTPLANE_E_EXPR]) / 2;
+		if (nla_len(c->tb[ACTPLANE_E_EXPR]) % 2)
+			return AP_ELEM_ERR(c, "condition program length is odd");
+		cl->expr = kmemdup(nla_data(c->tb[ACTPLANE_E_EXPR]), 2 * n, GFP_KERNEL);
+		if (!cl->expr)
+			return -ENOMEM;
+		cl->expr_len = n;
+		ret = ap_check_expr(c, (const u8 (*)[2])cl->expr, n);
+		if (ret)
+			return ret;
+	}
+	if (c->tb[ACTPLANE_E_UNLESS]) {
+		n = 0;
+		nla_for_each_nested(a, c->tb[ACTPLANE_E_UNLESS], rem)
+			n++;
+		if (n > AP_POL_MAX_UNLESS)
+			return AP_ELEM_ERR(c, "more than %d unless-conditions", AP_POL_MAX_UNLESS);
+		cl->unless = kcalloc(n, sizeof(*cl->unless), GFP_KERNEL);
+		if (!cl->unless)
+			return -ENOMEM;
+		nla_for_each_nested(a, c->tb[ACTPLANE_E_UNLESS], rem) {
+			struct ap_cond *k = &cl->unless[cl->n_unless];
+
+			if (nla_type(a) != ACTPLANE_E_COND)
+				return AP_ELEM_ERR(c, "only ACTPLANE_E_COND inside ACTPLANE_E_UNLESS");
+			ret = nla_parse_nested(tb, ACTPLANE_E_MAX, a, ap_cond_policy, c->extack);
+			if (ret)
+				return ret;
+			if (!tb[ACTPLANE_E_COND_KIND])
+				return AP_ELEM_ERR(c, "condition without a kind");
+			k->kind = nla_get_u32(tb[ACTPLANE_E_COND_KIND]);
+			k->negate = nla_get_flag(tb[ACTPLANE_E_NEGATE]);
+			if (k->kind == ACTPLANE_COND_TARGET) {
+				ret = ap_parse_target(c, tb, &k->target_kind, &k->arg);
+			} else {
+				u32 lim = k->kind == ACTPLANE_COND_LINEAGE ? pol->n_lineages : pol->n_gates;
+				struct nlattr **save = c->tb;
+
+				c->tb = tb;
+				ret = ap_index(c, ACTPLANE_E_ARG_ID, lim,
+					       k->kind == ACTPLANE_COND_LINEAGE ? "lineage" : "gate",
+					       &k->arg);
+				c->tb = save;
+			}
+			if (ret)
+				return ret;
+			cl->n_unless++;
+		}
+	}
+	ap_stage->bytes += sizeof(*cl) + 2 * cl->expr_len + cl->n_unless * sizeof(struct ap_cond);
+	return 0;
+}
+
+static int ap_add_elem(struct ap_elem_ctx *c)
+{
+	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
+	case ACTPLANE_ELEM_LABEL: return ap_add_label(c);
+	case ACTPLANE_ELEM_PATTERN: return ap_add_pattern(c);
+	case ACTPLANE_ELEM_ENDPOINT: return ap_add_endpoint(c);
+	case ACTPLANE_ELEM_SOURCE: return ap_add_source(c);
+	case ACTPLANE_ELEM_TRANSFORM: return ap_add_transform(c);
+	case ACTPLANE_ELEM_GATE: return ap_add_gate(c, false);
+	case ACTPLANE_ELEM_INVALIDATOR: return ap_add_gate(c, true);
+	case ACTPLANE_ELEM_LINEAGE: return ap_add_lineage(c);
+	case ACTPLANE_ELEM_RULE: return ap_add_rule(c);
+	case ACTPLANE_ELEM_CLAUSE: return ap_add_clause(c);
+	}
+	return AP_ELEM_ERR(c, "unknown element kind");
+}
+
+/* ---- commit: labels, uses, indexes ------------------------------------------------------- */
+
+struct ap_uses {
+	struct ap_use *v;
+	u32 n, cap;
+};
+
+static int ap_uses_add(struct ap_uses *u, u8 kind, u32 idx, u32 pat)
+{
+	int ret = ap_grow((void **)&u->v, u->n, &u->cap, sizeof(*u->v));
+
+	if (ret)
+		return ret;
+	u->v[u->n++] = (struct ap_use){ .kind = kind, .idx = idx, .pat = pat };
+	return 0;
+}
+
+static int ap_build(struct ap_policy *pol, u8 *bits, struct netlink_ext_ack *extack)
+{
+	struct ap_uses path[__ACTPLANE_OP_MAX] = {}, ep[__ACTPLANE_OP_MAX] = {};
+	u32 i, j;
+	int ret = 0, op;
+
+	/* policy label index -> module bit, in expressions and declarations */
+	for (i = 0; i < pol->n_clauses; i++)
+		for (j = 0; j < pol->clauses[i].expr_len; j++)
+			if (pol->clauses[i].expr[j][0] == ACTPLANE_EXPR_LABEL)
+				pol->clauses[i].expr[j][1] = bits[pol->clauses[i].expr[j][1]];
+	for (i = 0; i < pol->n_transforms; i++)
+		pol->transforms[i].bit = bits[pol->transforms[i].bit];
+
+	for (i = 0; i < pol->n_clauses && !ret; i++) {
+		struct ap_clause *c = &pol->clauses[i];
+
+		ret = ap_uses_add(c->target_kind == ACTPLANE_TARGET_ENDPOINT ? &ep[c->op] : &path[c->op],
+				  AP_USE_CLAUSE, i, c->target);
+	}
+	for (i = 0; i < pol->n_sources && !ret; i++) {
+		struct ap_source *s = &pol->sources[i];
+
+		s->bit = bits[s->bit];
+		if (s->session_root)
+			pol->session_root_labels |= BIT_ULL(s->bit);
+		else if (s->target_kind == ACTPLANE_TARGET_FILE)
+			ret = ap_uses_add(&path[ACTPLANE_OP_READ], AP_USE_SOURCE, i, s->target);
+		else if (s->target_kind == ACTPLANE_TARGET_EXEC)
+			ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_SOURCE, i, s->target);
+		else
+			ret = ap_uses_add(&ep[ACTPLANE_OP_RECV], AP_USE_SOURCE, i, s->target);
+	}
+	for (i = 0; i < pol->n_transforms && !ret; i++)
+		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_TRANSFORM, i, pol->transforms[i].pat);
+	for (i = 0; i < pol->n_gates && !ret; i++)
+		ret = ap_uses_add(&path[pol->gates[i].op], AP_USE_GATE, i, pol->gates[i].pat);
+	for (i = 0; i < pol->n_invals && !ret; i++)
+		ret = ap_uses_add(&path[pol->invals[i].op], AP_USE_INVAL, i, pol->invals[i].pat);
+	for (i = 0; i < pol->n_lineages && !ret; i++)
+		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_LINEAGE, i, pol->lineages[i]);
+
+	for (i = 0; i < pol->n_clauses; i++)
+		pol->exec_argv |= pol->clauses[i].args.argc > 0;
+	for (i = 0; i < pol->n_gates; i++)
+		pol->exec_argv |= pol->gates[i].args.argc > 0;
+	for (i = 0; i < pol->n_invals; i++)
+		pol->exec_argv |= pol->invals[i].args.argc > 0;
+
+	for (op = 0; op < __ACTPLANE_OP_MAX && !ret; op++) {
+		ret = ap_pathidx_build(pol, op, path[op].v, path[op].n) ?:
+		      ap_epidx_build(pol, op, ep[op].v, ep[op].n);
+	}
+	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
+		kvfree(path[op].v);
+		kvfree(ep[op].v);
+	}
+	if (ret)
+		NL_SET_ERR_MSG(extack, "out of memory building the policy indexes");
+	return ret;
+}
+
+/* ---- netlink commands -------------------------------------------------------------- */
+
+static int ap_stage_owned(struct genl_info *info)
+{
+	if (!ap_stage || ap_stage->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack, "no policy is being staged on this socket (send POLICY_BEGIN first)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = 0;
+
+	mutex_lock(&ap_policy_mutex);
+	if (ap_stage && ap_stage->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack, "another policy load is in progress");
+		ret = -EBUSY;
+		goto out;
+	}
+	ap_stage_free();
+	ap_stage = kzalloc(sizeof(*ap_stage), GFP_KERNEL);
+	if (ap_stage)
+		ap_stage->pol = kzalloc(sizeof(*ap_stage->pol), GFP_KERNEL);
+	if (!ap_stage || !ap_stage->pol) {
+		ap_stage_free();
+		ret = -ENOMEM;
+		goto out;
+	}
+	ap_stage->portid = info->snd_portid;
+	if (info->attrs[ACTPLANE_A_POLICY_NAME])
+		nla_strscpy(ap_stage->name, info->attrs[ACTPLANE_A_POLICY_NAME], sizeof(ap_stage->name));
+out:
+	mutex_unlock(&ap_policy_mutex);
+	return ret;
+}
+
+int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[ACTPLANE_E_MAX + 1], *a;
+	struct ap_elem_ctx c = { .tb = tb, .extack = info->extack };
+	int rem, ret;
+
+	if (!info->attrs[ACTPLANE_A_ELEMS]) {
+		NL_SET_ERR_MSG(info->extack, "missing ACTPLANE_A_ELEMS");
+		return -EINVAL;
+	}
+	mutex_lock(&ap_policy_mutex);
+	ret = ap_stage_owned(info);
+	if (ret)
+		goto out;
+	c.index = ap_stage->n_elems;
+	nla_for_each_nested(a, info->attrs[ACTPLANE_A_ELEMS], rem) {
+		c.elem = a;
+		if (nla_type(a) != ACTPLANE_A_ELEM) {
+			ret = AP_ELEM_ERR(&c, "only ACTPLANE_A_ELEM inside ACTPLANE_A_ELEMS");
+			break;
+		}
+		ret = nla_parse_nested(tb, ACTPLANE_E_MAX, a, ap_elem_policy, info->extack);
+		if (!ret && !tb[ACTPLANE_E_KIND])
+			ret = AP_ELEM_ERR(&c, "element without ACTPLANE_E_KIND");
+		if (!ret)
+			ret = ap_add_elem(&c);
+		if (!ret && ap_stage->bytes > AP_POL_MAX_BYTES) {
+			NL_SET_ERR_MSG(info->extack, "policy larger than 64 MiB");
+			ret = -E2BIG;
+		}
+		if (ret)
+			break;
+		c.index++;
+		ap_stage->n_elems++;
+	}
+	if (ret)
+		ap_stage_free();	/* a bad element voids the whole load */
+out:
+	mutex_unlock(&ap_policy_mutex);
+	return ret;
+}
+
+int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_policy *pol, *old;
+	u8 bits[ACTPLANE_MAX_LABELS];
+	u32 i;
+	int ret;
+
+	mutex_lock(&ap_policy_mutex);
+	ret = ap_stage_owned(info);
+	if (ret)
+		goto out;
+	pol = ap_stage->pol;
+	for (i = 0; i < ap_stage->n_labels; i++) {
+		ret = ap_label_define(ap_stage->labels[i], info->extack);
+		if (ret < 0)
+			goto fail;
+		bits[i] = ret;
+		pol->label_bits[i] = ret;
+	}
+	pol->n_labels = ap_stage->n_labels;
+	ret = ap_build(pol, bits, info->extack);
+	if (ret)
+		goto fail;
+	strscpy(pol->name, ap_stage->name, sizeof(pol->name));
+	pol->bytes = ap_stage->bytes;
+	pol->generation = ++ap_generation;
+	ap_stage->pol = NULL;
+	ap_stage_free();
+
+	old = rcu_dereference_protected(ap_active_policy, lockdep_is_held(&ap_policy_mutex));
+	rcu_assign_pointer(ap_active_policy, pol);
+	mutex_unlock(&ap_policy_mutex);
+	ap_stats_inc(ACTPLANE_CTR_POLICY_LOADS);
+	synchronize_rcu();	/* no event still looks at the old policy */
+	ap_policy_free(old);
+	return 0;
+fail:
+	ap_stage_free();
+out:
+	mutex_unlock(&ap_policy_mutex);
+	return ret;
+}
+
+int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ap_policy *old;
+
+	mutex_lock(&ap_policy_mutex);
+	old = rcu_dereference_protected(ap_active_policy, lockdep_is_held(&ap_policy_mutex));
+	RCU_INIT_POINTER(ap_active_policy, NULL);
+	ap_generation++;
+	mutex_unlock(&ap_policy_mutex);
+	synchronize_rcu();
+	ap_policy_free(old);
+	return 0;
+}
+
+static const char *const ap_op_names[__ACTPLANE_OP_MAX] = {
+	"exec", "read", "open", "write", "unlink", "connect", "recv",
+};
+
+const char *ap_op_name(u32 op)
+{
+	return op < __ACTPLANE_OP_MAX ? ap_op_names[op] : "?";
+}
+
+/* Render a clause's target for dumps and events. */
+void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, size_t len)
+{
+	const struct ap_ep *e;
+
+	if (kind != ACTPLANE_TARGET_ENDPOINT) {
+		strscpy(buf, pol->pats[idx].glob_src, len);
+		return;
+	}
+	e = &pol->eps[idx];
+	if (!e->family)
+		snprintf(buf, len, e->port ? "*:%u" : "*", e->port);
+	else if (e->family == AF_INET)
+		snprintf(buf, len, "%pI4/%u%s%.0u", e->addr, e->plen, e->port ? ":" : "", e->port);
+	else
+		snprintf(buf, len, "[%pI6c/%u]%s%.0u", e->addr, e->plen, e->port ? ":" : "", e->port);
+}
+
+/*
+ * POLICY_DUMP: one message per rule (name, because, and one ACTPLANE_A_ELEM
+ * per clause with effect, op and target text).  cb->args[0] is the next rule;
+ * cb->seq carries the generation so a reload mid-dump is flagged
+ * (NLM_F_DUMP_INTR) instead of mixing two policies.
+ */
+int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ap_policy *pol;
+	struct nlattr *el;
+	char buf[256];
+	void *hdr;
+	u32 i, r;
+	int ret = 0;
+
+	rcu_read_lock();
+	pol = rcu_dereference(ap_active_policy);
+	cb->seq = pol ? pol->generation : 0;
+	for (r = cb->args[0]; pol && r < pol->n_rules; r++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &ap_family, NLM_F_MULTI, ACTPLANE_CMD_POLICY_DUMP);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (nla_put_u64_64bit(skb, ACTPLANE_A_GENERATION, pol->generation, ACTPLANE_A_PAD) ||
+		    nla_put_string(skb, ACTPLANE_A_POLICY_NAME, pol->name))
+			goto cancel;
+		el = nla_nest_start(skb, ACTPLANE_A_ELEM);
+		if (!el || nla_put_u32(skb, ACTPLANE_E_KIND, ACTPLANE_ELEM_RULE) ||
+		    nla_put_string(skb, ACTPLANE_E_NAME, pol->rules[r].name) ||
+		    nla_put_string(skb, ACTPLANE_E_BECAUSE, pol->rules[r].because))
+			goto cancel;
+		for (i = 0; i < pol->n_clauses; i++) {
+			const struct ap_clause *c = &pol->clauses[i];
+			struct nlattr *ce;
+
+			if (c->rule != r)
+				continue;
+			ap_target_text(pol, c->target_kind, c->target, buf, sizeof(buf));
+			ce = nla_nest_start(skb, ACTPLANE_E_CLAUSE);
+			if (!ce || nla_put_u32(skb, ACTPLANE_E_EFFECT, c->effect) ||
+			    nla_put_u32(skb, ACTPLANE_E_OP, c->op) ||
+			    nla_put_string(skb, ACTPLANE_E_GLOB, buf))
+				goto cancel;
+			nla_nest_end(skb, ce);
+		}
+		nla_nest_end(skb, el);
+		genlmsg_end(skb, hdr);
+		continue;
+cancel:
+		genlmsg_cancel(skb, hdr);
+		if (r == cb->args[0])
+			ret = -EMSGSIZE;	/* one rule does not fit in a message */
+		break;
+	}
+	cb->args[0] = r;
+	rcu_read_unlock();
+	return ret ?: skb->len;
+}
+
+/* Policy summary for STATUS. */
+int ap_policy_put_status(struct sk_buff *msg)
+{
+	struct ap_policy *pol;
+	int ret = 0;
+
+	rcu_read_lock();
+	pol = rcu_dereference(ap_active_policy);
+	if (pol && (nla_put_u64_64bit(msg, ACTPLANE_A_GENERATION, pol->generation, ACTPLANE_A_PAD) ||
+		    nla_put_string(msg, ACTPLANE_A_POLICY_NAME, pol->name) ||
+		    nla_put_u32(msg, ACTPLANE_A_COUNT, pol->n_rules)))
+		ret = -EMSGSIZE;
+	rcu_read_unlock();
+	return ret;
+}
+
+/* The socket that staged a policy went away: drop its staging area. */
+static int ap_netlink_release(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mutex_lock(&ap_policy_mutex);
+	if (ap_stage && ap_stage->portid == n->portid)
+		ap_stage_free();
+	mutex_unlock(&ap_policy_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ap_netlink_nb = {
+	.notifier_call = ap_netlink_release,
+};
+
+int ap_policy_init(void)
+{
+	return netlink_register_notifier(&ap_netlink_nb);
+}
+
+void ap_policy_exit(void)
+{
+	netlink_unregister_notifier(&ap_netlink_nb);
+	mutex_lock(&ap_policy_mutex);
+	ap_stage_free();
+	ap_policy_free(rcu_dereference_protected(ap_active_policy, 1));
+	RCU_INIT_POINTER(ap_active_policy, NULL);
+	mutex_unlock(&ap_policy_mutex);
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The compiled policy inside the module: immutable once published, swapped
+ * as a whole under RCU.  Everything an event needs is indexed by operation
+ * and by what it matches, so evaluation never scans the rule list.
+ */
+#ifndef ACTPLANE_POLICY_H
+#define ACTPLANE_POLICY_H
+
+#include <linux/types.h>
+#include <linux/rcupdate.h>
+#include "actplane.h"
+
+#define AP_POL_MAX_ELEMS	(1U << 20)	/* per kind */
+#define AP_POL_MAX_GATES	256
+#define AP_POL_MAX_LINEAGES	64
+#define AP_POL_MAX_ARGS		64
+#define AP_POL_MAX_EXPR		128
+#define AP_POL_MAX_UNLESS	32
+#define AP_POL_MAX_BYTES	(64U << 20)	/* staged policy memory */
+
+/* A compiled glob: NFA positions (see match.c). */
+struct ap_glob {
+	u16 n;
+	u8 pos[][2];		/* kind, char */
+};
+
+struct ap_pat {
+	u8 cls;			/* enum actplane_match_class */
+	u16 lit_len;
+	char *lit;
+	char *glob_src;		/* absolute glob as written (for events/dump) */
+	struct ap_glob *glob;	/* compiled; always set */
+};
+
+struct ap_ep {
+	u8 family;		/* 0 = any */
+	u8 plen;
+	u16 port;		/* host order, 0 = any */
+	u8 addr[16];
+};
+
+struct ap_argv {
+	u16 argc;
+	char **argv;
+};
+
+struct ap_source {
+	u8 target_kind;		/* enum actplane_target_kind */
+	u8 bit;			/* module label bit */
+	bool session_root;
+	u32 target;
+};
+
+struct ap_transform {
+	u8 kind;		/* enum actplane_transform */
+	u8 bit;
+	u32 pat;
+};
+
+struct ap_gate {
+	u8 op;
+	u32 pat;
+	struct ap_argv args;
+};
+
+struct ap_inval {
+	u16 gate;
+	u8 op;
+	u32 pat;
+	struct ap_argv args;
+};
+
+struct ap_cond {
+	u8 kind;		/* enum actplane_cond_kind */
+	bool negate;
+	u8 target_kind;
+	u32 arg;		/* target index, lineage id or gate id */
+};
+
+struct ap_clause {
+	u32 rule;
+	u8 effect;
+	u8 op;
+	u8 target_kind;
+	u32 target;
+	struct ap_argv args;
+	u16 expr_len;
+	u8 (*expr)[2];		/* op, module label bit */
+	u16 n_unless;
+	struct ap_cond *unless;
+};
+
+struct ap_rule {
+	char *name;
+	char *because;
+};
+
+/* What a pattern or endpoint is used by, for one operation. */
+enum ap_use_kind {
+	AP_USE_CLAUSE,
+	AP_USE_SOURCE,
+	AP_USE_TRANSFORM,
+	AP_USE_GATE,
+	AP_USE_INVAL,
+	AP_USE_LINEAGE,
+};
+
+struct ap_use {
+	u8 kind;
+	u32 idx;
+	u32 pat;		/* pattern or endpoint index */
+};
+
+/* Immutable string -> uses map (open addressing). */
+struct ap_smap_slot {
+	u32 hash;
+	u32 len;
+	const char *key;	/* NULL: empty */
+	u32 first, count;	/* into the map's uses */
+};
+
+struct ap_smap {
+	u32 mask;		/* slots - 1, 0 if empty */
+	struct ap_smap_slot *slots;
+	struct ap_use *uses;
+};
+
+/* Everything matching paths for one operation. */
+struct ap_pathidx {
+	bool empty;
+	bool need_path;		/* some entry needs the full path, not only the name */
+	struct ap_smap exact, base, name_suffix, path_suffix, prefix;
+	u16 n_name_sfx_lens, n_path_sfx_lens;
+	u16 *name_sfx_lens, *path_sfx_lens;
+	u32 n_any;
+	struct ap_use *any;
+	u32 n_glob_root;	/* globs with no literal directory prefix */
+	struct ap_use *glob_root;
+};
+
+/* Endpoints for one operation: one hash per distinct (family, prefix length). */
+struct ap_epgroup {
+	u8 family, plen;
+	struct ap_smap map;	/* key: masked address bytes */
+};
+
+struct ap_epidx {
+	bool empty;
+	u32 ngroups;
+	struct ap_epgroup *groups;
+	u32 n_any;		/* "*" and ":port" endpoints (any family) */
+	struct ap_use *any;
+	u8 *keys;		/* storage of the maps' keys */
+};
+
+struct ap_policy {
+	u64 generation;
+	char name[256];
+	u32 n_labels, n_pats, n_eps, n_sources, n_transforms, n_gates, n_invals,
+	    n_lineages, n_rules, n_clauses;
+	u8 label_bits[ACTPLANE_MAX_LABELS];	/* policy label index -> module bit */
+	struct ap_pat *pats;
+	struct ap_ep *eps;
+	struct ap_source *sources;
+	struct ap_transform *transforms;
+	struct ap_gate *gates;
+	struct ap_inval *invals;
+	u32 *lineages;		/* pattern index */
+	struct ap_rule *rules;
+	struct ap_clause *clauses;
+	u64 session_root_labels;	/* module bits of `exec "**"` sources */
+	bool exec_argv;			/* some exec clause/gate/invalidator has arguments */
+	struct ap_pathidx path[__ACTPLANE_OP_MAX];
+	struct ap_epidx ep[__ACTPLANE_OP_MAX];
+	size_t bytes;
+	struct rcu_head rcu;
+};
+
+/* match.c */
+struct ap_glob *ap_glob_compile(const char *pattern, gfp_t gfp);
+bool ap_glob_match(const struct ap_glob *g, const char *path);
+bool ap_pat_match(const struct ap_pat *p, const char *path, size_t len);
+bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k);
+int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n);
+int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n);
+void ap_pathidx_free(struct ap_pathidx *x);
+void ap_epidx_free(struct ap_epidx *x);
+typedef void (*ap_hit_fn)(const struct ap_use *u, void *arg);
+void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
+		      const char *path, size_t len, const char *name, size_t nlen,
+		      ap_hit_fn fn, void *arg);
+void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
+		    const struct ap_ep_key *k, ap_hit_fn fn, void *arg);
+
+void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, size_t len);
+
+/* policy.c */
+struct ap_policy *ap_policy_get(void);	/* rcu_dereference; caller in RCU */
+u64 ap_policy_generation(void);
+int ap_policy_init(void);
+void ap_policy_exit(void);
+
+#endif

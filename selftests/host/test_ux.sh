@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Host tests of the agent-facing commands (no module needed): feedback-hook,
+# setup, mcp and doctor, driven through build/actplane in temp workspaces.
+# JSON is checked with python3 (a dependency of the project).
+AP=${ACTPLANE_TOP:-.}/build/actplane
+AP=$(cd "$(dirname "$AP")" && pwd)/$(basename "$AP")
+T=$(mktemp -d /tmp/actplane-ux.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+t() {
+	local out
+	if out=$(eval "$2" 2>&1); then
+		echo "ok - ux: $1"
+	else
+		echo "not ok - ux: $1: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
+# py 'EXPR' < json: exit 0 iff the Python expression is true for d = the JSON
+py() { python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else print("false:", json.dumps(d)[:400]) or 1)' "$1"; }
+
+# one violation record per line, as `actplane run` writes them
+violation() { # seq rule because [op target]
+	python3 -c 'import json,sys
+s,r,b=sys.argv[1:4]; op=sys.argv[4] if len(sys.argv)>4 else "exec"; tg=sys.argv[5] if len(sys.argv)>5 else "/usr/bin/git"
+print(json.dumps({"seq":int(s),"time":"2025-05-01T10:00:00Z","pid":4242,"ppid":4200,"uid":1000,"comm":"git","exe":"/usr/bin/git","session":3,"op":op,"target":tg,"argv":["git","push","origin","main"],"rule":r,"effect":"block","proposed":"block","blocked":True,"killed":False,"labels":["AGENT"],"provenance":[{"label":"AGENT","from":"exec /usr/bin/claude"}],"because":b,"enforcer":"enforce"}))' "$@"
+}
+
+# ---- feedback-hook -----------------------------------------------------------
+W=$T/ws
+mkdir -p "$W/src/deep" && (cd "$W" && "$AP" init >/dev/null) && mkdir -p "$W/.actplane"
+J=$W/.actplane/violations.jsonl
+claude_in() { # event cwd
+	python3 -c 'import json,sys; print(json.dumps({"session_id":"abc","transcript_path":"/tmp/t.jsonl","cwd":sys.argv[2],"permission_mode":"default","hook_event_name":sys.argv[1],"tool_name":"Bash","tool_input":{"command":"git push"},"tool_use_id":"toolu_1","tool_response":{"stdout":""}}))' "$1" "$2"
+}
+hook() { claude_in "$1" "$2" | (cd / && "$AP" feedback-hook); }
+
+t "feedback-hook prints nothing when no violation was recorded" \
+	'out=$(hook PostToolUse "$W"); [ $? = 0 ] && [ -z "$out" ]'
+violation 1 no-agent-push "Pushing is left to the user." >>"$J"
+t "feedback-hook injects a new violation as additionalContext (PostToolUse)" \
+	'hook PostToolUse "$W/src/deep" | py "d[\"hookSpecificOutput\"][\"hookEventName\"] == \"PostToolUse\" and \"no-agent-push\" in d[\"hookSpecificOutput\"][\"additionalContext\"] and \"Pushing is left to the user.\" in d[\"hookSpecificOutput\"][\"additionalContext\"] and \"no-agent-push\" in d[\"systemMessage\"]"'
+t "feedback-hook delivers each violation once" \
+	'out=$(hook PostToolUse "$W"); [ $? = 0 ] && [ -z "$out" ]'
+violation 2 no-secret-egress "Secrets stay on this machine." connect 93.184.216.34:443 >>"$J"
+violation 3 test-before-commit "Run make check first." >>"$J"
+t "feedback-hook answers PostToolUseFailure with only the new violations" \
+	'hook PostToolUseFailure "$W" | py "d[\"hookSpecificOutput\"][\"hookEventName\"] == \"PostToolUseFailure\" and \"no-secret-egress\" in (c := d[\"hookSpecificOutput\"][\"additionalContext\"]) and \"test-before-commit\" in c and \"no-agent-push\" not in c and \"2 policy violations\" in c"'
+printf '%s' '{"seq":4,"rule":"half-writ' >>"$J"
+t "feedback-hook waits for a line that is still being written" \
+	'out=$(hook PostToolUse "$W"); [ -z "$out" ]'
+printf '%s\n' 'ten","because":"x"}' >>"$J"
+t "feedback-hook delivers the line once it is complete" \
+	'hook PostToolUse "$W" | py "\"half-written\" in d[\"hookSpecificOutput\"][\"additionalContext\"]"'
+violation 5 codex-rule "Codex reason." >>"$J"
+t "feedback-hook answers a Codex PostToolUse event" \
+	'python3 -c "import json; print(json.dumps({\"session_id\":\"s\",\"turn_id\":\"t\",\"transcript_path\":None,\"cwd\":\"$W\",\"hook_event_name\":\"PostToolUse\",\"model\":\"gpt-5\",\"permission_mode\":\"default\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"},\"tool_response\":\"\",\"tool_use_id\":\"c1\"}))" | "$AP" feedback-hook | py "d[\"hookSpecificOutput\"][\"hookEventName\"] == \"PostToolUse\" and \"codex-rule\" in d[\"hookSpecificOutput\"][\"additionalContext\"]"'
+violation 6 stop-rule "Later." >>"$J"
+t "feedback-hook keeps violations for an event that cannot carry context" \
+	'out=$(claude_in Stop "$W" | "$AP" feedback-hook 2>/dev/null); [ $? = 0 ] && [ -z "$out" ] && hook PostToolUse "$W" | py "\"stop-rule\" in d[\"hookSpecificOutput\"][\"additionalContext\"]"'
+violation 7 bad-input "Input." >>"$J"
+t "feedback-hook survives invalid input (exit 0, uses its working directory)" \
+	'out=$(echo "not json{" | (cd "$W/src" && "$AP" feedback-hook) 2>"$T/err"); [ $? = 0 ] && echo "$out" | py "\"bad-input\" in d[\"hookSpecificOutput\"][\"additionalContext\"]" && grep -q "not a JSON object" "$T/err"'
+t "feedback-hook outside a workspace exits 0 silently" \
+	'out=$(claude_in PostToolUse / | (cd / && "$AP" feedback-hook)); [ $? = 0 ] && [ -z "$out" ]'
+mkdir -p "$T/fresh" && (cd "$T/fresh" && "$AP" init >/dev/null)
+t "feedback-hook leaves a workspace without violations untouched" \
+	'out=$(hook PostToolUse "$T/fresh"); [ $? = 0 ] && [ -z "$out" ] && [ ! -e "$T/fresh/.actplane" ]'
+chmod 000 "$W/.actplane/feedback-offset" 2>/dev/null
+if [ "$(id -u)" != 0 ]; then
+	t "feedback-hook never fails the tool call on its own errors" \
+		'out=$(hook PostToolUse "$W" 2>"$T/err"); [ $? = 0 ] && [ -z "$out" ] && grep -q "feedback-hook" "$T/err"'
+else
+	t "feedback-hook never fails the tool call on its own errors" \
+		'out=$(claude_in PostToolUse "$W" | (cd / && "$AP" feedback-hook --bogus) 2>"$T/err"); [ $? = 0 ] && grep -q "bad option" "$T/err"'
+fi
+chmod 644 "$W/.actplane/feedback-offset"
+
+# ---- setup ---------------------------------------------------------------------
+S=$T/setup
+mkdir -p "$S/.claude" "$S/.actplane"
+cat >"$S/.claude/settings.local.json" <<'EOF'
+{
+  "permissions": { "allow": ["Bash(ls:*)"] },
+  "env": { "FOO": "bar" },
+  "hooks": {
+    "PostToolUse": [
+      { "matcher": "Edit|Write", "hooks": [ { "type": "command", "command": "prettier --write" } ] }
+    ],
+    "Stop": [ { "hooks": [ { "type": "command", "command": "notify-send done" } ] } ]
+  }
+}
+EOF
+echo '{"mcpServers": {"docs": {"command": "docs-server", "args": ["--stdio"]}}, "other": 1}' >"$S/.mcp.json"
+t "setup merges into existing settings files" \
+	'(cd "$S" && "$AP" setup --command /opt/ap/actplane >/dev/null) &&
+	 py "d[\"permissions\"][\"allow\"] == [\"Bash(ls:*)\"] and d[\"env\"] == {\"FOO\": \"bar\"} and d[\"hooks\"][\"Stop\"][0][\"hooks\"][0][\"command\"] == \"notify-send done\" and d[\"hooks\"][\"PostToolUse\"][0][\"hooks\"][0][\"command\"] == \"prettier --write\" and d[\"hooks\"][\"PostToolUse\"][1] == {\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"/opt/ap/actplane feedback-hook\", \"timeout\": 10}]} and d[\"hooks\"][\"PostToolUseFailure\"][0][\"hooks\"][0][\"command\"] == \"/opt/ap/actplane feedback-hook\"" <"$S/.claude/settings.local.json"'
+t "setup writes the Codex hooks file" \
+	'py "d[\"hooks\"][\"PostToolUse\"] == [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"/opt/ap/actplane feedback-hook\", \"timeout\": 10}]}]" <"$S/.codex/hooks.json"'
+t "setup registers the MCP server next to the existing ones" \
+	'py "d[\"other\"] == 1 and d[\"mcpServers\"][\"docs\"][\"command\"] == \"docs-server\" and d[\"mcpServers\"][\"actplane\"] == {\"type\": \"stdio\", \"command\": \"/opt/ap/actplane\", \"args\": [\"mcp\"]}" <"$S/.mcp.json"'
+sum1=$(cat "$S/.claude/settings.local.json" "$S/.codex/hooks.json" "$S/.mcp.json" | md5sum)
+t "setup is idempotent (a second run changes nothing)" \
+	'(cd "$S" && "$AP" setup --command /opt/ap/actplane | grep -q "already") && [ "$(cat "$S/.claude/settings.local.json" "$S/.codex/hooks.json" "$S/.mcp.json" | md5sum)" = "$sum1" ]'
+t "setup does not add a second hook for another actplane path" \
+	'(cd "$S" && "$AP" setup --claude --command /usr/bin/actplane >/dev/null) && py "len(d[\"hooks\"][\"PostToolUse\"]) == 2 and len(d[\"hooks\"][\"PostToolUseFailure\"]) == 1" <"$S/.claude/settings.local.json"'
+t "setup --force updates the existing hook command" \
+	'(cd "$S" && "$AP" setup --claude --force --command /usr/bin/actplane >/dev/null) && py "d[\"hooks\"][\"PostToolUse\"][1][\"hooks\"][0][\"command\"] == \"/usr/bin/actplane feedback-hook\" and len(d[\"hooks\"][\"PostToolUse\"]) == 2" <"$S/.claude/settings.local.json"'
+printf '{ "hooks": { "PostToolUse": [ }\n' >"$S/.codex/hooks.json"
+cp "$S/.codex/hooks.json" "$T/bad.json"
+t "setup refuses to rewrite invalid JSON and says where it is broken" \
+	'out=$(cd "$S" && "$AP" setup --codex 2>&1); [ $? = 1 ] && echo "$out" | grep -q "hooks.json is not valid JSON (line 1" && cmp -s "$S/.codex/hooks.json" "$T/bad.json"'
+t "setup --force moves invalid JSON aside and writes a new file" \
+	'(cd "$S" && "$AP" setup --codex --force >/dev/null 2>&1) && cmp -s "$S/.codex/hooks.json.bak" "$T/bad.json" && py "len(d[\"hooks\"][\"PostToolUse\"]) == 1" <"$S/.codex/hooks.json"'
+echo '{"hooks": ["not", "an", "object"]}' >"$S/.claude/settings.local.json"
+t "setup refuses a settings file whose hooks has the wrong type" \
+	'out=$(cd "$S" && "$AP" setup --claude 2>&1); [ $? = 1 ] && echo "$out" | grep -q "\"hooks\" has type array, expected object"'
+
+if [ "$(id -u)" = 0 ]; then
+	O=$T/owned
+	mkdir -p "$O/.actplane" && chown 12345:12345 "$O"
+	t "setup as root gives new files to the workspace owner" \
+		'(cd "$O" && "$AP" setup --command actplane >/dev/null) && [ "$(stat -c %u:%g "$O/.claude" "$O/.claude/settings.local.json" "$O/.codex/hooks.json" "$O/.mcp.json" | sort -u)" = "12345:12345" ]'
+fi
+
+# ---- mcp -------------------------------------------------------------------------
+M=$T/mcp.out
+{
+	echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}'
+	echo '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+	echo '{"jsonrpc":"2.0","id":2,"method":"resources/list"}'
+	echo '{"jsonrpc":"2.0","id":3,"method":"tools/list"}'
+	echo '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"actplane://violations/latest"}}'
+	echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"check_policy","arguments":{"policy":"source SECRET = file \"**/.env\"\nrule no-egress:\n  block connect endpoint \"*\" if SECRET\n  because \"keep secrets local\"\n"}}}'
+	echo '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"check_policy","arguments":{"policy":"version: 1\npolicy: |\n  rule r:\n    blok exec \"git\" if NOPE\n"}}}'
+	echo '{"jsonrpc":"2.0","id":7,"method":"resources/read","params":{"uri":"actplane://policy"}}'
+	echo 'this is not json'
+	echo '{"jsonrpc":"2.0","id":8,"method":"no/such/method"}'
+	echo '{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"actplane://nope"}}'
+	echo '{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"check_policy","arguments":{}}}'
+	echo '{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"rm_rf"}}'
+	echo '[1, {"jsonrpc":"2.0","id":12,"method":"ping"}]'
+	echo '{"jsonrpc":"2.0","id":13,"method":"initialize","params":{"protocolVersion":"1999-01-01"}}'
+} | (cd "$W/src" && "$AP" mcp) >"$M" 2>"$T/mcp.err"
+mcp_rc=$?
+resp() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    d=json.loads(l)
+    if isinstance(d, list):
+        d=[x for x in d if x.get("id")==int(sys.argv[2])] and [x for x in d if x.get("id")==int(sys.argv[2])][0] or None
+        if d is None: continue
+    if d.get("id")==int(sys.argv[2]) or (sys.argv[2]=="0" and d.get("id") is None):
+        print(json.dumps(d)); break' "$M" "$1"; }
+t "mcp answers every request on its own line and exits 0 at EOF" \
+	'[ $mcp_rc = 0 ] && [ "$(wc -l <"$M")" = 14 ] && python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$M"'
+t "mcp answers initialize with its capabilities and the client's protocol version" \
+	'resp 1 | py "d[\"result\"][\"protocolVersion\"] == \"2025-06-18\" and \"resources\" in d[\"result\"][\"capabilities\"] and \"tools\" in d[\"result\"][\"capabilities\"] and d[\"result\"][\"serverInfo\"][\"name\"] == \"actplane\""'
+t "mcp offers its latest protocol version to an unknown one" \
+	'resp 13 | py "d[\"result\"][\"protocolVersion\"] == \"2025-11-25\""'
+t "mcp lists its two resources" \
+	'resp 2 | py "sorted(r[\"uri\"] for r in d[\"result\"][\"resources\"]) == [\"actplane://policy\", \"actplane://violations/latest\"]"'
+t "mcp lists the check_policy tool with an input schema" \
+	'resp 3 | py "[x[\"name\"] for x in d[\"result\"][\"tools\"]] == [\"check_policy\"] and d[\"result\"][\"tools\"][0][\"inputSchema\"][\"required\"] == [\"policy\"]"'
+t "mcp returns the latest violation with its reason" \
+	'resp 4 | py "(c := d[\"result\"][\"contents\"][0])[\"uri\"] == \"actplane://violations/latest\" and \"bad-input\" in c[\"text\"] and \"Input.\" in c[\"text\"] and \"no-agent-push\" in c[\"text\"]"'
+t "mcp check_policy accepts a good snippet" \
+	'resp 5 | py "d[\"result\"][\"isError\"] is False and d[\"result\"][\"structuredContent\"][\"valid\"] is True and d[\"result\"][\"structuredContent\"][\"format\"] == \"dsl\" and \"ok: 1 rule\" in d[\"result\"][\"content\"][0][\"text\"]"'
+t "mcp check_policy reports the errors of a bad YAML file with positions" \
+	'resp 6 | py "(s := d[\"result\"][\"structuredContent\"])[\"valid\"] is False and s[\"format\"] == \"yaml\" and s[\"errors\"] >= 1 and any(x[\"line\"] == 4 and \"blok\" in x[\"message\"] for x in s[\"diagnostics\"]) and \"error\" in d[\"result\"][\"content\"][0][\"text\"]"'
+t "mcp returns the policy file with its check result" \
+	'resp 7 | py "\"ok: 3 rules\" in (c := d[\"result\"][\"contents\"][0][\"text\"]) and \"rule no-agent-push\" in c and c.count(\"actplane.yaml\") >= 2"'
+t "mcp answers a line that is not JSON with a parse error" \
+	'resp 0 | py "d[\"error\"][\"code\"] == -32700"'
+t "mcp answers an unknown method with Method not found" \
+	'resp 8 | py "d[\"error\"][\"code\"] == -32601"'
+t "mcp answers an unknown resource with Resource not found" \
+	'resp 9 | py "d[\"error\"][\"code\"] == -32002 and d[\"error\"][\"data\"][\"uri\"] == \"actplane://nope\""'
+t "mcp reports missing tool arguments as a tool error" \
+	'resp 10 | py "d[\"result\"][\"isError\"] is True"'
+t "mcp rejects an unknown tool" \
+	'resp 11 | py "d[\"error\"][\"code\"] == -32602"'
+t "mcp answers a batch element by element" \
+	'resp 12 | py "d[\"result\"] == {}"'
+t "mcp writes nothing but JSON-RPC on stdout" \
+	'! grep -qv "^[[{]" "$M"'
+
+# ---- doctor ------------------------------------------------------------------------
+printf 'lockdown,capability,landlock,yama,apparmor\n' >"$T/lsm-nobpf"
+printf 'lockdown,capability,landlock,yama,apparmor,bpf\n' >"$T/lsm-bpf"
+t "doctor explains a missing bpf LSM and how to enable it" \
+	'out=$("$AP" doctor --lsm-file "$T/lsm-nobpf"); [ $? = 1 ] &&
+	 echo "$out" | grep -q "^FAIL  bpf is not among the active LSMs" &&
+	 echo "$out" | grep -q "lsm=lockdown,landlock,yama,apparmor,bpf" &&
+	 echo "$out" | grep -q "GRUB_CMDLINE_LINUX" &&
+	 echo "$out" | grep -q "update-grub" && echo "$out" | grep -q "reboot"'
+t "doctor accepts an LSM list with bpf" \
+	'"$AP" doctor --lsm-file "$T/lsm-bpf" | grep -q "^ok    bpf LSM active"'
+t "doctor prints one ok/FAIL line per check" \
+	'[ "$("$AP" doctor --lsm-file "$T/lsm-bpf" | grep -c "^\(ok  \|FAIL\)")" = 7 ]'
+t "doctor reports an unreadable LSM list" \
+	'out=$("$AP" doctor --lsm-file "$T/missing"); [ $? = 1 ] && echo "$out" | grep -q "^FAIL  cannot read the active LSM list"'
+
+for c in setup feedback-hook mcp doctor; do
+	t "$c --help exits 0" '"$AP" '$c' --help | grep -qi usage'
+done

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane doctor`: check that this host can run ActPlane and say exactly
+ * what to fix.  One line per check, "ok" or "FAIL", and for a failure the
+ * fix indented below it.  Exit 0 only if everything passed.
+ *
+ * The checks follow what the module and the BPF programs need: a kernel
+ * >= 6.9 (kfuncs and struct_ops features the module uses), kernel BTF and
+ * module BTF (CO-RE, and the module's own kfunc/struct_ops types), the `bpf`
+ * LSM active (otherwise BPF LSM programs load but never run), bpffs (the
+ * links are pinned there), the module loaded and the programs attached.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <zlib.h>
+
+#include "cmd.h"
+#include "common.h"
+
+#define DEFAULT_LSM_FILE	"/sys/kernel/security/lsm"
+#define MIN_MAJOR		6
+#define MIN_MINOR		9
+
+struct doctor {
+	const char *lsm_file;
+	struct utsname uts;
+	char *config;		/* kernel .config text, NULL if not found */
+	const char *config_from;
+	int failed;
+};
+
+static void ok(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(struct doctor *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok    ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void fail(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct doctor *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->failed++;
+	printf("FAIL  ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* indented "what to fix" lines under a FAIL */
+static void fix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fix(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("      ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static char *read_text(const char *path)
+{
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static char *read_gz(const char *path)
+{
+	gzFile g = gzopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	int r;
+
+	if (!g)
+		return NULL;
+	do {
+		if (cap - n < 65536) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 262144);
+
+			if (!nb) {
+				free(buf);
+				gzclose(g);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = gzread(g, buf + n, (unsigned)(cap - n - 1));
+		if (r > 0)
+			n += (size_t)r;
+	} while (r > 0);
+	gzclose(g);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* the kernel config: /boot/config-RELEASE, else /proc/config.gz */
+static void load_config(struct doctor *d)
+{
+	static char boot[300];
+
+	snprintf(boot, sizeof(boot), "/boot/config-%s", d->uts.release);
+	d->config = read_text(boot);
+	d->config_from = boot;
+	if (!d->config) {
+		d->config = read_gz("/proc/config.gz");
+		d->config_from = "/proc/config.gz";
+	}
+}
+
+/* 'y', 'm', 'n' (set to n or "is not set"), or 0 when the config is unknown */
+static char config_opt(const struct doctor *d, const char *opt)
+{
+	char key[128];
+	const char *p;
+	size_t n;
+
+	if (!d->config)
+		return 0;
+	n = (size_t)snprintf(key, sizeof(key), "\n%s=", opt);
+	p = strstr(d->config, key);
+	if (!p && !strncmp(d->config, key + 1, n - 1))
+		p = d->config - 1;
+	return p ? p[n] : 'n';
+}
+
+static void check_kernel(struct doctor *d)
+{
+	unsigned major = 0, minor = 0;
+
+	if (sscanf(d->uts.release, "%u.%u", &major, &minor) != 2) {
+		fail(d, "kernel %s: cannot tell its version", d->uts.release);
+		fix("ActPlane needs Linux %d.%d or newer.", MIN_MAJOR, MIN_MINOR);
+		return;
+	}
+	if (major > MIN_MAJOR || (major == MIN_MAJOR && minor >= MIN_MINOR)) {
+		ok(d, "kernel %s (>= %d.%d)", d->uts.release, MIN_MAJOR, MIN_MINOR);
+		return;
+	}
+	fail(d, "kernel %s is older than %d.%d", d->uts.release, MIN_MAJOR, MIN_MINOR);
+	fix("install a newer kernel and boot it; on Debian 12:");
+	fix("  echo 'deb http://deb.debian.org/debian bookworm-backports main' | "
+	    "sudo tee /etc/apt/sources.list.d/backports.list");
+	fix("  sudo apt update && sudo apt install -t bookworm-backports "
+	    "linux-image-amd64 linux-headers-amd64 && sudo reboot");
+}
+
+static void check_btf(struct doctor *d)
+{
+	struct stat st;
+	struct dirent *e;
+	bool modules = false;
+	char c;
+	DIR *dir;
+
+	if (!stat("/sys/kernel/btf/vmlinux", &st)) {
+		ok(d, "kernel BTF (/sys/kernel/btf/vmlinux)");
+	} else {
+		fail(d, "no kernel BTF: /sys/kernel/btf/vmlinux is missing");
+		fix("the kernel must be built with CONFIG_DEBUG_INFO_BTF=y (Debian's "
+		    "kernels are); boot such a kernel");
+	}
+
+	/* a loaded module with BTF shows up next to vmlinux */
+	dir = opendir("/sys/kernel/btf");
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] != '.' && strcmp(e->d_name, "vmlinux")) {
+			modules = true;
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	c = config_opt(d, "CONFIG_DEBUG_INFO_BTF_MODULES");
+	if (modules || c == 'y') {
+		ok(d, "module BTF (%s)", modules ? "modules in /sys/kernel/btf" :
+		   "CONFIG_DEBUG_INFO_BTF_MODULES=y");
+	} else if (c) {
+		fail(d, "no module BTF: CONFIG_DEBUG_INFO_BTF_MODULES is not set (%s)",
+		     d->config_from);
+		fix("the module's kfuncs and struct_ops type need module BTF: boot a "
+		    "kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y (Debian's are)");
+	} else {
+		fail(d, "module BTF: no module in /sys/kernel/btf and no kernel config "
+		     "to check CONFIG_DEBUG_INFO_BTF_MODULES");
+		fix("boot a kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y, or load "
+		    "any module and run doctor again");
+	}
+}
+
+/* the lsm= value to use: the active list without "capability" (always first,
+ * implicitly), plus bpf */
+static void lsm_with_bpf(const char *list, char *out, size_t len)
+{
+	char *dup = strdup(list), *tok, *save = NULL;
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (tok = dup ? strtok_r(dup, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "capability") || !*tok)
+			continue;
+		n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s",
+				      n ? "," : "", tok);
+	}
+	snprintf(out + (n < len ? n : len - 1), n < len ? len - n : 1, "%sbpf",
+		 n ? "," : "");
+	free(dup);
+}
+
+static void check_lsm(struct doctor *d)
+{
+	char *list = read_text(d->lsm_file), *p, *cmdline, *grub, want[1024];
+	const char *line, *cur = NULL;
+	bool have = false;
+	size_t n;
+
+	if (!list) {
+		fail(d, "cannot read the active LSM list %s: %s", d->lsm_file,
+		     strerror(errno));
+		if (!strcmp(d->lsm_file, DEFAULT_LSM_FILE))
+			fix("mount securityfs: sudo mount -t securityfs securityfs "
+			    "/sys/kernel/security");
+		return;
+	}
+	list[strcspn(list, "\n")] = '\0';
+	for (p = list; *p;) {
+		n = strcspn(p, ",");
+		if (n == 3 && !strncmp(p, "bpf", 3))
+			have = true;
+		p += n + (p[n] == ',');
+	}
+	if (have) {
+		ok(d, "bpf LSM active (%s: %s)", d->lsm_file, list);
+		free(list);
+		return;
+	}
+	lsm_with_bpf(list, want, sizeof(want));
+	fail(d, "bpf is not among the active LSMs (%s: %s)", d->lsm_file, list);
+	if (config_opt(d, "CONFIG_BPF_LSM") == 'n') {
+		fix("this kernel is built without CONFIG_BPF_LSM (%s): boot a kernel "
+		    "with CONFIG_BPF_LSM=y first (Debian's have it)", d->config_from);
+	}
+	fix("ActPlane's hooks are BPF LSM programs; without `bpf` in the LSM list");
+	fix("they load but never run.  Enable it on the kernel command line:");
+	fix("  lsm=%s", want);
+	fix("1. edit /etc/default/grub and add it to GRUB_CMDLINE_LINUX, e.g.");
+	grub = read_text("/etc/default/grub");
+	for (line = grub; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (!strncmp(line, "GRUB_CMDLINE_LINUX=", 19))
+			cur = line;
+	}
+	if (cur) {
+		int len = (int)strcspn(cur, "\n");
+		const char *q = strchr(cur, '"');
+		const char *end = q ? strchr(q + 1, '"') : NULL;
+
+		fix("     now:  %.*s", len, cur);
+		if (q && end && end < cur + len) {
+			const char *old = strstr(cur, "lsm=");
+
+			if (old && old < end)
+				fix("     new:  GRUB_CMDLINE_LINUX=\"...\" with its lsm=... "
+				    "replaced by lsm=%s", want);
+			else
+				fix("     new:  GRUB_CMDLINE_LINUX=\"%.*s%slsm=%s\"",
+				    (int)(end - q - 1), q + 1, end > q + 1 ? " " : "",
+				    want);
+		}
+	} else {
+		fix("     GRUB_CMDLINE_LINUX=\"lsm=%s\"", want);
+	}
+	fix("2. sudo update-grub");
+	fix("3. sudo reboot, then check: cat /sys/kernel/security/lsm  (must list bpf)");
+	cmdline = read_text("/proc/cmdline");
+	if (cmdline && strstr(cmdline, "lsm="))
+		fix("note: the running kernel's command line already sets lsm= "
+		    "(/proc/cmdline); replace that value");
+	free(cmdline);
+	free(grub);
+	free(list);
+}
+
+static void check_bpffs(struct doctor *d)
+{
+	struct statfs sfs;
+
+	if (!statfs(AP_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC) {
+		ok(d, "bpffs mounted on %s", AP_BPFFS);
+		return;
+	}
+	fail(d, "bpffs is not mounted on %s", AP_BPFFS);
+	fix("sudo mount -t bpf bpf %s   (`actplane up` also mounts it; systemd "
+	    "mounts it at boot)", AP_BPFFS);
+}
+
+static void check_module(struct doctor *d)
+{
+	struct stat st;
+	char *ver;
+
+	if (stat("/sys/module/actplane", &st)) {
+		fail(d, "the actplane module is not loaded (/sys/module/actplane)");
+		fix("sudo modprobe actplane   (installed by `make install` through DKMS;");
+		fix("from a build tree: sudo insmod kmod/actplane.ko)");
+		return;
+	}
+	ver = read_text("/sys/module/actplane/version");
+	if (ver)
+		ver[strcspn(ver, "\n")] = '\0';
+	ok(d, "actplane module loaded%s%s", ver ? ", version " : "", ver ? ver : "");
+	free(ver);
+}
+
+static void check_programs(struct doctor *d)
+{
+	struct dirent *e;
+	int hooks = 0;
+	bool enforcer = false;
+	DIR *dir = opendir(AP_PIN_DIR);
+
+	if (!dir) {
+		if (errno == EACCES) {
+			fail(d, "cannot look into %s (permission denied)", AP_PIN_DIR);
+			fix("run `sudo actplane doctor` to check the BPF programs");
+		} else {
+			fail(d, "the BPF programs are not attached (%s: %s)", AP_PIN_DIR,
+			     strerror(errno));
+			fix("sudo actplane up   (or start an agent with `actplane run`)");
+		}
+		return;
+	}
+	while ((e = readdir(dir))) {
+		if (!strncmp(e->d_name, AP_PIN_HOOK_PREFIX, strlen(AP_PIN_HOOK_PREFIX)))
+			hooks++;
+		else if (!strcmp(e->d_name, "enforcer"))
+			enforcer = true;
+	}
+	closedir(dir);
+	if (hooks && enforcer) {
+		ok(d, "BPF programs attached (%d hook%s and the enforcer pinned in %s)",
+		   hooks, hooks == 1 ? "" : "s", AP_PIN_DIR);
+		return;
+	}
+	fail(d, "BPF programs incomplete in %s: %d hook%s, %s enforcer", AP_PIN_DIR,
+	     hooks, hooks == 1 ? "" : "s", enforcer ? "an" : "no");
+	fix("sudo actplane up");
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "lsm-file", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char help[] =
+		"Usage: actplane doctor [--lsm-file FILE]\n"
+		"\n"
+		"Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
+		"BTF, the bpf LSM active (and how to enable it if not), bpffs, the module\n"
+		"and the BPF programs.  One line per check (ok or FAIL, with the fix).\n"
+		"Exit status 0 only if every check passed.  See docs/install.md.\n"
+		"\n"
+		"  -l, --lsm-file FILE   read the active LSM list from FILE instead of\n"
+		"                        " DEFAULT_LSM_FILE "\n"
+		"  -h, --help            this help\n";
+	struct doctor d = { .lsm_file = DEFAULT_LSM_FILE };
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":l:h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			d.lsm_file = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		case ':':
+			ap_err("doctor: option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			ap_err("doctor: unknown option '%s'\nTry 'actplane doctor --help'.",
+			       argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		ap_err("doctor: unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (uname(&d.uts)) {
+		ap_err("doctor: uname: %s", strerror(errno));
+		return 1;
+	}
+	load_config(&d);
+	check_kernel(&d);
+	check_btf(&d);
+	check_lsm(&d);
+	check_bpffs(&d);
+	check_module(&d);
+	check_programs(&d);
+	free(d.config);
+	if (d.failed)
+		printf("\n%d check%s failed: fix %s above, then run `actplane doctor` again.\n",
+		       d.failed, d.failed == 1 ? "" : "s",
+		       d.failed == 1 ? "it as described" : "them as described");
+	else
+		printf("\nThis host is ready for ActPlane.\n");
+	return d.failed ? 1 : 0;
+}

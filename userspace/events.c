@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Listener for the module's violation events, and their text and JSON forms.
+ * Loss is detected from gaps in the per-module sequence numbers.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include "cmd.h"
+#include "common.h"
+#include "events.h"
+
+struct ap_events {
+	struct nl_sock *sk;
+	uint64_t last_seq;
+	ap_event_fn fn;
+	void *arg;
+};
+
+static const char *const op_strs[__ACTPLANE_OP_MAX] = {
+	"exec", "read", "open", "write", "unlink", "connect", "recv",
+};
+
+const char *ap_op_str(unsigned int op)
+{
+	return op < __ACTPLANE_OP_MAX ? op_strs[op] : "?";
+}
+
+static void cp(char *dst, size_t len, struct nlattr *a)
+{
+	snprintf(dst, len, "%s", a ? (char *)nla_data(a) : "");
+}
+
+static unsigned int u32of(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static void ap_event_rec_free(struct ap_event_rec *r)
+{
+	int i;
+
+	for (i = 0; i < r->argc; i++)
+		free(r->argv[i]);
+	for (i = 0; i < r->nlabels; i++)
+		free(r->labels[i]);
+	for (i = 0; i < r->nprov; i++) {
+		free(r->prov[i].label);
+		free(r->prov[i].from);
+	}
+}
+
+static int ap_event_parse(struct nlattr *ev, struct ap_event_rec *r)
+{
+	struct nlattr *tb[ACTPLANE_EV_MAX + 1], *a, *p;
+	int rem, rem2;
+
+	memset(r, 0, sizeof(*r));
+	if (nla_parse_nested(tb, ACTPLANE_EV_MAX, ev, NULL))
+		return -EINVAL;
+	r->seq = tb[ACTPLANE_EV_SEQ] ? nla_get_u64(tb[ACTPLANE_EV_SEQ]) : 0;
+	r->time_ns = tb[ACTPLANE_EV_TIME] ? nla_get_u64(tb[ACTPLANE_EV_TIME]) : 0;
+	r->pid = u32of(tb[ACTPLANE_EV_PID]);
+	r->ppid = u32of(tb[ACTPLANE_EV_PPID]);
+	r->uid = u32of(tb[ACTPLANE_EV_UID]);
+	r->session = u32of(tb[ACTPLANE_EV_SESSION]);
+	r->op = u32of(tb[ACTPLANE_EV_OP]);
+	r->proposed = u32of(tb[ACTPLANE_EV_PROPOSED]);
+	r->effect = u32of(tb[ACTPLANE_EV_EFFECT]);
+	r->blocked = !!tb[ACTPLANE_EV_BLOCKED];
+	r->killed = !!tb[ACTPLANE_EV_KILLED];
+	cp(r->comm, sizeof(r->comm), tb[ACTPLANE_EV_COMM]);
+	cp(r->exe, sizeof(r->exe), tb[ACTPLANE_EV_EXE]);
+	cp(r->target, sizeof(r->target), tb[ACTPLANE_EV_TARGET]);
+	cp(r->rule, sizeof(r->rule), tb[ACTPLANE_EV_RULE]);
+	cp(r->because, sizeof(r->because), tb[ACTPLANE_EV_BECAUSE]);
+	cp(r->enforcer, sizeof(r->enforcer), tb[ACTPLANE_EV_ENFORCER]);
+	if (tb[ACTPLANE_EV_ARGV])
+		nla_for_each_nested(a, tb[ACTPLANE_EV_ARGV], rem)
+			if (r->argc < AP_EV_MAX_ARGS)
+				r->argv[r->argc++] = strndup(nla_data(a), (size_t)nla_len(a));
+	if (tb[ACTPLANE_EV_LABELS])
+		nla_for_each_nested(a, tb[ACTPLANE_EV_LABELS], rem)
+			if (r->nlabels < 64)
+				r->labels[r->nlabels++] = strndup(nla_data(a), (size_t)nla_len(a));
+	if (tb[ACTPLANE_EV_PROVENANCE])
+		nla_for_each_nested(a, tb[ACTPLANE_EV_PROVENANCE], rem) {
+			if (r->nprov >= AP_EV_MAX_PROV)
+				break;
+			nla_for_each_nested(p, a, rem2) {
+				if (nla_type(p) == ACTPLANE_EV_PROV_LABEL)
+					r->prov[r->nprov].label = strndup(nla_data(p), (size_t)nla_len(p));
+				else if (nla_type(p) == ACTPLANE_EV_PROV_FROM)
+					r->prov[r->nprov].from = strndup(nla_data(p), (size_t)nla_len(p));
+			}
+			if (r->prov[r->nprov].label && r->prov[r->nprov].from)
+				r->nprov++;
+		}
+	return 0;
+}
+
+static int ap_events_cb(struct nl_msg *msg, void *arg)
+{
+	struct ap_events *e = arg;
+	struct nlattr *tb[ACTPLANE_A_MAX + 1];
+	struct ap_event_rec *r;
+	uint64_t lost = 0;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ACTPLANE_A_MAX, NULL) || !tb[ACTPLANE_A_EVENT])
+		return NL_SKIP;
+	r = malloc(sizeof(*r));
+	if (!r || ap_event_parse(tb[ACTPLANE_A_EVENT], r)) {
+		free(r);
+		return NL_SKIP;
+	}
+	if (e->last_seq && r->seq > e->last_seq + 1)
+		lost = r->seq - e->last_seq - 1;
+	if (r->seq > e->last_seq)
+		e->last_seq = r->seq;
+	e->fn(r, lost, e->arg);
+	ap_event_rec_free(r);
+	free(r);
+	return NL_OK;
+}
+
+struct ap_events *ap_events_open(char *err, size_t errlen)
+{
+	struct ap_events *e = calloc(1, sizeof(*e));
+	int grp, ret;
+
+	if (!e)
+		return NULL;
+	e->sk = nl_socket_alloc();
+	if (!e->sk || genl_connect(e->sk)) {
+		snprintf(err, errlen, "cannot open a generic netlink socket");
+		goto fail;
+	}
+	grp = genl_ctrl_resolve_grp(e->sk, ACTPLANE_GENL_NAME, ACTPLANE_MCGRP_EVENTS);
+	if (grp < 0) {
+		snprintf(err, errlen, "the actplane kernel module is not loaded");
+		goto fail;
+	}
+	ret = nl_socket_add_membership(e->sk, grp);
+	if (ret) {
+		snprintf(err, errlen, "cannot subscribe to events: %s%s", nl_geterror(ret),
+			 ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
+		goto fail;
+	}
+	nl_socket_disable_seq_check(e->sk);
+	nl_socket_set_buffer_size(e->sk, 4 << 20, 0);
+	nl_socket_modify_cb(e->sk, NL_CB_VALID, NL_CB_CUSTOM, ap_events_cb, e);
+	nl_socket_set_nonblocking(e->sk);
+	return e;
+fail:
+	if (e->sk)
+		nl_socket_free(e->sk);
+	free(e);
+	return NULL;
+}
+
+int ap_events_fd(const struct ap_events *e)
+{
+	return nl_socket_get_fd(e->sk);
+}
+
+int ap_events_dispatch(struct ap_events *e, ap_event_fn fn, void *arg)
+{
+	int ret;
+
+	e->fn = fn;
+	e->arg = arg;
+	ret = nl_recvmsgs_default(e->sk);
+	if (ret == -NLE_AGAIN)
+		return 0;
+	if (ret == -NLE_NOMEM)
+		return 0;	/* ENOBUFS: receive buffer overran; the seq gap reports it */
+	return ret < 0 ? ret : 0;
+}
+
+void ap_events_close(struct ap_events *e)
+{
+	if (!e)
+		return;
+	nl_socket_free(e->sk);
+	free(e);
+}
+
+void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
+{
+	static const char *const eff[] = { "none", "notify", "block", "kill" };
+	int i;
+
+	fprintf(f, "actplane: %s: rule \"%s\" — %s %s",
+		ev->killed ? "KILLED" : ev->blocked ? "BLOCKED" : "NOTICE", ev->rule,
+		ap_op_str(ev->op), ev->target);
+	if (ev->argc) {
+		fputs(" (", f);
+		for (i = 0; i < ev->argc; i++)
+			fprintf(f, "%s%s", i ? " " : "", ev->argv[i]);
+		fputc(')', f);
+	}
+	fprintf(f, "\n  by %s (pid %u, ppid %u, uid %u, session %u) %s\n", ev->comm, ev->pid,
+		ev->ppid, ev->uid, ev->session, ev->exe);
+	fprintf(f, "  effect: %s", ev->effect < 4 ? eff[ev->effect] : "?");
+	if (ev->proposed != ev->effect)
+		fprintf(f, " (policy says %s; enforcer %s)", ev->proposed < 4 ? eff[ev->proposed] : "?",
+			ev->enforcer);
+	fputc('\n', f);
+	if (ev->nlabels) {
+		fputs("  labels:", f);
+		for (i = 0; i < ev->nlabels; i++)
+			fprintf(f, " %s", ev->labels[i]);
+		fputc('\n', f);
+	}
+	for (i = 0; i < ev->nprov; i++)
+		fprintf(f, "  %s came from %s\n", ev->prov[i].label, ev->prov[i].from);
+	if (ev->because[0])
+		fprintf(f, "  because: %s\n", ev->because);
+}
+
+void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
+{
+	static const char *const eff[] = { "none", "notify", "block", "kill" };
+	json_object *o = json_object_new_object(), *a;
+	char ts[64];
+	time_t secs = (time_t)(ev->time_ns / 1000000000ULL);
+	struct tm tm;
+	int i;
+
+	gmtime_r(&secs, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned int)(ev->time_ns / 1000000 % 1000));
+	json_object_object_add(o, "seq", json_object_new_uint64(ev->seq));
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	json_object_object_add(o, "pid", json_object_new_int((int)ev->pid));
+	json_object_object_add(o, "ppid", json_object_new_int((int)ev->ppid));
+	json_object_object_add(o, "uid", json_object_new_int((int)ev->uid));
+	json_object_object_add(o, "comm", json_object_new_string(ev->comm));
+	json_object_object_add(o, "exe", json_object_new_string(ev->exe));
+	json_object_object_add(o, "session", json_object_new_int((int)ev->session));
+	json_object_object_add(o, "op", json_object_new_string(ap_op_str(ev->op)));
+	json_object_object_add(o, "target", json_object_new_string(ev->target));
+	if (ev->argc) {
+		a = json_object_new_array();
+		for (i = 0; i < ev->argc; i++)
+			json_object_array_add(a, json_object_new_string(ev->argv[i]));
+		json_object_object_add(o, "argv", a);
+	}
+	json_object_object_add(o, "rule", json_object_new_string(ev->rule));
+	json_object_object_add(o, "effect", json_object_new_string(ev->effect < 4 ? eff[ev->effect] : "?"));
+	json_object_object_add(o, "proposed",
+			       json_object_new_string(ev->proposed < 4 ? eff[ev->proposed] : "?"));
+	json_object_object_add(o, "blocked", json_object_new_boolean(ev->blocked));
+	json_object_object_add(o, "killed", json_object_new_boolean(ev->killed));
+	a = json_object_new_array();
+	for (i = 0; i < ev->nlabels; i++)
+		json_object_array_add(a, json_object_new_string(ev->labels[i]));
+	json_object_object_add(o, "labels", a);
+	a = json_object_new_array();
+	for (i = 0; i < ev->nprov; i++) {
+		json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "label", json_object_new_string(ev->prov[i].label));
+		json_object_object_add(p, "from", json_object_new_string(ev->prov[i].from));
+		json_object_array_add(a, p);
+	}
+	json_object_object_add(o, "provenance", a);
+	json_object_object_add(o, "because", json_object_new_string(ev->because));
+	json_object_object_add(o, "enforcer", json_object_new_string(ev->enforcer));
+	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(f);
+	json_object_put(o);
+}
+
+/* ---- actplane watch ---- */
+
+static volatile sig_atomic_t watch_stop;
+
+static void watch_sig(int sig)
+{
+	watch_stop = 1;
+}
+
+struct watch_ctx {
+	int json;
+	long count;
+};
+
+static void watch_print(const struct ap_event_rec *ev, uint64_t lost, void *arg)
+{
+	struct watch_ctx *w = arg;
+
+	if (lost)
+		fprintf(w->json ? stderr : stdout, "actplane: %llu event(s) lost before seq %llu\n",
+			(unsigned long long)lost, (unsigned long long)ev->seq);
+	if (w->json)
+		ap_event_print_json(stdout, ev);
+	else
+		ap_event_print_text(stdout, ev);
+	fflush(stdout);
+	if (w->count > 0)
+		w->count--;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct watch_ctx w = { .count = -1 };
+	struct ap_events *e;
+	struct pollfd pfd;
+	char err[256];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jn:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': w.json = 1; break;
+		case 'n': w.count = atol(optarg); break;
+		case 'h':
+			printf("usage: actplane watch [--json] [--count N]\n"
+			       "Print violation events as the module reports them (until interrupted,\n"
+			       "or N events).  Gaps in sequence numbers are reported as lost events.\n"
+			       "Needs CAP_NET_ADMIN.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	e = ap_events_open(err, sizeof(err));
+	if (!e) {
+		ap_err("%s", err);
+		return 1;
+	}
+	signal(SIGINT, watch_sig);
+	signal(SIGTERM, watch_sig);
+	/* subscribed from here on: scripts may wait for this line */
+	fprintf(stderr, "actplane: watching for violations (Ctrl-C to stop)\n");
+	pfd.fd = ap_events_fd(e);
+	pfd.events = POLLIN;
+	while (!watch_stop && w.count != 0) {
+		if (poll(&pfd, 1, 500) > 0 && ap_events_dispatch(e, watch_print, &w) < 0)
+			break;
+	}
+	ap_events_close(e);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Violation events from the module's "events" multicast group. */
+#ifndef ACTPLANE_EVENTS_H
+#define ACTPLANE_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define AP_EV_MAX_ARGS	40
+#define AP_EV_MAX_PROV	64
+
+struct ap_event_rec {
+	uint64_t seq, time_ns;
+	unsigned int pid, ppid, uid, session, op, proposed, effect;
+	bool blocked, killed;
+	char comm[32], exe[4096], target[4096], rule[256], because[4096], enforcer[64];
+	int argc;
+	char *argv[AP_EV_MAX_ARGS];
+	int nlabels;
+	char *labels[64];
+	int nprov;
+	struct { char *label, *from; } prov[AP_EV_MAX_PROV];
+};
+
+struct ap_events;
+typedef void (*ap_event_fn)(const struct ap_event_rec *ev, uint64_t lost, void *arg);
+
+/* Subscribe (needs CAP_NET_ADMIN).  NULL with a message on failure. */
+struct ap_events *ap_events_open(char *err, size_t errlen);
+int ap_events_fd(const struct ap_events *e);
+/* Read what is pending and call fn per event (lost = events missed before it). */
+int ap_events_dispatch(struct ap_events *e, ap_event_fn fn, void *arg);
+void ap_events_close(struct ap_events *e);
+
+const char *ap_op_str(unsigned int op);
+void ap_event_print_text(FILE *f, const struct ap_event_rec *ev);
+void ap_event_print_json(FILE *f, const struct ap_event_rec *ev);
+
+#endif

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane load [--policy F] [--domain D]`, `actplane unload`, `actplane rules`:
+ * compile a policy with the policy library and send it to the module as a
+ * list of elements (POLICY_BEGIN, POLICY_ADD..., POLICY_COMMIT).  The module
+ * swaps it in atomically; on any error the previous policy stays in force
+ * and the kernel's extended-ACK message names the bad element.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include "cmd.h"
+#include "common.h"
+#include "nl.h"
+#include "load.h"
+#include "policy/policy.h"
+
+#define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
+
+struct ap_sender {
+	struct ap_nl *nl;
+	struct nl_msg *msg;
+	struct nlattr *elems;
+	unsigned int n_pats, n_eps;
+	int err;
+};
+
+static int ap_send_chunk(struct ap_sender *s)
+{
+	int ret;
+
+	if (!s->msg)
+		return 0;
+	nla_nest_end(s->msg, s->elems);
+	ret = ap_nl_call_raw(s->nl, s->msg, NULL, NULL);
+	nlmsg_free(s->msg);
+	s->msg = NULL;
+	if (ret)
+		ap_nl_perror(s->nl, "load", ret);
+	return ret;
+}
+
+/* Start an element (a new message when the current one is full). */
+static struct nlattr *ap_elem(struct ap_sender *s, unsigned int kind)
+{
+	struct nlattr *e;
+
+	if (s->err)
+		return NULL;
+	if (s->msg && nlmsg_datalen(nlmsg_hdr(s->msg)) > AP_CHUNK_BYTES)
+		s->err = ap_send_chunk(s);
+	if (!s->err && !s->msg) {
+		s->msg = nlmsg_alloc_size(AP_CHUNK_BYTES + 64 * 1024);
+		if (!s->msg || !genlmsg_put(s->msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(s->nl), 0,
+					    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_POLICY_ADD,
+					    ACTPLANE_GENL_VERSION)) {
+			s->err = -ENOMEM;
+			return NULL;
+		}
+		s->elems = nla_nest_start(s->msg, ACTPLANE_A_ELEMS);
+	}
+	if (s->err)
+		return NULL;
+	e = nla_nest_start(s->msg, ACTPLANE_A_ELEM);
+	if (!e || nla_put_u32(s->msg, ACTPLANE_E_KIND, kind)) {
+		s->err = -EMSGSIZE;
+		return NULL;
+	}
+	return e;
+}
+
+static void ap_elem_end(struct ap_sender *s, struct nlattr *e)
+{
+	if (e && !s->err)
+		nla_nest_end(s->msg, e);
+}
+
+static unsigned int ap_put_pattern(struct ap_sender *s, const struct ap_matcher *m)
+{
+	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_PATTERN);
+
+	if (e && (nla_put_u32(s->msg, ACTPLANE_E_CLASS, m->cls) ||
+		  nla_put_string(s->msg, ACTPLANE_E_LITERAL, m->literal ? m->literal : "") ||
+		  nla_put_string(s->msg, ACTPLANE_E_GLOB, m->glob)))
+		s->err = -EMSGSIZE;
+	ap_elem_end(s, e);
+	return s->n_pats++;
+}
+
+static unsigned int ap_put_endpoint(struct ap_sender *s, const struct ap_endpoint *ep)
+{
+	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_ENDPOINT);
+
+	if (e && (nla_put_u32(s->msg, ACTPLANE_E_FAMILY, (uint32_t)ep->family) ||
+		  (ep->family && nla_put(s->msg, ACTPLANE_E_ADDR, ep->family == AF_INET ? 4 : 16,
+					 ep->addr)) ||
+		  (ep->family && nla_put_u32(s->msg, ACTPLANE_E_PREFIX, ep->prefix_len)) ||
+		  nla_put_u32(s->msg, ACTPLANE_E_PORT, ep->port)))
+		s->err = -EMSGSIZE;
+	ap_elem_end(s, e);
+	return s->n_eps++;
+}
+
+/* A target: its pattern or endpoint element, sent just before its user. */
+static void ap_put_target(struct ap_sender *s, const struct ap_target *t, unsigned int *kind,
+			  unsigned int *idx)
+{
+	*kind = (unsigned int)t->kind;
+	*idx = t->kind == AP_TARGET_ENDPOINT ? ap_put_endpoint(s, &t->ep)
+					     : ap_put_pattern(s, &t->path);
+}
+
+static void ap_put_argv(struct ap_sender *s, char **argv, size_t argc)
+{
+	struct nlattr *n;
+	size_t i;
+
+	if (!argc || s->err)
+		return;
+	n = nla_nest_start(s->msg, ACTPLANE_E_ARGV);
+	for (i = 0; n && i < argc; i++)
+		if (nla_put_string(s->msg, ACTPLANE_E_ARG, argv[i]))
+			s->err = -EMSGSIZE;
+	if (n)
+		nla_nest_end(s->msg, n);
+}
+
+static void ap_put_u32s(struct ap_sender *s, const int *attrs, const unsigned int *vals, int n)
+{
+	int i;
+
+	for (i = 0; i < n && !s->err; i++)
+		if (nla_put_u32(s->msg, attrs[i], vals[i]))
+			s->err = -EMSGSIZE;
+}
+
+static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
+{
+	struct nlattr *e;
+	size_t i, j;
+
+	for (i = 0; i < p->n_labels; i++) {
+		e = ap_elem(s, ACTPLANE_ELEM_LABEL);
+		if (e && nla_put_string(s->msg, ACTPLANE_E_NAME, p->labels[i].name))
+			s->err = -EMSGSIZE;
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_sources; i++) {
+		unsigned int kind, idx;
+
+		ap_put_target(s, &p->sources[i].target, &kind, &idx);
+		e = ap_elem(s, ACTPLANE_ELEM_SOURCE);
+		if (e) {
+			int a[] = { ACTPLANE_E_TARGET_KIND, ACTPLANE_E_TARGET, ACTPLANE_E_LABEL };
+			unsigned int v[] = { kind, idx, p->sources[i].label };
+
+			ap_put_u32s(s, a, v, 3);
+			if (p->sources[i].session_root && nla_put_flag(s->msg, ACTPLANE_E_SESSION_ROOT))
+				s->err = -EMSGSIZE;
+		}
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_transforms; i++) {
+		unsigned int pat = ap_put_pattern(s, &p->transforms[i].exec);
+
+		e = ap_elem(s, ACTPLANE_ELEM_TRANSFORM);
+		if (e) {
+			int a[] = { ACTPLANE_E_TRANSFORM, ACTPLANE_E_LABEL, ACTPLANE_E_TARGET };
+			unsigned int v[] = { p->transforms[i].kind, p->transforms[i].label, pat };
+
+			ap_put_u32s(s, a, v, 3);
+		}
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_gates; i++) {
+		unsigned int pat = ap_put_pattern(s, &p->gates[i].match);
+
+		e = ap_elem(s, ACTPLANE_ELEM_GATE);
+		if (e) {
+			int a[] = { ACTPLANE_E_OP, ACTPLANE_E_TARGET };
+			unsigned int v[] = { p->gates[i].op, pat };
+
+			ap_put_u32s(s, a, v, 2);
+			ap_put_argv(s, p->gates[i].argv, p->gates[i].argc);
+		}
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_invalidators; i++) {
+		unsigned int pat = ap_put_pattern(s, &p->invalidators[i].match);
+
+		e = ap_elem(s, ACTPLANE_ELEM_INVALIDATOR);
+		if (e) {
+			int a[] = { ACTPLANE_E_GATE, ACTPLANE_E_OP, ACTPLANE_E_TARGET };
+			unsigned int v[] = { p->invalidators[i].gate, p->invalidators[i].op, pat };
+
+			ap_put_u32s(s, a, v, 3);
+			ap_put_argv(s, p->invalidators[i].argv, p->invalidators[i].argc);
+		}
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_lineages; i++) {
+		unsigned int pat = ap_put_pattern(s, &p->lineages[i].exec);
+
+		e = ap_elem(s, ACTPLANE_ELEM_LINEAGE);
+		if (e && nla_put_u32(s->msg, ACTPLANE_E_TARGET, pat))
+			s->err = -EMSGSIZE;
+		ap_elem_end(s, e);
+	}
+	for (i = 0; i < p->n_rules; i++) {
+		const struct ap_rule *r = &p->rules[i];
+
+		e = ap_elem(s, ACTPLANE_ELEM_RULE);
+		if (e && (nla_put_string(s->msg, ACTPLANE_E_NAME, r->name) ||
+			  nla_put_string(s->msg, ACTPLANE_E_BECAUSE, r->because ? r->because : "")))
+			s->err = -EMSGSIZE;
+		ap_elem_end(s, e);
+		for (j = 0; j < r->n_clauses; j++) {
+			const struct ap_clause *c = &r->clauses[j];
+			unsigned int kind, idx, ck[AP_MAX_UNLESS_SENT], ci[AP_MAX_UNLESS_SENT];
+			uint8_t expr[2 * 128];
+			size_t k, n_unless = c->n_unless < AP_MAX_UNLESS_SENT ? c->n_unless
+									     : AP_MAX_UNLESS_SENT;
+
+			ap_put_target(s, &c->target, &kind, &idx);
+			for (k = 0; k < n_unless; k++) {
+				ck[k] = 0;
+				ci[k] = 0;
+				if (c->unless[k].kind == AP_COND_TARGET)
+					ap_put_target(s, &c->unless[k].target, &ck[k], &ci[k]);
+			}
+			e = ap_elem(s, ACTPLANE_ELEM_CLAUSE);
+			if (!e)
+				break;
+			{
+				int a[] = { ACTPLANE_E_RULE, ACTPLANE_E_EFFECT, ACTPLANE_E_OP,
+					    ACTPLANE_E_TARGET_KIND, ACTPLANE_E_TARGET };
+				unsigned int v[] = { (unsigned int)i, c->effect, c->op, kind, idx };
+
+				ap_put_u32s(s, a, v, 5);
+			}
+			ap_put_argv(s, c->argv, c->argc);
+			if (c->expr_len && c->expr_len <= 128) {
+				for (k = 0; k < c->expr_len; k++) {
+					expr[2 * k] = c->expr[k].op;
+					expr[2 * k + 1] = c->expr[k].bit;
+				}
+				if (nla_put(s->msg, ACTPLANE_E_EXPR, (int)(2 * c->expr_len), expr))
+					s->err = -EMSGSIZE;
+			}
+			if (n_unless && !s->err) {
+				struct nlattr *u = nla_nest_start(s->msg, ACTPLANE_E_UNLESS);
+
+				for (k = 0; u && k < n_unless; k++) {
+					const struct ap_cond *cd = &c->unless[k];
+					struct nlattr *cn = nla_nest_start(s->msg, ACTPLANE_E_COND);
+
+					if (!cn || nla_put_u32(s->msg, ACTPLANE_E_COND_KIND, cd->kind) ||
+					    (cd->negate && nla_put_flag(s->msg, ACTPLANE_E_NEGATE)) ||
+					    (cd->kind == AP_COND_TARGET &&
+					     (nla_put_u32(s->msg, ACTPLANE_E_TARGET_KIND, ck[k]) ||
+					      nla_put_u32(s->msg, ACTPLANE_E_TARGET, ci[k]))) ||
+					    (cd->kind != AP_COND_TARGET &&
+					     nla_put_u32(s->msg, ACTPLANE_E_ARG_ID, cd->id))) {
+						s->err = -EMSGSIZE;
+						break;
+					}
+					nla_nest_end(s->msg, cn);
+				}
+				if (u)
+					nla_nest_end(s->msg, u);
+			}
+			ap_elem_end(s, e);
+		}
+	}
+	if (s->err) {
+		if (s->err == -EMSGSIZE)
+			ap_err("load: a policy element does not fit in a netlink message");
+		return s->err;
+	}
+	return ap_send_chunk(s);
+}
+
+static int put_name(struct nl_msg *msg, void *arg)
+{
+	return arg && nla_put_string(msg, ACTPLANE_A_POLICY_NAME, arg) ? -EMSGSIZE : 0;
+}
+
+int ap_load_policy(const struct ap_policy *p, const char *name)
+{
+	struct ap_sender s = {};
+	char err[256];
+	int ret;
+
+	s.nl = ap_nl_open(err, sizeof(err));
+	if (!s.nl) {
+		ap_err("%s", err);
+		return -ENOENT;
+	}
+	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_BEGIN, put_name, NULL, (void *)name);
+	if (ret) {
+		ap_nl_perror(s.nl, "load", ret);
+		goto out;
+	}
+	ret = ap_send_policy(&s, p);
+	if (s.msg)
+		nlmsg_free(s.msg);
+	if (ret)
+		goto out;
+	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
+	if (ret)
+		ap_nl_perror(s.nl, "load", ret);
+out:
+	ap_nl_close(s.nl);	/* closing the socket drops any half-staged policy */
+	return ret;
+}
+
+/* Find, check and compile the policy; print diagnostics.  NULL on error. */
+struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len)
+{
+	struct ap_policy *p;
+	struct ap_diag d;
+	char cwd[PATH_MAX];
+
+	if (file) {
+		snprintf(path, len, "%s", file);
+	} else if (!getcwd(cwd, sizeof(cwd)) || ap_policy_find(cwd, path, len)) {
+		ap_err("no policy file: no actplane.yaml or .actplane/policy.yaml here or above "
+		       "(give --policy F, or create one with 'actplane init')");
+		return NULL;
+	}
+	ap_diag_init(&d);
+	p = ap_policy_load_file(path, domain, &d);
+	ap_diag_print(stderr, &d, isatty(2));
+	ap_diag_free(&d);
+	return p;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *file = NULL, *domain = NULL;
+	struct ap_policy *p;
+	char path[PATH_MAX];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "p:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': file = optarg; break;
+		case 'd': domain = optarg; break;
+		case 'h':
+			printf("usage: actplane load [--policy F | F] [--domain D]\n"
+			       "Compile the policy (default: actplane.yaml or .actplane/policy.yaml,\n"
+			       "searched upwards from here) and swap it into the module atomically.\n"
+			       "Label state is kept; a failed load leaves the old policy in force.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind != argc)
+		return 2;
+	p = ap_compile_policy(file, domain, path, sizeof(path));
+	if (!p)
+		return 1;
+	ret = ap_load_policy(p, path);
+	if (!ret)
+		printf("loaded %s: %zu rule%s, %zu label%s\n", path, p->n_rules,
+		       p->n_rules == 1 ? "" : "s", p->n_labels, p->n_labels == 1 ? "" : "s");
+	ap_policy_free(p);
+	return ret ? 1 : 0;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	struct ap_nl *nl;
+	char err[256];
+	int ret;
+
+	if (argc > 1) {
+		printf("usage: actplane unload\nRemove the policy (labels and sessions stay).\n");
+		return strcmp(argv[1], "--help") ? 2 : 0;
+	}
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		ap_err("%s", err);
+		return 1;
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_CLEAR, NULL, NULL, NULL);
+	if (ret)
+		ap_nl_perror(nl, "unload", ret);
+	else
+		printf("policy removed\n");
+	ap_nl_close(nl);
+	return ret ? 1 : 0;
+}
+
+static const char *const op_names[] = { "exec", "read", "open", "write", "unlink", "connect", "recv" };
+static const char *const eff_names[] = { "none", "notify", "block", "kill" };
+
+static int rules_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[ACTPLANE_A_MAX + 1], *r[ACTPLANE_E_MAX + 1], *a, *cl[ACTPLANE_E_MAX + 1];
+	int rem, *count = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ACTPLANE_A_MAX, NULL) || !tb[ACTPLANE_A_ELEM] ||
+	    nla_parse_nested(r, ACTPLANE_E_MAX, tb[ACTPLANE_A_ELEM], NULL))
+		return NL_SKIP;
+	if (!*count && tb[ACTPLANE_A_POLICY_NAME])
+		printf("# policy %s (generation %llu)\n", nla_get_string(tb[ACTPLANE_A_POLICY_NAME]),
+		       tb[ACTPLANE_A_GENERATION] ?
+		       (unsigned long long)nla_get_u64(tb[ACTPLANE_A_GENERATION]) : 0ULL);
+	(*count)++;
+	printf("rule %s:\n", r[ACTPLANE_E_NAME] ? nla_get_string(r[ACTPLANE_E_NAME]) : "?");
+	nla_for_each_nested(a, tb[ACTPLANE_A_ELEM], rem) {
+		unsigned int op, eff;
+
+		if (nla_type(a) != ACTPLANE_E_CLAUSE || nla_parse_nested(cl, ACTPLANE_E_MAX, a, NULL))
+			continue;
+		op = cl[ACTPLANE_E_OP] ? nla_get_u32(cl[ACTPLANE_E_OP]) : 99;
+		eff = cl[ACTPLANE_E_EFFECT] ? nla_get_u32(cl[ACTPLANE_E_EFFECT]) : 99;
+		printf("  %s %s \"%s\"\n", eff < 4 ? eff_names[eff] : "?", op < 7 ? op_names[op] : "?",
+		       cl[ACTPLANE_E_GLOB] ? nla_get_string(cl[ACTPLANE_E_GLOB]) : "");
+	}
+	if (r[ACTPLANE_E_BECAUSE] && *nla_get_string(r[ACTPLANE_E_BECAUSE]))
+		printf("  because \"%s\"\n", nla_get_string(r[ACTPLANE_E_BECAUSE]));
+	return NL_OK;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	struct nl_sock *sk;
+	int family, count = 0, ret;
+
+	if (argc > 1) {
+		printf("usage: actplane rules\nList the rules of the policy loaded in the module.\n");
+		return strcmp(argv[1], "--help") ? 2 : 0;
+	}
+	sk = nl_socket_alloc();
+	if (!sk || genl_connect(sk) || (family = genl_ctrl_resolve(sk, ACTPLANE_GENL_NAME)) < 0) {
+		ap_err("the actplane kernel module is not loaded");
+		if (sk)
+			nl_socket_free(sk);
+		return 1;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, rules_cb, &count);
+	ret = genl_send_simple(sk, family, ACTPLANE_CMD_POLICY_DUMP, ACTPLANE_GENL_VERSION, NLM_F_DUMP);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nl_socket_free(sk);
+	if (ret < 0) {
+		ap_err("rules: %s%s", nl_geterror(ret),
+		       ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" :
+		       ret == -NLE_DUMP_INTR ? " (the policy changed during the dump; retry)" : "");
+		return 1;
+	}
+	if (!count)
+		printf("no policy loaded\n");
+	return 0;
+}

@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane mcp`: a Model Context Protocol server on stdio, so an agent can
+ * ask ActPlane directly.
+ *
+ * Transport: JSON-RPC 2.0, one message per line on stdin/stdout (MCP stdio
+ * transport); nothing else is written to stdout, diagnostics go to stderr.
+ * Offered:
+ *   resource actplane://policy             the workspace's policy file and its
+ *                                          `actplane check` diagnostics
+ *   resource actplane://violations/latest  the latest violations with their
+ *                                          reasons (.actplane/violations.jsonl)
+ *   tool     check_policy                  check a proposed policy (a whole
+ *                                          YAML file or a DSL snippet) without
+ *                                          loading it
+ * Bad input never ends the server: unparsable lines get a Parse error,
+ * malformed requests an Invalid Request, unknown methods Method not found,
+ * and notifications never get an answer.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "policy/policy.h"
+#include "violations.h"
+
+#define MCP_SERVER_VERSION	"0.1.0"
+#define MCP_LATEST_MAX		20	/* violations in the latest resource */
+#define URI_POLICY		"actplane://policy"
+#define URI_VIOLATIONS		"actplane://violations/latest"
+
+/* JSON-RPC 2.0 and MCP error codes */
+#define RPC_PARSE_ERROR		(-32700)
+#define RPC_INVALID_REQUEST	(-32600)
+#define RPC_METHOD_NOT_FOUND	(-32601)
+#define RPC_INVALID_PARAMS	(-32602)
+#define MCP_RESOURCE_NOT_FOUND	(-32002)
+
+/* newest first: we answer with the client's version if we know it */
+static const char *const protocol_versions[] = {
+	"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05",
+};
+
+struct mcp {
+	const char *ws_opt, *policy_opt, *domain;
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!o || !json_object_object_get_ex(o, key, &f) ||
+	    !json_object_is_type(f, json_type_string))
+		return NULL;
+	return json_object_get_string(f);
+}
+
+static struct json_object *reply(struct json_object *id, struct json_object *result)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "jsonrpc", jstr("2.0"));
+	json_object_object_add(r, "id", json_object_get(id));
+	json_object_object_add(r, "result", result);
+	return r;
+}
+
+static struct json_object *rpc_error(struct json_object *id, int code,
+				     const char *msg, struct json_object *data)
+{
+	struct json_object *r = json_object_new_object(), *e = json_object_new_object();
+
+	json_object_object_add(e, "code", json_object_new_int(code));
+	json_object_object_add(e, "message", jstr(msg));
+	if (data)
+		json_object_object_add(e, "data", data);
+	json_object_object_add(r, "jsonrpc", jstr("2.0"));
+	json_object_object_add(r, "id", json_object_get(id));	/* NULL: null */
+	json_object_object_add(r, "error", e);
+	return r;
+}
+
+/* the workspace: --workspace, else searched from the working directory, else
+ * from $CLAUDE_PROJECT_DIR (set by Claude Code for the servers it starts) */
+static const char *workspace(const struct mcp *m, char *buf, size_t len)
+{
+	const char *env = getenv("CLAUDE_PROJECT_DIR");
+
+	if (m->ws_opt)
+		return m->ws_opt;
+	if (!ap_workspace_find(NULL, buf, len))
+		return buf;
+	if (env && *env && !ap_workspace_find(env, buf, len))
+		return buf;
+	return NULL;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static struct json_object *diags_json(const struct ap_diag *d)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct ap_diag_entry *e = &d->v[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "severity", jstr(e->severity == AP_SEV_ERROR ?
+							   "error" : "warning"));
+		if (e->file)
+			json_object_object_add(o, "file", jstr(e->file));
+		if (e->line) {
+			json_object_object_add(o, "line", json_object_new_int((int)e->line));
+			json_object_object_add(o, "column", json_object_new_int((int)e->col));
+		}
+		json_object_object_add(o, "message", jstr(e->message));
+		if (e->hint)
+			json_object_object_add(o, "hint", jstr(e->hint));
+		if (e->source_line)
+			json_object_object_add(o, "source", jstr(e->source_line));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static void put_summary(FILE *f, const struct ap_policy *p, const struct ap_diag *d)
+{
+	if (!p) {
+		fprintf(f, "invalid: %u error%s, %u warning%s", d->errors,
+			d->errors == 1 ? "" : "s", d->warnings,
+			d->warnings == 1 ? "" : "s");
+		return;
+	}
+	fprintf(f, "ok: %zu rule%s, %zu label%s, %zu source%s, %zu gate%s",
+		p->n_rules, p->n_rules == 1 ? "" : "s",
+		p->n_labels, p->n_labels == 1 ? "" : "s",
+		p->n_sources, p->n_sources == 1 ? "" : "s",
+		p->n_gates, p->n_gates == 1 ? "" : "s");
+	if (p->domain)
+		fprintf(f, ", domain %s", p->domain);
+	if (d->warnings)
+		fprintf(f, ", %u warning%s", d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+static struct json_object *text_contents(const char *uri, const char *mime,
+					 const char *text)
+{
+	struct json_object *r = json_object_new_object();
+	struct json_object *a = json_object_new_array(), *c = json_object_new_object();
+
+	json_object_object_add(c, "uri", jstr(uri));
+	json_object_object_add(c, "mimeType", jstr(mime));
+	json_object_object_add(c, "text", jstr(text));
+	json_object_array_add(a, c);
+	json_object_object_add(r, "contents", a);
+	return r;
+}
+
+/* ---- resources ---------------------------------------------------------- */
+static struct json_object *resource(const char *uri, const char *name,
+				    const char *title, const char *desc)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "uri", jstr(uri));
+	json_object_object_add(o, "name", jstr(name));
+	json_object_object_add(o, "title", jstr(title));
+	json_object_object_add(o, "description", jstr(desc));
+	json_object_object_add(o, "mimeType", jstr("text/plain"));
+	return o;
+}
+
+static struct json_object *resources_list(void)
+{
+	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_array_add(a, resource(URI_POLICY, "policy", "ActPlane policy",
+		"The workspace's ActPlane policy file (actplane.yaml) with the "
+		"diagnostics of `actplane check`."));
+	json_object_array_add(a, resource(URI_VIOLATIONS, "violations-latest",
+		"Latest ActPlane violations",
+		"The most recent policy violations in this workspace: what was "
+		"attempted, by which process, the rule, its effect and the reason."));
+	json_object_object_add(r, "resources", a);
+	return r;
+}
+
+static struct json_object *read_policy(const struct mcp *m)
+{
+	char wsbuf[PATH_MAX], path[PATH_MAX], *text = NULL, *file;
+	const char *ws = workspace(m, wsbuf, sizeof(wsbuf));
+	struct ap_policy *p;
+	struct ap_diag d;
+	size_t len = 0, flen = 0;
+	struct json_object *r;
+	FILE *f;
+
+	if (m->policy_opt)
+		snprintf(path, sizeof(path), "%s", m->policy_opt);
+	else if (ap_policy_find(ws, path, sizeof(path)))
+		path[0] = '\0';
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (!path[0]) {
+		fprintf(f, "No ActPlane policy: there is no actplane.yaml or "
+			".actplane/policy.yaml in %s or above.\n"
+			"Create one with `actplane init`; the language is described in "
+			"docs/policy-language.md.\n", ws ? ws : "the working directory");
+	} else {
+		ap_diag_init(&d);
+		p = ap_policy_load_file(path, m->domain, &d);
+		fprintf(f, "ActPlane policy file: %s\n`actplane check`: ", path);
+		put_summary(f, p, &d);
+		fputc('\n', f);
+		if (d.n) {
+			fputc('\n', f);
+			ap_diag_print(f, &d, false);
+		}
+		file = slurp(path, &flen);
+		fprintf(f, "\n--- %s ---\n%s", path, file ? file : "(unreadable)\n");
+		if (file && flen && file[flen - 1] != '\n')
+			fputc('\n', f);
+		free(file);
+		ap_policy_free(p);
+		ap_diag_free(&d);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	r = text_contents(URI_POLICY, "text/plain", text);
+	free(text);
+	return r;
+}
+
+struct latest {
+	FILE *f;
+	size_t i, n;
+};
+
+static int latest_one(const struct ap_violation *v, struct json_object *o,
+		      void *ctx)
+{
+	struct latest *l = ctx;
+
+	fprintf(l->f, "\n[%zu of %zu] ", ++l->i, l->n);
+	ap_violation_format_feedback(v, l->f);
+	return 0;
+}
+
+static int count_one(const struct ap_violation *v, struct json_object *o,
+		     void *ctx)
+{
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static struct json_object *read_violations(const struct mcp *m)
+{
+	char wsbuf[PATH_MAX], *text = NULL;
+	const char *ws = workspace(m, wsbuf, sizeof(wsbuf));
+	struct latest l = { 0 };
+	struct json_object *r;
+	size_t len = 0, total = 0;
+	int n = 0;
+
+	l.f = open_memstream(&text, &len);
+	if (!l.f)
+		return NULL;
+	if (ws) {
+		n = ap_violations_read_latest(ws, MCP_LATEST_MAX, count_one,
+					      &l.n, &total);
+		if (n > 0) {
+			fprintf(l.f, "The latest %zu of %zu ActPlane policy violations "
+				"recorded in %s/%s/%s (oldest first):\n", l.n, total,
+				ws, AP_STATE_DIR, AP_VIOLATIONS_FILE);
+			ap_violations_read_latest(ws, MCP_LATEST_MAX, latest_one,
+						  &l, NULL);
+		}
+	}
+	if (n < 0)
+		fprintf(l.f, "Cannot read %s/%s/%s: %s\n", ws, AP_STATE_DIR,
+			AP_VIOLATIONS_FILE, strerror(-n));
+	else if (n == 0)
+		fprintf(l.f, "No ActPlane policy violations are recorded%s%s.\n",
+			ws ? " in " : " (no ActPlane workspace found)",
+			ws ? ws : "");
+	if (fclose(l.f)) {
+		free(text);
+		return NULL;
+	}
+	r = text_contents(URI_VIOLATIONS, "text/plain", text);
+	free(text);
+	return r;
+}
+
+/* ---- tools ------------------------------------------------------------- */
+static struct json_object *tools_list(void)
+{
+	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+	struct json_object *t = json_object_new_object(), *schema, *props, *p, *req, *e;
+
+	json_object_object_add(t, "name", jstr("check_policy"));
+	json_object_object_add(t, "title", jstr("Check an ActPlane policy"));
+	json_object_object_add(t, "description", jstr(
+		"Check a proposed ActPlane policy without loading it: either a whole "
+		"actplane.yaml file (version: 1 with a `policy: |` block, or the "
+		"rules:/domains: form) or a snippet of the rule language (source, "
+		"declassify, endorse and rule declarations; a snippet must declare "
+		"the labels it uses).  Returns errors and warnings with line, column "
+		"and a hint, as `actplane check` does."));
+	schema = json_object_new_object();
+	props = json_object_new_object();
+	p = json_object_new_object();
+	json_object_object_add(p, "type", jstr("string"));
+	json_object_object_add(p, "description", jstr("The policy text: YAML file or DSL snippet."));
+	json_object_object_add(props, "policy", p);
+	p = json_object_new_object();
+	json_object_object_add(p, "type", jstr("string"));
+	e = json_object_new_array();
+	json_object_array_add(e, jstr("auto"));
+	json_object_array_add(e, jstr("yaml"));
+	json_object_array_add(e, jstr("dsl"));
+	json_object_object_add(p, "enum", e);
+	json_object_object_add(p, "description", jstr(
+		"How to read it; auto (default) takes text with a top-level "
+		"version:, policy:, rules: or domains: key as YAML, else as DSL."));
+	json_object_object_add(props, "format", p);
+	p = json_object_new_object();
+	json_object_object_add(p, "type", jstr("string"));
+	json_object_object_add(p, "description", jstr(
+		"Domain to compile, for the rules:/domains: form (default: its "
+		"default_domain)."));
+	json_object_object_add(props, "domain", p);
+	json_object_object_add(schema, "type", jstr("object"));
+	json_object_object_add(schema, "properties", props);
+	req = json_object_new_array();
+	json_object_array_add(req, jstr("policy"));
+	json_object_object_add(schema, "required", req);
+	json_object_object_add(t, "inputSchema", schema);
+	json_object_array_add(a, t);
+	json_object_object_add(r, "tools", a);
+	return r;
+}
+
+static struct json_object *tool_result(const char *text, bool is_error,
+				       struct json_object *structured)
+{
+	struct json_object *r = json_object_new_object();
+	struct json_object *a = json_object_new_array(), *c = json_object_new_object();
+
+	json_object_object_add(c, "type", jstr("text"));
+	json_object_object_add(c, "text", jstr(text));
+	json_object_array_add(a, c);
+	json_object_object_add(r, "content", a);
+	if (structured)
+		json_object_object_add(r, "structuredContent", structured);
+	json_object_object_add(r, "isError", json_object_new_boolean(is_error));
+	return r;
+}
+
+static bool looks_like_yaml(const char *s)
+{
+	static const char *const keys[] = { "version", "policy", "rules", "domains",
+					    "default_domain", "feedback" };
+	const char *line = s;
+	size_t i;
+
+	while (line && *line) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t n = strlen(keys[i]);
+
+			if (!strncmp(line, keys[i], n) &&
+			    line[n + strspn(line + n, " \t")] == ':')
+				return true;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+static struct json_object *check_policy(const struct mcp *m,
+					struct json_object *args)
+{
+	const char *text = get_str(args, "policy");
+	const char *format = get_str(args, "format");
+	const char *domain = get_str(args, "domain");
+	char wsbuf[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX + 32], *out = NULL;
+	const char *ws = workspace(m, wsbuf, sizeof(wsbuf));
+	struct json_object *st;
+	struct ap_policy *p;
+	struct ap_diag d;
+	size_t len = 0;
+	bool yaml;
+	FILE *f;
+
+	struct json_object *jp;
+
+	if (!text)
+		return tool_result("check_policy needs the argument \"policy\": the "
+				   "policy text (a YAML file or a DSL snippet).",
+				   true, NULL);
+	json_object_object_get_ex(args, "policy", &jp);
+	if ((size_t)json_object_get_string_len(jp) != strlen(text))
+		return tool_result("The policy text contains a NUL character.",
+				   true, NULL);
+	if (format && strcmp(format, "auto") && strcmp(format, "yaml") &&
+	    strcmp(format, "dsl"))
+		return tool_result("\"format\" must be auto, yaml or dsl.", true, NULL);
+	if (!ws)
+		ws = getcwd(cwd, sizeof(cwd)) ? cwd : "/";
+	yaml = format && strcmp(format, "auto") ? !strcmp(format, "yaml") :
+						 looks_like_yaml(text);
+	ap_diag_init(&d);
+	if (yaml) {
+		/* relative patterns resolve against the workspace, as they would
+		 * for its actplane.yaml */
+		snprintf(name, sizeof(name), "%s/(proposed policy)", ws);
+		p = ap_policy_load_string(text, strlen(text), name,
+					  domain ? domain : m->domain, &d);
+	} else {
+		p = ap_policy_load_dsl(text, strlen(text), ws, &d);
+	}
+	f = open_memstream(&out, &len);
+	if (!f) {
+		ap_policy_free(p);
+		ap_diag_free(&d);
+		return NULL;
+	}
+	fprintf(f, "Proposed policy (%s): ", yaml ? "YAML file" : "DSL snippet");
+	put_summary(f, p, &d);
+	fprintf(f, "\n");
+	if (d.n) {
+		fputc('\n', f);
+		ap_diag_print(f, &d, false);
+	}
+	if (fclose(f)) {
+		free(out);
+		ap_policy_free(p);
+		ap_diag_free(&d);
+		return NULL;
+	}
+	st = json_object_new_object();
+	json_object_object_add(st, "valid", json_object_new_boolean(p != NULL));
+	json_object_object_add(st, "format", jstr(yaml ? "yaml" : "dsl"));
+	json_object_object_add(st, "errors", json_object_new_int((int)d.errors));
+	json_object_object_add(st, "warnings", json_object_new_int((int)d.warnings));
+	if (p) {
+		json_object_object_add(st, "rules", json_object_new_int((int)p->n_rules));
+		json_object_object_add(st, "labels", json_object_new_int((int)p->n_labels));
+	}
+	json_object_object_add(st, "diagnostics", diags_json(&d));
+	ap_policy_free(p);
+	ap_diag_free(&d);
+	st = tool_result(out, false, st);
+	free(out);
+	return st;
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+static struct json_object *initialize(struct json_object *params)
+{
+	const char *want = get_str(params, "protocolVersion");
+	const char *ver = protocol_versions[0];
+	struct json_object *r = json_object_new_object(), *caps, *info;
+	size_t i;
+
+	for (i = 0; want && i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
+		if (!strcmp(want, protocol_versions[i]))
+			ver = protocol_versions[i];
+	caps = json_object_new_object();
+	json_object_object_add(caps, "resources", json_object_new_object());
+	json_object_object_add(caps, "tools", json_object_new_object());
+	info = json_object_new_object();
+	json_object_object_add(info, "name", jstr("actplane"));
+	json_object_object_add(info, "title", jstr("ActPlane"));
+	json_object_object_add(info, "version", jstr(MCP_SERVER_VERSION));
+	json_object_object_add(r, "protocolVersion", jstr(ver));
+	json_object_object_add(r, "capabilities", caps);
+	json_object_object_add(r, "serverInfo", info);
+	json_object_object_add(r, "instructions", jstr(
+		"ActPlane enforces an OS-level policy on everything this agent runs. "
+		"Read actplane://violations/latest to see which of your actions a rule "
+		"blocked, killed or reported and why; read actplane://policy for the "
+		"rules in force; call check_policy to validate a policy change before "
+		"proposing it."));
+	return r;
+}
+
+static struct json_object *request(const struct mcp *m, struct json_object *id,
+				   const char *method, struct json_object *params)
+{
+	struct json_object *res = NULL;
+	const char *s;
+
+	if (params && !json_object_is_type(params, json_type_object))
+		return rpc_error(id, RPC_INVALID_PARAMS, "params must be an object", NULL);
+	if (!strcmp(method, "initialize"))
+		res = initialize(params);
+	else if (!strcmp(method, "ping"))
+		res = json_object_new_object();
+	else if (!strcmp(method, "resources/list"))
+		res = resources_list();
+	else if (!strcmp(method, "resources/templates/list")) {
+		res = json_object_new_object();
+		json_object_object_add(res, "resourceTemplates", json_object_new_array());
+	} else if (!strcmp(method, "tools/list"))
+		res = tools_list();
+	else if (!strcmp(method, "resources/read")) {
+		s = get_str(params, "uri");
+		if (!s)
+			return rpc_error(id, RPC_INVALID_PARAMS,
+					 "resources/read needs params.uri", NULL);
+		if (!strcmp(s, URI_POLICY))
+			res = read_policy(m);
+		else if (!strcmp(s, URI_VIOLATIONS))
+			res = read_violations(m);
+		else {
+			struct json_object *data = json_object_new_object();
+
+			json_object_object_add(data, "uri", jstr(s));
+			return rpc_error(id, MCP_RESOURCE_NOT_FOUND,
+					 "Resource not found", data);
+		}
+	} else if (!strcmp(method, "tools/call")) {
+		struct json_object *args = NULL;
+
+		s = get_str(params, "name");
+		if (!s)
+			return rpc_error(id, RPC_INVALID_PARAMS,
+					 "tools/call needs params.name", NULL);
+		if (strcmp(s, "check_policy"))
+			return rpc_error(id, RPC_INVALID_PARAMS, "Unknown tool", NULL);
+		if (params)
+			json_object_object_get_ex(params, "arguments", &args);
+		if (args && !json_object_is_type(args, json_type_object))
+			res = tool_result("\"arguments\" must be an object.", true, NULL);
+		else
+			res = check_policy(m, args);
+	} else {
+		return rpc_error(id, RPC_METHOD_NOT_FOUND, "Method not found", NULL);
+	}
+	if (!res)
+		return rpc_error(id, -32603, "Internal error (out of memory)", NULL);
+	return reply(id, res);
+}
+
+/* one message; returns the response or NULL (notification) */
+static struct json_object *handle(const struct mcp *m, struct json_object *msg)
+{
+	struct json_object *id = NULL, *params = NULL, *f;
+	const char *method, *ver;
+	bool has_id;
+
+	if (!json_object_is_type(msg, json_type_object))
+		return rpc_error(NULL, RPC_INVALID_REQUEST,
+				 "Invalid Request: not a JSON object", NULL);
+	has_id = json_object_object_get_ex(msg, "id", &id);
+	if (has_id && !json_object_is_type(id, json_type_string) &&
+	    !json_object_is_type(id, json_type_int))
+		return rpc_error(NULL, RPC_INVALID_REQUEST,
+				 "Invalid Request: id must be a string or an integer",
+				 NULL);
+	ver = get_str(msg, "jsonrpc");
+	method = get_str(msg, "method");
+	if (!method) {
+		/* a response to a request we never sent, or garbage */
+		if (!has_id || json_object_object_get_ex(msg, "result", &f) ||
+		    json_object_object_get_ex(msg, "error", &f))
+			return NULL;
+		return rpc_error(id, RPC_INVALID_REQUEST,
+				 "Invalid Request: no method", NULL);
+	}
+	if (!ver || strcmp(ver, "2.0"))
+		return has_id ? rpc_error(id, RPC_INVALID_REQUEST,
+					  "Invalid Request: jsonrpc must be \"2.0\"",
+					  NULL) : NULL;
+	json_object_object_get_ex(msg, "params", &params);
+	if (!has_id)
+		return NULL;	/* notifications/initialized, cancelled, ...: nothing to do */
+	return request(m, id, method, params);
+}
+
+static int send_msg(struct json_object *r)
+{
+	const char *s = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	int ret = fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF ||
+		  fflush(stdout) ? -1 : 0;
+
+	json_object_put(r);
+	return ret;
+}
+
+static int handle_line(const struct mcp *m, const char *line)
+{
+	enum json_tokener_error jerr;
+	struct json_object *msg = json_tokener_parse_verbose(line, &jerr), *out;
+	size_t i, n;
+
+	if (!msg) {
+		if (jerr == json_tokener_success)	/* the literal null */
+			return send_msg(rpc_error(NULL, RPC_INVALID_REQUEST,
+						  "Invalid Request", NULL));
+		return send_msg(rpc_error(NULL, RPC_PARSE_ERROR, "Parse error",
+					  jstr(json_tokener_error_desc(jerr))));
+	}
+	if (json_object_is_type(msg, json_type_array)) {
+		/* a batch (JSON-RPC 2.0; MCP 2025-03-26) */
+		n = json_object_array_length(msg);
+		out = n ? json_object_new_array() : rpc_error(NULL, RPC_INVALID_REQUEST,
+							      "Invalid Request: empty batch", NULL);
+		for (i = 0; i < n; i++) {
+			struct json_object *r = handle(m, json_object_array_get_idx(msg, i));
+
+			if (r)
+				json_object_array_add(out, r);
+		}
+		json_object_put(msg);
+		if (json_object_is_type(out, json_type_array) &&
+		    !json_object_array_length(out)) {
+			json_object_put(out);
+			return 0;
+		}
+		return send_msg(out);
+	}
+	out = handle(m, msg);
+	json_object_put(msg);
+	return out ? send_msg(out) : 0;
+}
+
+int cmd_mcp(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static const char help[] =
+		"Usage: actplane mcp [--workspace DIR] [--policy FILE] [--domain NAME]\n"
+		"\n"
+		"Model Context Protocol server on stdin/stdout (JSON-RPC 2.0, one message\n"
+		"per line), normally started by the agent (`actplane setup --mcp`).\n"
+		"  resource actplane://policy             the policy and its check diagnostics\n"
+		"  resource actplane://violations/latest  the latest violations and reasons\n"
+		"  tool     check_policy                  check a proposed policy (YAML or DSL)\n"
+		"\n"
+		"  -w, --workspace DIR   workspace (default: actplane.yaml or .actplane/ here\n"
+		"                        or above, else from $CLAUDE_PROJECT_DIR)\n"
+		"  -p, --policy FILE     policy file (default: found from the workspace)\n"
+		"  -d, --domain NAME     domain of a rules:/domains: policy\n"
+		"  -h, --help            this help\n";
+	struct mcp m = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":w:p:d:h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'w': m.ws_opt = optarg; break;
+		case 'p': m.policy_opt = optarg; break;
+		case 'd': m.domain = optarg; break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		case ':':
+			ap_err("mcp: option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		default:
+			ap_err("mcp: unknown option '%s'\nTry 'actplane mcp --help'.",
+			       argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		ap_err("mcp: unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	/* a client that goes away must end the server, not kill it mid-write */
+	signal(SIGPIPE, SIG_IGN);
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!line[strspn(line, " \t")])
+			continue;
+		if (strlen(line) != (size_t)n) {	/* embedded NUL */
+			if (send_msg(rpc_error(NULL, RPC_PARSE_ERROR, "Parse error",
+					       jstr("NUL byte in message"))))
+				break;
+			continue;
+		}
+		if (handle_line(&m, line))
+			break;
+	}
+	free(line);
+	return 0;
+}

@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Violation records: JSON (json-c, never hand-escaped), the readable blocks
+ * shown to the user and to the agent, the workspace files and the delivery
+ * state of the agent hook.  See violations.h for the file layout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "violations.h"
+
+/* never read more than this much of violations.jsonl in one call */
+#define AP_JSONL_READ_MAX	(64u << 20)
+/* the tail of violations.jsonl scanned for the latest records */
+#define AP_JSONL_TAIL		(4u << 20)
+
+char *ap_rfc3339_now(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!gmtime_r(&now, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+	return buf;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static struct json_object *jstrv(const char **v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, jstr(v ? v[i] : NULL));
+	return a;
+}
+
+struct json_object *ap_violation_to_json(const struct ap_violation *v)
+{
+	struct json_object *o = json_object_new_object(), *prov;
+	char now[32];
+	size_t i;
+
+	json_object_object_add(o, "seq", json_object_new_uint64(v->seq));
+	json_object_object_add(o, "time", jstr(v->time ? v->time :
+					       ap_rfc3339_now(now, sizeof(now))));
+	json_object_object_add(o, "pid", json_object_new_int(v->pid));
+	json_object_object_add(o, "ppid", json_object_new_int(v->ppid));
+	json_object_object_add(o, "uid", json_object_new_int(v->uid));
+	json_object_object_add(o, "comm", jstr(v->comm));
+	json_object_object_add(o, "exe", jstr(v->exe));
+	json_object_object_add(o, "session", json_object_new_int64(v->session));
+	json_object_object_add(o, "op", jstr(v->op));
+	json_object_object_add(o, "target", jstr(v->target));
+	if (v->argv)
+		json_object_object_add(o, "argv", jstrv(v->argv, v->argc));
+	json_object_object_add(o, "rule", jstr(v->rule));
+	json_object_object_add(o, "effect", jstr(v->effect));
+	json_object_object_add(o, "proposed", jstr(v->proposed ? v->proposed :
+						   v->effect));
+	json_object_object_add(o, "blocked", json_object_new_boolean(v->blocked));
+	json_object_object_add(o, "killed", json_object_new_boolean(v->killed));
+	json_object_object_add(o, "labels", jstrv(v->labels, v->n_labels));
+	prov = json_object_new_array();
+	for (i = 0; i < v->n_provenance; i++) {
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "label", jstr(v->provenance[i].label));
+		json_object_object_add(p, "from", jstr(v->provenance[i].from));
+		json_object_array_add(prov, p);
+	}
+	json_object_object_add(o, "provenance", prov);
+	json_object_object_add(o, "because", jstr(v->because));
+	json_object_object_add(o, "enforcer", jstr(v->enforcer));
+	return o;
+}
+
+static struct json_object *jget(struct json_object *o, const char *key,
+				enum json_type type)
+{
+	struct json_object *f;
+
+	if (!json_object_object_get_ex(o, key, &f) || !json_object_is_type(f, type))
+		return NULL;
+	return f;
+}
+
+static const char *jgetstr(struct json_object *o, const char *key)
+{
+	struct json_object *f = jget(o, key, json_type_string);
+
+	return f ? json_object_get_string(f) : NULL;
+}
+
+static int64_t jgetint(struct json_object *o, const char *key)
+{
+	struct json_object *f = jget(o, key, json_type_int);
+
+	return f ? json_object_get_int64(f) : 0;
+}
+
+static bool jgetbool(struct json_object *o, const char *key)
+{
+	struct json_object *f = jget(o, key, json_type_boolean);
+
+	return f && json_object_get_boolean(f);
+}
+
+/* array of strings (non-strings skipped); NULL when absent or empty */
+static const char **jgetstrv(struct json_object *o, const char *key, size_t *n)
+{
+	struct json_object *a = jget(o, key, json_type_array);
+	size_t i, len;
+	const char **v;
+
+	*n = 0;
+	if (!a)
+		return NULL;
+	len = json_object_array_length(a);
+	v = calloc(len + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		if (json_object_is_type(e, json_type_string))
+			v[(*n)++] = json_object_get_string(e);
+	}
+	return v;
+}
+
+int ap_violation_from_json(struct json_object *o, struct ap_violation *v)
+{
+	struct json_object *prov;
+	struct ap_provenance *p;
+	size_t i, len;
+
+	memset(v, 0, sizeof(*v));
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	v->seq = (uint64_t)jgetint(o, "seq");
+	v->time = jgetstr(o, "time");
+	v->pid = (int)jgetint(o, "pid");
+	v->ppid = (int)jgetint(o, "ppid");
+	v->uid = (int)jgetint(o, "uid");
+	v->comm = jgetstr(o, "comm");
+	v->exe = jgetstr(o, "exe");
+	v->session = jgetint(o, "session");
+	v->op = jgetstr(o, "op");
+	v->target = jgetstr(o, "target");
+	v->argv = jgetstrv(o, "argv", &v->argc);
+	v->rule = jgetstr(o, "rule");
+	v->effect = jgetstr(o, "effect");
+	v->proposed = jgetstr(o, "proposed");
+	v->blocked = jgetbool(o, "blocked");
+	v->killed = jgetbool(o, "killed");
+	v->labels = jgetstrv(o, "labels", &v->n_labels);
+	v->because = jgetstr(o, "because");
+	v->enforcer = jgetstr(o, "enforcer");
+
+	prov = jget(o, "provenance", json_type_array);
+	len = prov ? json_object_array_length(prov) : 0;
+	p = len ? calloc(len, sizeof(*p)) : NULL;
+	for (i = 0; p && i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(prov, i);
+
+		if (!json_object_is_type(e, json_type_object))
+			continue;
+		p[v->n_provenance].label = jgetstr(e, "label");
+		p[v->n_provenance].from = jgetstr(e, "from");
+		if (p[v->n_provenance].label)
+			v->n_provenance++;
+	}
+	v->provenance = p;
+	return 0;
+}
+
+void ap_violation_release(struct ap_violation *v)
+{
+	free(v->argv);
+	free(v->labels);
+	free((void *)v->provenance);
+	v->argv = v->labels = NULL;
+	v->provenance = NULL;
+	v->argc = v->n_labels = v->n_provenance = 0;
+}
+
+/* ---- text -------------------------------------------------------------- */
+static const char *str_or(const char *s, const char *dflt)
+{
+	return s && *s ? s : dflt;
+}
+
+static bool is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+/* the effect that was applied; derived from the flags if the field is absent */
+static const char *applied(const struct ap_violation *v)
+{
+	if (v->effect && *v->effect)
+		return v->effect;
+	return v->killed ? "kill" : v->blocked ? "block" : "notify";
+}
+
+static bool audited(const struct ap_violation *v)
+{
+	return v->proposed && *v->proposed && strcmp(v->proposed, applied(v));
+}
+
+/* an argument as a shell would need it quoted */
+static void put_arg(FILE *f, const char *a)
+{
+	const char *p;
+
+	if (*a && !a[strcspn(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!")]) {
+		fputs(a, f);
+		return;
+	}
+	fputc('\'', f);
+	for (p = a; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", f);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('\'', f);
+}
+
+static void put_argv(FILE *f, const struct ap_violation *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->argc; i++) {
+		if (i)
+			fputc(' ', f);
+		put_arg(f, v->argv[i]);
+	}
+}
+
+/* "exec of /usr/bin/git", "read of /work/.env", "connection to 1.2.3.4:443" */
+static void put_action(FILE *f, const struct ap_violation *v)
+{
+	const char *t = str_or(v->target, "(unknown target)");
+	const char *op = str_or(v->op, "operation");
+
+	if (is(op, "exec"))
+		fprintf(f, "running %s", t);
+	else if (is(op, "read"))
+		fprintf(f, "reading %s", t);
+	else if (is(op, "open"))
+		fprintf(f, "opening %s for writing", t);
+	else if (is(op, "write"))
+		fprintf(f, "writing to %s", t);
+	else if (is(op, "unlink"))
+		fprintf(f, "deleting %s", t);
+	else if (is(op, "connect"))
+		fprintf(f, "connecting/sending to %s", t);
+	else if (is(op, "recv"))
+		fprintf(f, "receiving from %s", t);
+	else
+		fprintf(f, "%s on %s", op, t);
+}
+
+static void put_process(FILE *f, const struct ap_violation *v)
+{
+	fprintf(f, "%s (pid %d, parent pid %d, uid %d", str_or(v->comm, "?"),
+		v->pid, v->ppid, v->uid);
+	if (v->exe && *v->exe)
+		fprintf(f, ", %s", v->exe);
+	fprintf(f, ")");
+	if (v->session)
+		fprintf(f, " in session %" PRId64, v->session);
+}
+
+static void put_labels(FILE *f, const struct ap_violation *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < v->n_labels; i++) {
+		bool first = true;
+
+		fprintf(f, "%s%s", i ? ", " : "", v->labels[i]);
+		for (j = 0; j < v->n_provenance; j++) {
+			if (!is(v->provenance[j].label, v->labels[i]) ||
+			    !v->provenance[j].from)
+				continue;
+			fprintf(f, "%s%s", first ? " (from " : "; ",
+				v->provenance[j].from);
+			first = false;
+		}
+		if (!first)
+			fputc(')', f);
+	}
+}
+
+static const char *upper_effect(const char *e)
+{
+	if (is(e, "block"))
+		return "BLOCKED";
+	if (is(e, "kill"))
+		return "KILLED";
+	if (is(e, "notify"))
+		return "REPORTED";
+	return "MATCHED";
+}
+
+void ap_violation_format_text(const struct ap_violation *v, FILE *f)
+{
+	const char *e = applied(v);
+
+	fprintf(f, "actplane: %s ", upper_effect(e));
+	put_action(f, v);
+	fprintf(f, " (rule %s)\n", str_or(v->rule, "?"));
+	if (v->argv && v->argc) {
+		fprintf(f, "    command:  ");
+		put_argv(f, v);
+		fputc('\n', f);
+	}
+	fprintf(f, "    process:  ");
+	put_process(f, v);
+	fputc('\n', f);
+	fprintf(f, "    effect:   %s", e);
+	if (audited(v))
+		fprintf(f, " (policy proposed %s; enforcer %s)", v->proposed,
+			str_or(v->enforcer, "?"));
+	else if (v->enforcer && *v->enforcer)
+		fprintf(f, " (enforcer %s)", v->enforcer);
+	fputc('\n', f);
+	if (v->n_labels) {
+		fprintf(f, "    labels:   ");
+		put_labels(f, v);
+		fputc('\n', f);
+	}
+	fprintf(f, "    because:  %s\n", str_or(v->because, "(the rule gives no reason)"));
+}
+
+void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
+{
+	const char *e = applied(v);
+	const char *under = audited(v) ? v->proposed : e;
+
+	fprintf(f, "ActPlane policy violation: rule \"%s\" %s.\n",
+		str_or(v->rule, "?"),
+		is(e, "block") ? "blocked your action" :
+		is(e, "kill") ? "killed the process behind your action" :
+		"flagged your action");
+	fprintf(f, "- Attempted: ");
+	put_action(f, v);
+	if (v->argv && v->argc) {
+		fprintf(f, " as `");
+		put_argv(f, v);
+		fputc('`', f);
+	}
+	fprintf(f, "\n- By process: ");
+	put_process(f, v);
+	fprintf(f, "\n- Rule: %s\n", str_or(v->rule, "?"));
+	fprintf(f, "- Effect: ");
+	if (is(e, "block"))
+		fprintf(f, "blocked: the kernel refused the operation (EPERM) before it happened");
+	else if (is(e, "kill"))
+		fprintf(f, "killed: the process was terminated with SIGKILL");
+	else
+		fprintf(f, "reported: the operation was allowed, but the rule flags it");
+	if (audited(v))
+		fprintf(f, " (audit mode: the policy asks for %s, the %s enforcer only reports)",
+			v->proposed, str_or(v->enforcer, "audit"));
+	fputc('\n', f);
+	fprintf(f, "- Reason: %s\n", str_or(v->because, "(the rule gives no reason)"));
+	if (v->n_labels) {
+		fprintf(f, "- Why it applied: your process carries the label%s ",
+			v->n_labels == 1 ? "" : "s");
+		put_labels(f, v);
+		fprintf(f, "; labels follow data through files, pipes and child processes\n");
+	}
+	fprintf(f, "- What to do instead: ");
+	if (is(under, "block") || is(under, "kill")) {
+		if (audited(v))
+			fprintf(f, "this session only audits (dry run), so the action went "
+				"through, but under enforcement it would have been %s. "
+				"Do not build on it or repeat it, and do not reach the same "
+				"result another way",
+				is(under, "kill") ? "killed" : "blocked");
+		else
+			fprintf(f, "%sDo not retry it, and do not reach the same result "
+				"another way", is(e, "kill") ? "whatever that process was "
+				"doing did not finish; check what it left behind. " : "");
+		fprintf(f, " (another tool, shell, interpreter, script or copy of the "
+			"data): the rule is enforced by the kernel for every process you "
+			"start. Follow the reason above and change your approach, or ask "
+			"the user.\n");
+	} else {
+		fprintf(f, "the action went through, but it is flagged. Follow the reason "
+			"above before continuing, and ask the user if you are unsure it "
+			"was intended.\n");
+	}
+	if (v->seq || v->time)
+		fprintf(f, "- Event: #%" PRIu64 " at %s\n", v->seq,
+			str_or(v->time, "?"));
+}
+
+/* ---- files ------------------------------------------------------------- */
+int ap_state_path(const char *workspace, const char *name, char *out,
+		  size_t len)
+{
+	int n = snprintf(out, len, "%s/%s%s%s", workspace, AP_STATE_DIR,
+			 name ? "/" : "", name ? name : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int ap_last_violation_path(const char *workspace, char *out, size_t len)
+{
+	return ap_state_path(workspace, AP_LAST_VIOLATION_FILE, out, len);
+}
+
+/* root writes into a user's workspace: hand what it creates to the owner */
+static void give_to_owner(int fd, const char *path, const char *owner_dir)
+{
+	struct stat ws, st;
+
+	if (geteuid() != 0 || stat(owner_dir, &ws) || !ws.st_uid)
+		return;
+	if (fd >= 0 ? fstat(fd, &st) : stat(path, &st))
+		return;
+	if (st.st_uid == ws.st_uid && st.st_gid == ws.st_gid)
+		return;
+	if (fd >= 0)
+		(void)!fchown(fd, ws.st_uid, ws.st_gid);
+	else
+		(void)!chown(path, ws.st_uid, ws.st_gid);
+}
+
+int ap_state_dir_ensure(const char *workspace)
+{
+	char dir[PATH_MAX];
+	int ret = ap_state_path(workspace, NULL, dir, sizeof(dir));
+
+	if (ret)
+		return ret;
+	if (mkdir(dir, 0755)) {
+		if (errno != EEXIST)
+			return -errno;
+		return 0;
+	}
+	give_to_owner(-1, dir, workspace);
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int ap_violations_append(const char *workspace, const struct ap_violation *v)
+{
+	char path[PATH_MAX];
+	struct json_object *o;
+	const char *js;
+	char *line;
+	size_t len;
+	ssize_t w;
+	int fd, ret;
+
+	ret = ap_state_dir_ensure(workspace);
+	if (ret)
+		return ret;
+	ret = ap_state_path(workspace, AP_VIOLATIONS_FILE, path, sizeof(path));
+	if (ret)
+		return ret;
+	o = ap_violation_to_json(v);
+	js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(js);
+	line = malloc(len + 2);
+	if (!line) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	memcpy(line, js, len);
+	line[len++] = '\n';
+	json_object_put(o);
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		free(line);
+		return ret;
+	}
+	give_to_owner(fd, path, workspace);
+	/* one write per line: O_APPEND makes each line land whole at the end */
+	do
+		w = write(fd, line, len);
+	while (w < 0 && errno == EINTR);
+	ret = w < 0 ? -errno : (size_t)w != len ? -ENOSPC : 0;
+	if (close(fd) && !ret)
+		ret = -errno;
+	free(line);
+	return ret;
+}
+
+/* write text to path atomically: a sibling temp file renamed over it */
+static int replace_file(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	char *slash;
+	int fd, ret, n;
+
+	n = snprintf(dir, sizeof(dir), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	/* the feedback file's directory (normally .actplane) may not exist yet */
+	if (mkdir(dir, 0755) == 0) {
+		char parent[PATH_MAX];
+
+		snprintf(parent, sizeof(parent), "%s/..", dir);
+		give_to_owner(-1, dir, parent);
+	}
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	give_to_owner(fd, tmp, dir);
+	ret = write_all(fd, text, len);
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+int ap_last_violation_write(const char *path, const struct ap_violation *v)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "This file is written by ActPlane, the OS-level policy engine this agent session\n"
+		"runs under. It describes the latest action a policy rule stopped or flagged.\n\n");
+	ap_violation_format_feedback(v, f);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	ret = replace_file(path, text, len);
+	free(text);
+	return ret;
+}
+
+int ap_workspace_find(const char *dir, char *out, size_t len)
+{
+	char cur[PATH_MAX], cand[PATH_MAX + 32];
+	struct stat st;
+	char *slash;
+
+	if (dir) {
+		if (snprintf(cur, sizeof(cur), "%s", dir) >= (int)sizeof(cur))
+			return -ENAMETOOLONG;
+	} else if (!getcwd(cur, sizeof(cur))) {
+		return -errno;
+	}
+	/* strip trailing slashes (but keep "/") */
+	while (strlen(cur) > 1 && cur[strlen(cur) - 1] == '/')
+		cur[strlen(cur) - 1] = '\0';
+	for (;;) {
+		const char *base = strcmp(cur, "/") ? cur : "";
+
+		snprintf(cand, sizeof(cand), "%s/actplane.yaml", base);
+		if (!stat(cand, &st) && S_ISREG(st.st_mode))
+			break;
+		snprintf(cand, sizeof(cand), "%s/%s", base, AP_STATE_DIR);
+		if (!stat(cand, &st) && S_ISDIR(st.st_mode))
+			break;
+		slash = strrchr(cur, '/');
+		if (!slash || !strcmp(cur, "/"))
+			return -ENOENT;
+		if (slash == cur)
+			cur[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (strlen(cur) >= len)
+		return -ENAMETOOLONG;
+	strcpy(out, cur);
+	return 0;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+static int open_jsonl(const char *workspace, struct stat *st)
+{
+	char path[PATH_MAX];
+	int fd, ret = ap_state_path(workspace, AP_VIOLATIONS_FILE, path,
+				    sizeof(path));
+
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* read [off, min(EOF, off + max)) into a NUL-terminated buffer */
+static int read_from(int fd, uint64_t off, size_t max, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		ssize_t r;
+
+		if (len == max)
+			break;
+		if (cap - len < 65536 + 1) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536 * 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = pread(fd, buf + len, (cap - len - 1) < max - len ?
+			  cap - len - 1 : max - len, (off_t)(off + len));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+static bool blank(const char *s)
+{
+	return !s[strspn(s, " \t\r")];
+}
+
+/* parse one NUL-terminated line and hand it to cb; 1 delivered, 0 skipped */
+static int deliver_line(char *line, ap_violation_cb cb, void *ctx, int *stop)
+{
+	struct json_object *o;
+	struct ap_violation v;
+
+	if (blank(line))
+		return 0;
+	o = json_tokener_parse(line);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return 0;
+	}
+	if (ap_violation_from_json(o, &v) == 0 && cb)
+		*stop = cb(&v, o, ctx);
+	ap_violation_release(&v);
+	json_object_put(o);
+	return 1;
+}
+
+int ap_violations_read_since(const char *workspace, struct ap_jsonl_pos *pos,
+			     ap_violation_cb cb, void *ctx)
+{
+	struct stat st;
+	size_t len, done = 0;
+	char *buf, *p, *nl;
+	int fd, ret, count = 0, stop = 0;
+
+	fd = open_jsonl(workspace, &st);
+	if (fd == -ENOENT) {
+		pos->offset = pos->ino = 0;	/* a new file starts over */
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	if ((pos->ino && pos->ino != (uint64_t)st.st_ino) ||
+	    pos->offset > (uint64_t)st.st_size)
+		pos->offset = 0;	/* replaced or truncated: start over */
+	pos->ino = (uint64_t)st.st_ino;
+	ret = read_from(fd, pos->offset, AP_JSONL_READ_MAX, &buf, &len);
+	close(fd);
+	if (ret)
+		return ret;
+	for (p = buf; !stop && (nl = memchr(p, '\n', len - (size_t)(p - buf))); p = nl + 1) {
+		*nl = '\0';
+		if (cb)
+			count += deliver_line(p, cb, ctx, &stop);
+		else
+			count += !blank(p);
+		done = (size_t)(nl + 1 - buf);
+	}
+	pos->offset += done;
+	free(buf);
+	return count;
+}
+
+int ap_violations_read_latest(const char *workspace, size_t max,
+			      ap_violation_cb cb, void *ctx, size_t *total)
+{
+	struct json_object **keep;
+	struct stat st;
+	uint64_t start;
+	size_t len, n_keep = 0, lines = 0, i;
+	char *buf, *p, *end;
+	int fd, ret;
+
+	if (total)
+		*total = 0;
+	fd = open_jsonl(workspace, &st);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	start = (uint64_t)st.st_size > AP_JSONL_TAIL ?
+		(uint64_t)st.st_size - AP_JSONL_TAIL : 0;
+	ret = read_from(fd, start, AP_JSONL_TAIL, &buf, &len);
+	close(fd);
+	if (ret)
+		return ret;
+	p = buf;
+	if (start) {		/* skip the partial first line */
+		p = memchr(buf, '\n', len);
+		p = p ? p + 1 : buf + len;
+	}
+	/* only complete lines count; the last one may still be being written */
+	end = len ? memrchr(buf, '\n', len) : NULL;
+	if (!end || end < p) {
+		free(buf);
+		return 0;
+	}
+	*end = '\0';
+	keep = calloc(max ? max : 1, sizeof(*keep));
+	if (!keep) {
+		free(buf);
+		return -ENOMEM;
+	}
+	/* walk backwards keeping the last max records that parse */
+	for (;;) {
+		char *ls = end > p ? memrchr(p, '\n', (size_t)(end - p)) : NULL;
+		char *line = ls ? ls + 1 : p;
+
+		*end = '\0';
+		if (!blank(line)) {
+			struct json_object *o = n_keep < max ?
+				json_tokener_parse(line) : NULL;
+
+			lines++;
+			if (o && json_object_is_type(o, json_type_object))
+				keep[n_keep++] = o;
+			else
+				json_object_put(o);
+		}
+		if (!ls)
+			break;
+		end = ls;
+	}
+	for (i = n_keep; i-- > 0;) {
+		struct ap_violation v;
+		int stop;
+
+		if (!cb)
+			break;
+		ap_violation_from_json(keep[i], &v);
+		stop = cb(&v, keep[i], ctx);
+		ap_violation_release(&v);
+		if (stop)
+			break;
+	}
+	for (i = 0; i < n_keep; i++)
+		json_object_put(keep[i]);
+	free(keep);
+	free(buf);
+	if (total)
+		*total = lines;
+	return (int)n_keep;
+}
+
+/* ---- delivery state ----------------------------------------------------- */
+int ap_feedback_begin(const char *workspace, struct ap_jsonl_pos *pos)
+{
+	char path[PATH_MAX], buf[64];
+	ssize_t r;
+	int fd, ret;
+
+	memset(pos, 0, sizeof(*pos));
+	ret = ap_state_dir_ensure(workspace);
+	if (ret)
+		return ret;
+	ret = ap_state_path(workspace, AP_FEEDBACK_STATE_FILE, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	give_to_owner(fd, path, workspace);
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	}
+	r = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (r > 0) {
+		uint64_t off, ino;
+
+		buf[r] = '\0';
+		if (sscanf(buf, "%" SCNu64 " %" SCNu64, &off, &ino) == 2) {
+			pos->offset = off;
+			pos->ino = ino;
+		}
+	}
+	return fd;
+}
+
+int ap_feedback_commit(int fd, const struct ap_jsonl_pos *pos)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64 "\n",
+			 pos->offset, pos->ino);
+	ssize_t w;
+
+	if (ftruncate(fd, 0))
+		return -errno;
+	w = pwrite(fd, buf, (size_t)n, 0);
+	if (w < 0)
+		return -errno;
+	return w == n ? 0 : -EIO;
+}
+
+void ap_feedback_end(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* drops the lock */
+}
+
+int ap_feedback_mark_delivered(const char *workspace)
+{
+	struct ap_jsonl_pos pos;
+	int fd = ap_feedback_begin(workspace, &pos), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = ap_violations_read_since(workspace, &pos, NULL, NULL);
+	if (ret >= 0)
+		ret = ap_feedback_commit(fd, &pos);
+	ap_feedback_end(fd);
+	return ret < 0 ? ret : 0;
+}
