@@ -312,6 +312,8 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	immune = READ_ONCE(parent->immune);
 	lineage = READ_ONCE(parent->lineage);
 	rcu_read_unlock();
+	if (!labels && !session && !immune && !lineage)
+		return 0;	/* nothing to inherit: the child stays untracked */
 
 	p = ap_proc_new(labels, session);
 	if (!p)

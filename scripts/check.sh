@@ -37,6 +37,11 @@ if [ $vm = 1 ]; then
 		grep -q '^ok - kernel log clean\|^not ok - kernel log clean' "$log" ||
 			echo "not ok - VM run completed: vm.sh exited $vmrc" | tee -a "$log"
 	fi
+	# a tiny run of every benchmark, so the suite cannot rot
+	if [ -z "${1:-}" ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
+		make -s -C "$top" bench-smoke 2>&1 | tee -a "$log"
+		[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	fi
 fi
 
 passed=$(grep -c '^ok - ' "$log")
