@@ -3,6 +3,7 @@
 #define ACTPLANE_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <uapi/actplane.h>
 
 #define AP_BPFFS	"/sys/fs/bpf"
@@ -15,5 +16,6 @@ int ap_verdict_parse(const char *s);		/* -1 if unknown */
 const char *ap_enforcer_state_name(unsigned int state);
 const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);
+char *ap_read_file(const char *path, size_t *len);
 
 #endif

@@ -78,33 +78,6 @@ static void fix(const char *fmt, ...)
 	putchar('\n');
 }
 
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 static char *read_gz(const char *path)
 {
 	gzFile g = gzopen(path, "rb");
@@ -144,7 +117,7 @@ static void load_config(struct doctor *d)
 	static char boot[300];
 
 	snprintf(boot, sizeof(boot), "/boot/config-%s", d->uts.release);
-	d->config = read_text(boot);
+	d->config = ap_read_file(boot, NULL);
 	d->config_from = boot;
 	if (!d->config) {
 		d->config = read_gz("/proc/config.gz");
@@ -254,7 +227,7 @@ static void lsm_with_bpf(const char *list, char *out, size_t len)
 
 static void check_lsm(struct doctor *d)
 {
-	char *list = read_text(d->lsm_file), *p, *cmdline, *grub, want[1024];
+	char *list = ap_read_file(d->lsm_file, NULL), *p, *cmdline, *grub, want[1024];
 	const char *line, *cur = NULL;
 	bool have = false;
 	size_t n;
@@ -289,7 +262,7 @@ static void check_lsm(struct doctor *d)
 	fix("they load but never run.  Enable it on the kernel command line:");
 	fix("  lsm=%s", want);
 	fix("1. edit /etc/default/grub and add it to GRUB_CMDLINE_LINUX, e.g.");
-	grub = read_text("/etc/default/grub");
+	grub = ap_read_file("/etc/default/grub", NULL);
 	for (line = grub; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (!strncmp(line, "GRUB_CMDLINE_LINUX=", 19))
 			cur = line;
@@ -316,7 +289,7 @@ static void check_lsm(struct doctor *d)
 	}
 	fix("2. sudo update-grub");
 	fix("3. sudo reboot, then check: cat /sys/kernel/security/lsm  (must list bpf)");
-	cmdline = read_text("/proc/cmdline");
+	cmdline = ap_read_file("/proc/cmdline", NULL);
 	if (cmdline && strstr(cmdline, "lsm="))
 		fix("note: the running kernel's command line already sets lsm= "
 		    "(/proc/cmdline); replace that value");
@@ -349,7 +322,7 @@ static void check_module(struct doctor *d)
 		fix("from a build tree: sudo insmod kmod/actplane.ko)");
 		return;
 	}
-	ver = read_text("/sys/module/actplane/version");
+	ver = ap_read_file("/sys/module/actplane/version", NULL);
 	if (ver)
 		ver[strcspn(ver, "\n")] = '\0';
 	ok(d, "actplane module loaded%s%s", ver ? ", version " : "", ver ? ver : "");

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common.h"
 #include "policy/policy.h"
 #include "violations.h"
 
@@ -107,34 +108,6 @@ static const char *workspace(const struct mcp *m, char *buf, size_t len)
 	if (env && *env && !ap_workspace_find(env, buf, len))
 		return buf;
 	return NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
 static struct json_object *diags_json(const struct ap_diag *d)
@@ -258,7 +231,7 @@ static struct json_object *read_policy(const struct mcp *m)
 			fputc('\n', f);
 			ap_diag_print(f, &d, false);
 		}
-		file = slurp(path, &flen);
+		file = ap_read_file(path, &flen);
 		fprintf(f, "\n--- %s ---\n%s", path, file ? file : "(unreadable)\n");
 		if (file && flen && file[flen - 1] != '\n')
 			fputc('\n', f);
