@@ -27,6 +27,7 @@ extern int actplane_file_permission(struct file *file, int mask) __ksym;
 extern int actplane_file_truncate(struct file *file) __ksym;
 extern int actplane_path_truncate(const struct path *path) __ksym;
 extern int actplane_path_unlink(const struct path *dir, struct dentry *dentry) __ksym;
+extern int actplane_path_create(const struct path *dir, struct dentry *dentry, __u32 kind) __ksym;
 extern int actplane_path_rename(const struct path *old_dir, struct dentry *old_dentry,
 				const struct path *new_dir, struct dentry *new_dentry) __ksym;
 extern int actplane_path_link(struct dentry *old_dentry, const struct path *new_dir,
@@ -46,6 +47,7 @@ extern int actplane_unix_may_send(struct socket *sock, struct socket *other) __k
 extern void actplane_sk_free_security(struct sock *sk) __ksym;
 extern void actplane_pipe_read_done(struct kiocb *iocb, long ret) __ksym;
 extern void actplane_sock_recv_done(struct socket *sock, int ret) __ksym;
+extern void actplane_task_exit(struct task_struct *task) __ksym;
 
 /* Label storage and helpers (for enforcers and custom programs). */
 extern u64 actplane_task_labels(struct task_struct *task) __ksym;

@@ -58,6 +58,36 @@ int BPF_PROG(ap_path_unlink, const struct path *dir, struct dentry *dentry, int 
 	return AP_VERDICT(ret);
 }
 
+/* New names: open(O_CREAT) of a new file and mknod, mkdir, symlink. */
+SEC("lsm/path_mknod")
+int BPF_PROG(ap_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_path_create(dir, dentry, 0);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(ap_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_path_create(dir, dentry, 1);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(ap_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_path_create(dir, dentry, 2);
+	return AP_VERDICT(ret);
+}
+
 /* RENAME_EXCHANGE calls the hook twice, once per direction. */
 SEC("lsm/path_rename")
 int BPF_PROG(ap_path_rename, const struct path *old_dir, struct dentry *old_dentry,
@@ -188,6 +218,18 @@ int BPF_PROG(ap_pipe_read, struct kiocb *iocb, struct iov_iter *to, long ret)
 {
 	if (ret > 0)
 		actplane_pipe_read_done(iocb, ret);
+	return 0;
+}
+
+/*
+ * The exit status of a run of G arms `after exec G exits N` gates.  The
+ * tracepoint fires after the exit code is set and before the parent can
+ * reap the process, so a shell's next command already sees the gate.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ap_sched_process_exit, struct task_struct *p)
+{
+	actplane_task_exit(p);
 	return 0;
 }
 

@@ -42,6 +42,10 @@ enum actplane_hook {
 	ACTPLANE_HOOK_SK_FREE,
 	ACTPLANE_HOOK_PIPE_READ,	/* fexit: after a pipe read returned data */
 	ACTPLANE_HOOK_SOCK_RECV_DONE,	/* fexit: after sock_recvmsg returned data */
+	ACTPLANE_HOOK_TASK_EXIT,	/* tp_btf sched_process_exit: exit status known */
+	ACTPLANE_HOOK_PATH_MKNOD,	/* also O_CREAT of a new file */
+	ACTPLANE_HOOK_PATH_MKDIR,
+	ACTPLANE_HOOK_PATH_SYMLINK,
 	__ACTPLANE_HOOK_MAX,
 };
 
@@ -136,12 +140,22 @@ struct sock;
 struct super_block;
 
 /* Label state of a process (shared by its threads). */
+#define AP_PEND_MAX 4
+
 struct ap_proc {
 	atomic64_t labels;
 	u64 immune;		/* declassified by the running program: not absorbed */
 	u64 lineage;		/* lineage marks (policy lineage ids), inherited */
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
+	/*
+	 * `after exec G exits N` runs this process is (it exec'd G): checked
+	 * when the thread group exits.  Written by the process itself at exec
+	 * (single-threaded then), read by its last exiting thread.
+	 */
+	u8 npend;
+	struct { u16 gate, epoch; } pend[AP_PEND_MAX];
+	u64 pend_gen;		/* policy generation the gate indexes belong to */
 	struct rcu_head rcu;
 };
 
@@ -184,7 +198,8 @@ int ap_sock_absorb(const struct sock *sk, u64 labels);
 void ap_sock_free(const struct sock *sk);
 
 /* session.c */
-int ap_session_create(pid_t root);
+int ap_session_create(pid_t root, gfp_t gfp);
+bool ap_task_start_session(const struct task_struct *t, u32 id);
 void ap_session_get(u32 id);
 void ap_session_put(u32 id);
 void ap_session_abandon(u32 id);
@@ -192,6 +207,8 @@ int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), voi
 void ap_session_exit(void);
 bool ap_session_gate(u32 id, u32 gate);
 void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n);
+u16 ap_session_gate_epoch(u32 id, u32 gate);
+void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch);
 
 /* propagate.c: what each hook does to label state */
 struct file;
@@ -204,11 +221,13 @@ struct msghdr;
 int ap_on_file_open(struct file *file);
 int ap_on_file_permission(struct file *file, int mask);
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
+void ap_on_task_exit(struct task_struct *t);
 int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook);
 struct path;
 struct dentry;
 int ap_on_truncate(const struct path *path, enum actplane_hook hook);
 int ap_on_path_unlink(const struct path *dir, struct dentry *dentry);
+int ap_on_path_create(const struct path *dir, struct dentry *dentry, enum actplane_hook hook);
 int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
 		      const struct path *new_dir, struct dentry *new_dentry);
 int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,

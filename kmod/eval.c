@@ -41,7 +41,9 @@ struct ap_eval {
 	bool exec_transform;		/* exec: immunity is reset to declass */
 	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
-	bool gate_hits;
+	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);	/* `exits N` gates: armed at exit */
+	bool gate_hits, pend_hits;
+	bool subject_src;		/* an exec source labels the subject */
 	/* clauses that matched the target, evaluated after sources */
 	u32 cand[32];
 	u32 ncand;
@@ -208,6 +210,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		break;
 	case AP_USE_SOURCE:
 		e->src_labels |= BIT_ULL(pol->sources[u->idx].bit);
+		e->subject_src |= pol->sources[u->idx].target_kind == ACTPLANE_TARGET_EXEC;
 		break;
 	case AP_USE_TRANSFORM:
 		if (pol->transforms[u->idx].kind == ACTPLANE_TRANSFORM_DECLASSIFY)
@@ -219,10 +222,15 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		e->lineage_add |= BIT_ULL(u->idx);
 		break;
 	case AP_USE_GATE:
-		if (ap_argv_match(ev, &pol->gates[u->idx].args)) {
+		if (!ap_argv_match(ev, &pol->gates[u->idx].args))
+			break;
+		if (pol->gates[u->idx].exit_status >= 0 && ev->exec) {
+			__set_bit(u->idx, e->pend);
+			e->pend_hits = true;
+		} else {
 			__set_bit(u->idx, e->arm);
-			e->gate_hits = true;
 		}
+		e->gate_hits = true;
 		break;
 	case AP_USE_INVAL:
 		if (ap_argv_match(ev, &pol->invals[u->idx].args)) {
@@ -231,6 +239,82 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		}
 		break;
 	}
+}
+
+/*
+ * A subject source labeled a process outside any session: it roots a new
+ * one, so its gates work without `actplane run` (an agent started by hand).
+ */
+static void ap_root_session(struct ap_eval *e)
+{
+	int id = ap_session_create(task_tgid_nr(current), GFP_NOWAIT);
+
+	if (id > 0 && ap_task_start_session(current, id))
+		e->session = id;
+	else if (id > 0)
+		e->session = ap_task_session(current);	/* somebody else was first */
+}
+
+/*
+ * current now runs G of one or more `after exec G exits N` gates: remember
+ * them, with each gate's stale epoch, until the process exits.
+ */
+static void ap_pend_exit(const struct ap_eval *e)
+{
+	struct ap_proc *p = ap_proc_of(current);
+	u32 g, i;
+
+	if (!p)
+		return;
+	if (p->pend_gen != e->pol->generation) {
+		p->npend = 0;
+		p->pend_gen = e->pol->generation;
+	}
+	for_each_set_bit(g, e->pend, e->pol->n_gates) {
+		for (i = 0; i < p->npend && p->pend[i].gate != g; i++)
+			;
+		if (i == p->npend && p->npend == AP_PEND_MAX) {
+			pr_warn_ratelimited("actplane: more than %d `exits` gates pending in one process\n",
+					    AP_PEND_MAX);
+			break;
+		}
+		p->pend[i].gate = g;
+		p->pend[i].epoch = ap_session_gate_epoch(e->session, g);
+		if (i == p->npend)
+			WRITE_ONCE(p->npend, p->npend + 1);
+	}
+}
+
+/*
+ * A thread of @t's process is exiting.  When it is the last one, arm the
+ * `exits N` gates whose run ended with status N (a signal death arms none),
+ * unless the gate went stale while the run was going.
+ */
+void ap_on_task_exit(struct task_struct *t)
+{
+	const struct ap_policy *pol;
+	struct ap_proc *p;
+	int code = READ_ONCE(t->exit_code);
+	u32 i;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_TASK_EXIT);
+	if (!ap_mem_count_of(AP_OBJ_TASK) || atomic_read(&t->signal->live))
+		return;
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (!p || !READ_ONCE(p->npend))
+		goto out;
+	pol = ap_policy_get();
+	if (pol && pol->generation == p->pend_gen && !(code & 0x7f))
+		for (i = 0; i < p->npend; i++) {
+			u16 g = p->pend[i].gate;
+
+			if (g < pol->n_gates && pol->gates[g].exit_status == ((code >> 8) & 0xff))
+				ap_session_gate_arm_after(p->session, g, p->pend[i].epoch);
+		}
+	WRITE_ONCE(p->npend, 0);
+out:
+	rcu_read_unlock();
 }
 
 static bool ap_expr_eval(const struct ap_clause *c, u64 labels)
@@ -413,8 +497,13 @@ int ap_evaluate(struct ap_event *ev)
 		ap_inode_absorb(ev->inode, e.src_labels);	/* the file carries its source label */
 	if (ev->exec || e.src_labels || e.lineage_add)
 		ret = ap_task_commit(current, e.labels, e.immune, e.lineage, ev->exec);
-	if (e.gate_hits && e.session)
+	if (e.subject_src && ev->exec && !e.session && !ret)
+		ap_root_session(&e);
+	if (e.gate_hits && e.session) {
 		ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
+		if (e.pend_hits)
+			ap_pend_exit(&e);
+	}
 out:
 	rcu_read_unlock();
 	return ret;

@@ -52,6 +52,16 @@ __bpf_kfunc int actplane_path_unlink(const struct path *dir, struct dentry *dent
 	return ap_on_path_unlink(dir, dentry);
 }
 
+/* @kind: 0 mknod (and O_CREAT), 1 mkdir, 2 symlink */
+__bpf_kfunc int actplane_path_create(const struct path *dir, struct dentry *dentry, u32 kind)
+{
+	static const enum actplane_hook hooks[] = {
+		ACTPLANE_HOOK_PATH_MKNOD, ACTPLANE_HOOK_PATH_MKDIR, ACTPLANE_HOOK_PATH_SYMLINK,
+	};
+
+	return ap_on_path_create(dir, dentry, hooks[kind < ARRAY_SIZE(hooks) ? kind : 0]);
+}
+
 /* Runs once per direction for RENAME_EXCHANGE. */
 __bpf_kfunc int actplane_path_rename(const struct path *old_dir, struct dentry *old_dentry,
 				     const struct path *new_dir, struct dentry *new_dentry)
@@ -134,6 +144,12 @@ __bpf_kfunc void actplane_pipe_read_done(struct kiocb *iocb, long ret)
 __bpf_kfunc void actplane_sock_recv_done(struct socket *sock, int ret)
 {
 	ap_on_sock_recv_done(sock, ret);
+}
+
+/* tp_btf/sched_process_exit: a thread is exiting, its exit code is set */
+__bpf_kfunc void actplane_task_exit(struct task_struct *task)
+{
+	ap_on_task_exit(task);
 }
 
 /* ---- label storage ---- */
@@ -219,6 +235,7 @@ BTF_ID_FLAGS(func, actplane_file_permission, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_file_truncate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_path_truncate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_path_unlink, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_path_create, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_path_rename, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_path_link, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_mmap_file, KF_TRUSTED_ARGS)
@@ -235,6 +252,7 @@ BTF_ID_FLAGS(func, actplane_unix_may_send, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_sk_free_security)
 BTF_ID_FLAGS(func, actplane_pipe_read_done)
 BTF_ID_FLAGS(func, actplane_sock_recv_done)
+BTF_ID_FLAGS(func, actplane_task_exit)
 BTF_ID_FLAGS(func, actplane_task_labels, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_add_labels, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_clear_labels, KF_TRUSTED_ARGS)

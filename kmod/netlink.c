@@ -448,7 +448,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 		goto out;
 	}
-	id = ap_session_create(task_tgid_nr(t.task));
+	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL);
 	if (id < 0) {
 		ret = id;
 		goto out;

@@ -186,6 +186,7 @@ static const struct nla_policy ap_elem_policy[ACTPLANE_E_MAX + 1] = {
 	[ACTPLANE_E_UNLESS]	= NLA_POLICY_NESTED(ap_list_policy),
 	[ACTPLANE_E_BECAUSE]	= { .type = NLA_NUL_STRING, .len = 4095 },
 	[ACTPLANE_E_SESSION_ROOT] = { .type = NLA_FLAG },
+	[ACTPLANE_E_EXIT_STATUS] = NLA_POLICY_MAX(NLA_U32, 255),
 };
 
 struct ap_elem_ctx {
@@ -409,6 +410,8 @@ static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
 	op = nla_get_u32(c->tb[ACTPLANE_E_OP]);
 	if (!ap_op_is_path(op))
 		return AP_ELEM_ERR(c, "gates and invalidators watch exec, read, open, write or unlink");
+	if (c->tb[ACTPLANE_E_EXIT_STATUS] && (inval || op != ACTPLANE_OP_EXEC))
+		return AP_ELEM_ERR(c, "an exit status only applies to exec gates");
 	if (!inval && pol->n_gates >= AP_POL_MAX_GATES)
 		return AP_ELEM_ERR(c, "more than %d gates", AP_POL_MAX_GATES);
 	ret = inval ? AP_GROW(invals, cap_invals) : AP_GROW(gates, cap_gates);
@@ -419,7 +422,11 @@ static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
 		pol->invals[pol->n_invals++] = (struct ap_inval){ .gate = gate, .op = op, .pat = pat,
 								  .args = args };
 	else
-		pol->gates[pol->n_gates++] = (struct ap_gate){ .op = op, .pat = pat, .args = args };
+		pol->gates[pol->n_gates++] = (struct ap_gate){
+			.op = op, .pat = pat, .args = args,
+			.exit_status = c->tb[ACTPLANE_E_EXIT_STATUS] ?
+				       (s16)nla_get_u32(c->tb[ACTPLANE_E_EXIT_STATUS]) : -1,
+		};
 	return ret;
 }
 

@@ -60,6 +60,7 @@ struct ap_transform {
 
 struct ap_gate {
 	u8 op;
+	s16 exit_status;	/* -1: armed at exec; 0..255: armed when the run exits so */
 	u32 pat;
 	struct ap_argv args;
 };

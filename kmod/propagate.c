@@ -174,6 +174,21 @@ int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
 }
 
 /*
+ * A new name in @dir: a file created by open(O_CREAT) or mknod, a directory,
+ * a symlink.  It is a write of the new path (so "block write" rules leave
+ * no empty file behind); nothing exists yet to carry labels.
+ */
+int ap_on_path_create(const struct path *dir, struct dentry *dentry, enum actplane_hook hook)
+{
+	struct ap_event ev;
+
+	ap_stats_hook_hit(hook);
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	return ap_eval_once(&ev);
+}
+
+/*
  * rename: the old name goes away (unlink rules) and the new name is written
  * (write rules; "rename onto").  The moved inode absorbs the renamer's labels.
  */

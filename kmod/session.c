@@ -3,7 +3,7 @@
  * Sessions: the process tree started by one `actplane run` (or seeded over
  * netlink).  A session id is stored in each member's process state and
  * inherited at fork; the session lives while it has members.  Policy gates
- * (later) are kept per session.
+ * are kept per session.
  */
 #include <linux/idr.h>
 #include <linux/rcupdate.h>
@@ -17,29 +17,37 @@ struct ap_session {
 	atomic_t procs;
 	/* `after` gates: armed by their program, made stale by `since` events */
 	DECLARE_BITMAP(gates, 256);
+	/* per gate: how many times a `since` event made it stale (wraps) */
+	u16 stale_epoch[256];
 	struct rcu_head rcu;
 };
 
 static DEFINE_IDR(ap_sessions);
 static DEFINE_SPINLOCK(ap_sessions_lock);
 
-/* A new, empty session rooted at @root.  Returns its id (> 0) or -errno. */
-int ap_session_create(pid_t root)
+/*
+ * A new, empty session rooted at @root.  Returns its id (> 0) or -errno.
+ * @gfp: GFP_KERNEL from netlink; GFP_NOWAIT from a hook (inside RCU).
+ */
+int ap_session_create(pid_t root, gfp_t gfp)
 {
-	struct ap_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct ap_session *s = kzalloc(sizeof(*s), gfp | __GFP_NOWARN);
+	bool can_sleep = gfpflags_allow_blocking(gfp);
 	unsigned long flags;
 	int id;
 
 	if (!s)
 		return -ENOMEM;
 	s->root = root;
-	idr_preload(GFP_KERNEL);
+	if (can_sleep)
+		idr_preload(gfp);
 	spin_lock_irqsave(&ap_sessions_lock, flags);
-	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT);
+	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT | __GFP_NOWARN);
 	if (id > 0)
 		s->id = id;
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
-	idr_preload_end();
+	if (can_sleep)
+		idr_preload_end();
 	if (id < 0)
 		kfree(s);
 	return id;
@@ -113,11 +121,46 @@ void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned lo
 	rcu_read_lock();
 	s = idr_find(&ap_sessions, id);
 	if (s) {
-		for_each_set_bit(g, stale, n)
+		for_each_set_bit(g, stale, n) {
 			clear_bit(g, s->gates);
+			WRITE_ONCE(s->stale_epoch[g], s->stale_epoch[g] + 1);
+		}
 		for_each_set_bit(g, arm, n)
 			set_bit(g, s->gates);
 	}
+	rcu_read_unlock();
+}
+
+/* How often @gate went stale in session @id so far (0 if there is none). */
+u16 ap_session_gate_epoch(u32 id, u32 gate)
+{
+	struct ap_session *s;
+	u16 ep = 0;
+
+	if (gate >= 256)
+		return 0;
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s)
+		ep = READ_ONCE(s->stale_epoch[gate]);
+	rcu_read_unlock();
+	return ep;
+}
+
+/*
+ * An `exits N` run of @gate's program ended with N: arm the gate, unless a
+ * `since` event made it stale while the run was going (the run saw old state).
+ */
+void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch)
+{
+	struct ap_session *s;
+
+	if (gate >= 256)
+		return;
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s && READ_ONCE(s->stale_epoch[gate]) == epoch)
+		set_bit(gate, s->gates);
 	rcu_read_unlock();
 }
 

@@ -36,6 +36,10 @@ const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX] = {
 	[ACTPLANE_HOOK_SK_FREE] = "sk_free_security",
 	[ACTPLANE_HOOK_PIPE_READ] = "pipe_read",
 	[ACTPLANE_HOOK_SOCK_RECV_DONE] = "sock_recvmsg",
+	[ACTPLANE_HOOK_TASK_EXIT] = "sched_process_exit",
+	[ACTPLANE_HOOK_PATH_MKNOD] = "path_mknod",
+	[ACTPLANE_HOOK_PATH_MKDIR] = "path_mkdir",
+	[ACTPLANE_HOOK_PATH_SYMLINK] = "path_symlink",
 };
 
 void ap_stats_hook_hit(enum actplane_hook hook)

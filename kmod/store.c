@@ -167,9 +167,10 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session)
 	p = ap_proc_of(t);
 	if (p) {
 		ap_proc_absorb(p, labels);
-		if (session && !p->session) {
-			p->session = session;
+		if (session && !READ_ONCE(p->session)) {
 			ap_session_get(session);
+			if (cmpxchg(&p->session, 0, session))
+				ap_session_put(session);
 		}
 		goto out;
 	}
@@ -253,6 +254,30 @@ int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 line
 	WRITE_ONCE(p->lineage, READ_ONCE(p->lineage) | lineage);
 	rcu_read_unlock();
 	return 0;
+}
+
+/*
+ * @t's process, tracked and in no session, roots the new session @id (a
+ * subject source labeled it).  Return: true if it joined; otherwise the
+ * caller's session is dropped here.
+ */
+bool ap_task_start_session(const struct task_struct *t, u32 id)
+{
+	struct ap_proc *p;
+	bool joined = false;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p) {
+		ap_session_get(id);
+		joined = !cmpxchg(&p->session, 0, id);
+		if (!joined)
+			ap_session_put(id);	/* frees it: no other member */
+	}
+	rcu_read_unlock();
+	if (!p)
+		ap_session_abandon(id);
+	return joined;
 }
 
 /* Admin: set session (if non-zero) and add labels; process context. */

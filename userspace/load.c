@@ -189,6 +189,10 @@ static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
 
 			ap_put_u32s(s, a, v, 2);
 			ap_put_argv(s, p->gates[i].argv, p->gates[i].argc);
+			if (p->gates[i].exit_status >= 0 && !s->err &&
+			    nla_put_u32(s->msg, ACTPLANE_E_EXIT_STATUS,
+					(unsigned int)p->gates[i].exit_status))
+				s->err = -EMSGSIZE;
 		}
 		ap_elem_end(s, e);
 	}

@@ -126,7 +126,7 @@ enum actplane_elem_kind {
 	ACTPLANE_ELEM_ENDPOINT,		/* FAMILY, ADDR, PREFIX, PORT */
 	ACTPLANE_ELEM_SOURCE,		/* TARGET_KIND, TARGET, LABEL */
 	ACTPLANE_ELEM_TRANSFORM,	/* TRANSFORM (declassify/endorse), LABEL, TARGET (pattern) */
-	ACTPLANE_ELEM_GATE,		/* OP, TARGET (pattern), ARGV */
+	ACTPLANE_ELEM_GATE,		/* OP, TARGET (pattern), ARGV, EXIT_STATUS */
 	ACTPLANE_ELEM_INVALIDATOR,	/* GATE, OP, TARGET (pattern), ARGV */
 	ACTPLANE_ELEM_LINEAGE,		/* TARGET (pattern) */
 	ACTPLANE_ELEM_RULE,		/* NAME, BECAUSE */
@@ -165,6 +165,7 @@ enum actplane_elem_attr {
 	ACTPLANE_E_SESSION_ROOT,	/* flag: exec source that labels the session root */
 	ACTPLANE_E_PAD,
 	ACTPLANE_E_CLAUSE,		/* nest (dump only): EFFECT, OP, GLOB = target text */
+	ACTPLANE_E_EXIT_STATUS,		/* u32 0..255 (gate): armed when the run exits with it */
 	__ACTPLANE_E_MAX,
 };
 #define ACTPLANE_E_MAX (__ACTPLANE_E_MAX - 1)

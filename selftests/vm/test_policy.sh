@@ -165,6 +165,7 @@ t_workspace_confinement() {
   because "stay in the workspace"'
 	mkdir -p /tmp/apw-outside
 	for_all EPERM write /tmp/apw-outside/f
+	[ ! -e /tmp/apw-outside/f ] || fail "a blocked write created the file"
 	touch /tmp/apw-outside/keep
 	for_all EPERM unlink /tmp/apw-outside/keep
 	[ -e /tmp/apw-outside/keep ] || fail "unlink went through"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # More rule families (DESIGN §3): endorsement, single-shot confirmation,
-# transitive derived data, task separation.  Reuses test_policy.sh helpers.
+# transitive derived data, task separation, read-only sub-agent, migration
+# freshness, exit-status gates.  Reuses test_policy.sh helpers.
 . "$(dirname "$0")/lib.sh"
 eval "$(sed -n '/^W=/,/^t_argv_pre_exec() {/p' "$(dirname "$0")/test_policy.sh" | sed '$d')"
 
@@ -72,10 +73,131 @@ rule separate:
 	expect_eq "both tasks' data" "$out" EPERM
 }
 
+# ro_try HOW OP ARGS: OP as sh / python / C under the research agent.  No
+# /dev/null inside: a read-only agent may not open it for writing either.
+ro_try() {
+	local how=$1 op=$2; shift 2
+	case "$how:$op" in
+	sh:write) research-agent sh -c 'echo x > "$1" && echo ok || echo EPERM' sh "$1" ;;
+	py:write) research-agent python3 -c '
+import sys
+try:
+    open(sys.argv[1], "w").write("x"); print("ok")
+except PermissionError: print("EPERM")' "$1" ;;
+	sh:unlink) research-agent sh -c 'rm -f "$1" && echo ok || echo EPERM' sh "$1" ;;
+	py:unlink) research-agent python3 -c '
+import os, sys
+try:
+    os.unlink(sys.argv[1]); print("ok")
+except PermissionError: print("EPERM")' "$1" ;;
+	sh:connect) research-agent bash -c 'echo x > /dev/udp/127.0.0.1/9 && echo ok || echo EPERM' ;;
+	py:connect) research-agent python3 -c '
+import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 9)); print("ok")
+except PermissionError: print("EPERM")' ;;
+	c:connect) research-agent "$OP" send 127.0.0.1 9 $W/payload ;;
+	sh:exec) research-agent sh -c '"$@" && echo ok || { [ $? = 126 ] && echo EPERM || echo failed; }' sh "$@" ;;
+	py:exec) research-agent python3 -c '
+import subprocess, sys
+try:
+    subprocess.run(sys.argv[1:]); print("ok")
+except PermissionError: print("EPERM")' "$@" ;;
+	c:*) research-agent "$OP" "$op" "$@" ;;
+	esac 2>/dev/null
+}
+
+t_readonly_subagent() {
+	load 'source research = exec "**/research-agent"
+rule research-readonly:
+  block write "/**" if research
+  block unlink "/**" if research
+  block connect "*" if research
+  block exec "fakegit" if research
+  because "the research sub-agent is read-only; spawn an executor for changes"'
+	printf '#!/bin/sh\nexec "$@"\n' > $W/bin/research-agent
+	chmod +x $W/bin/research-agent
+	echo notes > $W/notes/keep
+	echo x > $W/payload
+	: > $W/ran.log
+	local how op got
+	for how in sh py c; do
+		for op in "write $W/notes/new-$how" "unlink $W/notes/keep" connect "exec $W/bin/fakegit status"; do
+			# shellcheck disable=SC2086
+			got=$(ro_try $how $op) || true
+			unlabel_self
+			[ "$got" = EPERM ] || fail "research agent, $how: $op -> '$got', want EPERM"
+		done
+	done
+	[ -e $W/notes/keep ] && [ ! -e $W/notes/new-sh ] || fail "the research agent changed files"
+	expect_eq "git runs under the research agent" "$(ran fakegit)" 0
+	got=$(research-agent cat $W/notes/keep) || true
+	unlabel_self
+	expect_eq "research agent reads" "$got" notes
+	# the same operations outside the sub-agent's tree are fine
+	for_all ok write $W/notes/outside
+	for_all ok send 127.0.0.1 9 $W/notes/keep
+}
+
+t_migration_freshness() {
+	load 'source agent = exec "**/codex"
+rule migrate-checked:
+  block write "/tmp/apw/prod.db"
+    if agent unless after exec "migrate-check" since write "/tmp/apw/migrations/**"
+  because "prod.db writes need a migration check that saw the current migrations"'
+	printf '#!/bin/bash\nexec "$@"\n' > $W/bin/codex	# bash keeps exported functions
+	printf '#!/bin/sh\necho checked >> %s/ran.log\n' $W > $W/bin/migrate-check
+	chmod +x $W/bin/codex $W/bin/migrate-check
+	mkdir -p $W/migrations && echo "create table t;" > $W/migrations/001.sql
+	export -f run_as
+	export OP W
+	# no `actplane run` and no session: the agent roots its own session
+	out=$(codex bash -c '
+		"$1" labels --pid $$ | grep -q "^session " && echo session || echo no-session
+		try() { echo $(run_as sh write $W/prod.db) $(run_as py write $W/prod.db) $(run_as c write $W/prod.db); }
+		try
+		migrate-check; try
+		echo "alter table t;" > $W/migrations/002.sql; try
+		migrate-check; try' bash "$AP") || true
+	unlabel_self
+	expect_eq "session / unchecked / checked / migration edited / re-checked" "$(echo $out)" \
+		"session EPERM EPERM EPERM ok ok ok EPERM EPERM EPERM ok ok ok"
+	# the gate is per session: a new agent starts unchecked; non-agents are not gated
+	got=$(codex "$OP" write $W/prod.db) || true
+	unlabel_self
+	expect_eq "a second agent session" "$got" EPERM
+	for_all ok write $W/prod.db
+}
+
+t_gate_exit_status() {
+	load 'rule tested:
+  block exec "fakegit" "commit" unless after exec "runtests" exits 0 since write "/tmp/apw/src/**"
+  because "commit after a passing test run"'
+	# runtests STATUS [edit|die]: exits with STATUS; "edit" edits src/ mid-run
+	printf '#!/bin/sh\n[ "$2" = edit ] && echo mid-run >> %s/src/a.c\n[ "$2" = die ] && kill -9 $$\nexit $1\n' \
+		$W > $W/bin/runtests
+	chmod +x $W/bin/runtests
+	out=$(sh -c "
+		$AP session create --pid \$\$ >/dev/null
+		c() { fakegit commit -m x >/dev/null 2>&1 && echo ok || echo blocked; }
+		runtests 1; c
+		runtests 0; c
+		echo v2 > $W/src/a.c; c
+		runtests 0 edit; c
+		runtests 0 die; c
+		python3 -c 'import subprocess; subprocess.run([\"runtests\", \"0\"])'; c
+	" 2>/dev/null)
+	expect_eq "fail / pass / edit / edit mid-run / killed / pass (python)" "$(echo $out)" \
+		"blocked ok blocked blocked blocked ok"
+}
+
 setup
 run_test "endorse: untrusted input deploys only through review" t_endorse_review
 run_test "single-shot confirmation (since exec of the gated program)" t_single_shot_confirmation
 run_test "transitive derived data reaches an unrelated process through a file" t_transitive_data
 run_test "two-task separation (multi-label and)" t_task_separation
+run_test "read-only sub-agent: no write, unlink, connect or git in its tree" t_readonly_subagent
+run_test "migration freshness; a subject source roots its own session" t_migration_freshness
+run_test "after exec G exits N: only passing runs that saw the current files" t_gate_exit_status
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
