@@ -54,7 +54,7 @@ HOST_TEST_BIN := $(HOST_TEST_SRC:selftests/host/%.c=$(HOSTT)/%)
 VM_TEST_SRC := $(wildcard selftests/vm/*.c)
 VM_TEST_BIN := $(VM_TEST_SRC:selftests/vm/%.c=$(B)/vm-tests/%)
 
-.PHONY: all deps kmod bpf tool check check-host check-vm demo bench vm-shell fuzz clean help
+.PHONY: all deps kmod bpf tool check check-host check-vm demo bench stress vm-shell fuzz clean help
 
 all: kmod bpf tool vmtests
 
@@ -65,6 +65,7 @@ help:
 	@echo "make demo       boot the VM and show ActPlane working"
 	@echo "make vm-shell   interactive shell in the VM with the module inserted"
 	@echo "make fuzz       longer run of the policy parser fuzzer"
+	@echo "make stress     long hardening runs in the VM (stress, lifecycle, netlink fuzzer)"
 
 deps:
 	$(Q)scripts/deps.sh
@@ -149,6 +150,12 @@ demo: deps
 
 vm-shell: all
 	$(Q)scripts/vm.sh --shell
+
+# The long hardening runs: 60 s stress, 100 lifecycle cycles, 1M fuzzer
+# messages, bigger races and floods (make check runs bounded versions).
+stress: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/check.sh --vm-only --stress hardening netlink_fuzz
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true

@@ -122,6 +122,8 @@ enum ap_obj_type {
 struct netlink_ext_ack;
 int ap_label_lookup(const char *name);
 int ap_label_define(const char *name, struct netlink_ext_ack *extack);
+int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
+		     struct netlink_ext_ack *extack);
 bool ap_label_name(unsigned int bit, char *buf, size_t len);
 void ap_labels_exit(void);
 bool ap_charge(enum ap_obj_type t, size_t bytes);

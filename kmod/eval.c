@@ -480,7 +480,7 @@ int ap_evaluate(struct ap_event *ev)
 
 		verdict = ap_enforcer_decide(&d);
 		if (verdict != ACTPLANE_EFFECT_NONE)
-			ap_event_report(ev, e.pol, best, d.seq, e.labels, e.session, proposed, verdict);
+			ap_event_report(ev, e.pol, best, e.labels, e.session, proposed, verdict);
 		if (verdict >= ACTPLANE_EFFECT_BLOCK) {
 			ret = -EPERM;
 			ap_stats_inc(ACTPLANE_CTR_BLOCKED);

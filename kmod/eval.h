@@ -39,6 +39,6 @@ void ap_event_release(struct ap_event *ev);
 int ap_event_read_argv(struct ap_event *ev);
 bool ap_policy_wants_argv(void);
 void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
-		     u64 seq, u64 labels, u32 session, u32 proposed, u32 verdict);
+		     u64 labels, u32 session, u32 proposed, u32 verdict);
 
 #endif

@@ -3,8 +3,11 @@
  * Violation events: one multicast message per rule match on the "events"
  * group.  Built in the hook's context (GFP_ATOMIC): a failure to allocate or
  * send is counted (events_dropped) and never changes the verdict, which was
- * already decided.  Every event carries a sequence number, so a listener
- * detects loss from gaps.
+ * already decided.  Every record sent carries the next event sequence number
+ * (its own counter: decisions that produce no record take none), so a
+ * listener's gaps are exactly the records it lost.  A subscriber that sets
+ * NETLINK_BROADCAST_ERROR (actplane watch does) makes an overrun of its
+ * receive buffer visible here, and it is counted in events_dropped.
  */
 #include <linux/cred.h>
 #include <linux/dcache.h>
@@ -148,8 +151,10 @@ static void ap_target_of(struct ap_event *ev, char *buf, size_t len)
 	}
 }
 
+static atomic64_t ap_event_seq = ATOMIC64_INIT(0);
+
 void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
-		     u64 seq, u64 labels, u32 session, u32 proposed, u32 verdict)
+		     u64 labels, u32 session, u32 proposed, u32 verdict)
 {
 	const struct ap_rule *r = &pol->rules[c->rule];
 	struct ap_enforcer_info ei;
@@ -157,11 +162,13 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	struct sk_buff *msg;
 	char target[256];
 	void *hdr;
+	u64 seq;
 	int ret;
 
 	ap_stats_inc(ACTPLANE_CTR_VIOLATIONS);
 	if (!genl_has_listeners(&ap_family, &init_net, 0))
 		return;		/* nobody listens: nothing is lost */
+	seq = atomic64_inc_return(&ap_event_seq);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
 	if (!msg)
 		goto drop;

@@ -75,52 +75,79 @@ int ap_label_lookup(const char *name)
  */
 int ap_label_define(const char *name, struct netlink_ext_ack *extack)
 {
-	struct ap_label_names *old, *new;
-	int i, bit;
+	u8 bit;
+	int ret = ap_labels_define(&name, 1, &bit, extack);
 
-	if (!ap_label_name_valid(name)) {
-		NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
-		return -EINVAL;
+	return ret ?: bit;
+}
+
+/**
+ * ap_labels_define() - the bits of @n label names, allocating new ones
+ * @bits: out: one bit per name
+ *
+ * All or nothing: a bad name or too few free bits defines none of them, so
+ * a refused request cannot use up the 64 names (which are never freed).
+ * Return: 0, -EINVAL, -ENOSPC or -ENOMEM.
+ */
+int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
+		     struct netlink_ext_ack *extack)
+{
+	struct ap_label_names *old, *new = NULL;
+	unsigned int i, j, next = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ap_label_name_valid(names[i])) {
+			NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
+			return -EINVAL;
+		}
 	}
-	bit = ap_label_lookup(name);
-	if (bit >= 0)
-		return bit;
-
 	mutex_lock(&ap_names_lock);
 	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
-	for (i = 0; old && i < ACTPLANE_MAX_LABELS; i++) {
-		if (old->name[i][0] && !strcmp(old->name[i], name)) {
-			bit = i;
-			goto out;
+	for (i = 0; i < n; i++) {
+		const struct ap_label_names *cur = new ? new : old;
+		int bit = -1;
+
+		for (j = 0; cur && j < ACTPLANE_MAX_LABELS; j++) {
+			if (cur->name[j][0] && !strcmp(cur->name[j], names[i])) {
+				bit = j;
+				break;
+			}
 		}
-	}
-	bit = -ENOSPC;
-	for (i = 0; i < ACTPLANE_MAX_LABELS; i++) {
-		if (!old || !old->name[i][0]) {
-			bit = i;
-			break;
+		if (bit < 0) {
+			if (!new) {
+				new = kmalloc(sizeof(*new), GFP_KERNEL);
+				if (!new) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				if (old)
+					memcpy(new, old, sizeof(*new));
+				else
+					memset(new, 0, sizeof(*new));
+			}
+			while (next < ACTPLANE_MAX_LABELS && new->name[next][0])
+				next++;
+			if (next == ACTPLANE_MAX_LABELS) {
+				NL_SET_ERR_MSG(extack, "all 64 labels are in use");
+				ret = -ENOSPC;
+				goto out;
+			}
+			strscpy(new->name[next], names[i], ACTPLANE_LABEL_NAME_LEN);
+			bit = next;
 		}
+		bits[i] = bit;
 	}
-	if (bit < 0) {
-		NL_SET_ERR_MSG(extack, "all 64 labels are in use");
-		goto out;
+	if (new) {
+		rcu_assign_pointer(ap_names, new);
+		if (old)
+			kfree_rcu(old, rcu);
+		new = NULL;
 	}
-	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new) {
-		bit = -ENOMEM;
-		goto out;
-	}
-	if (old)
-		memcpy(new, old, sizeof(*new));
-	else
-		memset(new, 0, sizeof(*new));
-	strscpy(new->name[bit], name, ACTPLANE_LABEL_NAME_LEN);
-	rcu_assign_pointer(ap_names, new);
-	if (old)
-		kfree_rcu(old, rcu);
 out:
 	mutex_unlock(&ap_names_lock);
-	return bit;
+	kfree(new);
+	return ret;
 }
 
 /* Copy the name of @bit into @buf; returns false if the bit has no name. */

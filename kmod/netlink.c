@@ -255,10 +255,17 @@ static int ap_cmd_enforcer_test(struct sk_buff *skb, struct genl_info *info)
 /* ---- labels and sessions ------------------------------------------------------ */
 
 /* Bits of the labels named in ACTPLANE_A_LABELS; defines new names if @define. */
+/*
+ * The label bits a request names.  @define: new names get bits — all of
+ * them or, if the request is refused, none (names are never freed).
+ */
 static int ap_parse_labels(struct genl_info *info, bool define, u64 *mask)
 {
+	const char *names[ACTPLANE_MAX_LABELS];
+	u8 bits[ACTPLANE_MAX_LABELS];
+	unsigned int n = 0, i;
 	struct nlattr *a;
-	int rem, bit;
+	int rem, bit, ret;
 
 	*mask = 0;
 	if (!info->attrs[ACTPLANE_A_LABELS])
@@ -268,17 +275,34 @@ static int ap_parse_labels(struct genl_info *info, bool define, u64 *mask)
 			NL_SET_ERR_MSG_ATTR(info->extack, a, "only ACTPLANE_A_LABEL inside ACTPLANE_A_LABELS");
 			return -EINVAL;
 		}
-		bit = define ? ap_label_define(nla_data(a), info->extack) : ap_label_lookup(nla_data(a));
-		if (bit == -ENOENT) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a, "unknown label");
-			return bit;
+		if (define) {
+			if (n == ACTPLANE_MAX_LABELS) {
+				NL_SET_ERR_MSG_ATTR(info->extack, a, "more than 64 labels named");
+				return -EINVAL;
+			}
+			names[n++] = nla_data(a);
+			continue;
 		}
+		bit = ap_label_lookup(nla_data(a));
 		if (bit < 0) {
-			NL_SET_BAD_ATTR(info->extack, a);
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "unknown label");
 			return bit;
 		}
 		*mask |= BIT_ULL(bit);
 	}
+	if (rem) {
+		NL_SET_ERR_MSG(info->extack, "ACTPLANE_A_LABELS ends inside an attribute");
+		return -EINVAL;
+	}
+	if (!define || !n)
+		return 0;
+	ret = ap_labels_define(names, n, bits, info->extack);
+	if (ret) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[ACTPLANE_A_LABELS]);
+		return ret;
+	}
+	for (i = 0; i < n; i++)
+		*mask |= BIT_ULL(bits[i]);
 	return 0;
 }
 
@@ -336,12 +360,12 @@ static int ap_cmd_label_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing ACTPLANE_A_LABELS");
 		return -EINVAL;
 	}
+	ret = ap_get_target(info, &t);	/* first: a refused request defines no name */
+	if (ret)
+		return ret;
 	ret = ap_parse_labels(info, true, &mask);
 	if (ret)
-		return ret;
-	ret = ap_get_target(info, &t);
-	if (ret)
-		return ret;
+		goto out;
 	if (t.task)
 		ap_task_seed(t.task, mask, 0);
 	else
@@ -350,6 +374,7 @@ static int ap_cmd_label_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
 		ret = -ENOSPC;
 	}
+out:
 	ap_put_target(&t);
 	return ret;
 }
@@ -437,10 +462,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "a session is rooted at a process: give ACTPLANE_A_PID");
 		return -EINVAL;
 	}
-	ret = ap_parse_labels(info, true, &mask);
-	if (ret)
-		return ret;
-	ret = ap_get_target(info, &t);
+	ret = ap_get_target(info, &t);	/* first: a refused request defines no name */
 	if (ret)
 		return ret;
 	if (ap_task_session(t.task)) {
@@ -448,6 +470,9 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 		goto out;
 	}
+	ret = ap_parse_labels(info, true, &mask);
+	if (ret)
+		goto out;
 	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL);
 	if (id < 0) {
 		ret = id;

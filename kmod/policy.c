@@ -753,6 +753,13 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 		c.index++;
 		ap_stage->n_elems++;
 	}
+	if (!ret && rem) {
+		/* the list ends inside an element: a truncated or garbled message */
+		NL_SET_ERR_MSG_FMT(info->extack, "element %u: ACTPLANE_A_ELEMS ends with %d stray bytes",
+				   c.index, rem);
+		NL_SET_BAD_ATTR(info->extack, info->attrs[ACTPLANE_A_ELEMS]);
+		ret = -EINVAL;
+	}
 	if (ret)
 		ap_stage_free();	/* a bad element voids the whole load */
 out:
@@ -772,13 +779,12 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	pol = ap_stage->pol;
-	for (i = 0; i < ap_stage->n_labels; i++) {
-		ret = ap_label_define(ap_stage->labels[i], info->extack);
-		if (ret < 0)
-			goto fail;
-		bits[i] = ret;
-		pol->label_bits[i] = ret;
-	}
+	ret = ap_labels_define((const char *const *)ap_stage->labels, ap_stage->n_labels, bits,
+			       info->extack);
+	if (ret)
+		goto fail;
+	for (i = 0; i < ap_stage->n_labels; i++)
+		pol->label_bits[i] = bits[i];
 	pol->n_labels = ap_stage->n_labels;
 	ret = ap_build(pol, bits, info->extack);
 	if (ret)

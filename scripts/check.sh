@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Run the host tests and the in-VM selftests; print one summary line
 # "N passed, N failed, N skipped" counting both.  Exit 0 only if nothing failed.
-#   check.sh [--host-only | --vm-only] [VM_TEST_PATTERN]
+#   check.sh [--host-only | --vm-only] [--stress] [VM_TEST_PATTERN...]
+# --stress: the hardening suites' long versions (AP_STRESS=1 in the guest)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-host=1 vm=1
+host=1 vm=1 stress=0
 case "${1:-}" in
 --host-only) vm=0; shift ;;
 --vm-only) host=0; shift ;;
 esac
+if [ "${1:-}" = --stress ]; then
+	stress=1
+	shift
+fi
 log=$B/check.log
 : >"$log"
 status=0
@@ -30,7 +35,8 @@ fi
 
 if [ $vm = 1 ]; then
 	echo "== in-VM selftests (virtme-ng, guest kernel $(cat "$B/kernel/abi"))" | tee -a "$log"
-	"$top/scripts/vm.sh" --tap -- "$top/selftests/vm/run.sh" "${1:-}" 2>&1 | tee -a "$log"
+	"$top/scripts/vm.sh" --tap -- env AP_STRESS=$stress "$top/selftests/vm/run.sh" "$@" 2>&1 |
+		tee -a "$log"
 	vmrc=${PIPESTATUS[0]}
 	if [ "$vmrc" != 0 ]; then
 		status=1
@@ -38,7 +44,7 @@ if [ $vm = 1 ]; then
 			echo "not ok - VM run completed: vm.sh exited $vmrc" | tee -a "$log"
 	fi
 	# a tiny run of every benchmark, so the suite cannot rot
-	if [ -z "${1:-}" ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
+	if [ $# = 0 ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
 		make -s -C "$top" bench-smoke 2>&1 | tee -a "$log"
 		[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	fi

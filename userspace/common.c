@@ -62,6 +62,11 @@ static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
 	[ACTPLANE_CTR_UNTRACKED_DENIED] = "untracked_denied",
 	[ACTPLANE_CTR_UNTRACKED_ALLOWED] = "untracked_allowed",
 	[ACTPLANE_CTR_PROPAGATIONS] = "propagations",
+	[ACTPLANE_CTR_VIOLATIONS] = "violations",
+	[ACTPLANE_CTR_BLOCKED] = "blocked",
+	[ACTPLANE_CTR_KILLED] = "killed",
+	[ACTPLANE_CTR_POLICY_LOADS] = "policy_loads",
+	[ACTPLANE_CTR_PATH_LOOKUPS] = "path_lookups",
 };
 
 const char *ap_counter_name(unsigned int ctr)

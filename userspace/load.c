@@ -227,10 +227,14 @@ static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
 		ap_elem_end(s, e);
 		for (j = 0; j < r->n_clauses; j++) {
 			const struct ap_clause *c = &r->clauses[j];
-			unsigned int kind, idx, ck[AP_MAX_UNLESS_SENT], ci[AP_MAX_UNLESS_SENT];
-			uint8_t expr[2 * 128];
-			size_t k, n_unless = c->n_unless < AP_MAX_UNLESS_SENT ? c->n_unless
-									     : AP_MAX_UNLESS_SENT;
+			unsigned int kind, idx, ck[AP_MAX_UNLESS], ci[AP_MAX_UNLESS];
+			uint8_t expr[2 * AP_EXPR_MAX_INSNS];
+			size_t k, n_unless = c->n_unless;
+
+			if (n_unless > AP_MAX_UNLESS) {	/* the compiler refuses more */
+				s->err = -E2BIG;
+				break;
+			}
 
 			ap_put_target(s, &c->target, &kind, &idx);
 			for (k = 0; k < n_unless; k++) {

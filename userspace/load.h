@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 
-#define AP_MAX_UNLESS_SENT 32
 
 struct ap_policy;
 int ap_load_policy(const struct ap_policy *p, const char *name);

@@ -2,11 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # In-VM selftest suite (run by scripts/vm.sh as root, module inserted).
 # Runs every selftests/vm/test_*.sh in name order; each prints ok/not ok lines.
-#   run.sh [PATTERN]   only test files whose name contains PATTERN
+#   run.sh [PATTERN...]   only test files whose name contains one of the PATTERNs
 here=$(cd "$(dirname "$0")" && pwd)
 rc=0
 for t in "$here"/test_*.sh; do
-	case "$(basename "$t")" in *"${1:-}"*) ;; *) continue ;; esac
+	if [ $# -gt 0 ]; then
+		hit=0
+		for p in "$@"; do
+			case "$(basename "$t")" in *"$p"*) hit=1 ;; esac
+		done
+		[ $hit = 1 ] || continue
+	fi
 	echo "# $(basename "$t")"
 	bash "$t" || rc=1
 done

@@ -186,7 +186,8 @@ t_session_inherit() {
 t_limit_fail_open() {
 	local used lim
 	used=$(mem bytes)
-	lim=$((used + 4 * 64))
+	# room for the shell's and its subshell's process entries and a few files
+	lim=$((used + 8 * 64))
 	"$AP" limits --bytes $lim --fail-mode open
 	before=$(mem untracked)
 	sh -c "read x < $T/secret.env; for i in \$(seq 20); do echo \$x > $T/lo\$i; done"
@@ -201,7 +202,8 @@ t_limit_fail_open() {
 t_limit_fail_closed() {
 	local used lim
 	used=$(mem bytes)
-	lim=$((used + 4 * 64))
+	# room for the shell's and its subshell's process entries and a few files
+	lim=$((used + 8 * 64))
 	"$AP" limits --bytes $lim --fail-mode closed
 	before=$(mem denied)
 	# the count comes back as the exit status: the labeled shell could not

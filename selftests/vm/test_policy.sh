@@ -159,14 +159,15 @@ t_lineage_mediation() {
 }
 
 t_workspace_confinement() {
+	mkdir -p /tmp/apw-outside
+	touch /tmp/apw-outside/keep
 	load 'rule stay-home:
   block write "/tmp/apw-outside/**"
   block unlink "/tmp/apw-outside/**"
   because "stay in the workspace"'
-	mkdir -p /tmp/apw-outside
 	for_all EPERM write /tmp/apw-outside/f
 	[ ! -e /tmp/apw-outside/f ] || fail "a blocked write created the file"
-	touch /tmp/apw-outside/keep
+	for_all EPERM write /tmp/apw-outside/keep
 	for_all EPERM unlink /tmp/apw-outside/keep
 	[ -e /tmp/apw-outside/keep ] || fail "unlink went through"
 	for_all ok write $W/inside

@@ -241,9 +241,15 @@ static void lex_all(struct parser *p)
 		t->bol = line != last_line;
 		last_line = line;
 		if (c == '"') {
-			size_t j = i + 1, k = 0;
+			size_t j = i + 1, k = 0, end = i + 1;
 			unsigned l2 = line, c2 = col + 1;
-			char *out = ar_alloc(&p->tmp, n - i);
+			char *out;
+
+			/* the string's raw length bounds its value: size by it, not by the rest of the input */
+			while (end < n && s[end] != '"')
+				end += s[end] == '\\' && end + 1 < n &&
+				       (s[end + 1] == '"' || s[end + 1] == '\\') ? 2 : 1;
+			out = ar_alloc(&p->tmp, end - i + 1);
 
 			while (j < n && s[j] != '"') {
 				if (s[j] == '\\' && j + 1 < n &&
@@ -1123,6 +1129,9 @@ static void parse_clause(struct parser *p, struct ap_clause *c)
 		} else if (is_word(p, "unless")) {
 			size_t cap = c->n_unless;
 
+			if (c->n_unless == AP_MAX_UNLESS)
+				perr(p, t, "split the clause, or cover several exemptions with one pattern",
+				     "more than %d `unless` conditions on one clause", AP_MAX_UNLESS);
 			next(p);
 			ar_reserve(p->ar, (void **)&c->unless, c->n_unless,
 				   &cap, sizeof(*c->unless));

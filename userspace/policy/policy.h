@@ -38,6 +38,7 @@ struct json_object;
 #define AP_MAX_GATES		256	/* distinct `after` gates */
 #define AP_MAX_LINEAGES		64	/* distinct `lineage-includes` marks */
 #define AP_MAX_ARGS		32	/* argument strings per exec target */
+#define AP_MAX_UNLESS		32	/* `unless` conditions per clause */
 #define AP_PATTERN_MAX		4096	/* bytes per pattern (PATH_MAX), incl. NUL */
 #define AP_TEXT_MAX		4096	/* bytes per `because` text / argument */
 #define AP_NAME_MAX		128	/* bytes per rule or label name */
