@@ -190,6 +190,31 @@ static int drop_privileges(void)
 	return 0;
 }
 
+static int parse_enforcer(struct nlattr **tb, void *arg)
+{
+	if (tb[ACTPLANE_A_ENFORCER])
+		snprintf(arg, 32, "%s", nla_get_string(tb[ACTPLANE_A_ENFORCER]));
+	return 0;
+}
+
+/*
+ * Without --enforcer, run keeps the attached enforcer.  A dry-run (audit)
+ * enforcer left from an earlier `run --enforcer audit` would silently
+ * enforce nothing: say so.
+ */
+static void warn_if_audit(void)
+{
+	char err[256], name[32] = "";
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+
+	if (!nl)
+		return;
+	if (!ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_enforcer, name) && !strcmp(name, "audit"))
+		fprintf(stderr, "actplane run: the 'audit' enforcer is attached: violations are reported, "
+			"nothing is blocked (use --enforcer enforce)\n");
+	ap_nl_close(nl);
+}
+
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
@@ -198,7 +223,9 @@ static void run_usage(FILE *f)
 		"Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
 		"Violations are printed on stderr (or --log FILE), appended to\n"
 		".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
-		"Exits with CMD's exit status.\n");
+		"Exits with CMD's exit status.\n"
+		"--enforcer E attaches E; without it the attached enforcer stays ('enforce'\n"
+		"if none), and run warns when that is the dry-run 'audit'.\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -282,6 +309,8 @@ int cmd_run(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (!enforcer)
+		warn_if_audit();
 	if (ap_load_policy(p, path)) {
 		ap_policy_free(p);
 		return 1;
