@@ -386,6 +386,15 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 	return ap_argv_match(e->ev, &c->args);	/* last: may read the new argv */
 }
 
+static const char *ap_lazy_path(void *arg, size_t *len)
+{
+	struct ap_eval *e = arg;
+	const char *path = ap_event_path(e->ev);
+
+	*len = e->ev->path_len;
+	return path;
+}
+
 static void ap_query(struct ap_eval *e, u32 op)
 {
 	const struct ap_pathidx *x = &e->pol->path[op];
@@ -403,7 +412,8 @@ static void ap_query(struct ap_eval *e, u32 op)
 		if (!path)
 			return;
 	}
-	ap_pathidx_query(e->pol, x, path, ev->path_len, ev->name, ev->name_len, ap_hit, e);
+	ap_pathidx_query(e->pol, x, path, ev->path_len, ev->name, ev->name_len, ap_lazy_path, ap_hit,
+			 e);
 }
 
 /**

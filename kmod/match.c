@@ -344,12 +344,36 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 			x->need_path = true;
 			break;
 		default:
-			x->need_path = true;
 			e.len = ap_glob_dir_prefix(p->glob_src);
-			if (e.len <= 1) {	/* nothing but "/": run on every path */
+			if (e.len <= 1) {
+				/*
+				 * Nothing literal but "/" before the first wildcard:
+				 * pre-filter by the last component when it is a literal
+				 * ("**" + "/x-*" + "/id.key") or "*" + a literal suffix, so
+				 * the path is resolved and the glob run only for names
+				 * that can match.
+				 */
+				const char *last = strrchr(p->glob_src, '/');
+
+				last = last ? last + 1 : p->glob_src;
+				e.key = last;
+				e.len = strlen(last);
+				e.use.kind |= 0x80;
+				if (e.len && !strpbrk(last, "*?")) {
+					kv[K_BASE][cnt[K_BASE]++] = e;
+					break;
+				}
+				if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
+					e.key = last + 1;
+					e.len--;
+					kv[K_NSFX][cnt[K_NSFX]++] = e;
+					break;
+				}
+				x->need_path = true;	/* run on every path */
 				x->glob_root[n_root++] = uses[i];
 				break;
 			}
+			x->need_path = true;
 			e.key = p->glob_src;
 			e.use.kind |= 0x80;	/* marks "run the glob" */
 			kv[K_PREFIX][cnt[K_PREFIX]++] = e;
@@ -387,8 +411,26 @@ void ap_pathidx_free(struct ap_pathidx *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* The path a query needs: given up front, or resolved once on demand. */
+struct ap_qpath {
+	const char *path;
+	size_t len;
+	bool tried;
+	ap_path_fn get;
+	void *arg;
+};
+
+static const char *ap_qpath_get(struct ap_qpath *q)
+{
+	if (!q->path && !q->tried && q->get) {
+		q->tried = true;
+		q->path = q->get(q->arg, &q->len);
+	}
+	return q->path;
+}
+
 static void ap_emit(const struct ap_smap *m, const struct ap_smap_slot *e,
-		    const struct ap_policy *pol, const char *path, ap_hit_fn fn, void *arg)
+		    const struct ap_policy *pol, struct ap_qpath *q, ap_hit_fn fn, void *arg)
 {
 	u32 i;
 
@@ -397,7 +439,9 @@ static void ap_emit(const struct ap_smap *m, const struct ap_smap_slot *e,
 	for (i = e->first; i < e->first + e->count; i++) {
 		struct ap_use u = m->uses[i];
 
-		if (u.kind & 0x80) {
+		if (u.kind & 0x80) {	/* a glob this entry only pre-filters */
+			const char *path = ap_qpath_get(q);
+
 			u.kind &= 0x7f;
 			if (!path || !ap_glob_match(pol->pats[u.pat].glob, path))
 				continue;
@@ -408,37 +452,40 @@ static void ap_emit(const struct ap_smap *m, const struct ap_smap_slot *e,
 
 /*
  * Call fn for every use whose pattern matches.  path may be NULL when the
- * index does not need it (x->need_path false); name is the last component.
+ * index does not need it up front (x->need_path false): globs pre-filtered
+ * by the name then resolve it through get_path, only when the name matched.
+ * name is the last component.
  */
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		      const char *path, size_t len, const char *name, size_t nlen,
-		      ap_hit_fn fn, void *arg)
+		      ap_path_fn get_path, ap_hit_fn fn, void *arg)
 {
+	struct ap_qpath q = { .path = path, .len = len, .get = get_path, .arg = arg };
 	u32 i;
 
 	if (x->empty)
 		return;
 	for (i = 0; i < x->n_any; i++)
 		fn(&x->any[i], arg);
-	ap_emit(&x->base, ap_smap_get(&x->base, name, nlen), pol, path, fn, arg);
+	ap_emit(&x->base, ap_smap_get(&x->base, name, nlen), pol, &q, fn, arg);
 	for (i = 0; i < x->n_name_sfx_lens; i++)
 		if (x->name_sfx_lens[i] <= nlen)
 			ap_emit(&x->name_suffix,
 				ap_smap_get(&x->name_suffix, name + nlen - x->name_sfx_lens[i],
-					    x->name_sfx_lens[i]), pol, path, fn, arg);
+					    x->name_sfx_lens[i]), pol, &q, fn, arg);
 	if (!path)
 		return;
-	ap_emit(&x->exact, ap_smap_get(&x->exact, path, len), pol, path, fn, arg);
+	ap_emit(&x->exact, ap_smap_get(&x->exact, path, len), pol, &q, fn, arg);
 	for (i = 0; i < x->n_path_sfx_lens; i++)
 		if (x->path_sfx_lens[i] <= len)
 			ap_emit(&x->path_suffix,
 				ap_smap_get(&x->path_suffix, path + len - x->path_sfx_lens[i],
-					    x->path_sfx_lens[i]), pol, path, fn, arg);
+					    x->path_sfx_lens[i]), pol, &q, fn, arg);
 	if (x->prefix.slots)
 		for (i = 1; i < len; i++)
 			if (path[i] == '/')
 				ap_emit(&x->prefix, ap_smap_get(&x->prefix, path, i + 1), pol,
-					path, fn, arg);
+					&q, fn, arg);
 	for (i = 0; i < x->n_glob_root; i++)
 		if (ap_glob_match(pol->pats[x->glob_root[i].pat].glob, path))
 			fn(&x->glob_root[i], arg);

@@ -136,7 +136,7 @@ struct ap_pathidx {
 	u16 *name_sfx_lens, *path_sfx_lens;
 	u32 n_any;
 	struct ap_use *any;
-	u32 n_glob_root;	/* globs with no literal directory prefix */
+	u32 n_glob_root;	/* globs with no literal directory prefix nor literal name part */
 	struct ap_use *glob_root;
 };
 
@@ -188,9 +188,11 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n);
 void ap_pathidx_free(struct ap_pathidx *x);
 void ap_epidx_free(struct ap_epidx *x);
 typedef void (*ap_hit_fn)(const struct ap_use *u, void *arg);
+/* resolve the event's path on demand (NULL if it cannot be); *len its length */
+typedef const char *(*ap_path_fn)(void *arg, size_t *len);
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		      const char *path, size_t len, const char *name, size_t nlen,
-		      ap_hit_fn fn, void *arg);
+		      ap_path_fn get_path, ap_hit_fn fn, void *arg);
 void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 		    const struct ap_ep_key *k, ap_hit_fn fn, void *arg);
 

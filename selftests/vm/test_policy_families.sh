@@ -191,6 +191,34 @@ t_gate_exit_status() {
 		"blocked ok blocked blocked blocked ok"
 }
 
+# Globs with no literal directory prefix are pre-filtered by their last
+# component (a name, or "*" + a suffix); the full glob still decides.
+t_root_globs() {
+	load 'source key = file "**/keys-*/id.key"
+rule no-key-upload:
+  block connect "*" if key
+  because "keys stay here"
+rule logs:
+  block write "/**/out-?/*.log"
+  because "logs are append-only elsewhere"'
+	mkdir -p $W/keys-a $W/keysa $W/out-1 $W/out-12
+	echo k > $W/keys-a/id.key; echo k > $W/keysa/id.key
+	for_all EPERM send 127.0.0.1 9 $W/keys-a/id.key
+	for_all ok send 127.0.0.1 9 $W/keysa/id.key
+	for_all EPERM write $W/out-1/x.log
+	for_all ok write $W/out-12/x.log
+	for_all ok write $W/out-1/x.txt
+	# names that cannot match cost no path resolution
+	local before after
+	before=$(counter path_lookups)
+	python3 -c '
+for _ in range(200):
+    open("/etc/hostname").read()
+    open("/tmp/apw/notes/plain.txt", "w").write("x")'
+	after=$(counter path_lookups)
+	[ $((after - before)) -lt 20 ] || fail "$((after - before)) path lookups for 400 non-matching opens"
+}
+
 setup
 run_test "endorse: untrusted input deploys only through review" t_endorse_review
 run_test "single-shot confirmation (since exec of the gated program)" t_single_shot_confirmation
@@ -199,5 +227,6 @@ run_test "two-task separation (multi-label and)" t_task_separation
 run_test "read-only sub-agent: no write, unlink, connect or git in its tree" t_readonly_subagent
 run_test "migration freshness; a subject source roots its own session" t_migration_freshness
 run_test "after exec G exits N: only passing runs that saw the current files" t_gate_exit_status
+run_test "globs without a literal directory, pre-filtered by name, still decide exactly" t_root_globs
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
