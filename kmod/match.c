@@ -297,17 +297,17 @@ static u32 ap_glob_dir_prefix(const char *g)
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_pathidx *x = &pol->path[op];
-	struct ap_kv *kv[5];
-	u32 cnt[5] = {}, i, n_any = 0, n_root = 0;
+	struct ap_kv *kv[6];
+	u32 cnt[6] = {}, i, n_any = 0, n_root = 0;
 	int ret = -ENOMEM, k;
 
-	enum { K_EXACT, K_BASE, K_NSFX, K_PSFX, K_PREFIX };
+	enum { K_EXACT, K_BASE, K_NSFX, K_PSFX, K_PREFIX, K_NPFX };
 
 	memset(x, 0, sizeof(*x));
 	x->empty = !n;
 	if (!n)
 		return 0;
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < 6; k++) {
 		kv[k] = kvcalloc(n, sizeof(struct ap_kv), GFP_KERNEL);
 		if (!kv[k])
 			goto out;
@@ -349,9 +349,10 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 				/*
 				 * Nothing literal but "/" before the first wildcard:
 				 * pre-filter by the last component when it is a literal
-				 * ("**" + "/x-*" + "/id.key") or "*" + a literal suffix, so
-				 * the path is resolved and the glob run only for names
-				 * that can match.
+				 * ("**" + "/x-*" + "/id.key"), "*" + a literal suffix, or
+				 * starts with a literal ("tool-*"), so the path is
+				 * resolved and the glob run only for names that can
+				 * match.
 				 */
 				const char *last = strrchr(p->glob_src, '/');
 
@@ -367,6 +368,11 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 					e.key = last + 1;
 					e.len--;
 					kv[K_NSFX][cnt[K_NSFX]++] = e;
+					break;
+				}
+				e.len = strcspn(last, "*?");
+				if (e.len) {
+					kv[K_NPFX][cnt[K_NPFX]++] = e;
 					break;
 				}
 				x->need_path = true;	/* run on every path */
@@ -388,11 +394,13 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 	    ap_smap_build(&x->name_suffix, kv[K_NSFX], cnt[K_NSFX]) ||
 	    ap_lens(kv[K_PSFX], cnt[K_PSFX], &x->path_sfx_lens, &x->n_path_sfx_lens) ||
 	    ap_smap_build(&x->path_suffix, kv[K_PSFX], cnt[K_PSFX]) ||
-	    ap_smap_build(&x->prefix, kv[K_PREFIX], cnt[K_PREFIX]))
+	    ap_smap_build(&x->prefix, kv[K_PREFIX], cnt[K_PREFIX]) ||
+	    ap_lens(kv[K_NPFX], cnt[K_NPFX], &x->name_pfx_lens, &x->n_name_pfx_lens) ||
+	    ap_smap_build(&x->name_prefix, kv[K_NPFX], cnt[K_NPFX]))
 		goto out;
 	ret = 0;
 out:
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < 6; k++)
 		kvfree(kv[k]);
 	return ret;
 }
@@ -404,6 +412,8 @@ void ap_pathidx_free(struct ap_pathidx *x)
 	ap_smap_free(&x->name_suffix);
 	ap_smap_free(&x->path_suffix);
 	ap_smap_free(&x->prefix);
+	ap_smap_free(&x->name_prefix);
+	kfree(x->name_pfx_lens);
 	kfree(x->name_sfx_lens);
 	kfree(x->path_sfx_lens);
 	kfree(x->any);
@@ -473,6 +483,10 @@ void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 			ap_emit(&x->name_suffix,
 				ap_smap_get(&x->name_suffix, name + nlen - x->name_sfx_lens[i],
 					    x->name_sfx_lens[i]), pol, &q, fn, arg);
+	for (i = 0; i < x->n_name_pfx_lens; i++)
+		if (x->name_pfx_lens[i] <= nlen)
+			ap_emit(&x->name_prefix, ap_smap_get(&x->name_prefix, name, x->name_pfx_lens[i]),
+				pol, &q, fn, arg);
 	if (!path)
 		return;
 	ap_emit(&x->exact, ap_smap_get(&x->exact, path, len), pol, &q, fn, arg);

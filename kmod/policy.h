@@ -132,8 +132,9 @@ struct ap_pathidx {
 	bool empty;
 	bool need_path;		/* some entry needs the full path, not only the name */
 	struct ap_smap exact, base, name_suffix, path_suffix, prefix;
-	u16 n_name_sfx_lens, n_path_sfx_lens;
-	u16 *name_sfx_lens, *path_sfx_lens;
+	struct ap_smap name_prefix;	/* globs filed by their last component's literal start */
+	u16 n_name_sfx_lens, n_path_sfx_lens, n_name_pfx_lens;
+	u16 *name_sfx_lens, *path_sfx_lens, *name_pfx_lens;
 	u32 n_any;
 	struct ap_use *any;
 	u32 n_glob_root;	/* globs with no literal directory prefix nor literal name part */

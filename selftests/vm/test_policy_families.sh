@@ -200,7 +200,10 @@ rule no-key-upload:
   because "keys stay here"
 rule logs:
   block write "/**/out-?/*.log"
-  because "logs are append-only elsewhere"'
+  because "logs are append-only elsewhere"
+rule no-deploy:
+  block exec "**/deploy-*"
+  because "deploys are for humans"'
 	mkdir -p $W/keys-a $W/keysa $W/out-1 $W/out-12
 	echo k > $W/keys-a/id.key; echo k > $W/keysa/id.key
 	for_all EPERM send 127.0.0.1 9 $W/keys-a/id.key
@@ -208,6 +211,11 @@ rule logs:
 	for_all EPERM write $W/out-1/x.log
 	for_all ok write $W/out-12/x.log
 	for_all ok write $W/out-1/x.txt
+	printf '#!/bin/sh\ntrue\n' > $W/bin/deploy-prod
+	cp $W/bin/deploy-prod $W/bin/xdeploy-prod
+	chmod +x $W/bin/deploy-prod $W/bin/xdeploy-prod
+	for_all EPERM exec $W/bin/deploy-prod
+	for_all ok exec $W/bin/xdeploy-prod
 	# names that cannot match cost no path resolution
 	local before after
 	before=$(counter path_lookups)
