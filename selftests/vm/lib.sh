@@ -30,6 +30,22 @@ json_get() {
 	python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# write_policy FILE TEXT: a policy file in the legacy form, TEXT indented under `policy: |`
+write_policy() {
+	printf 'version: 1\npolicy: |\n%s\n' "$(printf '%s\n' "$2" | sed 's/^/  /')" > "$1"
+}
+
+# workspace DIR: a fresh tmpfs at DIR with bin/fakegit, which logs each run
+# ("$0 $*") to DIR/ran.log
+workspace() {
+	mkdir -p "$1"
+	mountpoint -q "$1" || mount -t tmpfs tmpfs "$1"
+	mkdir -p "$1/bin"
+	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\n' "$1" > "$1/bin/fakegit"
+	chmod +x "$1/bin/fakegit"
+	: > "$1/ran.log"
+}
+
 status_json() { "$AP" status --json; }
 hook_hits() { json_get "$(status_json)" "[h['hits'] for h in j['hooks'] if h['name']=='$1'][0]"; }
 counter() { json_get "$(status_json)" "j['counters']['$1']"; }

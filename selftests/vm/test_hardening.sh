@@ -21,17 +21,14 @@ mem() { json_get "$(status_json)" "j['memory']['$1']"; }
 unlabel_self() { "$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true; }
 
 load() {	# load POLICY_TEXT
-	printf 'version: 1\npolicy: |\n%s\n' "$(printf '%s\n' "$1" | sed 's/^/  /')" > $H/policy.yaml
+	write_policy $H/policy.yaml "$1"
 	"$AP" load $H/policy.yaml >/dev/null
 }
 
 setup() {
 	"$AP" up >/dev/null
-	mkdir -p $H
-	mountpoint -q $H || mount -t tmpfs tmpfs $H
-	mkdir -p $H/bin $H/protected $H/free $H/fill
-	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\n' $H > $H/bin/fakegit
-	chmod +x $H/bin/fakegit
+	workspace $H
+	mkdir -p $H/protected $H/free $H/fill
 	echo "API_KEY=hunter2" > $H/.env
 	: > $H/protected/f
 }

@@ -44,17 +44,8 @@ setup() {
 		insmod "$ACTPLANE_TOP/kmod/actplane.ko"
 	fi
 	"$AP" up >/dev/null
-	mkdir -p $W
-	mountpoint -q $W || mount -t tmpfs tmpfs $W
-	mkdir -p $W/bin $W/out $W/uw $W/pol
-	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\n' $W > $W/bin/fakegit
-	chmod +x $W/bin/fakegit
-	: > $W/ran.log
-}
-
-# write_policy FILE TEXT: the legacy form, TEXT indented under `policy: |`
-write_policy() {
-	printf 'version: 1\npolicy: |\n%s\n' "$(printf '%s\n' "$2" | sed 's/^/  /')" > "$1"
+	workspace $W
+	mkdir -p $W/out $W/uw $W/pol
 }
 
 GOOD=$W/pol/good.yaml

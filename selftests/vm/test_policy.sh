@@ -25,7 +25,7 @@ setup() {
 }
 
 load() {	# load POLICY_TEXT: write $W/actplane.yaml and load it
-	printf 'version: 1\npolicy: |\n%s\n' "$(printf '%s\n' "$1" | sed 's/^/  /')" > $W/actplane.yaml
+	write_policy $W/actplane.yaml "$1"
 	"$AP" load $W/actplane.yaml >/dev/null
 }
 
