@@ -155,7 +155,7 @@ vm-shell: all
 # messages, bigger races and floods (make check runs bounded versions).
 stress: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/check.sh --vm-only --stress hardening netlink_fuzz
+	$(Q)scripts/check.sh --vm-only --stress hardening netlink_fuzz lifecycle
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true

@@ -6,7 +6,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-host=1 vm=1 stress=0
+host=1 vm=1 stress=0 solo=()
 case "${1:-}" in
 --host-only) vm=0; shift ;;
 --vm-only) host=0; shift ;;
@@ -33,16 +33,48 @@ if [ $host = 1 ]; then
 	fi
 fi
 
+# run_vm VM_OPTIONS FILE...: one VM boot running the named suites
+run_vm() {
+	local opts=$1 out rc
+	shift
+	out=$(mktemp)
+	# shellcheck disable=SC2086 # VM_OPTIONS are words
+	"$top/scripts/vm.sh" --tap $opts -- env AP_STRESS=$stress "$top/selftests/vm/run.sh" "$@" 2>&1 |
+		tee -a "$log" "$out"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		status=1
+		grep -q '^ok - kernel log clean\|^not ok - kernel log clean' "$out" ||
+			echo "not ok - VM run of $*: vm.sh exited $rc" | tee -a "$log"
+	fi
+	rm -f "$out"
+}
+
 if [ $vm = 1 ]; then
 	echo "== in-VM selftests (virtme-ng, guest kernel $(cat "$B/kernel/abi"))" | tee -a "$log"
-	"$top/scripts/vm.sh" --tap -- env AP_STRESS=$stress "$top/selftests/vm/run.sh" "$@" 2>&1 |
-		tee -a "$log"
-	vmrc=${PIPESTATUS[0]}
-	if [ "$vmrc" != 0 ]; then
-		status=1
-		grep -q '^ok - kernel log clean\|^not ok - kernel log clean' "$log" ||
-			echo "not ok - VM run completed: vm.sh exited $vmrc" | tee -a "$log"
-	fi
+	# The suites selected by the patterns (all without any); a suite with a
+	# "# vm-options: OPTS" line gets a VM of its own booted with OPTS.
+	shared=()
+	for t in "$top"/selftests/vm/test_*.sh; do
+		name=$(basename "$t")
+		if [ $# -gt 0 ]; then
+			hit=0
+			for p in "$@"; do
+				case "$name" in *"$p"*) hit=1 ;; esac
+			done
+			[ $hit = 1 ] || continue
+		fi
+		opts=$(sed -n 's/^# vm-options: *//p' "$t")
+		if [ -n "$opts" ]; then
+			solo+=("$opts|$name")
+		else
+			shared+=("$name")
+		fi
+	done
+	[ ${#shared[@]} = 0 ] || run_vm "" "${shared[@]}"
+	for s in "${solo[@]}"; do
+		run_vm "${s%%|*}" "${s#*|}"
+	done
 	# a tiny run of every benchmark, so the suite cannot rot
 	if [ $# = 0 ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
 		make -s -C "$top" bench-smoke 2>&1 | tee -a "$log"

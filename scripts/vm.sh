@@ -11,12 +11,16 @@
 #   --no-module     do not insert kmod/actplane.ko
 #   --tap           also print "ok/not ok - kernel log clean" (test runs)
 #   --bench         one CPU, -icount (guest time counts instructions)
+#   --tcg-single    without KVM: single-threaded TCG (the vCPUs take turns on
+#                   one host thread; cross-vCPU code patching is exact)
 #   --cpus N        (default 2)    --memory SIZE (default 2G)
+#   --verbose       also print the kernel console (a VM that dies says why);
+#                   ACTPLANE_VM_VERBOSE=1 does the same for scripts that call vm.sh
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-cpus=2 memory=2G shell=0 bench=0 guest_opts=()
+cpus=2 memory=2G shell=0 bench=0 single=0 verbose=${ACTPLANE_VM_VERBOSE:-0} guest_opts=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -24,10 +28,12 @@ while [ $# -gt 0 ]; do
 	--no-module) guest_opts+=(--no-module) ;;
 	--tap) guest_opts+=(--tap) ;;
 	--bench) bench=1 cpus=1 ;;
+	--tcg-single) single=1 ;;
+	--verbose) verbose=1 ;;
 	--cpus) cpus=$2; shift ;;
 	--memory) memory=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -43,7 +49,9 @@ vng=(/usr/bin/python3 "$B/vng/usr/bin/vng" --run "$kimg" --cpus "$cpus" --memory
 # Use KVM only when it actually works (it needs vmx/svm); otherwise TCG.
 if [ ! -w /dev/kvm ] || ! grep -qE 'vmx|svm' /proc/cpuinfo; then
 	vng+=(--disable-kvm)
+	[ $single = 0 ] || [ $bench = 1 ] || vng+=(--qemu-opts="-accel tcg,thread=single")
 fi
+[ "$verbose" = 0 ] || vng+=(--verbose)
 if [ $bench = 1 ]; then
 	vng+=(--disable-kvm --qemu-opts="-accel tcg,thread=single -icount shift=0,sleep=off")
 fi

@@ -46,6 +46,13 @@ workspace() {
 	: > "$1/ran.log"
 }
 
+# unlabel_self: reading labeled output labels the reader; drop that
+unlabel_self() { "$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true; }
+
+# kernel_clean: fail if the kernel log so far has a warning, BUG or oops
+BAD='WARNING:|BUG:|Oops|general protection|refcount_t|kernel BUG|UBSAN|Call Trace|RCU stall|hung_task|corruption|double free|use-after-free'
+kernel_clean() { ! dmesg | grep -E "$BAD" | head -n 3 | grep . >&2 || fail "kernel log: see above"; }
+
 status_json() { "$AP" status --json; }
 hook_hits() { json_get "$(status_json)" "[h['hits'] for h in j['hooks'] if h['name']=='$1'][0]"; }
 counter() { json_get "$(status_json)" "j['counters']['$1']"; }

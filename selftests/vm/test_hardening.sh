@@ -1,24 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Hardening: privileges, memory limits filled in both fail modes, stress
-# under reload and enforcer switching, event loss, TOCTOU races, and the
-# module's lifecycle.  Each test also fails on any kernel warning logged so
-# far.  Sizes are bounded for `make check`; AP_STRESS=1 (`make stress`)
+# under reload and enforcer switching, event loss and TOCTOU races (the
+# module's lifecycle is test_lifecycle.sh).  Each test also fails on any
+# kernel warning logged so far.  Sizes are bounded for `make check`; AP_STRESS=1 (`make stress`)
 # runs the long versions.
 . "$(dirname "$0")/lib.sh"
 
 H=/tmp/aphard
-KO=$ACTPLANE_TOP/kmod/actplane.ko
 if [ "${AP_STRESS:-0}" = 1 ]; then
-	STRESS_SECS=60 LIFECYCLES=100 RACE_N=200000 FLOOD=20000 FILL_FILES=20000
+	STRESS_SECS=60 RACE_N=200000 FLOOD=20000 FILL_FILES=20000
 else
-	STRESS_SECS=10 LIFECYCLES=5 RACE_N=20000 FLOOD=3000 FILL_FILES=3000
+	STRESS_SECS=10 RACE_N=20000 FLOOD=3000 FILL_FILES=3000
 fi
 
-BAD='WARNING:|BUG:|Oops|general protection|refcount_t|kernel BUG|UBSAN|Call Trace|RCU stall|hung_task|corruption|double free|use-after-free'
-kernel_clean() { ! dmesg | grep -E "$BAD" | head -n 3 | grep . >&2 || fail "kernel log: see above"; }
 mem() { json_get "$(status_json)" "j['memory']['$1']"; }
-unlabel_self() { "$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true; }
 
 load() {	# load POLICY_TEXT
 	write_policy $H/policy.yaml "$1"
@@ -289,60 +285,6 @@ rule no-exfil:
 	kernel_clean
 }
 
-# ---- lifecycle -----------------------------------------------------------------
-
-progs() { bpftool prog list -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-maps() { bpftool map list -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-unreclaimable_kb() { sed -n 's/^SUnreclaim: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
-
-t_lifecycle() {
-	local base_progs base_maps base_slab i out wp
-	"$AP" unload >/dev/null
-	"$AP" down >/dev/null
-	rmmod actplane || fail "rmmod after down"
-	base_progs=$(progs) base_maps=$(maps)
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	base_slab=$(unreclaimable_kb)
-	for i in $(seq $LIFECYCLES); do
-		insmod "$KO" || { fail "cycle $i: insmod"; return 1; }
-		"$AP" up >/dev/null || { fail "cycle $i: up"; return 1; }
-		if rmmod actplane 2>/dev/null; then fail "cycle $i: rmmod while attached succeeded"; return 1; fi
-		load 'source secret = file "**/.env"
-rule no-push:
-  block exec "fakegit" "push"
-  because "no push"
-rule note:
-  notify write "/tmp/aphard/free/**" if secret
-  because "noted"'
-		out=$(sh -c "read x < $H/.env; $H/bin/fakegit push 2>/dev/null && echo ran || echo refused")
-		unlabel_self
-		[ "$out" = refused ] || { fail "cycle $i: push $out"; return 1; }
-		# events in flight while the enforcer and the hooks detach
-		timeout 30 "$AP" watch --json > /dev/null 2>&1 &
-		wp=$!
-		sh -c "read x < $H/.env; while :; do echo \$x > $H/free/n; done" &
-		local lp=$!
-		sleep 0.3
-		"$AP" down >/dev/null || fail "cycle $i: down"
-		kill $lp $wp 2>/dev/null; wait $lp $wp 2>/dev/null
-		# programs that called the module's kfuncs are freed after an RCU
-		# (tasks trace, for the sleepable exec hook) grace period
-		for _ in $(seq 200); do rmmod actplane 2>/dev/null && break; sleep 0.1; done
-		[ ! -d /sys/module/actplane ] ||
-			{ fail "cycle $i: rmmod: refcnt $(cat /sys/module/actplane/refcnt)"; return 1; }
-	done
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	sleep 1
-	echo "# $LIFECYCLES cycles: SUnreclaim $base_slab -> $(unreclaimable_kb) kB, BPF progs $base_progs -> $(progs), maps $base_maps -> $(maps)" >&2
-	expect_eq "BPF programs after the cycles" "$(progs)" "$base_progs"
-	expect_eq "BPF maps after the cycles" "$(maps)" "$base_maps"
-	[ "$(unreclaimable_kb)" -le $((base_slab + 4096)) ] ||
-		fail "unreclaimable slab grew from $base_slab to $(unreclaimable_kb) kB"
-	[ ! -e /sys/kernel/btf/actplane ] || fail "module BTF left behind"
-	insmod "$KO" && "$AP" up >/dev/null || fail "final insmod/up"
-	kernel_clean
-}
-
 setup
 run_test "privileges: uid 1000 and userns root change nothing, see no events" t_privileges
 run_test "memory limit filled, fail-open: capped, exact, recovers" t_limit_fill_open
@@ -350,5 +292,4 @@ run_test "memory limit filled, fail-closed: only untrackable operations fail, re
 run_test "stress: 8 workers, reload every 10 ms, audit <-> enforce" t_stress
 run_test "event loss: slow reader, sequence gaps = drop counter, enforcement intact" t_event_loss
 run_test "TOCTOU: racing path, argv and sockaddr buffers never get a blocked action through" t_toctou
-run_test "lifecycle: insmod/up/load/workload/down/rmmod cycles, no leak" t_lifecycle
 "$AP" unload >/dev/null 2>&1

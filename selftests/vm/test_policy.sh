@@ -73,7 +73,6 @@ except PermissionError: print("EPERM")' "$@" ;;
 
 # Reading a labeled process's output labels the reader: the test shell drops
 # what it picked up, so one case cannot taint the next.
-unlabel_self() { "$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true; }
 
 for_all() {	# for_all WANT OP ARGS: the outcome must be WANT under sh, python and C
 	local want=$1 how got; shift
