@@ -3,8 +3,8 @@
  * Policy evaluation for one event.
  *
  *   1. Look up what the event's target matches in the per-operation index
- *      (path or endpoint); nothing is resolved if the index is empty, and
- *      only the last path component if no entry needs the full path.
+ *      (path or endpoint): by the last path component and the ancestor
+ *      directories' names; the full path is built only to confirm a hit.
  *   2. Apply sources, declassify/endorse and lineage marks to a *view* of
  *      the subject's state.
  *   3. Evaluate the matching clauses against that view and against the
@@ -17,6 +17,7 @@
 #include <linux/binfmts.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/mmap_lock.h>
@@ -395,25 +396,84 @@ static const char *ap_lazy_path(void *arg, size_t *len)
 	return path;
 }
 
+/*
+ * Visit the names of the target's ancestor directories, nearest first, up to
+ * the process root, from the dentries: no path is built.  The walk stays in
+ * the mount of the process root (a module cannot see where other mounts
+ * sit) and gives up, returning false, on a mount root, a disconnected
+ * dentry, a rename racing it, more than AP_WALK_MAX levels, or when visit
+ * says stop: the caller then reads the names from the full path.
+ */
+#define AP_WALK_MAX	64
+
+static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx)
+{
+	const struct ap_event *ev = ((struct ap_eval *)arg)->ev;
+	const struct path *p = ev->fpath;
+	struct fs_struct *fs = current->fs;
+	struct dentry *d, *mroot;
+	struct path root;
+	unsigned int seq, rseq;
+	bool ok = false;
+	int depth;
+
+	if (!p || !fs)
+		return false;
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&fs->seq);
+		root = fs->root;
+	} while (read_seqcount_retry(&fs->seq, seq));
+	if (root.mnt != p->mnt)
+		goto out;
+	mroot = p->mnt->mnt_root;
+	rseq = read_seqbegin(&rename_lock);
+	d = p->dentry;
+	if (!ev->child_name) {		/* d is the target: start at its directory */
+		if (d == root.dentry)
+			goto done;
+		if (d == mroot || IS_ROOT(d))
+			goto out;
+		d = READ_ONCE(d->d_parent);
+	}
+	for (depth = 0; depth < AP_WALK_MAX; depth++) {
+		const char *name;
+		u32 len;
+
+		if (d == root.dentry)
+			goto done;
+		if (d == mroot || IS_ROOT(d))
+			goto out;
+		/* as prepend_name(): the acquire makes the name's NUL visible */
+		name = smp_load_acquire(&d->d_name.name);
+		len = strnlen(name, READ_ONCE(d->d_name.len));
+		if (!visit(ctx, name, len))
+			goto out;
+		d = READ_ONCE(d->d_parent);
+	}
+	goto out;
+done:
+	ok = !read_seqretry(&rename_lock, rseq);
+out:
+	rcu_read_unlock();
+	return ok;
+}
+
 static void ap_query(struct ap_eval *e, u32 op)
 {
 	const struct ap_pathidx *x = &e->pol->path[op];
 	struct ap_event *ev = e->ev;
-	const char *path = NULL;
+	struct ap_target t = {
+		.name = ev->name, .name_len = ev->name_len,
+		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
+	};
 
 	if (ev->ep) {
 		ap_epidx_query(e->pol, &e->pol->ep[op], ev->ep, ap_hit, e);
 		return;
 	}
-	if (x->empty)
-		return;
-	if (x->need_path) {
-		path = ap_event_path(ev);
-		if (!path)
-			return;
-	}
-	ap_pathidx_query(e->pol, x, path, ev->path_len, ev->name, ev->name_len, ap_lazy_path, ap_hit,
-			 e);
+	if (!x->empty)
+		ap_pathidx_query(e->pol, x, &t, ap_hit, e);
 }
 
 /**

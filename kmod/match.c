@@ -3,17 +3,16 @@
  * Matching: globs, and the per-operation indexes that find every policy
  * element a path or an endpoint matches without scanning the policy.
  *
- * Paths.  Each pattern was pre-classified by the compiler:
- *   EXACT     full path          -> hash lookup of the path
- *   BASENAME  last component     -> hash lookup of the name
- *   SUFFIX    tail of the path   -> one hash lookup per distinct suffix length
- *   PREFIX    "dir/" + anything  -> one hash lookup per '/' in the path
- *   GLOB      everything else    -> bucketed under its literal directory
- *                                   prefix, so only globs whose directory is
- *                                   an ancestor of the path are run
- *   ANY       always
- * A query costs O(path depth + distinct suffix lengths), independent of the
- * number of rules; globs run only under matching directories.
+ * Paths.  Each pattern was pre-classified by the compiler (EXACT, BASENAME,
+ * PREFIX "dir/", SUFFIX, GLOB, ANY) and is filed here by what the last
+ * component or an ancestor directory's name must be (see ap_path_file()):
+ *   the name               -> one hash lookup
+ *   a suffix / a start     -> one hash lookup per distinct length
+ *   an ancestor's name     -> one hash lookup per ancestor directory, read
+ *                             from the dentries (see ap_target.walk)
+ * Entries found that way are checked against the full path, which is built
+ * only then.  A query costs O(path depth + distinct lengths), independent
+ * of the number of rules, and builds no path unless a name matched.
  *
  * Endpoints.  One hash per distinct (family, prefix length), keyed by the
  * masked address; the port is checked on the hits.
@@ -294,153 +293,181 @@ static u32 ap_glob_dir_prefix(const char *g)
 	return slash - g;
 }
 
+/*
+ * The last component of the directory "/a/b/" (len bytes, ending in '/'):
+ * "b".  Returns its length, 0 if there is none ("/").
+ */
+static u32 ap_dir_last(const char *dir, u32 len, const char **out)
+{
+	u32 i = len - 1;
+
+	while (i > 0 && dir[i - 1] != '/')
+		i--;
+	*out = dir + i;
+	return len - 1 - i;
+}
+
+enum { K_BASE, K_NSFX, K_NPFX, K_ANC, K_MAX };
+
+/*
+ * File one path pattern.  Every class that needs more than the last
+ * component is filed under a cheap necessary condition and marked
+ * AP_USE_VERIFY, so the full path is built and tested only when that
+ * condition holds:
+ *   - its last component: a literal (EXACT, SUFFIX with a '/', globs),
+ *     "*" + a literal suffix, or a literal start (globs);
+ *   - else the last literal directory it lies under ("/a/b/" -> an ancestor
+ *     directory named "b": PREFIX, globs with a literal directory);
+ *   - else (nothing literal) it is tested on every path.
+ * A glob's last component can file it only if it has no "**", which would
+ * reach across '/' into deeper names.
+ */
+static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
+			 const struct ap_pat *p, struct ap_use use)
+{
+	struct ap_kv e = { .key = p->lit, .len = p->lit_len, .use = use };
+	const char *last;
+	u32 dir;
+
+	switch (p->cls) {
+	case ACTPLANE_MATCH_ANY:
+		x->any[x->n_any++] = use;
+		return;
+	case ACTPLANE_MATCH_BASENAME:
+		kv[K_BASE][cnt[K_BASE]++] = e;
+		return;
+	case ACTPLANE_MATCH_SUFFIX:
+		if (!memchr(p->lit, '/', p->lit_len)) {
+			kv[K_NSFX][cnt[K_NSFX]++] = e;
+			return;
+		}
+		fallthrough;
+	case ACTPLANE_MATCH_EXACT:
+		e.use.kind |= AP_USE_VERIFY;
+		e.key = strrchr(p->lit, '/') + 1;
+		e.len = p->lit + p->lit_len - e.key;
+		if (e.len) {
+			kv[K_BASE][cnt[K_BASE]++] = e;
+			return;
+		}
+		break;
+	case ACTPLANE_MATCH_PREFIX:
+		e.use.kind |= AP_USE_VERIFY;
+		e.len = ap_dir_last(p->lit, p->lit_len, &e.key);
+		if (e.len) {
+			kv[K_ANC][cnt[K_ANC]++] = e;
+			return;
+		}
+		break;
+	default:
+		e.use.kind |= AP_USE_VERIFY;
+		last = strrchr(p->glob_src, '/');
+		last = last ? last + 1 : p->glob_src;
+		if (!strstr(last, "**")) {
+			e.key = last;
+			e.len = strlen(last);
+			if (e.len && !strpbrk(last, "*?")) {
+				kv[K_BASE][cnt[K_BASE]++] = e;
+				return;
+			}
+			if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
+				e.key = last + 1;
+				e.len--;
+				kv[K_NSFX][cnt[K_NSFX]++] = e;
+				return;
+			}
+			e.len = strcspn(last, "*?");
+			if (e.len) {
+				kv[K_NPFX][cnt[K_NPFX]++] = e;
+				return;
+			}
+		}
+		dir = ap_glob_dir_prefix(p->glob_src);
+		e.len = dir > 1 ? ap_dir_last(p->glob_src, dir, &e.key) : 0;
+		if (e.len) {
+			kv[K_ANC][cnt[K_ANC]++] = e;
+			return;
+		}
+		break;
+	}
+	e.use.kind &= ~AP_USE_VERIFY;	/* every entry is tested on the full path */
+	x->every[x->n_every++] = e.use;
+}
+
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_pathidx *x = &pol->path[op];
-	struct ap_kv *kv[6];
-	u32 cnt[6] = {}, i, n_any = 0, n_root = 0;
+	struct ap_kv *kv[K_MAX];
+	u32 cnt[K_MAX] = {}, i;
 	int ret = -ENOMEM, k;
-
-	enum { K_EXACT, K_BASE, K_NSFX, K_PSFX, K_PREFIX, K_NPFX };
 
 	memset(x, 0, sizeof(*x));
 	x->empty = !n;
 	if (!n)
 		return 0;
-	for (k = 0; k < 6; k++) {
+	for (k = 0; k < K_MAX; k++) {
 		kv[k] = kvcalloc(n, sizeof(struct ap_kv), GFP_KERNEL);
 		if (!kv[k])
 			goto out;
 	}
 	x->any = kcalloc(n, sizeof(*x->any), GFP_KERNEL);
-	x->glob_root = kcalloc(n, sizeof(*x->glob_root), GFP_KERNEL);
-	if (!x->any || !x->glob_root)
+	x->every = kcalloc(n, sizeof(*x->every), GFP_KERNEL);
+	if (!x->any || !x->every)
 		goto out;
-	for (i = 0; i < n; i++) {
-		struct ap_pat *p = &pol->pats[uses[i].pat];
-		struct ap_kv e = { .key = p->lit, .len = p->lit_len, .use = uses[i] };
-
-		switch (p->cls) {
-		case ACTPLANE_MATCH_ANY:
-			x->any[n_any++] = uses[i];
-			break;
-		case ACTPLANE_MATCH_EXACT:
-			kv[K_EXACT][cnt[K_EXACT]++] = e;
-			x->need_path = true;
-			break;
-		case ACTPLANE_MATCH_BASENAME:
-			kv[K_BASE][cnt[K_BASE]++] = e;
-			break;
-		case ACTPLANE_MATCH_SUFFIX:
-			if (memchr(p->lit, '/', p->lit_len)) {
-				kv[K_PSFX][cnt[K_PSFX]++] = e;
-				x->need_path = true;
-			} else {
-				kv[K_NSFX][cnt[K_NSFX]++] = e;
-			}
-			break;
-		case ACTPLANE_MATCH_PREFIX:
-			kv[K_PREFIX][cnt[K_PREFIX]++] = e;
-			x->need_path = true;
-			break;
-		default:
-			e.len = ap_glob_dir_prefix(p->glob_src);
-			if (e.len <= 1) {
-				/*
-				 * Nothing literal but "/" before the first wildcard:
-				 * pre-filter by the last component when it is a literal
-				 * ("**" + "/x-*" + "/id.key"), "*" + a literal suffix, or
-				 * starts with a literal ("tool-*"), so the path is
-				 * resolved and the glob run only for names that can
-				 * match.
-				 */
-				const char *last = strrchr(p->glob_src, '/');
-
-				last = last ? last + 1 : p->glob_src;
-				e.key = last;
-				e.len = strlen(last);
-				e.use.kind |= 0x80;
-				if (e.len && !strpbrk(last, "*?")) {
-					kv[K_BASE][cnt[K_BASE]++] = e;
-					break;
-				}
-				if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
-					e.key = last + 1;
-					e.len--;
-					kv[K_NSFX][cnt[K_NSFX]++] = e;
-					break;
-				}
-				e.len = strcspn(last, "*?");
-				if (e.len) {
-					kv[K_NPFX][cnt[K_NPFX]++] = e;
-					break;
-				}
-				x->need_path = true;	/* run on every path */
-				x->glob_root[n_root++] = uses[i];
-				break;
-			}
-			x->need_path = true;
-			e.key = p->glob_src;
-			e.use.kind |= 0x80;	/* marks "run the glob" */
-			kv[K_PREFIX][cnt[K_PREFIX]++] = e;
-			break;
-		}
-	}
-	x->n_any = n_any;
-	x->n_glob_root = n_root;
-	if (ap_smap_build(&x->exact, kv[K_EXACT], cnt[K_EXACT]) ||
-	    ap_smap_build(&x->base, kv[K_BASE], cnt[K_BASE]) ||
+	for (i = 0; i < n; i++)
+		ap_path_file(x, kv, cnt, &pol->pats[uses[i].pat], uses[i]);
+	if (ap_smap_build(&x->base, kv[K_BASE], cnt[K_BASE]) ||
 	    ap_lens(kv[K_NSFX], cnt[K_NSFX], &x->name_sfx_lens, &x->n_name_sfx_lens) ||
 	    ap_smap_build(&x->name_suffix, kv[K_NSFX], cnt[K_NSFX]) ||
-	    ap_lens(kv[K_PSFX], cnt[K_PSFX], &x->path_sfx_lens, &x->n_path_sfx_lens) ||
-	    ap_smap_build(&x->path_suffix, kv[K_PSFX], cnt[K_PSFX]) ||
-	    ap_smap_build(&x->prefix, kv[K_PREFIX], cnt[K_PREFIX]) ||
 	    ap_lens(kv[K_NPFX], cnt[K_NPFX], &x->name_pfx_lens, &x->n_name_pfx_lens) ||
-	    ap_smap_build(&x->name_prefix, kv[K_NPFX], cnt[K_NPFX]))
+	    ap_smap_build(&x->name_prefix, kv[K_NPFX], cnt[K_NPFX]) ||
+	    ap_smap_build(&x->anc, kv[K_ANC], cnt[K_ANC]))
 		goto out;
 	ret = 0;
 out:
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < K_MAX; k++)
 		kvfree(kv[k]);
 	return ret;
 }
 
 void ap_pathidx_free(struct ap_pathidx *x)
 {
-	ap_smap_free(&x->exact);
 	ap_smap_free(&x->base);
 	ap_smap_free(&x->name_suffix);
-	ap_smap_free(&x->path_suffix);
-	ap_smap_free(&x->prefix);
 	ap_smap_free(&x->name_prefix);
+	ap_smap_free(&x->anc);
 	kfree(x->name_pfx_lens);
 	kfree(x->name_sfx_lens);
-	kfree(x->path_sfx_lens);
 	kfree(x->any);
-	kfree(x->glob_root);
+	kfree(x->every);
 	memset(x, 0, sizeof(*x));
 }
 
-/* The path a query needs: given up front, or resolved once on demand. */
-struct ap_qpath {
+/* A query: the target, its full path once resolved, the anchors it hit. */
+struct ap_query {
+	const struct ap_policy *pol;
+	const struct ap_pathidx *x;
+	const struct ap_target *t;
 	const char *path;
 	size_t len;
 	bool tried;
-	ap_path_fn get;
+	ap_hit_fn fn;
 	void *arg;
+	/* ancestor-name hits, each slot once; past the array they are emitted at once */
+	const struct ap_smap_slot *anc[16];
+	u32 n_anc;
 };
 
-static const char *ap_qpath_get(struct ap_qpath *q)
+static const char *ap_query_path(struct ap_query *q)
 {
-	if (!q->path && !q->tried && q->get) {
+	if (!q->path && !q->tried) {
 		q->tried = true;
-		q->path = q->get(q->arg, &q->len);
+		q->path = q->t->path(q->t->arg, &q->len);
 	}
 	return q->path;
 }
 
-static void ap_emit(const struct ap_smap *m, const struct ap_smap_slot *e,
-		    const struct ap_policy *pol, struct ap_qpath *q, ap_hit_fn fn, void *arg)
+static void ap_emit(struct ap_query *q, const struct ap_smap *m, const struct ap_smap_slot *e)
 {
 	u32 i;
 
@@ -449,60 +476,95 @@ static void ap_emit(const struct ap_smap *m, const struct ap_smap_slot *e,
 	for (i = e->first; i < e->first + e->count; i++) {
 		struct ap_use u = m->uses[i];
 
-		if (u.kind & 0x80) {	/* a glob this entry only pre-filters */
-			const char *path = ap_qpath_get(q);
+		if (u.kind & AP_USE_VERIFY) {	/* the entry only pre-filtered it */
+			const char *path = ap_query_path(q);
 
-			u.kind &= 0x7f;
-			if (!path || !ap_glob_match(pol->pats[u.pat].glob, path))
+			u.kind &= ~AP_USE_VERIFY;
+			if (!path || !ap_pat_match(&q->pol->pats[u.pat], path, q->len))
 				continue;
 		}
-		fn(&u, arg);
+		q->fn(&u, q->arg);
 	}
 }
 
+/* An ancestor directory's name: note the anchors it hits.  False: array full. */
+static bool ap_anc_visit(void *ctx, const char *name, u32 len)
+{
+	struct ap_query *q = ctx;
+	const struct ap_smap_slot *e = ap_smap_get(&q->x->anc, name, len);
+	u32 i;
+
+	if (!e)
+		return true;
+	for (i = 0; i < q->n_anc; i++)
+		if (q->anc[i] == e)
+			return true;
+	if (q->n_anc == ARRAY_SIZE(q->anc))
+		return false;
+	q->anc[q->n_anc++] = e;
+	return true;
+}
+
 /*
- * Call fn for every use whose pattern matches.  path may be NULL when the
- * index does not need it up front (x->need_path false): globs pre-filtered
- * by the name then resolve it through get_path, only when the name matched.
- * name is the last component.
+ * Find the anchors among the target's ancestor directories: from the
+ * dentries if the walk can vouch for every component, else from the
+ * components of the full path.
+ */
+static void ap_anc_query(struct ap_query *q)
+{
+	const char *path, *c, *slash;
+	u32 i;
+
+	if (q->t->walk && q->t->walk(q->t->arg, ap_anc_visit, q))
+		goto emit;
+	path = ap_query_path(q);
+	if (!path)
+		goto emit;
+	for (c = path; (slash = strchr(c, '/')); c = slash + 1) {
+		if (slash == c)
+			continue;
+		if (!ap_anc_visit(q, c, slash - c))	/* full: emit at once */
+			ap_emit(q, &q->x->anc, ap_smap_get(&q->x->anc, c, slash - c));
+	}
+emit:
+	for (i = 0; i < q->n_anc; i++)
+		ap_emit(q, &q->x->anc, q->anc[i]);
+}
+
+/*
+ * Call fn for every use whose pattern matches the target.  Entries are
+ * found from the last component and the ancestors' names; the full path is
+ * resolved (t->path) only when an entry that needs it was found, or when
+ * some pattern has nothing literal to be found by.
  */
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
-		      const char *path, size_t len, const char *name, size_t nlen,
-		      ap_path_fn get_path, ap_hit_fn fn, void *arg)
+		      const struct ap_target *t, ap_hit_fn fn, void *arg)
 {
-	struct ap_qpath q = { .path = path, .len = len, .get = get_path, .arg = arg };
+	struct ap_query q = { .pol = pol, .x = x, .t = t, .fn = fn, .arg = arg };
+	const char *name = t->name;
+	size_t nlen = t->name_len;
 	u32 i;
 
 	if (x->empty)
 		return;
 	for (i = 0; i < x->n_any; i++)
 		fn(&x->any[i], arg);
-	ap_emit(&x->base, ap_smap_get(&x->base, name, nlen), pol, &q, fn, arg);
+	ap_emit(&q, &x->base, ap_smap_get(&x->base, name, nlen));
 	for (i = 0; i < x->n_name_sfx_lens; i++)
 		if (x->name_sfx_lens[i] <= nlen)
-			ap_emit(&x->name_suffix,
+			ap_emit(&q, &x->name_suffix,
 				ap_smap_get(&x->name_suffix, name + nlen - x->name_sfx_lens[i],
-					    x->name_sfx_lens[i]), pol, &q, fn, arg);
+					    x->name_sfx_lens[i]));
 	for (i = 0; i < x->n_name_pfx_lens; i++)
 		if (x->name_pfx_lens[i] <= nlen)
-			ap_emit(&x->name_prefix, ap_smap_get(&x->name_prefix, name, x->name_pfx_lens[i]),
-				pol, &q, fn, arg);
-	if (!path)
-		return;
-	ap_emit(&x->exact, ap_smap_get(&x->exact, path, len), pol, &q, fn, arg);
-	for (i = 0; i < x->n_path_sfx_lens; i++)
-		if (x->path_sfx_lens[i] <= len)
-			ap_emit(&x->path_suffix,
-				ap_smap_get(&x->path_suffix, path + len - x->path_sfx_lens[i],
-					    x->path_sfx_lens[i]), pol, &q, fn, arg);
-	if (x->prefix.slots)
-		for (i = 1; i < len; i++)
-			if (path[i] == '/')
-				ap_emit(&x->prefix, ap_smap_get(&x->prefix, path, i + 1), pol,
-					&q, fn, arg);
-	for (i = 0; i < x->n_glob_root; i++)
-		if (ap_glob_match(pol->pats[x->glob_root[i].pat].glob, path))
-			fn(&x->glob_root[i], arg);
+			ap_emit(&q, &x->name_prefix,
+				ap_smap_get(&x->name_prefix, name, x->name_pfx_lens[i]));
+	if (x->anc.slots)
+		ap_anc_query(&q);
+	if (x->n_every && ap_query_path(&q))
+		for (i = 0; i < x->n_every; i++)
+			if (ap_pat_match(&pol->pats[x->every[i].pat], q.path, q.len))
+				fn(&x->every[i], arg);
 }
 
 /* ---- endpoint index ------------------------------------------------------------------ */

@@ -105,6 +105,8 @@ enum ap_use_kind {
 	AP_USE_GATE,
 	AP_USE_INVAL,
 	AP_USE_LINEAGE,
+	/* index flag: the entry only pre-filters; test the pattern on the full path */
+	AP_USE_VERIFY = 0x80,
 };
 
 struct ap_use {
@@ -127,18 +129,19 @@ struct ap_smap {
 	struct ap_use *uses;
 };
 
-/* Everything matching paths for one operation. */
+/* Everything matching paths for one operation (see match.c). */
 struct ap_pathidx {
 	bool empty;
-	bool need_path;		/* some entry needs the full path, not only the name */
-	struct ap_smap exact, base, name_suffix, path_suffix, prefix;
-	struct ap_smap name_prefix;	/* globs filed by their last component's literal start */
-	u16 n_name_sfx_lens, n_path_sfx_lens, n_name_pfx_lens;
-	u16 *name_sfx_lens, *path_sfx_lens, *name_pfx_lens;
+	struct ap_smap base;		/* the last component */
+	struct ap_smap name_suffix;	/* a tail of the last component */
+	struct ap_smap name_prefix;	/* a start of the last component */
+	struct ap_smap anc;		/* an ancestor directory's name */
+	u16 n_name_sfx_lens, n_name_pfx_lens;
+	u16 *name_sfx_lens, *name_pfx_lens;
 	u32 n_any;
 	struct ap_use *any;
-	u32 n_glob_root;	/* globs with no literal directory prefix nor literal name part */
-	struct ap_use *glob_root;
+	u32 n_every;		/* nothing literal to file them by: tested on every path */
+	struct ap_use *every;
 };
 
 /* Endpoints for one operation: one hash per distinct (family, prefix length). */
@@ -189,11 +192,24 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n);
 void ap_pathidx_free(struct ap_pathidx *x);
 void ap_epidx_free(struct ap_epidx *x);
 typedef void (*ap_hit_fn)(const struct ap_use *u, void *arg);
-/* resolve the event's path on demand (NULL if it cannot be); *len its length */
-typedef const char *(*ap_path_fn)(void *arg, size_t *len);
+/* ap_target.walk's visitor: one ancestor's name; false stops the walk */
+typedef bool (*ap_name_fn)(void *ctx, const char *name, u32 len);
+/* The path a query is about. */
+struct ap_target {
+	const char *name;	/* last component */
+	size_t name_len;
+	/* the full path, resolved on demand (NULL if it cannot be) */
+	const char *(*path)(void *arg, size_t *len);
+	/*
+	 * Visit the ancestor directories' names, nearest first, up to the
+	 * root the path is resolved against.  False if the walk cannot vouch
+	 * for all of them (the components of the full path are used instead).
+	 */
+	bool (*walk)(void *arg, ap_name_fn visit, void *ctx);
+	void *arg;
+};
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
-		      const char *path, size_t len, const char *name, size_t nlen,
-		      ap_path_fn get_path, ap_hit_fn fn, void *arg);
+		      const struct ap_target *t, ap_hit_fn fn, void *arg);
 void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 		    const struct ap_ep_key *k, ap_hit_fn fn, void *arg);
 

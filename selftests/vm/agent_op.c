@@ -8,6 +8,8 @@
  *   agent_op read FILE | write FILE | unlink FILE
  *   agent_op send HOST PORT FILE     UDP sendto of FILE's content (v4 or v6)
  *   agent_op pipe-send HOST PORT     UDP sendto of stdin's first line
+ *   agent_op writes N FILE           the write above N times; "ok" if all were
+ *   agent_op chroot DIR OP ARGS...   OP with DIR as the root (and cwd)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,6 +59,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: agent_op OP ARGS...\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "chroot") && argc > 3) {
+		if (chroot(argv[2]) || chdir("/"))
+			return report(0);
+		return main(argc - 2, argv + 2);
+	}
 	if (!strcmp(argv[1], "exec")) {
 		int p[2], err = 0, st;
 		pid_t pid;
@@ -87,6 +94,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "write")) {
 		fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		return report(fd >= 0 && write(fd, "x\n", 2) == 2);
+	}
+	if (!strcmp(argv[1], "writes") && argc == 4) {
+		int i, ok = 1;
+
+		for (i = 0; ok && i < atoi(argv[2]); i++) {
+			fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			ok = fd >= 0 && write(fd, "x\n", 2) == 2;
+			if (fd >= 0)
+				close(fd);
+		}
+		return report(ok);
 	}
 	if (!strcmp(argv[1], "unlink"))
 		return report(unlink(argv[2]) == 0);

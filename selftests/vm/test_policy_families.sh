@@ -227,6 +227,54 @@ for _ in range(200):
 	[ $((after - before)) -lt 20 ] || fail "$((after - before)) path lookups for 400 non-matching opens"
 }
 
+# Patterns that need more than the name (exact paths, "dir/**", suffixes
+# with a '/', globs) are filed under their last component or an ancestor
+# directory's name.  Under a root on the file's own mount (a chroot into
+# the workspace) the ancestors' names come from the dentries: a name that
+# cannot match builds no path.  Elsewhere the path's components are used.
+t_ancestor_walk() {
+	load 'rule data:
+  block write "/srv/data/**"
+  because "p"
+rule conf:
+  block write "/etc/app/prod.conf"
+  because "e"
+rule key:
+  block write "**/.ssh/id_rsa"
+  because "s"
+rule cache:
+  block write "/srv/*/cache/*"
+  because "g"
+rule deep:
+  block write "/opt/x/**/y**"
+  because "d"'
+	local R=$W/root f want got before after
+	mkdir -p $R/srv/data/sub $R/srv/datax $R/data $R/etc/app $R/notes $R/home/u/.ssh \
+		$R/home/u/ssh $R/srv/a/cache $R/srv/a/b/cache $R/opt/x/q/yy $R/opt/x/q/zz
+	for f in /srv/data/sub/f:EPERM /srv/datax/f:ok /data/f:ok /etc/app/prod.conf:EPERM \
+		/etc/app/dev.conf:ok /notes/prod.conf:ok /home/u/.ssh/id_rsa:EPERM \
+		/home/u/ssh/id_rsa:ok /srv/a/cache/f:EPERM /srv/a/b/cache/f:ok \
+		/opt/x/q/yy/f:EPERM /opt/x/q/zz/f:ok; do
+		want=${f#*:} f=${f%:*}
+		got=$("$OP" chroot $R write $f) || true
+		[ "$got" = "$want" ] || fail "chroot $R: write $f -> '$got', want '$want'"
+	done
+	# the same rules from outside the chroot: nothing matches /tmp/apw/root/...
+	for_all ok write $R/srv/data/sub/f
+	before=$(counter path_lookups)
+	got=$("$OP" chroot $R writes 200 /notes/plain.txt) || true
+	after=$(counter path_lookups)
+	expect_eq "200 writes" "$got" ok
+	[ $((after - before)) -lt 20 ] || fail "$((after - before)) path lookups for 200 non-matching writes"
+	# a "**" in the last component reaches deeper names: not filed by its start
+	mkdir -p $W/cfg-1 $W/xcfg-1
+	load 'rule cfg:
+  block write "**/cfg-**"
+  because "c"'
+	for_all EPERM write $W/cfg-1/f
+	for_all ok write $W/xcfg-1/f
+}
+
 setup
 run_test "endorse: untrusted input deploys only through review" t_endorse_review
 run_test "single-shot confirmation (since exec of the gated program)" t_single_shot_confirmation
@@ -236,5 +284,6 @@ run_test "read-only sub-agent: no write, unlink, connect or git in its tree" t_r
 run_test "migration freshness; a subject source roots its own session" t_migration_freshness
 run_test "after exec G exits N: only passing runs that saw the current files" t_gate_exit_status
 run_test "globs without a literal directory, pre-filtered by name, still decide exactly" t_root_globs
+run_test "paths filed by name and ancestor names: exact decisions, no path built for non-matches" t_ancestor_walk
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
