@@ -196,6 +196,20 @@ static u32 ap_hash(const void *key, u32 len)
 	return jhash(key, len, 0x61637470);
 }
 
+/*
+ * A key's signature: a few bytes and the length, no hashing.  The map keeps
+ * one bit per signature present, so most lookups of absent keys (the
+ * common case on every open) end before the jhash.
+ */
+static u32 ap_sig(const char *key, u32 len)
+{
+	const u8 *k = (const u8 *)key;
+
+	if (!len)
+		return 0;
+	return (len * 97 + k[0] * 31 + k[len / 2] * 7 + k[len - 1]) % AP_SMAP_SIG_BITS;
+}
+
 static int ap_smap_build(struct ap_smap *m, struct ap_kv *kv, u32 n)
 {
 	u32 groups = 0, i, j, slots;
@@ -223,6 +237,7 @@ static int ap_smap_build(struct ap_smap *m, struct ap_kv *kv, u32 n)
 
 		for (j = i; j < n && !ap_kv_cmp(&kv[i], &kv[j]); j++)
 			m->uses[j] = kv[j].use;
+		__set_bit(ap_sig(kv[i].key, kv[i].len), m->sig);
 		while (m->slots[s].key)
 			s = (s + 1) & m->mask;
 		m->slots[s] = (struct ap_smap_slot){ .hash = h, .len = kv[i].len, .key = kv[i].key,
@@ -235,7 +250,7 @@ static const struct ap_smap_slot *ap_smap_get(const struct ap_smap *m, const cha
 {
 	u32 h, s;
 
-	if (!m->slots)
+	if (!m->slots || !test_bit(ap_sig(key, len), m->sig))
 		return NULL;
 	h = ap_hash(key, len);
 	for (s = h & m->mask; m->slots[s].key; s = (s + 1) & m->mask) {
@@ -610,7 +625,8 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 	if (!n)
 		return 0;
 	x->any = kcalloc(n, sizeof(*x->any), GFP_KERNEL);
-	x->groups = kcalloc(n, sizeof(*x->groups), GFP_KERNEL);
+	/* at most one group per (family, prefix length): 33 for IPv4, 129 for IPv6 */
+	x->groups = kcalloc(min_t(u32, n, 33 + 129), sizeof(*x->groups), GFP_KERNEL);
 	kv = kvcalloc(n, sizeof(*kv), GFP_KERNEL);
 	keys = kvcalloc(n, 16, GFP_KERNEL);
 	if (!x->any || !x->groups || !kv || !keys)

@@ -123,10 +123,12 @@ struct ap_smap_slot {
 	u32 first, count;	/* into the map's uses */
 };
 
+#define AP_SMAP_SIG_BITS	1024
 struct ap_smap {
 	u32 mask;		/* slots - 1, 0 if empty */
 	struct ap_smap_slot *slots;
 	struct ap_use *uses;
+	DECLARE_BITMAP(sig, AP_SMAP_SIG_BITS);	/* signatures of the keys present */
 };
 
 /* Everything matching paths for one operation (see match.c). */
