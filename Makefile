@@ -155,7 +155,8 @@ vm-shell: all
 # messages, bigger races and floods (make check runs bounded versions).
 stress: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/check.sh --vm-only --stress hardening netlink_fuzz lifecycle
+	$(Q)ACTPLANE_VM_TIMEOUT=$${ACTPLANE_VM_TIMEOUT:-5400} \
+		scripts/check.sh --vm-only --stress hardening netlink_fuzz lifecycle
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true
