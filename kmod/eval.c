@@ -3,8 +3,9 @@
  * Policy evaluation for one event.
  *
  *   1. Look up what the event's target matches in the per-operation index
- *      (path or endpoint): by the last path component and the ancestor
- *      directories' names; the full path is built only to confirm a hit.
+ *      (path or endpoint): by the last path component; the full path is
+ *      built only when that name or an ancestor directory's name says a
+ *      full-path entry may match.
  *   2. Apply sources, declassify/endorse and lineage marks to a *view* of
  *      the subject's state.
  *   3. Evaluate the matching clauses against that view and against the
@@ -402,7 +403,7 @@ static const char *ap_lazy_path(void *arg, size_t *len)
  * the mount of the process root (a module cannot see where other mounts
  * sit) and gives up, returning false, on a mount root, a disconnected
  * dentry, a rename racing it, more than AP_WALK_MAX levels, or when visit
- * says stop: the caller then reads the names from the full path.
+ * says stop: the caller then builds the full path.
  */
 #define AP_WALK_MAX	64
 

@@ -3,16 +3,20 @@
  * Matching: globs, and the per-operation indexes that find every policy
  * element a path or an endpoint matches without scanning the policy.
  *
- * Paths.  Each pattern was pre-classified by the compiler (EXACT, BASENAME,
- * PREFIX "dir/", SUFFIX, GLOB, ANY) and is filed here by what the last
- * component or an ancestor directory's name must be (see ap_path_file()):
- *   the name               -> one hash lookup
- *   a suffix / a start     -> one hash lookup per distinct length
- *   an ancestor's name     -> one hash lookup per ancestor directory, read
- *                             from the dentries (see ap_target.walk)
- * Entries found that way are checked against the full path, which is built
- * only then.  A query costs O(path depth + distinct lengths), independent
- * of the number of rules, and builds no path unless a name matched.
+ * Paths.  Each pattern was pre-classified by the compiler:
+ *   EXACT     full path          -> hash lookup of the path
+ *   BASENAME  last component     -> hash lookup of the name
+ *   SUFFIX    tail of the path   -> one hash lookup per distinct suffix length
+ *   PREFIX    "dir/" + anything  -> one hash lookup per '/' in the path
+ *   GLOB      everything else    -> under its literal directory prefix (as a
+ *                                   PREFIX, then run), else under its last
+ *                                   component (name, "*" + suffix, start)
+ *   ANY       always
+ * The full path is built only when a gate that needs none opens: the name
+ * is one an exact path or a suffix ends in, or an ancestor directory (read
+ * from the dentries, see ap_target.walk) has the name a prefix ends in.
+ * A query costs O(path depth + distinct lengths), independent of the
+ * number of rules; most events build no path.
  *
  * Endpoints.  One hash per distinct (family, prefix length), keyed by the
  * masked address; the port is checked on the hits.
@@ -322,25 +326,28 @@ static u32 ap_dir_last(const char *dir, u32 len, const char **out)
 	return len - 1 - i;
 }
 
-enum { K_BASE, K_NSFX, K_NPFX, K_ANC, K_MAX };
+enum { K_BASE, K_NSFX, K_NPFX, K_EXACT, K_PSFX, K_PREFIX, K_GATE, K_ANC, K_MAX };
 
 /*
- * File one path pattern.  Every class that needs more than the last
- * component is filed under a cheap necessary condition and marked
- * AP_USE_VERIFY, so the full path is built and tested only when that
- * condition holds:
- *   - its last component: a literal (EXACT, SUFFIX with a '/', globs),
- *     "*" + a literal suffix, or a literal start (globs);
- *   - else the last literal directory it lies under ("/a/b/" -> an ancestor
- *     directory named "b": PREFIX, globs with a literal directory);
- *   - else (nothing literal) it is tested on every path.
- * A glob's last component can file it only if it has no "**", which would
- * reach across '/' into deeper names.
+ * File one path pattern.
+ *   - By the last component alone, no path needed: basenames, name
+ *     suffixes; and globs with no literal directory, under their last
+ *     component when it has no "**" (which would reach across '/'): a
+ *     literal, "*" + a literal suffix, or a literal start (AP_USE_VERIFY:
+ *     the glob then runs on the full path).
+ *   - By the full path, as before: exact paths, suffixes with a '/', and
+ *     "dir/" prefixes (PREFIX, and globs under their literal directory,
+ *     AP_USE_VERIFY).  Each is also entered in a gate that needs no path:
+ *     the last component an exact path or a suffix must have (K_GATE), the
+ *     name of the directory a prefix ends in (K_ANC, matched against the
+ *     ancestors' names).  The path is built only when a gate opens.
+ *   - Nothing literal: tested on every path.
  */
 static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 			 const struct ap_pat *p, struct ap_use use)
 {
 	struct ap_kv e = { .key = p->lit, .len = p->lit_len, .use = use };
+	struct ap_kv gate = { .use = use };
 	const char *last;
 	u32 dir;
 
@@ -352,61 +359,66 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 		kv[K_BASE][cnt[K_BASE]++] = e;
 		return;
 	case ACTPLANE_MATCH_SUFFIX:
-		if (!memchr(p->lit, '/', p->lit_len)) {
+	case ACTPLANE_MATCH_EXACT:
+		gate.key = strrchr(p->lit, '/');
+		if (!gate.key) {		/* a suffix of the name */
 			kv[K_NSFX][cnt[K_NSFX]++] = e;
 			return;
 		}
-		fallthrough;
-	case ACTPLANE_MATCH_EXACT:
+		gate.key++;
+		gate.len = p->lit + p->lit_len - gate.key;
+		if (!gate.len)
+			break;
+		kv[K_GATE][cnt[K_GATE]++] = gate;
+		if (p->cls == ACTPLANE_MATCH_EXACT)
+			kv[K_EXACT][cnt[K_EXACT]++] = e;
+		else
+			kv[K_PSFX][cnt[K_PSFX]++] = e;
+		return;
+	case ACTPLANE_MATCH_PREFIX:
+		gate.len = ap_dir_last(p->lit, p->lit_len, &gate.key);
+		if (!gate.len)
+			break;
+		kv[K_ANC][cnt[K_ANC]++] = gate;
+		kv[K_PREFIX][cnt[K_PREFIX]++] = e;
+		return;
+	default:
 		e.use.kind |= AP_USE_VERIFY;
-		e.key = strrchr(p->lit, '/') + 1;
-		e.len = p->lit + p->lit_len - e.key;
-		if (e.len) {
+		dir = ap_glob_dir_prefix(p->glob_src);
+		if (dir > 1) {
+			gate.len = ap_dir_last(p->glob_src, dir, &gate.key);
+			if (gate.len) {
+				e.key = p->glob_src;
+				e.len = dir;
+				kv[K_ANC][cnt[K_ANC]++] = gate;
+				kv[K_PREFIX][cnt[K_PREFIX]++] = e;
+				return;
+			}
+		}
+		last = strrchr(p->glob_src, '/');
+		last = last ? last + 1 : p->glob_src;
+		if (strstr(last, "**"))
+			break;
+		e.key = last;
+		e.len = strlen(last);
+		if (e.len && !strpbrk(last, "*?")) {
 			kv[K_BASE][cnt[K_BASE]++] = e;
 			return;
 		}
-		break;
-	case ACTPLANE_MATCH_PREFIX:
-		e.use.kind |= AP_USE_VERIFY;
-		e.len = ap_dir_last(p->lit, p->lit_len, &e.key);
-		if (e.len) {
-			kv[K_ANC][cnt[K_ANC]++] = e;
+		if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
+			e.key = last + 1;
+			e.len--;
+			kv[K_NSFX][cnt[K_NSFX]++] = e;
 			return;
 		}
-		break;
-	default:
-		e.use.kind |= AP_USE_VERIFY;
-		last = strrchr(p->glob_src, '/');
-		last = last ? last + 1 : p->glob_src;
-		if (!strstr(last, "**")) {
-			e.key = last;
-			e.len = strlen(last);
-			if (e.len && !strpbrk(last, "*?")) {
-				kv[K_BASE][cnt[K_BASE]++] = e;
-				return;
-			}
-			if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
-				e.key = last + 1;
-				e.len--;
-				kv[K_NSFX][cnt[K_NSFX]++] = e;
-				return;
-			}
-			e.len = strcspn(last, "*?");
-			if (e.len) {
-				kv[K_NPFX][cnt[K_NPFX]++] = e;
-				return;
-			}
-		}
-		dir = ap_glob_dir_prefix(p->glob_src);
-		e.len = dir > 1 ? ap_dir_last(p->glob_src, dir, &e.key) : 0;
+		e.len = strcspn(last, "*?");
 		if (e.len) {
-			kv[K_ANC][cnt[K_ANC]++] = e;
+			kv[K_NPFX][cnt[K_NPFX]++] = e;
 			return;
 		}
 		break;
 	}
-	e.use.kind &= ~AP_USE_VERIFY;	/* every entry is tested on the full path */
-	x->every[x->n_every++] = e.use;
+	x->every[x->n_every++] = use;	/* tested on the full path, unflagged */
 }
 
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
@@ -436,7 +448,12 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 	    ap_smap_build(&x->name_suffix, kv[K_NSFX], cnt[K_NSFX]) ||
 	    ap_lens(kv[K_NPFX], cnt[K_NPFX], &x->name_pfx_lens, &x->n_name_pfx_lens) ||
 	    ap_smap_build(&x->name_prefix, kv[K_NPFX], cnt[K_NPFX]) ||
-	    ap_smap_build(&x->anc, kv[K_ANC], cnt[K_ANC]))
+	    ap_smap_build(&x->exact, kv[K_EXACT], cnt[K_EXACT]) ||
+	    ap_lens(kv[K_PSFX], cnt[K_PSFX], &x->path_sfx_lens, &x->n_path_sfx_lens) ||
+	    ap_smap_build(&x->path_suffix, kv[K_PSFX], cnt[K_PSFX]) ||
+	    ap_smap_build(&x->prefix, kv[K_PREFIX], cnt[K_PREFIX]) ||
+	    ap_smap_build(&x->name_gate, kv[K_GATE], cnt[K_GATE]) ||
+	    ap_smap_build(&x->anc_gate, kv[K_ANC], cnt[K_ANC]))
 		goto out;
 	ret = 0;
 out:
@@ -450,27 +467,28 @@ void ap_pathidx_free(struct ap_pathidx *x)
 	ap_smap_free(&x->base);
 	ap_smap_free(&x->name_suffix);
 	ap_smap_free(&x->name_prefix);
-	ap_smap_free(&x->anc);
+	ap_smap_free(&x->exact);
+	ap_smap_free(&x->path_suffix);
+	ap_smap_free(&x->prefix);
+	ap_smap_free(&x->name_gate);
+	ap_smap_free(&x->anc_gate);
 	kfree(x->name_pfx_lens);
 	kfree(x->name_sfx_lens);
+	kfree(x->path_sfx_lens);
 	kfree(x->any);
 	kfree(x->every);
 	memset(x, 0, sizeof(*x));
 }
 
-/* A query: the target, its full path once resolved, the anchors it hit. */
+/* A query: the target and its full path once resolved. */
 struct ap_query {
 	const struct ap_policy *pol;
-	const struct ap_pathidx *x;
 	const struct ap_target *t;
 	const char *path;
 	size_t len;
 	bool tried;
 	ap_hit_fn fn;
 	void *arg;
-	/* ancestor-name hits, each slot once; past the array they are emitted at once */
-	const struct ap_smap_slot *anc[16];
-	u32 n_anc;
 };
 
 static const char *ap_query_path(struct ap_query *q)
@@ -491,7 +509,7 @@ static void ap_emit(struct ap_query *q, const struct ap_smap *m, const struct ap
 	for (i = e->first; i < e->first + e->count; i++) {
 		struct ap_use u = m->uses[i];
 
-		if (u.kind & AP_USE_VERIFY) {	/* the entry only pre-filtered it */
+		if (u.kind & AP_USE_VERIFY) {	/* a glob this entry only pre-filters */
 			const char *path = ap_query_path(q);
 
 			u.kind &= ~AP_USE_VERIFY;
@@ -502,62 +520,38 @@ static void ap_emit(struct ap_query *q, const struct ap_smap *m, const struct ap
 	}
 }
 
-/* An ancestor directory's name: note the anchors it hits.  False: array full. */
+/* walk visitor: stop at the first ancestor whose name opens the gate */
 static bool ap_anc_visit(void *ctx, const char *name, u32 len)
 {
-	struct ap_query *q = ctx;
-	const struct ap_smap_slot *e = ap_smap_get(&q->x->anc, name, len);
-	u32 i;
-
-	if (!e)
-		return true;
-	for (i = 0; i < q->n_anc; i++)
-		if (q->anc[i] == e)
-			return true;
-	if (q->n_anc == ARRAY_SIZE(q->anc))
-		return false;
-	q->anc[q->n_anc++] = e;
-	return true;
+	return !ap_smap_get(ctx, name, len);
 }
 
 /*
- * Find the anchors among the target's ancestor directories: from the
- * dentries if the walk can vouch for every component, else from the
- * components of the full path.
+ * Must the full path be built?  Yes if a pattern has nothing literal, if
+ * the name is one an exact path or a suffix ends in, or if an ancestor is
+ * a directory some prefix ends in (or the walk cannot tell).
  */
-static void ap_anc_query(struct ap_query *q)
+static bool ap_need_path(const struct ap_pathidx *x, const struct ap_target *t)
 {
-	const char *path, *c, *slash;
-	u32 i;
-
-	if (q->t->walk && q->t->walk(q->t->arg, ap_anc_visit, q))
-		goto emit;
-	path = ap_query_path(q);
-	if (!path)
-		goto emit;
-	for (c = path; (slash = strchr(c, '/')); c = slash + 1) {
-		if (slash == c)
-			continue;
-		if (!ap_anc_visit(q, c, slash - c))	/* full: emit at once */
-			ap_emit(q, &q->x->anc, ap_smap_get(&q->x->anc, c, slash - c));
-	}
-emit:
-	for (i = 0; i < q->n_anc; i++)
-		ap_emit(q, &q->x->anc, q->anc[i]);
+	if (x->n_every || ap_smap_get(&x->name_gate, t->name, t->name_len))
+		return true;
+	if (!x->anc_gate.slots)
+		return false;
+	return !t->walk || !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate);
 }
 
 /*
- * Call fn for every use whose pattern matches the target.  Entries are
- * found from the last component and the ancestors' names; the full path is
- * resolved (t->path) only when an entry that needs it was found, or when
- * some pattern has nothing literal to be found by.
+ * Call fn for every use whose pattern matches the target.  The last
+ * component decides most lookups; the full path is built (t->path) only
+ * when a gate says a full-path entry may match, or a name-filed glob must
+ * be run.  Cost: O(path depth + distinct lengths), not the number of rules.
  */
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		      const struct ap_target *t, ap_hit_fn fn, void *arg)
 {
-	struct ap_query q = { .pol = pol, .x = x, .t = t, .fn = fn, .arg = arg };
-	const char *name = t->name;
-	size_t nlen = t->name_len;
+	struct ap_query q = { .pol = pol, .t = t, .fn = fn, .arg = arg };
+	const char *name = t->name, *path;
+	size_t nlen = t->name_len, len;
 	u32 i;
 
 	if (x->empty)
@@ -574,12 +568,23 @@ void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		if (x->name_pfx_lens[i] <= nlen)
 			ap_emit(&q, &x->name_prefix,
 				ap_smap_get(&x->name_prefix, name, x->name_pfx_lens[i]));
-	if (x->anc.slots)
-		ap_anc_query(&q);
-	if (x->n_every && ap_query_path(&q))
-		for (i = 0; i < x->n_every; i++)
-			if (ap_pat_match(&pol->pats[x->every[i].pat], q.path, q.len))
-				fn(&x->every[i], arg);
+	if (!ap_need_path(x, t) || !ap_query_path(&q))
+		return;
+	path = q.path;
+	len = q.len;
+	ap_emit(&q, &x->exact, ap_smap_get(&x->exact, path, len));
+	for (i = 0; i < x->n_path_sfx_lens; i++)
+		if (x->path_sfx_lens[i] <= len)
+			ap_emit(&q, &x->path_suffix,
+				ap_smap_get(&x->path_suffix, path + len - x->path_sfx_lens[i],
+					    x->path_sfx_lens[i]));
+	if (x->prefix.slots)
+		for (i = 1; i < len; i++)
+			if (path[i] == '/')
+				ap_emit(&q, &x->prefix, ap_smap_get(&x->prefix, path, i + 1));
+	for (i = 0; i < x->n_every; i++)
+		if (ap_pat_match(&pol->pats[x->every[i].pat], path, len))
+			fn(&x->every[i], arg);
 }
 
 /* ---- endpoint index ------------------------------------------------------------------ */

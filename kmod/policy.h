@@ -105,7 +105,7 @@ enum ap_use_kind {
 	AP_USE_GATE,
 	AP_USE_INVAL,
 	AP_USE_LINEAGE,
-	/* index flag: the entry only pre-filters; test the pattern on the full path */
+	/* index flag: the entry only pre-filters; run the glob on the full path */
 	AP_USE_VERIFY = 0x80,
 };
 
@@ -134,15 +134,17 @@ struct ap_smap {
 /* Everything matching paths for one operation (see match.c). */
 struct ap_pathidx {
 	bool empty;
-	struct ap_smap base;		/* the last component */
-	struct ap_smap name_suffix;	/* a tail of the last component */
-	struct ap_smap name_prefix;	/* a start of the last component */
-	struct ap_smap anc;		/* an ancestor directory's name */
-	u16 n_name_sfx_lens, n_name_pfx_lens;
-	u16 *name_sfx_lens, *name_pfx_lens;
+	/* by the last component */
+	struct ap_smap base, name_suffix, name_prefix;
+	/* by the full path, built only when a gate opens */
+	struct ap_smap exact, path_suffix, prefix;
+	struct ap_smap name_gate;	/* last components of exact paths and suffixes */
+	struct ap_smap anc_gate;	/* names of the directories prefixes end in */
+	u16 n_name_sfx_lens, n_name_pfx_lens, n_path_sfx_lens;
+	u16 *name_sfx_lens, *name_pfx_lens, *path_sfx_lens;
 	u32 n_any;
 	struct ap_use *any;
-	u32 n_every;		/* nothing literal to file them by: tested on every path */
+	u32 n_every;		/* nothing literal: tested on every path */
 	struct ap_use *every;
 };
 
@@ -204,8 +206,8 @@ struct ap_target {
 	const char *(*path)(void *arg, size_t *len);
 	/*
 	 * Visit the ancestor directories' names, nearest first, up to the
-	 * root the path is resolved against.  False if the walk cannot vouch
-	 * for all of them (the components of the full path are used instead).
+	 * root the path is resolved against.  False if visit stopped it, or
+	 * if the walk cannot vouch for all of them: then the path is built.
 	 */
 	bool (*walk)(void *arg, ap_name_fn visit, void *ctx);
 	void *arg;
