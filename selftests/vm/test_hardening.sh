@@ -3,8 +3,13 @@
 # Hardening: privileges, memory limits filled in both fail modes, stress
 # under reload and enforcer switching, event loss and TOCTOU races (the
 # module's lifecycle is test_lifecycle.sh).  Each test also fails on any
-# kernel warning logged so far.  Sizes are bounded for `make check`; AP_STRESS=1 (`make stress`)
-# runs the long versions.
+# kernel warning logged so far.  Sizes are bounded for `make check`;
+# AP_STRESS=1 (`make stress`) runs the long versions.
+#
+# scripts/check.sh runs this file in a VM of its own with multi-threaded
+# TCG (the default), so the races below get two host threads; make check's
+# shared VM is single-threaded (see docs/architecture.md, "Tests").
+# vm-options: --cpus 2
 . "$(dirname "$0")/lib.sh"
 
 H=/tmp/aphard
