@@ -46,6 +46,12 @@ workspace() {
 	: > "$1/ran.log"
 }
 
+# load POLICY_TEXT: write it to $POLICY (set by the suite) and load it
+load() {
+	write_policy "$POLICY" "$1"
+	"$AP" load "$POLICY" >/dev/null
+}
+
 # unlabel_self: reading labeled output labels the reader; drop that
 unlabel_self() { "$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true; }
 

@@ -12,7 +12,7 @@
 # vm-options: --cpus 2
 . "$(dirname "$0")/lib.sh"
 
-H=/tmp/aphard
+H=/tmp/aphard POLICY=/tmp/aphard/policy.yaml
 if [ "${AP_STRESS:-0}" = 1 ]; then
 	STRESS_SECS=60 RACE_N=200000 FLOOD=20000 FILL_FILES=20000
 else
@@ -20,11 +20,6 @@ else
 fi
 
 mem() { json_get "$(status_json)" "j['memory']['$1']"; }
-
-load() {	# load POLICY_TEXT
-	write_policy $H/policy.yaml "$1"
-	"$AP" load $H/policy.yaml >/dev/null
-}
 
 setup() {
 	"$AP" up >/dev/null

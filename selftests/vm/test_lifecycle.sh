@@ -15,14 +15,9 @@
 # vm-options: --tcg-single
 . "$(dirname "$0")/lib.sh"
 
-H=/tmp/aplife
+H=/tmp/aplife POLICY=/tmp/aplife/policy.yaml
 KO=${AP_KO:-$ACTPLANE_TOP/kmod/actplane.ko}
 if [ "${AP_STRESS:-0}" = 1 ]; then LIFECYCLES=100; else LIFECYCLES=5; fi
-
-load() {	# load POLICY_TEXT
-	write_policy $H/policy.yaml "$1"
-	"$AP" load $H/policy.yaml >/dev/null
-}
 
 progs() { bpftool prog list -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 maps() { bpftool map list -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }

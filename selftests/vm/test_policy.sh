@@ -6,7 +6,7 @@
 # allowed, event with rule and reason).
 . "$(dirname "$0")/lib.sh"
 
-W=/tmp/apw
+W=/tmp/apw POLICY=/tmp/apw/actplane.yaml
 OP=$VMT/agent_op
 
 setup() {
@@ -22,11 +22,6 @@ setup() {
 	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\nsed s/=.*/=REDACTED/\n' $W > $W/bin/redact
 	echo "API_KEY=hunter2" > $W/.env
 	export PATH=$W/bin:$PATH
-}
-
-load() {	# load POLICY_TEXT: write $W/actplane.yaml and load it
-	write_policy $W/actplane.yaml "$1"
-	"$AP" load $W/actplane.yaml >/dev/null
 }
 
 ran() { grep -c -- "$1" $W/ran.log 2>/dev/null || true; }
