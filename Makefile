@@ -34,12 +34,14 @@ HOSTT    := $(B)/host-tests
 KO       := kmod/actplane.ko
 TOOL     := $(B)/actplane
 
-# The policy library: pure userspace, shared by the tool, host tests and fuzzers.
-POLICY_SRC := $(wildcard userspace/policy/*.c)
+# The policy library: pure userspace, shared by the tool, host tests and fuzzers;
+# it carries the escaping of agent-controlled text, which its diagnostics use.
+ESCAPE_SRC := userspace/escape.c
+POLICY_SRC := $(wildcard userspace/policy/*.c) $(ESCAPE_SRC)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(OBJ)/%.o)
 POLICY_LIB := $(B)/libactplane-policy.a
 
-TOOL_SRC := $(wildcard userspace/*.c)
+TOOL_SRC := $(filter-out $(ESCAPE_SRC),$(wildcard userspace/*.c))
 TOOL_OBJ := $(TOOL_SRC:%.c=$(OBJ)/%.o)
 
 BPF_HOOKS     := $(wildcard bpf/hooks*.bpf.c)

@@ -17,6 +17,7 @@
 #include <netlink/genl/ctrl.h>
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "events.h"
 
 struct ap_events {
@@ -205,37 +206,59 @@ void ap_events_close(struct ap_events *e)
 	free(e);
 }
 
+/* the names, paths, argv and reasons in an event are agent-controlled: escaped */
 void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
 {
 	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	int i;
 
-	fprintf(f, "actplane: %s: rule \"%s\" — %s %s",
-		ev->killed ? "KILLED" : ev->blocked ? "BLOCKED" : "NOTICE", ev->rule,
-		ap_op_str(ev->op), ev->target);
+	fprintf(f, "actplane: %s: rule ",
+		ev->killed ? "KILLED" : ev->blocked ? "BLOCKED" : "NOTICE");
+	ap_esc_quoted(f, ev->rule);
+	fprintf(f, " — %s ", ap_op_str(ev->op));
+	ap_esc_quoted(f, ev->target);
 	if (ev->argc) {
 		fputs(" (", f);
-		for (i = 0; i < ev->argc; i++)
-			fprintf(f, "%s%s", i ? " " : "", ev->argv[i]);
+		for (i = 0; i < ev->argc; i++) {
+			if (i)
+				fputc(' ', f);
+			ap_esc_shell_word(f, ev->argv[i] ? ev->argv[i] : "");
+		}
 		fputc(')', f);
 	}
-	fprintf(f, "\n  by %s (pid %u, ppid %u, uid %u, session %u) %s\n", ev->comm, ev->pid,
-		ev->ppid, ev->uid, ev->session, ev->exe);
-	fprintf(f, "  effect: %s", ev->effect < 4 ? eff[ev->effect] : "?");
-	if (ev->proposed != ev->effect)
-		fprintf(f, " (policy says %s; enforcer %s)", ev->proposed < 4 ? eff[ev->proposed] : "?",
-			ev->enforcer);
+	fputs("\n  by ", f);
+	ap_esc_quoted(f, ev->comm);
+	fprintf(f, " (pid %u, ppid %u, uid %u, session %u) ", ev->pid,
+		ev->ppid, ev->uid, ev->session);
+	ap_esc_quoted(f, ev->exe);
+	fprintf(f, "\n  effect: %s", ev->effect < 4 ? eff[ev->effect] : "?");
+	if (ev->proposed != ev->effect) {
+		fprintf(f, " (policy says %s; enforcer ",
+			ev->proposed < 4 ? eff[ev->proposed] : "?");
+		ap_esc_word(f, ev->enforcer);
+		fputc(')', f);
+	}
 	fputc('\n', f);
 	if (ev->nlabels) {
 		fputs("  labels:", f);
-		for (i = 0; i < ev->nlabels; i++)
-			fprintf(f, " %s", ev->labels[i]);
+		for (i = 0; i < ev->nlabels; i++) {
+			fputc(' ', f);
+			ap_esc_word(f, ev->labels[i]);
+		}
 		fputc('\n', f);
 	}
-	for (i = 0; i < ev->nprov; i++)
-		fprintf(f, "  %s came from %s\n", ev->prov[i].label, ev->prov[i].from);
-	if (ev->because[0])
-		fprintf(f, "  because: %s\n", ev->because);
+	for (i = 0; i < ev->nprov; i++) {
+		fputs("  ", f);
+		ap_esc_word(f, ev->prov[i].label);
+		fputs(" came from ", f);
+		ap_esc_quoted(f, ev->prov[i].from);
+		fputc('\n', f);
+	}
+	if (ev->because[0]) {
+		fputs("  because: ", f);
+		ap_esc_puts(f, ev->because);
+		fputc('\n', f);
+	}
 }
 
 void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)

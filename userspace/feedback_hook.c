@@ -14,6 +14,12 @@
  * how far it delivered in .actplane/feedback-offset.  Otherwise it prints
  * nothing.  It never fails the agent's tool call: every error is a message
  * on stderr and exit status 0.
+ *
+ * The input is bounded (HOOK_INPUT_MAX): a larger event is drained, reported
+ * on stderr and answered with nothing, so its violations wait for the next
+ * event.  Every field of the violation records (read from a file in the
+ * agent's workspace) and of the event reaches TEXT, SUMMARY and stderr
+ * escaped as escape.h describes; json-c then escapes the JSON.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,9 +33,10 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "violations.h"
 
-#define HOOK_INPUT_MAX	(32u << 20)	/* tool responses can be large */
+#define HOOK_INPUT_MAX	(4u << 20)	/* an event with a large tool response */
 #define HOOK_SHOW_MAX	10		/* violations spelled out per answer */
 
 /* events whose JSON answer may carry hookSpecificOutput.additionalContext */
@@ -50,24 +57,30 @@ static void hook_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* the whole of stdin (bounded; the rest is drained), NULL if unreadable */
-static char *read_stdin(size_t *len)
+/*
+ * The whole of stdin, NULL if unreadable.  *too_big is set when it holds
+ * more than HOOK_INPUT_MAX bytes: what is beyond is read and dropped (the
+ * agent must not block writing it), the buffer never grows past the limit.
+ */
+static char *read_stdin(size_t *len, bool *too_big)
 {
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap + 1), sink[65536];
 
+	*too_big = false;
 	if (!buf)
 		return NULL;
 	for (;;) {
 		ssize_t r;
 
 		if (n == cap && cap < HOOK_INPUT_MAX) {
-			char *nb = realloc(buf, cap * 2 + 1);
+			size_t ncap = cap * 2 < HOOK_INPUT_MAX ? cap * 2 : HOOK_INPUT_MAX;
+			char *nb = realloc(buf, ncap + 1);
 
 			if (!nb)
 				break;
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		r = n < cap ? read(STDIN_FILENO, buf + n, cap - n) :
 			      read(STDIN_FILENO, sink, sizeof(sink));
@@ -77,10 +90,21 @@ static char *read_stdin(size_t *len)
 			break;
 		if (n < cap)
 			n += (size_t)r;
+		else
+			*too_big = true;
 	}
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/* a warning about a workspace file: "cannot use "PATH": why" */
+static void hook_warn_file(const char *what, const char *ws, const char *name,
+			   int err)
+{
+	fprintf(stderr, "actplane feedback-hook: %s ", what);
+	ap_state_path_put(stderr, ws, name);
+	fprintf(stderr, ": %s\n", strerror(err));
 }
 
 struct collect {
@@ -119,10 +143,12 @@ static char *context_text(struct json_object *all, const char *workspace,
 		"reported %zu policy violation%s since your previous tool call. "
 		"Read the reason given for each and adjust your plan.\n",
 		n, n == 1 ? "" : "s");
-	if (first)
-		fprintf(f, "The %zu oldest are not repeated here; all of them are in "
-			"%s/%s/%s.\n", first, workspace, AP_STATE_DIR,
-			AP_VIOLATIONS_FILE);
+	if (first) {
+		fprintf(f, "The %zu oldest are not repeated here; all of them are in ",
+			first);
+		ap_state_path_put(f, workspace, AP_VIOLATIONS_FILE);
+		fputs(".\n", f);
+	}
 	fprintf(s, "ActPlane: told the agent about %zu policy violation%s (rule",
 		n, n == 1 ? "" : "s");
 	for (i = first; i < n; i++) {
@@ -131,8 +157,8 @@ static char *context_text(struct json_object *all, const char *workspace,
 		ap_violation_from_json(json_object_array_get_idx(all, i), &v);
 		fprintf(f, "\n[%zu of %zu] ", i + 1, n);
 		ap_violation_format_feedback(&v, f);
-		fprintf(s, "%s%s", i == first ? " " : ", ",
-			v.rule && *v.rule ? v.rule : "?");
+		fputs(i == first ? " " : ", ", s);
+		ap_esc_quoted(s, v.rule && *v.rule ? v.rule : "?");
 		ap_violation_release(&v);
 	}
 	fprintf(s, ")");
@@ -191,7 +217,7 @@ int cmd_feedback_hook(int argc, char **argv)
 	struct ap_jsonl_pos pos, before;
 	struct collect c;
 	size_t len = 0, i;
-	bool known = false;
+	bool known = false, too_big = false;
 	int opt, fd, n;
 
 	optind = 0;
@@ -206,14 +232,22 @@ int cmd_feedback_hook(int argc, char **argv)
 			return 0;
 		default:
 			/* a broken hook entry must not break the agent either */
-			hook_warn("ignoring bad option '%s' (see --help)",
-				  argv[optind - 1]);
+			fputs("actplane feedback-hook: ignoring bad option ", stderr);
+			ap_esc_quoted(stderr, argv[optind - 1]);
+			fputs(" (see --help)\n", stderr);
 			break;
 		}
 	}
 
 	if (!isatty(STDIN_FILENO))
-		input = read_stdin(&len);
+		input = read_stdin(&len, &too_big);
+	if (too_big) {
+		/* event and cwd unknown: keep the violations for the next event */
+		hook_warn("hook input is larger than %u MiB; nothing delivered "
+			  "(the violations wait for the next event)",
+			  HOOK_INPUT_MAX >> 20);
+		goto out;
+	}
 	if (input && len) {
 		enum json_tokener_error jerr;
 
@@ -235,8 +269,9 @@ int cmd_feedback_hook(int argc, char **argv)
 		known |= !strcmp(event, context_events[i]);
 	if (!known) {
 		/* leave the violations for an event that can carry them */
-		hook_warn("event %s cannot carry additional context; nothing delivered",
-			  event);
+		fputs("actplane feedback-hook: event ", stderr);
+		ap_esc_quoted(stderr, event);
+		fputs(" cannot carry additional context; nothing delivered\n", stderr);
 		goto out;
 	}
 
@@ -248,16 +283,14 @@ int cmd_feedback_hook(int argc, char **argv)
 		goto out;	/* nothing recorded yet: leave the workspace as it is */
 	fd = ap_feedback_begin(ws, &pos);
 	if (fd < 0) {
-		hook_warn("cannot use %s/%s/%s: %s", ws, AP_STATE_DIR,
-			  AP_FEEDBACK_STATE_FILE, strerror(-fd));
+		hook_warn_file("cannot use", ws, AP_FEEDBACK_STATE_FILE, -fd);
 		goto out;
 	}
 	before = pos;
 	c.all = json_object_new_array();
 	n = ap_violations_read_since(ws, &pos, collect_one, &c);
 	if (n < 0) {
-		hook_warn("cannot read %s/%s/%s: %s", ws, AP_STATE_DIR,
-			  AP_VIOLATIONS_FILE, strerror(-n));
+		hook_warn_file("cannot read", ws, AP_VIOLATIONS_FILE, -n);
 	} else if (n == 0) {
 		if (pos.offset != before.offset || pos.ino != before.ino)
 			ap_feedback_commit(fd, &pos);

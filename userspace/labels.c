@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "nl.h"
 
 struct label_req {
@@ -210,8 +211,10 @@ int cmd_labels(int argc, char **argv)
 		close(r.fd);
 	if (ret)
 		return 1;
-	for (i = 0; i < r.nout; i++)
-		printf("%s\n", r.out[i]);
+	for (i = 0; i < r.nout; i++) {
+		ap_esc_puts(stdout, r.out[i]);
+		putchar('\n');
+	}
 	if (r.session)
 		printf("session %u\n", r.session);
 	return 0;

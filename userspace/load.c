@@ -18,6 +18,7 @@
 #include <netlink/genl/ctrl.h>
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "nl.h"
 #include "load.h"
 #include "policy/policy.h"
@@ -426,12 +427,17 @@ static int rules_cb(struct nl_msg *msg, void *arg)
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ACTPLANE_A_MAX, NULL) || !tb[ACTPLANE_A_ELEM] ||
 	    nla_parse_nested(r, ACTPLANE_E_MAX, tb[ACTPLANE_A_ELEM], NULL))
 		return NL_SKIP;
-	if (!*count && tb[ACTPLANE_A_POLICY_NAME])
-		printf("# policy %s (generation %llu)\n", nla_get_string(tb[ACTPLANE_A_POLICY_NAME]),
-		       tb[ACTPLANE_A_GENERATION] ?
+	/* names, patterns and reasons come from a policy file: escaped */
+	if (!*count && tb[ACTPLANE_A_POLICY_NAME]) {
+		fputs("# policy ", stdout);
+		ap_esc_puts(stdout, nla_get_string(tb[ACTPLANE_A_POLICY_NAME]));
+		printf(" (generation %llu)\n", tb[ACTPLANE_A_GENERATION] ?
 		       (unsigned long long)nla_get_u64(tb[ACTPLANE_A_GENERATION]) : 0ULL);
+	}
 	(*count)++;
-	printf("rule %s:\n", r[ACTPLANE_E_NAME] ? nla_get_string(r[ACTPLANE_E_NAME]) : "?");
+	fputs("rule ", stdout);
+	ap_esc_word(stdout, r[ACTPLANE_E_NAME] ? nla_get_string(r[ACTPLANE_E_NAME]) : "?");
+	fputs(":\n", stdout);
 	nla_for_each_nested(a, tb[ACTPLANE_A_ELEM], rem) {
 		unsigned int op, eff;
 
@@ -439,11 +445,15 @@ static int rules_cb(struct nl_msg *msg, void *arg)
 			continue;
 		op = cl[ACTPLANE_E_OP] ? nla_get_u32(cl[ACTPLANE_E_OP]) : 99;
 		eff = cl[ACTPLANE_E_EFFECT] ? nla_get_u32(cl[ACTPLANE_E_EFFECT]) : 99;
-		printf("  %s %s \"%s\"\n", eff < 4 ? eff_names[eff] : "?", op < 7 ? op_names[op] : "?",
-		       cl[ACTPLANE_E_GLOB] ? nla_get_string(cl[ACTPLANE_E_GLOB]) : "");
+		printf("  %s %s ", eff < 4 ? eff_names[eff] : "?", op < 7 ? op_names[op] : "?");
+		ap_esc_quoted(stdout, cl[ACTPLANE_E_GLOB] ? nla_get_string(cl[ACTPLANE_E_GLOB]) : "");
+		fputc('\n', stdout);
 	}
-	if (r[ACTPLANE_E_BECAUSE] && *nla_get_string(r[ACTPLANE_E_BECAUSE]))
-		printf("  because \"%s\"\n", nla_get_string(r[ACTPLANE_E_BECAUSE]));
+	if (r[ACTPLANE_E_BECAUSE] && *nla_get_string(r[ACTPLANE_E_BECAUSE])) {
+		fputs("  because ", stdout);
+		ap_esc_quoted(stdout, nla_get_string(r[ACTPLANE_E_BECAUSE]));
+		fputc('\n', stdout);
+	}
 	return NL_OK;
 }
 

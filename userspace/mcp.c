@@ -15,9 +15,14 @@
  *                                          loading it
  * Bad input never ends the server: unparsable lines get a Parse error,
  * malformed requests an Invalid Request, unknown methods Method not found,
- * and notifications never get an answer.
+ * and notifications never get an answer.  A line longer than MCP_LINE_MAX
+ * is read to its end without being kept and answered with an Invalid
+ * Request, so the server's memory stays bounded whatever the client sends.
+ * Text in the answers (policy file, diagnostics, violations) is escaped as
+ * escape.h describes; JSON fields hold the raw strings (json-c escapes them).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <json.h>
 #include <limits.h>
@@ -27,14 +32,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "policy/policy.h"
 #include "violations.h"
 
 #define MCP_SERVER_VERSION	"0.1.0"
 #define MCP_LATEST_MAX		20	/* violations in the latest resource */
+#define MCP_LINE_MAX		(4u << 20)	/* bytes in one request line */
+#define MCP_DIAG_MAX		50	/* diagnostics in one answer */
+#define MCP_SOURCE_MAX		(256u << 10)	/* bytes of the policy file shown */
 #define URI_POLICY		"actplane://policy"
 #define URI_VIOLATIONS		"actplane://violations/latest"
 
@@ -115,7 +125,7 @@ static struct json_object *diags_json(const struct ap_diag *d)
 	struct json_object *a = json_object_new_array();
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n && i < MCP_DIAG_MAX; i++) {
 		const struct ap_diag_entry *e = &d->v[i];
 		struct json_object *o = json_object_new_object();
 
@@ -150,10 +160,67 @@ static void put_summary(FILE *f, const struct ap_policy *p, const struct ap_diag
 		p->n_labels, p->n_labels == 1 ? "" : "s",
 		p->n_sources, p->n_sources == 1 ? "" : "s",
 		p->n_gates, p->n_gates == 1 ? "" : "s");
-	if (p->domain)
-		fprintf(f, ", domain %s", p->domain);
+	if (p->domain) {
+		fputs(", domain ", f);
+		ap_esc_word(f, p->domain);
+	}
 	if (d->warnings)
 		fprintf(f, ", %u warning%s", d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+/* the diagnostics as `actplane check` prints them, at most MCP_DIAG_MAX */
+static void put_diags(FILE *f, const struct ap_diag *d)
+{
+	size_t i;
+
+	if (!d->n)
+		return;
+	fputc('\n', f);
+	for (i = 0; i < d->n && i < MCP_DIAG_MAX; i++)
+		ap_diag_print_entry(f, &d->v[i], false);
+	if (d->n > MCP_DIAG_MAX)
+		fprintf(f, "(%zu more diagnostics not shown)\n", d->n - MCP_DIAG_MAX);
+}
+
+/*
+ * The first MCP_SOURCE_MAX bytes of a file (the agent may have made it
+ * huge), with line numbers, each line escaped: nothing in it can pass for
+ * anything but a line of the file.
+ */
+static void put_source(FILE *f, const char *path)
+{
+	char *text = malloc(MCP_SOURCE_MAX);
+	size_t line = 1, len = 0, i = 0;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = 0;
+
+	if (fd < 0 || !text || fstat(fd, &st)) {
+		fputs("(unreadable)\n", f);
+		goto out;
+	}
+	while (len < MCP_SOURCE_MAX &&
+	       ((r = read(fd, text + len, MCP_SOURCE_MAX - len)) > 0 ||
+		(r < 0 && errno == EINTR)))
+		len += r > 0 ? (size_t)r : 0;
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+
+		fprintf(f, "%5zu | ", line++);
+		ap_esc_write(f, text + i, n, 0);
+		fputc('\n', f);
+		i += n + 1;
+	}
+	if (r < 0)
+		fprintf(f, "(read error: %s)\n", strerror(errno));
+	else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > len)
+		fprintf(f, "(the remaining %llu bytes are not shown)\n",
+			(unsigned long long)st.st_size - len);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(text);
 }
 
 static struct json_object *text_contents(const char *uri, const char *mime,
@@ -201,11 +268,11 @@ static struct json_object *resources_list(void)
 
 static struct json_object *read_policy(const struct mcp *m)
 {
-	char wsbuf[PATH_MAX], path[PATH_MAX], *text = NULL, *file;
+	char wsbuf[PATH_MAX], path[PATH_MAX], *text = NULL;
 	const char *ws = workspace(m, wsbuf, sizeof(wsbuf));
 	struct ap_policy *p;
 	struct ap_diag d;
-	size_t len = 0, flen = 0;
+	size_t len = 0;
 	struct json_object *r;
 	FILE *f;
 
@@ -218,24 +285,27 @@ static struct json_object *read_policy(const struct mcp *m)
 		return NULL;
 	if (!path[0]) {
 		fprintf(f, "No ActPlane policy: there is no actplane.yaml or "
-			".actplane/policy.yaml in %s or above.\n"
+			".actplane/policy.yaml in ");
+		if (ws)
+			ap_esc_quoted(f, ws);
+		else
+			fputs("the working directory", f);
+		fprintf(f, " or above.\n"
 			"Create one with `actplane init`; the language is described in "
-			"docs/policy-language.md.\n", ws ? ws : "the working directory");
+			"docs/policy-language.md.\n");
 	} else {
 		ap_diag_init(&d);
 		p = ap_policy_load_file(path, m->domain, &d);
-		fprintf(f, "ActPlane policy file: %s\n`actplane check`: ", path);
+		fputs("ActPlane policy file: ", f);
+		ap_esc_quoted(f, path);
+		fputs("\n`actplane check`: ", f);
 		put_summary(f, p, &d);
 		fputc('\n', f);
-		if (d.n) {
-			fputc('\n', f);
-			ap_diag_print(f, &d, false);
-		}
-		file = ap_read_file(path, &flen);
-		fprintf(f, "\n--- %s ---\n%s", path, file ? file : "(unreadable)\n");
-		if (file && flen && file[flen - 1] != '\n')
-			fputc('\n', f);
-		free(file);
+		put_diags(f, &d);
+		fputs("\nThe file ", f);
+		ap_esc_quoted(f, path);
+		fputs(", line by line:\n", f);
+		put_source(f, path);
 		ap_policy_free(p);
 		ap_diag_free(&d);
 	}
@@ -287,19 +357,27 @@ static struct json_object *read_violations(const struct mcp *m)
 					      &l.n, &total);
 		if (n > 0) {
 			fprintf(l.f, "The latest %zu of %zu ActPlane policy violations "
-				"recorded in %s/%s/%s (oldest first):\n", l.n, total,
-				ws, AP_STATE_DIR, AP_VIOLATIONS_FILE);
+				"recorded in ", l.n, total);
+			ap_state_path_put(l.f, ws, AP_VIOLATIONS_FILE);
+			fputs(" (oldest first):\n", l.f);
 			ap_violations_read_latest(ws, MCP_LATEST_MAX, latest_one,
 						  &l, NULL);
 		}
 	}
-	if (n < 0)
-		fprintf(l.f, "Cannot read %s/%s/%s: %s\n", ws, AP_STATE_DIR,
-			AP_VIOLATIONS_FILE, strerror(-n));
-	else if (n == 0)
-		fprintf(l.f, "No ActPlane policy violations are recorded%s%s.\n",
-			ws ? " in " : " (no ActPlane workspace found)",
-			ws ? ws : "");
+	if (n < 0) {
+		fputs("Cannot read ", l.f);
+		ap_state_path_put(l.f, ws, AP_VIOLATIONS_FILE);
+		fprintf(l.f, ": %s\n", strerror(-n));
+	} else if (n == 0) {
+		fputs("No ActPlane policy violations are recorded", l.f);
+		if (ws) {
+			fputs(" in ", l.f);
+			ap_esc_quoted(l.f, ws);
+		} else {
+			fputs(" (no ActPlane workspace found)", l.f);
+		}
+		fputs(".\n", l.f);
+	}
 	if (fclose(l.f)) {
 		free(text);
 		return NULL;
@@ -447,10 +525,7 @@ static struct json_object *check_policy(const struct mcp *m,
 	fprintf(f, "Proposed policy (%s): ", yaml ? "YAML file" : "DSL snippet");
 	put_summary(f, p, &d);
 	fprintf(f, "\n");
-	if (d.n) {
-		fputc('\n', f);
-		ap_diag_print(f, &d, false);
-	}
+	put_diags(f, &d);
 	if (fclose(f)) {
 		free(out);
 		ap_policy_free(p);
@@ -646,6 +721,51 @@ static int handle_line(const struct mcp *m, const char *line)
 	return out ? send_msg(out) : 0;
 }
 
+/*
+ * The next line of in, without its newline, into *buf (grown as needed up
+ * to MCP_LINE_MAX + 1 bytes).  Returns its length, -1 at the end of input,
+ * or -2 if it was longer than MCP_LINE_MAX or *buf could not grow: the line
+ * is then read to its end and dropped.
+ */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap)
+{
+	size_t len = 0;
+	bool drop = false;
+	int c;
+
+	while ((c = getc_unlocked(in)) != EOF && c != '\n') {
+		if (drop)
+			continue;
+		if (len == MCP_LINE_MAX) {
+			drop = true;
+			continue;
+		}
+		if (len + 1 >= *cap) {
+			size_t ncap = *cap ? *cap * 2 : 65536;
+			char *nb;
+
+			if (ncap > MCP_LINE_MAX + 1)
+				ncap = MCP_LINE_MAX + 1;
+			nb = realloc(*buf, ncap);
+			if (!nb) {
+				drop = true;
+				continue;
+			}
+			*buf = nb;
+			*cap = ncap;
+		}
+		(*buf)[len++] = (char)c;
+	}
+	if (drop)
+		return -2;
+	if (c == EOF && !len)
+		return -1;
+	if (!*buf && !(*buf = malloc(*cap = 1)))
+		return -2;
+	(*buf)[len] = '\0';
+	return (ssize_t)len;
+}
+
 int cmd_mcp(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -700,8 +820,19 @@ int cmd_mcp(int argc, char **argv)
 	}
 	/* a client that goes away must end the server, not kill it mid-write */
 	signal(SIGPIPE, SIG_IGN);
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+	while ((n = read_line(stdin, &line, &cap)) != -1) {
+		if (n == -2) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "a message is one line of at most %u "
+				 "bytes (%u MiB)", MCP_LINE_MAX, MCP_LINE_MAX >> 20);
+			if (send_msg(rpc_error(NULL, RPC_INVALID_REQUEST,
+					       "Invalid Request: message too large",
+					       jstr(why))))
+				break;
+			continue;
+		}
+		while (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		if (!line[strspn(line, " \t")])
 			continue;

@@ -3,15 +3,22 @@
  * `actplane run [--policy F] [--domain D] [--enforcer E] [--log FILE] -- CMD ARGS...`
  *
  * Run an agent as an ActPlane session:
- *   1. as root: make sure the module is loaded and the hooks are up, compile
- *      and load the policy (the workspace is the policy file's directory);
- *   2. start CMD stopped on a pipe, create a session rooted at it with the
+ *   1. start the workspace helper (run_helper.c): a child running as the
+ *      invoking user (SUDO_UID/SUDO_GID and that user's groups) that does
+ *      every file-system access on the user's behalf — root never opens a
+ *      path in the agent's workspace;
+ *   2. as root: make sure the module is loaded and the hooks are up, compile
+ *      the policy the helper opened and load it (the workspace is the policy
+ *      file's directory);
+ *   3. start CMD waiting for a signal (no data: a pipe would carry the
+ *      runner's labels), create a session rooted at it with exactly the
  *      policy's session-root labels, then let it go: it drops to the invoking
- *      user (SUDO_UID/SUDO_GID and that user's groups) and execs CMD;
- *   3. while it runs, print each of the session's violations on stderr (or
- *      --log), append it to <workspace>/.actplane/violations.jsonl and rewrite
- *      the feedback file the agent reads; forward signals;
- *   4. exit with CMD's status.
+ *      user and execs CMD;
+ *   4. while it runs, print each of the session's violations on stderr (or
+ *      --log) and hand it to the helper, which appends it to
+ *      <workspace>/.actplane/violations.jsonl and rewrites the feedback file
+ *      the agent reads; forward signals;
+ *   5. exit with CMD's status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,16 +40,17 @@
 #include <netlink/genl/genl.h>
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "events.h"
 #include "load.h"
 #include "nl.h"
+#include "run_helper.h"
 #include "violations.h"
 #include "policy/policy.h"
 
 struct run_ctx {
 	unsigned int session;
-	const char *workspace;
-	const char *feedback;		/* feedback file path */
+	struct ap_helper helper;	/* writes the workspace files */
 	FILE *log;
 	long violations;
 };
@@ -124,10 +133,7 @@ static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 
 	ap_violation_format_text(&v, r->log);
 	fflush(r->log);
-	if (ap_violations_append(r->workspace, &v))
-		ap_err("cannot append to %s/.actplane/violations.jsonl", r->workspace);
-	if (ap_last_violation_write(r->feedback, &v))
-		ap_err("cannot write %s", r->feedback);
+	ap_helper_violation(&r->helper, &v);
 	r->violations++;
 }
 
@@ -165,31 +171,6 @@ static int parse_session(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-/* Drop to the user who invoked sudo (with their groups), if any. */
-static int drop_privileges(void)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-
-	if (!u || !g)
-		return 0;	/* really root: stay root */
-	uid = (uid_t)strtoul(u, NULL, 10);
-	gid = (gid_t)strtoul(g, NULL, 10);
-	pw = getpwuid(uid);
-	if (pw ? initgroups(pw->pw_name, gid) : setgroups(0, NULL))
-		return -1;
-	if (setgid(gid) || setuid(uid))
-		return -1;
-	if (pw) {
-		setenv("HOME", pw->pw_dir, 1);
-		setenv("USER", pw->pw_name, 1);
-		setenv("LOGNAME", pw->pw_name, 1);
-	}
-	return 0;
-}
-
 static int parse_enforcer(struct nlattr **tb, void *arg)
 {
 	if (tb[ACTPLANE_A_ENFORCER])
@@ -215,12 +196,136 @@ static void warn_if_audit(void)
 	ap_nl_close(nl);
 }
 
+/* the policy, opened by the helper as the user, compiled here */
+static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
+					 const char *domain, char *path, size_t len)
+{
+	struct ap_policy *p;
+	struct ap_diag d;
+	int fd = ap_helper_open_policy(h, file, path, len);
+
+	if (fd < 0) {
+		if (!file && fd == -ENOENT)
+			ap_err("no policy file: no actplane.yaml or .actplane/policy.yaml here or above "
+			       "(give --policy F, or create one with 'actplane init')");
+		else
+			ap_err("%s: cannot open the policy file as the invoking user: %s",
+			       file ? file : "policy", strerror(-fd));
+		return NULL;
+	}
+	ap_diag_init(&d);
+	p = ap_policy_load_fd(fd, path, domain, &d);
+	close(fd);
+	ap_diag_print(stderr, &d, isatty(2));
+	ap_diag_free(&d);
+	return p;
+}
+
+/* `actplane up` quietly: it prints a line on stdout */
+static int bring_up(const char *enforcer)
+{
+	char *up_argv[] = { "up", "--enforcer", (char *)(enforcer ? enforcer : "enforce"), NULL };
+	char *up_plain[] = { "up", NULL };
+	int saved = dup(1), ret;
+
+	if (saved >= 0) {
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(nul, 1);
+		close(nul);
+	}
+	optind = 0;
+	ret = enforcer ? cmd_up(3, up_argv) : cmd_up(1, up_plain);
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, 1);
+		close(saved);
+	}
+	return ret;
+}
+
+/* the feedback file relative to the workspace (the compiler keeps it in .actplane/) */
+static int feedback_rel(const struct ap_policy *p, char *out, size_t len)
+{
+	const char *base = strcmp(p->base_dir, "/") ? p->base_dir : "";
+	size_t n = strlen(base);
+
+	if (!p->feedback_path) {
+		snprintf(out, len, "%s/%s", AP_STATE_DIR, AP_LAST_VIOLATION_FILE);
+		return 0;
+	}
+	if (strncmp(p->feedback_path, base, n) || p->feedback_path[n] != '/')
+		return -EINVAL;
+	return snprintf(out, len, "%s", p->feedback_path + n + 1) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static int put_self(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	return nla_put_u32(msg, ACTPLANE_A_PID, (uint32_t)getpid()) ? -EMSGSIZE : 0;
+}
+
+/*
+ * Reading the policy (the agent may have labeled actplane.yaml by writing
+ * it) and the helper's replies may have labeled the runner; from here on it
+ * reads nothing but netlink.  Start clean, so a rule on those labels cannot
+ * stop the runner's own writes (its report) — the agent's session is seeded
+ * by SESSION_CREATE with exactly the policy's labels either way.
+ */
+static void clear_own_labels(void)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	int ret = nl ? ap_nl_call(nl, ACTPLANE_CMD_LABEL_CLEAR, put_self, NULL, NULL) : -ENOENT;
+
+	if (ret && nl)
+		ap_nl_perror(nl, "clearing the runner's labels", ret);
+	ap_nl_close(nl);
+}
+
+/*
+ * Fork the agent.  It waits for SIGUSR1 (the session exists) without
+ * reading anything from the runner, dies with the runner until then, drops
+ * to the invoking user and execs CMD.
+ */
+static pid_t start_agent(char **cmdv, const struct ap_invoker *who, const sigset_t *mask)
+{
+	sigset_t go;
+	pid_t runner = getpid(), child;
+
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &go, NULL);
+	child = fork();
+	if (child != 0) {
+		sigprocmask(SIG_UNBLOCK, &go, NULL);
+		return child;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(127);
+	while (sigwaitinfo(&go, NULL) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	sigprocmask(SIG_UNBLOCK, mask, NULL);
+	sigprocmask(SIG_UNBLOCK, &go, NULL);
+	if (ap_invoker_drop(who, true)) {
+		fprintf(stderr, "actplane: cannot drop privileges: %s\n", strerror(errno));
+		_exit(127);
+	}
+	execvp(cmdv[0], cmdv);
+	fprintf(stderr, "actplane: %s: %s\n", cmdv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
 		"                    [--log FILE] -- CMD [ARGS...]\n"
 		"Run CMD (your agent) as an ActPlane session under the workspace's policy.\n"
 		"Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
+		"Root never opens a file in the workspace: a helper running as you reads\n"
+		"the policy, opens --log FILE and writes .actplane/ (refusing symlinks).\n"
 		"Violations are printed on stderr (or --log FILE), appended to\n"
 		".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
 		"Exits with CMD's exit status.\n"
@@ -243,11 +348,12 @@ int cmd_run(int argc, char **argv)
 	struct session_req sreq = {};
 	struct run_ctx r = { .log = stderr };
 	struct ap_events *events;
-	struct ap_policy *p;
+	struct ap_policy *p = NULL;
+	struct ap_invoker who;
 	struct ap_nl *nl;
 	sigset_t mask;
-	struct pollfd pfd[2];
-	int go[2], c, status = 0, sfd, ret;
+	struct pollfd pfd[3];
+	int c, status = 0, sfd, ret;
 	char **cmdv;
 	size_t i;
 	pid_t child;
@@ -278,58 +384,38 @@ int cmd_run(int argc, char **argv)
 		snprintf(self, sizeof(self), "actplane");
 	else
 		self[sizeof(self) - 1] = 0;
-	p = ap_compile_policy(file, domain, path, sizeof(path));
+	ap_invoker_from_env(&who);
+	ret = ap_helper_start(&r.helper, &who);
+	if (ret) {
+		ap_err("cannot start the workspace helper: %s", strerror(-ret));
+		return 1;
+	}
+	p = compile_as_user(&r.helper, file, domain, path, sizeof(path));
 	if (!p)
-		return 1;
-	if (ensure_module(self)) {
-		ap_policy_free(p);
-		return 1;
-	}
-	{
-		char *up_argv[] = { "up", "--enforcer", (char *)(enforcer ? enforcer : "enforce"), NULL };
-		char *up_plain[] = { "up", NULL };
-		int saved = dup(1);
+		goto fail;
+	if (logpath) {
+		int fd = ap_helper_open_log(&r.helper, logpath);
 
-		/* quiet: up prints a line on stdout */
-		if (saved >= 0) {
-			int nul = open("/dev/null", O_WRONLY);
-
-			dup2(nul, 1);
-			close(nul);
-		}
-		optind = 0;
-		ret = enforcer ? cmd_up(3, up_argv) : cmd_up(1, up_plain);
-		fflush(stdout);
-		if (saved >= 0) {
-			dup2(saved, 1);
-			close(saved);
-		}
-		if (ret) {
-			ap_policy_free(p);
-			return 1;
+		r.log = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!r.log) {
+			ap_err("%s: %s", logpath, strerror(fd < 0 ? -fd : errno));
+			goto fail;
 		}
 	}
+	if (ensure_module(self) || bring_up(enforcer))
+		goto fail;
 	if (!enforcer)
 		warn_if_audit();
-	if (ap_load_policy(p, path)) {
-		ap_policy_free(p);
-		return 1;
-	}
-	r.workspace = p->base_dir;
-	if (p->feedback_path)
-		snprintf(fb, sizeof(fb), "%s", p->feedback_path);
-	else
-		ap_last_violation_path(r.workspace, fb, sizeof(fb));
-	r.feedback = fb;
-	if (logpath) {
-		r.log = fopen(logpath, "a");
-		if (!r.log) {
-			ap_err("%s: %s", logpath, strerror(errno));
-			return 1;
-		}
-	}
-	ap_state_dir_ensure(r.workspace);
-	ap_feedback_mark_delivered(r.workspace);	/* earlier sessions' violations are old news */
+	if (ap_load_policy(p, path))
+		goto fail;
+	ret = feedback_rel(p, fb, sizeof(fb));
+	if (!ret)
+		ret = ap_helper_workspace(&r.helper, p->base_dir, fb);
+	if (ret)	/* the agent still runs under the policy; it only loses feedback */
+		ap_err("the workspace files in %s/.actplane cannot be written: %s",
+		       p->base_dir, strerror(-ret));
+
+	clear_own_labels();
 
 	/* session-root labels: sources on `exec "**"` */
 	sreq.labels = calloc(p->n_sources + 1, sizeof(char *));
@@ -340,10 +426,8 @@ int cmd_run(int argc, char **argv)
 	events = ap_events_open(err, sizeof(err));
 	if (!events) {
 		ap_err("%s", err);
-		return 1;
+		goto fail;
 	}
-	if (pipe2(go, O_CLOEXEC))
-		return 1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
@@ -351,27 +435,11 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	child = fork();
+	child = start_agent(cmdv, &who, &mask);
 	if (child < 0) {
 		ap_err("fork: %s", strerror(errno));
-		return 1;
+		goto fail;
 	}
-	if (child == 0) {
-		char b;
-
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		close(go[1]);
-		if (read(go[0], &b, 1) != 1)
-			_exit(127);	/* the session could not be created */
-		if (drop_privileges()) {
-			fprintf(stderr, "actplane: cannot drop privileges: %s\n", strerror(errno));
-			_exit(127);
-		}
-		execvp(cmdv[0], cmdv);
-		fprintf(stderr, "actplane: %s: %s\n", cmdv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	close(go[0]);
 	sreq.pid = child;
 	nl = ap_nl_open(err, sizeof(err));
 	ret = nl ? ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_session, parse_session, &sreq)
@@ -381,29 +449,35 @@ int cmd_run(int argc, char **argv)
 			ap_nl_perror(nl, "session create", ret);
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
-		return 1;
+		goto fail;
 	}
 	ap_nl_close(nl);
 	r.session = sreq.id;
-	fprintf(r.log, "actplane: session %u: %s (policy %s, %zu rule%s)\n", r.session,
-		cmdv[0], path, p->n_rules, p->n_rules == 1 ? "" : "s");
+	fprintf(r.log, "actplane: session %u: ", r.session);
+	ap_esc_quoted(r.log, cmdv[0]);
+	fprintf(r.log, " (policy ");
+	ap_esc_quoted(r.log, path);
+	fprintf(r.log, ", %zu rule%s)\n", p->n_rules, p->n_rules == 1 ? "" : "s");
 	fflush(r.log);
-	if (write(go[1], "g", 1) != 1)
-		return 1;
-	close(go[1]);
+	kill(child, SIGUSR1);	/* go */
 
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pfd[0].fd = ap_events_fd(events);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
+	pfd[2].fd = r.helper.sock;
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		/* the helper's socket only while violations wait for it */
+		pfd[2].events = ap_helper_pending(&r.helper) ? POLLOUT : 0;
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			ap_events_dispatch(events, on_event, &r);
+		if (pfd[2].revents)
+			ap_helper_flush(&r.helper);
 		if (!(pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
@@ -418,9 +492,18 @@ int cmd_run(int argc, char **argv)
 	while (poll(pfd, 1, 100) > 0)
 		ap_events_dispatch(events, on_event, &r);
 	ap_events_close(events);
-	if (r.violations)
-		fprintf(r.log, "actplane: session %u ended: %ld violation%s (see %s)\n", r.session,
-			r.violations, r.violations == 1 ? "" : "s", fb);
+	ap_helper_stop(&r.helper);	/* it has written what it was sent */
+	if (r.helper.lost)
+		fprintf(r.log, "actplane: %lu violation%s could not be recorded in the workspace\n",
+			r.helper.lost, r.helper.lost == 1 ? "" : "s");
+	if (r.violations) {
+		fprintf(r.log, "actplane: session %u ended: %ld violation%s (see ", r.session,
+			r.violations, r.violations == 1 ? "" : "s");
+		ap_esc_puts(r.log, p->base_dir);
+		fputc('/', r.log);
+		ap_esc_puts(r.log, fb);
+		fprintf(r.log, ")\n");
+	}
 	if (r.log != stderr)
 		fclose(r.log);
 	free(sreq.labels);
@@ -428,4 +511,10 @@ int cmd_run(int argc, char **argv)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+fail:
+	if (r.log && r.log != stderr)
+		fclose(r.log);
+	ap_helper_stop(&r.helper);
+	ap_policy_free(p);
+	return 1;
 }

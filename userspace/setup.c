@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "run_helper.h"
 #include "violations.h"
 
 #define HOOK_TIMEOUT_S	10
@@ -160,18 +161,7 @@ static struct json_object *load_object(const char *path, bool *existed,
 	return o;
 }
 
-/*
- * Who should own what setup creates: the file's current owner when it is
- * replaced, else the workspace's owner (matters when setup runs under sudo:
- * the user must still be able to edit their settings).
- */
-struct owner {
-	bool set;
-	uid_t uid;
-	gid_t gid;
-};
-
-static int mkdir_parent(const char *path, const struct owner *own)
+static int mkdir_parent(const char *path)
 {
 	char dir[PATH_MAX], *slash;
 
@@ -180,19 +170,14 @@ static int mkdir_parent(const char *path, const struct owner *own)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755)) {
-		if (errno != EEXIST)
-			return -errno;
-	} else if (own->set && geteuid() == 0) {
-		(void)!chown(dir, own->uid, own->gid);
-	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
 	return 0;
 }
 
-static int save_object(const char *path, const char *ws, struct json_object *o)
+static int save_object(const char *path, struct json_object *o)
 {
 	const char *js = json_object_to_json_string_ext(o, JSON_OUT_FLAGS);
-	struct owner own = { 0 };
 	char tmp[PATH_MAX];
 	struct stat st;
 	mode_t mode = 0644;
@@ -200,14 +185,9 @@ static int save_object(const char *path, const char *ws, struct json_object *o)
 	int fd, ret = 0;
 	FILE *f;
 
-	if (!stat(path, &st) || !stat(ws, &st)) {
-		own.set = true;
-		own.uid = st.st_uid;
-		own.gid = st.st_gid;
-	}
 	if (!stat(path, &st))
 		mode = st.st_mode & 07777;
-	ret = mkdir_parent(path, &own);
+	ret = mkdir_parent(path);
 	if (ret)
 		return ret;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
@@ -217,8 +197,6 @@ static int save_object(const char *path, const char *ws, struct json_object *o)
 	if (fd < 0)
 		return -errno;
 	fchmod(fd, mode);
-	if (own.set && geteuid() == 0)
-		(void)!fchown(fd, own.uid, own.gid);
 	f = fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;
@@ -368,7 +346,7 @@ static int setup_hooks(const struct setup_opts *o, const char *rel,
 		ret = -1;
 	} else if (!changed) {
 		printf("%s: the ActPlane feedback hook is already set up\n", rel);
-	} else if ((r = save_object(path, o->ws, root))) {
+	} else if ((r = save_object(path, root))) {
 		ap_err("setup: cannot write %s: %s", rel, strerror(-r));
 		ret = -1;
 	} else {
@@ -428,7 +406,7 @@ static int setup_mcp(const struct setup_opts *o)
 	json_object_object_add(srv, "command", json_object_new_string(o->tool));
 	json_object_object_add(srv, "args", args);
 	json_object_object_add(servers, "actplane", srv);
-	r = save_object(path, o->ws, root);
+	r = save_object(path, root);
 	if (r) {
 		ap_err("setup: cannot write %s: %s", rel, strerror(-r));
 		ret = 1;
@@ -495,6 +473,35 @@ static char *shell_word(const char *s)
 	*p++ = '\'';
 	*p = '\0';
 	return out;
+}
+
+/*
+ * Root never writes in a user's workspace (its links could point anywhere):
+ * under sudo, setup becomes the invoking user before it touches a file.
+ */
+static int drop_root(void)
+{
+	struct ap_invoker who;
+
+	ap_invoker_from_env(&who);
+	if (ap_invoker_drop(&who, true)) {
+		ap_err("setup: cannot become uid %u: %s", (unsigned int)who.uid, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* still root (not through sudo): only in a workspace root owns */
+static int root_in_users_workspace(const char *ws)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(ws, &st) || st.st_uid == 0)
+		return 0;
+	ap_err("setup: refusing to write as root in %s, which belongs to uid %u;\n"
+	       "  run `actplane setup` as that user (or through sudo, which drops to you)",
+	       ws, (unsigned int)st.st_uid);
+	return -1;
 }
 
 int cmd_setup(int argc, char **argv)
@@ -566,6 +573,8 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (!claude && !codex && !mcp)
 		claude = codex = mcp = true;
+	if (drop_root())
+		return 1;
 	if (!o.ws) {
 		if (!ap_workspace_find(NULL, wsbuf, sizeof(wsbuf))) {
 			o.ws = wsbuf;
@@ -579,6 +588,8 @@ int cmd_setup(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (root_in_users_workspace(o.ws))
+		return 1;
 	o.tool = command ? strdup(command) : tool_path();
 	word = o.tool ? shell_word(o.tool) : NULL;
 	if (!word || asprintf(&o.hook_cmd, "%s feedback-hook", word) < 0) {

@@ -16,7 +16,10 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
+#include "escape.h"
 #include "violations.h"
 
 /* never read more than this much of violations.jsonl in one call */
@@ -201,6 +204,14 @@ void ap_violation_release(struct ap_violation *v)
 }
 
 /* ---- text -------------------------------------------------------------- */
+/*
+ * Every field of a record is agent-controlled: the kernel fills in the
+ * agent's file names, argv and comm, and feedback-hook and mcp read the
+ * records back from a file in the agent's workspace.  So each field goes
+ * through escape.h: names in a sentence are quoted, words that should be
+ * words are quoted when they are not, the reason stays prose; no field can
+ * start a line of the template.
+ */
 static const char *str_or(const char *s, const char *dflt)
 {
 	return s && *s ? s : dflt;
@@ -224,27 +235,6 @@ static bool audited(const struct ap_violation *v)
 	return v->proposed && *v->proposed && strcmp(v->proposed, applied(v));
 }
 
-/* an argument as a shell would need it quoted */
-static void put_arg(FILE *f, const char *a)
-{
-	const char *p;
-
-	if (*a && !a[strcspn(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!")]) {
-		fputs(a, f);
-		return;
-	}
-	fputc('\'', f);
-	for (p = a; *p; p++) {
-		if (*p == '\'')
-			fputs("'\\''", f);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*p, f);
-	}
-	fputc('\'', f);
-}
-
 static void put_argv(FILE *f, const struct ap_violation *v)
 {
 	size_t i;
@@ -252,45 +242,58 @@ static void put_argv(FILE *f, const struct ap_violation *v)
 	for (i = 0; i < v->argc; i++) {
 		if (i)
 			fputc(' ', f);
-		put_arg(f, v->argv[i]);
+		ap_esc_shell_word(f, str_or(v->argv[i], ""));
 	}
 }
 
-/* "exec of /usr/bin/git", "read of /work/.env", "connection to 1.2.3.4:443" */
+/* 'running "/usr/bin/git"', 'connecting/sending to "1.2.3.4:443"' */
 static void put_action(FILE *f, const struct ap_violation *v)
 {
-	const char *t = str_or(v->target, "(unknown target)");
+	static const struct {
+		const char *op, *before, *after;
+	} verbs[] = {
+		{ "exec", "running ", "" },
+		{ "read", "reading ", "" },
+		{ "open", "opening ", " for writing" },
+		{ "write", "writing to ", "" },
+		{ "unlink", "deleting ", "" },
+		{ "connect", "connecting/sending to ", "" },
+		{ "recv", "receiving from ", "" },
+	};
 	const char *op = str_or(v->op, "operation");
+	size_t i;
 
-	if (is(op, "exec"))
-		fprintf(f, "running %s", t);
-	else if (is(op, "read"))
-		fprintf(f, "reading %s", t);
-	else if (is(op, "open"))
-		fprintf(f, "opening %s for writing", t);
-	else if (is(op, "write"))
-		fprintf(f, "writing to %s", t);
-	else if (is(op, "unlink"))
-		fprintf(f, "deleting %s", t);
-	else if (is(op, "connect"))
-		fprintf(f, "connecting/sending to %s", t);
-	else if (is(op, "recv"))
-		fprintf(f, "receiving from %s", t);
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (is(op, verbs[i].op))
+			break;
+	if (i < sizeof(verbs) / sizeof(verbs[0])) {
+		fputs(verbs[i].before, f);
+	} else {
+		ap_esc_word(f, op);
+		fputs(" on ", f);
+	}
+	if (v->target && *v->target)
+		ap_esc_quoted(f, v->target);
 	else
-		fprintf(f, "%s on %s", op, t);
+		fputs("(unknown target)", f);
+	if (i < sizeof(verbs) / sizeof(verbs[0]))
+		fputs(verbs[i].after, f);
 }
 
 static void put_process(FILE *f, const struct ap_violation *v)
 {
-	fprintf(f, "%s (pid %d, parent pid %d, uid %d", str_or(v->comm, "?"),
-		v->pid, v->ppid, v->uid);
-	if (v->exe && *v->exe)
-		fprintf(f, ", %s", v->exe);
-	fprintf(f, ")");
+	ap_esc_quoted(f, str_or(v->comm, "?"));
+	fprintf(f, " (pid %d, parent pid %d, uid %d", v->pid, v->ppid, v->uid);
+	if (v->exe && *v->exe) {
+		fputs(", ", f);
+		ap_esc_quoted(f, v->exe);
+	}
+	fputc(')', f);
 	if (v->session)
 		fprintf(f, " in session %" PRId64, v->session);
 }
 
+/* "AGENT" (from "exec /usr/bin/claude"), "SECRET" (from "file /w/.env") */
 static void put_labels(FILE *f, const struct ap_violation *v)
 {
 	size_t i, j;
@@ -298,18 +301,44 @@ static void put_labels(FILE *f, const struct ap_violation *v)
 	for (i = 0; i < v->n_labels; i++) {
 		bool first = true;
 
-		fprintf(f, "%s%s", i ? ", " : "", v->labels[i]);
+		if (i)
+			fputs(", ", f);
+		ap_esc_quoted(f, v->labels[i]);
 		for (j = 0; j < v->n_provenance; j++) {
 			if (!is(v->provenance[j].label, v->labels[i]) ||
 			    !v->provenance[j].from)
 				continue;
-			fprintf(f, "%s%s", first ? " (from " : "; ",
-				v->provenance[j].from);
+			fputs(first ? " (from " : "; ", f);
+			ap_esc_quoted(f, v->provenance[j].from);
 			first = false;
 		}
 		if (!first)
 			fputc(')', f);
 	}
+}
+
+static void put_rule(FILE *f, const struct ap_violation *v)
+{
+	ap_esc_quoted(f, str_or(v->rule, "?"));
+}
+
+static void put_because(FILE *f, const struct ap_violation *v)
+{
+	if (v->because && *v->because)
+		ap_esc_puts(f, v->because);
+	else
+		fputs("(the rule gives no reason)", f);
+}
+
+/* BEFORE proposed MIDDLE enforcer (or dflt) AFTER, the two values escaped */
+static void put_audit(FILE *f, const struct ap_violation *v, const char *before,
+		      const char *middle, const char *dflt, const char *after)
+{
+	fputs(before, f);
+	ap_esc_word(f, v->proposed);
+	fputs(middle, f);
+	ap_esc_word(f, str_or(v->enforcer, dflt));
+	fputs(after, f);
 }
 
 static const char *upper_effect(const char *e)
@@ -323,13 +352,24 @@ static const char *upper_effect(const char *e)
 	return "MATCHED";
 }
 
+void ap_state_path_put(FILE *f, const char *workspace, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (ap_state_path(workspace, name, path, sizeof(path)))
+		snprintf(path, sizeof(path), "%s/%s", AP_STATE_DIR, name);
+	ap_esc_quoted(f, path);
+}
+
 void ap_violation_format_text(const struct ap_violation *v, FILE *f)
 {
 	const char *e = applied(v);
 
 	fprintf(f, "actplane: %s ", upper_effect(e));
 	put_action(f, v);
-	fprintf(f, " (rule %s)\n", str_or(v->rule, "?"));
+	fputs(" (rule ", f);
+	put_rule(f, v);
+	fputs(")\n", f);
 	if (v->argv && v->argc) {
 		fprintf(f, "    command:  ");
 		put_argv(f, v);
@@ -338,19 +378,24 @@ void ap_violation_format_text(const struct ap_violation *v, FILE *f)
 	fprintf(f, "    process:  ");
 	put_process(f, v);
 	fputc('\n', f);
-	fprintf(f, "    effect:   %s", e);
-	if (audited(v))
-		fprintf(f, " (policy proposed %s; enforcer %s)", v->proposed,
-			str_or(v->enforcer, "?"));
-	else if (v->enforcer && *v->enforcer)
-		fprintf(f, " (enforcer %s)", v->enforcer);
+	fprintf(f, "    effect:   ");
+	ap_esc_word(f, e);
+	if (audited(v)) {
+		put_audit(f, v, " (policy proposed ", "; enforcer ", "?", ")");
+	} else if (v->enforcer && *v->enforcer) {
+		fputs(" (enforcer ", f);
+		ap_esc_word(f, v->enforcer);
+		fputc(')', f);
+	}
 	fputc('\n', f);
 	if (v->n_labels) {
 		fprintf(f, "    labels:   ");
 		put_labels(f, v);
 		fputc('\n', f);
 	}
-	fprintf(f, "    because:  %s\n", str_or(v->because, "(the rule gives no reason)"));
+	fprintf(f, "    because:  ");
+	put_because(f, v);
+	fputc('\n', f);
 }
 
 void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
@@ -358,8 +403,9 @@ void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
 	const char *e = applied(v);
 	const char *under = audited(v) ? v->proposed : e;
 
-	fprintf(f, "ActPlane policy violation: rule \"%s\" %s.\n",
-		str_or(v->rule, "?"),
+	fputs("ActPlane policy violation: rule ", f);
+	put_rule(f, v);
+	fprintf(f, " %s.\n",
 		is(e, "block") ? "blocked your action" :
 		is(e, "kill") ? "killed the process behind your action" :
 		"flagged your action");
@@ -372,7 +418,9 @@ void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
 	}
 	fprintf(f, "\n- By process: ");
 	put_process(f, v);
-	fprintf(f, "\n- Rule: %s\n", str_or(v->rule, "?"));
+	fputs("\n- Rule: ", f);
+	put_rule(f, v);
+	fputc('\n', f);
 	fprintf(f, "- Effect: ");
 	if (is(e, "block"))
 		fprintf(f, "blocked: the kernel refused the operation (EPERM) before it happened");
@@ -381,10 +429,12 @@ void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
 	else
 		fprintf(f, "reported: the operation was allowed, but the rule flags it");
 	if (audited(v))
-		fprintf(f, " (audit mode: the policy asks for %s, the %s enforcer only reports)",
-			v->proposed, str_or(v->enforcer, "audit"));
+		put_audit(f, v, " (audit mode: the policy asks for ", ", the ",
+			  "audit", " enforcer only reports)");
 	fputc('\n', f);
-	fprintf(f, "- Reason: %s\n", str_or(v->because, "(the rule gives no reason)"));
+	fprintf(f, "- Reason: ");
+	put_because(f, v);
+	fputc('\n', f);
 	if (v->n_labels) {
 		fprintf(f, "- Why it applied: your process carries the label%s ",
 			v->n_labels == 1 ? "" : "s");
@@ -412,9 +462,11 @@ void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
 			"above before continuing, and ask the user if you are unsure it "
 			"was intended.\n");
 	}
-	if (v->seq || v->time)
-		fprintf(f, "- Event: #%" PRIu64 " at %s\n", v->seq,
-			str_or(v->time, "?"));
+	if (v->seq || v->time) {
+		fprintf(f, "- Event: #%" PRIu64 " at ", v->seq);
+		ap_esc_word(f, str_or(v->time, "?"));
+		fputc('\n', f);
+	}
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -432,37 +484,161 @@ int ap_last_violation_path(const char *workspace, char *out, size_t len)
 	return ap_state_path(workspace, AP_LAST_VIOLATION_FILE, out, len);
 }
 
-/* root writes into a user's workspace: hand what it creates to the owner */
-static void give_to_owner(int fd, const char *path, const char *owner_dir)
+/* openat2(2) by number: glibc 2.36 has no wrapper */
+static int openat2_nofollow(int dirfd, const char *rel, int flags, mode_t mode)
 {
-	struct stat ws, st;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
 
-	if (geteuid() != 0 || stat(owner_dir, &ws) || !ws.st_uid)
-		return;
-	if (fd >= 0 ? fstat(fd, &st) : stat(path, &st))
-		return;
-	if (st.st_uid == ws.st_uid && st.st_gid == ws.st_gid)
-		return;
-	if (fd >= 0)
-		(void)!fchown(fd, ws.st_uid, ws.st_gid);
-	else
-		(void)!chown(path, ws.st_uid, ws.st_gid);
+	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+/* the same by hand, one component at a time, where openat2 is missing */
+static int walk_nofollow(int dirfd, const char *rel, int flags, mode_t mode)
+{
+	char buf[PATH_MAX], *comp, *next;
+	int cur = dirfd, fd, err;
+
+	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (comp = buf; (next = strchr(comp, '/')); comp = next + 1) {
+		*next = '\0';
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = errno;
+		if (cur != dirfd)
+			close(cur);
+		if (fd < 0) {
+			errno = err;
+			return -1;
+		}
+		cur = fd;
+	}
+	fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	err = errno;
+	if (cur != dirfd)
+		close(cur);
+	errno = err;
+	return fd;
+}
+
+/* a relative path with no "", "." or ".." component */
+static bool plain_relative(const char *rel)
+{
+	const char *c = rel;
+
+	if (!*rel || *rel == '/')
+		return false;
+	for (;;) {
+		size_t n = strcspn(c, "/");
+
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!c[n])
+			return true;
+		c += n + 1;
+	}
+}
+
+int ap_open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
+{
+	int fd;
+
+	if (!plain_relative(rel))
+		return -EINVAL;
+	fd = openat2_nofollow(dirfd, rel, flags, mode);
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))	/* old kernel, seccomp */
+		fd = walk_nofollow(dirfd, rel, flags, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+int ap_mkdir_beneath(int dirfd, const char *rel, mode_t mode)
+{
+	char buf[PATH_MAX], *slash;
+	int fd, ret = 0;
+
+	if (!plain_relative(rel))
+		return -EINVAL;
+	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	slash = strrchr(buf, '/');
+	if (slash) {		/* the parents first */
+		*slash = '\0';
+		ret = ap_mkdir_beneath(dirfd, buf, mode);
+		if (ret)
+			return ret;
+		*slash = '/';
+	}
+	/* mkdirat does not follow a final symlink: an existing link is EEXIST */
+	if (slash) {
+		*slash = '\0';
+		fd = ap_open_beneath(dirfd, buf, O_RDONLY | O_DIRECTORY, 0);
+		*slash = '/';
+		if (fd < 0)
+			return fd;
+		ret = mkdirat(fd, slash + 1, mode) && errno != EEXIST ? -errno : 0;
+		close(fd);
+	} else {
+		ret = mkdirat(dirfd, buf, mode) && errno != EEXIST ? -errno : 0;
+	}
+	if (ret)
+		return ret;
+	/* whatever is there now must be a real directory, not a link */
+	fd = ap_open_beneath(dirfd, buf, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int ap_workspace_open(const char *workspace)
+{
+	int fd = open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* open .actplane/<name> of the workspace, refusing links; creates the directory if asked */
+static int state_open(const char *workspace, const char *name, int flags, mode_t mode)
+{
+	char rel[PATH_MAX];
+	int ws, fd;
+
+	if (snprintf(rel, sizeof(rel), "%s/%s", AP_STATE_DIR, name) >= (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	ws = ap_workspace_open(workspace);
+	if (ws < 0)
+		return ws;
+	fd = (flags & O_CREAT) ? ap_mkdir_beneath(ws, AP_STATE_DIR, 0755) : 0;
+	if (!fd)	/* O_NONBLOCK: a FIFO planted there must not hang us */
+		fd = ap_open_beneath(ws, rel, flags | O_NONBLOCK, mode);
+	close(ws);
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return -EINVAL;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	return fd;
 }
 
 int ap_state_dir_ensure(const char *workspace)
 {
-	char dir[PATH_MAX];
-	int ret = ap_state_path(workspace, NULL, dir, sizeof(dir));
+	int ws = ap_workspace_open(workspace), ret;
 
-	if (ret)
-		return ret;
-	if (mkdir(dir, 0755)) {
-		if (errno != EEXIST)
-			return -errno;
-		return 0;
-	}
-	give_to_owner(-1, dir, workspace);
-	return 0;
+	if (ws < 0)
+		return ws;
+	ret = ap_mkdir_beneath(ws, AP_STATE_DIR, 0755);
+	close(ws);
+	return ret;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -485,7 +661,6 @@ static int write_all(int fd, const char *buf, size_t len)
 
 int ap_violations_append(const char *workspace, const struct ap_violation *v)
 {
-	char path[PATH_MAX];
 	struct json_object *o;
 	const char *js;
 	char *line;
@@ -493,12 +668,6 @@ int ap_violations_append(const char *workspace, const struct ap_violation *v)
 	ssize_t w;
 	int fd, ret;
 
-	ret = ap_state_dir_ensure(workspace);
-	if (ret)
-		return ret;
-	ret = ap_state_path(workspace, AP_VIOLATIONS_FILE, path, sizeof(path));
-	if (ret)
-		return ret;
 	o = ap_violation_to_json(v);
 	js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					    JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -512,13 +681,11 @@ int ap_violations_append(const char *workspace, const struct ap_violation *v)
 	line[len++] = '\n';
 	json_object_put(o);
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = state_open(workspace, AP_VIOLATIONS_FILE, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd < 0) {
-		ret = -errno;
 		free(line);
-		return ret;
+		return fd;
 	}
-	give_to_owner(fd, path, workspace);
 	/* one write per line: O_APPEND makes each line land whole at the end */
 	do
 		w = write(fd, line, len);
@@ -530,50 +697,38 @@ int ap_violations_append(const char *workspace, const struct ap_violation *v)
 	return ret;
 }
 
-/* write text to path atomically: a sibling temp file renamed over it */
-static int replace_file(const char *path, const char *text, size_t len)
+/*
+ * Write text to @rel beneath @dirfd atomically: a new temporary file (never
+ * an existing name, never through a link) renamed over it.  rename replaces
+ * a link planted at @rel instead of following it.
+ */
+static int replace_beneath(int dirfd, const char *rel, const char *text, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	char *slash;
-	int fd, ret, n;
+	char tmp[PATH_MAX];
+	unsigned int i;
+	int fd = -EEXIST, ret;
 
-	n = snprintf(dir, sizeof(dir), "%s", path);
-	if (n < 0 || (size_t)n >= sizeof(dir))
-		return -ENAMETOOLONG;
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		dir[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-	/* the feedback file's directory (normally .actplane) may not exist yet */
-	if (mkdir(dir, 0755) == 0) {
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%s/..", dir);
-		give_to_owner(-1, dir, parent);
+	for (i = 0; i < 100 && fd == -EEXIST; i++) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%u", rel, (int)getpid(),
+			     (unsigned int)random()) >= (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+		fd = ap_open_beneath(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return -errno;
-	give_to_owner(fd, tmp, dir);
+		return fd;
 	ret = write_all(fd, text, len);
 	if (close(fd) && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path))
+	if (!ret && renameat(dirfd, tmp, dirfd, rel))
 		ret = -errno;
 	if (ret)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	return ret;
 }
 
-int ap_last_violation_write(const char *path, const struct ap_violation *v)
+int ap_last_violation_write(int wsfd, const char *rel, const struct ap_violation *v)
 {
-	char *text = NULL;
+	char *text = NULL, *slash;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int ret;
@@ -587,7 +742,17 @@ int ap_last_violation_write(const char *path, const struct ap_violation *v)
 		free(text);
 		return -ENOMEM;
 	}
-	ret = replace_file(path, text, len);
+	/* its directory (normally .actplane) may not exist yet */
+	slash = strrchr(rel, '/');
+	ret = 0;
+	if (slash) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
+		ret = ap_mkdir_beneath(wsfd, dir, 0755);
+	}
+	if (!ret)
+		ret = replace_beneath(wsfd, rel, text, len);
 	free(text);
 	return ret;
 }
@@ -633,15 +798,10 @@ int ap_workspace_find(const char *dir, char *out, size_t len)
 /* ---- reading ----------------------------------------------------------- */
 static int open_jsonl(const char *workspace, struct stat *st)
 {
-	char path[PATH_MAX];
-	int fd, ret = ap_state_path(workspace, AP_VIOLATIONS_FILE, path,
-				    sizeof(path));
+	int fd = state_open(workspace, AP_VIOLATIONS_FILE, O_RDONLY, 0), ret;
 
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, st)) {
 		ret = -errno;
 		close(fd);
@@ -840,21 +1000,14 @@ int ap_violations_read_latest(const char *workspace, size_t max,
 /* ---- delivery state ----------------------------------------------------- */
 int ap_feedback_begin(const char *workspace, struct ap_jsonl_pos *pos)
 {
-	char path[PATH_MAX], buf[64];
+	char buf[64];
 	ssize_t r;
 	int fd, ret;
 
 	memset(pos, 0, sizeof(*pos));
-	ret = ap_state_dir_ensure(workspace);
-	if (ret)
-		return ret;
-	ret = ap_state_path(workspace, AP_FEEDBACK_STATE_FILE, path, sizeof(path));
-	if (ret)
-		return ret;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = state_open(workspace, AP_FEEDBACK_STATE_FILE, O_RDWR | O_CREAT, 0644);
 	if (fd < 0)
-		return -errno;
-	give_to_owner(fd, path, workspace);
+		return fd;
 	while (flock(fd, LOCK_EX)) {
 		if (errno != EINTR) {
 			ret = -errno;

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct json_object;
 
@@ -77,6 +78,10 @@ int ap_violation_from_json(struct json_object *o, struct ap_violation *v);
 void ap_violation_release(struct ap_violation *v);
 
 /* ---- text -------------------------------------------------------------- */
+/*
+ * Every field is treated as agent-controlled: escaped as escape.h describes,
+ * names quoted, so no field can start a line of these blocks.
+ */
 /* the block `actplane run` prints on stderr (or --log) for each violation */
 void ap_violation_format_text(const struct ap_violation *v, FILE *f);
 /*
@@ -85,21 +90,36 @@ void ap_violation_format_text(const struct ap_violation *v, FILE *f);
  * last-violation.txt, the hooks' additional context and MCP.
  */
 void ap_violation_format_feedback(const struct ap_violation *v, FILE *f);
+/* "<workspace>/.actplane/<name>" in a sentence: quoted and escaped */
+void ap_state_path_put(FILE *f, const char *workspace, const char *name);
 
 /* ---- files ------------------------------------------------------------- */
 /* "<workspace>/.actplane/<name>" into out; -ENAMETOOLONG if it does not fit */
 int ap_state_path(const char *workspace, const char *name, char *out,
 		  size_t len);
 /*
- * Create <workspace>/.actplane if needed.  When running as root the new
- * directory is given to the workspace's owner, so the agent's hooks (running
- * as that user) can keep their delivery state there.
+ * Every file under the workspace is opened through these, whoever runs
+ * them: beneath a directory descriptor, with no symlink, magic link, "." or
+ * ".." on the way (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or a
+ * component-by-component O_NOFOLLOW walk where openat2 is missing).  The
+ * agent owns the workspace and may plant links anywhere in it; a link is an
+ * error (ELOOP), never followed.  Nothing here changes an owner: `run`
+ * writes these files from a helper that runs as the agent's user.
+ * Return a descriptor (open) or 0 (mkdir), or -errno.
  */
+int ap_workspace_open(const char *workspace);
+int ap_open_beneath(int dirfd, const char *rel, int flags, mode_t mode);
+int ap_mkdir_beneath(int dirfd, const char *rel, mode_t mode);
+/* create <workspace>/.actplane if needed (refusing a link) */
 int ap_state_dir_ensure(const char *workspace);
 /* append one line to violations.jsonl; 0 or -errno */
 int ap_violations_append(const char *workspace, const struct ap_violation *v);
-/* replace path with the feedback block (temp file + rename); 0 or -errno */
-int ap_last_violation_write(const char *path, const struct ap_violation *v);
+/*
+ * Replace the feedback file @rel (relative to the workspace descriptor
+ * @wsfd, e.g. ".actplane/last-violation.txt") with the feedback block:
+ * a new temporary file renamed over it.  0 or -errno.
+ */
+int ap_last_violation_write(int wsfd, const char *rel, const struct ap_violation *v);
 /* default path of the feedback file: <workspace>/.actplane/last-violation.txt */
 int ap_last_violation_path(const char *workspace, char *out, size_t len);
 

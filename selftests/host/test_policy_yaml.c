@@ -152,6 +152,32 @@ static void test_legacy(void)
 		     "policy: \"rule r:\\0\"\n", NULL, "NUL character", 1, 9);
 	expect_error("unknown key in feedback", "feedback:\n  file: x\npolicy: |\n  rule r:\n    block exec \"x\"\n",
 		     NULL, "unknown key 'file' in `feedback`", 2, 3);
+	/* a hostile agent edits actplane.yaml to make the root runner write elsewhere */
+	expect_error("feedback path outside the workspace (absolute)",
+		     "feedback:\n  path: /etc/cron.d/x\npolicy: |\n  rule r:\n    block exec \"x\"\n",
+		     NULL, "outside the workspace", 2, 9);
+	expect_error("feedback path climbing out with ..",
+		     "feedback:\n  path: ../../../etc/passwd\npolicy: |\n  rule r:\n    block exec \"x\"\n",
+		     NULL, "must be a plain path inside .actplane/", 2, 9);
+	expect_error("feedback path .. inside .actplane",
+		     "feedback:\n  path: .actplane/../../x\npolicy: |\n  rule r:\n    block exec \"x\"\n",
+		     NULL, "must be a plain path inside .actplane/", 2, 9);
+	expect_error("feedback path in the workspace but not in .actplane",
+		     "feedback:\n  path: notes.txt\npolicy: |\n  rule r:\n    block exec \"x\"\n",
+		     NULL, "must be inside .actplane/", 2, 9);
+	expect_error("feedback path naming .actplane itself",
+		     "feedback:\n  path: .actplane/\npolicy: |\n  rule r:\n    block exec \"x\"\n",
+		     NULL, "must be a plain path inside .actplane/", 2, 9);
+	{
+		struct ap_diag fd;
+		struct ap_policy *fp = load("feedback:\n  path: /work/proj/.actplane/fb/last.txt\n"
+					    "policy: |\n  rule r:\n    block exec \"x\"\n", NULL, &fd);
+
+		tap_result(fp && !strcmp(fp->feedback_path, "/work/proj/.actplane/fb/last.txt"),
+			   "an absolute feedback path inside .actplane/ is accepted", "%s",
+			   fd.n ? fd.v[0].message : "");
+		done(fp, &fd);
+	}
 	expect_error("no policy at all", "version: 1\n", NULL, "no policy", 0, 0);
 	expect_error("tab indentation", "policy: |\n\trule r:\n", NULL,
 		     "YAML syntax error", 0, 0);
@@ -288,6 +314,14 @@ static void test_discovery(void)
 	tap_result(!ap_policy_find(path, out, sizeof(out)) &&
 		   strstr(out, "/x/.actplane/policy.yaml"),
 		   "discovery finds .actplane/policy.yaml", "%s", out);
+	ap_diag_init(&d);
+	p = ap_policy_load_file(out, NULL, &d);
+	snprintf(want, sizeof(want), "%s/x", tmpdir);
+	tap_result(p && !strcmp(p->base_dir, want),
+		   ".actplane/policy.yaml: the workspace is the directory holding .actplane",
+		   "%s", p ? p->base_dir : "(rejected)");
+	ap_policy_free(p);
+	ap_diag_free(&d);
 	tap_result(ap_policy_find(path, out, 8) == -ENAMETOOLONG,
 		   "discovery reports a too small buffer", NULL);
 	tap_result(ap_policy_find("/proc/self", out, sizeof(out)) == -ENOENT,

@@ -3,19 +3,7 @@
 # Host tests of the agent-facing commands (no module needed): feedback-hook,
 # setup, mcp and doctor, driven through build/actplane in temp workspaces.
 # JSON is checked with python3 (a dependency of the project).
-AP=${ACTPLANE_TOP:-.}/build/actplane
-AP=$(cd "$(dirname "$AP")" && pwd)/$(basename "$AP")
-T=$(mktemp -d /tmp/actplane-ux.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-
-t() {
-	local out
-	if out=$(eval "$2" 2>&1); then
-		echo "ok - ux: $1"
-	else
-		echo "not ok - ux: $1: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
-	fi
-}
+. "$(dirname "$0")/lib.sh" ux
 
 # py 'EXPR' < json: exit 0 iff the Python expression is true for d = the JSON
 py() { python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else print("false:", json.dumps(d)[:400]) or 1)' "$1"; }
@@ -120,8 +108,11 @@ t "setup refuses a settings file whose hooks has the wrong type" \
 if [ "$(id -u)" = 0 ]; then
 	O=$T/owned
 	mkdir -p "$O/.actplane" && chown 12345:12345 "$O"
-	t "setup as root gives new files to the workspace owner" \
-		'(cd "$O" && "$AP" setup --command actplane >/dev/null) && [ "$(stat -c %u:%g "$O/.claude" "$O/.claude/settings.local.json" "$O/.codex/hooks.json" "$O/.mcp.json" | sort -u)" = "12345:12345" ]'
+	chmod o+x "$T"
+	t "setup as plain root refuses to write in a user's workspace" \
+		'out=$(cd "$O" && env -u SUDO_UID -u SUDO_GID "$AP" setup --command actplane 2>&1); [ $? = 1 ] && echo "$out" | grep -q "refusing to write as root" && [ ! -e "$O/.claude" ]'
+	t "setup under sudo writes as the invoking user" \
+		'(cd "$O" && SUDO_UID=12345 SUDO_GID=12345 "$AP" setup --command actplane >/dev/null) && [ "$(stat -c %u:%g "$O/.claude" "$O/.claude/settings.local.json" "$O/.codex/hooks.json" "$O/.mcp.json" | sort -u)" = "12345:12345" ]'
 fi
 
 # ---- mcp -------------------------------------------------------------------------

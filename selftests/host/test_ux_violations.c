@@ -299,10 +299,13 @@ static void test_feedback_file(void)
 	bool tmp_left = false;
 	DIR *d;
 
+	int wsfd = ap_workspace_open(ws);
+
 	ap_last_violation_path(ws, path, sizeof(path));
-	ap_last_violation_write(path, &v);
+	ap_last_violation_write(wsfd, ".actplane/" AP_LAST_VIOLATION_FILE, &v);
 	v.rule = "second-rule";
-	ap_last_violation_write(path, &v);
+	ap_last_violation_write(wsfd, ".actplane/" AP_LAST_VIOLATION_FILE, &v);
+	close(wsfd);
 	text = slurp_path(path);
 	tap_result(text && strstr(text, "second-rule") && !strstr(text, "no-agent-push") &&
 		   strstr(text, "What to do instead") && strstr(text, "Pushing is left to the user") &&
@@ -332,9 +335,9 @@ static void test_text(void)
 	ap_violation_format_text(&v, f);
 	ap_violation_format_feedback(&v, f);
 	fclose(f);
-	tap_result(strstr(buf, "BLOCKED running /usr/bin/git (rule no-agent-push)") &&
+	tap_result(strstr(buf, "BLOCKED running \"/usr/bin/git\" (rule \"no-agent-push\")") &&
 		   strstr(buf, "because:  Pushing is left") &&
-		   strstr(buf, "AGENT (from exec /usr/bin/claude)") &&
+		   strstr(buf, "\"AGENT\" (from \"exec /usr/bin/claude\")") &&
 		   strstr(buf, "REPORTED") && strstr(buf, "policy proposed block; enforcer audit") &&
 		   strstr(buf, "under enforcement it would have been blocked"),
 		   "violations: readable blocks name the action, process, rule, effect, reason and audit",
@@ -342,36 +345,71 @@ static void test_text(void)
 	free(buf);
 }
 
-static void test_root_ownership(void)
+/* the agent owns the workspace: a link planted there is never followed */
+static void test_links_refused(void)
 {
-	struct ap_violation v = sample(1, "own");
-	char sub[PATH_MAX + 16], path[PATH_MAX + 64];
-	struct stat a, b, c;
-	int fd;
+	struct ap_violation v = sample(1, "links");
+	char sub[PATH_MAX + 16], path[PATH_MAX + 64], victim[PATH_MAX + 64];
 	struct ap_jsonl_pos pos;
+	struct stat st;
+	char *text;
+	int fd, ret, wsfd;
 
-	if (geteuid() != 0) {
-		tap_skip("violations: files root creates belong to the workspace owner",
-			 "needs root");
-		return;
-	}
-	snprintf(sub, sizeof(sub), "%s/owned", ws);
+	snprintf(sub, sizeof(sub), "%s/hostile", ws);
+	snprintf(victim, sizeof(victim), "%s/victim", ws);
 	mkdir(sub, 0755);
-	if (chown(sub, 12345, 12345))
-		perror("chown");
-	ap_violations_append(sub, &v);
-	fd = ap_feedback_begin(sub, &pos);
-	ap_feedback_end(fd);
+	fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+
+	/* .actplane itself a link to another directory */
 	snprintf(path, sizeof(path), "%s/.actplane", sub);
-	stat(path, &a);
+	if (symlink(ws, path))
+		perror("symlink");
+	ret = ap_violations_append(sub, &v);
+	tap_result(ret == -ELOOP || ret == -ENOTDIR,
+		   "workspace files: a .actplane that is a link is refused", "ret=%d", ret);
+	unlink(path);
+
+	/* violations.jsonl and feedback-offset as links to another file */
+	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/.actplane/violations.jsonl", sub);
-	stat(path, &b);
+	if (symlink(victim, path))
+		perror("symlink");
+	ret = ap_violations_append(sub, &v);
+	stat(victim, &st);
+	tap_result(ret == -ELOOP && st.st_size == 0,
+		   "workspace files: violations.jsonl as a link is not followed", "ret=%d size=%lld",
+		   ret, (long long)st.st_size);
 	snprintf(path, sizeof(path), "%s/.actplane/feedback-offset", sub);
-	stat(path, &c);
-	tap_result(a.st_uid == 12345 && b.st_uid == 12345 && c.st_uid == 12345 &&
-		   b.st_gid == 12345,
-		   "violations: files root creates belong to the workspace owner",
-		   "uids %u %u %u", a.st_uid, b.st_uid, c.st_uid);
+	if (symlink(victim, path))
+		perror("symlink");
+	fd = ap_feedback_begin(sub, &pos);
+	stat(victim, &st);
+	tap_result(fd == -ELOOP && st.st_size == 0,
+		   "workspace files: feedback-offset as a link is not followed", "fd=%d", fd);
+	if (fd >= 0)
+		ap_feedback_end(fd);
+
+	/* the feedback file: a link at its name is replaced, not written through */
+	wsfd = ap_workspace_open(sub);
+	snprintf(path, sizeof(path), "%s/.actplane/last-violation.txt", sub);
+	if (symlink(victim, path))
+		perror("symlink");
+	ret = ap_last_violation_write(wsfd, ".actplane/last-violation.txt", &v);
+	stat(victim, &st);
+	text = slurp_path(path);
+	tap_result(!ret && st.st_size == 0 && !lstat(path, &st) && S_ISREG(st.st_mode) &&
+		   text && strstr(text, "links"),
+		   "workspace files: a link at the feedback file's name is replaced, not followed",
+		   "ret=%d", ret);
+	ret = ap_last_violation_write(wsfd, "../escape.txt", &v);
+	tap_result(ret == -EINVAL, "workspace files: a feedback path with .. is refused",
+		   "ret=%d", ret);
+	ret = ap_last_violation_write(wsfd, "/tmp/escape.txt", &v);
+	tap_result(ret == -EINVAL, "workspace files: an absolute feedback path is refused",
+		   "ret=%d", ret);
+	close(wsfd);
 }
 
 static void test_workspace_find(void)
@@ -405,7 +443,7 @@ int main(void)
 	test_feedback_file();
 	test_text();
 	test_workspace_find();
-	test_root_ownership();
+	test_links_refused();
 
 	sh("rm -rf", ws);
 	return tap_exit();

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../escape.h"
 #include "internal.h"
 
 struct opts {
@@ -119,13 +120,17 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 	p = ap_policy_load_file(path, o->domain, d);
 	ap_diag_print(err, d, use_color(err));
 	if (!p) {
-		fprintf(err, "actplane: %s: %u error%s, %u warning%s\n", path,
+		fputs("actplane: ", err);
+		ap_esc_puts(err, path);
+		fprintf(err, ": %u error%s, %u warning%s\n",
 			d->errors, d->errors == 1 ? "" : "s", d->warnings,
 			d->warnings == 1 ? "" : "s");
 		return NULL;
 	}
 	if (o->strict && d->warnings) {
-		fprintf(err, "actplane: %s: %u warning%s (--strict)\n", path,
+		fputs("actplane: ", err);
+		ap_esc_puts(err, path);
+		fprintf(err, ": %u warning%s (--strict)\n",
 			d->warnings, d->warnings == 1 ? "" : "s");
 		ap_policy_free(p);
 		return NULL;
@@ -136,13 +141,16 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 static void summary(FILE *out, const char *path, const struct ap_policy *p,
 		    const struct ap_diag *d)
 {
-	fprintf(out, "%s: ok: %zu rule%s, %zu label%s, %zu source%s, %zu gate%s",
-		path, p->n_rules, p->n_rules == 1 ? "" : "s",
+	ap_esc_puts(out, path);
+	fprintf(out, ": ok: %zu rule%s, %zu label%s, %zu source%s, %zu gate%s",
+		p->n_rules, p->n_rules == 1 ? "" : "s",
 		p->n_labels, p->n_labels == 1 ? "" : "s",
 		p->n_sources, p->n_sources == 1 ? "" : "s",
 		p->n_gates, p->n_gates == 1 ? "" : "s");
-	if (p->domain)
-		fprintf(out, ", domain %s", p->domain);
+	if (p->domain) {
+		fputs(", domain ", out);
+		ap_esc_word(out, p->domain);
+	}
 	if (d->warnings)
 		fprintf(out, ", %u warning%s", d->warnings,
 			d->warnings == 1 ? "" : "s");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../escape.h"
 #include "internal.h"
 
 void ap_diag_init(struct ap_diag *d)
@@ -91,37 +92,53 @@ void diag_add(struct ap_diag *d, enum ap_severity sev, const struct ap_text *t,
 #define C_GREEN	"\033[1;32m"
 #define C_CYAN	"\033[1;36m"
 
+/*
+ * Everything but the template is escaped (escape.h): the file name, the
+ * message and hint (which quote tokens of the policy) and the source line,
+ * so a policy cannot write control characters or escape sequences to the
+ * terminal, nor a line that looks like a diagnostic of its own.  The caret
+ * is placed under the escaped form of the source line.
+ */
 void ap_diag_print_entry(FILE *f, const struct ap_diag_entry *e, bool color)
 {
 	const char *sev = e->severity == AP_SEV_ERROR ? "error" : "warning";
 	const char *sc = e->severity == AP_SEV_ERROR ? C_RED : C_MAG;
-	unsigned i;
+	size_t i, len, pre, at, width;
 
-	if (e->file && e->line)
-		fprintf(f, "%s%s:%u:%u:%s ", color ? C_BOLD : "", e->file,
-			e->line, e->col, color ? C_RESET : "");
-	else if (e->file)
-		fprintf(f, "%s%s:%s ", color ? C_BOLD : "", e->file,
-			color ? C_RESET : "");
-	fprintf(f, "%s%s:%s %s\n", color ? sc : "", sev, color ? C_RESET : "",
-		e->message);
+	if (e->file) {
+		fputs(color ? C_BOLD : "", f);
+		ap_esc_puts(f, e->file);
+		if (e->line)
+			fprintf(f, ":%u:%u", e->line, e->col);
+		fprintf(f, ":%s ", color ? C_RESET : "");
+	}
+	fprintf(f, "%s%s:%s ", color ? sc : "", sev, color ? C_RESET : "");
+	ap_esc_puts(f, e->message);
+	fputc('\n', f);
 	if (e->source_line) {
+		len = strlen(e->source_line);
+		pre = e->col > 1 ? e->col - 1 : 0;
+		if (pre > len)
+			pre = len;
+		at = ap_esc_width(e->source_line, pre);
+		width = ap_esc_width(e->source_line + pre,
+				     e->span < len - pre ? e->span : len - pre);
 		fprintf(f, "%5u | ", e->line);
-		for (i = 0; e->source_line[i]; i++)
-			fputc(e->source_line[i] == '\t' ? ' ' :
-			      e->source_line[i], f);
+		ap_esc_write(f, e->source_line, len, 0);
 		fputs("\n      | ", f);
-		for (i = 1; i < e->col; i++)
+		for (i = 0; i < at; i++)
 			fputc(' ', f);
 		fputs(color ? C_GREEN : "", f);
 		fputc('^', f);
-		for (i = 1; i < e->span; i++)
+		for (i = 1; i < width; i++)
 			fputc('~', f);
 		fprintf(f, "%s\n", color ? C_RESET : "");
 	}
-	if (e->hint)
-		fprintf(f, "%shint:%s %s\n", color ? C_CYAN : "",
-			color ? C_RESET : "", e->hint);
+	if (e->hint) {
+		fprintf(f, "%shint:%s ", color ? C_CYAN : "", color ? C_RESET : "");
+		ap_esc_puts(f, e->hint);
+		fputc('\n', f);
+	}
 }
 
 void ap_diag_print(FILE *f, const struct ap_diag *d, bool color)

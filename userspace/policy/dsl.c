@@ -304,8 +304,8 @@ static void lex_all(struct parser *p)
 			if (c == 0)
 				perr(p, t, "remove the NUL character",
 				     "NUL character in the policy");
-			perr(p, t, "policy text is printable UTF-8; remove the character", "unexpected control character 0x%02x",
-			     c);
+			perr(p, t, "remove the control character (only tab and newline may appear in the text)",
+			     "unexpected control character 0x%02x", c);
 		}
 		{
 			size_t j = i;

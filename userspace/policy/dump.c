@@ -11,18 +11,26 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../escape.h"
 #include "internal.h"
 
 /* ---- text ------------------------------------------------------------------ */
+/* names, patterns and reasons come from the policy file: escaped (escape.h) */
+
+static void put_pattern(FILE *f, const char *cls, const char *pattern)
+{
+	fprintf(f, "%s ", cls);
+	ap_esc_quoted(f, pattern);
+}
 
 static void put_matcher(FILE *f, const struct ap_matcher *m)
 {
 	if (m->cls == AP_MATCH_ANY)
 		fputs("any", f);
 	else if (m->cls == AP_MATCH_GLOB)
-		fprintf(f, "glob \"%s\"", m->glob);
+		put_pattern(f, "glob", m->glob);
 	else
-		fprintf(f, "%s \"%s\"", ap_match_class_name(m->cls), m->literal);
+		put_pattern(f, ap_match_class_name(m->cls), m->literal);
 }
 
 static void put_target(FILE *f, const struct ap_target *t)
@@ -42,8 +50,10 @@ static void put_args(FILE *f, char *const *argv, size_t argc)
 {
 	size_t i;
 
-	for (i = 0; i < argc; i++)
-		fprintf(f, " \"%s\"", argv[i]);
+	for (i = 0; i < argc; i++) {
+		fputc(' ', f);
+		ap_esc_quoted(f, argv[i]);
+	}
 }
 
 static const char *label_name(const struct ap_policy *p, unsigned bit)
@@ -65,7 +75,8 @@ static void put_clause(FILE *f, const struct ap_policy *p,
 	if (!(c->expr_len == 1 && c->expr[0].op == AP_EXPR_PUSH_TRUE)) {
 		char *s = expr_string(p, c->expr, c->expr_len);
 
-		fprintf(f, " if %s", s);
+		fputs(" if ", f);
+		ap_esc_puts(f, s);
 		free(s);
 	}
 	for (i = 0; i < c->n_unless; i++) {
@@ -120,12 +131,15 @@ static void put_index(FILE *f, const struct ap_policy *p)
 				key = ap_xasprintf("%s", buf);
 			} else if (cl->target.path.cls == AP_MATCH_ANY) {
 				key = ap_xstrdup("any");
-			} else if (cl->target.path.cls == AP_MATCH_GLOB) {
-				key = ap_xasprintf("glob \"%s\"", cl->target.path.glob);
 			} else {
-				key = ap_xasprintf("%s \"%s\"",
-						   ap_match_class_name(cl->target.path.cls),
-						   cl->target.path.literal);
+				const struct ap_matcher *m = &cl->target.path;
+				char *pat = ap_esc_strdup(m->cls == AP_MATCH_GLOB ?
+							  m->glob : m->literal, true);
+
+				key = ap_xasprintf("%s %s", m->cls == AP_MATCH_GLOB ? "glob" :
+						   ap_match_class_name(m->cls),
+						   pat ? pat : "\"?\"");
+				free(pat);
 			}
 			tkey = ap_xasprintf("%d %s", cl->op, key);
 			at = strmap_get(&map, tkey);
@@ -170,22 +184,36 @@ void ap_policy_dump_text(FILE *f, const struct ap_policy *p)
 {
 	size_t i, j;
 
-	fprintf(f, "policy:    %s\n", p->path);
-	fprintf(f, "workspace: %s\n", p->base_dir);
-	if (p->domain)
-		fprintf(f, "domain:    %s\n", p->domain);
-	if (p->feedback_path)
-		fprintf(f, "feedback:  %s\n", p->feedback_path);
+	fputs("policy:    ", f);
+	ap_esc_puts(f, p->path);
+	fputs("\nworkspace: ", f);
+	ap_esc_puts(f, p->base_dir);
+	fputc('\n', f);
+	if (p->domain) {
+		fputs("domain:    ", f);
+		ap_esc_word(f, p->domain);
+		fputc('\n', f);
+	}
+	if (p->feedback_path) {
+		fputs("feedback:  ", f);
+		ap_esc_puts(f, p->feedback_path);
+		fputc('\n', f);
+	}
 
 	fprintf(f, "labels (%zu):\n", p->n_labels);
-	for (i = 0; i < p->n_labels; i++)
-		fprintf(f, "  bit %-2u %s\n", p->labels[i].bit, p->labels[i].name);
+	for (i = 0; i < p->n_labels; i++) {
+		fprintf(f, "  bit %-2u ", p->labels[i].bit);
+		ap_esc_word(f, p->labels[i].name);
+		fputc('\n', f);
+	}
 
 	fprintf(f, "sources (%zu):\n", p->n_sources);
 	for (i = 0; i < p->n_sources; i++) {
 		const struct ap_source *s = &p->sources[i];
 
-		fprintf(f, "  s%zu %s <- ", i, label_name(p, s->label));
+		fprintf(f, "  s%zu ", i);
+		ap_esc_word(f, label_name(p, s->label));
+		fputs(" <- ", f);
 		put_target(f, &s->target);
 		if (s->session_root)
 			fputs("  (session root)", f);
@@ -196,9 +224,10 @@ void ap_policy_dump_text(FILE *f, const struct ap_policy *p)
 	for (i = 0; i < p->n_transforms; i++) {
 		const struct ap_transform *x = &p->transforms[i];
 
-		fprintf(f, "  x%zu %s %s by exec ", i,
-			x->kind == AP_TRANSFORM_ENDORSE ? "endorse" : "declassify",
-			label_name(p, x->label));
+		fprintf(f, "  x%zu %s ", i,
+			x->kind == AP_TRANSFORM_ENDORSE ? "endorse" : "declassify");
+		ap_esc_word(f, label_name(p, x->label));
+		fputs(" by exec ", f);
 		put_matcher(f, &x->exec);
 		fputc('\n', f);
 	}
@@ -238,14 +267,20 @@ void ap_policy_dump_text(FILE *f, const struct ap_policy *p)
 	for (i = 0; i < p->n_rules; i++) {
 		const struct ap_rule *r = &p->rules[i];
 
-		fprintf(f, "  r%u %s", r->id, r->name);
-		if (r->binding)
-			fprintf(f, "  [%s, from catalog rule %s]",
-				r->mode == AP_BIND_LOCKED ? "locked" : "default",
-				r->binding);
+		fprintf(f, "  r%u ", r->id);
+		ap_esc_word(f, r->name);
+		if (r->binding) {
+			fprintf(f, "  [%s, from catalog rule ",
+				r->mode == AP_BIND_LOCKED ? "locked" : "default");
+			ap_esc_word(f, r->binding);
+			fputc(']', f);
+		}
 		fprintf(f, "  (line %u)\n", r->loc.line);
-		if (r->because[0])
-			fprintf(f, "      because: %s\n", r->because);
+		if (r->because[0]) {
+			fputs("      because: ", f);
+			ap_esc_puts(f, r->because);
+			fputc('\n', f);
+		}
 		for (j = 0; j < r->n_clauses; j++) {
 			fprintf(f, "      c%zu ", j);
 			put_clause(f, p, &r->clauses[j]);

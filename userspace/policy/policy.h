@@ -285,6 +285,9 @@ const struct ap_diag_entry *ap_diag_find(const struct ap_diag *d,
  */
 struct ap_policy *ap_policy_load_file(const char *path, const char *domain,
 				      struct ap_diag *diags);
+/* Same, from an open descriptor (read to its end, at most 16 MiB). */
+struct ap_policy *ap_policy_load_fd(int fd, const char *path, const char *domain,
+				    struct ap_diag *diags);
 /* Same, from memory; path names the file (and its directory is the base). */
 struct ap_policy *ap_policy_load_string(const char *text, size_t len,
 					const char *path, const char *domain,

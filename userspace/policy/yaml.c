@@ -24,6 +24,7 @@
  * catalog rule is still parsed so that `check` reports its errors.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,7 @@ static void load_rules(struct yctx *y, yaml_node_t *map)
 	if (!map || is_null(map))
 		return;
 	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "rules:\n  NAME:\n    ifc: |\n      rule NAME: ...",
+		yerr(y, map, "for example `rules: {NAME: {ifc: \"rule NAME: ...\"}}`",
 		     "`rules` must be a mapping from rule names to rule text");
 		return;
 	}
@@ -331,8 +332,8 @@ static void load_domain(struct yctx *y, struct domain *d, yaml_node_t *v)
 			continue;
 		if (val->type != YAML_SEQUENCE_NODE) {
 			yerr(y, val, !strcmp(key, "bind") ?
-			     "bind:\n  - rule: NAME\n    mode: locked" :
-			     "disable: [NAME, ...]",
+			     "for example `bind: [{rule: NAME, mode: locked}]`" :
+			     "for example `disable: [NAME, ...]`",
 			     "`%s` of domain '%s' must be a list", key, d->name);
 			continue;
 		}
@@ -402,7 +403,7 @@ static void load_domains(struct yctx *y, yaml_node_t *map)
 	if (!map || is_null(map))
 		return;
 	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "domains:\n  session:\n    bind: [{rule: NAME, mode: locked}]",
+		yerr(y, map, "for example `domains: {session: {bind: [{rule: NAME, mode: locked}]}}`",
 		     "`domains` must be a mapping from domain names to domains");
 		return;
 	}
@@ -622,6 +623,54 @@ static void make_snippet(struct yctx *y, yaml_node_t *n, struct snippet *sn)
 	}
 }
 
+/*
+ * `feedback.path` names a file `actplane run` writes for the agent: it must
+ * stay inside the workspace's .actplane/ directory (a policy file is agent-
+ * writable, so it must not be a way to make the runner write elsewhere).
+ * Relative paths are relative to the workspace; an absolute path must name
+ * the same place.  No "", "." or ".." components.
+ */
+static void set_feedback_path(struct yctx *y, struct builder *b, const char *base_dir)
+{
+	static const char hint[] = "for example `feedback: {path: .actplane/last-violation.txt}`";
+	const char *fp = (const char *)y->feedback_path->data.scalar.value, *rel = fp, *c;
+	const char *base = strcmp(base_dir, "/") ? base_dir : "";
+	size_t blen = strlen(base);
+
+	if (!fp[0]) {
+		yerr(y, y->feedback_path, hint, "empty feedback path");
+		return;
+	}
+	if (fp[0] == '/') {
+		if (strncmp(fp, base, blen) || fp[blen] != '/') {
+			yerr(y, y->feedback_path,
+			     "give a path inside the workspace's .actplane/ directory, e.g. .actplane/last-violation.txt",
+			     "the feedback path is outside the workspace %s", base_dir);
+			return;
+		}
+		rel = fp + blen + 1;
+	}
+	for (c = rel;; c += strcspn(c, "/") + 1) {
+		size_t n = strcspn(c, "/");
+
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+			yerr(y, y->feedback_path,
+			     "write it without '.', '..' or '//', e.g. .actplane/last-violation.txt",
+			     "the feedback path must be a plain path inside .actplane/");
+			return;
+		}
+		if (!c[n])
+			break;
+	}
+	if (strncmp(rel, ".actplane/", 10)) {
+		yerr(y, y->feedback_path,
+		     "the agent's feedback lives in the workspace's .actplane/ directory, e.g. .actplane/last-violation.txt",
+		     "the feedback path must be inside .actplane/");
+		return;
+	}
+	b->p->feedback_path = ar_printf(b->ar, "%s/%s", base, rel);
+}
+
 static void load_top(struct yctx *y, yaml_node_t *root, const char *domain,
 		     struct builder *b, const char *base_dir)
 {
@@ -663,7 +712,7 @@ static void load_top(struct yctx *y, yaml_node_t *root, const char *domain,
 			if (is_null(v))
 				continue;
 			if (v->type != YAML_MAPPING_NODE) {
-				yerr(y, v, "feedback:\n  path: .actplane/last-violation.txt",
+				yerr(y, v, "for example `feedback: {path: .actplane/last-violation.txt}`",
 				     "`feedback` must be a mapping");
 				continue;
 			}
@@ -805,18 +854,8 @@ static void load_top(struct yctx *y, yaml_node_t *root, const char *domain,
 	}
 
 feedback:
-	if (y->feedback_path) {
-		const char *fp = (const char *)y->feedback_path->data.scalar.value;
-
-		if (!fp[0])
-			yerr(y, y->feedback_path, "feedback:\n  path: .actplane/last-violation.txt", "empty feedback path");
-		else if (fp[0] == '/')
-			b->p->feedback_path = ar_strdup(b->ar, fp);
-		else
-			b->p->feedback_path = ar_printf(b->ar, "%s/%s",
-							strcmp(base_dir, "/") ? base_dir : "",
-							fp);
-	}
+	if (y->feedback_path)
+		set_feedback_path(y, b, base_dir);
 }
 
 static void yaml_syntax_error(struct yctx *y, yaml_parser_t *parser)
@@ -828,8 +867,12 @@ static void yaml_syntax_error(struct yctx *y, yaml_parser_t *parser)
 
 	if (strstr(problem, "tab"))
 		hint = "YAML does not allow tabs for indentation; use spaces";
-	else if (parser->error == YAML_READER_ERROR)
+	else if (parser->error == YAML_READER_ERROR && strstr(problem, "UTF-8"))
 		hint = "the file must be UTF-8 text";
+	else if (parser->error == YAML_READER_ERROR && strstr(problem, "control"))
+		hint = "remove the control character (only tab, newline and carriage return may appear in the text)";
+	else if (parser->error == YAML_READER_ERROR)
+		hint = "remove the character";
 	if (parser->error == YAML_READER_ERROR) {
 		/* reader errors carry an offset, not a mark */
 		size_t off = parser->problem_offset, l;
@@ -875,14 +918,24 @@ void ap_policy_free(struct ap_policy *p)
 	ar_release(&a);
 }
 
+/*
+ * The workspace: the policy file's directory, or for .actplane/policy.yaml
+ * the directory that holds .actplane/ (where the agent's state lives too).
+ */
 static char *base_dir_of(const char *path)
 {
 	char *dir = path_dirname_abs(path), *real = realpath(dir, NULL);
+	const char *name = strrchr(path, '/');
+	size_t n;
 
 	if (real) {
 		free(dir);
-		return real;
+		dir = real;
 	}
+	n = strlen(dir);
+	if (!strcmp(name ? name + 1 : path, "policy.yaml") && n > 10 &&
+	    !strcmp(dir + n - 10, "/.actplane"))
+		dir[n - 10] = '\0';
 	return dir;
 }
 
@@ -1032,9 +1085,8 @@ struct ap_policy *ap_policy_load_file(const char *path, const char *domain,
 	struct ap_diag local, *d = diags;
 	struct ap_policy *p = NULL;
 	struct ap_text t = { .name = path };
-	size_t len = 0, n, plen = strlen(path);
-	char *buf = NULL;
-	FILE *f;
+	size_t plen = strlen(path);
+	int fd;
 
 	if (!d) {
 		ap_diag_init(&local);
@@ -1046,8 +1098,8 @@ struct ap_policy *ap_policy_load_file(const char *path, const char *domain,
 			 "%s is a raw rule file", path);
 		goto out;
 	}
-	f = fopen(path, "re");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		int err = errno;
 
 		diag_add(d, AP_SEV_ERROR, &t, AP_NOPOS, 0, 0,
@@ -1055,6 +1107,29 @@ struct ap_policy *ap_policy_load_file(const char *path, const char *domain,
 			 "check the path and its permissions",
 			 "cannot open the policy file: %s", strerror(err));
 		goto out;
+	}
+	p = ap_policy_load_fd(fd, path, domain, d);
+	close(fd);
+out:
+	if (d == &local)
+		ap_diag_free(&local);
+	return p;
+}
+
+struct ap_policy *ap_policy_load_fd(int fd, const char *path, const char *domain,
+				    struct ap_diag *d)
+{
+	struct ap_text t = { .name = path };
+	struct ap_policy *p = NULL;
+	size_t len = 0, n;
+	char *buf = NULL;
+	FILE *f;
+
+	f = fdopen(dup(fd), "r");
+	if (!f) {
+		diag_add(d, AP_SEV_ERROR, &t, AP_NOPOS, 0, 0, NULL,
+			 "cannot read the policy file: %s", strerror(errno));
+		return NULL;
 	}
 	buf = ap_xmalloc(64 * 1024);
 	for (;;) {
@@ -1079,8 +1154,6 @@ struct ap_policy *ap_policy_load_file(const char *path, const char *domain,
 	p = ap_policy_load_string(buf, len, path, domain, d);
 out:
 	free(buf);
-	if (d == &local)
-		ap_diag_free(&local);
 	return p;
 }
 
