@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/refcount.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <uapi/actplane.h>
 
 #define ACTPLANE_VERSION "0.1.0"
@@ -129,6 +130,7 @@ void ap_labels_exit(void);
 bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
 int ap_untrackable(void);
+int ap_incomplete(void);
 long ap_mem_count_of(enum ap_obj_type t);
 unsigned long ap_mem_used(void);
 unsigned long ap_mem_limit_get(void);
@@ -144,10 +146,20 @@ struct super_block;
 /* Label state of a process (shared by its threads). */
 #define AP_PEND_MAX 4
 
+/*
+ * The three label words are read lock-free.  @lineage only grows
+ * (atomic64_or).  @labels and @immune change together at exec (declassify
+ * drops labels and makes them immune), so every change of @labels that
+ * depends on @immune, and every change of @immune, happens under @lock:
+ * a sibling thread's absorb can never slip between an exec's "drop L" and
+ * "immune to L" (it would leave the declassifier carrying L), and a label
+ * a sibling absorbs while a thread execs is never overwritten.
+ */
 struct ap_proc {
 	atomic64_t labels;
-	u64 immune;		/* declassified by the running program: not absorbed */
-	u64 lineage;		/* lineage marks (policy lineage ids), inherited */
+	atomic64_t immune;	/* declassified by the running program: not absorbed */
+	atomic64_t lineage;	/* lineage marks (policy lineage ids), inherited */
+	spinlock_t lock;	/* serialises changes of labels against immune */
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
 	/*
@@ -179,9 +191,11 @@ void ap_store_exit(void);
 struct ap_proc *ap_proc_of(const struct task_struct *t);
 u64 ap_task_labels(const struct task_struct *t);
 int ap_task_absorb(const struct task_struct *t, u64 labels);
-int ap_task_seed(const struct task_struct *t, u64 labels, u32 session);
+int ap_task_seed(const struct task_struct *t, u64 labels);
+int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
-int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 lineage, bool exec);
+int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
+		   bool exec);
 u32 ap_task_session(const struct task_struct *t);
 int ap_task_fork(struct task_struct *child, u64 clone_flags);
 int ap_task_exec(void);

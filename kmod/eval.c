@@ -10,10 +10,14 @@
  *      the subject's state.
  *   3. Evaluate the matching clauses against that view and against the
  *      session's gates as they were before this event; the strongest
- *      effect wins (kill > block > notify).
+ *      effect wins (kill > block > notify), however many clauses match.
  *   4. Ask the enforcer, apply its verdict, report an event.
- *   5. If the operation goes ahead: commit the view (labels, immunity,
- *      lineage) and the event's gate stamps and invalidations.
+ *   5. If something evaluation needed could not be had (a path or argv
+ *      buffer, the exec arguments), the event was not evaluated
+ *      completely: unless a rule already denies it, the fail mode decides
+ *      (ap_incomplete()).  Never a silent "no match".
+ *   6. If the operation goes ahead: commit the event's changes (labels,
+ *      immunity, lineage) and its gate stamps and invalidations.
  */
 #include <linux/binfmts.h>
 #include <linux/dcache.h>
@@ -22,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/mmap_lock.h>
+#include <linux/moduleparam.h>
 #include <linux/path.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -46,11 +51,71 @@ struct ap_eval {
 	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);	/* `exits N` gates: armed at exit */
 	bool gate_hits, pend_hits;
 	bool subject_src;		/* an exec source labels the subject */
-	/* clauses that matched the target, evaluated after sources */
+	/*
+	 * Clauses that matched the target, evaluated after sources.  More
+	 * than fit: the index is queried again once the view is known and
+	 * every clause is evaluated as it is found (ap_hit(), @rescan).
+	 */
 	u32 cand[32];
 	u32 ncand;
 	bool cand_overflow;
+	bool rescan;
+	/* the strongest clause that fires so far */
+	const struct ap_clause *best;
+	u32 proposed;
 };
+
+/* ---- test knob: injected allocation failures ------------------------------------- */
+
+/*
+ * fault_inject=N (root only): the next N argv and path buffer allocations
+ * of the evaluator fail, so the tests can check that an incomplete
+ * evaluation follows the fail mode.  Debian's kernel has no
+ * CONFIG_FAILSLAB; this is the narrow equivalent.  Costs one read of a
+ * read-mostly word on allocation paths only, never on the common path.
+ */
+static atomic_t ap_fault_budget = ATOMIC_INIT(0);
+
+static int ap_fault_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n > INT_MAX)
+		return -ERANGE;
+	atomic_set(&ap_fault_budget, n);
+	return 0;
+}
+
+static int ap_fault_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", atomic_read(&ap_fault_budget));
+}
+
+static const struct kernel_param_ops ap_fault_ops = {
+	.set = ap_fault_set,
+	.get = ap_fault_get,
+};
+module_param_cb(fault_inject, &ap_fault_ops, NULL, 0600);
+MODULE_PARM_DESC(fault_inject,
+		 "test knob: make the next N argv/path buffer allocations of the evaluator fail");
+
+/* Should this allocation fail on purpose?  Takes one from the budget. */
+static bool ap_fault_inject(void)
+{
+	return unlikely(atomic_read(&ap_fault_budget) > 0) &&
+	       atomic_dec_if_positive(&ap_fault_budget) >= 0;
+}
+
+/* A PATH_MAX buffer for a path that did not fit the event's inline one. */
+static char *ap_path_buf_alloc(void)
+{
+	if (ap_fault_inject())
+		return NULL;
+	return kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+}
 
 /* ---- argv of a pending exec (read from the new mm before it runs) ------------------ */
 
@@ -74,7 +139,7 @@ int ap_event_read_argv(struct ap_event *ev)
 	if (!bprm->mm || end <= pos)
 		return -EINVAL;
 	len = end - pos;
-	buf = kvmalloc(len + 1, GFP_KERNEL);
+	buf = ap_fault_inject() ? NULL : kvmalloc(len + 1, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	mmap_read_lock(bprm->mm);
@@ -107,7 +172,11 @@ int ap_event_read_argv(struct ap_event *ev)
 	return 0;
 }
 
-/* Each wanted argument appears in argv[1..], in order (exact strings). */
+/*
+ * Each wanted argument appears in argv[1..], in order (exact strings).  An
+ * exec whose arguments could not be read cannot claim a match either way:
+ * the event is marked incomplete.
+ */
 static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
 {
 	const char *a, *end;
@@ -115,8 +184,11 @@ static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
 
 	if (!want->argc)
 		return true;
-	if (!ev->argv)
-		return false;	/* not an exec, or argv unreadable: cannot claim a match */
+	if (!ev->argv) {
+		if (ev->bprm)
+			ev->incomplete = true;	/* an exec: the read failed */
+		return false;
+	}
 	end = ev->argv + ev->argv_len;
 	a = ev->argv + strlen(ev->argv) + 1;	/* skip argv[0] */
 	for (k = 1; k < ev->argc && a < end && i < want->argc; k++) {
@@ -131,24 +203,27 @@ static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
 
 /*
  * Resolve the event's full path (once).  A short path goes into the
- * event's inline buffer; a long one into a PATH_MAX allocation.
+ * event's inline buffer; a long one into a PATH_MAX allocation.  NULL if
+ * there is no buffer for it or it does not fit in PATH_MAX: the event is
+ * then marked incomplete (whoever asked for the path could not match it),
+ * and later calls give up at once.
  */
 const char *ap_event_path(struct ap_event *ev)
 {
 	char *p;
 
-	if (ev->path || !ev->fpath)
+	if (ev->path || !ev->fpath || ev->path_failed)
 		return ev->path;
 	ap_stats_inc(ACTPLANE_CTR_PATH_LOOKUPS);
 	p = d_path(ev->fpath, ev->inline_buf, sizeof(ev->inline_buf));
 	if (IS_ERR(p) && PTR_ERR(p) == -ENAMETOOLONG) {
-		ev->heap_buf = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+		ev->heap_buf = ap_path_buf_alloc();
 		if (!ev->heap_buf)
-			return NULL;
+			goto fail;
 		p = d_path(ev->fpath, ev->heap_buf, PATH_MAX);
 	}
 	if (IS_ERR(p))
-		return NULL;
+		goto fail;
 	if (ev->child_name) {
 		/* directory path + "/" + name (unlink, rename, link targets) */
 		char *buf = ev->heap_buf ?: ev->inline_buf;
@@ -156,12 +231,10 @@ const char *ap_event_path(struct ap_event *ev)
 		size_t dl = strlen(p), nl = strlen(ev->child_name);
 
 		if ((p - buf) + dl + 1 + nl + 1 > bufsz) {
-			char *big = kmalloc(PATH_MAX, GFP_ATOMIC | __GFP_NOWARN);
+			char *big = dl + 1 + nl + 1 > PATH_MAX ? NULL : ap_path_buf_alloc();
 
-			if (!big || dl + 1 + nl + 1 > PATH_MAX) {
-				kfree(big);
-				return NULL;
-			}
+			if (!big)
+				goto fail;
 			memcpy(big, p, dl + 1);
 			kfree(ev->heap_buf);
 			ev->heap_buf = big;
@@ -174,6 +247,10 @@ const char *ap_event_path(struct ap_event *ev)
 	ev->path = p;
 	ev->path_len = strlen(p);
 	return p;
+fail:
+	ev->path_failed = true;
+	ev->incomplete = true;
+	return NULL;
 }
 
 void ap_event_release(struct ap_event *ev)
@@ -197,12 +274,31 @@ bool ap_policy_wants_argv(void)
 
 /* ---- evaluation ---------------------------------------------------------------------- */
 
+static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c);
+
+/* Evaluate clause @idx against the view; keep it if it is the strongest so far. */
+static void ap_consider(struct ap_eval *e, u32 idx)
+{
+	const struct ap_clause *c = &e->pol->clauses[idx];
+
+	if (c->effect <= e->proposed || !ap_clause_fires(e, c))
+		return;
+	e->best = c;
+	e->proposed = c->effect;
+}
+
 static void ap_hit(const struct ap_use *u, void *arg)
 {
 	struct ap_eval *e = arg;
 	const struct ap_policy *pol = e->pol;
 	struct ap_event *ev = e->ev;
 
+	if (unlikely(e->rescan)) {
+		/* second query: everything but the clauses was taken already */
+		if (u->kind == AP_USE_CLAUSE)
+			ap_consider(e, u->idx);
+		return;
+	}
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
 		if (e->ncand < ARRAY_SIZE(e->cand))
@@ -481,14 +577,17 @@ static void ap_query(struct ap_eval *e, u32 op)
  * ap_evaluate() - evaluate the policy for one event
  * @ev: the event (op(s), target, subject = current)
  *
- * Return: 0 to allow, -EPERM (blocked or killed), or -ENOMEM (fail-closed).
+ * Return: 0 to allow; -EPERM if a rule blocks or kills it, or if it could
+ * not be evaluated completely in fail-closed mode; -ENOMEM if its label
+ * changes could not be stored in fail-closed mode.
  */
 int ap_evaluate(struct ap_event *ev)
 {
 	struct ap_eval e = { .ev = ev };
-	const struct ap_clause *best = NULL;
+	const struct ap_clause *best;
 	struct ap_proc *proc;
-	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed = ACTPLANE_EFFECT_NONE;
+	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
+	bool incomplete;
 	u64 new_labels;
 	int ret = 0, k;
 
@@ -498,16 +597,14 @@ int ap_evaluate(struct ap_event *ev)
 		goto out;
 	for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
 		ap_query(&e, ev->ops[k]);
-	proc = NULL;
-	if (e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add || e.gate_hits)
-		proc = ap_proc_of(current);
 	if (!e.ncand && !e.src_labels && !e.declass && !e.endorse && !e.lineage_add &&
-	    !e.gate_hits)
+	    !e.gate_hits && !ev->incomplete)
 		goto out;	/* the common case: nothing in the policy is about this event */
+	proc = ap_proc_of(current);
 	if (proc) {
 		e.labels = atomic64_read(&proc->labels);
-		e.immune = READ_ONCE(proc->immune);
-		e.lineage = READ_ONCE(proc->lineage);
+		e.immune = atomic64_read(&proc->immune);
+		e.lineage = atomic64_read(&proc->lineage);
 		e.session = proc->session;
 	}
 
@@ -528,17 +625,24 @@ int ap_evaluate(struct ap_event *ev)
 	e.labels = new_labels;
 	e.lineage |= e.lineage_add;
 
-	for (i = 0; i < e.ncand; i++) {
-		const struct ap_clause *c = &e.pol->clauses[e.cand[i]];
-
-		if (c->effect <= proposed || !ap_clause_fires(&e, c))
-			continue;
-		best = c;
-		proposed = c->effect;
+	if (likely(!e.cand_overflow)) {
+		for (i = 0; i < e.ncand; i++)
+			ap_consider(&e, e.cand[i]);
+	} else {
+		/*
+		 * More candidates than the buffer holds: query the index again
+		 * and evaluate every clause as it is found, against the view
+		 * that is complete now.  Rare (many rules on one target); the
+		 * path, if needed, is resolved already.
+		 */
+		e.rescan = true;
+		for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
+			ap_query(&e, ev->ops[k]);
 	}
-	if (unlikely(e.cand_overflow))
-		pr_warn_ratelimited("actplane: more than %zu clauses match one event; extra ignored\n",
-				    ARRAY_SIZE(e.cand));
+	best = e.best;
+	proposed = e.proposed;
+	/* before the report, which may resolve the path for the record only */
+	incomplete = ev->incomplete;
 	if (best) {
 		struct actplane_decision d = {
 			.seq = ap_next_seq(),
@@ -562,12 +666,19 @@ int ap_evaluate(struct ap_event *ev)
 			goto out;	/* the operation does not happen: no state changes */
 		}
 	}
+	if (unlikely(incomplete)) {
+		/* no rule denies it, but one we could not evaluate might have */
+		ret = ap_incomplete();
+		if (ret)
+			goto out;
+	}
 
 	/* commit: the operation goes ahead */
 	if (e.src_labels && ev->inode)
 		ap_inode_absorb(ev->inode, e.src_labels);	/* the file carries its source label */
 	if (ev->exec || e.src_labels || e.lineage_add)
-		ret = ap_task_commit(current, e.labels, e.immune, e.lineage, ev->exec);
+		ret = ap_task_commit(current, ev->absorb | e.src_labels, e.declass, e.endorse,
+				     e.lineage_add, ev->exec);
 	if (e.subject_src && ev->exec && !e.session && !ret)
 		ap_root_session(&e);
 	if (e.gate_hits && e.session) {

@@ -24,6 +24,13 @@ struct ap_event {
 	size_t argv_len;
 	u32 argc;
 	bool argv_read;
+	/*
+	 * Something evaluation needed could not be had: the path (no buffer,
+	 * too long) or the exec arguments (not read).  The verdict then
+	 * follows the fail mode (ap_incomplete()).
+	 */
+	bool incomplete;
+	bool path_failed;		/* ap_event_path() failed once: don't retry */
 	/* resolved path */
 	char *path;
 	size_t path_len;

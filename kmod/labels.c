@@ -10,7 +10,9 @@
  * Accounting: every stored entry is charged to one byte budget.  When a
  * flow needs a new entry and the budget (or the allocator) says no, the
  * configured fail mode decides: fail-closed denies the operation, fail-open
- * lets it pass untracked.  Both are counted and reported in STATUS.
+ * lets it pass untracked.  Both are counted and reported in STATUS.  The
+ * same fail mode decides what happens to an event the evaluator could not
+ * evaluate completely (ap_incomplete()).
  */
 #include <linux/atomic.h>
 #include <linux/ctype.h>
@@ -209,6 +211,23 @@ int ap_untrackable(void)
 	}
 	ap_stats_inc(ACTPLANE_CTR_UNTRACKED_ALLOWED);
 	return 0;
+}
+
+/**
+ * ap_incomplete() - verdict for an event that could not be evaluated completely
+ *
+ * The one place every "could not evaluate completely" goes: a path or argv
+ * buffer could not be allocated, the exec arguments could not be read, a
+ * path did not fit.  A rule that would have matched may have been missed,
+ * so the answer is the configured fail mode, never a silent "no match".
+ * Counted in ACTPLANE_CTR_INCOMPLETE in both modes.
+ *
+ * Return: -EPERM (deny) in fail-closed mode, 0 (allow) in fail-open mode.
+ */
+int ap_incomplete(void)
+{
+	ap_stats_inc(ACTPLANE_CTR_INCOMPLETE);
+	return READ_ONCE(ap_fail_mode) == ACTPLANE_FAIL_CLOSED ? -EPERM : 0;
 }
 
 long ap_mem_count_of(enum ap_obj_type t)

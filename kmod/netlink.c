@@ -367,7 +367,7 @@ static int ap_cmd_label_add(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	if (t.task)
-		ap_task_seed(t.task, mask, 0);
+		ap_task_seed(t.task, mask);
 	else
 		ap_inode_absorb(file_inode(t.file), mask);
 	if ((ap_target_labels(&t) & mask) != mask) {
@@ -478,7 +478,8 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		ret = id;
 		goto out;
 	}
-	if (ap_task_seed(t.task, mask, id) || ap_task_session(t.task) != id) {
+	/* the root keeps exactly the seed labels, nothing it inherited */
+	if (ap_task_root_session(t.task, mask, id) || ap_task_session(t.task) != id) {
 		ap_session_abandon(id);
 		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
 		ret = -ENOSPC;

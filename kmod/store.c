@@ -111,6 +111,7 @@ static struct ap_proc *ap_proc_new(u64 labels, u32 session)
 		return NULL;
 	}
 	atomic64_set(&p->labels, labels);
+	spin_lock_init(&p->lock);
 	refcount_set(&p->ref, 1);
 	p->session = session;
 	if (session)
@@ -153,11 +154,15 @@ static int ap_task_attach(const struct task_struct *t, struct ap_proc *p)
 	return ret;
 }
 
+static void ap_proc_reset(struct ap_proc *p, u64 labels);
+
 /*
  * Create the process state for @t's thread group with @labels, unless it
- * exists (then just add them).  Slow path, serialised by ap_proc_lock.
+ * exists.  An existing state gets @labels added; with @root it joins
+ * @session as its root instead and keeps exactly @labels (ap_proc_reset()),
+ * but only if it was in no session.  Slow path, serialised by ap_proc_lock.
  */
-static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session)
+static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, bool root)
 {
 	struct ap_proc *p;
 	int ret = 0;
@@ -166,12 +171,18 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session)
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p) {
-		ap_proc_absorb(p, labels);
+		bool joined = false;
+
 		if (session && !READ_ONCE(p->session)) {
 			ap_session_get(session);
-			if (cmpxchg(&p->session, 0, session))
+			joined = !cmpxchg(&p->session, 0, session);
+			if (!joined)
 				ap_session_put(session);
 		}
+		if (!root)
+			ap_proc_absorb(p, labels);
+		else if (joined)
+			ap_proc_reset(p, labels);
 		goto out;
 	}
 	p = ap_proc_new(labels, session);
@@ -208,35 +219,79 @@ int ap_task_absorb(const struct task_struct *t, u64 labels)
 		return 0;
 	}
 	rcu_read_unlock();
-	return ap_proc_create(t, labels, 0) ? ap_untrackable() : 0;
+	return ap_proc_create(t, labels, 0, false) ? ap_untrackable() : 0;
 }
 
-/* A declassifier running its program does not absorb the labels it releases. */
+/*
+ * A declassifier running its program does not absorb the labels it
+ * releases.  Lock-free when nothing is new (the common case); otherwise
+ * under p->lock, so that the immunity tested is the one in force when the
+ * labels change (an exec may be making the process immune right now).
+ */
 static void ap_proc_absorb(struct ap_proc *p, u64 add)
 {
-	ap_labels_or(&p->labels, add & ~READ_ONCE(p->immune));
+	unsigned long flags;
+
+	add &= ~atomic64_read(&p->immune);
+	if ((atomic64_read(&p->labels) & add) == add)
+		return;
+	spin_lock_irqsave(&p->lock, flags);
+	ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/*
+ * @p becomes the root of a session: exactly @labels, no immunity, no
+ * lineage and no pending `exits` gates, whatever it inherited.
+ */
+static void ap_proc_reset(struct ap_proc *p, u64 labels)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	atomic64_set(&p->immune, 0);
+	atomic64_set(&p->lineage, 0);
+	atomic64_set(&p->labels, labels);
+	WRITE_ONCE(p->npend, 0);
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (labels)
+		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 }
 
 /**
  * ap_task_commit() - store the state an evaluated event produced
- * @labels:  the process's labels after the event (exec: exactly these,
- *           since declassification may drop some; otherwise added)
- * @immune:  labels the process no longer absorbs (declassified; only grows)
- * @lineage: lineage marks
+ * @t:       the subject
+ * @add:     labels the process takes (what it read or exec'd, sources)
+ * @declass: exec only: labels the new program releases; they are dropped
+ *           and the process stops absorbing them (immunity only grows)
+ * @endorse: exec only: labels the new program gains, immunity or not
+ * @lineage: lineage marks the event adds
+ * @exec:    the event is an exec
+ *
+ * Every change is applied to the state as it is now, not to a snapshot
+ * taken before the event was evaluated, so concurrent changes by sibling
+ * threads (labels they absorb, marks they add) are never lost.
+ *
+ * Return: 0, or the fail-mode verdict if the state could not be stored.
  */
-int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 lineage, bool exec)
+int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
+		   bool exec)
 {
+	unsigned long flags;
 	struct ap_proc *p;
+	u64 immune, cur;
 
+	if (!exec)
+		declass = endorse = 0;
 	rcu_read_lock();
 	p = ap_proc_of(t);
-	if (!p && !labels && !immune && !lineage) {
+	if (!p && !add && !declass && !endorse && !lineage) {
 		rcu_read_unlock();
 		return 0;
 	}
 	if (!p) {
 		rcu_read_unlock();
-		if (ap_proc_create(t, labels, 0))
+		if (ap_proc_create(t, 0, 0, false))
 			return ap_untrackable();
 		rcu_read_lock();
 		p = ap_proc_of(t);
@@ -245,13 +300,19 @@ int ap_task_commit(const struct task_struct *t, u64 labels, u64 immune, u64 line
 			return 0;
 		}
 	}
-	if (exec) {
-		WRITE_ONCE(p->immune, READ_ONCE(p->immune) | immune);
-		atomic64_set(&p->labels, labels);
+	if (lineage)
+		atomic64_or(lineage, &p->lineage);
+	if (!exec) {
+		ap_proc_absorb(p, add);
 	} else {
-		ap_proc_absorb(p, labels);
+		spin_lock_irqsave(&p->lock, flags);
+		immune = atomic64_read(&p->immune) | declass;
+		atomic64_set(&p->immune, immune);
+		cur = atomic64_read(&p->labels);
+		/* only writers hold the lock: @cur cannot change under us */
+		atomic64_set(&p->labels, ((cur | add) & ~immune) | endorse);
+		spin_unlock_irqrestore(&p->lock, flags);
 	}
-	WRITE_ONCE(p->lineage, READ_ONCE(p->lineage) | lineage);
 	rcu_read_unlock();
 	return 0;
 }
@@ -280,20 +341,43 @@ bool ap_task_start_session(const struct task_struct *t, u32 id)
 	return joined;
 }
 
-/* Admin: set session (if non-zero) and add labels; process context. */
-int ap_task_seed(const struct task_struct *t, u64 labels, u32 session)
+/* Admin: add labels to @t's process; process context. */
+int ap_task_seed(const struct task_struct *t, u64 labels)
 {
-	return ap_proc_create(t, labels, session);
+	return ap_proc_create(t, labels, 0, false);
+}
+
+/**
+ * ap_task_root_session() - make @t's process the root of session @session
+ * @t:       a process in no session
+ * @labels:  the session's seed labels
+ * @session: a new session
+ *
+ * The root starts with exactly @labels: whatever the process carried
+ * before (labels, immunity, lineage it inherited from the runner that
+ * forked it) is dropped, so a session starts only with what the policy
+ * says.  Admin, process context.
+ *
+ * Return: 0, or -ENOMEM.  If the process joined another session first,
+ * it keeps that one and its state; the caller checks ap_task_session().
+ */
+int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session)
+{
+	return ap_proc_create(t, labels, session, true);
 }
 
 void ap_task_clear(const struct task_struct *t, u64 labels)
 {
+	unsigned long flags;
 	struct ap_proc *p;
 
 	rcu_read_lock();
 	p = ap_proc_of(t);
-	if (p)
+	if (p) {
+		spin_lock_irqsave(&p->lock, flags);
 		atomic64_andnot(labels, &p->labels);
+		spin_unlock_irqrestore(&p->lock, flags);
+	}
 	rcu_read_unlock();
 }
 
@@ -321,6 +405,7 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 {
 	struct ap_proc *parent, *p;
 	u64 labels, immune, lineage;
+	unsigned long flags;
 	u32 session;
 	int ret;
 
@@ -332,10 +417,13 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 		rcu_read_unlock();
 		return 0;
 	}
+	/* one consistent state, even while a sibling thread execs */
+	spin_lock_irqsave(&parent->lock, flags);
 	labels = atomic64_read(&parent->labels);
+	immune = atomic64_read(&parent->immune);
+	spin_unlock_irqrestore(&parent->lock, flags);
+	lineage = atomic64_read(&parent->lineage);
 	session = parent->session;
-	immune = READ_ONCE(parent->immune);
-	lineage = READ_ONCE(parent->lineage);
 	rcu_read_unlock();
 	if (!labels && !session && !immune && !lineage)
 		return 0;	/* nothing to inherit: the child stays untracked */
@@ -343,8 +431,8 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	p = ap_proc_new(labels, session);
 	if (!p)
 		return ap_untrackable();
-	p->immune = immune;
-	p->lineage = lineage;
+	atomic64_set(&p->immune, immune);
+	atomic64_set(&p->lineage, lineage);
 	ret = ap_task_attach(child, p);	/* child is its own leader */
 	ap_proc_put(p);
 	return ret ? ap_untrackable() : 0;

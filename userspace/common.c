@@ -67,6 +67,7 @@ static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
 	[ACTPLANE_CTR_KILLED] = "killed",
 	[ACTPLANE_CTR_POLICY_LOADS] = "policy_loads",
 	[ACTPLANE_CTR_PATH_LOOKUPS] = "path_lookups",
+	[ACTPLANE_CTR_INCOMPLETE] = "incomplete_evals",
 };
 
 const char *ap_counter_name(unsigned int ctr)

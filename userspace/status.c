@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "cmd.h"
 #include "common.h"
+#include "escape.h"
 #include "nl.h"
 
 #define AP_MAX_HOOKS 64
@@ -200,8 +201,11 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 		       (unsigned long long)st->hooks[i].hits);
 	printf("labels:   ");
 	for (i = 0, n = 0; i < ACTPLANE_MAX_LABELS; i++)
-		if (st->labels[i][0])
-			printf(" %s", st->labels[i]), n++;
+		if (st->labels[i][0]) {
+			putchar(' ');
+			ap_esc_word(stdout, st->labels[i]);
+			n++;
+		}
 	printf("%s\n", n ? "" : " (none defined)");
 	printf("memory:    %llu of %llu bytes; %llu processes, %llu files, %llu endpoints, "
 	       "%llu sockets; fail-%s (%llu denied, %llu untracked)\n",
@@ -214,6 +218,8 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	       st->mem[ACTPLANE_MEM_A_FAIL_MODE] == ACTPLANE_FAIL_CLOSED ? "closed" : "open",
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_DENIED],
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_UNTRACKED]);
+	printf("incomplete: %llu event(s) not evaluated completely, decided by the fail mode\n",
+	       (unsigned long long)st->ctr[ACTPLANE_CTR_INCOMPLETE]);
 	printf("sessions:  %d\n", st->nsessions);
 	for (i = 0; i < (unsigned int)st->nsessions; i++)
 		printf("  session %u: root pid %u, %u processes\n", st->sessions[i].id,

@@ -31,7 +31,7 @@ enum actplane_cmd {
 	ACTPLANE_CMD_LABEL_ADD,		/* add labels to a process or file; admin */
 	ACTPLANE_CMD_LABEL_CLEAR,	/* remove labels (all if none named); admin */
 	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin */
-	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with seed labels; admin */
+	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with exactly the seed labels; admin */
 	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin */
 	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin */
 	ACTPLANE_CMD_POLICY_ADD,	/* add elements (ACTPLANE_A_ELEMS) to the staged policy; admin */
@@ -248,10 +248,15 @@ enum actplane_event_attr {
 };
 #define ACTPLANE_EV_MAX (__ACTPLANE_EV_MAX - 1)
 
-/* What happens when label storage is full and a flow cannot be recorded. */
+/*
+ * What happens when label storage is full and a flow cannot be recorded
+ * (-ENOMEM when denied), or when an event cannot be evaluated completely:
+ * an allocation failed, exec arguments could not be read, a path does not
+ * fit (-EPERM when denied, counted in ACTPLANE_CTR_INCOMPLETE).
+ */
 enum actplane_fail_mode {
 	ACTPLANE_FAIL_OPEN = 0,		/* let it through, count it (default) */
-	ACTPLANE_FAIL_CLOSED = 1,	/* deny the operation (-ENOMEM) */
+	ACTPLANE_FAIL_CLOSED = 1,	/* deny the operation */
 };
 
 /* Maximum length (with NUL) of a label name; at most 64 labels exist. */
@@ -279,6 +284,7 @@ enum actplane_counter {
 	ACTPLANE_CTR_KILLED,		/* processes killed by a rule */
 	ACTPLANE_CTR_POLICY_LOADS,	/* successful policy commits */
 	ACTPLANE_CTR_PATH_LOOKUPS,	/* paths resolved (d_path) for matching */
+	ACTPLANE_CTR_INCOMPLETE,	/* events not evaluated completely (denied if fail-closed) */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)
