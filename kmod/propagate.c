@@ -14,6 +14,7 @@
  */
 #include <linux/binfmts.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/net.h>
@@ -79,12 +80,17 @@ static int ap_flow_to_inode(const struct inode *inode)
 
 /*
  * Objects that carry no labels themselves: sockets (the socket hooks handle
- * them) and character devices (a tty's output and input are different
- * channels; /dev/null keeps nothing).
+ * them), character devices (a tty's output and input are different
+ * channels; /dev/null keeps nothing), and the anonymous-inode file system:
+ * eventfd, timerfd, signalfd, epoll and friends of every process on the
+ * machine share its one inode, so a label on it would spread from one
+ * labeled writer to everything that touches any of them (docs/SECURITY.md
+ * §4.3: their few bytes of state carry no labels).
  */
 static bool ap_inode_untracked(const struct inode *inode)
 {
-	return S_ISSOCK(inode->i_mode) || S_ISCHR(inode->i_mode);
+	return S_ISSOCK(inode->i_mode) || S_ISCHR(inode->i_mode) ||
+	       inode->i_sb->s_magic == ANON_INODE_FS_MAGIC;
 }
 
 int ap_on_file_open(struct file *file)
@@ -274,6 +280,11 @@ int ap_on_exec(struct linux_binprm *bprm)
 	ev.exec = true;
 	ev.bprm = bprm;
 	ev.absorb = ap_inode_labels(inode);
+	/*
+	 * If the arguments cannot be read (no memory, pages gone), ev.argv
+	 * stays NULL and any clause, gate or invalidator that needs them
+	 * marks the event incomplete: the fail mode decides (ap_argv_match()).
+	 */
 	if (ap_policy_wants_argv())
 		ap_event_read_argv(&ev);
 	ret = ap_eval_once(&ev);
@@ -354,6 +365,51 @@ bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k
 static bool ap_ep_is_inet(const struct sock *sk)
 {
 	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
+}
+
+static bool ap_ep_unspecified(const struct ap_ep_key *k)
+{
+	static const u8 zero[16];
+
+	return !memcmp(k->addr, zero, k->family == AF_INET ? 4 : 16);
+}
+
+/*
+ * The destination the kernel will really use when @sk connects or sends to
+ * @sa.  Two forms name a destination indirectly:
+ *  - sin_family AF_UNSPEC on an IPv4 socket: udp_sendmsg and raw_sendmsg
+ *    take it as AF_INET (only sendmsg; connect with AF_UNSPEC disconnects);
+ *  - the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0): routed to the
+ *    socket's bound IPv4 address or to loopback (ip_route_connect, and
+ *    tcp_v6_connect / ip6_datagram_connect for ::).
+ * A rule on 127.0.0.1 or ::1 must see those sends as what they are.
+ */
+static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len, bool send,
+		       struct ap_ep_key *k)
+{
+	if (send && sa && sa->sa_family == AF_UNSPEC && sk->sk_family == AF_INET &&
+	    len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
+	} else if (!ap_ep_from_sockaddr(sa, len, k)) {
+		return false;
+	}
+	if (!ap_ep_unspecified(k))
+		return true;
+	if (k->family == AF_INET) {
+		__be32 src = inet_sk(sk)->inet_saddr ?: inet_sk(sk)->inet_rcv_saddr;
+		__be32 lo = htonl(INADDR_LOOPBACK);
+
+		memcpy(k->addr, src ? &src : &lo, 4);
+	} else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr)) {
+		__be32 lo = htonl(INADDR_LOOPBACK);	/* bound to a v4-mapped address */
+
+		ap_ep_set(k, AF_INET, &lo, k->port);
+	} else {
+		memcpy(k->addr, &in6addr_loopback, 16);
+	}
+	return true;
 }
 
 static bool ap_ep_local(const struct sock *sk, struct ap_ep_key *k)
@@ -450,7 +506,7 @@ int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen
 	u64 l;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_CONNECT);
-	if (!ap_ep_is_inet(sock->sk) || !ap_ep_from_sockaddr(addr, addrlen, &k))
+	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
 	ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
 	if (ret)
@@ -473,7 +529,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 
 		/* msg_name is the kernel's copy of the destination (sendto). */
 		if (!(msg->msg_name && msg->msg_namelen &&
-		      ap_ep_from_sockaddr(msg->msg_name, msg->msg_namelen, &k)) &&
+		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
 		    !ap_ep_peer(sk, &k))
 			return 0;
 		/* every send is checked: labels may have grown since connect() */
