@@ -35,6 +35,7 @@ extern int actplane_path_link(struct dentry *old_dentry, const struct path *new_
 extern int actplane_mmap_file(struct file *file, unsigned long prot, unsigned long flags) __ksym;
 extern int actplane_file_mprotect(struct vm_area_struct *vma, unsigned long prot) __ksym;
 extern int actplane_bprm_check_security(struct linux_binprm *bprm) __ksym;
+extern void actplane_bprm_committing_creds(const struct linux_binprm *bprm) __ksym;
 extern int actplane_task_alloc(struct task_struct *task, u64 clone_flags) __ksym;
 extern void actplane_task_free(struct task_struct *task) __ksym;
 extern void actplane_inode_free_security(struct inode *inode) __ksym;

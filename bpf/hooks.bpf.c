@@ -141,6 +141,16 @@ int BPF_PROG(ap_bprm_check_security, struct linux_binprm *bprm, int ret)
 	return AP_VERDICT(ret);
 }
 
+/*
+ * Past the exec's point of no return (after de_thread): the trust the
+ * exec's checks granted is applied only now, when the program will run.
+ */
+SEC("lsm/bprm_committing_creds")
+void BPF_PROG(ap_bprm_committing_creds, const struct linux_binprm *bprm)
+{
+	actplane_bprm_committing_creds(bprm);
+}
+
 SEC("lsm/task_alloc")
 int BPF_PROG(ap_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {

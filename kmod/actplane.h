@@ -47,6 +47,7 @@ enum actplane_hook {
 	ACTPLANE_HOOK_PATH_MKNOD,	/* also O_CREAT of a new file */
 	ACTPLANE_HOOK_PATH_MKDIR,
 	ACTPLANE_HOOK_PATH_SYMLINK,
+	ACTPLANE_HOOK_BPRM_COMMITTING,	/* bprm_committing_creds: exec trust applied */
 	__ACTPLANE_HOOK_MAX,
 };
 
@@ -170,6 +171,13 @@ struct ap_proc {
 	u8 npend;
 	struct { u16 gate, epoch; } pend[AP_PEND_MAX];
 	u64 pend_gen;		/* policy generation the gate indexes belong to */
+	/*
+	 * Trust an exec in progress grants (declassify, endorse, lineage,
+	 * gates, session rooting), applied only at bprm_committing_creds,
+	 * when the new program is certain to run (eval.c).  Only the
+	 * exec'ing thread touches it, under the group's cred_guard_mutex.
+	 */
+	struct ap_exec_pend *xpend;
 	struct rcu_head rcu;
 };
 
@@ -251,6 +259,9 @@ int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags);
 int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot);
 int ap_on_exec(struct linux_binprm *bprm);
+void ap_on_exec_commit(const struct linux_binprm *bprm);
+void ap_exec_pend_drop(struct ap_proc *p);
+void ap_exec_cancel(void);
 int ap_on_task_alloc(struct task_struct *task, u64 clone_flags);
 void ap_on_task_free(struct task_struct *task);
 void ap_on_inode_free(struct inode *inode);

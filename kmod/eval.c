@@ -18,6 +18,19 @@
  *      (ap_incomplete()).  Never a silent "no match".
  *   6. If the operation goes ahead: commit the event's changes (labels,
  *      immunity, lineage) and its gate stamps and invalidations.
+ *
+ * An exec is decided at bprm_check_security, once per `#!` level, but it
+ * can still fail after that (a `#!` chain too deep, a missing interpreter,
+ * ...), and the old image's other threads still run until de_thread.  So
+ * an exec commits only its taint there (adding labels is conservative);
+ * the trust it grants (declassify, endorse, lineage marks, gate arming and
+ * staleness, `exits` runs, rooting a session) waits in the process's
+ * struct ap_exec_pend and is applied at bprm_committing_creds, past the
+ * point of no return, when the process is single-threaded.  Each `#!`
+ * level is evaluated against the committed state plus what the earlier
+ * levels left pending.  A failed exec's pending trust is dropped by the
+ * next exec (it is tied to that exec's bprm, and reset at its first
+ * level) and is never seen by any other event.
  */
 #include <linux/binfmts.h>
 #include <linux/dcache.h>
@@ -36,9 +49,21 @@
 
 #define AP_STACK_PATH	256
 
+/* Trust an exec in progress grants, applied when it commits (see above). */
+struct ap_exec_pend {
+	const struct linux_binprm *bprm;	/* the exec it belongs to */
+	u64 gen;			/* policy generation of the gate bits */
+	u64 declass, endorse, lineage;
+	bool root;			/* a subject source: root a session */
+	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(exits, AP_POL_MAX_GATES);	/* `exits N` runs to record */
+};
+
 struct ap_eval {
 	struct ap_event *ev;
 	const struct ap_policy *pol;
+	const struct ap_exec_pend *xp;	/* exec: what earlier `#!` levels left pending */
 	u64 labels;			/* subject's labels, view */
 	u64 immune;
 	u64 lineage;
@@ -343,32 +368,29 @@ static void ap_hit(const struct ap_use *u, void *arg)
  * A subject source labeled a process outside any session: it roots a new
  * one, so its gates work without `actplane run` (an agent started by hand).
  */
-static void ap_root_session(struct ap_eval *e)
+static u32 ap_root_session(void)
 {
 	int id = ap_session_create(task_tgid_nr(current), GFP_NOWAIT);
 
 	if (id > 0 && ap_task_start_session(current, id))
-		e->session = id;
-	else if (id > 0)
-		e->session = ap_task_session(current);	/* somebody else was first */
+		return id;
+	return ap_task_session(current);	/* somebody else was first, or none */
 }
 
 /*
  * current now runs G of one or more `after exec G exits N` gates: remember
  * them, with each gate's stale epoch, until the process exits.
  */
-static void ap_pend_exit(const struct ap_eval *e)
+static void ap_pend_exit(struct ap_proc *p, const struct ap_policy *pol,
+			 const unsigned long *pend, u32 session)
 {
-	struct ap_proc *p = ap_proc_of(current);
 	u32 g, i;
 
-	if (!p)
-		return;
-	if (p->pend_gen != e->pol->generation) {
+	if (p->pend_gen != pol->generation) {
 		p->npend = 0;
-		p->pend_gen = e->pol->generation;
+		p->pend_gen = pol->generation;
 	}
-	for_each_set_bit(g, e->pend, e->pol->n_gates) {
+	for_each_set_bit(g, pend, pol->n_gates) {
 		for (i = 0; i < p->npend && p->pend[i].gate != g; i++)
 			;
 		if (i == p->npend && p->npend == AP_PEND_MAX) {
@@ -377,7 +399,7 @@ static void ap_pend_exit(const struct ap_eval *e)
 			break;
 		}
 		p->pend[i].gate = g;
-		p->pend[i].epoch = ap_session_gate_epoch(e->session, g);
+		p->pend[i].epoch = ap_session_gate_epoch(session, g);
 		if (i == p->npend)
 			WRITE_ONCE(p->npend, p->npend + 1);
 	}
@@ -411,6 +433,133 @@ void ap_on_task_exit(struct task_struct *t)
 				ap_session_gate_arm_after(p->session, g, p->pend[i].epoch);
 		}
 	WRITE_ONCE(p->npend, 0);
+out:
+	rcu_read_unlock();
+}
+
+/* ---- exec trust, applied when the exec commits ------------------------------------ */
+
+void ap_exec_pend_drop(struct ap_proc *p)
+{
+	struct ap_exec_pend *xp = p->xpend;
+
+	if (xp) {
+		p->xpend = NULL;
+		kfree(xp);
+	}
+}
+
+/* current's exec failed or starts over: what it left pending is void. */
+void ap_exec_cancel(void)
+{
+	struct ap_proc *p;
+
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	if (p)
+		ap_exec_pend_drop(p);
+	rcu_read_unlock();
+}
+
+/* What the earlier `#!` levels of this exec left pending, or NULL. */
+static const struct ap_exec_pend *ap_exec_pend_of(const struct ap_proc *p,
+						  const struct ap_event *ev)
+{
+	const struct ap_exec_pend *xp = p ? p->xpend : NULL;
+
+	return xp && xp->bprm == ev->bprm ? xp : NULL;
+}
+
+/*
+ * Add the trust one `#!` level of current's exec grants to what waits for
+ * the exec to commit, as committing the levels one after the other would
+ * leave it.  Runs under the group's cred_guard_mutex (held from
+ * prepare_bprm_creds() to past bprm_committing_creds).
+ */
+static int ap_exec_pend_add(const struct ap_eval *e)
+{
+	struct ap_proc *p = ap_proc_of(current);
+	struct ap_exec_pend *xp;
+	u32 n = e->pol->n_gates;
+	u64 immune;
+
+	if (!p) {
+		if (ap_task_seed(current, 0))
+			return ap_untrackable();
+		p = ap_proc_of(current);
+		if (!p)
+			return 0;
+	}
+	xp = p->xpend;
+	if (xp && xp->bprm != e->ev->bprm)
+		memset(xp, 0, sizeof(*xp));	/* left by an exec that failed */
+	if (!xp) {
+		xp = kzalloc(sizeof(*xp), GFP_NOWAIT | __GFP_NOWARN);
+		if (!xp)
+			return ap_untrackable();
+		p->xpend = xp;
+	}
+	xp->bprm = e->ev->bprm;
+	if (xp->gen != e->pol->generation) {
+		bitmap_zero(xp->arm, AP_POL_MAX_GATES);
+		bitmap_zero(xp->stale, AP_POL_MAX_GATES);
+		bitmap_zero(xp->exits, AP_POL_MAX_GATES);
+		xp->gen = e->pol->generation;
+	}
+	/* an endorsement of an earlier level is dropped by a later declassify */
+	immune = atomic64_read(&p->immune) | xp->declass | e->declass;
+	xp->endorse = (xp->endorse & ~immune) | e->endorse;
+	xp->declass |= e->declass;
+	xp->lineage |= e->lineage_add;
+	xp->root |= e->subject_src && !e->session;
+	if (e->gate_hits) {
+		/* in order: a later level's invalidation undoes an earlier arming */
+		bitmap_andnot(xp->arm, xp->arm, e->stale, n);
+		bitmap_or(xp->arm, xp->arm, e->arm, n);
+		bitmap_andnot(xp->exits, xp->exits, e->stale, n);
+		bitmap_or(xp->exits, xp->exits, e->pend, n);
+		bitmap_or(xp->stale, xp->stale, e->stale, n);
+	}
+	return 0;
+}
+
+/**
+ * ap_on_exec_commit() - bprm_committing_creds: current's exec will run
+ * @bprm: the exec
+ *
+ * Past the point of no return (after de_thread: current is the only
+ * thread left, and no error brings the old image back): apply the trust
+ * the exec's `#!` levels granted.
+ */
+void ap_on_exec_commit(const struct linux_binprm *bprm)
+{
+	const struct ap_policy *pol;
+	struct ap_exec_pend *xp;
+	struct ap_proc *p;
+	u32 session;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_BPRM_COMMITTING);
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	xp = p ? p->xpend : NULL;
+	if (!xp)
+		goto out;
+	p->xpend = NULL;
+	if (xp->bprm != bprm)
+		goto free;
+	if (xp->declass || xp->endorse || xp->lineage)
+		ap_task_commit(current, 0, xp->declass, xp->endorse, xp->lineage, true);
+	session = READ_ONCE(p->session);
+	if (xp->root && !session)
+		session = ap_root_session();
+	pol = ap_policy_get();
+	if (session && pol && pol->generation == xp->gen) {
+		ap_session_gates_update(session, xp->arm, xp->stale, pol->n_gates);
+		if (!bitmap_empty(xp->exits, pol->n_gates))
+			ap_pend_exit(p, pol, xp->exits, session);
+	}
+free:
+	kfree(xp);
 out:
 	rcu_read_unlock();
 }
@@ -459,6 +608,7 @@ static bool ap_target_matches(struct ap_eval *e, u8 kind, u32 idx)
 
 static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 {
+	const struct ap_exec_pend *xg = e->xp && e->xp->gen == e->pol->generation ? e->xp : NULL;
 	u16 i;
 
 	if (!ap_expr_eval(c, e->labels))
@@ -475,7 +625,12 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 			holds = e->lineage & BIT_ULL(k->arg);
 			break;
 		case ACTPLANE_COND_AFTER:
-			holds = e->session && ap_session_gate(e->session, k->arg);
+			if (xg && test_bit(k->arg, xg->arm))
+				holds = true;	/* an earlier `#!` level arms it */
+			else if (xg && test_bit(k->arg, xg->stale))
+				holds = false;
+			else
+				holds = e->session && ap_session_gate(e->session, k->arg);
 			break;
 		}
 		if (holds)
@@ -607,6 +762,8 @@ int ap_evaluate(struct ap_event *ev)
 		e.lineage = atomic64_read(&proc->lineage);
 		e.session = proc->session;
 	}
+	if (ev->exec)
+		e.xp = ap_exec_pend_of(proc, ev);
 
 	/* the view: what the subject will be if the operation happens */
 	new_labels = e.labels | ev->absorb;
@@ -617,8 +774,15 @@ int ap_evaluate(struct ap_event *ev)
 		 * starts (its interpreter, the helpers it forks or execs): a
 		 * trusted releaser's implementation is part of the releaser.
 		 */
+		u64 pend_endorse = 0;
+
+		if (e.xp) {	/* what the earlier `#!` levels will commit */
+			e.immune |= e.xp->declass;
+			e.lineage |= e.xp->lineage;
+			pend_endorse = e.xp->endorse;
+		}
 		e.immune |= e.declass;
-		new_labels = ((new_labels | e.src_labels) & ~e.immune) | e.endorse;
+		new_labels = ((new_labels | e.src_labels | pend_endorse) & ~e.immune) | e.endorse;
 	} else {
 		new_labels |= e.src_labels & ~e.immune;
 	}
@@ -676,15 +840,21 @@ int ap_evaluate(struct ap_event *ev)
 	/* commit: the operation goes ahead */
 	if (e.src_labels && ev->inode)
 		ap_inode_absorb(ev->inode, e.src_labels);	/* the file carries its source label */
-	if (ev->exec || e.src_labels || e.lineage_add)
-		ret = ap_task_commit(current, ev->absorb | e.src_labels, e.declass, e.endorse,
-				     e.lineage_add, ev->exec);
-	if (e.subject_src && ev->exec && !e.session && !ret)
-		ap_root_session(&e);
-	if (e.gate_hits && e.session) {
-		ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
-		if (e.pend_hits)
-			ap_pend_exit(&e);
+	if (ev->exec) {
+		/*
+		 * The taint now (conservative); the trust when the exec is
+		 * certain to run (ap_on_exec_commit()).
+		 */
+		ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0, 0, false);
+		if (!ret && (e.declass || e.endorse || e.lineage_add || e.gate_hits ||
+			     (e.subject_src && !e.session)))
+			ret = ap_exec_pend_add(&e);
+	} else {
+		if (e.src_labels || e.lineage_add)
+			ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0,
+					     e.lineage_add, false);
+		if (e.gate_hits && e.session)
+			ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
 	}
 out:
 	rcu_read_unlock();

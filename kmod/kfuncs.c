@@ -90,6 +90,12 @@ __bpf_kfunc int actplane_bprm_check_security(struct linux_binprm *bprm)
 	return ap_on_exec(bprm);
 }
 
+/* bprm_committing_creds: the exec can no longer fail; @bprm is only compared */
+__bpf_kfunc void actplane_bprm_committing_creds(const struct linux_binprm *bprm)
+{
+	ap_on_exec_commit(bprm);
+}
+
 __bpf_kfunc int actplane_task_alloc(struct task_struct *task, u64 clone_flags)
 {
 	return ap_on_task_alloc(task, clone_flags);
@@ -241,6 +247,7 @@ BTF_ID_FLAGS(func, actplane_path_link, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_mmap_file, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_file_mprotect, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_bprm_check_security, KF_TRUSTED_ARGS | KF_SLEEPABLE)
+BTF_ID_FLAGS(func, actplane_bprm_committing_creds)
 BTF_ID_FLAGS(func, actplane_task_alloc, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_free)
 BTF_ID_FLAGS(func, actplane_inode_free_security)

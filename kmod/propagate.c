@@ -275,6 +275,12 @@ int ap_on_exec(struct linux_binprm *bprm)
 	ret = ap_task_exec();
 	if (ret)
 		return ret;
+	/*
+	 * The first `#!` level of an execve (no binfmt has changed interp
+	 * yet): trust a failed earlier exec left pending is void.
+	 */
+	if (bprm->interp == bprm->filename)
+		ap_exec_cancel();
 	ap_ev_file(&ev, &bprm->file->f_path, inode);
 	ev.ops[0] = ACTPLANE_OP_EXEC;
 	ev.exec = true;
@@ -288,9 +294,11 @@ int ap_on_exec(struct linux_binprm *bprm)
 	if (ap_policy_wants_argv())
 		ap_event_read_argv(&ev);
 	ret = ap_eval_once(&ev);
+	if (!ret)
+		ret = ap_flow_in(ap_inode_labels(inode));
 	if (ret)
-		return ret;
-	return ap_flow_in(ap_inode_labels(inode));
+		ap_exec_cancel();	/* the exec fails: it grants nothing */
+	return ret;
 }
 
 int ap_on_task_alloc(struct task_struct *task, u64 clone_flags)

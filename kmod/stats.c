@@ -40,6 +40,7 @@ const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX] = {
 	[ACTPLANE_HOOK_PATH_MKNOD] = "path_mknod",
 	[ACTPLANE_HOOK_PATH_MKDIR] = "path_mkdir",
 	[ACTPLANE_HOOK_PATH_SYMLINK] = "path_symlink",
+	[ACTPLANE_HOOK_BPRM_COMMITTING] = "bprm_committing_creds",
 };
 
 void ap_stats_hook_hit(enum actplane_hook hook)

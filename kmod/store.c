@@ -125,6 +125,7 @@ static void ap_proc_put(struct ap_proc *p)
 		return;
 	if (p->session)
 		ap_session_put(p->session);
+	ap_exec_pend_drop(p);
 	ap_uncharge(AP_OBJ_PROC, sizeof(*p));
 	kfree_rcu(p, rcu);
 }
