@@ -417,6 +417,20 @@ int ap_helper_workspace(struct ap_helper *h, const char *workspace, const char *
 	return ret;
 }
 
+/* what is still queued will never be recorded: count it lost */
+static void drop_queue(struct ap_helper *h)
+{
+	while (h->q_head) {
+		struct ap_helper_msg *m = h->q_head;
+
+		h->q_head = m->next;
+		free(m);
+		h->lost++;
+	}
+	h->q_tail = NULL;
+	h->q_bytes = 0;
+}
+
 /* send queued violations until the socket is full; 0, or -errno if the helper is gone */
 int ap_helper_flush(struct ap_helper *h)
 {
@@ -431,14 +445,7 @@ int ap_helper_flush(struct ap_helper *h)
 		if (n < 0) {
 			int err = -errno;
 
-			while (h->q_head) {	/* the helper is gone: count them lost */
-				m = h->q_head;
-				h->q_head = m->next;
-				free(m);
-				h->lost++;
-			}
-			h->q_tail = NULL;
-			h->q_bytes = 0;
+			drop_queue(h);	/* the helper is gone: count them lost */
 			return err;
 		}
 		h->q_head = m->next;
@@ -495,15 +502,7 @@ int ap_helper_stop(struct ap_helper *h)
 		if (poll(&pfd, 1, 5000) <= 0 || ap_helper_flush(h))
 			break;
 	}
-	while (h->q_head) {
-		struct ap_helper_msg *m = h->q_head;
-
-		h->q_head = m->next;
-		free(m);
-		h->lost++;
-	}
-	h->q_tail = NULL;
-	h->q_bytes = 0;
+	drop_queue(h);
 	if (h->sock >= 0)
 		close(h->sock);
 	h->sock = -1;

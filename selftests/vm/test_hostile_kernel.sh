@@ -40,15 +40,17 @@ inject() {
 
 # ---- 6a: many clauses on one event ----------------------------------------------
 
-t_many_clauses() {
-	local rules="" i before blocked rc
+# clauses EFFECT NAME PATH: 40 rules NAME1..NAME40, each "EFFECT write PATH"
+clauses() {
+	local i
 	for i in $(seq 40); do
-		rules+="rule watch$i:
-  notify write \"$H/many/f\"
-  because \"watched $i\"
-"
+		printf 'rule %s%d:\n  %s write "%s"\n  because "%s %d"\n' "$2" "$i" "$1" "$3" "$2" "$i"
 	done
-	load "${rules}rule stop:
+}
+
+t_many_clauses() {
+	local before blocked rc
+	load "$(clauses notify watch $H/many/f)rule stop:
   block write \"$H/many/f\"
   because \"the 41st clause\""
 	before=$(incomplete) blocked=$(counter blocked)
@@ -60,14 +62,7 @@ t_many_clauses() {
 	# evaluated completely: nothing left to the fail mode
 	expect_eq "incomplete evaluations" "$(incomplete)" "$before"
 	# and the strongest effect among 40 blocks and one kill is the kill
-	rules=""
-	for i in $(seq 40); do
-		rules+="rule stop$i:
-  block write \"$H/many/g\"
-  because \"stop $i\"
-"
-	done
-	load "${rules}rule killer:
+	load "$(clauses block stop $H/many/g)rule killer:
   kill write \"$H/many/g\"
   because \"the 41st clause\""
 	rc=0
