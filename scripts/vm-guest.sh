@@ -15,6 +15,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+echo "ACTPLANE_VM_STARTED"	# scripts/vm.sh: the guest booted and ran us
 export ACTPLANE_TOP=$top
 export PATH="$top/build:$PATH"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf

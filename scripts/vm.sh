@@ -66,13 +66,20 @@ fi
 cmd=$(printf '%q ' "$top/scripts/vm-guest.sh" "${guest_opts[@]}" -- "$@")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-set +e
-timeout "${ACTPLANE_VM_TIMEOUT:-3000}" "${vng[@]}" --exec "$cmd" 2>&1 | tee "$log"
-vrc=${PIPESTATUS[0]}
-set -e
-rc=$(sed -n 's/^ACTPLANE_VM_RC=\([0-9]*\).*/\1/p' "$log" | tail -n1)
-if [ -z "$rc" ]; then
-	echo "vm.sh: the VM did not report a result (vng exit status $vrc)" >&2
-	exit 1
-fi
-exit "$rc"
+# A guest that never reached vm-guest.sh (QEMU or the boot failed) has run
+# nothing: boot it once more, printing its console this time.  A guest that
+# started and then died is a result (a crash) and is not retried.
+for attempt in 1 2; do
+	set +e
+	timeout "${ACTPLANE_VM_TIMEOUT:-3000}" "${vng[@]}" --exec "$cmd" 2>&1 | tee "$log"
+	vrc=${PIPESTATUS[0]}
+	set -e
+	rc=$(sed -n 's/^ACTPLANE_VM_RC=\([0-9]*\).*/\1/p' "$log" | tail -n1)
+	[ -z "$rc" ] || exit "$rc"
+	grep -q '^ACTPLANE_VM_STARTED' "$log" && break
+	[ $attempt = 2 ] && break
+	echo "vm.sh: the VM did not boot (vng exit status $vrc); booting it again with its console" >&2
+	[ "$verbose" = 1 ] || vng+=(--verbose)
+done
+echo "vm.sh: the VM did not report a result (vng exit status $vrc)" >&2
+exit 1

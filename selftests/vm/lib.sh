@@ -46,6 +46,22 @@ workspace() {
 	: > "$1/ran.log"
 }
 
+# up_quiesced: `actplane up` with every CPU but the first offline.  Attaching
+# the LSM programs text-pokes the hooked functions; under QEMU's
+# multi-threaded TCG another vCPU can go on running a stale int3 and the guest
+# dies (docs/architecture.md, "Tests").  Suites in a multi-threaded VM use this.
+up_quiesced() {
+	local c rc off=()
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ -f "$c" ] && [ "$(cat "$c")" = 1 ] || continue
+		echo 0 > "$c" && off+=("$c")
+	done
+	"$AP" up >/dev/null
+	rc=$?
+	for c in "${off[@]}"; do echo 1 > "$c"; done
+	return $rc
+}
+
 # load POLICY_TEXT: write it to $POLICY (set by the suite) and load it
 load() {
 	write_policy "$POLICY" "$1"

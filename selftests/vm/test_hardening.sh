@@ -22,7 +22,7 @@ fi
 mem() { json_get "$(status_json)" "j['memory']['$1']"; }
 
 setup() {
-	"$AP" up >/dev/null
+	up_quiesced
 	workspace $H
 	mkdir -p $H/protected $H/free $H/fill
 	echo "API_KEY=hunter2" > $H/.env

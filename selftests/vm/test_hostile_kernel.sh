@@ -21,7 +21,7 @@ RACE_SECS=${RACE_SECS:-6}
 LONG=$H/long/$(printf 'a%.0s' $(seq 120))/$(printf 'b%.0s' $(seq 120))
 
 setup() {
-	"$AP" up >/dev/null
+	up_quiesced
 	workspace $H
 	mkdir -p $H/many $H/s $H/race $H/run "$LONG"
 	echo "API_KEY=hunter2" > $H/s/.env
