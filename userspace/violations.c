@@ -254,7 +254,7 @@ static void put_action(FILE *f, const struct ap_violation *v)
 	} verbs[] = {
 		{ "exec", "running ", "" },
 		{ "read", "reading ", "" },
-		{ "open", "opening ", " for writing" },
+		{ "open", "opening ", "" },
 		{ "write", "writing to ", "" },
 		{ "unlink", "deleting ", "" },
 		{ "connect", "connecting/sending to ", "" },

@@ -345,6 +345,27 @@ static void test_text(void)
 	free(buf);
 }
 
+/* `open` is any open (issue #15): the text must not claim "for writing" */
+static void test_text_open(void)
+{
+	struct ap_violation v = sample(9, "mediate-proddb");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	v.op = "open";
+	v.target = "/srv/prod.db";
+	v.argc = 0;
+	ap_violation_format_text(&v, f);
+	ap_violation_format_feedback(&v, f);
+	fclose(f);
+	tap_result(buf && strstr(buf, "opening \"/srv/prod.db\"") &&
+		   !strstr(buf, "for writing"),
+		   "violations: an open violation reads 'opening X' (any open, not only for writing)",
+		   "%s", buf);
+	free(buf);
+}
+
 /* the agent owns the workspace: a link planted there is never followed */
 static void test_links_refused(void)
 {
@@ -442,6 +463,7 @@ int main(void)
 	test_delivery_state();
 	test_feedback_file();
 	test_text();
+	test_text_open();
 	test_workspace_find();
 	test_links_refused();
 

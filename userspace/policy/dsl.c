@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -67,6 +68,7 @@ struct parser {
 	jmp_buf jb;
 	unsigned nerr;
 	size_t decl_start;		/* first token of the declaration */
+	bool args_ok;			/* an exec pattern here may take arguments */
 	const char *rule_name;		/* rule being parsed, for messages */
 };
 
@@ -77,6 +79,13 @@ static const char *dsl_line(const struct snippet *sn, unsigned line,
 {
 	const char *s = sn->dsl, *end = sn->dsl + sn->len, *nl;
 
+	if (sn->dsl_lines) {
+		/* indexed: constant time, so mapping every position stays linear */
+		if (line >= sn->n_dsl_lines)
+			return NULL;
+		s = sn->dsl + sn->dsl_lines[line];
+		line = 0;
+	}
 	while (line--) {
 		nl = memchr(s, '\n', end - s);
 		if (!nl)
@@ -151,6 +160,23 @@ perr(struct parser *p, const struct tok *t, const char *hint,
 	longjmp(p->jb, 1);
 }
 
+/* an error that does not stop the parse (the caller recovers in place) */
+static void __attribute__((format(printf, 5, 6)))
+perr_go_on(struct parser *p, const struct tok *t, unsigned span,
+	   const char *hint, const char *fmt, ...)
+{
+	unsigned line, col;
+	va_list ap;
+
+	tok_pos(p, t, &line, &col);
+	va_start(ap, fmt);
+	diag_vadd(p->b->diag, AP_SEV_ERROR, p->sn->file, line, col, span,
+		  hint, fmt, ap);
+	va_end(ap);
+	p->b->errors++;
+	p->nerr++;
+}
+
 static void __attribute__((format(printf, 4, 5)))
 pwarn(struct parser *p, const struct tok *t, const char *hint,
       const char *fmt, ...)
@@ -165,6 +191,19 @@ pwarn(struct parser *p, const struct tok *t, const char *hint,
 	diag_vadd(p->b->diag, AP_SEV_WARNING, p->sn->file, line, col, t->len,
 		  hint, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * A limit of the module was hit: it is reported the first time only, later
+ * hits abandon their declaration without a message of their own.
+ */
+enum { LIMIT_LABELS = 1, LIMIT_LINEAGES = 2, LIMIT_GATES = 4, LIMIT_RULES = 8 };
+
+static void limit_once(struct parser *p, unsigned which)
+{
+	if (p->b->limits_said & which)
+		longjmp(p->jb, 1);
+	p->b->limits_said |= which;
 }
 
 /* "'word'", "string \"...\"", "end of policy" for messages */
@@ -190,6 +229,24 @@ static const char *describe(struct parser *p, const struct tok *t)
 	return "?";
 }
 
+/* ---- vocabulary ------------------------------------------------------------------ */
+
+static const char *const decl_words[] = { "source", "declassify", "endorse",
+					  "rule" };
+static const char *const effect_words[] = { "notify", "block", "kill" };
+static const char *const op_words[] = { "exec", "read", "open", "write",
+					"unlink", "connect", "recv" };
+static const char *const kind_words[] = { "file", "exec", "endpoint" };
+static const char *const cond_words[] = { "target", "lineage-includes",
+					  "after" };
+static const char *const reserved[] = {
+	"and", "or", "not", "true", "if", "unless", "because", "rule",
+	"source", "declassify", "endorse", "by", "notify", "block", "kill",
+	"since", "target", "after", "lineage-includes",
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- lexer ------------------------------------------------------------------ */
 
 static struct tok *push_tok(struct parser *p)
@@ -203,6 +260,99 @@ static bool is_word_char(unsigned char c)
 {
 	return c > ' ' && c != '"' && c != ':' && c != '=' && c != '(' &&
 	       c != ')' && c != 0x7f;
+}
+
+/* the raw end of a string starting at s[i] == '"' (at its closing quote, or n) */
+static size_t string_close(const char *s, size_t n, size_t i)
+{
+	size_t e = i + 1;
+
+	while (e < n && s[e] != '"')
+		e += s[e] == '\\' && e + 1 < n &&
+		     (s[e + 1] == '"' || s[e + 1] == '\\') ? 2 : 1;
+	return e;
+}
+
+/* does the line at s[i..] start like policy text ("rule x:", "block exec")? */
+static bool line_is_code(const char *s, size_t n, size_t i)
+{
+	static const char *const heads[] = {
+		"rule ", "source ", "declassify ", "endorse ", "because \"",
+		"notify ", "block ", "kill ",
+	};
+	size_t k, l;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+		l = strlen(heads[k]);
+		if (n - i < l || memcmp(s + i, heads[k], l))
+			continue;
+		if (k < 5)
+			return true;
+		/* an effect needs an operation after it */
+		i += l;
+		while (i < n && s[i] == ' ')
+			i++;
+		for (l = 0; l < N(op_words); l++) {
+			size_t ol = strlen(op_words[l]);
+
+			if (n - i > ol && !memcmp(s + i, op_words[l], ol) &&
+			    (s[i + ol] == ' ' || s[i + ol] == '"'))
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/*
+ * A string starting at s[i]: *end is where its closing quote is (or n) and
+ * the return value is n when it is fine, else where to cut it because it
+ * was left open: at its first line break, when it runs off the end of the
+ * policy or swallows a line that reads like a rule ("because \"...",
+ * "block exec ...").  Strings may span lines (a `because` text wraps; a path
+ * may even hold a newline), so a line break alone says nothing.
+ */
+static size_t string_extent(struct parser *p, size_t i, size_t *end)
+{
+	const char *s = p->sn->dsl;
+	size_t n = p->sn->len, nl, q;
+
+	*end = string_close(s, n, i);
+	nl = i + 1;
+	while (nl < *end && s[nl] != '\n')
+		nl++;
+	if (nl >= *end)
+		return n;		/* on one line */
+	if (*end >= n)
+		return nl;
+	/* the closing quote counts: `because "` is where a text starts */
+	for (q = nl; q < *end; q++)
+		if (s[q] == '\n' && line_is_code(s, *end + 1, q + 1))
+			return nl;
+	return n;
+}
+
+static void unterminated(struct parser *p, struct tok *t, size_t start,
+			 size_t close)
+{
+	const char *s = p->sn->dsl;
+	size_t n = p->sn->len, q;
+	unsigned line = t->line, fline, fcol;
+	const char *hint;
+
+	for (q = start; q < close && q < n; q++)
+		line += s[q] == '\n';
+	snippet_map_pos(p->sn, line, 0, &fline, &fcol);
+	line = fline;
+	if (close >= n)
+		hint = "close it with '\"' (a '\"' inside a string is written \\\")";
+	else
+		hint = ar_printf(&p->tmp,
+				 "close it with '\"' on this line; as written it runs on to the '\"' on line %u",
+				 line + 1);
+	perr_go_on(p, t, t->len, hint, "unterminated string");
 }
 
 static void lex_all(struct parser *p)
@@ -241,15 +391,32 @@ static void lex_all(struct parser *p)
 		t->bol = line != last_line;
 		last_line = line;
 		if (c == '"') {
-			size_t j = i + 1, k = 0, end = i + 1;
+			size_t j = i + 1, k = 0, end, stop;
 			unsigned l2 = line, c2 = col + 1;
 			char *out;
 
-			/* the string's raw length bounds its value: size by it, not by the rest of the input */
-			while (end < n && s[end] != '"')
-				end += s[end] == '\\' && end + 1 < n &&
-				       (s[end + 1] == '"' || s[end + 1] == '\\') ? 2 : 1;
+			/* where the string ends, or where an unclosed one is cut */
+			stop = string_extent(p, i, &end);
 			out = ar_alloc(&p->tmp, end - i + 1);
+			if (stop < n) {
+				/* unclosed: report it where it starts, at its line */
+				size_t eol = stop;
+
+				while (eol > i + 1 && (s[eol - 1] == '\r' ||
+						       s[eol - 1] == ' ' ||
+						       s[eol - 1] == '\t'))
+					eol--;
+				t->k = TK_STRING;
+				t->len = eol - i;
+				unterminated(p, t, i, end);
+				for (j = i + 1; j < eol; j++)
+					out[k++] = s[j];
+				out[k] = '\0';
+				t->s = out;
+				col += stop - i;
+				i = stop;
+				continue;
+			}
 
 			while (j < n && s[j] != '"') {
 				if (s[j] == '\\' && j + 1 < n &&
@@ -409,23 +576,6 @@ static void expect_keyword(struct parser *p, const char *kw, const char *hint)
 	next(p);
 }
 
-/* ---- vocabulary ------------------------------------------------------------------ */
-
-static const char *const decl_words[] = { "source", "declassify", "endorse",
-					  "rule" };
-static const char *const effect_words[] = { "notify", "block", "kill" };
-static const char *const op_words[] = { "exec", "read", "open", "write",
-					"unlink", "connect", "recv" };
-static const char *const kind_words[] = { "file", "exec", "endpoint" };
-static const char *const cond_words[] = { "target", "lineage-includes",
-					  "after" };
-static const char *const reserved[] = {
-	"and", "or", "not", "true", "if", "unless", "because", "rule",
-	"source", "declassify", "endorse", "by", "notify", "block", "kill",
-	"since", "target", "after", "lineage-includes",
-};
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int word_index(const char *w, const char *const *v, size_t n)
 {
@@ -502,6 +652,11 @@ static unsigned label_get(struct parser *p, struct tok *t)
 	struct ap_label *l;
 	size_t i;
 
+	if (strlen(t->s) >= AP_LABEL_NAME_MAX)
+		perr(p, t, ar_printf(&p->tmp, "the kernel module accepts label names of at most %d bytes; shorten it",
+				     AP_LABEL_NAME_MAX - 1),
+		     "label name '%.*s...' is %zu bytes long", 16, t->s,
+		     strlen(t->s));
 	if (!valid_name(t->s, true)) {
 		if (word_index(t->s, reserved, N(reserved)) >= 0)
 			perr(p, t, "label names are identifiers like SECRET or TASK_A",
@@ -514,9 +669,13 @@ static unsigned label_get(struct parser *p, struct tok *t)
 	for (i = 0; i < P->n_labels; i++)
 		if (!strcmp(P->labels[i].name, t->s))
 			return i;
-	if (P->n_labels == AP_MAX_LABELS)
-		perr(p, t, "a policy can use at most 64 distinct labels",
-		     "too many labels: '%s' would be the 65th", t->s);
+	if (P->n_labels == AP_MAX_LABELS) {
+		limit_once(p, LIMIT_LABELS);
+		perr(p, t, ar_printf(&p->tmp, "the kernel module holds at most %d distinct labels",
+				     AP_MAX_LABELS),
+		     "too many labels: '%s' would be label %d", t->s,
+		     AP_MAX_LABELS + 1);
+	}
 	l = AR_PUSH(p->ar, P->labels, P->n_labels, p->b->cap_labels);
 	l->name = ar_strdup(p->ar, t->s);
 	l->bit = P->n_labels - 1;
@@ -524,6 +683,57 @@ static unsigned label_get(struct parser *p, struct tok *t)
 }
 
 /* ---- patterns ------------------------------------------------------------------ */
+
+/*
+ * `exec "git push"`: a program pattern is matched against the program's
+ * path, so the space makes it a program called "git push".  Paths with a
+ * spaced directory ("/opt/My Tools/bin/x") are left alone.
+ */
+static void warn_spaced_program(struct parser *p, struct tok *t, const char *w)
+{
+	const char *sp = strchr(w, ' ');
+	char *fix, *o;
+
+	if (w[0] == '/' && strchr(sp, '/'))
+		return;
+	/* "git push --force" -> "git" "push" "--force" */
+	fix = o = ar_alloc(&p->tmp, 3 * strlen(w) + 3);
+	*o++ = '"';
+	for (; *w; w++) {
+		if (*w != ' ') {
+			*o++ = *w;
+			continue;
+		}
+		while (w[1] == ' ')
+			w++;
+		if (w[1])
+			o += sprintf(o, "\" \"");
+	}
+	*o++ = '"';
+	*o = '\0';
+	pwarn(p, t,
+	      p->args_ok ?
+	      ar_printf(&p->tmp, "did you mean `exec %s`? The program comes first, then each argument as a string of its own", fix) :
+	      "a program pattern matches the program's path only; arguments can be matched by clauses (`block exec \"git\" \"push\"`)",
+	      "program pattern \"%s\" contains a space, so it only matches a program whose file name has that space",
+	      t->s);
+}
+
+/* `write "/etc"`: the directory itself, where its contents were meant */
+static void warn_directory(struct parser *p, struct tok *t,
+			   const struct ap_matcher *m)
+{
+	size_t len = strlen(t->s);
+	struct stat st;
+
+	if (stat(m->glob, &st) || !S_ISDIR(st.st_mode))
+		return;
+	pwarn(p, t,
+	      ar_printf(&p->tmp, "did you mean \"%s%s**\" (everything below it)?",
+			t->s, len && t->s[len - 1] == '/' ? "" : "/"),
+	      "\"%s\" is a directory: the pattern matches the directory itself, not the files in it",
+	      t->s);
+}
 
 static void build_path(struct parser *p, struct tok *t, struct ap_matcher *m,
 		       bool exec)
@@ -547,6 +757,10 @@ static void build_path(struct parser *p, struct tok *t, struct ap_matcher *m,
 			hint = "patterns are paths with '*' (one segment), '**' (any depth) and '?'";
 		perr(p, t, hint, "invalid pattern \"%s\": %s", w, why);
 	}
+	if (exec && strchr(w, ' '))
+		warn_spaced_program(p, t, w);
+	if (!exec && m->cls == AP_MATCH_EXACT)
+		warn_directory(p, t, m);
 	if (exec && !strchr(w, '/'))
 		return;
 	if (w[0] == '*' && w[1] != '*')
@@ -798,9 +1012,11 @@ static unsigned lineage_get(struct parser *p, struct tok *t)
 	for (i = 0; i < P->n_lineages; i++)
 		if (!strcmp(P->lineages[i].exec.glob, m.glob))
 			return i;
-	if (P->n_lineages == AP_MAX_LINEAGES)
+	if (P->n_lineages == AP_MAX_LINEAGES) {
+		limit_once(p, LIMIT_LINEAGES);
 		perr(p, t, "share programs between rules, or use a pattern that covers several", "too many distinct lineage-includes programs (max %d)",
 		     AP_MAX_LINEAGES);
+	}
 	l = AR_PUSH(p->ar, P->lineages, P->n_lineages, p->b->cap_lineages);
 	l->id = P->n_lineages - 1;
 	l->exec = m;
@@ -863,6 +1079,7 @@ static unsigned gate_get(struct parser *p, struct tok *at,
 	}
 	if (P->n_gates == AP_MAX_GATES) {
 		free(key);
+		limit_once(p, LIMIT_GATES);
 		perr(p, at, "reuse the same `after ... since ...` condition across rules", "too many distinct `after` gates (max %d)",
 		     AP_MAX_GATES);
 	}
@@ -907,7 +1124,9 @@ static void parse_event(struct parser *p, struct event *ev, const char *what)
 		build_target(p, t, kind, &ev->target);
 		return;
 	}
+	p->args_ok = true;
 	build_target(p, t, kind, &ev->target);
+	p->args_ok = false;
 	parse_args(p, ev->op, &ev->argv, &ev->argc);
 }
 
@@ -945,16 +1164,20 @@ static void parse_after(struct parser *p, struct ap_cond *c, struct tok *kw)
 			struct event ev;
 
 			parse_event(p, &ev, "an operation after 'since'");
-			if (ev.op == AP_OP_CONNECT || ev.op == AP_OP_RECV) {
-				pwarn(p, et,
-				      "only exec, read, open, write and unlink events can make a gate stale",
-				      "'since %s' can never make the gate stale; it is ignored",
-				      ap_op_name(ev.op));
-			} else {
-				ar_reserve(&p->tmp, (void **)&since, n_since,
-					   &cap, sizeof(*since));
-				since[n_since++] = ev;
-			}
+			/*
+			 * The module watches exec, read, open, write and
+			 * unlink invalidators (kmod/policy.c, ap_add_gate);
+			 * a network event would be accepted here and then
+			 * never make the gate stale, so it is refused.
+			 */
+			if (ev.op == AP_OP_CONNECT || ev.op == AP_OP_RECV)
+				perr(p, et,
+				     "only exec, read, open, write and unlink events make a gate stale; remove it, or gate on a file the network step writes (`since write \"...\"`)",
+				     "'since %s' cannot make a gate stale",
+				     ap_op_name(ev.op));
+			ar_reserve(&p->tmp, (void **)&since, n_since, &cap,
+				   sizeof(*since));
+			since[n_since++] = ev;
 			if (!is_word(p, "or"))
 				break;
 			next(p);
@@ -962,6 +1185,89 @@ static void parse_after(struct parser *p, struct ap_cond *c, struct tok *kw)
 	}
 	c->kind = AP_COND_AFTER;
 	c->id = gate_get(p, kw, &g, exit_status, since, n_since);
+}
+
+static const char *target_written(const struct ap_target *t)
+{
+	return t->kind == AP_TARGET_ENDPOINT ? t->ep.written : t->path.written;
+}
+
+/* the part of a glob before its first wildcard, and after its last */
+static size_t glob_head(const char *g)
+{
+	return strcspn(g, "*?");
+}
+
+static const char *glob_tail(const char *g)
+{
+	const char *s = g + strlen(g);
+
+	while (s > g && s[-1] != '*' && s[-1] != '?')
+		s--;
+	return s;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t ls = strlen(s), lf = strlen(suf);
+
+	return ls >= lf && !memcmp(s + ls - lf, suf, lf);
+}
+
+/*
+ * Can some path match both globs?  Conservative: false only when they
+ * cannot (an exact path the other does not match, fixed beginnings or
+ * endings that disagree).
+ */
+static bool globs_may_meet(const struct ap_matcher *a, const struct ap_matcher *b)
+{
+	size_t ha = glob_head(a->glob), hb = glob_head(b->glob);
+	const char *ta, *tb;
+
+	if (!a->glob[ha])
+		return ap_glob_match(b->glob, a->glob);
+	if (!b->glob[hb])
+		return ap_glob_match(a->glob, b->glob);
+	if (memcmp(a->glob, b->glob, ha < hb ? ha : hb))
+		return false;
+	ta = glob_tail(a->glob);
+	tb = glob_tail(b->glob);
+	return ends_with(ta, tb) || ends_with(tb, ta);
+}
+
+static bool endpoints_may_meet(const struct ap_endpoint *a,
+			       const struct ap_endpoint *b)
+{
+	unsigned bits, i;
+
+	if (a->port && b->port && a->port != b->port)
+		return false;
+	if (!a->family || !b->family || a->family != b->family)
+		return true;	/* any address, or v4 against v4-mapped v6 */
+	bits = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
+	for (i = 0; i < bits; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+static bool targets_may_meet(const struct ap_target *a, const struct ap_target *b)
+{
+	if (a->kind == AP_TARGET_ENDPOINT || b->kind == AP_TARGET_ENDPOINT)
+		return a->kind != b->kind || endpoints_may_meet(&a->ep, &b->ep);
+	return globs_may_meet(&a->path, &b->path);
+}
+
+/* does every target matching `in` also match `outer`? (only sure cases) */
+static bool target_covers(const struct ap_target *outer, const struct ap_target *in)
+{
+	if (outer->kind == AP_TARGET_ENDPOINT || in->kind == AP_TARGET_ENDPOINT)
+		return outer->kind == in->kind && !outer->ep.family &&
+		       !outer->ep.port;
+	if (outer->path.cls == AP_MATCH_ANY)
+		return true;
+	return !in->path.glob[glob_head(in->path.glob)] &&
+	       ap_glob_match(outer->path.glob, in->path.glob);
 }
 
 static void parse_cond(struct parser *p, struct ap_clause *cl,
@@ -991,6 +1297,16 @@ static void parse_cond(struct parser *p, struct ap_clause *cl,
 		      c->target.ep.family == 0 && !c->target.ep.port)))
 			pwarn(p, pt, "remove the clause, or narrow the pattern",
 			      "this clause can never fire: `unless target` matches every target");
+		else if (!c->negate && !targets_may_meet(&cl->target, &c->target))
+			pwarn(p, pt,
+			      ar_printf(&p->tmp, "it exempts nothing, so the clause always applies; did you mean a pattern within \"%s\"?",
+					target_written(&cl->target)),
+			      "`unless target \"%s\"` can never hold: no target of the clause (\"%s\") matches it",
+			      pt->s, target_written(&cl->target));
+		else if (c->negate && target_covers(&c->target, &cl->target))
+			pwarn(p, pt, "it exempts nothing, so the clause always applies; remove it or change the pattern",
+			      "`unless target not \"%s\"` can never hold: every target of the clause (\"%s\") matches it",
+			      pt->s, target_written(&cl->target));
 		return;
 	}
 	if (!strcmp(t->s, "lineage-includes")) {
@@ -1111,7 +1427,9 @@ static void parse_clause(struct parser *p, struct ap_clause *c)
 	c->op = parse_op(p, ar_printf(&p->tmp, "an operation after '%s'",
 				      et->s));
 	pt = parse_kind_pattern(p, c->op, &kind);
+	p->args_ok = true;
 	build_target(p, pt, kind, &c->target);
+	p->args_ok = false;
 	parse_args(p, c->op, &c->argv, &c->argc);
 	if (is_word(p, "@arg"))
 		perr(p, peek(p), "write the arguments as strings after the pattern: `block exec \"git\" \"commit\"`",
@@ -1142,6 +1460,24 @@ static void parse_clause(struct parser *p, struct ap_clause *c)
 		} else {
 			break;
 		}
+	}
+	t = peek(p);
+	if (t->k != TK_EOF && !t->bol && !is_effect_word(t) &&
+	    !is_decl_word(t) && !is_word(p, "because")) {
+		/* on the clause's line, after it: a misspelt keyword? */
+		static const char *const clause_words[] = {
+			"if", "unless", "and", "or", "not", "since", "exits",
+			"target", "lineage-includes", "after",
+		};
+
+		if (t->k == TK_STRING)
+			perr(p, t, "exec targets take argument strings; other patterns take one string",
+			     "unexpected extra string %s", describe(p, t));
+		perr(p, t, t->k == TK_WORD ?
+		     suggest(p, t->s, clause_words, N(clause_words),
+			     "a clause goes on with `if CONDITION` or `unless ...`") :
+		     "a clause goes on with `if CONDITION` or `unless ...`",
+		     "unexpected %s in the clause", describe(p, t));
 	}
 	if (!have_if) {
 		c->expr = ar_alloc(p->ar, sizeof(*c->expr));
@@ -1210,16 +1546,127 @@ static long rule_name_add(struct builder *b, const char *name, size_t idx)
 	return -1;
 }
 
+/* a rule body being parsed */
+struct rule_st {
+	struct tok *nt, *bt;
+	struct ap_clause *clauses;
+	size_t n, cap;
+	const char *because;
+	bool bad;		/* an error was reported in it */
+};
+
+/* words that may start a line inside a rule, for did-you-mean */
+static const char *const rule_line_words[] = {
+	"notify", "block", "kill", "because", "if", "unless", "and", "or",
+	"since", "rule", "source", "declassify", "endorse",
+};
+
+/* after an error inside a rule: a line start where parsing can go on */
+static bool rule_resync(const struct tok *t)
+{
+	return t->k == TK_EOF ||
+	       (t->bol && t->k == TK_WORD &&
+		(is_effect_word(t) || is_decl_word(t) ||
+		 !strcmp(t->s, "because") ||
+		 word_index(t->s, reserved, N(reserved)) < 0));
+}
+
+/* one clause or `because` of a rule; false at the end of the rule */
+static bool rule_item(struct parser *p, struct rule_st *st)
+{
+	struct tok *t = peek(p), *nt = st->nt;
+
+	p->args_ok = false;	/* an error may have left it set */
+	if (is_effect_word(t)) {
+		struct ap_clause *c;
+
+		if (st->n == AP_MAX_CLAUSES)
+			perr(p, t, "split the rule", "too many clauses in rule '%s' (max %d)",
+			     nt->s, AP_MAX_CLAUSES);
+		ar_reserve(p->ar, (void **)&st->clauses, st->n, &st->cap,
+			   sizeof(*st->clauses));
+		c = &st->clauses[st->n];
+		memset(c, 0, sizeof(*c));
+		parse_clause(p, c);
+		st->n++;
+	} else if (is_word(p, "because")) {
+		if (st->bt)
+			perr(p, t, "merge the texts into one `because`",
+			     "rule '%s' has a second 'because'", nt->s);
+		st->bt = next(p);
+		t = expect_string(p, "the reason text after 'because'",
+				  "because \"tests are stale; re-run them, then commit\"");
+		if (strlen(t->s) >= AP_TEXT_MAX)
+			perr(p, t, "keep the reason short; the agent reads it after every violation", "'because' text longer than %d bytes",
+			     AP_TEXT_MAX - 1);
+		st->because = t->s;
+	} else if (is_word(p, "deny")) {
+		perr(p, t, "start each clause with its effect: `block exec \"git\" \"push\"` (the `deny ... effect` form was removed)",
+		     "'deny' is not an effect");
+	} else if (is_word(p, "reason")) {
+		perr(p, t, "write `because \"...\"`",
+		     "'reason' was renamed to 'because'");
+	} else if (is_word(p, "effect") || is_word(p, "remediation")) {
+		perr(p, t, t->s[0] == 'e' ?
+		     "put the effect at the start of each clause: notify, block or kill" :
+		     "put the remediation into the `because` text",
+		     "'%s' lines are not part of the language", t->s);
+	} else if (t->k == TK_WORD && t->bol && !is_decl_word(t) &&
+		   !(p->i + 2 < p->n && p->t[p->i + 1].k == TK_WORD &&
+		     p->t[p->i + 2].k == TK_COLON)) {
+		/* a misspelt keyword (not a misspelt `rule NAME:`) */
+		perr(p, t, suggest(p, t->s, rule_line_words, N(rule_line_words),
+				   "a rule holds clauses that start with notify, block or kill, and a `because` text"),
+		     "unknown keyword '%s' in rule '%s'", t->s, nt->s);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/*
+ * rule_item, recovering from an error inside it at the next line that can
+ * go on the rule (or end it), so every mistake in a rule is reported.
+ */
+static bool rule_item_guarded(struct parser *p, struct rule_st *st)
+{
+	jmp_buf outer;
+	size_t start = p->i;
+	bool more;
+
+	memcpy(outer, p->jb, sizeof(outer));
+	if (setjmp(p->jb)) {
+		memcpy(p->jb, outer, sizeof(outer));
+		st->bad = true;
+		if (++p->nerr >= MAX_ERRORS_PER_SNIPPET)
+			longjmp(p->jb, 1);
+		if (p->i == start && peek(p)->k != TK_EOF)
+			next(p);
+		while (!rule_resync(peek(p)))
+			next(p);
+		return peek(p)->k != TK_EOF;
+	}
+	more = rule_item(p, st);
+	memcpy(p->jb, outer, sizeof(outer));
+	return more;
+}
+
 static void parse_rule(struct parser *p)
 {
-	struct tok *kw = next(p), *nt, *bt = NULL, *t;
-	struct ap_clause *clauses = NULL;
-	size_t n = 0, cap = 0, i;
+	struct tok *kw = next(p), *nt, *bt;
+	struct rule_st st = { .because = "" };
+	struct ap_clause *clauses;
+	size_t n, i;
 	struct ap_rule *r;
-	const char *because = "";
+	const char *because;
 	long dup;
 
 	nt = expect_word(p, "a rule name after 'rule'", "rule no-git-push:");
+	if (strlen(nt->s) >= AP_NAME_MAX)
+		perr(p, nt, ar_printf(&p->tmp, "the kernel module accepts rule names of at most %d bytes; shorten it",
+				      AP_NAME_MAX - 1),
+		     "rule name '%.*s...' is %zu bytes long", 16, nt->s,
+		     strlen(nt->s));
 	if (!valid_name(nt->s, false))
 		perr(p, nt, "rule names contain letters, digits, '_', '-' and '.'",
 		     "invalid rule name '%s'", nt->s);
@@ -1230,51 +1677,28 @@ static void parse_rule(struct parser *p)
 	next(p);
 	p->rule_name = nt->s;
 
-	for (;;) {
-		t = peek(p);
-		if (is_effect_word(t)) {
-			struct ap_clause *c;
-
-			if (n == AP_MAX_CLAUSES)
-				perr(p, t, "split the rule", "too many clauses in rule '%s' (max %d)",
-				     nt->s, AP_MAX_CLAUSES);
-			ar_reserve(p->ar, (void **)&clauses, n, &cap,
-				   sizeof(*clauses));
-			c = &clauses[n];
-			memset(c, 0, sizeof(*c));
-			parse_clause(p, c);
-			n++;
-		} else if (is_word(p, "because")) {
-			if (bt)
-				perr(p, t, "merge the texts into one `because`",
-				     "rule '%s' has a second 'because'", nt->s);
-			bt = next(p);
-			t = expect_string(p, "the reason text after 'because'",
-					  "because \"tests are stale; re-run them, then commit\"");
-			if (strlen(t->s) >= AP_TEXT_MAX)
-				perr(p, t, "keep the reason short; the agent reads it after every violation", "'because' text longer than %d bytes",
-				     AP_TEXT_MAX - 1);
-			because = t->s;
-		} else if (is_word(p, "deny")) {
-			perr(p, t, "start each clause with its effect: `block exec \"git\" \"push\"` (the `deny ... effect` form was removed)",
-			     "'deny' is not an effect");
-		} else if (is_word(p, "reason")) {
-			perr(p, t, "write `because \"...\"`",
-			     "'reason' was renamed to 'because'");
-		} else if (is_word(p, "effect") || is_word(p, "remediation")) {
-			perr(p, t, t->s[0] == 'e' ?
-			     "put the effect at the start of each clause: notify, block or kill" :
-			     "put the remediation into the `because` text",
-			     "'%s' lines are not part of the language", t->s);
-		} else {
-			break;
-		}
+	st.nt = nt;
+	while (rule_item_guarded(p, &st))
+		;
+	/* its errors are reported: no follow-on "no clauses" */
+	if (st.bad) {
+		p->rule_name = NULL;
+		return;
 	}
+	clauses = st.clauses;
+	n = st.n;
+	bt = st.bt;
+	because = st.because;
 	if (!n)
 		perr(p, nt, "add a clause such as `block exec \"git\" \"push\"`",
 		     "rule '%s' has no clauses", nt->s);
-	if (p->P->n_rules == AP_MAX_RULES)
-		perr(p, nt, "split the policy into domains", "too many rules (max %d)", AP_MAX_RULES);
+	if (p->P->n_rules == AP_MAX_RULES) {
+		/* said once; the rules after it are still checked */
+		limit_once(p, LIMIT_RULES);
+		perr(p, nt, "split the policy into domains, or merge rules that share a `because`",
+		     "too many rules: '%s' would be rule %d, the kernel module's limit is %d",
+		     nt->s, AP_MAX_RULES + 1, AP_MAX_RULES);
+	}
 	dup = rule_name_add(p->b, nt->s, p->P->n_rules);
 	if (dup >= 0)
 		perr(p, nt, ar_printf(&p->tmp, "the first '%s' is at line %u",
@@ -1317,6 +1741,8 @@ static void parse_rule(struct parser *p)
 static void parse_decl(struct parser *p)
 {
 	struct tok *t = peek(p);
+
+	p->args_ok = false;	/* an error may have left it set */
 
 	if (t->k == TK_WORD) {
 		if (!strcmp(t->s, "source")) {
@@ -1383,16 +1809,30 @@ static void parse_all(struct parser *p)
 
 void dsl_compile(struct builder *b, const struct snippet *sn)
 {
+	struct snippet isn = *sn;
 	struct parser p;
+	size_t *lines, n = 1, i;
+
+	/* index the snippet's lines once: positions are mapped per token */
+	for (i = 0; i < sn->len; i++)
+		n += sn->dsl[i] == '\n';
+	lines = ap_xmalloc(n * sizeof(*lines));
+	lines[0] = 0;
+	for (i = 0, n = 1; i < sn->len; i++)
+		if (sn->dsl[i] == '\n')
+			lines[n++] = i + 1;
+	isn.dsl_lines = lines;
+	isn.n_dsl_lines = n;
 
 	memset(&p, 0, sizeof(p));
 	p.b = b;
 	p.P = b->p;
 	p.ar = b->ar;
-	p.sn = sn;
+	p.sn = &isn;
 	if (lex(&p))
 		parse_all(&p);
 	ar_release(&p.tmp);
+	free(lines);
 }
 
 /* ---- builder ----------------------------------------------------------------------- */
@@ -1443,10 +1883,23 @@ static int satisfiable(const struct ap_clause *c, uint64_t allowed)
 	return 0;
 }
 
+/* the introduced label closest to a name nothing introduces, or NULL */
+static const char *near_label(const struct builder *b, const char *name)
+{
+	const char *cands[AP_MAX_LABELS];
+	size_t i, n = 0;
+
+	for (i = 0; i < b->p->n_labels; i++)
+		if (b->labels[i].introduced)
+			cands[n++] = b->p->labels[i].name;
+	return did_you_mean(name, cands, n);
+}
+
 void builder_finish(struct builder *b)
 {
 	struct ap_policy *P = b->p;
 	uint64_t introduced = 0;
+	const char *near;
 	size_t i;
 
 	if (b->no_warnings)
@@ -1461,9 +1914,13 @@ void builder_finish(struct builder *b)
 		}
 		if (!li->used && !li->declassified)
 			continue;
-		snprintf(hint, sizeof(hint),
-			 "add `source %s = exec|file|endpoint \"...\"` or `endorse %s by exec \"...\"`",
-			 P->labels[i].name, P->labels[i].name);
+		near = near_label(b, P->labels[i].name);
+		if (near)
+			snprintf(hint, sizeof(hint), "did you mean %s?", near);
+		else
+			snprintf(hint, sizeof(hint),
+				 "add `source %s = exec|file|endpoint \"...\"` or `endorse %s by exec \"...\"`",
+				 P->labels[i].name, P->labels[i].name);
 		diag_add(b->diag, AP_SEV_WARNING, li->use_file, li->use_line,
 			 li->use_col, li->use_span, hint,
 			 li->used ? "label '%s' is never introduced by a source or an endorse, so it is never set" :

@@ -12,6 +12,44 @@
 #include <limits.h>
 #include "policy.h"
 
+/*
+ * The compiled policy is sent to the module with these values as they are
+ * (userspace/load.c): the enums must mirror the UAPI's, one for one.
+ */
+#define AP_SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " != " #b)
+AP_SAME(AP_OP_EXEC, ACTPLANE_OP_EXEC);
+AP_SAME(AP_OP_READ, ACTPLANE_OP_READ);
+AP_SAME(AP_OP_OPEN, ACTPLANE_OP_OPEN);
+AP_SAME(AP_OP_WRITE, ACTPLANE_OP_WRITE);
+AP_SAME(AP_OP_UNLINK, ACTPLANE_OP_UNLINK);
+AP_SAME(AP_OP_CONNECT, ACTPLANE_OP_CONNECT);
+AP_SAME(AP_OP_RECV, ACTPLANE_OP_RECV);
+AP_SAME(AP_OP__COUNT, __ACTPLANE_OP_MAX);
+AP_SAME(AP_EFFECT_NOTIFY, ACTPLANE_EFFECT_NOTIFY);
+AP_SAME(AP_EFFECT_BLOCK, ACTPLANE_EFFECT_BLOCK);
+AP_SAME(AP_EFFECT_KILL, ACTPLANE_EFFECT_KILL);
+AP_SAME(AP_TARGET_FILE, ACTPLANE_TARGET_FILE);
+AP_SAME(AP_TARGET_EXEC, ACTPLANE_TARGET_EXEC);
+AP_SAME(AP_TARGET_ENDPOINT, ACTPLANE_TARGET_ENDPOINT);
+AP_SAME(AP_MATCH_ANY, ACTPLANE_MATCH_ANY);
+AP_SAME(AP_MATCH_EXACT, ACTPLANE_MATCH_EXACT);
+AP_SAME(AP_MATCH_BASENAME, ACTPLANE_MATCH_BASENAME);
+AP_SAME(AP_MATCH_PREFIX, ACTPLANE_MATCH_PREFIX);
+AP_SAME(AP_MATCH_SUFFIX, ACTPLANE_MATCH_SUFFIX);
+AP_SAME(AP_MATCH_GLOB, ACTPLANE_MATCH_GLOB);
+AP_SAME(AP_TRANSFORM_DECLASSIFY, ACTPLANE_TRANSFORM_DECLASSIFY);
+AP_SAME(AP_TRANSFORM_ENDORSE, ACTPLANE_TRANSFORM_ENDORSE);
+AP_SAME(AP_COND_TARGET, ACTPLANE_COND_TARGET);
+AP_SAME(AP_COND_LINEAGE, ACTPLANE_COND_LINEAGE);
+AP_SAME(AP_COND_AFTER, ACTPLANE_COND_AFTER);
+AP_SAME(AP_EXPR_PUSH_LABEL, ACTPLANE_EXPR_LABEL);
+AP_SAME(AP_EXPR_PUSH_TRUE, ACTPLANE_EXPR_TRUE);
+AP_SAME(AP_EXPR_NOT, ACTPLANE_EXPR_NOT);
+AP_SAME(AP_EXPR_AND, ACTPLANE_EXPR_AND);
+AP_SAME(AP_EXPR_OR, ACTPLANE_EXPR_OR);
+_Static_assert(AP_MAX_LABELS <= 64, "label sets are 64-bit masks");
+_Static_assert(AP_NAME_MAX > AP_LABEL_NAME_MAX, "rule names may be longer");
+
 /* ---- allocation (abort on failure) ------------------------------------- */
 void *ap_xmalloc(size_t n);
 void *ap_xcalloc(size_t n, size_t size);
@@ -84,6 +122,9 @@ struct snippet {
 	size_t len;
 	const char *binding;		/* catalog rule key or NULL */
 	enum ap_bind_mode mode;
+	/* offset of each DSL line start (set by dsl_compile; NULL: scan) */
+	const size_t *dsl_lines;
+	size_t n_dsl_lines;
 };
 
 /* map a DSL position (0-based) to a position in sn->file (0-based) */
@@ -111,6 +152,7 @@ struct builder {
 	struct ap_diag *diag;
 	unsigned errors;
 	bool no_warnings;	/* scratch compile of an unselected snippet */
+	unsigned limits_said;	/* module limits already reported (dsl.c) */
 
 	size_t cap_labels, cap_sources, cap_transforms, cap_gates;
 	size_t cap_invalidators, cap_lineages, cap_rules;

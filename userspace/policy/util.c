@@ -216,35 +216,45 @@ const char *text_line(const struct ap_text *t, unsigned line, size_t *len)
 
 /* ---- strings ------------------------------------------------------------- */
 
+/*
+ * Edit distance counting a swap of two neighbouring characters as one edit
+ * (optimal string alignment): "exce" is one edit from "exec", "adn" from
+ * "and".  Three rows of at most 65 entries.
+ */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t *row, best;
+	size_t rows[3][65], *pp, *prev, *cur;
 
 	if (la > 64 || lb > 64)
 		return (size_t)-1;
-	row = ap_xmalloc((lb + 1) * sizeof(*row));
+	pp = rows[0];
+	prev = rows[1];
+	cur = rows[2];
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
+		size_t *tmp;
 
-		row[0] = i;
+		cur[0] = i;
 		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t v = diag + (a[i - 1] != b[j - 1]);
+			size_t v = prev[j - 1] + (a[i - 1] != b[j - 1]);
 
-			if (up + 1 < v)
-				v = up + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			diag = up;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
 		}
+		tmp = pp;
+		pp = prev;
+		prev = cur;
+		cur = tmp;
 	}
-	best = row[lb];
-	free(row);
-	return best;
+	return prev[lb];
 }
 
 const char *did_you_mean(const char *word, const char *const *cands, size_t n)

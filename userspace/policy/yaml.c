@@ -1123,8 +1123,15 @@ struct ap_policy *ap_policy_load_fd(int fd, const char *path, const char *domain
 	struct ap_policy *p = NULL;
 	size_t len = 0, n;
 	char *buf = NULL;
+	struct stat st;
 	FILE *f;
 
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		diag_add(d, AP_SEV_ERROR, &t, AP_NOPOS, 0, 0,
+			 "pass the policy file, e.g. DIR/actplane.yaml or DIR/.actplane/policy.yaml",
+			 "is a directory, not a policy file");
+		return NULL;
+	}
 	f = fdopen(dup(fd), "r");
 	if (!f) {
 		diag_add(d, AP_SEV_ERROR, &t, AP_NOPOS, 0, 0, NULL,
