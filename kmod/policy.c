@@ -850,11 +850,89 @@ void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, si
 		snprintf(buf, len, "[%pI6c/%u]%s%.0u", e->addr, e->plen, e->port ? ":" : "", e->port);
 }
 
+/* A target's parts in a dump: kind, then its pattern or endpoint. */
+static int ap_put_target_parts(struct sk_buff *skb, const struct ap_policy *pol, u8 kind, u32 idx,
+			       bool glob)
+{
+	const struct ap_ep *e;
+	const struct ap_pat *p;
+
+	if (nla_put_u32(skb, ACTPLANE_E_TARGET_KIND, kind))
+		return -EMSGSIZE;
+	if (kind != ACTPLANE_TARGET_ENDPOINT) {
+		p = &pol->pats[idx];
+		if (nla_put_u32(skb, ACTPLANE_E_CLASS, p->cls) ||
+		    nla_put_string(skb, ACTPLANE_E_LITERAL, p->lit) ||
+		    (glob && nla_put_string(skb, ACTPLANE_E_GLOB, p->glob_src)))
+			return -EMSGSIZE;
+		return 0;
+	}
+	e = &pol->eps[idx];
+	if (nla_put_u32(skb, ACTPLANE_E_FAMILY, e->family) ||
+	    (e->family && (nla_put(skb, ACTPLANE_E_ADDR, e->family == AF_INET ? 4 : 16, e->addr) ||
+			   nla_put_u32(skb, ACTPLANE_E_PREFIX, e->plen))) ||
+	    nla_put_u32(skb, ACTPLANE_E_PORT, e->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
- * POLICY_DUMP: one message per rule (name, because, and one ACTPLANE_A_ELEM
- * per clause with effect, op and target text).  cb->args[0] is the next rule;
- * cb->seq carries the generation so a reload mid-dump is flagged
- * (NLM_F_DUMP_INTR) instead of mixing two policies.
+ * A clause in full: target parts, arguments, the condition program (label
+ * operands are module label bits, named by STATUS's label table) and the
+ * `unless` conditions.  ACTPLANE_E_TARGET_KIND in the clause tells a reader
+ * the clause is complete.
+ */
+static int ap_put_clause_parts(struct sk_buff *skb, const struct ap_policy *pol,
+			       const struct ap_clause *c)
+{
+	struct nlattr *n, *cn;
+	u32 i;
+
+	/* the clause's ACTPLANE_E_GLOB is its target text, sent already */
+	if (ap_put_target_parts(skb, pol, c->target_kind, c->target, false))
+		return -EMSGSIZE;
+	if (c->args.argc) {
+		n = nla_nest_start(skb, ACTPLANE_E_ARGV);
+		if (!n)
+			return -EMSGSIZE;
+		for (i = 0; i < c->args.argc; i++)
+			if (nla_put_string(skb, ACTPLANE_E_ARG, c->args.argv[i]))
+				return -EMSGSIZE;
+		nla_nest_end(skb, n);
+	}
+	if (c->expr_len && nla_put(skb, ACTPLANE_E_EXPR, 2 * c->expr_len, c->expr))
+		return -EMSGSIZE;
+	if (!c->n_unless)
+		return 0;
+	n = nla_nest_start(skb, ACTPLANE_E_UNLESS);
+	if (!n)
+		return -EMSGSIZE;
+	for (i = 0; i < c->n_unless; i++) {
+		const struct ap_cond *k = &c->unless[i];
+
+		cn = nla_nest_start(skb, ACTPLANE_E_COND);
+		if (!cn || nla_put_u32(skb, ACTPLANE_E_COND_KIND, k->kind) ||
+		    (k->negate && nla_put_flag(skb, ACTPLANE_E_NEGATE)))
+			return -EMSGSIZE;
+		if (k->kind == ACTPLANE_COND_TARGET ?
+		    ap_put_target_parts(skb, pol, k->target_kind, k->arg, true) :
+		    nla_put_u32(skb, ACTPLANE_E_ARG_ID, k->arg))
+			return -EMSGSIZE;
+		nla_nest_end(skb, cn);
+	}
+	nla_nest_end(skb, n);
+	return 0;
+}
+
+/*
+ * POLICY_DUMP: one message per rule (name, because, and one ACTPLANE_E_CLAUSE
+ * per clause with effect, op, target text and, as far as the message holds
+ * them, the clause's parts: ap_put_clause_parts).  A rule too big for one
+ * message in full is sent with the target text only (a reader sees no
+ * ACTPLANE_E_TARGET_KIND and knows the clause is incomplete).
+ * cb->args[0] is the next rule; cb->args[1] is set while that rule is being
+ * sent in the short form.  cb->seq carries the generation so a reload
+ * mid-dump is flagged (NLM_F_DUMP_INTR) instead of mixing two policies.
  */
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -892,15 +970,22 @@ int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			ce = nla_nest_start(skb, ACTPLANE_E_CLAUSE);
 			if (!ce || nla_put_u32(skb, ACTPLANE_E_EFFECT, c->effect) ||
 			    nla_put_u32(skb, ACTPLANE_E_OP, c->op) ||
-			    nla_put_string(skb, ACTPLANE_E_GLOB, buf))
+			    nla_put_string(skb, ACTPLANE_E_GLOB, buf) ||
+			    (!cb->args[1] && ap_put_clause_parts(skb, pol, c)))
 				goto cancel;
 			nla_nest_end(skb, ce);
 		}
 		nla_nest_end(skb, el);
 		genlmsg_end(skb, hdr);
+		cb->args[1] = 0;
 		continue;
 cancel:
 		genlmsg_cancel(skb, hdr);
+		if (r == cb->args[0] && !cb->args[1]) {
+			cb->args[1] = 1;	/* too big in full: again, short */
+			r--;
+			continue;
+		}
 		if (r == cb->args[0])
 			ret = -EMSGSIZE;	/* one rule does not fit in a message */
 		break;

@@ -24,7 +24,9 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <zlib.h>
+#include <json-c/json.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 
@@ -32,24 +34,62 @@
 #define MIN_MAJOR		6
 #define MIN_MINOR		9
 
+#define MAX_RESULTS	32
+#define MAX_FIX		16
+
+/* One result line: collected, then printed as text or JSON. */
+struct result {
+	const char *check;	/* which check: kernel, btf, lsm, bpffs, module, programs */
+	bool ok;
+	char *message;
+	char *fix[MAX_FIX];	/* what to do, one line each (failures) */
+	int nfix;
+};
+
 struct doctor {
 	const char *lsm_file;
 	struct utsname uts;
 	char *config;		/* kernel .config text, NULL if not found */
 	const char *config_from;
 	int failed;
+	const char *check;	/* the check running */
+	struct result results[MAX_RESULTS];
+	int n;
 };
+
+static struct doctor *doc;	/* for fix(), which has no doctor argument */
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0) {
+		ap_err("out of memory");
+		exit(1);
+	}
+	return s;
+}
+
+static void result(struct doctor *d, bool good, const char *fmt, va_list ap)
+{
+	struct result *r;
+
+	if (d->n >= MAX_RESULTS)
+		return;
+	r = &d->results[d->n++];
+	r->check = d->check;
+	r->ok = good;
+	r->message = vfmt(fmt, ap);
+}
 
 static void ok(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ok(struct doctor *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok    ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	result(d, true, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 static void fail(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -58,24 +98,77 @@ static void fail(struct doctor *d, const char *fmt, ...)
 	va_list ap;
 
 	d->failed++;
-	printf("FAIL  ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	result(d, false, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
-/* indented "what to fix" lines under a FAIL */
+/* "what to fix" lines under a FAIL (indented in the text output) */
 static void fix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fix(const char *fmt, ...)
 {
+	struct result *r = doc && doc->n ? &doc->results[doc->n - 1] : NULL;
 	va_list ap;
 
-	printf("      ");
+	if (!r || r->nfix >= MAX_FIX)
+		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	r->fix[r->nfix++] = vfmt(fmt, ap);
 	va_end(ap);
-	putchar('\n');
+}
+
+static void print_text(const struct doctor *d)
+{
+	int i, j;
+
+	for (i = 0; i < d->n; i++) {
+		printf("%s  %s\n", d->results[i].ok ? "ok  " : "FAIL", d->results[i].message);
+		for (j = 0; j < d->results[i].nfix; j++)
+			printf("      %s\n", d->results[i].fix[j]);
+	}
+	if (d->failed)
+		printf("\n%d check%s failed: fix %s above, then run `actplane doctor` again.\n",
+		       d->failed, d->failed == 1 ? "" : "s",
+		       d->failed == 1 ? "it as described" : "them as described");
+	else
+		printf("\nThis host is ready for ActPlane.\n");
+}
+
+static void print_json(const struct doctor *d)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	int i, j;
+
+	json_object_object_add(o, "ready", json_object_new_boolean(!d->failed));
+	json_object_object_add(o, "kernel", json_object_new_string(d->uts.release));
+	json_object_object_add(o, "failed", json_object_new_int(d->failed));
+	for (i = 0; i < d->n; i++) {
+		const struct result *r = &d->results[i];
+		json_object *c = json_object_new_object(), *f = json_object_new_array();
+
+		json_object_object_add(c, "check", json_object_new_string(r->check));
+		json_object_object_add(c, "ok", json_object_new_boolean(r->ok));
+		json_object_object_add(c, "message", json_object_new_string(r->message));
+		for (j = 0; j < r->nfix; j++)
+			json_object_array_add(f, json_object_new_string(r->fix[j]));
+		json_object_object_add(c, "fix", f);
+		json_object_array_add(a, c);
+	}
+	json_object_object_add(o, "checks", a);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void free_results(struct doctor *d)
+{
+	int i, j;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->results[i].message);
+		for (j = 0; j < d->results[i].nfix; j++)
+			free(d->results[i].fix[j]);
+	}
 }
 
 static char *read_gz(const char *path)
@@ -368,63 +461,69 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "lsm-file", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static const char help[] =
-		"Usage: actplane doctor [--lsm-file FILE]\n"
+		"Usage: actplane doctor [--json] [--lsm-file FILE]\n"
 		"\n"
 		"Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
 		"BTF, the bpf LSM active (and how to enable it if not), bpffs, the module\n"
 		"and the BPF programs.  One line per check (ok or FAIL, with the fix).\n"
 		"Exit status 0 only if every check passed.  See docs/install.md.\n"
 		"\n"
+		"  -j, --json            one JSON object (schema in docs/cli.md)\n"
 		"  -l, --lsm-file FILE   read the active LSM list from FILE instead of\n"
 		"                        " DEFAULT_LSM_FILE "\n"
 		"  -h, --help            this help\n";
 	struct doctor d = { .lsm_file = DEFAULT_LSM_FILE };
+	bool json = false;
 	int opt;
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:jh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			d.lsm_file = optarg;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return 0;
-		case ':':
-			ap_err("doctor: option '%s' needs an argument", argv[optind - 1]);
-			return 2;
 		default:
-			ap_err("doctor: unknown option '%s'\nTry 'actplane doctor --help'.",
-			       argv[optind - 1]);
-			return 2;
+			return ap_getopt_error("doctor", opt, argc, argv);
 		}
 	}
-	if (optind < argc) {
-		ap_err("doctor: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return ap_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
 	if (uname(&d.uts)) {
 		ap_err("doctor: uname: %s", strerror(errno));
 		return 1;
 	}
+	doc = &d;
+	d.check = "kernel";
 	load_config(&d);
 	check_kernel(&d);
+	d.check = "btf";
 	check_btf(&d);
+	d.check = "lsm";
 	check_lsm(&d);
+	d.check = "bpffs";
 	check_bpffs(&d);
+	d.check = "module";
 	check_module(&d);
+	d.check = "programs";
 	check_programs(&d);
 	free(d.config);
-	if (d.failed)
-		printf("\n%d check%s failed: fix %s above, then run `actplane doctor` again.\n",
-		       d.failed, d.failed == 1 ? "" : "s",
-		       d.failed == 1 ? "it as described" : "them as described");
+	if (json)
+		print_json(&d);
 	else
-		printf("\nThis host is ready for ActPlane.\n");
+		print_text(&d);
+	free_results(&d);
+	doc = NULL;
 	return d.failed ? 1 : 0;
 }

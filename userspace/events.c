@@ -317,78 +317,23 @@ void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 	json_object_put(o);
 }
 
-/* ---- actplane watch ---- */
-
-static volatile sig_atomic_t watch_stop;
-
-static void watch_sig(int sig)
+/* One line per event: time effect op rule target, then who. */
+void ap_event_print_oneline(FILE *f, const struct ap_event_rec *ev)
 {
-	watch_stop = 1;
-}
+	static const char *const eff[] = { "none", "notify", "block", "kill" };
+	time_t secs = (time_t)(ev->time_ns / 1000000000ULL);
+	struct tm tm;
 
-struct watch_ctx {
-	int json;
-	long count;
-};
-
-static void watch_print(const struct ap_event_rec *ev, uint64_t lost, void *arg)
-{
-	struct watch_ctx *w = arg;
-
-	if (lost)
-		fprintf(w->json ? stderr : stdout, "actplane: %llu event(s) lost before seq %llu\n",
-			(unsigned long long)lost, (unsigned long long)ev->seq);
-	if (w->json)
-		ap_event_print_json(stdout, ev);
-	else
-		ap_event_print_text(stdout, ev);
-	fflush(stdout);
-	if (w->count > 0)
-		w->count--;
-}
-
-int cmd_watch(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct watch_ctx w = { .count = -1 };
-	struct ap_events *e;
-	struct pollfd pfd;
-	char err[256];
-	int c;
-
-	while ((c = getopt_long(argc, argv, "jn:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': w.json = 1; break;
-		case 'n': w.count = atol(optarg); break;
-		case 'h':
-			printf("usage: actplane watch [--json] [--count N]\n"
-			       "Print violation events as the module reports them (until interrupted,\n"
-			       "or N events).  Gaps in sequence numbers are reported as lost events.\n"
-			       "Needs CAP_NET_ADMIN.\n");
-			return 0;
-		default: return 2;
-		}
+	gmtime_r(&secs, &tm);
+	fprintf(f, "%02d:%02d:%02d %-6s %-7s ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		ev->effect < 4 ? eff[ev->effect] : "?", ap_op_str(ev->op));
+	ap_esc_word(f, ev->rule);
+	fputc(' ', f);
+	ap_esc_quoted(f, ev->target);
+	fprintf(f, " pid=%u session=%u comm=", ev->pid, ev->session);
+	ap_esc_word(f, ev->comm[0] ? ev->comm : "?");
+	if (ev->proposed != ev->effect) {
+		fprintf(f, " proposed=%s", ev->proposed < 4 ? eff[ev->proposed] : "?");
 	}
-	e = ap_events_open(err, sizeof(err));
-	if (!e) {
-		ap_err("%s", err);
-		return 1;
-	}
-	signal(SIGINT, watch_sig);
-	signal(SIGTERM, watch_sig);
-	/* subscribed from here on: scripts may wait for this line */
-	fprintf(stderr, "actplane: watching for violations (Ctrl-C to stop)\n");
-	pfd.fd = ap_events_fd(e);
-	pfd.events = POLLIN;
-	while (!watch_stop && w.count != 0) {
-		if (poll(&pfd, 1, 500) > 0 && ap_events_dispatch(e, watch_print, &w) < 0)
-			break;
-	}
-	ap_events_close(e);
-	return 0;
+	fputc('\n', f);
 }

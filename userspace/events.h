@@ -36,5 +36,6 @@ void ap_events_close(struct ap_events *e);
 const char *ap_op_str(unsigned int op);
 void ap_event_print_text(FILE *f, const struct ap_event_rec *ev);
 void ap_event_print_json(FILE *f, const struct ap_event_rec *ev);
+void ap_event_print_oneline(FILE *f, const struct ap_event_rec *ev);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
@@ -93,15 +94,12 @@ static int call(uint8_t cmd, struct label_req *r, const char *what)
 	return ret;
 }
 
-static int parse_pid(const char *s)
+static int parse_pid(const char *cmd, const char *s)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	uint64_t v;
 
-	if (*end || v <= 0 || v > 0x7fffffff) {
-		ap_err("invalid pid '%s'", s);
-		return -1;
-	}
+	if (ap_parse_uint(s, 1, 0x7fffffff, &v))
+		return -ap_usage_error(cmd, "--pid takes a process id (a number from 1), not '%s'", s);
 	return (int)v;
 }
 
@@ -123,87 +121,93 @@ static const struct option target_opts[] = {
 	{}
 };
 
-static void label_usage(FILE *f)
-{
-	fprintf(f, "usage: actplane label add LABEL... (--pid PID | PATH)\n"
-		"       actplane label clear [LABEL...] (--pid PID | PATH)   (no LABEL: all)\n"
-		"Add or remove labels on a process (all its threads) or a file (by inode:\n"
-		"hard links, renames and bind mounts share them).  Labels propagate from\n"
-		"there as the process and the file are used.  Needs root.\n");
-}
+static const char label_help[] =
+	"Usage: actplane label add LABEL... (--pid PID | PATH)\n"
+	"       actplane label clear [LABEL...] (--pid PID | PATH)\n"
+	"\n"
+	"Add or remove labels on a process (all its threads) or a file (by inode:\n"
+	"hard links, renames and bind mounts share them).  Labels propagate from\n"
+	"there as the process and the file are used.  `clear` without a LABEL\n"
+	"removes them all.  Needs root.\n"
+	"\n"
+	"  -p, --pid PID   the process instead of a PATH\n"
+	"  -h, --help      this help\n";
 
 int cmd_label(int argc, char **argv)
 {
 	struct label_req r = { .fd = -1 };
-	const char *path = NULL;
+	const char *path = NULL, *cmd;
 	int c, add, ret;
 
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "clear"))) {
-		int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-
-		label_usage(help ? stdout : stderr);
-		return help ? 0 : 2;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(label_help, stdout);
+		return 0;
 	}
+	if (argc < 2)
+		return ap_usage_error("label", "give 'add' or 'clear'");
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "clear"))
+		return ap_usage_error("label", "unknown subcommand '%s' (add or clear)", argv[1]);
 	add = !strcmp(argv[1], "add");
+	cmd = add ? "label add" : "label clear";
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "p:h", target_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", target_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			r.pid = parse_pid(optarg);
+			r.pid = parse_pid("label", optarg);
 			if (r.pid < 0)
-				return 2;
+				return -r.pid;
 			break;
-		case 'h': label_usage(stdout); return 0;
-		default: label_usage(stderr); return 2;
+		case 'h': fputs(label_help, stdout); return 0;
+		default: return ap_getopt_error("label", c, argc, argv);
 		}
 	}
 	r.labels = argv + optind;
 	r.nlabels = argc - optind;
 	if (!r.pid) {
-		if (r.nlabels < 1) {
-			label_usage(stderr);
-			return 2;
-		}
+		if (r.nlabels < 1)
+			return ap_usage_error("label", "%s: give --pid PID or a PATH", cmd);
 		path = r.labels[--r.nlabels];
 	}
-	if (add && !r.nlabels) {
-		ap_err("label add: name at least one label");
-		return 2;
-	}
+	if (add && !r.nlabels)
+		return ap_usage_error("label", "label add: name at least one label");
 	if (path && open_target(path, &r))
 		return 1;
-	ret = call(add ? ACTPLANE_CMD_LABEL_ADD : ACTPLANE_CMD_LABEL_CLEAR, &r,
-		   add ? "label add" : "label clear");
+	ret = call(add ? ACTPLANE_CMD_LABEL_ADD : ACTPLANE_CMD_LABEL_CLEAR, &r, cmd);
 	if (r.fd >= 0)
 		close(r.fd);
 	return ret ? 1 : 0;
 }
+
+static const char labels_help[] =
+	"Usage: actplane labels (--pid PID | PATH)\n"
+	"\n"
+	"Print the labels of a process or a file, one per line (and the process's\n"
+	"session as 'session N').  Needs root.\n"
+	"\n"
+	"  -p, --pid PID   the process instead of a PATH\n"
+	"  -h, --help      this help\n";
 
 int cmd_labels(int argc, char **argv)
 {
 	struct label_req r = { .fd = -1 };
 	int c, i, ret;
 
-	while ((c = getopt_long(argc, argv, "p:h", target_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", target_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			r.pid = parse_pid(optarg);
+			r.pid = parse_pid("labels", optarg);
 			if (r.pid < 0)
-				return 2;
+				return -r.pid;
 			break;
-		case 'h':
-			printf("usage: actplane labels (--pid PID | PATH)\n"
-			       "Print the labels of a process or a file, one per line (and the\n"
-			       "process's session as 'session N').  Needs root.\n");
-			return 0;
-		default: return 2;
+		case 'h': fputs(labels_help, stdout); return 0;
+		default: return ap_getopt_error("labels", c, argc, argv);
 		}
 	}
-	if (!!r.pid == (optind < argc) || argc - optind > 1) {
-		ap_err("labels: give --pid PID or one PATH");
-		return 2;
-	}
+	if (!!r.pid == (optind < argc) || argc - optind > 1)
+		return ap_usage_error("labels", "give --pid PID or one PATH");
 	if (!r.pid && open_target(argv[optind], &r))
 		return 1;
 	ret = call(ACTPLANE_CMD_LABEL_GET, &r, "labels");
@@ -220,66 +224,70 @@ int cmd_labels(int argc, char **argv)
 	return 0;
 }
 
+static const char session_help[] =
+	"Usage: actplane session create --pid PID [--label LABEL]...\n"
+	"\n"
+	"Start a session rooted at PID with seed labels; its descendants inherit\n"
+	"the session.  Prints the session id.  Needs root.\n"
+	"\n"
+	"  -p, --pid PID       the session's root process\n"
+	"  -l, --label LABEL   a seed label (repeatable)\n"
+	"  -h, --help          this help\n";
+
 int cmd_session(int argc, char **argv)
 {
 	static char *labels[ACTPLANE_MAX_LABELS];
 	struct label_req r = { .fd = -1, .labels = labels };
 	int c;
 
-	if (argc < 2 || strcmp(argv[1], "create")) {
-		FILE *f = argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr;
-
-		fprintf(f, "usage: actplane session create --pid PID [--label LABEL]...\n"
-			"Start a session rooted at PID with seed labels; its descendants\n"
-			"inherit the session.  Prints the session id.  Needs root.\n");
-		return f == stdout ? 0 : 2;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(session_help, stdout);
+		return 0;
 	}
+	if (argc < 2)
+		return ap_usage_error("session", "give 'create'");
+	if (strcmp(argv[1], "create"))
+		return ap_usage_error("session", "unknown subcommand '%s' (create)", argv[1]);
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "p:l:h", target_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:l:h", target_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			r.pid = parse_pid(optarg);
+			r.pid = parse_pid("session", optarg);
 			if (r.pid < 0)
-				return 2;
+				return -r.pid;
 			break;
 		case 'l':
-			if (r.nlabels >= ACTPLANE_MAX_LABELS) {
-				ap_err("too many labels");
-				return 2;
-			}
+			if (r.nlabels >= ACTPLANE_MAX_LABELS)
+				return ap_usage_error("session", "at most %d labels", ACTPLANE_MAX_LABELS);
 			labels[r.nlabels++] = optarg;
 			break;
-		default: return 2;
+		case 'h': fputs(session_help, stdout); return 0;
+		default: return ap_getopt_error("session", c, argc, argv);
 		}
 	}
-	if (!r.pid || optind != argc) {
-		ap_err("session create: --pid PID is required");
-		return 2;
-	}
+	if (optind != argc)
+		return ap_usage_error("session", "unexpected argument '%s'", argv[optind]);
+	if (!r.pid)
+		return ap_usage_error("session", "session create: --pid PID is required");
 	if (call(ACTPLANE_CMD_SESSION_CREATE, &r, "session create"))
 		return 1;
 	printf("%u\n", r.session);
 	return 0;
 }
 
-static int parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
+static const char limits_help[] =
+	"Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
+	"\n"
+	"Set the label memory limit and what happens when it is reached:\n"
+	"  open    the operation proceeds untracked and is counted (default)\n"
+	"  closed  the operation that cannot be tracked fails with ENOMEM\n"
+	"'actplane status' shows the usage.  Needs root.\n"
+	"\n"
+	"  -b, --bytes N        limit in bytes (K, M, G: powers of 1024)\n"
+	"  -f, --fail-mode M    open or closed\n"
+	"  -h, --help           this help\n";
 
 int cmd_limits(int argc, char **argv)
 {
@@ -290,15 +298,17 @@ int cmd_limits(int argc, char **argv)
 		{}
 	};
 	struct label_req r = { .fd = -1 };
+	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:f:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (parse_size(optarg, &r.limit)) {
-				ap_err("invalid size '%s' (e.g. 65536, 64K, 16M)", optarg);
-				return 2;
-			}
+			if (ap_parse_size(optarg, &v))
+				return ap_usage_error("limits", "invalid size '%s' for --bytes "
+						      "(e.g. 65536, 64K, 16M)", optarg);
+			r.limit = v;
 			r.have_limit = 1;
 			break;
 		case 'f':
@@ -306,25 +316,20 @@ int cmd_limits(int argc, char **argv)
 				r.mode = ACTPLANE_FAIL_OPEN;
 			else if (!strcmp(optarg, "closed"))
 				r.mode = ACTPLANE_FAIL_CLOSED;
-			else {
-				ap_err("--fail-mode is 'open' or 'closed'");
-				return 2;
-			}
+			else
+				return ap_usage_error("limits", "--fail-mode is 'open' or 'closed', "
+						      "not '%s'", optarg);
 			r.have_mode = 1;
 			break;
 		case 'h':
-			printf("usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
-			       "Set the label memory limit and what happens when it is reached:\n"
-			       "  open    the operation proceeds untracked and is counted (default)\n"
-			       "  closed  the operation that cannot be tracked fails with ENOMEM\n"
-			       "'actplane status' shows usage.  Needs root.\n");
+			fputs(limits_help, stdout);
 			return 0;
-		default: return 2;
+		default: return ap_getopt_error("limits", c, argc, argv);
 		}
 	}
-	if ((!r.have_limit && !r.have_mode) || optind != argc) {
-		ap_err("limits: give --bytes and/or --fail-mode");
-		return 2;
-	}
+	if (optind != argc)
+		return ap_usage_error("limits", "unexpected argument '%s'", argv[optind]);
+	if (!r.have_limit && !r.have_mode)
+		return ap_usage_error("limits", "give --bytes and/or --fail-mode");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `actplane load [--policy F] [--domain D]`, `actplane unload`, `actplane rules`:
+ * `actplane load [--policy F] [--domain D]` and `actplane unload`:
  * compile a policy with the policy library and send it to the module as a
  * list of elements (POLICY_BEGIN, POLICY_ADD..., POLICY_COMMIT).  The module
  * swaps it in atomically; on any error the previous policy stays in force
@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
@@ -364,23 +365,30 @@ int cmd_load(int argc, char **argv)
 	char path[PATH_MAX];
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "p:d:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
 		case 'h':
-			printf("usage: actplane load [--policy F | F] [--domain D]\n"
+			printf("Usage: actplane load [--policy FILE | FILE] [--domain NAME]\n"
+			       "\n"
 			       "Compile the policy (default: actplane.yaml or .actplane/policy.yaml,\n"
 			       "searched upwards from here) and swap it into the module atomically.\n"
-			       "Label state is kept; a failed load leaves the old policy in force.\n");
+			       "Label state is kept; a failed load leaves the old policy in force.\n"
+			       "Needs root.\n"
+			       "\n"
+			       "  -p, --policy FILE   the policy file\n"
+			       "  -d, --domain NAME   domain of a rules:/domains: catalog\n"
+			       "  -h, --help          this help\n");
 			return 0;
-		default: return 2;
+		default: return ap_getopt_error("load", c, argc, argv);
 		}
 	}
-	if (optind < argc)
+	if (optind < argc && !file)
 		file = argv[optind++];
 	if (optind != argc)
-		return 2;
+		return ap_usage_error("load", "unexpected argument '%s'", argv[optind]);
 	p = ap_compile_policy(file, domain, path, sizeof(path));
 	if (!p)
 		return 1;
@@ -399,8 +407,12 @@ int cmd_unload(int argc, char **argv)
 	int ret;
 
 	if (argc > 1) {
-		printf("usage: actplane unload\nRemove the policy (labels and sessions stay).\n");
-		return strcmp(argv[1], "--help") ? 2 : 0;
+		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
+			return ap_usage_error("unload", "unexpected argument '%s'", argv[1]);
+		printf("Usage: actplane unload\n"
+		       "\n"
+		       "Remove the loaded policy (labels and sessions stay).  Needs root.\n");
+		return 0;
 	}
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
@@ -414,77 +426,4 @@ int cmd_unload(int argc, char **argv)
 		printf("policy removed\n");
 	ap_nl_close(nl);
 	return ret ? 1 : 0;
-}
-
-static const char *const op_names[] = { "exec", "read", "open", "write", "unlink", "connect", "recv" };
-static const char *const eff_names[] = { "none", "notify", "block", "kill" };
-
-static int rules_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[ACTPLANE_A_MAX + 1], *r[ACTPLANE_E_MAX + 1], *a, *cl[ACTPLANE_E_MAX + 1];
-	int rem, *count = arg;
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ACTPLANE_A_MAX, NULL) || !tb[ACTPLANE_A_ELEM] ||
-	    nla_parse_nested(r, ACTPLANE_E_MAX, tb[ACTPLANE_A_ELEM], NULL))
-		return NL_SKIP;
-	/* names, patterns and reasons come from a policy file: escaped */
-	if (!*count && tb[ACTPLANE_A_POLICY_NAME]) {
-		fputs("# policy ", stdout);
-		ap_esc_puts(stdout, nla_get_string(tb[ACTPLANE_A_POLICY_NAME]));
-		printf(" (generation %llu)\n", tb[ACTPLANE_A_GENERATION] ?
-		       (unsigned long long)nla_get_u64(tb[ACTPLANE_A_GENERATION]) : 0ULL);
-	}
-	(*count)++;
-	fputs("rule ", stdout);
-	ap_esc_word(stdout, r[ACTPLANE_E_NAME] ? nla_get_string(r[ACTPLANE_E_NAME]) : "?");
-	fputs(":\n", stdout);
-	nla_for_each_nested(a, tb[ACTPLANE_A_ELEM], rem) {
-		unsigned int op, eff;
-
-		if (nla_type(a) != ACTPLANE_E_CLAUSE || nla_parse_nested(cl, ACTPLANE_E_MAX, a, NULL))
-			continue;
-		op = cl[ACTPLANE_E_OP] ? nla_get_u32(cl[ACTPLANE_E_OP]) : 99;
-		eff = cl[ACTPLANE_E_EFFECT] ? nla_get_u32(cl[ACTPLANE_E_EFFECT]) : 99;
-		printf("  %s %s ", eff < 4 ? eff_names[eff] : "?", op < 7 ? op_names[op] : "?");
-		ap_esc_quoted(stdout, cl[ACTPLANE_E_GLOB] ? nla_get_string(cl[ACTPLANE_E_GLOB]) : "");
-		fputc('\n', stdout);
-	}
-	if (r[ACTPLANE_E_BECAUSE] && *nla_get_string(r[ACTPLANE_E_BECAUSE])) {
-		fputs("  because ", stdout);
-		ap_esc_quoted(stdout, nla_get_string(r[ACTPLANE_E_BECAUSE]));
-		fputc('\n', stdout);
-	}
-	return NL_OK;
-}
-
-int cmd_rules(int argc, char **argv)
-{
-	struct nl_sock *sk;
-	int family, count = 0, ret;
-
-	if (argc > 1) {
-		printf("usage: actplane rules\nList the rules of the policy loaded in the module.\n");
-		return strcmp(argv[1], "--help") ? 2 : 0;
-	}
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk) || (family = genl_ctrl_resolve(sk, ACTPLANE_GENL_NAME)) < 0) {
-		ap_err("the actplane kernel module is not loaded");
-		if (sk)
-			nl_socket_free(sk);
-		return 1;
-	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, rules_cb, &count);
-	ret = genl_send_simple(sk, family, ACTPLANE_CMD_POLICY_DUMP, ACTPLANE_GENL_VERSION, NLM_F_DUMP);
-	if (ret >= 0)
-		ret = nl_recvmsgs_default(sk);
-	nl_socket_free(sk);
-	if (ret < 0) {
-		ap_err("rules: %s%s", nl_geterror(ret),
-		       ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" :
-		       ret == -NLE_DUMP_INTR ? " (the policy changed during the dump; retry)" : "");
-		return 1;
-	}
-	if (!count)
-		printf("no policy loaded\n");
-	return 0;
 }

@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netlink/genl/genl.h>
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
@@ -320,8 +321,9 @@ static pid_t start_agent(char **cmdv, const struct ap_invoker *who, const sigset
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
+	fprintf(f, "Usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
 		"                    [--log FILE] -- CMD [ARGS...]\n"
+		"\n"
 		"Run CMD (your agent) as an ActPlane session under the workspace's policy.\n"
 		"Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
 		"Root never opens a file in the workspace: a helper running as you reads\n"
@@ -358,20 +360,19 @@ int cmd_run(int argc, char **argv)
 	size_t i;
 	pid_t child;
 
-	while ((c = getopt_long(argc, argv, "+p:d:e:l:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:p:d:e:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
 		case 'e': enforcer = optarg; break;
 		case 'l': logpath = optarg; break;
 		case 'h': run_usage(stdout); return 0;
-		default: run_usage(stderr); return 2;
+		default: return ap_getopt_error("run", c, argc, argv);
 		}
 	}
-	if (optind >= argc) {
-		run_usage(stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return ap_usage_error("run", "give the command to run: actplane run [OPTIONS] -- CMD");
 	cmdv = argv + optind;	/* getopt is reused below (cmd_up) */
 	if (!ap_is_root()) {
 		ap_err("run needs root to load the module, attach the BPF programs and start a session;\n"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
@@ -24,6 +25,10 @@ struct ap_status {
 	char enforcer[ACTPLANE_ENFORCER_NAME_LEN];
 	unsigned int enforcer_state;
 	char reason[160];
+	int have_policy;
+	uint64_t generation;
+	unsigned int n_rules;
+	char policy[4096];
 	uint64_t ctr[__ACTPLANE_CTR_MAX];
 	uint64_t mem[__ACTPLANE_MEM_A_MAX];
 	char labels[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
@@ -53,6 +58,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 	copy_str(st->version, sizeof(st->version), tb[ACTPLANE_A_VERSION]);
 	copy_str(st->enforcer, sizeof(st->enforcer), tb[ACTPLANE_A_ENFORCER]);
 	copy_str(st->reason, sizeof(st->reason), tb[ACTPLANE_A_ENFORCER_REASON]);
+	st->have_policy = !!tb[ACTPLANE_A_POLICY_NAME];
+	copy_str(st->policy, sizeof(st->policy), tb[ACTPLANE_A_POLICY_NAME]);
+	st->generation = tb[ACTPLANE_A_GENERATION] ? nla_get_u64(tb[ACTPLANE_A_GENERATION]) : 0;
+	st->n_rules = tb[ACTPLANE_A_COUNT] ? nla_get_u32(tb[ACTPLANE_A_COUNT]) : 0;
 	st->abi = tb[ACTPLANE_A_ABI] ? nla_get_u32(tb[ACTPLANE_A_ABI]) : 0;
 	st->enforcer_state = tb[ACTPLANE_A_ENFORCER_STATE] ?
 		nla_get_u32(tb[ACTPLANE_A_ENFORCER_STATE]) : 0;
@@ -130,6 +139,16 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 	json_object_object_add(e, "reason", json_object_new_string(st->reason));
 	json_object_object_add(e, "pinned", json_object_new_boolean(enforcer_pinned));
 	json_object_object_add(o, "enforcer", e);
+	if (st->have_policy) {
+		json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "name", json_object_new_string(st->policy));
+		json_object_object_add(p, "generation", json_object_new_uint64(st->generation));
+		json_object_object_add(p, "rules", json_object_new_int((int)st->n_rules));
+		json_object_object_add(o, "policy", p);
+	} else {
+		json_object_object_add(o, "policy", NULL);
+	}
 	c = json_object_new_object();
 	for (i = 0; i < __ACTPLANE_CTR_MAX; i++)
 		if (ap_counter_name(i))
@@ -194,6 +213,14 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 		       enforcer_pinned ? ", pinned" : "",
 		       st->enforcer_state == ACTPLANE_ENFORCER_FAILED ? ": " : "",
 		       st->enforcer_state == ACTPLANE_ENFORCER_FAILED ? st->reason : "");
+	if (st->have_policy) {
+		printf("policy:    ");
+		ap_esc_puts(stdout, st->policy);
+		printf(" (generation %llu, %u rule%s)\n", (unsigned long long)st->generation,
+		       st->n_rules, st->n_rules == 1 ? "" : "s");
+	} else {
+		printf("policy:    none loaded\n");
+	}
 	printf("hooks:     %d of %d attached (%s)\n", pinned_hooks, st->nhooks, AP_PIN_DIR);
 	for (i = 0; i < (unsigned int)st->nhooks; i++)
 		printf("  %-20s %-9s %llu calls\n", st->hooks[i].name,
@@ -230,12 +257,14 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 			printf("  %-20s %llu\n", ap_counter_name(i), (unsigned long long)st->ctr[i]);
 }
 
-static void status_usage(FILE *f)
-{
-	fprintf(f, "usage: actplane status [--json]\n"
-		"Show the module version, the attached enforcer, the BPF hooks and counters.\n"
-		"  -j, --json   machine-readable output\n");
-}
+static const char status_help[] =
+	"Usage: actplane status [--json]\n"
+	"\n"
+	"Show the module version, the attached enforcer, the loaded policy, the BPF\n"
+	"hooks, label memory, sessions and counters.  Needs the module loaded.\n"
+	"\n"
+	"  -j, --json   one JSON object (schema in docs/cli.md)\n"
+	"  -h, --help   this help\n";
 
 int cmd_status(int argc, char **argv)
 {
@@ -249,17 +278,16 @@ int cmd_status(int argc, char **argv)
 	struct ap_nl *nl;
 	int json = 0, c, ret, enforcer_pinned, pinned_hooks;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'h': status_usage(stdout); return 0;
-		default: status_usage(stderr); return 2;
+		case 'h': fputs(status_help, stdout); return 0;
+		default: return ap_getopt_error("status", c, argc, argv);
 		}
 	}
-	if (optind != argc) {
-		status_usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return ap_usage_error("status", "unexpected argument '%s'", argv[optind]);
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
 		ap_err("%s", err);

@@ -25,9 +25,11 @@
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "args.h"
 #include "cmd.h"
 #include "common.h"
 #include "enforcers.h"
+#include "escape.h"
 #include "nl.h"
 #include "hooks.skel.h"
 
@@ -221,12 +223,42 @@ out:
 	return ret;
 }
 
+/*
+ * Check an enforcer argument before anything is contacted: a built-in name,
+ * or a readable file.  Returns 0 or the usage error's exit status.
+ */
+static int enforcer_arg_check(const char *cmd, const char *what)
+{
+	const struct ap_enforcer_blob *b;
+
+	if (is_file_arg(what)) {
+		if (access(what, R_OK))
+			return ap_usage_error(cmd, "cannot read enforcer object '%s': %s", what,
+					      strerror(errno));
+		return 0;
+	}
+	if (find_blob(what))
+		return 0;
+	fprintf(stderr, "actplane %s: unknown enforcer '", cmd);
+	ap_esc_puts(stderr, what);
+	fputs("' (built-in:", stderr);
+	for (b = ap_enforcer_blobs; b->name; b++)
+		fprintf(stderr, " %s", b->name);
+	fprintf(stderr, "; or the path of a struct_ops FILE.bpf.o)\n"
+		"Try 'actplane %s --help'.\n", cmd);
+	return AP_EXIT_USAGE;
+}
+
 static void up_usage(FILE *f)
 {
-	fprintf(f, "usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
-		"Attach the BPF LSM hooks and an enforcer (default: %s) and pin them under %s.\n"
-		"Idempotent: what is already attached stays; --enforcer switches enforcers.\n"
-		"Needs root and the module loaded.\n", AP_DEFAULT_ENFORCER, AP_PIN_DIR);
+	fprintf(f, "Usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
+		"\n"
+		"Attach the BPF LSM hooks and an enforcer (default: %s) and pin them\n"
+		"under %s.  Idempotent: what is already attached stays;\n"
+		"--enforcer switches enforcers.  Needs root and the module loaded.\n"
+		"\n"
+		"  -e, --enforcer E   built-in enforcer name or struct_ops FILE.bpf.o\n"
+		"  -h, --help         this help\n", AP_DEFAULT_ENFORCER, AP_PIN_DIR);
 }
 
 int cmd_up(int argc, char **argv)
@@ -239,17 +271,18 @@ int cmd_up(int argc, char **argv)
 	const char *enforcer = NULL;
 	int c, ret, attached;
 
-	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': enforcer = optarg; break;
 		case 'h': up_usage(stdout); return 0;
-		default: up_usage(stderr); return 2;
+		default: return ap_getopt_error("up", c, argc, argv);
 		}
 	}
-	if (optind != argc) {
-		up_usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return ap_usage_error("up", "unexpected argument '%s'", argv[optind]);
+	if (enforcer && (ret = enforcer_arg_check("up", enforcer)))
+		return ret;
 	libbpf_set_print(libbpf_quiet);
 	if (!module_loaded())
 		return 1;
@@ -304,12 +337,14 @@ int cmd_down(int argc, char **argv)
 	char path[512];
 
 	if (argc > 1) {
-		FILE *f = strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? stderr : stdout;
-
-		fprintf(f, "usage: actplane down\n"
-			"Detach the enforcer and the BPF hooks (remove their pins in %s).\n"
-			"Idempotent.  The module stays loaded.\n", AP_PIN_DIR);
-		return f == stdout ? 0 : 2;
+		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
+			return ap_usage_error("down", "unexpected argument '%s'", argv[1]);
+		printf("Usage: actplane down\n"
+		       "\n"
+		       "Detach the enforcer and the BPF hooks (remove their pins in\n"
+		       "%s).  Idempotent.  The module stays loaded.  Needs root.\n",
+		       AP_PIN_DIR);
+		return 0;
 	}
 	d = opendir(AP_PIN_DIR);
 	if (!d) {
@@ -383,10 +418,9 @@ static int enforcer_test(const char *effect_arg)
 	if (effect_arg) {
 		int e = ap_verdict_parse(effect_arg);
 
-		if (e < 0) {
-			ap_err("unknown effect '%s' (none, notify, block or kill)", effect_arg);
-			return 2;
-		}
+		if (e < 0)
+			return ap_usage_error("enforcer", "unknown effect '%s' (none, notify, block "
+					      "or kill)", effect_arg);
 		r.effect = (unsigned int)e;
 	}
 	nl = ap_nl_open(err, sizeof(err));
@@ -411,9 +445,13 @@ static void enforcer_usage(FILE *f)
 {
 	const struct ap_enforcer_blob *b;
 
-	fprintf(f, "usage: actplane enforcer NAME|FILE.bpf.o   switch the attached enforcer\n"
-		"       actplane enforcer test [EFFECT]       ask the enforcer to decide a synthetic\n"
-		"                                             match (EFFECT: notify|block|kill)\n"
+	fprintf(f, "Usage: actplane enforcer NAME|FILE.bpf.o\n"
+		"       actplane enforcer test [EFFECT]\n"
+		"\n"
+		"Switch the attached enforcer in place (actplane must be up), or ask it to\n"
+		"decide a synthetic match with EFFECT (none, notify, block or kill;\n"
+		"default block).  Needs root.\n"
+		"\n"
 		"Built-in enforcers:");
 	for (b = ap_enforcer_blobs; b->name; b++)
 		fprintf(f, " %s", b->name);
@@ -422,16 +460,26 @@ static void enforcer_usage(FILE *f)
 
 int cmd_enforcer(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		enforcer_usage(argc < 2 || argc > 3 ? stderr : stdout);
-		return argc < 2 || argc > 3 ? 2 : 0;
+	int ret;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		enforcer_usage(stdout);
+		return 0;
 	}
-	if (!strcmp(argv[1], "test"))
+	if (argc < 2)
+		return ap_usage_error("enforcer", "give an enforcer NAME or FILE, or 'test'");
+	if (argv[1][0] == '-')
+		return ap_usage_error("enforcer", "unknown option '%s'", argv[1]);
+	if (!strcmp(argv[1], "test")) {
+		if (argc > 3)
+			return ap_usage_error("enforcer", "unexpected argument '%s'", argv[3]);
 		return enforcer_test(argc == 3 ? argv[2] : NULL);
-	if (argc != 2) {
-		enforcer_usage(stderr);
-		return 2;
 	}
+	if (argc != 2)
+		return ap_usage_error("enforcer", "unexpected argument '%s'", argv[2]);
+	ret = enforcer_arg_check("enforcer", argv[1]);
+	if (ret)
+		return ret;
 	libbpf_set_print(libbpf_quiet);
 	if (!module_loaded())
 		return 1;

@@ -67,7 +67,7 @@ mem_json() { json_get "$(status_json)" "sorted(j['memory'].items())"; }
 sunreclaim_kb() { awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo; }
 settle() { sync; echo 3 > /proc/sys/vm/drop_caches; sleep 2; }
 policy_head() { "$AP" rules | head -n 1; }
-rule_count() { "$AP" rules | grep -c '^rule ' || true; }
+rule_count() { "$AP" rules | grep -cE '^  r[0-9]+ ' || true; }
 
 # slab caches that grew most since FILE (TAP comments)
 slab_growth() {
@@ -243,7 +243,7 @@ rule longpattern:
   block write \"$pat\"
   because \"long pattern\""
 	expect_loaded $W/pol/long.yaml 2
-	"$AP" rules | grep -q "because \"$because\"" || fail "the 4095-byte because text is not listed whole"
+	"$AP" rules | grep -qx "      because: $because" || fail "the 4095-byte because text is not listed whole"
 	good_enforced
 	write_policy $W/pol/long2.yaml "rule longtext:
   block exec \"fakegit\" \"push\"
@@ -264,7 +264,7 @@ t_long_argv() {
 	head=$(policy_head)
 	out=$("$AP" load $W/pol/argv.yaml 2>&1) || rc=$?
 	if [ $rc = 0 ]; then
-		"$AP" rules | grep -A1 '^rule manyargs' | grep -q 'block exec' ||
+		"$AP" rules | grep -A2 -E '^  r[0-9]+ manyargs$' | grep -q 'c0 block exec' ||
 			fail "loaded, but rule manyargs has no clause: $("$AP" rules | head -n 4 | cut -c1-100)"
 		args=()
 		for i in $(seq 32); do args+=("$a"); done

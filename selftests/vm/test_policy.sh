@@ -266,7 +266,7 @@ t_bad_policy_keeps_old() {
 	"$VMT/nl_malformed" --policy | tee $W/bad.out
 	! grep -q '^not ok' $W/bad.out
 	expect_eq "old policy still enforced" "$(run_as c exec $W/bin/fakegit push || true)" EPERM
-	expect_contains "rules" "$("$AP" rules)" "rule no-push"
+	expect_contains "rules" "$("$AP" rules)" "  r0 no-push"
 }
 
 setup

@@ -117,7 +117,10 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 	struct ap_policy *p;
 
 	ap_diag_init(d);
-	p = ap_policy_load_file(path, o->domain, d);
+	if (!strcmp(path, "-"))	/* standard input; relative patterns: the working directory */
+		p = ap_policy_load_fd(0, "<stdin>", o->domain, d);
+	else
+		p = ap_policy_load_file(path, o->domain, d);
 	ap_diag_print(err, d, use_color(err));
 	if (!p) {
 		fputs("actplane: ", err);
@@ -168,13 +171,15 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 		{ 0 }
 	};
 	static const char help[] =
-		"Usage: actplane check [--policy FILE] [--domain NAME] [--strict] [--quiet]\n"
+		"Usage: actplane check [FILE | - | --policy FILE] [--domain NAME] [--strict]\n"
+		"                      [--quiet]\n"
 		"\n"
-		"Check a policy without loading it: parse actplane.yaml (found by walking\n"
-		"up from the working directory, else --policy), compile the selected\n"
-		"domain and report errors and warnings with file:line:col.\n"
+		"Check a policy without loading it: parse FILE (- reads standard input;\n"
+		"default: actplane.yaml found by walking up from the working directory),\n"
+		"compile the selected domain and report errors and warnings with\n"
+		"file:line:col.\n"
 		"\n"
-		"  -p, --policy FILE   policy file (default: actplane.yaml or\n"
+		"  -p, --policy FILE   policy file, as FILE (default: actplane.yaml or\n"
 		"                      .actplane/policy.yaml here or above)\n"
 		"  -d, --domain NAME   domain of a rules:/domains: catalog\n"
 		"  -s, --strict        fail on warnings too\n"
@@ -191,6 +196,8 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 
 	if (ret >= 0)
 		return ret;
+	if (optind < argc && !o.policy)
+		o.policy = argv[optind++];	/* check FILE, check - */
 	if (optind < argc)
 		return usage_error(err, "check", "unexpected argument '%s'",
 				   argv[optind]);
@@ -219,7 +226,8 @@ int ap_cli_compile(int argc, char **argv, FILE *out, FILE *err)
 		{ 0 }
 	};
 	static const char help[] =
-		"Usage: actplane compile [--policy FILE] [--domain NAME] [--dump] [--json] [--strict]\n"
+		"Usage: actplane compile [--policy FILE] [--domain NAME] [--dump] [--json]\n"
+		"                        [--strict]\n"
 		"\n"
 		"Compile a policy into the form the kernel module loads and show it.\n"
 		"\n"

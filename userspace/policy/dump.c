@@ -263,20 +263,35 @@ void ap_policy_dump_text(FILE *f, const struct ap_policy *p)
 		fputc('\n', f);
 	}
 
+	ap_policy_dump_rules(f, p, 0);
+	put_index(f, p);
+}
+
+/*
+ * The rules section, shared with `actplane rules` (which prints what the
+ * module reports with AP_DUMP_PORTABLE: no source lines or catalog binding,
+ * which the module does not keep) so the two can be compared line by line.
+ */
+void ap_policy_dump_rules(FILE *f, const struct ap_policy *p, unsigned flags)
+{
+	size_t i, j;
+
 	fprintf(f, "rules (%zu):\n", p->n_rules);
 	for (i = 0; i < p->n_rules; i++) {
 		const struct ap_rule *r = &p->rules[i];
 
 		fprintf(f, "  r%u ", r->id);
 		ap_esc_word(f, r->name);
-		if (r->binding) {
+		if (r->binding && !(flags & AP_DUMP_PORTABLE)) {
 			fprintf(f, "  [%s, from catalog rule ",
 				r->mode == AP_BIND_LOCKED ? "locked" : "default");
 			ap_esc_word(f, r->binding);
 			fputc(']', f);
 		}
-		fprintf(f, "  (line %u)\n", r->loc.line);
-		if (r->because[0]) {
+		if (!(flags & AP_DUMP_PORTABLE))
+			fprintf(f, "  (line %u)", r->loc.line);
+		fputc('\n', f);
+		if (r->because && r->because[0]) {
 			fputs("      because: ", f);
 			ap_esc_puts(f, r->because);
 			fputc('\n', f);
@@ -287,7 +302,6 @@ void ap_policy_dump_text(FILE *f, const struct ap_policy *p)
 			fputc('\n', f);
 		}
 	}
-	put_index(f, p);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */

@@ -29,10 +29,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <uapi/actplane.h>
+
 struct json_object;
 
-/* ---- limits ------------------------------------------------------------ */
-#define AP_MAX_LABELS		64	/* label bits 0..63 */
+/*
+ * ---- limits ------------------------------------------------------------
+ * What the kernel module refuses, `check` refuses too: limits the UAPI header
+ * states are taken from it; the others are at most the module's
+ * (kmod/policy.h) and internal.h asserts the enums below mirror the UAPI's.
+ */
+#define AP_MAX_LABELS		ACTPLANE_MAX_LABELS	/* label bits 0..63 */
+#define AP_LABEL_NAME_MAX	ACTPLANE_LABEL_NAME_LEN	/* bytes per label name, incl. NUL */
 #define AP_MAX_RULES		16384	/* rules per policy (>= 1024 guaranteed) */
 #define AP_MAX_CLAUSES		256	/* clauses per rule */
 #define AP_MAX_GATES		256	/* distinct `after` gates */
@@ -41,7 +49,7 @@ struct json_object;
 #define AP_MAX_UNLESS		32	/* `unless` conditions per clause */
 #define AP_PATTERN_MAX		4096	/* bytes per pattern (PATH_MAX), incl. NUL */
 #define AP_TEXT_MAX		4096	/* bytes per `because` text / argument */
-#define AP_NAME_MAX		128	/* bytes per rule or label name */
+#define AP_NAME_MAX		128	/* bytes per rule name, incl. NUL (module: 127 + NUL) */
 #define AP_EXPR_MAX_INSNS	128	/* postfix instructions per condition */
 #define AP_EXPR_MAX_DEPTH	16	/* evaluation stack depth per condition */
 
@@ -49,7 +57,7 @@ struct json_object;
 enum ap_op {
 	AP_OP_EXEC,
 	AP_OP_READ,
-	AP_OP_OPEN,	/* open for write (read is its own op) */
+	AP_OP_OPEN,	/* any open: for reading, writing or both */
 	AP_OP_WRITE,
 	AP_OP_UNLINK,
 	AP_OP_CONNECT,	/* connect and UDP sendto/sendmsg */
@@ -306,6 +314,10 @@ int ap_policy_find(const char *cwd, char *out, size_t len);
 
 /* ---- output ------------------------------------------------------------ */
 void ap_policy_dump_text(FILE *f, const struct ap_policy *p);
+/* only the rules section; AP_DUMP_PORTABLE leaves out source lines and
+ * catalog bindings (what `actplane rules` can read back from the module) */
+#define AP_DUMP_PORTABLE	1u
+void ap_policy_dump_rules(FILE *f, const struct ap_policy *p, unsigned flags);
 /* new json-c object (caller puts it) */
 struct json_object *ap_policy_dump_json(const struct ap_policy *p);
 /* infix rendering of a condition program into buf; returns buf */
