@@ -134,7 +134,13 @@ $(B)/vm-tests/%.bpf.o: selftests/vm/bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/
 	@mkdir -p $(B)/vm-tests
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(GEN) -I$(TOP)/bpf -c $< -o $@
 
-vmtests: $(VM_TEST_BIN) $(VM_TEST_BPF) $(HOST_TEST_BIN)
+# preload payloads (shared objects) for the trusted-exec tests
+VM_TEST_SO := $(patsubst selftests/vm/so/%.c,$(B)/vm-tests/lib%.so,$(wildcard selftests/vm/so/*.c))
+$(B)/vm-tests/lib%.so: selftests/vm/so/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -shared -fPIC -o $@ $<
+
+vmtests: $(VM_TEST_BIN) $(VM_TEST_BPF) $(VM_TEST_SO) $(HOST_TEST_BIN)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -49,6 +49,22 @@ extern void actplane_sk_free_security(struct sock *sk) __ksym;
 extern void actplane_pipe_read_done(struct kiocb *iocb, long ret) __ksym;
 extern void actplane_sock_recv_done(struct socket *sock, int ret) __ksym;
 extern void actplane_task_exit(struct task_struct *task) __ksym;
+extern void actplane_splice(struct file *in, struct file *out) __ksym;
+extern void actplane_splice_to_pipe(struct file *in, struct pipe_inode_info *pipe) __ksym;
+extern void actplane_pipe_fill(struct pipe_inode_info *pipe) __ksym;
+extern void actplane_pipe_consume(struct pipe_inode_info *pipe) __ksym;
+extern void actplane_pipe_free(struct pipe_inode_info *pipe) __ksym;
+extern int actplane_ptrace_access_check(struct task_struct *child, unsigned int mode) __ksym;
+extern int actplane_uring_sqpoll(void) __ksym;
+extern int actplane_msg_queue_msgsnd(struct kern_ipc_perm *q) __ksym;
+extern int actplane_msg_queue_msgrcv(struct kern_ipc_perm *q, struct task_struct *target) __ksym;
+extern int actplane_shm_shmat(struct kern_ipc_perm *seg, int shmflg) __ksym;
+extern void actplane_ipc_free(struct kern_ipc_perm *perm) __ksym;
+extern void actplane_key_read(struct key *key) __ksym;
+extern int actplane_key_create(struct key *key) __ksym;
+extern void actplane_key_free(struct key *key) __ksym;
+extern int actplane_sctp_bind_connect(struct sock *sk, int optname, struct sockaddr *address,
+				      int addrlen) __ksym;
 
 /* Label storage and helpers (for enforcers and custom programs). */
 extern u64 actplane_task_labels(struct task_struct *task) __ksym;

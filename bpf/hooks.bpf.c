@@ -243,10 +243,191 @@ int BPF_PROG(ap_sched_process_exit, struct task_struct *p)
 	return 0;
 }
 
-SEC("fexit/sock_recvmsg")
-int BPF_PROG(ap_sock_recvmsg, struct socket *sock, struct msghdr *msg, int flags, int ret)
+/*
+ * Each protocol's recvmsg (called for every message, also for those recvmmsg
+ * receives without the LSM hook): the receiver absorbs what arrived.
+ */
+#define AP_RECV_DONE(fn)							\
+SEC("fexit/" #fn)								\
+int BPF_PROG(ap_##fn, struct socket *sock, struct msghdr *msg, size_t size,	\
+	     int flags, int ret)						\
+{										\
+	if (ret > 0)								\
+		actplane_sock_recv_done(sock, ret);				\
+	return 0;								\
+}
+AP_RECV_DONE(inet_recvmsg)
+AP_RECV_DONE(inet6_recvmsg)
+AP_RECV_DONE(unix_stream_recvmsg)
+AP_RECV_DONE(unix_dgram_recvmsg)
+AP_RECV_DONE(unix_seqpacket_recvmsg)
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ap_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_ptrace_access_check(child, mode);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/uring_sqpoll")
+int BPF_PROG(ap_uring_sqpoll, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_uring_sqpoll();
+	return AP_VERDICT(ret);
+}
+
+/*
+ * The splice family moves data through a pipe's buffer without the pipe's
+ * read/write permission hooks: splice and tee on entry and on return (data
+ * that came in while they waited), sendfile into a pipe, vmsplice from
+ * memory, every consumer of pipe data after each wait, and the buffer's end.
+ */
+SEC("fentry/do_splice")
+int BPF_PROG(ap_splice_enter, struct file *in, loff_t *off_in, struct file *out)
+{
+	actplane_splice(in, out);
+	return 0;
+}
+
+SEC("fexit/do_splice")
+int BPF_PROG(ap_splice_exit, struct file *in, loff_t *off_in, struct file *out,
+	     loff_t *off_out, size_t len, unsigned int flags, long ret)
 {
 	if (ret > 0)
-		actplane_sock_recv_done(sock, ret);
+		actplane_splice(in, out);
 	return 0;
+}
+
+SEC("fentry/do_tee")
+int BPF_PROG(ap_tee_enter, struct file *in, struct file *out)
+{
+	actplane_splice(in, out);
+	return 0;
+}
+
+SEC("fexit/do_tee")
+int BPF_PROG(ap_tee_exit, struct file *in, struct file *out, size_t len, unsigned int flags,
+	     long ret)
+{
+	if (ret > 0)
+		actplane_splice(in, out);
+	return 0;
+}
+
+SEC("fentry/splice_file_to_pipe")
+int BPF_PROG(ap_splice_file_to_pipe, struct file *in, struct pipe_inode_info *opipe)
+{
+	actplane_splice_to_pipe(in, opipe);
+	return 0;
+}
+
+SEC("fentry/add_to_pipe")
+int BPF_PROG(ap_add_to_pipe, struct pipe_inode_info *pipe)
+{
+	actplane_pipe_fill(pipe);
+	return 0;
+}
+
+SEC("fentry/__splice_from_pipe")
+int BPF_PROG(ap_splice_from_pipe, struct pipe_inode_info *pipe)
+{
+	actplane_pipe_consume(pipe);
+	return 0;
+}
+
+SEC("fexit/pipe_wait_readable")
+int BPF_PROG(ap_pipe_wait_readable, struct pipe_inode_info *pipe)
+{
+	actplane_pipe_consume(pipe);
+	return 0;
+}
+
+SEC("fentry/free_pipe_info")
+int BPF_PROG(ap_free_pipe_info, struct pipe_inode_info *pipe)
+{
+	actplane_pipe_free(pipe);
+	return 0;
+}
+
+/* SysV message queues and shared memory, keys: labeled like pipes */
+SEC("lsm/msg_queue_msgsnd")
+int BPF_PROG(ap_msg_queue_msgsnd, struct kern_ipc_perm *perm, struct msg_msg *msg, int msqflg,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_msg_queue_msgsnd(perm);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/msg_queue_msgrcv")
+int BPF_PROG(ap_msg_queue_msgrcv, struct kern_ipc_perm *perm, struct msg_msg *msg,
+	     struct task_struct *target, long type, int mode, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_msg_queue_msgrcv(perm, target);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/shm_shmat")
+int BPF_PROG(ap_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_shm_shmat(perm, shmflg);
+	return AP_VERDICT(ret);
+}
+
+SEC("lsm/msg_queue_free_security")
+void BPF_PROG(ap_msg_queue_free_security, struct kern_ipc_perm *perm)
+{
+	actplane_ipc_free(perm);
+}
+
+SEC("lsm/shm_free_security")
+void BPF_PROG(ap_shm_free_security, struct kern_ipc_perm *perm)
+{
+	actplane_ipc_free(perm);
+}
+
+SEC("fentry/user_read")
+int BPF_PROG(ap_key_read, const struct key *key)
+{
+	actplane_key_read((struct key *)key);
+	return 0;
+}
+
+SEC("fentry/user_update")
+int BPF_PROG(ap_key_update, struct key *key)
+{
+	actplane_key_create(key);
+	return 0;
+}
+
+SEC("lsm/key_post_create_or_update")
+void BPF_PROG(ap_key_post_create_or_update, struct key *keyring, struct key *key)
+{
+	actplane_key_create(key);
+}
+
+SEC("fentry/security_key_free")
+int BPF_PROG(ap_key_free, struct key *key)
+{
+	actplane_key_free(key);
+	return 0;
+}
+
+SEC("lsm/sctp_bind_connect")
+int BPF_PROG(ap_sctp_bind_connect, struct sock *sk, int optname, struct sockaddr *address,
+	     int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_sctp_bind_connect(sk, optname, address, addrlen);
+	return AP_VERDICT(ret);
 }

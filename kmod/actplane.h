@@ -42,12 +42,27 @@ enum actplane_hook {
 	ACTPLANE_HOOK_UNIX_MAY_SEND,
 	ACTPLANE_HOOK_SK_FREE,
 	ACTPLANE_HOOK_PIPE_READ,	/* fexit: after a pipe read returned data */
-	ACTPLANE_HOOK_SOCK_RECV_DONE,	/* fexit: after sock_recvmsg returned data */
+	ACTPLANE_HOOK_SOCK_RECV_DONE,	/* fexit: a protocol's recvmsg returned data */
 	ACTPLANE_HOOK_TASK_EXIT,	/* tp_btf sched_process_exit: exit status known */
 	ACTPLANE_HOOK_PATH_MKNOD,	/* also O_CREAT of a new file */
 	ACTPLANE_HOOK_PATH_MKDIR,
 	ACTPLANE_HOOK_PATH_SYMLINK,
 	ACTPLANE_HOOK_BPRM_COMMITTING,	/* bprm_committing_creds: exec trust applied */
+	ACTPLANE_HOOK_SPLICE,		/* fentry+fexit do_splice, do_tee */
+	ACTPLANE_HOOK_SPLICE_TO_PIPE,	/* fentry splice_file_to_pipe (sendfile into a pipe) */
+	ACTPLANE_HOOK_PIPE_FILL,	/* fentry add_to_pipe (vmsplice from memory) */
+	ACTPLANE_HOOK_PIPE_CONSUME,	/* fentry __splice_from_pipe, fexit pipe_wait_readable */
+	ACTPLANE_HOOK_PIPE_FREE,	/* fentry free_pipe_info */
+	ACTPLANE_HOOK_PTRACE,		/* ptrace_access_check: process_vm_readv, /proc/PID/mem */
+	ACTPLANE_HOOK_URING_SQPOLL,	/* uring_sqpoll: an io_uring with a kernel SQ thread */
+	ACTPLANE_HOOK_MSGSND,		/* msg_queue_msgsnd */
+	ACTPLANE_HOOK_MSGRCV,		/* msg_queue_msgrcv */
+	ACTPLANE_HOOK_SHMAT,		/* shm_shmat */
+	ACTPLANE_HOOK_IPC_FREE,		/* msg_queue_free_security, shm_free_security */
+	ACTPLANE_HOOK_KEY_READ,		/* fentry user_read: keyctl read of a "user" key */
+	ACTPLANE_HOOK_KEY_CREATE,	/* key_post_create_or_update, fentry user_update */
+	ACTPLANE_HOOK_KEY_FREE,		/* fentry security_key_free */
+	ACTPLANE_HOOK_SCTP_CONNECT,	/* sctp_bind_connect: connectx, implicit associations */
 	__ACTPLANE_HOOK_MAX,
 };
 
@@ -117,7 +132,7 @@ enum ap_obj_type {
 	AP_OBJ_TASK,
 	AP_OBJ_INODE,
 	AP_OBJ_ENDPOINT,
-	AP_OBJ_SOCK,
+	AP_OBJ_CHAN,		/* in-kernel channels: Unix sockets, pipe buffers */
 	__AP_OBJ_MAX,
 };
 
@@ -202,6 +217,7 @@ int ap_task_absorb(const struct task_struct *t, u64 labels);
 int ap_task_seed(const struct task_struct *t, u64 labels);
 int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
+bool ap_task_drop_immunity(const struct task_struct *t);
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
 		   bool exec);
 u32 ap_task_session(const struct task_struct *t);
@@ -217,9 +233,11 @@ void ap_sb_free(const struct super_block *sb);
 u64 ap_ep_labels(const struct ap_ep_key *k);
 int ap_ep_absorb(const struct ap_ep_key *k, u64 labels);
 void ap_ep_clear(const struct ap_ep_key *k, u64 labels);
-u64 ap_sock_labels(const struct sock *sk);
-int ap_sock_absorb(const struct sock *sk, u64 labels);
-void ap_sock_free(const struct sock *sk);
+u64 ap_chan_labels(const void *chan);
+int ap_chan_absorb(const void *chan, u64 labels);
+void ap_chan_free(const void *chan);
+u64 ap_file_labels(const struct inode *inode);
+int ap_file_absorb(const struct inode *inode, u64 labels);
 
 /* session.c */
 int ap_session_create(pid_t root, gfp_t gfp);
@@ -273,6 +291,24 @@ int ap_on_unix_may_send(struct socket *sock, struct socket *other);
 int ap_on_socket_recvmsg(struct socket *sock);
 void ap_on_sock_recv_done(struct socket *sock, int ret);
 void ap_on_sk_free(struct sock *sk);
+struct pipe_inode_info;
+void ap_on_splice(struct file *in, struct file *out);
+void ap_on_splice_to_pipe(struct file *in, struct pipe_inode_info *pipe);
+void ap_on_pipe_fill(struct pipe_inode_info *pipe);
+void ap_on_pipe_consume(struct pipe_inode_info *pipe);
+void ap_on_pipe_free(struct pipe_inode_info *pipe);
+int ap_on_ptrace_access(struct task_struct *child, unsigned int mode);
+int ap_on_uring_sqpoll(void);
+struct kern_ipc_perm;
+struct key;
+int ap_on_msgsnd(struct kern_ipc_perm *q);
+int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target);
+int ap_on_shmat(struct kern_ipc_perm *seg, int shmflg);
+void ap_on_ipc_free(struct kern_ipc_perm *perm);
+void ap_on_key_read(const struct key *key);
+int ap_on_key_create(struct key *key);
+void ap_on_key_free(struct key *key);
+int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int len);
 
 /* kfuncs.c */
 int ap_kfuncs_init(void);

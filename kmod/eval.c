@@ -152,23 +152,27 @@ static char *ap_path_buf_alloc(void)
  * sleepable bprm_check_security program, before evaluation, when the
  * policy has exec rules or gates with arguments.
  */
-int ap_event_read_argv(struct ap_event *ev)
+/*
+ * The first @nstr strings of the new program's argument block (argv, then
+ * the environment), read from the new mm, never from the caller's memory.
+ * Return: a kvmalloc'ed buffer (*@lenp bytes, NUL-terminated) or an
+ * ERR_PTR.  Sleeps.
+ */
+static char *ap_bprm_strings(struct linux_binprm *bprm, u32 nstr, size_t *lenp)
 {
-	struct linux_binprm *bprm = ev->bprm;
 	unsigned long pos = bprm->p, end = bprm->exec;
 	size_t len, got = 0;
 	u32 seen = 0;
 	char *buf;
 
-	ev->argv_read = true;
 	if (!bprm->mm || end <= pos)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	len = end - pos;
 	buf = ap_fault_inject() ? NULL : kvmalloc(len + 1, GFP_KERNEL);
 	if (!buf)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	mmap_read_lock(bprm->mm);
-	while (got < len && seen < bprm->argc) {
+	while (got < len && seen < nstr) {
 		struct page *page;
 		unsigned long off = (pos + got) & ~PAGE_MASK;
 		size_t n = min_t(size_t, PAGE_SIZE - off, len - got), i;
@@ -187,14 +191,70 @@ int ap_event_read_argv(struct ap_event *ev)
 	}
 	mmap_read_unlock(bprm->mm);
 	buf[got] = 0;
-	if (seen < bprm->argc) {
+	if (seen < nstr) {
 		kvfree(buf);
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	}
+	*lenp = got;
+	return buf;
+}
+
+int ap_event_read_argv(struct ap_event *ev)
+{
+	size_t len;
+	char *buf;
+
+	ev->argv_read = true;
+	buf = ap_bprm_strings(ev->bprm, ev->bprm->argc, &len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 	ev->argv = buf;
-	ev->argv_len = got;
-	ev->argc = bprm->argc;
+	ev->argv_len = len;
+	ev->argc = ev->bprm->argc;
 	return 0;
+}
+
+/*
+ * Environment variables that make a program run code its caller chose,
+ * besides the loader's (LD_PRELOAD and friends), which secure-execution
+ * mode already ignores: interpreters' search paths, startup files and
+ * options.
+ */
+static const char *const ap_unsafe_env[] = {
+	"BASH_ENV=", "ENV=", "SHELLOPTS=", "BASHOPTS=", "PS4=",
+	"PYTHONPATH=", "PYTHONSTARTUP=", "PYTHONHOME=", "PYTHONUSERBASE=",
+	"PERL5LIB=", "PERL5OPT=", "PERLLIB=", "PERL5DB=",
+	"RUBYLIB=", "RUBYOPT=", "NODE_OPTIONS=", "NODE_PATH=",
+};
+
+/*
+ * ap_exec_env_unsafe() - does @bprm's environment choose code for the program?
+ *
+ * Return: the offending variable's name (a static string), or NULL.  An
+ * environment that cannot be read counts as unsafe.
+ */
+const char *ap_exec_env_unsafe(struct linux_binprm *bprm)
+{
+	const char *bad = NULL, *s, *end;
+	size_t len;
+	u32 i, k;
+	char *buf;
+
+	buf = ap_bprm_strings(bprm, bprm->argc + bprm->envc, &len);
+	if (IS_ERR(buf))
+		return "(unreadable environment)";
+	s = buf;
+	end = buf + len;
+	for (i = 0; i < bprm->argc && s < end; i++)
+		s += strnlen(s, end - s) + 1;
+	for (i = 0; i < bprm->envc && s < end && !bad; i++) {
+		for (k = 0; k < ARRAY_SIZE(ap_unsafe_env); k++)
+			if (!strncmp(s, ap_unsafe_env[k], strlen(ap_unsafe_env[k])))
+				bad = ap_unsafe_env[k];
+		s += strnlen(s, end - s) + 1;
+	}
+	kvfree(buf);
+	return bad;
 }
 
 /*
@@ -285,6 +345,19 @@ void ap_event_release(struct ap_event *ev)
 }
 
 /* Does the active policy match exec arguments anywhere? (argv is read first) */
+/* Does the loaded policy have any rule or use of endpoints for @op? */
+bool ap_policy_has_ep_rules(u8 op)
+{
+	const struct ap_policy *pol;
+	bool has;
+
+	rcu_read_lock();
+	pol = ap_policy_get();
+	has = pol && !pol->ep[op].empty;
+	rcu_read_unlock();
+	return has;
+}
+
 bool ap_policy_wants_argv(void)
 {
 	const struct ap_policy *pol;
@@ -521,6 +594,35 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 		bitmap_or(xp->stale, xp->stale, e->stale, n);
 	}
 	return 0;
+}
+
+/* Does current's exec @bprm grant trust in labels (declassify, endorse)? */
+bool ap_exec_trusts(const struct linux_binprm *bprm)
+{
+	const struct ap_exec_pend *xp;
+	struct ap_proc *p;
+	bool trusts;
+
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	xp = p ? p->xpend : NULL;
+	trusts = xp && xp->bprm == bprm && (xp->declass || xp->endorse);
+	rcu_read_unlock();
+	return trusts;
+}
+
+/* current's exec @bprm runs, but is not trusted with labels. */
+void ap_exec_withhold(const struct linux_binprm *bprm)
+{
+	struct ap_exec_pend *xp;
+	struct ap_proc *p;
+
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	xp = p ? p->xpend : NULL;
+	if (xp && xp->bprm == bprm)
+		xp->declass = xp->endorse = 0;
+	rcu_read_unlock();
 }
 
 /**
@@ -810,7 +912,7 @@ int ap_evaluate(struct ap_event *ev)
 	if (best) {
 		struct actplane_decision d = {
 			.seq = ap_next_seq(),
-			.op = ev->ops[0],
+			.op = best->op,
 			.rule_id = best->rule,
 			.proposed = proposed,
 			.pid = task_tgid_nr(current),

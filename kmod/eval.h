@@ -44,6 +44,10 @@ int ap_evaluate(struct ap_event *ev);
 const char *ap_event_path(struct ap_event *ev);
 void ap_event_release(struct ap_event *ev);
 int ap_event_read_argv(struct ap_event *ev);
+const char *ap_exec_env_unsafe(struct linux_binprm *bprm);
+bool ap_policy_has_ep_rules(u8 op);
+bool ap_exec_trusts(const struct linux_binprm *bprm);
+void ap_exec_withhold(const struct linux_binprm *bprm);
 bool ap_policy_wants_argv(void);
 void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
 		     u64 labels, u32 session, u32 proposed, u32 verdict);

@@ -152,6 +152,82 @@ __bpf_kfunc void actplane_sock_recv_done(struct socket *sock, int ret)
 	ap_on_sock_recv_done(sock, ret);
 }
 
+__bpf_kfunc void actplane_splice(struct file *in, struct file *out)
+{
+	ap_on_splice(in, out);
+}
+
+__bpf_kfunc void actplane_splice_to_pipe(struct file *in, struct pipe_inode_info *pipe)
+{
+	ap_on_splice_to_pipe(in, pipe);
+}
+
+__bpf_kfunc void actplane_pipe_fill(struct pipe_inode_info *pipe)
+{
+	ap_on_pipe_fill(pipe);
+}
+
+__bpf_kfunc void actplane_pipe_consume(struct pipe_inode_info *pipe)
+{
+	ap_on_pipe_consume(pipe);
+}
+
+__bpf_kfunc void actplane_pipe_free(struct pipe_inode_info *pipe)
+{
+	ap_on_pipe_free(pipe);
+}
+
+__bpf_kfunc int actplane_ptrace_access_check(struct task_struct *child, unsigned int mode)
+{
+	return ap_on_ptrace_access(child, mode);
+}
+
+__bpf_kfunc int actplane_uring_sqpoll(void)
+{
+	return ap_on_uring_sqpoll();
+}
+
+__bpf_kfunc int actplane_msg_queue_msgsnd(struct kern_ipc_perm *q)
+{
+	return ap_on_msgsnd(q);
+}
+
+__bpf_kfunc int actplane_msg_queue_msgrcv(struct kern_ipc_perm *q, struct task_struct *target)
+{
+	return ap_on_msgrcv(q, target);
+}
+
+__bpf_kfunc int actplane_shm_shmat(struct kern_ipc_perm *seg, int shmflg)
+{
+	return ap_on_shmat(seg, shmflg);
+}
+
+__bpf_kfunc void actplane_ipc_free(struct kern_ipc_perm *perm)
+{
+	ap_on_ipc_free(perm);
+}
+
+__bpf_kfunc void actplane_key_read(struct key *key)
+{
+	ap_on_key_read(key);
+}
+
+__bpf_kfunc int actplane_key_create(struct key *key)
+{
+	return ap_on_key_create(key);
+}
+
+__bpf_kfunc void actplane_key_free(struct key *key)
+{
+	ap_on_key_free(key);
+}
+
+__bpf_kfunc int actplane_sctp_bind_connect(struct sock *sk, int optname, struct sockaddr *address,
+					   int addrlen)
+{
+	return ap_on_sctp_connect(sk, optname, address, addrlen);
+}
+
 /* tp_btf/sched_process_exit: a thread is exiting, its exit code is set */
 __bpf_kfunc void actplane_task_exit(struct task_struct *task)
 {
@@ -259,6 +335,21 @@ BTF_ID_FLAGS(func, actplane_unix_may_send, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_sk_free_security)
 BTF_ID_FLAGS(func, actplane_pipe_read_done)
 BTF_ID_FLAGS(func, actplane_sock_recv_done)
+BTF_ID_FLAGS(func, actplane_splice)
+BTF_ID_FLAGS(func, actplane_splice_to_pipe)
+BTF_ID_FLAGS(func, actplane_pipe_fill)
+BTF_ID_FLAGS(func, actplane_pipe_consume)
+BTF_ID_FLAGS(func, actplane_pipe_free)
+BTF_ID_FLAGS(func, actplane_ptrace_access_check, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_uring_sqpoll)
+BTF_ID_FLAGS(func, actplane_msg_queue_msgsnd, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_msg_queue_msgrcv, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_shm_shmat, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, actplane_ipc_free)
+BTF_ID_FLAGS(func, actplane_key_read)
+BTF_ID_FLAGS(func, actplane_key_create)
+BTF_ID_FLAGS(func, actplane_key_free)
+BTF_ID_FLAGS(func, actplane_sctp_bind_connect, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_exit)
 BTF_ID_FLAGS(func, actplane_task_labels, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_task_add_labels, KF_TRUSTED_ARGS)

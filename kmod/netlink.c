@@ -81,7 +81,7 @@ static int ap_put_memory(struct sk_buff *msg)
 		[AP_OBJ_TASK] = ACTPLANE_MEM_A_TASKS,
 		[AP_OBJ_INODE] = ACTPLANE_MEM_A_INODES,
 		[AP_OBJ_ENDPOINT] = ACTPLANE_MEM_A_ENDPOINTS,
-		[AP_OBJ_SOCK] = ACTPLANE_MEM_A_SOCKS,
+		[AP_OBJ_CHAN] = ACTPLANE_MEM_A_SOCKS,
 	};
 	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_MEMORY);
 	int i;

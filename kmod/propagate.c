@@ -27,6 +27,16 @@
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/ptrace.h>
+#include <linux/udp.h>
+#include <uapi/linux/sctp.h>
+#include <linux/ipc.h>
+#include <linux/key.h>
+#include <linux/shm.h>
+#include <uapi/linux/shm.h>
+#include <net/ip.h>
+#include <uapi/linux/seg6.h>
 #include "actplane.h"
 #include "eval.h"
 
@@ -75,7 +85,7 @@ static int ap_flow_to_inode(const struct inode *inode)
 	if (S_ISCHR(inode->i_mode))
 		return 0;
 	l = ap_task_labels(current);
-	return l ? ap_inode_absorb(inode, l) : 0;
+	return l ? ap_file_absorb(inode, l) : 0;
 }
 
 /*
@@ -104,17 +114,17 @@ int ap_on_file_open(struct file *file)
 		return 0;
 	/* rules first: a denied open propagates nothing */
 	ap_ev_file(&ev, &file->f_path, inode);
+	/* "open" is any open; "read" and "write" say which way */
+	ev.ops[n++] = ACTPLANE_OP_OPEN;
 	if (file->f_mode & FMODE_READ)
 		ev.ops[n++] = ACTPLANE_OP_READ;
-	if (file->f_mode & FMODE_WRITE) {
-		ev.ops[n++] = ACTPLANE_OP_OPEN;
+	if (file->f_mode & FMODE_WRITE)
 		ev.ops[n++] = ACTPLANE_OP_WRITE;
-	}
 	ret = ap_eval_once(&ev);
 	if (ret)
 		return ret;
 	if (file->f_mode & FMODE_READ)
-		ret = ap_flow_in(ap_inode_labels(inode));
+		ret = ap_flow_in(ap_file_labels(inode));
 	if (!ret && (file->f_mode & FMODE_WRITE))
 		ret = ap_flow_to_inode(inode);
 	return ret;
@@ -129,7 +139,7 @@ int ap_on_file_permission(struct file *file, int mask)
 	if (ap_inode_untracked(inode))
 		return 0;
 	if (mask & MAY_READ)
-		ret = ap_flow_in(ap_inode_labels(inode));
+		ret = ap_flow_in(ap_file_labels(inode));
 	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
 		ret = ap_flow_to_inode(inode);
 	return ret;
@@ -144,7 +154,7 @@ void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 {
 	ap_stats_hook_hit(ACTPLANE_HOOK_PIPE_READ);
 	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
-		ap_flow_in(ap_inode_labels(file_inode(iocb->ki_filp)));
+		ap_flow_in(ap_file_labels(file_inode(iocb->ki_filp)));
 }
 
 int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook)
@@ -265,6 +275,48 @@ int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot)
  * program, its arguments (read from the new mm, never from the caller's
  * memory) and the exec-time transforms.
  */
+/*
+ * A program whose content only root controls: owned by root (as the
+ * initial namespace sees it), writable by nobody else.
+ */
+static bool ap_exec_root_owned(const struct inode *inode)
+{
+	return uid_eq(inode->i_uid, GLOBAL_ROOT_UID) && !(inode->i_mode & (S_IWGRP | S_IWOTH)) &&
+	       inode->i_sb->s_user_ns == &init_user_ns &&
+	       !(inode->i_sb->s_iflags & SB_I_UNTRUSTED_MOUNTER);
+}
+
+/*
+ * The trust a declassify/endorse exec grants goes to the program, not to
+ * whatever its caller makes it run:
+ *  - the program runs in secure-execution mode (AT_SECURE, as for setuid
+ *    programs): the dynamic loader ignores LD_PRELOAD, LD_LIBRARY_PATH,
+ *    LD_AUDIT and the like, and the C library drops them from the
+ *    environment its children inherit;
+ *  - an environment that makes an interpreter load caller-chosen code
+ *    (BASH_ENV, PYTHONPATH, PERL5OPT, NODE_OPTIONS, ...) withholds the
+ *    trust: the program runs, without it;
+ *  - the immunity it passes to what it executes ends at a program that is
+ *    not root-owned and write-protected (a `sed` found first on the
+ *    caller's PATH): see ap_on_exec().
+ */
+static void ap_exec_secure(struct linux_binprm *bprm)
+{
+	const char *bad;
+
+	if (!ap_exec_trusts(bprm))
+		return;
+	bad = ap_exec_env_unsafe(bprm);
+	if (bad) {
+		ap_exec_withhold(bprm);
+		ap_stats_inc(ACTPLANE_CTR_TRUST_WITHHELD);
+		pr_notice_ratelimited("actplane: pid %d: trusted exec runs untrusted: environment sets %.*s\n",
+				      task_tgid_nr(current), (int)strcspn(bad, "="), bad);
+		return;
+	}
+	bprm->secureexec = 1;
+}
+
 int ap_on_exec(struct linux_binprm *bprm)
 {
 	struct inode *inode = file_inode(bprm->file);
@@ -275,6 +327,9 @@ int ap_on_exec(struct linux_binprm *bprm)
 	ret = ap_task_exec();
 	if (ret)
 		return ret;
+	/* a trusted program's immunity does not reach code its caller supplied */
+	if (!ap_exec_root_owned(inode) && ap_task_drop_immunity(current))
+		ap_stats_inc(ACTPLANE_CTR_IMMUNITY_DROPPED);
 	/*
 	 * The first `#!` level of an execve (no binfmt has changed interp
 	 * yet): trust a failed earlier exec left pending is void.
@@ -298,6 +353,8 @@ int ap_on_exec(struct linux_binprm *bprm)
 		ret = ap_flow_in(ap_inode_labels(inode));
 	if (ret)
 		ap_exec_cancel();	/* the exec fails: it grants nothing */
+	else
+		ap_exec_secure(bprm);
 	return ret;
 }
 
@@ -420,6 +477,29 @@ static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len
 	return true;
 }
 
+/*
+ * A UDP socket with a corked datagram (MSG_MORE, UDP_CORK): udp_sendmsg and
+ * udpv6_sendmsg append to it and ignore any address given, so the data goes
+ * where the cork's flow says, whatever msg_name or the peer are.
+ */
+static bool ap_ep_corked(struct sock *sk, struct ap_ep_key *k)
+{
+	const struct flowi *fl = &inet_sk(sk)->cork.fl;
+
+	if (sk->sk_type != SOCK_DGRAM ||
+	    (sk->sk_protocol != IPPROTO_UDP && sk->sk_protocol != IPPROTO_UDPLITE))
+		return false;
+	switch (READ_ONCE(udp_sk(sk)->pending)) {
+	case AF_INET:
+		ap_ep_set(k, AF_INET, &fl->u.ip4.daddr, fl->u.ip4.fl4_dport);
+		return true;
+	case AF_INET6:
+		ap_ep_set6(k, &fl->u.ip6.daddr, fl->u.ip6.fl6_dport);
+		return true;
+	}
+	return false;
+}
+
 static bool ap_ep_local(const struct sock *sk, struct ap_ep_key *k)
 {
 	const struct inet_sock *inet = inet_sk(sk);
@@ -507,6 +587,115 @@ static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
 	return ap_eval_once(&ev);
 }
 
+/* ---- source routing ---------------------------------------------------------- */
+
+/*
+ * A source route sends the packet to the hops it lists before the
+ * destination, and the kernel routes to the first hop (ip_route_connect
+ * with opt.faddr, fl6_update_dst): IPv4 LSRR/SSRR options and IPv6 routing
+ * headers (types 2 and 4) need no privilege, as a socket option or as
+ * ancillary data.  Every listed address is a destination the rules see,
+ * with the destination's port; any of them refused refuses the send.
+ */
+struct ap_route_ctx {
+	__be16 port;
+	int ret;
+};
+
+static void ap_route_hop(struct ap_route_ctx *c, u16 family, const void *addr)
+{
+	struct ap_ep_key k;
+	u64 l;
+
+	if (c->ret)
+		return;
+	if (family == AF_INET)
+		ap_ep_set(&k, AF_INET, addr, c->port);
+	else
+		ap_ep_set6(&k, addr, c->port);
+	c->ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+	l = c->ret ? 0 : ap_task_labels(current);
+	if (l)
+		c->ret = ap_ep_send(&k, l);
+}
+
+/* Raw IPv4 options (as given to IP_OPTIONS or IP_RETOPTS): the addresses of LSRR/SSRR. */
+static void ap_route_ip_opts(struct ap_route_ctx *c, const u8 *p, size_t len)
+{
+	size_t i = 0, olen, a;
+
+	while (i < len && p[i] != IPOPT_END) {
+		if (p[i] == IPOPT_NOOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || p[i + 1] < 2 || i + p[i + 1] > len)
+			return;		/* malformed: ip_options_compile refuses it */
+		olen = p[i + 1];
+		if (p[i] == IPOPT_LSRR || p[i] == IPOPT_SSRR)
+			for (a = 3; a + 4 <= olen; a += 4)
+				ap_route_hop(c, AF_INET, p + i + a);
+		i += olen;
+	}
+}
+
+static void ap_route_rthdr(struct ap_route_ctx *c, const struct ipv6_rt_hdr *rt, size_t len)
+{
+	const struct in6_addr *a = (const void *)(rt + 1) + 4;	/* after the 8-byte header */
+	size_t n, i;
+
+	if (len < 8)
+		return;
+	if (rt->type == IPV6_SRCRT_TYPE_4)
+		n = ((const struct ipv6_sr_hdr *)rt)->first_segment + 1;
+	else
+		n = rt->hdrlen / 2;
+	n = min(n, (len - 8) / sizeof(*a));
+	for (i = 0; i < n; i++)
+		ap_route_hop(c, AF_INET6, &a[i]);
+}
+
+static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 port)
+{
+	struct ap_route_ctx c = { .port = port };
+	const struct ip_options_rcu *o4;
+	const struct ipv6_pinfo *np;
+	const struct ipv6_txoptions *o6;
+	struct cmsghdr *cmsg;
+
+	rcu_read_lock();
+	o4 = rcu_dereference(inet_sk(sk)->inet_opt);
+	if (o4 && o4->opt.srr) {
+		ap_route_hop(&c, AF_INET, &o4->opt.faddr);
+		if (o4->opt.srr >= sizeof(struct iphdr) &&
+		    o4->opt.srr - sizeof(struct iphdr) < o4->opt.optlen)
+			ap_route_ip_opts(&c, o4->opt.__data + o4->opt.srr - sizeof(struct iphdr),
+					 o4->opt.optlen - (o4->opt.srr - sizeof(struct iphdr)));
+	}
+	np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
+	o6 = np ? rcu_dereference(np->opt) : NULL;
+	if (o6 && o6->srcrt)
+		ap_route_rthdr(&c, o6->srcrt, (o6->srcrt->hdrlen + 1) << 3);
+	rcu_read_unlock();
+
+	/* ancillary data: sendmsg copied it into the kernel before the hook */
+	if (!msg || !msg->msg_controllen || msg->msg_control_is_user)
+		return c.ret;
+	for_each_cmsghdr(cmsg, (struct msghdr *)msg) {
+		size_t len;
+
+		if (!CMSG_OK(msg, cmsg))
+			break;
+		len = cmsg->cmsg_len - CMSG_LEN(0);
+		if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_RETOPTS)
+			ap_route_ip_opts(&c, CMSG_DATA(cmsg), len);
+		else if (cmsg->cmsg_level == SOL_IPV6 &&
+			 (cmsg->cmsg_type == IPV6_RTHDR || cmsg->cmsg_type == IPV6_2292RTHDR))
+			ap_route_rthdr(&c, (const void *)CMSG_DATA(cmsg), len);
+	}
+	return c.ret;
+}
+
 int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
 	struct ap_ep_key k;
@@ -516,11 +705,64 @@ int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_CONNECT);
 	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
-	ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+	ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sock->sk, NULL, k.port);
 	if (ret)
 		return ret;
 	l = ap_task_labels(current);
 	return l ? ap_ep_send(&k, l) : 0;
+}
+
+/*
+ * SCTP: an association may send to any of the peer's addresses, and a
+ * one-to-many socket sends to associations named by id (or to all of them,
+ * SCTP_SENDALL) with no address in the call.  Addresses given are checked;
+ * beyond that the destination of a labeled process's data cannot be known
+ * here, so with endpoint rules loaded the send follows the fail mode.
+ */
+static int ap_sctp_sendmsg(struct sock *sk, struct msghdr *msg)
+{
+	struct ap_ep_key k;
+	int ret = 0;
+	u64 l = ap_task_labels(current);
+
+	if (msg->msg_name && msg->msg_namelen &&
+	    ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) {
+		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+		if (!ret && l)
+			ret = ap_ep_send(&k, l);
+	}
+	if (!ret && l && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
+		ret = ap_incomplete();
+	return ret;
+}
+
+/* connectx, a sendmsg that sets up an association, SCTP_PRIMARY_ADDR: packed peer addresses */
+int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int len)
+{
+	struct ap_ep_key k;
+	int off = 0, sz, ret = 0;
+	u64 l;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_SCTP_CONNECT);
+	if (optname != SCTP_SOCKOPT_CONNECTX && optname != SCTP_SENDMSG_CONNECT &&
+	    optname != SCTP_PRIMARY_ADDR)
+		return 0;	/* local addresses (bindx, ASCONF) */
+	l = ap_task_labels(current);
+	while (!ret && off + (int)sizeof(sa_family_t) <= len) {
+		struct sockaddr *sa = (void *)addrs + off;
+
+		sz = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		     sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
+		if (!sz || off + sz > len)
+			break;		/* sctp refuses the list (EINVAL) */
+		if (ap_ep_dest(sk, sa, sz, false, &k)) {
+			ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+			if (!ret && l)
+				ret = ap_ep_send(&k, l);
+		}
+		off += sz;
+	}
+	return ret;
 }
 
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
@@ -532,16 +774,24 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_SENDMSG);
 	if (!sk)
 		return 0;
+	if (ap_ep_is_inet(sk) && sk->sk_protocol == IPPROTO_SCTP)
+		return ap_sctp_sendmsg(sk, msg);
 	if (ap_ep_is_inet(sk)) {
 		int ret;
 
-		/* msg_name is the kernel's copy of the destination (sendto). */
-		if (!(msg->msg_name && msg->msg_namelen &&
+		/*
+		 * Where the data goes: a corked datagram's destination, else
+		 * msg_name (the kernel's copy, sendto), else the peer.  With
+		 * none of them the protocol refuses the send (EDESTADDRREQ,
+		 * ENOTCONN/EPIPE) before any data moves.
+		 */
+		if (!ap_ep_corked(sk, &k) &&
+		    !(msg->msg_name && msg->msg_namelen &&
 		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
 		    !ap_ep_peer(sk, &k))
 			return 0;
 		/* every send is checked: labels may have grown since connect() */
-		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k.port);
 		if (ret)
 			return ret;
 		l = ap_task_labels(current);
@@ -554,7 +804,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		/* stream/seqpacket: label the receiving end (only used as a key) */
 		peer = READ_ONCE(unix_peer(sk));
 		if (peer)
-			return ap_sock_absorb(peer, l);
+			return ap_chan_absorb(peer, l);
 	}
 	return 0;	/* AF_UNIX datagrams: ap_on_unix_may_send() */
 }
@@ -567,7 +817,7 @@ int ap_on_unix_may_send(struct socket *sock, struct socket *other)
 	l = ap_task_labels(current);
 	if (!l || !other->sk)
 		return 0;
-	return ap_sock_absorb(other->sk, l);
+	return ap_chan_absorb(other->sk, l);
 }
 
 static int ap_recv(struct socket *sock)
@@ -579,7 +829,7 @@ static int ap_recv(struct socket *sock)
 	if (ap_ep_is_inet(sk))
 		return ap_flow_in(ap_ep_recv_labels(sk));
 	if (sk->sk_family == AF_UNIX)
-		return ap_flow_in(ap_sock_labels(sk));
+		return ap_flow_in(ap_chan_labels(sk));
 	return 0;
 }
 
@@ -597,7 +847,11 @@ int ap_on_socket_recvmsg(struct socket *sock)
 	return ap_recv(sock);
 }
 
-/* After sock_recvmsg() returned data (the sender may have labeled it late). */
+/*
+ * After a protocol's recvmsg returned data: the sender may have labeled it
+ * while the receiver waited, and recvmmsg receives every message after the
+ * first without the LSM hook (sock_recvmsg_nosec).
+ */
 void ap_on_sock_recv_done(struct socket *sock, int ret)
 {
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCK_RECV_DONE);
@@ -609,5 +863,194 @@ void ap_on_sk_free(struct sock *sk)
 {
 	ap_stats_hook_hit(ACTPLANE_HOOK_SK_FREE);
 	if (sk->sk_family == AF_UNIX)
-		ap_sock_free(sk);
+		ap_chan_free(sk);
+}
+
+/* ---- pipes and the splice family --------------------------------------------- */
+
+/*
+ * splice, tee, vmsplice and sendfile move data into and out of a pipe's
+ * buffer without the read/write permission hooks on the pipe side, so these
+ * tracing programs carry the labels.  They cannot refuse: a flow that
+ * cannot be recorded is counted (ap_untrackable()) but not denied.
+ */
+
+/* The current process takes in the data of @file: a file, a pipe, a socket. */
+static void ap_flow_from_file(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct socket *sock;
+
+	if (S_ISSOCK(inode->i_mode)) {
+		sock = sock_from_file(file);
+		if (sock)
+			ap_recv(sock);	/* splice out of a socket: no recvmsg hook */
+		return;
+	}
+	if (!ap_inode_untracked(inode))
+		ap_flow_in(ap_file_labels(inode));
+}
+
+static void ap_flow_to_pipe(const struct pipe_inode_info *pipe)
+{
+	u64 l = ap_task_labels(current);
+
+	if (l)
+		ap_chan_absorb(pipe, l);
+}
+
+/*
+ * splice(2) and tee(2) (also from io_uring): the caller moves data from @in
+ * to @out.  Called on entry and again on return, for data that arrived
+ * while it waited.  A socket @out is checked by the send hook, with the
+ * labels taken here.
+ */
+void ap_on_splice(struct file *in, struct file *out)
+{
+	struct inode *inode = file_inode(out);
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_SPLICE);
+	ap_flow_from_file(in);
+	if (!ap_inode_untracked(inode))
+		ap_flow_to_inode(inode);
+}
+
+/* sendfile(2) into a pipe, and splice from a file or socket into one. */
+void ap_on_splice_to_pipe(struct file *in, struct pipe_inode_info *pipe)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_SPLICE_TO_PIPE);
+	ap_flow_from_file(in);
+	ap_flow_to_pipe(pipe);
+}
+
+/* vmsplice(2) from the caller's memory into @pipe. */
+void ap_on_pipe_fill(struct pipe_inode_info *pipe)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_PIPE_FILL);
+	ap_flow_to_pipe(pipe);
+}
+
+/*
+ * The caller takes data out of @pipe without reading it (splice to a file
+ * or socket, vmsplice to memory, tee): before it starts and after each
+ * wait for more data, so what a labeled writer added meanwhile is seen
+ * before the data moves on.
+ */
+void ap_on_pipe_consume(struct pipe_inode_info *pipe)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_PIPE_CONSUME);
+	ap_flow_in(ap_chan_labels(pipe));
+}
+
+void ap_on_pipe_free(struct pipe_inode_info *pipe)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_PIPE_FREE);
+	ap_chan_free(pipe);
+}
+
+/* ---- another process's memory ---------------------------------------------- */
+
+/*
+ * process_vm_readv/writev, /proc/PID/mem and environ, ptrace, pidfd_getfd:
+ * reading a process's memory absorbs its labels; attaching to it (which can
+ * also write) gives it the caller's.  Probes the kernel marks NOAUDIT (the
+ * extra fields of /proc/PID/stat) move no data.  Same-process access never
+ * reaches this hook.
+ */
+int ap_on_ptrace_access(struct task_struct *child, unsigned int mode)
+{
+	u64 l;
+	int ret;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_PTRACE);
+	if (mode & PTRACE_MODE_NOAUDIT)
+		return 0;
+	ret = ap_flow_in(ap_task_labels(child));
+	if (ret || !(mode & PTRACE_MODE_ATTACH))
+		return ret;
+	l = ap_task_labels(current);
+	return l ? ap_task_absorb(child, l) : 0;
+}
+
+/*
+ * io_uring SQPOLL: the ring's kernel thread belongs to the process that set
+ * it up and runs whatever any holder of the ring queues, with no system
+ * call by the submitter, so its labels are never seen.  Inside a session
+ * (where processes of one agent carry different labels) such rings are
+ * refused; rings without SQPOLL run work as the submitting process.
+ */
+int ap_on_uring_sqpoll(void)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_URING_SQPOLL);
+	return ap_task_session(current) ? -EPERM : 0;
+}
+
+/* ---- IPC objects ------------------------------------------------------------ */
+
+/*
+ * SysV message queues and shared memory segments, and keys, are channels
+ * like pipes: labeled by address, dropped when freed.  A segment's labels
+ * move when it is attached (like a file mapping, docs/SECURITY.md §4.3).
+ */
+static int ap_flow_to_chan(const void *chan)
+{
+	u64 l = ap_task_labels(current);
+
+	return l ? ap_chan_absorb(chan, l) : 0;
+}
+
+int ap_on_msgsnd(struct kern_ipc_perm *q)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_MSGSND);
+	return ap_flow_to_chan(q);
+}
+
+/* @target receives (a receiver already waiting gets the message in the sender's context). */
+int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target)
+{
+	u64 l;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_MSGRCV);
+	l = ap_chan_labels(q);
+	return l ? ap_task_absorb(target, l) : 0;
+}
+
+int ap_on_shmat(struct kern_ipc_perm *seg, int shmflg)
+{
+	int ret;
+
+	ap_stats_hook_hit(ACTPLANE_HOOK_SHMAT);
+	ret = ap_flow_in(ap_chan_labels(seg));
+	if (!ret && !(shmflg & SHM_RDONLY))
+		ret = ap_flow_to_chan(seg);
+	return ret;
+}
+
+void ap_on_ipc_free(struct kern_ipc_perm *perm)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_IPC_FREE);
+	ap_chan_free(perm);
+}
+
+/*
+ * keyctl read of a "user" key's payload (the key types that hold data the
+ * caller gave: the verifier cannot see key_permission's key_ref_t).
+ */
+void ap_on_key_read(const struct key *key)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_KEY_READ);
+	ap_flow_in(ap_chan_labels(key));
+}
+
+/* add_key or keyctl update: a new key, or a new payload for an existing one. */
+int ap_on_key_create(struct key *key)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_KEY_CREATE);
+	return ap_flow_to_chan(key);
+}
+
+void ap_on_key_free(struct key *key)
+{
+	ap_stats_hook_hit(ACTPLANE_HOOK_KEY_FREE);
+	ap_chan_free(key);
 }

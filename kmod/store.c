@@ -382,6 +382,24 @@ void ap_task_clear(const struct task_struct *t, u64 labels)
 	rcu_read_unlock();
 }
 
+/* @t's process stops being immune to any label.  Return: it was immune. */
+bool ap_task_drop_immunity(const struct task_struct *t)
+{
+	unsigned long flags;
+	struct ap_proc *p;
+	bool was = false;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p && atomic64_read(&p->immune)) {
+		spin_lock_irqsave(&p->lock, flags);
+		was = atomic64_xchg(&p->immune, 0) != 0;
+		spin_unlock_irqrestore(&p->lock, flags);
+	}
+	rcu_read_unlock();
+	return was;
+}
+
 u32 ap_task_session(const struct task_struct *t)
 {
 	struct ap_proc *p;
@@ -486,7 +504,7 @@ struct ap_obj {
 	union {
 		struct ap_inode_key inode;
 		struct ap_ep_key ep;
-		const struct sock *sk;
+		const void *chan;	/* struct sock or struct pipe_inode_info */
 	} key;
 };
 
@@ -499,9 +517,9 @@ struct ap_obj {
 
 static const struct rhashtable_params ap_inode_params = AP_OBJ_PARAMS(struct ap_inode_key);
 static const struct rhashtable_params ap_ep_params = AP_OBJ_PARAMS(struct ap_ep_key);
-static const struct rhashtable_params ap_sock_params = AP_OBJ_PARAMS(const struct sock *);
+static const struct rhashtable_params ap_chan_params = AP_OBJ_PARAMS(const void *);
 
-static struct rhashtable ap_inodes, ap_eps, ap_socks;
+static struct rhashtable ap_inodes, ap_eps, ap_chans;
 static struct kmem_cache *ap_obj_cache;
 static struct workqueue_struct *ap_wq;
 
@@ -656,19 +674,48 @@ void ap_ep_clear(const struct ap_ep_key *k, u64 labels)
 	ap_obj_clear(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params);
 }
 
-u64 ap_sock_labels(const struct sock *sk)
+/*
+ * Channels: kernel objects that hold data in flight between processes,
+ * keyed by address and dropped by the object's free hook: the receiving end
+ * of a Unix socket, and a pipe's buffer (struct pipe_inode_info).  A pipe
+ * is labeled there, not at its inode: every splice-family path sees the
+ * buffer, few see the inode, and a FIFO's data goes away with the buffer.
+ */
+u64 ap_chan_labels(const void *chan)
 {
-	return ap_obj_labels(&ap_socks, AP_OBJ_SOCK, &sk, ap_sock_params);
+	return ap_obj_labels(&ap_chans, AP_OBJ_CHAN, &chan, ap_chan_params);
 }
 
-int ap_sock_absorb(const struct sock *sk, u64 labels)
+int ap_chan_absorb(const void *chan, u64 labels)
 {
-	return ap_obj_absorb(&ap_socks, AP_OBJ_SOCK, &sk, labels, ap_sock_params);
+	return ap_obj_absorb(&ap_chans, AP_OBJ_CHAN, &chan, labels, ap_chan_params);
 }
 
-void ap_sock_free(const struct sock *sk)
+void ap_chan_free(const void *chan)
 {
-	ap_obj_clear(&ap_socks, AP_OBJ_SOCK, &sk, ~0ULL, ap_sock_params);
+	ap_obj_clear(&ap_chans, AP_OBJ_CHAN, &chan, ~0ULL, ap_chan_params);
+}
+
+/* The data of an open file: a pipe's or FIFO's buffer, or the inode. */
+u64 ap_file_labels(const struct inode *inode)
+{
+	const struct pipe_inode_info *pipe;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return ap_inode_labels(inode);
+	pipe = READ_ONCE(inode->i_pipe);
+	return pipe ? ap_chan_labels(pipe) : 0;
+}
+
+/* @labels flow into the data of an open file (a FIFO nobody has open holds none). */
+int ap_file_absorb(const struct inode *inode, u64 labels)
+{
+	const struct pipe_inode_info *pipe;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return ap_inode_absorb(inode, labels);
+	pipe = READ_ONCE(inode->i_pipe);
+	return pipe ? ap_chan_absorb(pipe, labels) : 0;
 }
 
 /*
@@ -751,7 +798,7 @@ int ap_store_init(void)
 	ret = rhashtable_init(&ap_eps, &ap_ep_params);
 	if (ret)
 		goto err_inodes;
-	ret = rhashtable_init(&ap_socks, &ap_sock_params);
+	ret = rhashtable_init(&ap_chans, &ap_chan_params);
 	if (ret)
 		goto err_eps;
 	return 0;
@@ -775,7 +822,7 @@ void ap_store_exit(void)
 	rhashtable_free_and_destroy(&ap_tasks, ap_task_free_fn, NULL);
 	rhashtable_free_and_destroy(&ap_inodes, ap_obj_free_fn, (void *)AP_OBJ_INODE);
 	rhashtable_free_and_destroy(&ap_eps, ap_obj_free_fn, (void *)AP_OBJ_ENDPOINT);
-	rhashtable_free_and_destroy(&ap_socks, ap_obj_free_fn, (void *)AP_OBJ_SOCK);
+	rhashtable_free_and_destroy(&ap_chans, ap_obj_free_fn, (void *)AP_OBJ_CHAN);
 	rcu_barrier();		/* pending call_rcu/kfree_rcu frees */
 	kmem_cache_destroy(ap_obj_cache);
 }

@@ -68,6 +68,8 @@ static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
 	[ACTPLANE_CTR_POLICY_LOADS] = "policy_loads",
 	[ACTPLANE_CTR_PATH_LOOKUPS] = "path_lookups",
 	[ACTPLANE_CTR_INCOMPLETE] = "incomplete_evals",
+	[ACTPLANE_CTR_TRUST_WITHHELD] = "trust_withheld",
+	[ACTPLANE_CTR_IMMUNITY_DROPPED] = "immunity_dropped",
 };
 
 const char *ap_counter_name(unsigned int ctr)

@@ -173,7 +173,7 @@ enum actplane_elem_attr {
 enum actplane_op {
 	ACTPLANE_OP_EXEC,
 	ACTPLANE_OP_READ,
-	ACTPLANE_OP_OPEN,		/* open for writing */
+	ACTPLANE_OP_OPEN,		/* any open (read, write or both) */
 	ACTPLANE_OP_WRITE,
 	ACTPLANE_OP_UNLINK,
 	ACTPLANE_OP_CONNECT,		/* connect and UDP sendto/sendmsg */
@@ -285,6 +285,8 @@ enum actplane_counter {
 	ACTPLANE_CTR_POLICY_LOADS,	/* successful policy commits */
 	ACTPLANE_CTR_PATH_LOOKUPS,	/* paths resolved (d_path) for matching */
 	ACTPLANE_CTR_INCOMPLETE,	/* events not evaluated completely (denied if fail-closed) */
+	ACTPLANE_CTR_TRUST_WITHHELD,	/* declassify/endorse execs run untrusted (unsafe environment) */
+	ACTPLANE_CTR_IMMUNITY_DROPPED,	/* immune processes that exec'd a program not owned by root */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)

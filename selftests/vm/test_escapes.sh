@@ -27,7 +27,7 @@ rule no-loopback6:
 # refused CASE: the send was denied with EPERM and nothing arrived
 refused() {
 	local out
-	out=$($ESC "$1" $T/secret.env)
+	out=$(timeout 60 $ESC "$1" $T/secret.env)
 	unlabel_self
 	expect_eq "$1" "$out" "sent=EPERM received=no"
 }
@@ -39,6 +39,67 @@ t_tcp_control() { refused tcp-plain; }
 t_tcp_any4() { refused tcp-any4; }
 t_tcp_any6() { refused tcp-any6; }
 t_tcp_any_mapped() { refused tcp-any-mapped; }
+t_udp_cork() { refused udp-cork; }
+t_udp_cork_connected() { refused udp-cork-connected; }
+t_udp_lsrr() { refused udp-lsrr; }
+t_udp6_srh() { refused udp6-srh; }
+t_tcp6_srh() { refused tcp6-srh; }
+t_udp6_rthdr_cmsg() { refused udp6-rthdr-cmsg; }
+t_relay_control() { refused relay-read; }
+t_splice_in() { refused splice-in; }
+t_sendfile_pipe() { refused sendfile-pipe; }
+t_vmsplice() { refused vmsplice; }
+t_tee() { refused tee; }
+t_splice_out() { refused splice-out; }
+t_splice_out_wait() { refused splice-out-wait; }
+t_vmsplice_out() { refused vmsplice-out; }
+t_recvmmsg_dgram() { refused recvmmsg-dgram; }
+t_recvmmsg_stream() { refused recvmmsg-stream; }
+t_process_vm_readv() { refused process-vm-readv; }
+t_sctp_connectx() { refused sctp-connectx; }
+# an SCTP send whose destination cannot be known follows the fail mode
+t_sctp_sendall() {
+	"$AP" limits --fail-mode closed >/dev/null
+	out=$(timeout 60 $ESC sctp-sendall $T/secret.env)
+	"$AP" limits --fail-mode open >/dev/null
+	unlabel_self
+	expect_eq "fail-closed" "$out" "sent=EPERM received=no"
+	before=$(counter incomplete_evals)
+	timeout 60 $ESC sctp-sendall $T/secret.env >/dev/null
+	unlabel_self
+	[ "$(counter incomplete_evals)" -gt "$before" ] || fail "fail-open: not counted"
+}
+t_sysv_msg() { refused sysv-msg; }
+t_sysv_shm() { refused sysv-shm; }
+t_keyring() { refused keyring; }
+
+# sqpoll_setup yes|no: an io_uring with a kernel SQ thread, set up by a
+# process inside a session (yes) or outside (no); prints OK or the errno
+sqpoll_setup() {
+	python3 - "$AP" "$1" <<'PY'
+import ctypes, errno, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.read(r, 1)
+    params = ctypes.create_string_buffer(120)
+    params[8] = 2			# flags = IORING_SETUP_SQPOLL
+    fd = libc.syscall(425, 4, params)	# io_uring_setup
+    os._exit(0 if fd >= 0 else ctypes.get_errno())
+if sys.argv[2] == "yes":
+    subprocess.run([sys.argv[1], "session", "create", "--pid", str(pid)], check=True,
+                   stdout=subprocess.DEVNULL)
+os.write(w, b"g")
+rc = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+print("OK" if rc == 0 else errno.errorcode.get(rc, str(rc)))
+PY
+}
+
+t_sqpoll() {
+	expect_eq "SQPOLL ring outside a session" "$(sqpoll_setup no)" OK
+	expect_eq "SQPOLL ring inside a session" "$(sqpoll_setup yes)" EPERM
+}
 
 # eventfds share one anonymous inode machine-wide: a labeled writer of its
 # own eventfd must not label an unrelated process reading another eventfd
@@ -103,6 +164,33 @@ run_test "escapes: control: TCP connect 127.0.0.1 is refused" t_tcp_control
 run_test "escapes: TCP connect 0.0.0.0 (reaches loopback) is refused" t_tcp_any4
 run_test "escapes: TCP connect :: (reaches ::1) is refused" t_tcp_any6
 run_test "escapes: TCP connect ::ffff:0.0.0.0 (reaches loopback) is refused" t_tcp_any_mapped
+run_test "escapes: UDP data appended to a datagram corked before the sender was labeled" t_udp_cork
+run_test "escapes: UDP connected elsewhere, corked to a blocked address" t_udp_cork_connected
+run_test "escapes: IPv4 loose source route through a blocked first hop" t_udp_lsrr
+run_test "escapes: IPv6 segment routing header (IPV6_RTHDR) through a blocked first hop" t_udp6_srh
+run_test "escapes: TCP connect with a routing header through a blocked first hop" t_tcp6_srh
+run_test "escapes: IPv6 routing header as ancillary data through a blocked first hop" t_udp6_rthdr_cmsg
+run_test "escapes: control: a relay reading a labeled pipe cannot send" t_relay_control
+run_test "escapes: splice file -> pipe labels the pipe" t_splice_in
+run_test "escapes: sendfile file -> pipe labels the pipe" t_sendfile_pipe
+run_test "escapes: vmsplice memory -> pipe labels the pipe" t_vmsplice
+run_test "escapes: tee pipe -> pipe carries the labels" t_tee
+run_test "escapes: splice pipe -> socket by an unlabeled relay is refused" t_splice_out
+run_test "escapes: splice pipe -> socket waiting for a labeled writer is refused" t_splice_out_wait
+run_test "escapes: vmsplice pipe -> memory labels the relay" t_vmsplice_out
+run_test "escapes: recvmmsg after the first message labels the receiver (Unix dgram)" t_recvmmsg_dgram
+run_test "escapes: recvmmsg after the first message labels the receiver (Unix stream)" t_recvmmsg_stream
+run_test "escapes: process_vm_readv of a labeled process labels the reader" t_process_vm_readv
+if python3 -c 'import socket; socket.socket(2, socket.SOCK_SEQPACKET, 132)' 2>/dev/null; then
+	run_test "escapes: SCTP connectx to a blocked address is refused" t_sctp_connectx
+	run_test "escapes: SCTP_SENDALL by a labeled process follows the fail mode" t_sctp_sendall
+else
+	echo "skip - escapes: SCTP: the guest kernel cannot create SCTP sockets"
+fi
+run_test "escapes: a SysV message queue carries the sender's labels" t_sysv_msg
+run_test "escapes: a SysV shared memory segment carries the labels of who attached it" t_sysv_shm
+run_test "escapes: a key's payload carries the labels of who added it" t_keyring
+run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 "$AP" unload >/dev/null 2>&1
