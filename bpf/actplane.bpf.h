@@ -58,7 +58,6 @@ extern int actplane_ptrace_access_check(struct task_struct *child, unsigned int 
 extern int actplane_uring_sqpoll(void) __ksym;
 extern int actplane_msg_queue_msgsnd(struct kern_ipc_perm *q) __ksym;
 extern int actplane_msg_queue_msgrcv(struct kern_ipc_perm *q, struct task_struct *target) __ksym;
-extern int actplane_shm_shmat(struct kern_ipc_perm *seg, int shmflg) __ksym;
 extern void actplane_ipc_free(struct kern_ipc_perm *perm) __ksym;
 extern void actplane_key_read(struct key *key) __ksym;
 extern int actplane_key_create(struct key *key) __ksym;

@@ -353,7 +353,7 @@ int BPF_PROG(ap_free_pipe_info, struct pipe_inode_info *pipe)
 	return 0;
 }
 
-/* SysV message queues and shared memory, keys: labeled like pipes */
+/* SysV message queues and keys: labeled like pipes */
 SEC("lsm/msg_queue_msgsnd")
 int BPF_PROG(ap_msg_queue_msgsnd, struct kern_ipc_perm *perm, struct msg_msg *msg, int msqflg,
 	     int ret)
@@ -374,23 +374,8 @@ int BPF_PROG(ap_msg_queue_msgrcv, struct kern_ipc_perm *perm, struct msg_msg *ms
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/shm_shmat")
-int BPF_PROG(ap_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg, int ret)
-{
-	if (ret)
-		return ret;
-	ret = actplane_shm_shmat(perm, shmflg);
-	return AP_VERDICT(ret);
-}
-
 SEC("lsm/msg_queue_free_security")
 void BPF_PROG(ap_msg_queue_free_security, struct kern_ipc_perm *perm)
-{
-	actplane_ipc_free(perm);
-}
-
-SEC("lsm/shm_free_security")
-void BPF_PROG(ap_shm_free_security, struct kern_ipc_perm *perm)
 {
 	actplane_ipc_free(perm);
 }

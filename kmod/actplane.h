@@ -57,8 +57,7 @@ enum actplane_hook {
 	ACTPLANE_HOOK_URING_SQPOLL,	/* uring_sqpoll: an io_uring with a kernel SQ thread */
 	ACTPLANE_HOOK_MSGSND,		/* msg_queue_msgsnd */
 	ACTPLANE_HOOK_MSGRCV,		/* msg_queue_msgrcv */
-	ACTPLANE_HOOK_SHMAT,		/* shm_shmat */
-	ACTPLANE_HOOK_IPC_FREE,		/* msg_queue_free_security, shm_free_security */
+	ACTPLANE_HOOK_IPC_FREE,		/* msg_queue_free_security */
 	ACTPLANE_HOOK_KEY_READ,		/* fentry user_read: keyctl read of a "user" key */
 	ACTPLANE_HOOK_KEY_CREATE,	/* key_post_create_or_update, fentry user_update */
 	ACTPLANE_HOOK_KEY_FREE,		/* fentry security_key_free */
@@ -237,7 +236,7 @@ u64 ap_chan_labels(const void *chan);
 int ap_chan_absorb(const void *chan, u64 labels);
 void ap_chan_free(const void *chan);
 u64 ap_file_labels(const struct inode *inode);
-int ap_file_absorb(const struct inode *inode, u64 labels);
+int ap_file_absorb(struct inode *inode, u64 labels);
 
 /* session.c */
 int ap_session_create(pid_t root, gfp_t gfp);
@@ -264,7 +263,7 @@ int ap_on_file_open(struct file *file);
 int ap_on_file_permission(struct file *file, int mask);
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
 void ap_on_task_exit(struct task_struct *t);
-int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook);
+int ap_on_inode_write(struct inode *inode, enum actplane_hook hook);
 struct path;
 struct dentry;
 int ap_on_truncate(const struct path *path, enum actplane_hook hook);
@@ -303,7 +302,6 @@ struct kern_ipc_perm;
 struct key;
 int ap_on_msgsnd(struct kern_ipc_perm *q);
 int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target);
-int ap_on_shmat(struct kern_ipc_perm *seg, int shmflg);
 void ap_on_ipc_free(struct kern_ipc_perm *perm);
 void ap_on_key_read(const struct key *key);
 int ap_on_key_create(struct key *key);

@@ -224,7 +224,8 @@ static const char *const ap_unsafe_env[] = {
 	"BASH_ENV=", "ENV=", "SHELLOPTS=", "BASHOPTS=", "PS4=",
 	"PYTHONPATH=", "PYTHONSTARTUP=", "PYTHONHOME=", "PYTHONUSERBASE=",
 	"PERL5LIB=", "PERL5OPT=", "PERLLIB=", "PERL5DB=",
-	"RUBYLIB=", "RUBYOPT=", "NODE_OPTIONS=", "NODE_PATH=",
+	"RUBYLIB=", "RUBYOPT=", "NODE_OPTIONS=", "NODE_PATH=", "PYTHONINSPECT=",
+	"BASH_FUNC_",	/* exported bash functions: run inside the trusted shell */
 };
 
 /*

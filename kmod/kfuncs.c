@@ -197,11 +197,6 @@ __bpf_kfunc int actplane_msg_queue_msgrcv(struct kern_ipc_perm *q, struct task_s
 	return ap_on_msgrcv(q, target);
 }
 
-__bpf_kfunc int actplane_shm_shmat(struct kern_ipc_perm *seg, int shmflg)
-{
-	return ap_on_shmat(seg, shmflg);
-}
-
 __bpf_kfunc void actplane_ipc_free(struct kern_ipc_perm *perm)
 {
 	ap_on_ipc_free(perm);
@@ -344,7 +339,6 @@ BTF_ID_FLAGS(func, actplane_ptrace_access_check, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_uring_sqpoll)
 BTF_ID_FLAGS(func, actplane_msg_queue_msgsnd, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_msg_queue_msgrcv, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, actplane_shm_shmat, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_ipc_free)
 BTF_ID_FLAGS(func, actplane_key_read)
 BTF_ID_FLAGS(func, actplane_key_create)
@@ -364,9 +358,89 @@ BTF_ID_FLAGS(func, actplane_endpoint_clear_labels, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, actplane_counter_read)
 BTF_KFUNCS_END(ap_kfunc_ids)
 
+/*
+ * Which program may call each hook kfunc: only one attached where that
+ * hook's kernel objects come from (the LSM hook, or the traced function),
+ * so no other tracing, LSM or struct_ops program can evaluate rules or free
+ * label state with objects it chose.  A hook program missing here fails to
+ * load at `actplane up`.  Label storage and counter kfuncs stay open to the
+ * registered program types (custom programs and enforcers).
+ */
+#define AP_HOOK_KFUNCS(X)							\
+	X(actplane_file_open, "bpf_lsm_file_open")				\
+	X(actplane_file_permission, "bpf_lsm_file_permission")			\
+	X(actplane_file_truncate, "bpf_lsm_file_truncate")			\
+	X(actplane_path_truncate, "bpf_lsm_path_truncate")			\
+	X(actplane_path_unlink, "bpf_lsm_path_unlink")				\
+	X(actplane_path_create, "bpf_lsm_path_mknod\0bpf_lsm_path_mkdir\0bpf_lsm_path_symlink") \
+	X(actplane_path_rename, "bpf_lsm_path_rename")				\
+	X(actplane_path_link, "bpf_lsm_path_link")				\
+	X(actplane_mmap_file, "bpf_lsm_mmap_file")				\
+	X(actplane_file_mprotect, "bpf_lsm_file_mprotect")			\
+	X(actplane_bprm_check_security, "bpf_lsm_bprm_check_security")		\
+	X(actplane_bprm_committing_creds, "bpf_lsm_bprm_committing_creds")	\
+	X(actplane_task_alloc, "bpf_lsm_task_alloc")				\
+	X(actplane_task_free, "bpf_lsm_task_free")				\
+	X(actplane_inode_free_security, "bpf_lsm_inode_free_security")		\
+	X(actplane_sb_free_security, "bpf_lsm_sb_free_security")		\
+	X(actplane_socket_connect, "bpf_lsm_socket_connect")			\
+	X(actplane_socket_sendmsg, "bpf_lsm_socket_sendmsg")			\
+	X(actplane_socket_recvmsg, "bpf_lsm_socket_recvmsg")			\
+	X(actplane_unix_may_send, "bpf_lsm_unix_may_send")			\
+	X(actplane_sk_free_security, "bpf_lsm_sk_free_security")		\
+	X(actplane_pipe_read_done, "pipe_read")					\
+	X(actplane_sock_recv_done, "inet_recvmsg\0inet6_recvmsg\0unix_stream_recvmsg\0" \
+				   "unix_dgram_recvmsg\0unix_seqpacket_recvmsg")	\
+	X(actplane_splice, "do_splice\0do_tee")					\
+	X(actplane_splice_to_pipe, "splice_file_to_pipe")			\
+	X(actplane_pipe_fill, "add_to_pipe")					\
+	X(actplane_pipe_consume, "__splice_from_pipe\0pipe_wait_readable")	\
+	X(actplane_pipe_free, "free_pipe_info")					\
+	X(actplane_ptrace_access_check, "bpf_lsm_ptrace_access_check")		\
+	X(actplane_uring_sqpoll, "bpf_lsm_uring_sqpoll")			\
+	X(actplane_msg_queue_msgsnd, "bpf_lsm_msg_queue_msgsnd")		\
+	X(actplane_msg_queue_msgrcv, "bpf_lsm_msg_queue_msgrcv")		\
+	X(actplane_ipc_free, "bpf_lsm_msg_queue_free_security")			\
+	X(actplane_key_read, "user_read")					\
+	X(actplane_key_create, "bpf_lsm_key_post_create_or_update\0user_update") \
+	X(actplane_key_free, "security_key_free")				\
+	X(actplane_sctp_bind_connect, "bpf_lsm_sctp_bind_connect")		\
+	X(actplane_task_exit, "sched_process_exit")
+
+#define AP_HOOK_ID(fn, at) BTF_ID(func, fn)
+#define AP_HOOK_AT(fn, at) at "\0",	/* a list ends with an empty name */
+BTF_ID_LIST(ap_hook_kfunc_ids)
+AP_HOOK_KFUNCS(AP_HOOK_ID)
+static const char *const ap_hook_attach[] = { AP_HOOK_KFUNCS(AP_HOOK_AT) };
+
+/* Is @name one of the NUL-separated names in @list? */
+static bool ap_attach_listed(const char *list, const char *name)
+{
+	for (; *list; list += strlen(list) + 1)
+		if (!strcmp(list, name))
+			return true;
+	return false;
+}
+
+static int ap_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	const char *at = prog->aux->attach_func_name;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ap_hook_attach); i++) {
+		if (ap_hook_kfunc_ids[i] != kfunc_id)
+			continue;
+		if (prog->type != BPF_PROG_TYPE_LSM && prog->type != BPF_PROG_TYPE_TRACING)
+			return -EACCES;
+		return at && ap_attach_listed(ap_hook_attach[i], at) ? 0 : -EACCES;
+	}
+	return 0;
+}
+
 static const struct btf_kfunc_id_set ap_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &ap_kfunc_ids,
+	.filter = ap_kfunc_filter,
 };
 
 int ap_kfuncs_init(void)

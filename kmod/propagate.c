@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/in.h>
@@ -33,8 +34,6 @@
 #include <uapi/linux/sctp.h>
 #include <linux/ipc.h>
 #include <linux/key.h>
-#include <linux/shm.h>
-#include <uapi/linux/shm.h>
 #include <net/ip.h>
 #include <uapi/linux/seg6.h>
 #include "actplane.h"
@@ -78,7 +77,7 @@ static int ap_flow_in(u64 obj)
 }
 
 /* The current process writes an inode. */
-static int ap_flow_to_inode(const struct inode *inode)
+static int ap_flow_to_inode(struct inode *inode)
 {
 	u64 l;
 
@@ -157,7 +156,7 @@ void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 		ap_flow_in(ap_file_labels(file_inode(iocb->ki_filp)));
 }
 
-int ap_on_inode_write(const struct inode *inode, enum actplane_hook hook)
+int ap_on_inode_write(struct inode *inode, enum actplane_hook hook)
 {
 	ap_stats_hook_hit(hook);
 	return inode ? ap_flow_to_inode(inode) : 0;
@@ -277,13 +276,18 @@ int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot)
  */
 /*
  * A program whose content only root controls: owned by root (as the
- * initial namespace sees it), writable by nobody else.
+ * initial namespace sees it), writable by nobody else, on a mount where
+ * ownership means something (not nosuid: a FUSE file system a user mounts
+ * with fusermount is nosuid, and its daemon reports any owner it likes).
  */
-static bool ap_exec_root_owned(const struct inode *inode)
+static bool ap_exec_root_owned(const struct file *file)
 {
+	const struct inode *inode = file_inode(file);
+
 	return uid_eq(inode->i_uid, GLOBAL_ROOT_UID) && !(inode->i_mode & (S_IWGRP | S_IWOTH)) &&
 	       inode->i_sb->s_user_ns == &init_user_ns &&
-	       !(inode->i_sb->s_iflags & SB_I_UNTRUSTED_MOUNTER);
+	       !(inode->i_sb->s_iflags & SB_I_UNTRUSTED_MOUNTER) &&
+	       !(file->f_path.mnt->mnt_flags & MNT_NOSUID);
 }
 
 /*
@@ -328,7 +332,7 @@ int ap_on_exec(struct linux_binprm *bprm)
 	if (ret)
 		return ret;
 	/* a trusted program's immunity does not reach code its caller supplied */
-	if (!ap_exec_root_owned(inode) && ap_task_drop_immunity(current))
+	if (!ap_exec_root_owned(bprm->file) && ap_task_drop_immunity(current))
 		ap_stats_inc(ACTPLANE_CTR_IMMUNITY_DROPPED);
 	/*
 	 * The first `#!` level of an execve (no binfmt has changed interp
@@ -731,6 +735,25 @@ static int ap_sctp_sendmsg(struct sock *sk, struct msghdr *msg)
 		if (!ret && l)
 			ret = ap_ep_send(&k, l);
 	}
+	if (!ret && msg->msg_controllen && !msg->msg_control_is_user) {
+		/* SCTP_DSTADDRV4/V6: more peers for a new association, msg_name's port */
+		struct ap_route_ctx c = { .port = msg->msg_name ? k.port : 0 };
+		struct cmsghdr *cmsg;
+
+		for_each_cmsghdr(cmsg, msg) {
+			if (!CMSG_OK(msg, cmsg))
+				break;
+			if (cmsg->cmsg_level != IPPROTO_SCTP)
+				continue;
+			if (cmsg->cmsg_type == SCTP_DSTADDRV4 &&
+			    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in_addr)))
+				ap_route_hop(&c, AF_INET, CMSG_DATA(cmsg));
+			else if (cmsg->cmsg_type == SCTP_DSTADDRV6 &&
+				 cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in6_addr)))
+				ap_route_hop(&c, AF_INET6, CMSG_DATA(cmsg));
+		}
+		ret = c.ret;
+	}
 	if (!ret && l && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
 		ret = ap_incomplete();
 	return ret;
@@ -780,13 +803,23 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		int ret;
 
 		/*
-		 * Where the data goes: a corked datagram's destination, else
-		 * msg_name (the kernel's copy, sendto), else the peer.  With
-		 * none of them the protocol refuses the send (EDESTADDRREQ,
-		 * ENOTCONN/EPIPE) before any data moves.
+		 * Where the data goes: a corked datagram's destination (the
+		 * cork is read without the socket lock, and another thread may
+		 * cork or uncork before udp_sendmsg takes it, so the address
+		 * named is checked as well), msg_name (the kernel's copy,
+		 * sendto), else the peer.  With none of them the protocol
+		 * refuses the send (EDESTADDRREQ, ENOTCONN/EPIPE) before any
+		 * data moves.
 		 */
-		if (!ap_ep_corked(sk, &k) &&
-		    !(msg->msg_name && msg->msg_namelen &&
+		l = ap_task_labels(current);
+		if (ap_ep_corked(sk, &k)) {
+			ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
+			if (!ret && l)
+				ret = ap_ep_send(&k, l);
+			if (ret)
+				return ret;
+		}
+		if (!(msg->msg_name && msg->msg_namelen &&
 		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
 		    !ap_ep_peer(sk, &k))
 			return 0;
@@ -794,7 +827,6 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k.port);
 		if (ret)
 			return ret;
-		l = ap_task_labels(current);
 		return l ? ap_ep_send(&k, l) : 0;
 	}
 	l = ap_task_labels(current);
@@ -988,9 +1020,9 @@ int ap_on_uring_sqpoll(void)
 /* ---- IPC objects ------------------------------------------------------------ */
 
 /*
- * SysV message queues and shared memory segments, and keys, are channels
- * like pipes: labeled by address, dropped when freed.  A segment's labels
- * move when it is attached (like a file mapping, docs/SECURITY.md §4.3).
+ * SysV message queues and keys are channels like pipes: labeled by
+ * address, dropped when freed.  (A SysV shared memory segment is a shmem
+ * file: shmat() passes mmap_file, which labels it as a file mapping.)
  */
 static int ap_flow_to_chan(const void *chan)
 {
@@ -1015,17 +1047,6 @@ int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target)
 	return l ? ap_task_absorb(target, l) : 0;
 }
 
-int ap_on_shmat(struct kern_ipc_perm *seg, int shmflg)
-{
-	int ret;
-
-	ap_stats_hook_hit(ACTPLANE_HOOK_SHMAT);
-	ret = ap_flow_in(ap_chan_labels(seg));
-	if (!ret && !(shmflg & SHM_RDONLY))
-		ret = ap_flow_to_chan(seg);
-	return ret;
-}
-
 void ap_on_ipc_free(struct kern_ipc_perm *perm)
 {
 	ap_stats_hook_hit(ACTPLANE_HOOK_IPC_FREE);
@@ -1034,7 +1055,11 @@ void ap_on_ipc_free(struct kern_ipc_perm *perm)
 
 /*
  * keyctl read of a "user" key's payload (the key types that hold data the
- * caller gave: the verifier cannot see key_permission's key_ref_t).
+ * caller gave: the verifier cannot see key_permission's key_ref_t).  The
+ * program attaches to security/keys' user_read by name; SELinux has a
+ * static function of the same name, which the kernel's by-name lookup does
+ * not pick on Debian's 6.12 build (lower address wins) — a VM test checks
+ * the key path.
  */
 void ap_on_key_read(const struct key *key)
 {

@@ -696,26 +696,40 @@ void ap_chan_free(const void *chan)
 	ap_obj_clear(&ap_chans, AP_OBJ_CHAN, &chan, ~0ULL, ap_chan_params);
 }
 
-/* The data of an open file: a pipe's or FIFO's buffer, or the inode. */
+/*
+ * The data of an open file: a pipe's or FIFO's buffer (plus what was put
+ * on a FIFO's inode: a file source, a label set by hand), or the inode.
+ */
 u64 ap_file_labels(const struct inode *inode)
 {
 	const struct pipe_inode_info *pipe;
 
 	if (!S_ISFIFO(inode->i_mode))
 		return ap_inode_labels(inode);
-	pipe = READ_ONCE(inode->i_pipe);
-	return pipe ? ap_chan_labels(pipe) : 0;
+	pipe = READ_ONCE(inode->i_pipe);	/* only a key: never dereferenced */
+	return (pipe ? ap_chan_labels(pipe) : 0) | ap_inode_labels(inode);
 }
 
-/* @labels flow into the data of an open file (a FIFO nobody has open holds none). */
-int ap_file_absorb(const struct inode *inode, u64 labels)
+/*
+ * @labels flow into the data of an open file (a FIFO nobody has open holds
+ * none).  The caller need not hold the FIFO open (file_open runs before
+ * fifo_open, rename): i_lock keeps the buffer from being freed before its
+ * entry exists (put_pipe_info clears i_pipe under it, then frees the
+ * buffer, whose free hook drops the entry).
+ */
+int ap_file_absorb(struct inode *inode, u64 labels)
 {
 	const struct pipe_inode_info *pipe;
+	int ret = 0;
 
 	if (!S_ISFIFO(inode->i_mode))
 		return ap_inode_absorb(inode, labels);
-	pipe = READ_ONCE(inode->i_pipe);
-	return pipe ? ap_chan_absorb(pipe, labels) : 0;
+	spin_lock(&inode->i_lock);
+	pipe = inode->i_pipe;
+	if (pipe)
+		ret = ap_chan_absorb(pipe, labels);
+	spin_unlock(&inode->i_lock);
+	return ret;
 }
 
 /*

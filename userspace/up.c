@@ -302,9 +302,10 @@ int cmd_up(int argc, char **argv)
 }
 
 /*
- * Unpinned links are released asynchronously; wait (bounded) until the
- * module's reference count shows nothing holds it, so `rmmod` right after
- * `down` works.
+ * Unpinned links are released asynchronously (a tracing program's
+ * trampoline waits for RCU-tasks grace periods, seconds on a slow VM);
+ * wait (bounded, 30 s) until the module's reference count shows nothing
+ * holds it, so `rmmod` right after `down` works.
  */
 static void wait_detached(void)
 {
@@ -312,7 +313,7 @@ static void wait_detached(void)
 	char buf[32];
 	int i, fd;
 
-	for (i = 0; i < 250; i++) {
+	for (i = 0; i < 1500; i++) {
 		ssize_t n;
 
 		fd = open("/sys/module/actplane/refcnt", O_RDONLY);

@@ -114,8 +114,7 @@ def try_send(case, read_secret, port):
             s = socket.socket(socket.AF_INET, socket.SOCK_SEQPACKET, IPPROTO_SCTP)
             s.setsockopt(IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX,
                          sockaddr_in(socket.AF_INET, "127.0.0.1", port))
-            s.sendmsg([data])
-            return "OK"
+            return "OK"		# refused: connect() to it would be
         # source routes: the first hop is the blocked loopback address, the
         # destination an allowed one (the kernel routes to the first hop)
         if case == "udp-lsrr":
