@@ -214,6 +214,62 @@ int ap_event_read_argv(struct ap_event *ev)
 	return 0;
 }
 
+/* ld.so options followed by a value (glibc's `ld.so --help`) */
+static const char *const ap_loader_valued[] = {
+	"--library-path", "--inhibit-rpath", "--audit", "--preload", "--argv0",
+	"--glibc-hwcaps-prepend", "--glibc-hwcaps-mask",
+};
+
+/*
+ * ap_loader_argv() - the program the dynamic loader, run as a program, runs
+ *
+ * `ld.so [OPTIONS] PROGRAM [ARGS]`: PROGRAM and its arguments become @ev's
+ * argv (PROGRAM first, as its own exec would have it).
+ * Return: PROGRAM, NULL if the loader runs none (--help, --list-tunables,
+ * ...), or an ERR_PTR if the arguments could not be read.
+ */
+const char *ap_loader_argv(struct linux_binprm *bprm, struct ap_event *ev)
+{
+	const char *s, *end;
+	char *buf, *copy;
+	size_t len, n;
+	u32 i, k;
+
+	buf = ap_bprm_strings(bprm, bprm->argc, &len);
+	if (IS_ERR(buf))
+		return ERR_CAST(buf);
+	end = buf + len;
+	s = buf + strnlen(buf, len) + 1;	/* the loader's own name */
+	for (i = 1; i < bprm->argc && s < end && !strncmp(s, "--", 2); i++) {
+		for (k = 0; k < ARRAY_SIZE(ap_loader_valued); k++)
+			if (!strcmp(s, ap_loader_valued[k]))
+				break;
+		if (k < ARRAY_SIZE(ap_loader_valued) && i + 1 < bprm->argc) {
+			s += strnlen(s, end - s) + 1;	/* the option's value */
+			i++;
+		}
+		s += strnlen(s, end - s) + 1;
+	}
+	if (i >= bprm->argc || s >= end) {
+		kvfree(buf);
+		return NULL;
+	}
+	n = end - s;
+	copy = kvmalloc(n + 1, GFP_KERNEL);
+	if (copy) {
+		memcpy(copy, s, n);
+		copy[n] = 0;
+	}
+	kvfree(buf);
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+	ev->argv = copy;
+	ev->argv_len = n;
+	ev->argc = bprm->argc - i;
+	ev->argv_read = true;
+	return copy;
+}
+
 /*
  * Environment variables that make a program run code its caller chose,
  * besides the loader's (LD_PRELOAD and friends), which secure-execution
@@ -345,7 +401,6 @@ void ap_event_release(struct ap_event *ev)
 	kvfree(ev->argv);
 }
 
-/* Does the active policy match exec arguments anywhere? (argv is read first) */
 /* Does the loaded policy have any rule or use of endpoints for @op? */
 bool ap_policy_has_ep_rules(u8 op)
 {
@@ -359,6 +414,7 @@ bool ap_policy_has_ep_rules(u8 op)
 	return has;
 }
 
+/* Does the active policy match exec arguments anywhere? (argv is read first) */
 bool ap_policy_wants_argv(void)
 {
 	const struct ap_policy *pol;
@@ -939,6 +995,8 @@ int ap_evaluate(struct ap_event *ev)
 		if (ret)
 			goto out;
 	}
+	if (ev->rules_only)
+		goto out;
 
 	/* commit: the operation goes ahead */
 	if (e.src_labels && ev->inode)

@@ -31,6 +31,7 @@ struct ap_event {
 	 */
 	bool incomplete;
 	bool path_failed;		/* ap_event_path() failed once: don't retry */
+	bool rules_only;		/* decide only: no labels, trust or gates change */
 	/* resolved path */
 	char *path;
 	size_t path_len;
@@ -45,6 +46,7 @@ const char *ap_event_path(struct ap_event *ev);
 void ap_event_release(struct ap_event *ev);
 int ap_event_read_argv(struct ap_event *ev);
 const char *ap_exec_env_unsafe(struct linux_binprm *bprm);
+const char *ap_loader_argv(struct linux_binprm *bprm, struct ap_event *ev);
 bool ap_policy_has_ep_rules(u8 op);
 bool ap_exec_trusts(const struct linux_binprm *bprm);
 void ap_exec_withhold(const struct linux_binprm *bprm);

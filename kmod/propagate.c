@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 #include <linux/mman.h>
 #include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/in.h>
@@ -321,6 +322,51 @@ static void ap_exec_secure(struct linux_binprm *bprm)
 	bprm->secureexec = 1;
 }
 
+/* The dynamic loader, by its name (ld-linux-x86-64.so.2, ld.so, ld64.so.1, ld-musl-*.so.1). */
+static bool ap_is_loader(const struct qstr *n)
+{
+	const char *s = (const char *)n->name;
+
+	return (!strncmp(s, "ld-", 3) && strstr(s, ".so")) || !strncmp(s, "ld.so", 5) ||
+	       !strncmp(s, "ld64.so", 7);
+}
+
+/*
+ * `ld.so /usr/bin/git push` runs git with no exec of git: the exec rules
+ * are asked about PROGRAM and its arguments too (rules only: running a
+ * program through the loader, which honours --preload, grants none of the
+ * trust an exec of it would).  A copy of the loader under another name is
+ * a copy (docs/SECURITY.md §4.1).
+ */
+static int ap_exec_loader(struct linux_binprm *bprm)
+{
+	struct ap_event args, ev;
+	struct path path;
+	const char *prog;
+	int ret;
+
+	memset(&args, 0, offsetof(struct ap_event, inline_buf));
+	prog = ap_loader_argv(bprm, &args);
+	if (!prog)
+		return 0;
+	if (IS_ERR(prog))
+		return ap_incomplete();		/* its arguments could not be read */
+	if (kern_path(prog, LOOKUP_FOLLOW, &path)) {
+		kvfree(args.argv);
+		return 0;			/* the loader will not find it either */
+	}
+	ap_ev_file(&ev, &path, d_inode(path.dentry));
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.argv = args.argv;		/* freed with the event */
+	ev.argv_len = args.argv_len;
+	ev.argc = args.argc;
+	ev.argv_read = true;
+	ev.rules_only = true;
+	ret = ap_eval_once(&ev);
+	path_put(&path);
+	return ret;
+}
+
 int ap_on_exec(struct linux_binprm *bprm)
 {
 	struct inode *inode = file_inode(bprm->file);
@@ -355,6 +401,8 @@ int ap_on_exec(struct linux_binprm *bprm)
 	ret = ap_eval_once(&ev);
 	if (!ret)
 		ret = ap_flow_in(ap_inode_labels(inode));
+	if (!ret && ap_is_loader(&bprm->file->f_path.dentry->d_name))
+		ret = ap_exec_loader(bprm);
 	if (ret)
 		ap_exec_cancel();	/* the exec fails: it grants nothing */
 	else

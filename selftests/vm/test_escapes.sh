@@ -156,6 +156,26 @@ t_deep_path() {
 		fail "fail-open: '$out' without an incomplete evaluation counted"
 }
 
+# `ld.so PROGRAM ARGS` runs PROGRAM without an exec of it: exec rules must
+# still see PROGRAM and its arguments (last: it loads a policy of its own)
+t_ldso() {
+	local ld=/lib64/ld-linux-x86-64.so.2 out
+	load 'rule no-push:
+  block exec "**/git" "push"
+  because "no pushes"'
+	out=$($ld /usr/bin/git --version 2>&1) || fail "control: ld.so git --version: $out"
+	for opts in "" "--library-path /tmp" "--argv0 x --inhibit-cache"; do
+		# shellcheck disable=SC2086 # options are words
+		if out=$(cd /tmp && $ld $opts /usr/bin/git push 2>&1); then
+			fail "ld.so $opts git push ran: $out"
+		fi
+		expect_contains "ld.so $opts git push" "$out" "Operation not permitted"
+	done
+	# a relative PROGRAM is found from the caller's directory, as ld.so does
+	if out=$(cd /usr/bin && $ld ./git push 2>&1); then fail "ld.so ./git push ran"; fi
+	expect_contains "ld.so ./git push" "$out" "Operation not permitted"
+}
+
 setup
 run_test "escapes: control: UDP sendto 127.0.0.1 is refused" t_udp_control
 run_test "escapes: UDP sendto with sin_family AF_UNSPEC is refused" t_udp_unspec
@@ -193,6 +213,7 @@ run_test "escapes: a key's payload carries the labels of who added it" t_keyring
 run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
+run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
 "$AP" unload >/dev/null 2>&1
 "$AP" down >/dev/null 2>&1
 umount $T 2>/dev/null
