@@ -33,6 +33,8 @@ HOSTT    := $(B)/host-tests
 
 KO       := kmod/actplane.ko
 TOOL     := $(B)/actplane
+MAN8     := $(B)/actplane.8
+BASH_COMPLETION := $(B)/actplane.bash-completion
 
 # The policy library: pure userspace, shared by the tool, host tests and fuzzers;
 # it carries the escaping of agent-controlled text, which its diagnostics use.
@@ -113,9 +115,16 @@ $(POLICY_LIB): $(POLICY_OBJ)
 $(OBJ)/enforcers.o: $(GEN)/enforcers.S
 	$(Q)$(CC) -c $< -o $@
 
-tool: $(TOOL)
+tool: $(TOOL) $(MAN8) $(BASH_COMPLETION)
 $(TOOL): $(TOOL_OBJ) $(POLICY_LIB) $(OBJ)/enforcers.o
 	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(OBJ)/enforcers.o $(POLICY_LIB) $(PKG_LIBS)
+
+# The man page and the bash completion, generated from the tool's command
+# table and its commands' --help (userspace/gen_docs.c).
+$(MAN8): $(TOOL)
+	$(Q)$(TOOL) __gen-man > $@.tmp && mv $@.tmp $@
+$(BASH_COMPLETION): $(TOOL)
+	$(Q)$(TOOL) __gen-completion > $@.tmp && mv $@.tmp $@
 
 # ---- tests ----------------------------------------------------------------
 $(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h) \
@@ -168,7 +177,8 @@ stress: deps
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true
-	$(Q)rm -rf $(GEN) $(BPFOUT) $(OBJ) $(HOSTT) $(B)/vm-tests $(TOOL) $(POLICY_LIB)
+	$(Q)rm -rf $(GEN) $(BPFOUT) $(OBJ) $(HOSTT) $(B)/vm-tests $(TOOL) $(POLICY_LIB) \
+		$(MAN8) $(BASH_COMPLETION)
 
 # Policy parser fuzzing (targets fuzz, fuzz-smoke).
 -include selftests/fuzz/fuzz.mk

@@ -3,14 +3,19 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=]   (as root)
 #     - the tool to $(DESTDIR)$(PREFIX)/bin/actplane; the BPF hook programs and
 #       the shipped enforcers are embedded in it (libbpf skeleton, .incbin)
+#     - its man page to $(PREFIX)/share/man/man8/actplane.8 and its bash
+#       completion to $(PREFIX)/share/bash-completion/completions/actplane,
+#       both generated from the tool's command table (`make tool` makes them)
 #     - the module sources to $(DESTDIR)/usr/src/actplane-VERSION with
 #       dkms.conf, then `dkms add/build/install` for the running kernel when
 #       dkms is present and DESTDIR is empty (packaging runs dkms itself)
 #   make uninstall
-#     - dkms remove, the sources, the tool
+#     - dkms remove, the sources, the tool, its man page and completion
 # See docs/install.md.
 
 PREFIX  ?= /usr/local
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 DKMS    ?= dkms
 
@@ -27,6 +32,8 @@ install: install-tool install-dkms
 
 install-tool: tool
 	install -D -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/actplane
+	install -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/actplane.8
+	install -D -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/actplane
 
 install-dkms:
 	@test -n "$(AP_VERSION)" || { echo "cannot read ACTPLANE_VERSION from kmod/actplane.h" >&2; exit 1; }
@@ -59,5 +66,6 @@ uninstall:
 		done; \
 	fi
 	rm -rf $(DESTDIR)/usr/src/actplane-*
-	rm -f $(DESTDIR)$(PREFIX)/bin/actplane
+	rm -f $(DESTDIR)$(PREFIX)/bin/actplane $(DESTDIR)$(MANDIR)/man8/actplane.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/actplane
 	@echo "uninstalled; a module that is still loaded stays until: sudo actplane down && sudo rmmod actplane"

@@ -41,6 +41,12 @@ int cmd_setup(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 
+/*
+ * The man page (what = "man") or the bash completion ("completion") on
+ * stdout, from the command table and each command's --help (gen_docs.c).
+ */
+int ap_gen_docs(const struct ap_cmd *cmds, const char *what, const char *version);
+
 /* shared helpers */
 extern const char *ap_prog;		/* "actplane" */
 void ap_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

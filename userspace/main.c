@@ -31,7 +31,8 @@ static const struct ap_cmd cmds[] = {
 	{ "labels", cmd_labels, "(--pid P | PATH)", "show the labels of a process or file", 1 },
 	{ "session", cmd_session, "create --pid P [--label L]...", "start a session", 1 },
 	{ "limits", cmd_limits, "[--bytes N] [--fail-mode open|closed]", "set the label memory limit", 1 },
-	{ "setup", cmd_setup, "[--claude|--codex|--mcp] [--force]", "add ActPlane hooks to agent settings", 0 },
+	{ "setup", cmd_setup, "[--claude|--codex|--mcp] [--user] [--remove]",
+	  "add ActPlane hooks to agent settings, or --remove them", 0 },
 	{ "feedback-hook", cmd_feedback_hook, "< HOOK-JSON", "agent hook: report new violations", 0 },
 	{ "mcp", cmd_mcp, "[--workspace DIR]", "MCP server on stdio", 0 },
 	{ "doctor", cmd_doctor, "[--json] [--lsm-file F]", "check this host for what ActPlane needs", 0 },
@@ -116,6 +117,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("actplane %s (netlink ABI %d)\n", AP_TOOL_VERSION, ACTPLANE_ABI_VERSION);
 		return 0;
+	}
+	/* hidden: what the build installs as actplane.8 and the bash completion */
+	if (!strcmp(argv[1], "__gen-man") || !strcmp(argv[1], "__gen-completion")) {
+		if (argc != 2)
+			return ap_usage_error(argv[1], "takes no arguments");
+		return ap_gen_docs(cmds, argv[1][6] == 'm' ? "man" : "completion", AP_TOOL_VERSION);
 	}
 	c = find(argv[1]);
 	if (!c) {

@@ -98,16 +98,107 @@ t "setup --force updates the existing hook command" \
 printf '{ "hooks": { "PostToolUse": [ }\n' >"$S/.codex/hooks.json"
 cp "$S/.codex/hooks.json" "$T/bad.json"
 t "setup refuses to rewrite invalid JSON and says where it is broken" \
-	'out=$(cd "$S" && "$AP" setup --codex 2>&1); [ $? = 1 ] && echo "$out" | grep -q "hooks.json is not valid JSON (line 1" && cmp -s "$S/.codex/hooks.json" "$T/bad.json"'
+	'out=$(cd "$S" && "$AP" setup --codex 2>&1); [ $? = 1 ] && echo "$out" | grep -q "hooks.json is not strict JSON (line 1" && cmp -s "$S/.codex/hooks.json" "$T/bad.json"'
 t "setup --force moves invalid JSON aside and writes a new file" \
-	'(cd "$S" && "$AP" setup --codex --force >/dev/null 2>&1) && cmp -s "$S/.codex/hooks.json.bak" "$T/bad.json" && py "len(d[\"hooks\"][\"PostToolUse\"]) == 1" <"$S/.codex/hooks.json"'
+	'(cd "$S" && "$AP" setup --codex --force >/dev/null 2>&1) && cmp -s "$S/.codex/hooks.json.actplane-bak" "$T/bad.json" && py "len(d[\"hooks\"][\"PostToolUse\"]) == 1" <"$S/.codex/hooks.json"'
 echo '{"hooks": ["not", "an", "object"]}' >"$S/.claude/settings.local.json"
 t "setup refuses a settings file whose hooks has the wrong type" \
 	'out=$(cd "$S" && "$AP" setup --claude 2>&1); [ $? = 1 ] && echo "$out" | grep -q "\"hooks\" has type array, expected object"'
 
+# strict JSON: a comment or a trailing comma stops setup before it writes anything
+P=$T/strict
+mkdir -p "$P/.claude" "$P/.actplane"
+printf '{\n  "env": {"A": "1"},\n  // the team default\n  "model": "x"\n}\n' >"$P/.claude/settings.local.json"
+echo '{"mcpServers": {}}' >"$P/.mcp.json"
+cp "$P/.claude/settings.local.json" "$T/commented.json"
+t "setup stops at a comment, naming the file and line, and changes nothing" \
+	'out=$(cd "$P" && "$AP" setup --claude --mcp --command actplane 2>&1); [ $? = 1 ] &&
+	 echo "$out" | grep -q "settings.local.json is not strict JSON (line 3" &&
+	 cmp -s "$P/.claude/settings.local.json" "$T/commented.json" &&
+	 [ "$(cat "$P/.mcp.json")" = "{\"mcpServers\": {}}" ] && [ ! -e "$P/.gitignore" ]'
+printf '{\n  "mcpServers": {\n    "docs": {"command": "d"},\n  }\n}\n' >"$P/.mcp.json"
+cp "$P/.mcp.json" "$T/trailing.json"
+t "setup stops at a trailing comma, naming the file and line" \
+	'out=$(cd "$P" && "$AP" setup --mcp --command actplane 2>&1); [ $? = 1 ] &&
+	 echo "$out" | grep -q "\.mcp\.json is not strict JSON (line 4" && cmp -s "$P/.mcp.json" "$T/trailing.json"'
+
+# backups, .gitignore, plain `actplane` in shared files, --remove
+B=$T/bak
+mkdir -p "$B/.claude" "$B/.actplane" "$T/bin"
+printf '{"permissions": {"allow": ["Bash(ls:*)"]},\n "hooks": {"Stop": []}}\n' >"$B/.claude/settings.local.json"
+printf '{"mcpServers":{"docs":{"command":"docs-server"}}}' >"$B/.mcp.json"
+printf 'node_modules/\n*.log' >"$B/.gitignore"
+cp "$B/.claude/settings.local.json" "$T/orig.settings.local.json"
+cp "$B/.mcp.json" "$T/orig.mcp.json"
+cp "$B/.gitignore" "$T/orig.gitignore"
+t "setup keeps a backup of every file it changes (FILE.actplane-bak)" \
+	'(cd "$B" && PATH=/usr/bin:/bin "$AP" setup >/dev/null 2>&1) &&
+	 cmp "$B/.claude/settings.local.json.actplane-bak" "$T/orig.settings.local.json" &&
+	 cmp "$B/.mcp.json.actplane-bak" "$T/orig.mcp.json" && cmp "$B/.gitignore.actplane-bak" "$T/orig.gitignore" &&
+	 [ ! -e "$B/.codex/hooks.json.actplane-bak" ]'
+t "setup writes the plain actplane into the team-shared files, not a build path" \
+	'py "d[\"mcpServers\"][\"actplane\"][\"command\"] == \"actplane\"" <"$B/.mcp.json" &&
+	 py "d[\"hooks\"][\"PostToolUse\"][0][\"hooks\"][0][\"command\"] == \"actplane feedback-hook\"" <"$B/.codex/hooks.json" &&
+	 py "d[\"hooks\"][\"PostToolUse\"][0][\"hooks\"][0][\"command\"] == \"$AP feedback-hook\"" <"$B/.claude/settings.local.json"'
+t "setup adds its per-user files to .gitignore, keeping what was there" \
+	'for l in "node_modules/" "*.log" ".claude/settings.local.json" ".actplane/setup.json" "*.actplane-bak"; do
+		grep -qxF -- "$l" "$B/.gitignore" || { echo "no $l"; exit 1; }; done'
+cp "$B/.gitignore" "$T/gitignore.1"
+t "a second setup neither adds .gitignore lines nor replaces a backup" \
+	'(cd "$B" && PATH=/usr/bin:/bin "$AP" setup --force --command /opt/other/actplane >/dev/null 2>&1) &&
+	 cmp "$B/.gitignore" "$T/gitignore.1" && cmp "$B/.mcp.json.actplane-bak" "$T/orig.mcp.json" &&
+	 cmp "$B/.claude/settings.local.json.actplane-bak" "$T/orig.settings.local.json" &&
+	 py "d[\"mcpServers\"][\"actplane\"][\"command\"] == \"/opt/other/actplane\"" <"$B/.mcp.json"'
+ln -s "$AP" "$T/bin/actplane"
+t "setup writes the plain actplane when PATH finds this very program" \
+	'mkdir -p "$T/onpath/.actplane" && (cd "$T/onpath" && PATH="$T/bin:/usr/bin:/bin" "$AP" setup --claude >/dev/null 2>&1) &&
+	 py "d[\"hooks\"][\"PostToolUse\"][0][\"hooks\"][0][\"command\"] == \"actplane feedback-hook\"" <"$T/onpath/.claude/settings.local.json"'
+t "setup --remove restores every file it changed and deletes what it created" \
+	'(cd "$B" && "$AP" setup --remove >/dev/null) &&
+	 cmp "$B/.claude/settings.local.json" "$T/orig.settings.local.json" && cmp "$B/.mcp.json" "$T/orig.mcp.json" &&
+	 cmp "$B/.gitignore" "$T/orig.gitignore" && [ ! -e "$B/.codex" ] && [ ! -e "$B/.actplane/setup.json" ] &&
+	 [ -d "$B/.actplane" ] && [ -z "$(find "$B" -name "*.actplane-bak")" ]'
+# --remove takes out only what setup added: later edits and the user's own entries stay
+R=$T/rm
+mkdir -p "$R/.actplane"
+echo '{"mcpServers": {}, "hooks": {"PostToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "actplane feedback-hook"}]}]}}' >"$R/.mcp.json"
+mkdir -p "$R/.claude" && cp "$R/.mcp.json" "$R/.claude/settings.local.json"
+t "setup --remove keeps later edits and entries setup did not add" \
+	'(cd "$R" && "$AP" setup --command actplane >/dev/null 2>&1) &&
+	 python3 -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d[\"later\"]=1; json.dump(d, open(p, \"w\"))" "$R/.mcp.json" &&
+	 (cd "$R" && "$AP" setup --remove >/dev/null) &&
+	 py "d[\"later\"] == 1 and d[\"mcpServers\"] == {}" <"$R/.mcp.json" && [ -e "$R/.mcp.json.actplane-bak" ] &&
+	 py "d[\"hooks\"][\"PostToolUse\"][0][\"matcher\"] == \"Bash\" and len(d[\"hooks\"][\"PostToolUse\"]) == 1 and \"PostToolUseFailure\" not in d[\"hooks\"]" <"$R/.claude/settings.local.json"'
+t "setup --remove with nothing recorded changes nothing" \
+	'mkdir -p "$T/none" && out=$(cd "$T/none" && "$AP" setup --remove) && echo "$out" | grep -q "nothing to remove" && [ -z "$(ls -A "$T/none")" ]'
+
+# --user: the same entries in the user's own settings
+H=$T/home
+mkdir -p "$H" "$T/uws/.actplane"
+echo '{"numStartups": 3, "mcpServers": {"x": {"command": "x"}}}' >"$H/.claude.json"
+cp "$H/.claude.json" "$T/orig.claude.json"
+t "setup --user configures the user-level Claude Code and Codex settings" \
+	'(cd "$T/uws" && HOME="$H" PATH=/usr/bin:/bin "$AP" setup --user >/dev/null) &&
+	 py "d[\"hooks\"][\"PostToolUse\"][0][\"hooks\"][0][\"command\"] == \"$AP feedback-hook\" and d[\"hooks\"][\"PostToolUseFailure\"][0][\"hooks\"][0][\"command\"] == \"$AP feedback-hook\"" <"$H/.claude/settings.json" &&
+	 py "len(d[\"hooks\"][\"PostToolUse\"]) == 1" <"$H/.codex/hooks.json" &&
+	 py "d[\"numStartups\"] == 3 and d[\"mcpServers\"][\"x\"] == {\"command\": \"x\"} and d[\"mcpServers\"][\"actplane\"][\"args\"] == [\"mcp\"]" <"$H/.claude.json" &&
+	 cmp "$H/.claude.json.actplane-bak" "$T/orig.claude.json" &&
+	 [ -z "$(ls -A "$T/uws/.actplane")" ] && [ ! -e "$T/uws/.claude" ] && [ ! -e "$H/.gitignore" ]'
+t "setup --user --remove undoes it" \
+	'(cd "$T/uws" && HOME="$H" "$AP" setup --user --remove >/dev/null) &&
+	 cmp "$H/.claude.json" "$T/orig.claude.json" && [ "$(ls -A "$H")" = .claude.json ]'
+
+# links: setup opens every file beneath the workspace and follows none
+L=$T/links
+mkdir -p "$L/.actplane" "$T/elsewhere"
+ln -s "$T/elsewhere" "$L/.claude"
+t "setup follows no symbolic link in the workspace" \
+	'out=$(cd "$L" && "$AP" setup --claude --command actplane 2>&1); [ $? = 1 ] &&
+	 echo "$out" | grep -q "symbolic link" && [ -z "$(ls -A "$T/elsewhere")" ]'
+
 if [ "$(id -u)" = 0 ]; then
 	O=$T/owned
-	mkdir -p "$O/.actplane" && chown 12345:12345 "$O"
+	mkdir -p "$O/.actplane" && chown -R 12345:12345 "$O"
 	chmod o+x "$T"
 	t "setup as plain root refuses to write in a user's workspace" \
 		'out=$(cd "$O" && env -u SUDO_UID -u SUDO_GID "$AP" setup --command actplane 2>&1); [ $? = 1 ] && echo "$out" | grep -q "refusing to write as root" && [ ! -e "$O/.claude" ]'
