@@ -247,20 +247,50 @@ int BPF_PROG(ap_sched_process_exit, struct task_struct *p)
  * Each protocol's recvmsg (called for every message, also for those recvmmsg
  * receives without the LSM hook): the receiver absorbs what arrived.
  */
-#define AP_RECV_DONE(fn)							\
-SEC("fexit/" #fn)								\
-int BPF_PROG(ap_##fn, struct socket *sock, struct msghdr *msg, size_t size,	\
-	     int flags, int ret)						\
-{										\
-	if (ret > 0)								\
-		actplane_sock_recv_done(sock, ret);				\
-	return 0;								\
+SEC("fexit/inet_recvmsg")
+int BPF_PROG(ap_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size,
+	     int flags, int ret)
+{
+	if (ret > 0)
+		actplane_sock_recv_done(sock, ret);
+	return 0;
 }
-AP_RECV_DONE(inet_recvmsg)
-AP_RECV_DONE(inet6_recvmsg)
-AP_RECV_DONE(unix_stream_recvmsg)
-AP_RECV_DONE(unix_dgram_recvmsg)
-AP_RECV_DONE(unix_seqpacket_recvmsg)
+
+SEC("fexit/inet6_recvmsg")
+int BPF_PROG(ap_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size,
+	     int flags, int ret)
+{
+	if (ret > 0)
+		actplane_sock_recv_done(sock, ret);
+	return 0;
+}
+
+SEC("fexit/unix_stream_recvmsg")
+int BPF_PROG(ap_unix_stream_recvmsg, struct socket *sock, struct msghdr *msg, size_t size,
+	     int flags, int ret)
+{
+	if (ret > 0)
+		actplane_sock_recv_done(sock, ret);
+	return 0;
+}
+
+SEC("fexit/unix_dgram_recvmsg")
+int BPF_PROG(ap_unix_dgram_recvmsg, struct socket *sock, struct msghdr *msg, size_t size,
+	     int flags, int ret)
+{
+	if (ret > 0)
+		actplane_sock_recv_done(sock, ret);
+	return 0;
+}
+
+SEC("fexit/unix_seqpacket_recvmsg")
+int BPF_PROG(ap_unix_seqpacket_recvmsg, struct socket *sock, struct msghdr *msg, size_t size,
+	     int flags, int ret)
+{
+	if (ret > 0)
+		actplane_sock_recv_done(sock, ret);
+	return 0;
+}
 
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(ap_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
