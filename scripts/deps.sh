@@ -22,12 +22,18 @@ die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 command -v apt-get >/dev/null || die "apt-get not found: ActPlane's deps script supports Debian 12 (bookworm)"
 
 export DEBIAN_FRONTEND=noninteractive
+# apt drops to the _apt user for downloads and signature checks.  Some machines
+# (CI among them) have a /dev/null that only root may write, so apt-key, run as
+# _apt, cannot even probe for gpgv ("cannot create /dev/null") and every
+# repository looks unsigned.  Everything here runs as root anyway.
+APT=(apt-get -o APT::Sandbox::User=root)
 BPO=/etc/apt/sources.list.d/actplane-bookworm-backports.list
 
 BOOKWORM_PKGS="clang-19 llvm-19 dwarves libnl-genl-3-dev libnl-3-dev libyaml-dev
 libjson-c-dev libelf-dev zlib1g-dev pkg-config make gcc bc kmod cpio
 qemu-system-x86 busybox-static udev python3-requests python3-argcomplete
 iproute2 liburing-dev python3 git util-linux file e2fsprogs
+gpgv debian-archive-keyring
 clang-14 libclang-rt-14-dev"
 BPO_PKGS="libbpf-dev bpftool"
 
@@ -43,7 +49,7 @@ updated=0
 apt_update() {
 	[ $updated = 1 ] && return 0
 	say "apt-get update"
-	apt-get update -qq || die "apt-get update failed: is the Debian archive reachable?"
+	"${APT[@]}" update -qq || die "apt-get update failed: is the Debian archive reachable?"
 	updated=1
 }
 
@@ -65,12 +71,12 @@ if [ -n "$need_bpo$need" ]; then
 	apt_update
 	if [ -n "$need_bpo" ]; then
 		say "installing from bookworm-backports: $need_bpo"
-		apt-get install -y -qq -t bookworm-backports $need_bpo >/dev/null ||
+		"${APT[@]}" install -y -qq -t bookworm-backports $need_bpo >/dev/null ||
 			die "could not install from bookworm-backports: $need_bpo"
 	fi
 	if [ -n "$need" ]; then
 		say "installing: $need"
-		apt-get install -y -qq --no-install-recommends $need >/dev/null ||
+		"${APT[@]}" install -y -qq --no-install-recommends $need >/dev/null ||
 			die "could not install: $need (missing from the archive?)"
 	fi
 	still=$(missing_pkgs $BOOKWORM_PKGS $BPO_PKGS)
@@ -104,8 +110,8 @@ if [ "$(cat "$K/abi" 2>/dev/null)" != "$abi" ] || [ ! -f "$K/vmlinuz" ]; then
 	mkdir -p "$kdl"
 	pkgs="linux-image-$abi-amd64-unsigned linux-headers-$abi-amd64 linux-headers-$abi-common linux-kbuild-$abi"
 	( cd "$kdl" && for p in $pkgs; do
-		ls "$p"_*.deb >/dev/null 2>&1 || apt-get -o APT::Sandbox::User=root download -qq "$p" >/dev/null ||
-			{ apt_update; apt-get -o APT::Sandbox::User=root download -qq "$p" >/dev/null; } ||
+		ls "$p"_*.deb >/dev/null 2>&1 || "${APT[@]}" download -qq "$p" >/dev/null ||
+			{ apt_update; "${APT[@]}" download -qq "$p" >/dev/null; } ||
 			die "cannot download $p"
 	done )
 	# Unpack in place; the abi file is written last and marks a complete tree.
@@ -140,8 +146,8 @@ if [ ! -x "$V/usr/bin/vng" ]; then
 	echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' >"$A/sources.list"
 	opts=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache" -o Dir::State::status=/dev/null)
-	apt-get "${opts[@]}" update -qq || die "apt-get update for trixie failed (needed for virtme-ng)"
-	( cd "$A/dl" && rm -f virtme-ng_*.deb && apt-get "${opts[@]}" -o APT::Sandbox::User=root download -qq virtme-ng ) ||
+	"${APT[@]}" "${opts[@]}" update -qq || die "apt-get update for trixie failed (needed for virtme-ng)"
+	( cd "$A/dl" && rm -f virtme-ng_*.deb && "${APT[@]}" "${opts[@]}" download -qq virtme-ng ) ||
 		die "cannot download virtme-ng from trixie"
 	rm -rf "$V"
 	dpkg -x "$A"/dl/virtme-ng_*.deb "$V"
