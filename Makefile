@@ -79,7 +79,7 @@ $(KDIR)/Makefile:
 
 # ---- kernel module --------------------------------------------------------
 kmod: $(KO)
-$(KO): $(KDIR)/Makefile $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h) Kbuild
+$(KO): $(KDIR)/Makefile $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h include/actplane/*.h) Kbuild
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) modules $(if $(filter 0,$(V)),-s,)
 
 # ---- BPF ------------------------------------------------------------------
@@ -103,7 +103,7 @@ $(GEN)/enforcers.S: $(BPF_ENFORCERS:bpf/%.bpf.c=$(BPFOUT)/%.bpf.o) scripts/gen-e
 bpf: $(BPF_OBJ) $(BPF_SKEL)
 
 # ---- userspace tool -------------------------------------------------------
-$(OBJ)/%.o: %.c $(wildcard userspace/*.h userspace/policy/*.h include/uapi/*.h)
+$(OBJ)/%.o: %.c $(wildcard userspace/*.h userspace/policy/*.h include/uapi/*.h include/actplane/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 

@@ -38,10 +38,11 @@ install-tool: tool
 install-dkms:
 	@test -n "$(AP_VERSION)" || { echo "cannot read ACTPLANE_VERSION from kmod/actplane.h" >&2; exit 1; }
 	rm -rf $(AP_SRC_DIR)
-	install -d $(AP_SRC_DIR)/kmod $(AP_SRC_DIR)/include/uapi
+	install -d $(AP_SRC_DIR)/kmod $(AP_SRC_DIR)/include/uapi $(AP_SRC_DIR)/include/actplane
 	install -m 0644 $(TOP)/Kbuild $(AP_SRC_DIR)/Kbuild
 	install -m 0644 $(AP_KMOD_SRC) $(AP_SRC_DIR)/kmod/
 	install -m 0644 $(TOP)/include/uapi/*.h $(AP_SRC_DIR)/include/uapi/
+	install -m 0644 $(TOP)/include/actplane/*.h $(AP_SRC_DIR)/include/actplane/
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(AP_VERSION)"/' $(TOP)/dkms.conf > $(AP_SRC_DIR)/dkms.conf
 	@if [ -n "$(DESTDIR)" ]; then \
 		echo "DESTDIR set: not running dkms (run: dkms install actplane/$(AP_VERSION))"; \

@@ -21,9 +21,9 @@
  * Endpoints.  One hash per distinct (family, prefix length), keyed by the
  * masked address; the port is checked on the hits.
  *
- * The glob matcher simulates a small NFA with a set of active positions:
- * O(pattern x path), no backtracking, no allocation for patterns up to 256
- * positions.
+ * The glob NFA, the class tests and the endpoint prefix test are the ones
+ * the tool uses too (include/actplane/match.h): O(pattern x path), no
+ * backtracking, no allocation for patterns of up to 256 positions.
  */
 #include <linux/jhash.h>
 #include <linux/socket.h>
@@ -33,124 +33,33 @@
 #include <linux/string.h>
 #include "policy.h"
 
-/* ---- glob ------------------------------------------------------------------ */
-
-enum { G_LIT, G_QMARK, G_STAR, G_DSTAR, G_DSLASH, G_DSIN };
+/* ---- glob and class tests (shared with the tool) ---------------------------------- */
 
 struct ap_glob *ap_glob_compile(const char *p, gfp_t gfp)
 {
-	size_t len = strlen(p);
-	struct ap_glob *g = kmalloc(struct_size(g, pos, len + 1), gfp);
-	u16 n = 0;
+	struct ap_glob *g = kmalloc(struct_size(g, pos, strlen(p) + 1), gfp);
 
 	if (!g)
 		return NULL;
-	while (*p) {
-		if (p[0] == '*' && p[1] == '*') {
-			if (p[2] == '/') {
-				g->pos[n++][0] = G_DSLASH;
-				g->pos[n++][0] = G_DSIN;
-				p += 3;
-			} else {
-				g->pos[n++][0] = G_DSTAR;
-				p += 2;
-			}
-		} else if (*p == '*') {
-			g->pos[n++][0] = G_STAR;
-			p++;
-		} else if (*p == '?') {
-			g->pos[n++][0] = G_QMARK;
-			p++;
-		} else {
-			g->pos[n][0] = G_LIT;
-			g->pos[n++][1] = *p++;
-		}
-	}
-	g->n = n;
+	g->n = apm_glob_compile(p, g->pos);
 	return g;
 }
 
-/* add position i and everything reachable from it without input */
-static void glob_close(const struct ap_glob *g, unsigned long *set, unsigned int i)
-{
-	while (i <= g->n && !test_bit(i, set)) {
-		__set_bit(i, set);
-		if (i == g->n)
-			break;
-		if (g->pos[i][0] == G_STAR || g->pos[i][0] == G_DSTAR)
-			i++;
-		else if (g->pos[i][0] == G_DSLASH)
-			i += 2;
-		else
-			break;
-	}
-}
-
+/*
+ * Does @path match @g?  A glob of more than APM_GLOB_STACK_POS positions
+ * takes its position sets from the heap; without memory it does not match.
+ */
 bool ap_glob_match(const struct ap_glob *g, const char *path)
 {
-	unsigned long stack[2][BITS_TO_LONGS(257)];
-	unsigned long *cur = stack[0], *next = stack[1], *heap = NULL, *tmp;
-	size_t words = BITS_TO_LONGS(g->n + 1);
-	unsigned int i;
-	bool any, ok;
+	unsigned long *heap = NULL;
+	bool ok;
 
-	if (g->n > 256) {
-		heap = kcalloc(2 * words, sizeof(long), GFP_ATOMIC | __GFP_NOWARN);
+	if (g->n > APM_GLOB_STACK_POS) {
+		heap = kcalloc(APM_GLOB_HEAP_LONGS(g->n), sizeof(long), GFP_ATOMIC | __GFP_NOWARN);
 		if (!heap)
 			return false;
-		cur = heap;
-		next = heap + words;
 	}
-	bitmap_zero(cur, g->n + 1);
-	glob_close(g, cur, 0);
-	for (; *path; path++) {
-		char c = *path;
-
-		bitmap_zero(next, g->n + 1);
-		any = false;
-		for_each_set_bit(i, cur, g->n) {
-			switch (g->pos[i][0]) {
-			case G_LIT:
-				if (g->pos[i][1] == c) {
-					glob_close(g, next, i + 1);
-					any = true;
-				}
-				break;
-			case G_QMARK:
-				if (c != '/') {
-					glob_close(g, next, i + 1);
-					any = true;
-				}
-				break;
-			case G_STAR:
-				if (c != '/') {
-					glob_close(g, next, i);
-					any = true;
-				}
-				break;
-			case G_DSTAR:
-				glob_close(g, next, i);
-				any = true;
-				break;
-			case G_DSLASH:
-			case G_DSIN: {
-				unsigned int in = g->pos[i][0] == G_DSLASH ? i + 1 : i;
-
-				glob_close(g, next, in);
-				if (c == '/')
-					glob_close(g, next, in + 1);
-				any = true;
-				break;
-			}
-			}
-		}
-		tmp = cur;
-		cur = next;
-		next = tmp;
-		if (!any)
-			break;
-	}
-	ok = !*path && test_bit(g->n, cur);
+	ok = apm_glob_run(g->pos, g->n, path, heap);
 	kfree(heap);
 	return ok;
 }
@@ -158,24 +67,9 @@ bool ap_glob_match(const struct ap_glob *g, const char *path)
 /* The class-specific test of one pattern against a full path. */
 bool ap_pat_match(const struct ap_pat *p, const char *path, size_t len)
 {
-	const char *name = strrchr(path, '/');
+	int m = apm_class_match(p->cls, p->lit, p->lit_len, path, len);
 
-	name = name ? name + 1 : path;
-	switch (p->cls) {
-	case ACTPLANE_MATCH_ANY:
-		return true;
-	case ACTPLANE_MATCH_EXACT:
-		return len == p->lit_len && !memcmp(path, p->lit, len);
-	case ACTPLANE_MATCH_BASENAME:
-		return !strcmp(name, p->lit);
-	case ACTPLANE_MATCH_PREFIX:
-		return len >= p->lit_len && !memcmp(path, p->lit, p->lit_len);
-	case ACTPLANE_MATCH_SUFFIX:
-		return len >= p->lit_len && !memcmp(path + len - p->lit_len, p->lit, p->lit_len) &&
-		       (memchr(p->lit, '/', p->lit_len) || path + len - p->lit_len >= name);
-	default:
-		return ap_glob_match(p->glob, path);
-	}
+	return m >= 0 ? m : ap_glob_match(p->glob, path);
 }
 
 /* ---- immutable string map ------------------------------------------------------ */
@@ -604,17 +498,8 @@ static void ap_mask_addr(u8 *out, const u8 *addr, u8 family, u8 plen)
 
 bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k)
 {
-	u8 a[16], b[16];
-
-	if (e->port && e->port != ntohs(k->port))
-		return false;
-	if (!e->family)
-		return true;
-	if (e->family != k->family)
-		return false;
-	ap_mask_addr(a, e->addr, e->family, e->plen);
-	ap_mask_addr(b, k->addr, e->family, e->plen);
-	return !memcmp(a, b, 16);
+	return apm_ep_match(e->family, e->addr, e->plen, e->port, k->family, k->addr,
+			    ntohs(k->port));
 }
 
 int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/rcupdate.h>
+#include <actplane/match.h>
 #include "actplane.h"
 
 #define AP_POL_MAX_ELEMS	(1U << 20)	/* per kind */
@@ -19,10 +20,10 @@
 #define AP_POL_MAX_UNLESS	32
 #define AP_POL_MAX_BYTES	(64U << 20)	/* staged policy memory */
 
-/* A compiled glob: NFA positions (see match.c). */
+/* A compiled glob: NFA positions (include/actplane/match.h). */
 struct ap_glob {
 	u16 n;
-	u8 pos[][2];		/* kind, char */
+	struct apm_pos pos[];
 };
 
 struct ap_pat {

@@ -30,10 +30,11 @@ int cmd_rules(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
-/* policy language (userspace/cmd_policy.c) */
+/* policy language (userspace/cmd_policy.c, explain.c) */
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* agent integration (feedback_hook.c, setup.c, mcp.c) and host checks (doctor.c) */
 int cmd_feedback_hook(int argc, char **argv);

@@ -18,6 +18,8 @@ static const struct ap_cmd cmds[] = {
 	{ "run", cmd_run, "[--policy F] [--enforcer E] -- CMD...", "run an agent as a session", 1 },
 	{ "check", cmd_check, "[FILE | - | --policy F] [--strict]", "check a policy file", 0 },
 	{ "compile", cmd_compile, "--dump [--json] [--policy F]", "show the compiled policy", 0 },
+	{ "explain", cmd_explain, "EVENT [--labels L,...] [--after E]...",
+	  "what the policy decides for an event, and why", 0 },
 	{ "init", cmd_init, "[--force]", "write a starter actplane.yaml", 0 },
 	{ "load", cmd_load, "[--policy F | F] [--domain D]", "compile and load a policy", 1 },
 	{ "unload", cmd_unload, "", "remove the loaded policy", 1 },

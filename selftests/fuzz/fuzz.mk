@@ -21,7 +21,7 @@ FUZZ_LIBS    := $(shell pkg-config --libs yaml-0.1 json-c 2>/dev/null)
 
 .PHONY: fuzz fuzz-smoke
 
-$(FUZZ_BIN): selftests/fuzz/fuzz_policy.c $(POLICY_SRC) $(wildcard userspace/policy/*.h)
+$(FUZZ_BIN): selftests/fuzz/fuzz_policy.c $(POLICY_SRC) $(wildcard userspace/policy/*.h include/actplane/*.h)
 	@mkdir -p $(FUZZ_DIR)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ selftests/fuzz/fuzz_policy.c \
 		$(POLICY_SRC) $(FUZZ_LIBS)

@@ -6,7 +6,7 @@
 # refused with exit status 2 before the module is contacted.
 . "$(dirname "$0")/lib.sh" cli-args
 
-CMDS="run check compile init load unload rules watch status up down enforcer label labels session limits setup feedback-hook mcp doctor"
+CMDS="run check compile explain init load unload rules watch status up down enforcer label labels session limits setup feedback-hook mcp doctor"
 
 # fails_usage NEEDLE ARGS...: exit 2, NEEDLE and the one hint on stderr, nothing
 # on stdout, and no sign of a netlink call (which would say the module is missing)
@@ -87,6 +87,9 @@ t "up with an unknown option" 'fails_usage "unknown option" up --force'
 t "run without a command" 'fails_usage "give the command" run --policy x.yaml'
 t "doctor with a stray argument" 'fails_usage "unexpected argument" doctor now'
 t "check with two files" 'fails_usage "unexpected argument" check a.yaml b.yaml'
+t "explain without an event" 'fails_usage "give the event" explain --labels SECRET'
+t "explain with an unknown operation" 'fails_usage "unknown operation" explain frob x'
+t "explain with a host name" 'fails_usage "host names" explain connect example.com:443'
 
 # valid watch filters pass the parser and only then need the module
 t "valid watch filters are accepted (then the module is missing: exit 1)" \

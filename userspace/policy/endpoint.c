@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <actplane/match.h>
 #include "internal.h"
 
 static const char hostname_hint[] =
@@ -257,26 +258,15 @@ bool ap_endpoint_match(const struct ap_endpoint *ep, int family,
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
 					      0, 0, 0xff, 0xff };
 	const uint8_t *a = addr;
-	unsigned full, rem;
 
-	if (ep->port && ep->port != port)
-		return false;
-	if (ep->family == AF_UNSPEC)
-		return true;
-	if (family == AF_INET6 && ep->family == AF_INET &&
-	    !memcmp(a, v4mapped, sizeof(v4mapped))) {
+	/* the module stores an IPv4-mapped IPv6 address as IPv4 */
+	if (family == AF_INET6 && !memcmp(a, v4mapped, sizeof(v4mapped))) {
 		family = AF_INET;
 		a += 12;
 	}
-	if (family != ep->family)
-		return false;
-	full = ep->prefix_len / 8;
-	rem = ep->prefix_len % 8;
-	if (memcmp(a, ep->addr, full))
-		return false;
-	if (rem && ((a[full] ^ ep->addr[full]) & (uint8_t)(0xff00 >> rem)))
-		return false;
-	return true;
+	return apm_ep_match(ep->family == AF_UNSPEC ? 0 : (unsigned)ep->family,
+			    ep->addr, ep->prefix_len, ep->port, (unsigned)family,
+			    a, port);
 }
 
 int ap_endpoint_format(const struct ap_endpoint *ep, char *buf, size_t len)

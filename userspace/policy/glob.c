@@ -10,144 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <actplane/match.h>
 #include "internal.h"
 
 /* ---- glob matcher -------------------------------------------------------- */
 
 /*
- * The pattern is compiled into a small NFA and simulated over the path with a
- * set of active positions: O(pattern * path) time, no backtracking, so no
- * input can make it blow up.
+ * The module's matcher, from the same source (include/actplane/match.h): a
+ * small NFA simulated over the path with a set of active positions,
+ * O(pattern * path) time, no backtracking, so no input can make it blow up.
  */
-enum gtok {
-	G_LIT,		/* one literal character */
-	G_QMARK,	/* one non-'/' character */
-	G_STAR,		/* any run of non-'/' characters */
-	G_DSTAR,	/* any run of characters */
-	G_DSLASH,	/* "**" + '/': nothing, or any run ending in '/' */
-	G_DSIN,		/* inside such a run (always follows G_DSLASH) */
-};
-
-struct gpos {
-	unsigned char kind;
-	char c;
-};
-
-static size_t glob_compile(const char *p, struct gpos *out)
-{
-	size_t n = 0;
-
-	while (*p) {
-		if (p[0] == '*' && p[1] == '*') {
-			if (p[2] == '/') {
-				out[n++].kind = G_DSLASH;
-				out[n++].kind = G_DSIN;
-				p += 3;
-			} else {
-				out[n++].kind = G_DSTAR;
-				p += 2;
-			}
-		} else if (*p == '*') {
-			out[n++].kind = G_STAR;
-			p++;
-		} else if (*p == '?') {
-			out[n++].kind = G_QMARK;
-			p++;
-		} else {
-			out[n].kind = G_LIT;
-			out[n++].c = *p++;
-		}
-	}
-	return n;
-}
-
-#define BIT_SET(s, i)	((s)[(i) / 64] |= 1ULL << ((i) % 64))
-#define BIT_TEST(s, i)	(((s)[(i) / 64] >> ((i) % 64)) & 1)
-
-/* add position i and everything reachable from it without input */
-static void glob_close(const struct gpos *g, size_t n, uint64_t *set, size_t i)
-{
-	while (i <= n && !BIT_TEST(set, i)) {
-		BIT_SET(set, i);
-		if (i == n)
-			break;
-		if (g[i].kind == G_STAR || g[i].kind == G_DSTAR)
-			i++;		/* stars match the empty string */
-		else if (g[i].kind == G_DSLASH)
-			i += 2;		/* zero segments: skip the run */
-		else
-			break;
-	}
-}
-
 bool ap_glob_match(const char *pattern, const char *path)
 {
-	size_t plen = strlen(pattern), n, words, i;
-	struct gpos *g;
-	uint64_t *cur, *next, *tmp;
-	bool any, ok;
+	struct apm_pos stack[APM_GLOB_STACK_POS], *g = stack;
+	size_t plen = strlen(pattern);
+	unsigned long *heap = NULL;
+	unsigned int n;
+	bool ok;
 
-	g = ap_xmalloc((plen + 1) * sizeof(*g));	/* "**" + '/' is 3 -> 2 */
-	n = glob_compile(pattern, g);
-	words = (n + 1 + 63) / 64;
-	cur = ap_xcalloc(words, sizeof(*cur));
-	next = ap_xcalloc(words, sizeof(*next));
-	glob_close(g, n, cur, 0);
-
-	for (; *path; path++) {
-		char c = *path;
-
-		memset(next, 0, words * sizeof(*next));
-		any = false;
-		for (i = 0; i < n; i++) {
-			if (!BIT_TEST(cur, i))
-				continue;
-			switch (g[i].kind) {
-			case G_LIT:
-				if (g[i].c == c) {
-					glob_close(g, n, next, i + 1);
-					any = true;
-				}
-				break;
-			case G_QMARK:
-				if (c != '/') {
-					glob_close(g, n, next, i + 1);
-					any = true;
-				}
-				break;
-			case G_STAR:
-				if (c != '/') {
-					glob_close(g, n, next, i);
-					any = true;
-				}
-				break;
-			case G_DSTAR:
-				glob_close(g, n, next, i);
-				any = true;
-				break;
-			case G_DSLASH:
-			case G_DSIN: {
-				/* consume into the run, leave it after a '/' */
-				size_t in = g[i].kind == G_DSLASH ? i + 1 : i;
-
-				glob_close(g, n, next, in);
-				if (c == '/')
-					glob_close(g, n, next, in + 1);
-				any = true;
-				break;
-			}
-			}
-		}
-		tmp = cur;
-		cur = next;
-		next = tmp;
-		if (!any)
-			break;
-	}
-	ok = !*path && BIT_TEST(cur, n);
-	free(g);
-	free(cur);
-	free(next);
+	if (plen > APM_GLOB_STACK_POS)	/* at most one position per byte */
+		g = ap_xmalloc(plen * sizeof(*g));
+	n = apm_glob_compile(pattern, g);
+	if (n > APM_GLOB_STACK_POS)
+		heap = ap_xcalloc(APM_GLOB_HEAP_LONGS(n), sizeof(*heap));
+	ok = apm_glob_run(g, n, path, heap);
+	free(heap);
+	if (g != stack)
+		free(g);
 	return ok;
 }
 
@@ -220,27 +109,9 @@ enum ap_match_class ap_glob_classify(const char *p, const char **lit,
 bool ap_class_match(enum ap_match_class cls, const char *lit, size_t lit_len,
 		    const char *pattern, const char *path)
 {
-	size_t len = strlen(path);
-	const char *base;
+	int m = apm_class_match(cls, lit, lit_len, path, strlen(path));
 
-	switch (cls) {
-	case AP_MATCH_ANY:
-		return true;
-	case AP_MATCH_EXACT:
-		return len == lit_len && !memcmp(path, lit, len);
-	case AP_MATCH_PREFIX:
-		return len >= lit_len && !memcmp(path, lit, lit_len);
-	case AP_MATCH_SUFFIX:
-		return len >= lit_len && !memcmp(path + len - lit_len, lit,
-						 lit_len);
-	case AP_MATCH_BASENAME:
-		base = strrchr(path, '/');
-		base = base ? base + 1 : path;
-		return strlen(base) == lit_len && !memcmp(base, lit, lit_len);
-	case AP_MATCH_GLOB:
-		return ap_glob_match(pattern, path);
-	}
-	return false;
+	return m >= 0 ? m : ap_glob_match(pattern, path);
 }
 
 bool ap_matcher_match(const struct ap_matcher *m, const char *path)

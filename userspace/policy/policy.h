@@ -324,7 +324,7 @@ struct json_object *ap_policy_dump_json(const struct ap_policy *p);
 char *ap_expr_format(const struct ap_policy *p, const struct ap_expr_insn *e,
 		     size_t n, char *buf, size_t len);
 
-/* ---- matching (userspace reference semantics) -------------------------- */
+/* ---- matching (the module's matchers, include/actplane/match.h) -------- */
 /*
  * Glob: '*' matches within one segment (no '/'), '?' one non-'/' character,
  * "**" any span including '/', and "**" followed by '/' zero or more whole
@@ -357,7 +357,8 @@ char *ap_pattern_resolve(const char *pattern, bool exec, const char *base_dir,
  * Returns 0 or -EINVAL with *why (and *hint, may be NULL) set. */
 int ap_endpoint_parse(const char *s, struct ap_endpoint *ep, const char **why,
 		      const char **hint);
-/* family AF_INET (addr 4 bytes) or AF_INET6 (16 bytes; v4-mapped allowed) */
+/* family AF_INET (addr 4 bytes) or AF_INET6 (16 bytes); an IPv4-mapped IPv6
+ * address is matched as IPv4, as the module keys it */
 bool ap_endpoint_match(const struct ap_endpoint *ep, int family,
 		       const void *addr, uint16_t port);
 int ap_endpoint_format(const struct ap_endpoint *ep, char *buf, size_t len);
@@ -373,6 +374,8 @@ const char *ap_op_name(enum ap_op op);
 const char *ap_effect_name(enum ap_effect e);
 const char *ap_match_class_name(enum ap_match_class c);
 const char *ap_target_kind_name(enum ap_target_kind k);
+
+/* ---- `actplane explain`: explain.h --------------------------------------- */
 
 /* ---- `actplane init` ---------------------------------------------------- */
 extern const char ap_starter_policy[];

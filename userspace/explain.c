@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `actplane explain EVENT [options]`: what the policy decides for a
+ * hypothetical event and why, without the kernel.  The evaluation is the
+ * policy library's (userspace/policy/explain.c, which the MCP server can
+ * call too); this file parses the command line, finds and compiles the
+ * policy as `check` does, and prints the result as text or JSON.
+ *
+ * Exit status: 0 allowed (no rule fires, or notify only), 1 denied (block
+ * or kill), 2 usage error, or no policy, or one that does not compile.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "escape.h"
+#include "policy/explain.h"
+#include "policy/policy.h"
+
+static const char explain_help[] =
+	"Usage: actplane explain exec|read|open|write|unlink|connect|recv TARGET [ARG...]\n"
+	"                        [--policy FILE] [--domain NAME] [--labels L,...]\n"
+	"                        [--target-labels L,...] [--after EVENT]...\n"
+	"                        [--lineage PROG]... [--json]\n"
+	"\n"
+	"What the policy decides for an event, and why, without the kernel: each\n"
+	"clause whose target matches, each of its conditions and whether it holds,\n"
+	"the effect and the `because`.  Nothing is loaded; no privileges needed.\n"
+	"\n"
+	"  exec PROG [ARG...]    running PROG (a name without '/' is found in PATH)\n"
+	"  read PATH             an open for reading\n"
+	"  write PATH            an open for writing\n"
+	"  open PATH             an open for reading and writing\n"
+	"  unlink PATH           removing PATH\n"
+	"  connect ADDR[:PORT]   connect or UDP send; IPv6 as [ADDR]:PORT\n"
+	"  recv ADDR[:PORT]      receiving from ADDR\n"
+	"\n"
+	"  -p, --policy FILE     the policy (default: actplane.yaml or\n"
+	"                        .actplane/policy.yaml here or above)\n"
+	"  -d, --domain NAME     domain of a rules:/domains: catalog\n"
+	"  -l, --labels L,...    labels the process carries\n"
+	"  -t, --target-labels L,...  exec: labels the program file carries\n"
+	"  -a, --after EVENT     an earlier event of the session, for `after` gates:\n"
+	"                        'PROG [ARG...]' ran (and exited with 0), or\n"
+	"                        'read|open|write|unlink PATH'; oldest first\n"
+	"  -L, --lineage PROG    the process or one of its ancestors ran PROG\n"
+	"  -j, --json            one JSON object (schema in docs/cli.md)\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Arguments that start with '-' go after '--':\n"
+	"  actplane explain --labels AGENT -- exec git push --force\n"
+	"\n"
+	"Exit status: 0 allowed (no rule fires, or notify only), 1 denied (block\n"
+	"or kill), 2 usage error, or no policy, or one that does not compile.\n";
+
+/* Find and compile the policy as `check` does; diagnostics only on failure. */
+static struct ap_policy *explain_policy(const char *file, const char *domain)
+{
+	struct ap_policy *p;
+	struct ap_diag d;
+	char path[PATH_MAX];
+
+	if (file) {
+		snprintf(path, sizeof(path), "%s", file);
+	} else if (ap_policy_find(NULL, path, sizeof(path))) {
+		ap_err("explain: no actplane.yaml or .actplane/policy.yaml in this directory or "
+		       "above (give --policy FILE)");
+		return NULL;
+	}
+	ap_diag_init(&d);
+	p = ap_policy_load_file(path, domain, &d);
+	if (!p) {
+		ap_diag_print(stderr, &d, isatty(2));
+		fputs("actplane explain: ", stderr);
+		ap_esc_puts(stderr, path);
+		fprintf(stderr, ": %u error%s\n", d.errors, d.errors == 1 ? "" : "s");
+	}
+	ap_diag_free(&d);
+	return p;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "target-labels", required_argument, NULL, 't' },
+		{ "after", required_argument, NULL, 'a' },
+		{ "lineage", required_argument, NULL, 'L' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *file = NULL, *domain = NULL;
+	struct ap_explain_event ev;
+	struct json_object *res;
+	struct ap_policy *p;
+	char *err = NULL;
+	bool json = false;
+	int c, ret = 0;
+
+	ap_explain_event_init(&ev);
+	opterr = 0;
+	while (!ret && (c = getopt_long(argc, argv, ":p:d:l:t:a:L:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': file = optarg; break;
+		case 'd': domain = optarg; break;
+		case 'l': ret = ap_explain_add(&ev, AP_EXPLAIN_LABELS, optarg, &err); break;
+		case 't': ret = ap_explain_add(&ev, AP_EXPLAIN_TARGET_LABELS, optarg, &err); break;
+		case 'a': ret = ap_explain_add(&ev, AP_EXPLAIN_AFTER, optarg, &err); break;
+		case 'L': ret = ap_explain_add(&ev, AP_EXPLAIN_LINEAGE, optarg, &err); break;
+		case 'j': json = true; break;
+		case 'h':
+			fputs(explain_help, stdout);
+			ap_explain_event_free(&ev);
+			return 0;
+		default:
+			ap_explain_event_free(&ev);
+			return ap_getopt_error("explain", c, argc, argv);
+		}
+	}
+	if (!ret)
+		ret = ap_explain_set_event(&ev, argv + optind, (size_t)(argc - optind), &err);
+	if (!ret && ev.n_target_labels && ev.op != AP_OP_EXEC)
+		ret = ap_usage_error("explain", "--target-labels goes with exec: the labels of "
+				     "the object of a %s do not take part in its decision",
+				     ap_op_name(ev.op));
+	else if (ret)
+		ret = ap_usage_error("explain", "%s", err ? err : "invalid arguments");
+	free(err);
+	if (ret) {
+		ap_explain_event_free(&ev);
+		return AP_EXIT_USAGE;
+	}
+	p = explain_policy(file, domain);
+	if (!p) {
+		ap_explain_event_free(&ev);
+		return 2;
+	}
+	res = ap_explain_json(p, &ev, NULL);
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		ap_explain_print(stdout, res);
+	ret = ap_explain_status(res);
+	json_object_put(res);
+	ap_policy_free(p);
+	ap_explain_event_free(&ev);
+	return ret;
+}
