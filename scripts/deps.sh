@@ -5,7 +5,10 @@
 #  - the current Debian backports 6.12 kernel (image, headers, kbuild), resolved
 #    at fetch time and unpacked under build/kernel/ (nothing goes to /boot);
 #  - virtme-ng from trixie through a private apt configuration, unpacked under
-#    build/vng/ (the system's apt sources are not touched for trixie).
+#    build/vng/ (the system's apt sources are not touched for trixie);
+#  - Node.js (Debian's, unless a node >= 18 is there) and the MCP TypeScript
+#    SDK pinned by selftests/host/mcp-client/, installed under build/mcp-client/
+#    with npm ci (the real-client test of `actplane mcp`, test_mcp_sdk.sh).
 #
 # A second run only checks and returns.  Anything missing is named on failure.
 set -euo pipefail
@@ -83,6 +86,41 @@ if [ -n "$need_bpo$need" ]; then
 	[ -z "$still" ] || die "packages still missing after install: $still"
 fi
 
+# --- Node.js and the MCP SDK (test_mcp_sdk.sh) -------------------------------
+# Debian's nodejs and npm unless node >= 18 and npm are there already (from
+# NodeSource, say, whose nodejs carries its own npm); then the SDK at the
+# version and with the dependencies the committed package-lock.json pins,
+# reinstalled only when that lock file changes.
+node_ok() {
+	command -v npm >/dev/null &&
+		node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)' 2>/dev/null
+}
+if ! node_ok; then
+	apt_update
+	say "installing nodejs npm (Node.js >= 18, for the MCP SDK client test)"
+	"${APT[@]}" install -y -qq --no-install-recommends nodejs npm >/dev/null ||
+		die "could not install nodejs npm"
+	node_ok || die "Node.js >= 18 and npm are needed (node is $(node --version 2>/dev/null || echo missing))"
+fi
+MC=$top/selftests/host/mcp-client
+S=$B/mcp-client
+sdk_want=$(sed -n 's|.*"@modelcontextprotocol/sdk": *"\([^"]*\)".*|\1|p' "$MC/package.json")
+sdk_have=$(node -p 'require(process.argv[1]).version' \
+	"$S/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null || true)
+if [ "$sdk_have" != "$sdk_want" ] || ! cmp -s "$MC/package-lock.json" "$S/package-lock.json"; then
+	say "installing @modelcontextprotocol/sdk $sdk_want under $S (npm ci)"
+	rm -rf "$S"
+	mkdir -p "$S"
+	cp "$MC/package.json" "$MC/package-lock.json" "$S/"
+	( cd "$S" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+		--cache "$CACHE/npm" ) >&2 ||
+		die "npm ci of the MCP SDK failed: is registry.npmjs.org reachable?"
+	sdk_have=$(node -p 'require(process.argv[1]).version' \
+		"$S/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null || true)
+	[ "$sdk_have" = "$sdk_want" ] ||
+		die "npm ci left @modelcontextprotocol/sdk ${sdk_have:-missing}, not $sdk_want"
+fi
+
 # --- guest kernel (Debian backports 6.12) ----------------------------------
 K=$B/kernel
 resolve_abi() {
@@ -154,4 +192,4 @@ if [ ! -x "$V/usr/bin/vng" ]; then
 	[ -x "$V/usr/bin/vng" ] || die "virtme-ng package has no usr/bin/vng"
 fi
 
-say "ok: kernel $abi, virtme-ng $(ls "$A"/dl/virtme-ng_*.deb 2>/dev/null | sed 's/.*virtme-ng_//;s/_all.deb//' || echo unpacked)"
+say "ok: kernel $abi, MCP SDK $sdk_have (node $(node --version)), virtme-ng $(ls "$A"/dl/virtme-ng_*.deb 2>/dev/null | sed 's/.*virtme-ng_//;s/_all.deb//' || echo unpacked)"

@@ -183,6 +183,35 @@ void ap_esc_shell_word(FILE *f, const char *s)
 	}
 }
 
+void ap_esc_json(FILE *f, const char *json, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)json;
+	size_t i = 0, run = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if (u[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		fwrite(json + run, 1, i - run, f);
+		if (u[i] == 0x7f) {
+			fputs("\\u007f", f);
+			n = 1;
+		} else if (!(n = utf8_decode(u + i, len - i, &cp))) {
+			fputs("\\ufffd", f);
+			n = 1;
+		} else if (cp_escaped(cp)) {
+			fprintf(f, "\\u%04x", (unsigned)cp);
+		} else {
+			fwrite(json + i, 1, n, f);
+		}
+		i += n;
+		run = i;
+	}
+	fwrite(json + run, 1, i - run, f);
+}
+
 char *ap_esc_strdup(const char *s, bool quoted)
 {
 	char *buf = NULL;

@@ -4,7 +4,8 @@
  * ActPlane shows to a terminal or to the agent as human text (the `run`
  * report, the feedback file, the hook's additionalContext, MCP text, `check`
  * diagnostics, `watch`, `rules`, `status`, `labels`, `compile --dump`).
- * JSON output is not passed through it: json-c's escaping is already inert.
+ * JSON output is not passed through it: json-c escapes the C0 controls, and
+ * ap_esc_json() below does the rest where JSON goes to the agent (MCP).
  *
  * The rule (docs/SECURITY.md, "Agent-controlled text and input limits"):
  *   printable ASCII and valid printable UTF-8 (é, 中文)   unchanged
@@ -56,6 +57,14 @@ void ap_esc_shell_word(FILE *f, const char *s);
 size_t ap_esc_width(const char *s, size_t len);
 /* true if s[0, len) needs no escaping (printable UTF-8, no backslash) */
 bool ap_esc_is_plain(const char *s, size_t len);
+/*
+ * JSON text as json-c writes it (where DEL and bytes above 0x7f occur only
+ * inside strings) with DEL, the C1 controls, separators and bidi controls
+ * above written \uNNNN and each byte that is not valid UTF-8 as \ufffd: the
+ * same JSON value (an invalid byte reads as U+FFFD anyway), now valid UTF-8,
+ * whose raw text holds nothing that controls a display.
+ */
+void ap_esc_json(FILE *f, const char *json, size_t len);
 /* malloc'd escaped copy, in double quotes if quoted; NULL if out of memory */
 char *ap_esc_strdup(const char *s, bool quoted);
 

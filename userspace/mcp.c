@@ -13,13 +13,23 @@
  *   tool     check_policy                  check a proposed policy (a whole
  *                                          YAML file or a DSL snippet) without
  *                                          loading it
+ * The protocol as the 2025-06-18 revision has it (2025-11-25, 2025-03-26 and
+ * 2024-11-05 are negotiated too): nothing but initialize and ping is served
+ * before initialize, which must name a protocolVersion; a second initialize
+ * is refused; a JSON-RPC batch is refused unless 2025-03-26 (the one revision
+ * with batches) was negotiated.  Every tool is read-only, declares an
+ * outputSchema and returns structuredContent, with its JSON as the text.
+ *
  * Bad input never ends the server: unparsable lines get a Parse error,
  * malformed requests an Invalid Request, unknown methods Method not found,
  * and notifications never get an answer.  A line longer than MCP_LINE_MAX
- * is read to its end without being kept and answered with an Invalid
- * Request, so the server's memory stays bounded whatever the client sends.
- * Text in the answers (policy file, diagnostics, violations) is escaped as
- * escape.h describes; JSON fields hold the raw strings (json-c escapes them).
+ * is read to its end without being kept (only its top-level "id" is picked
+ * out on the way, so that the request gets its answer) and answered with an
+ * Invalid Request, so the server's memory stays bounded whatever the client
+ * sends.  Text in the answers (policy file, diagnostics, violations) is
+ * escaped as escape.h describes; JSON fields hold the raw strings, and
+ * everything written goes through ap_esc_json(), so that no string holds a
+ * raw control, separator or bidi character or invalid UTF-8 either.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,9 +50,10 @@
 #include "policy/policy.h"
 #include "violations.h"
 
-#define MCP_SERVER_VERSION	"0.1.0"
+#define MCP_SERVER_VERSION	"0.2.0"
 #define MCP_LATEST_MAX		20	/* violations in the latest resource */
 #define MCP_LINE_MAX		(4u << 20)	/* bytes in one request line */
+#define MCP_ID_MAX		128	/* bytes of an id picked out of a long line */
 #define MCP_DIAG_MAX		50	/* diagnostics in one answer */
 #define MCP_SOURCE_MAX		(256u << 10)	/* bytes of the policy file shown */
 #define URI_POLICY		"actplane://policy"
@@ -53,15 +64,21 @@
 #define RPC_INVALID_REQUEST	(-32600)
 #define RPC_METHOD_NOT_FOUND	(-32601)
 #define RPC_INVALID_PARAMS	(-32602)
+#define RPC_INTERNAL_ERROR	(-32603)
 #define MCP_RESOURCE_NOT_FOUND	(-32002)
 
-/* newest first: we answer with the client's version if we know it */
+/* newest first: we answer with the client's version if we know it, else
+ * with the first */
 static const char *const protocol_versions[] = {
 	"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05",
 };
+#define N_VERSIONS	(sizeof(protocol_versions) / sizeof(protocol_versions[0]))
+/* the one revision with JSON-RPC batches (added by it, removed by 2025-06-18) */
+#define BATCH_VERSION	"2025-03-26"
 
 struct mcp {
 	const char *ws_opt, *policy_opt, *domain;
+	const char *version;	/* negotiated by initialize; NULL before */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -78,6 +95,35 @@ static const char *get_str(struct json_object *o, const char *key)
 	    !json_object_is_type(f, json_type_string))
 		return NULL;
 	return json_object_get_string(f);
+}
+
+static struct json_object *get_obj(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!o || !json_object_object_get_ex(o, key, &f) ||
+	    !json_object_is_type(f, json_type_object))
+		return NULL;
+	return f;
+}
+
+/* o as one line of JSON made inert by ap_esc_json(); NULL if out of memory */
+static char *json_text(struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!s || !(f = open_memstream(&text, &len)))
+		return NULL;
+	ap_esc_json(f, s, strlen(s));
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static struct json_object *reply(struct json_object *id, struct json_object *result)
@@ -388,68 +434,69 @@ static struct json_object *read_violations(const struct mcp *m)
 }
 
 /* ---- tools ------------------------------------------------------------- */
-static struct json_object *tools_list(void)
-{
-	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
-	struct json_object *t = json_object_new_object(), *schema, *props, *p, *req, *e;
+/*
+ * A tool is an entry of tools[] below: its schemas as JSON text and a
+ * function that returns tool_ok() with its structured result (which must
+ * match the outputSchema) or tool_fail() with why the call cannot be done
+ * (a bad argument: the model can fix its call).  Every tool is read-only:
+ * nothing here changes the policy or anything else.
+ */
+struct tool {
+	const char *name, *title, *description;
+	const char *input_schema, *output_schema;
+	struct json_object *(*call)(const struct mcp *m, struct json_object *args);
+};
 
-	json_object_object_add(t, "name", jstr("check_policy"));
-	json_object_object_add(t, "title", jstr("Check an ActPlane policy"));
-	json_object_object_add(t, "description", jstr(
-		"Check a proposed ActPlane policy without loading it: either a whole "
-		"actplane.yaml file (version: 1 with a `policy: |` block, or the "
-		"rules:/domains: form) or a snippet of the rule language (source, "
-		"declassify, endorse and rule declarations; a snippet must declare "
-		"the labels it uses).  Returns errors and warnings with line, column "
-		"and a hint, as `actplane check` does."));
-	schema = json_object_new_object();
-	props = json_object_new_object();
-	p = json_object_new_object();
-	json_object_object_add(p, "type", jstr("string"));
-	json_object_object_add(p, "description", jstr("The policy text: YAML file or DSL snippet."));
-	json_object_object_add(props, "policy", p);
-	p = json_object_new_object();
-	json_object_object_add(p, "type", jstr("string"));
-	e = json_object_new_array();
-	json_object_array_add(e, jstr("auto"));
-	json_object_array_add(e, jstr("yaml"));
-	json_object_array_add(e, jstr("dsl"));
-	json_object_object_add(p, "enum", e);
-	json_object_object_add(p, "description", jstr(
-		"How to read it; auto (default) takes text with a top-level "
-		"version:, policy:, rules: or domains: key as YAML, else as DSL."));
-	json_object_object_add(props, "format", p);
-	p = json_object_new_object();
-	json_object_object_add(p, "type", jstr("string"));
-	json_object_object_add(p, "description", jstr(
-		"Domain to compile, for the rules:/domains: form (default: its "
-		"default_domain)."));
-	json_object_object_add(props, "domain", p);
-	json_object_object_add(schema, "type", jstr("object"));
-	json_object_object_add(schema, "properties", props);
-	req = json_object_new_array();
-	json_object_array_add(req, jstr("policy"));
-	json_object_object_add(schema, "required", req);
-	json_object_object_add(t, "inputSchema", schema);
-	json_object_array_add(a, t);
-	json_object_object_add(r, "tools", a);
+/* a successful call: structured, and its JSON (made inert) as the text */
+static struct json_object *tool_ok(struct json_object *structured)
+{
+	struct json_object *r, *a, *c;
+	char *text = json_text(structured);
+
+	if (!text) {
+		json_object_put(structured);
+		return NULL;
+	}
+	r = json_object_new_object();
+	a = json_object_new_array();
+	c = json_object_new_object();
+	json_object_object_add(c, "type", jstr("text"));
+	json_object_object_add(c, "text", jstr(text));
+	json_object_array_add(a, c);
+	json_object_object_add(r, "content", a);
+	json_object_object_add(r, "structuredContent", structured);
+	json_object_object_add(r, "isError", json_object_new_boolean(false));
+	free(text);
 	return r;
 }
 
-static struct json_object *tool_result(const char *text, bool is_error,
-				       struct json_object *structured)
+/* a tool error: the reason, as text for the model */
+static struct json_object *tool_fail(const char *why)
 {
 	struct json_object *r = json_object_new_object();
 	struct json_object *a = json_object_new_array(), *c = json_object_new_object();
 
 	json_object_object_add(c, "type", jstr("text"));
-	json_object_object_add(c, "text", jstr(text));
+	json_object_object_add(c, "text", jstr(why));
 	json_object_array_add(a, c);
 	json_object_object_add(r, "content", a);
-	if (structured)
-		json_object_object_add(r, "structuredContent", structured);
-	json_object_object_add(r, "isError", json_object_new_boolean(is_error));
+	json_object_object_add(r, "isError", json_object_new_boolean(true));
 	return r;
+}
+
+/* the argument key of args in *out (NULL if absent): false if it is not a
+ * string, or holds a NUL */
+static bool arg_str(struct json_object *args, const char *key, const char **out)
+{
+	struct json_object *f;
+
+	*out = NULL;
+	if (!args || !json_object_object_get_ex(args, key, &f))
+		return true;
+	if (!json_object_is_type(f, json_type_string))
+		return false;
+	*out = json_object_get_string(f);
+	return (size_t)json_object_get_string_len(f) == strlen(*out);
 }
 
 static bool looks_like_yaml(const char *s)
@@ -474,13 +521,51 @@ static bool looks_like_yaml(const char *s)
 	return false;
 }
 
+static const char check_policy_in[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"policy\":{\"type\":\"string\","
+	"\"description\":\"The policy text: YAML file or DSL snippet.\"},"
+	"\"format\":{\"type\":\"string\",\"enum\":[\"auto\",\"yaml\",\"dsl\"],"
+	"\"description\":\"How to read it; auto (default) takes text with a top-level "
+	"version:, policy:, rules: or domains: key as YAML, else as DSL.\"},"
+	"\"domain\":{\"type\":\"string\",\"description\":\"Domain to compile, for the "
+	"rules:/domains: form (default: its default_domain).\"}},"
+	"\"required\":[\"policy\"]}";
+
+static const char check_policy_out[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"valid\":{\"type\":\"boolean\",\"description\":\"true if the policy "
+	"compiles (warnings allowed)\"},"
+	"\"format\":{\"type\":\"string\",\"enum\":[\"yaml\",\"dsl\"],"
+	"\"description\":\"How the text was read.\"},"
+	"\"summary\":{\"type\":\"string\",\"description\":\"The result line of "
+	"`actplane check`.\"},"
+	"\"errors\":{\"type\":\"integer\",\"minimum\":0},"
+	"\"warnings\":{\"type\":\"integer\",\"minimum\":0},"
+	"\"rules\":{\"type\":\"integer\",\"minimum\":0,"
+	"\"description\":\"Rules compiled (a valid policy only).\"},"
+	"\"labels\":{\"type\":\"integer\",\"minimum\":0,"
+	"\"description\":\"Labels declared (a valid policy only).\"},"
+	"\"diagnostics\":{\"type\":\"array\",\"description\":\"The errors and "
+	"warnings, at most 50.\",\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"severity\":{\"type\":\"string\",\"enum\":[\"error\",\"warning\"]},"
+	"\"file\":{\"type\":\"string\"},"
+	"\"line\":{\"type\":\"integer\",\"minimum\":1},"
+	"\"column\":{\"type\":\"integer\",\"minimum\":0},"
+	"\"message\":{\"type\":\"string\"},"
+	"\"hint\":{\"type\":\"string\"},"
+	"\"source\":{\"type\":\"string\",\"description\":\"The line in question.\"}},"
+	"\"required\":[\"severity\",\"message\"]}},"
+	"\"diagnostics_omitted\":{\"type\":\"integer\",\"minimum\":1,"
+	"\"description\":\"Diagnostics beyond the first 50, not listed.\"}},"
+	"\"required\":[\"valid\",\"format\",\"summary\",\"errors\",\"warnings\","
+	"\"diagnostics\"]}";
+
 static struct json_object *check_policy(const struct mcp *m,
 					struct json_object *args)
 {
-	const char *text = get_str(args, "policy");
-	const char *format = get_str(args, "format");
-	const char *domain = get_str(args, "domain");
-	char wsbuf[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX + 32], *out = NULL;
+	const char *text, *format, *domain;
+	char wsbuf[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX + 32], *sum = NULL;
 	const char *ws = workspace(m, wsbuf, sizeof(wsbuf));
 	struct json_object *st;
 	struct ap_policy *p;
@@ -489,19 +574,17 @@ static struct json_object *check_policy(const struct mcp *m,
 	bool yaml;
 	FILE *f;
 
-	struct json_object *jp;
-
+	if (!arg_str(args, "policy", &text))
+		return tool_fail("\"policy\" must be a string without NUL characters.");
 	if (!text)
-		return tool_result("check_policy needs the argument \"policy\": the "
-				   "policy text (a YAML file or a DSL snippet).",
-				   true, NULL);
-	json_object_object_get_ex(args, "policy", &jp);
-	if ((size_t)json_object_get_string_len(jp) != strlen(text))
-		return tool_result("The policy text contains a NUL character.",
-				   true, NULL);
-	if (format && strcmp(format, "auto") && strcmp(format, "yaml") &&
-	    strcmp(format, "dsl"))
-		return tool_result("\"format\" must be auto, yaml or dsl.", true, NULL);
+		return tool_fail("check_policy needs the argument \"policy\": the "
+				 "policy text (a YAML file or a DSL snippet).");
+	if (!arg_str(args, "format", &format) ||
+	    (format && strcmp(format, "auto") && strcmp(format, "yaml") &&
+	     strcmp(format, "dsl")))
+		return tool_fail("\"format\" must be auto, yaml or dsl.");
+	if (!arg_str(args, "domain", &domain))
+		return tool_fail("\"domain\" must be a string (a domain name).");
 	if (!ws)
 		ws = getcwd(cwd, sizeof(cwd)) ? cwd : "/";
 	yaml = format && strcmp(format, "auto") ? !strcmp(format, "yaml") :
@@ -516,18 +599,15 @@ static struct json_object *check_policy(const struct mcp *m,
 	} else {
 		p = ap_policy_load_dsl(text, strlen(text), ws, &d);
 	}
-	f = open_memstream(&out, &len);
-	if (!f) {
-		ap_policy_free(p);
-		ap_diag_free(&d);
-		return NULL;
+	f = open_memstream(&sum, &len);
+	if (f) {
+		put_summary(f, p, &d);
+		if (fclose(f)) {
+			free(sum);
+			sum = NULL;
+		}
 	}
-	fprintf(f, "Proposed policy (%s): ", yaml ? "YAML file" : "DSL snippet");
-	put_summary(f, p, &d);
-	fprintf(f, "\n");
-	put_diags(f, &d);
-	if (fclose(f)) {
-		free(out);
+	if (!sum) {
 		ap_policy_free(p);
 		ap_diag_free(&d);
 		return NULL;
@@ -535,6 +615,7 @@ static struct json_object *check_policy(const struct mcp *m,
 	st = json_object_new_object();
 	json_object_object_add(st, "valid", json_object_new_boolean(p != NULL));
 	json_object_object_add(st, "format", jstr(yaml ? "yaml" : "dsl"));
+	json_object_object_add(st, "summary", jstr(sum));
 	json_object_object_add(st, "errors", json_object_new_int((int)d.errors));
 	json_object_object_add(st, "warnings", json_object_new_int((int)d.warnings));
 	if (p) {
@@ -542,24 +623,115 @@ static struct json_object *check_policy(const struct mcp *m,
 		json_object_object_add(st, "labels", json_object_new_int((int)p->n_labels));
 	}
 	json_object_object_add(st, "diagnostics", diags_json(&d));
+	if (d.n > MCP_DIAG_MAX)
+		json_object_object_add(st, "diagnostics_omitted",
+				       json_object_new_int((int)(d.n - MCP_DIAG_MAX)));
+	free(sum);
 	ap_policy_free(p);
 	ap_diag_free(&d);
-	st = tool_result(out, false, st);
-	free(out);
-	return st;
+	return tool_ok(st);
+}
+
+static const struct tool tools[] = {
+	{
+		.name = "check_policy",
+		.title = "Check an ActPlane policy",
+		.description =
+			"Check a proposed ActPlane policy without loading it: either a "
+			"whole actplane.yaml file (version: 1 with a `policy: |` block, "
+			"or the rules:/domains: form) or a snippet of the rule language "
+			"(source, declassify, endorse and rule declarations; a snippet "
+			"must declare the labels it uses).  Returns whether it is valid "
+			"and its errors and warnings with line, column and a hint, as "
+			"`actplane check` does.",
+		.input_schema = check_policy_in,
+		.output_schema = check_policy_out,
+		.call = check_policy,
+	},
+};
+#define N_TOOLS	(sizeof(tools) / sizeof(tools[0]))
+
+static const struct tool *tool_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_TOOLS; i++)
+		if (!strcmp(tools[i].name, name))
+			return &tools[i];
+	return NULL;
+}
+
+static struct json_object *tools_list(void)
+{
+	struct json_object *r = json_object_new_object(), *a = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(r, "tools", a);
+	for (i = 0; i < N_TOOLS; i++) {
+		struct json_object *t = json_object_new_object(), *ann, *in, *out;
+
+		json_object_array_add(a, t);
+		json_object_object_add(t, "name", jstr(tools[i].name));
+		json_object_object_add(t, "title", jstr(tools[i].title));
+		json_object_object_add(t, "description", jstr(tools[i].description));
+		in = json_tokener_parse(tools[i].input_schema);
+		out = json_tokener_parse(tools[i].output_schema);
+		if (!in || !out) {	/* out of memory (the texts are tested) */
+			json_object_put(in);
+			json_object_put(out);
+			json_object_put(r);
+			return NULL;
+		}
+		json_object_object_add(t, "inputSchema", in);
+		json_object_object_add(t, "outputSchema", out);
+		ann = json_object_new_object();
+		json_object_object_add(ann, "readOnlyHint", json_object_new_boolean(true));
+		json_object_object_add(ann, "openWorldHint", json_object_new_boolean(false));
+		json_object_object_add(t, "annotations", ann);
+	}
+	return r;
 }
 
 /* ---- dispatch ------------------------------------------------------------ */
-static struct json_object *initialize(struct json_object *params)
+/* error data naming the versions we speak (and the one asked for) */
+static struct json_object *versions_data(const char *requested)
 {
-	const char *want = get_str(params, "protocolVersion");
-	const char *ver = protocol_versions[0];
-	struct json_object *r = json_object_new_object(), *caps, *info;
+	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
 	size_t i;
 
-	for (i = 0; want && i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
+	for (i = 0; i < N_VERSIONS; i++)
+		json_object_array_add(a, jstr(protocol_versions[i]));
+	json_object_object_add(d, "supported", a);
+	if (requested)
+		json_object_object_add(d, "requested", jstr(requested));
+	return d;
+}
+
+static struct json_object *initialize(struct mcp *m, struct json_object *id,
+				      struct json_object *params)
+{
+	const char *want = get_str(params, "protocolVersion");
+	struct json_object *client = get_obj(params, "clientInfo");
+	struct json_object *r, *caps, *info;
+	size_t i;
+
+	if (m->version)
+		return rpc_error(id, RPC_INVALID_REQUEST,
+				 "Invalid Request: already initialized", NULL);
+	if (!want)
+		return rpc_error(id, RPC_INVALID_PARAMS, "initialize needs "
+				 "params.protocolVersion (a string)", versions_data(NULL));
+	if (!get_obj(params, "capabilities"))
+		return rpc_error(id, RPC_INVALID_PARAMS, "initialize needs "
+				 "params.capabilities (an object)", NULL);
+	if (!get_str(client, "name") || !get_str(client, "version"))
+		return rpc_error(id, RPC_INVALID_PARAMS, "initialize needs "
+				 "params.clientInfo with a name and a version", NULL);
+	m->version = protocol_versions[0];
+	for (i = 0; i < N_VERSIONS; i++)
 		if (!strcmp(want, protocol_versions[i]))
-			ver = protocol_versions[i];
+			m->version = protocol_versions[i];
+	r = json_object_new_object();
 	caps = json_object_new_object();
 	json_object_object_add(caps, "resources", json_object_new_object());
 	json_object_object_add(caps, "tools", json_object_new_object());
@@ -567,7 +739,7 @@ static struct json_object *initialize(struct json_object *params)
 	json_object_object_add(info, "name", jstr("actplane"));
 	json_object_object_add(info, "title", jstr("ActPlane"));
 	json_object_object_add(info, "version", jstr(MCP_SERVER_VERSION));
-	json_object_object_add(r, "protocolVersion", jstr(ver));
+	json_object_object_add(r, "protocolVersion", jstr(m->version));
 	json_object_object_add(r, "capabilities", caps);
 	json_object_object_add(r, "serverInfo", info);
 	json_object_object_add(r, "instructions", jstr(
@@ -576,69 +748,90 @@ static struct json_object *initialize(struct json_object *params)
 		"blocked, killed or reported and why; read actplane://policy for the "
 		"rules in force; call check_policy to validate a policy change before "
 		"proposing it."));
-	return r;
+	return reply(id, r);
 }
 
-static struct json_object *request(const struct mcp *m, struct json_object *id,
+static struct json_object *call_tool(const struct mcp *m, struct json_object *id,
+				     struct json_object *params)
+{
+	const char *name = get_str(params, "name");
+	const struct tool *t = name ? tool_find(name) : NULL;
+	struct json_object *args = NULL, *data, *res;
+
+	if (!name)
+		return rpc_error(id, RPC_INVALID_PARAMS,
+				 "tools/call needs params.name", NULL);
+	if (!t) {
+		data = json_object_new_object();
+		json_object_object_add(data, "name", jstr(name));
+		return rpc_error(id, RPC_INVALID_PARAMS, "Unknown tool", data);
+	}
+	if (json_object_object_get_ex(params, "arguments", &args) &&
+	    !json_object_is_type(args, json_type_object))
+		return rpc_error(id, RPC_INVALID_PARAMS,
+				 "tools/call: params.arguments must be an object", NULL);
+	res = t->call(m, args);
+	return res ? reply(id, res) : NULL;
+}
+
+static struct json_object *read_resource(const struct mcp *m, struct json_object *id,
+					 struct json_object *params)
+{
+	const char *uri = get_str(params, "uri");
+	struct json_object *data, *res;
+
+	if (!uri)
+		return rpc_error(id, RPC_INVALID_PARAMS,
+				 "resources/read needs params.uri", NULL);
+	if (!strcmp(uri, URI_POLICY)) {
+		res = read_policy(m);
+	} else if (!strcmp(uri, URI_VIOLATIONS)) {
+		res = read_violations(m);
+	} else {
+		data = json_object_new_object();
+		json_object_object_add(data, "uri", jstr(uri));
+		return rpc_error(id, MCP_RESOURCE_NOT_FOUND, "Resource not found", data);
+	}
+	return res ? reply(id, res) : NULL;
+}
+
+static struct json_object *request(struct mcp *m, struct json_object *id,
 				   const char *method, struct json_object *params)
 {
 	struct json_object *res = NULL;
-	const char *s;
 
 	if (params && !json_object_is_type(params, json_type_object))
 		return rpc_error(id, RPC_INVALID_PARAMS, "params must be an object", NULL);
-	if (!strcmp(method, "initialize"))
-		res = initialize(params);
-	else if (!strcmp(method, "ping"))
-		res = json_object_new_object();
-	else if (!strcmp(method, "resources/list"))
-		res = resources_list();
-	else if (!strcmp(method, "resources/templates/list")) {
+	if (!strcmp(method, "initialize")) {
+		res = initialize(m, id, params);
+	} else if (!strcmp(method, "ping")) {
+		res = reply(id, json_object_new_object());
+	} else if (!m->version) {
+		/* the lifecycle: initialize comes first (ping may come before) */
+		return rpc_error(id, RPC_INVALID_REQUEST, "Invalid Request: not "
+				 "initialized (send initialize first)", NULL);
+	} else if (!strcmp(method, "resources/list")) {
+		res = reply(id, resources_list());
+	} else if (!strcmp(method, "resources/templates/list")) {
 		res = json_object_new_object();
 		json_object_object_add(res, "resourceTemplates", json_object_new_array());
-	} else if (!strcmp(method, "tools/list"))
+		res = reply(id, res);
+	} else if (!strcmp(method, "resources/read")) {
+		res = read_resource(m, id, params);
+	} else if (!strcmp(method, "tools/list")) {
 		res = tools_list();
-	else if (!strcmp(method, "resources/read")) {
-		s = get_str(params, "uri");
-		if (!s)
-			return rpc_error(id, RPC_INVALID_PARAMS,
-					 "resources/read needs params.uri", NULL);
-		if (!strcmp(s, URI_POLICY))
-			res = read_policy(m);
-		else if (!strcmp(s, URI_VIOLATIONS))
-			res = read_violations(m);
-		else {
-			struct json_object *data = json_object_new_object();
-
-			json_object_object_add(data, "uri", jstr(s));
-			return rpc_error(id, MCP_RESOURCE_NOT_FOUND,
-					 "Resource not found", data);
-		}
+		res = res ? reply(id, res) : NULL;
 	} else if (!strcmp(method, "tools/call")) {
-		struct json_object *args = NULL;
-
-		s = get_str(params, "name");
-		if (!s)
-			return rpc_error(id, RPC_INVALID_PARAMS,
-					 "tools/call needs params.name", NULL);
-		if (strcmp(s, "check_policy"))
-			return rpc_error(id, RPC_INVALID_PARAMS, "Unknown tool", NULL);
-		if (params)
-			json_object_object_get_ex(params, "arguments", &args);
-		if (args && !json_object_is_type(args, json_type_object))
-			res = tool_result("\"arguments\" must be an object.", true, NULL);
-		else
-			res = check_policy(m, args);
+		res = call_tool(m, id, params);
 	} else {
 		return rpc_error(id, RPC_METHOD_NOT_FOUND, "Method not found", NULL);
 	}
-	if (!res)
-		return rpc_error(id, -32603, "Internal error (out of memory)", NULL);
-	return reply(id, res);
+	return res ? res : rpc_error(id, RPC_INTERNAL_ERROR,
+				     "Internal error (out of memory)", NULL);
 }
 
 /* one message; returns the response or NULL (notification) */
-static struct json_object *handle(const struct mcp *m, struct json_object *msg)
+static struct json_object *handle(struct mcp *m, struct json_object *msg)
 {
 	struct json_object *id = NULL, *params = NULL, *f;
 	const char *method, *ver;
@@ -675,20 +868,40 @@ static struct json_object *handle(const struct mcp *m, struct json_object *msg)
 
 static int send_msg(struct json_object *r)
 {
-	const char *s = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	int ret = fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF ||
+	char *s = json_text(r);
+	int ret = !s || fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF ||
 		  fflush(stdout) ? -1 : 0;
 
+	free(s);
 	json_object_put(r);
 	return ret;
 }
 
-static int handle_line(const struct mcp *m, const char *line)
+/* a batch, in a session that negotiated BATCH_VERSION: answered element by
+ * element in one array (nothing if it held only notifications) */
+static int handle_batch(struct mcp *m, struct json_object *batch)
+{
+	size_t i, n = json_object_array_length(batch);
+	struct json_object *out = json_object_new_array();
+
+	for (i = 0; i < n; i++) {
+		struct json_object *r = handle(m, json_object_array_get_idx(batch, i));
+
+		if (r)
+			json_object_array_add(out, r);
+	}
+	if (!json_object_array_length(out)) {
+		json_object_put(out);
+		return 0;
+	}
+	return send_msg(out);
+}
+
+static int handle_line(struct mcp *m, const char *line)
 {
 	enum json_tokener_error jerr;
 	struct json_object *msg = json_tokener_parse_verbose(line, &jerr), *out;
-	size_t i, n;
+	int ret;
 
 	if (!msg) {
 		if (jerr == json_tokener_success)	/* the literal null */
@@ -698,61 +911,192 @@ static int handle_line(const struct mcp *m, const char *line)
 					  jstr(json_tokener_error_desc(jerr))));
 	}
 	if (json_object_is_type(msg, json_type_array)) {
-		/* a batch (JSON-RPC 2.0; MCP 2025-03-26) */
-		n = json_object_array_length(msg);
-		out = n ? json_object_new_array() : rpc_error(NULL, RPC_INVALID_REQUEST,
-							      "Invalid Request: empty batch", NULL);
-		for (i = 0; i < n; i++) {
-			struct json_object *r = handle(m, json_object_array_get_idx(msg, i));
-
-			if (r)
-				json_object_array_add(out, r);
-		}
+		if (!json_object_array_length(msg))
+			out = rpc_error(NULL, RPC_INVALID_REQUEST,
+					"Invalid Request: empty batch", NULL);
+		else if (!m->version || strcmp(m->version, BATCH_VERSION))
+			out = rpc_error(NULL, RPC_INVALID_REQUEST, "Invalid Request: "
+					"JSON-RPC batches are not supported (MCP "
+					"2025-06-18); send one message per line", NULL);
+		else
+			out = NULL;
+		ret = out ? send_msg(out) : handle_batch(m, msg);
 		json_object_put(msg);
-		if (json_object_is_type(out, json_type_array) &&
-		    !json_object_array_length(out)) {
-			json_object_put(out);
-			return 0;
-		}
-		return send_msg(out);
+		return ret;
 	}
 	out = handle(m, msg);
 	json_object_put(msg);
 	return out ? send_msg(out) : 0;
 }
 
+/* ---- input --------------------------------------------------------------- */
+/*
+ * The top-level "id" of a line too long to keep, picked out as its bytes go
+ * by: a scanner that follows strings and nesting and keeps the text of the
+ * id's value when it is a string or a number of at most MCP_ID_MAX bytes.
+ * The request then gets its error under its own id (a client such as the
+ * MCP SDK waits for that, not for an answer with id null).
+ */
+struct idscan {
+	enum {
+		ID_START,	/* before the top-level '{' */
+		ID_KEY,		/* in the object, before a key */
+		ID_COLON,	/* after a key */
+		ID_VALUE,	/* after its ':' */
+		ID_NUMBER,	/* in a number that is the id */
+		ID_OTHER,	/* in or after another value */
+		ID_DONE,	/* past the object, or not an object */
+	} st;
+	unsigned depth;		/* open objects and arrays */
+	bool in_str, esc;	/* in a string; after its backslash */
+	bool key_is_id;		/* the current key is "id" */
+	size_t klen;		/* bytes of the current key */
+	char cur[MCP_ID_MAX + 2];	/* the id's value being read */
+	size_t clen;
+	bool capture;		/* cur is being filled */
+	char id[MCP_ID_MAX + 2];	/* the last complete id value */
+};
+
+static void idscan_put(struct idscan *s, int c)
+{
+	if (s->clen <= MCP_ID_MAX)
+		s->cur[s->clen++] = (char)c;
+	else
+		s->capture = false;	/* too long: not kept */
+}
+
+static void idscan_end_value(struct idscan *s)
+{
+	if (s->capture) {
+		s->cur[s->clen] = '\0';
+		memcpy(s->id, s->cur, s->clen + 1);
+	}
+	s->capture = false;
+	s->st = ID_OTHER;
+}
+
+static void idscan_byte(struct idscan *s, int c)
+{
+	if (s->st == ID_DONE)
+		return;
+	if (s->in_str) {
+		if (s->capture)
+			idscan_put(s, c);
+		if (s->st == ID_KEY && s->depth == 1 && !s->esc && c != '"') {
+			s->key_is_id = (!s->klen || s->key_is_id) && s->klen < 2 &&
+				       c == "id"[s->klen];
+			s->klen++;
+		}
+		if (s->esc) {
+			s->esc = false;
+		} else if (c == '\\') {
+			s->esc = true;
+		} else if (c == '"') {
+			s->in_str = false;
+			if (s->st == ID_KEY && s->depth == 1)
+				s->st = ID_COLON;
+			else if (s->capture)
+				idscan_end_value(s);
+		}
+		return;
+	}
+	if (s->st == ID_NUMBER) {
+		if (c && strchr("0123456789+-.eE", c)) {
+			idscan_put(s, c);
+			return;
+		}
+		idscan_end_value(s);
+	}
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		return;
+	if (s->st == ID_START) {
+		s->st = c == '{' ? ID_KEY : ID_DONE;
+		s->depth = 1;
+		return;
+	}
+	if (s->depth == 1) {
+		if (s->st == ID_KEY && c == '"') {
+			s->klen = 0;
+			s->key_is_id = false;
+		} else if (s->st == ID_COLON && c == ':') {
+			s->st = ID_VALUE;
+			return;
+		} else if (s->st == ID_VALUE && s->key_is_id && s->klen == 2 &&
+			   (c == '"' || c == '-' || (c >= '0' && c <= '9'))) {
+			s->capture = true;
+			s->clen = 0;
+			idscan_put(s, c);
+			s->st = c == '"' ? ID_OTHER : ID_NUMBER;
+		} else if (s->st == ID_VALUE) {
+			s->st = ID_OTHER;
+		} else if (c == ',') {
+			s->st = ID_KEY;
+			return;
+		}
+	}
+	if (c == '"') {
+		s->in_str = true;
+	} else if (c == '{' || c == '[') {
+		s->depth++;
+	} else if (c == '}' || c == ']') {
+		if (!--s->depth)
+			s->st = ID_DONE;
+	}
+}
+
+/* the id found, or NULL: a string or an integer, as JSON-RPC wants */
+static struct json_object *idscan_id(const struct idscan *s)
+{
+	struct json_object *id = s->id[0] ? json_tokener_parse(s->id) : NULL;
+
+	if (id && !json_object_is_type(id, json_type_string) &&
+	    !json_object_is_type(id, json_type_int)) {
+		json_object_put(id);
+		id = NULL;
+	}
+	return id;
+}
+
 /*
  * The next line of in, without its newline, into *buf (grown as needed up
  * to MCP_LINE_MAX + 1 bytes).  Returns its length, -1 at the end of input,
  * or -2 if it was longer than MCP_LINE_MAX or *buf could not grow: the line
- * is then read to its end and dropped.
+ * is then read to its end and dropped, its id left in *ids.
  */
-static ssize_t read_line(FILE *in, char **buf, size_t *cap)
+static ssize_t read_line(FILE *in, char **buf, size_t *cap, struct idscan *ids)
 {
-	size_t len = 0;
+	size_t len = 0, i;
 	bool drop = false;
 	int c;
 
+	ids->id[0] = '\0';
 	while ((c = getc_unlocked(in)) != EOF && c != '\n') {
-		if (drop)
-			continue;
-		if (len == MCP_LINE_MAX) {
-			drop = true;
+		if (drop) {
+			idscan_byte(ids, c);
 			continue;
 		}
-		if (len + 1 >= *cap) {
+		if (len == MCP_LINE_MAX) {
+			drop = true;
+		} else if (len + 1 >= *cap) {
 			size_t ncap = *cap ? *cap * 2 : 65536;
 			char *nb;
 
 			if (ncap > MCP_LINE_MAX + 1)
 				ncap = MCP_LINE_MAX + 1;
 			nb = realloc(*buf, ncap);
-			if (!nb) {
+			if (nb) {
+				*buf = nb;
+				*cap = ncap;
+			} else {
 				drop = true;
-				continue;
 			}
-			*buf = nb;
-			*cap = ncap;
+		}
+		if (drop) {	/* what was kept goes to the scanner first */
+			memset(ids, 0, sizeof(*ids));
+			for (i = 0; i < len; i++)
+				idscan_byte(ids, (unsigned char)(*buf)[i]);
+			idscan_byte(ids, c);
+			continue;
 		}
 		(*buf)[len++] = (char)c;
 	}
@@ -778,8 +1122,8 @@ int cmd_mcp(int argc, char **argv)
 	static const char help[] =
 		"Usage: actplane mcp [--workspace DIR] [--policy FILE] [--domain NAME]\n"
 		"\n"
-		"Model Context Protocol server on stdin/stdout (JSON-RPC 2.0, one message\n"
-		"per line), normally started by the agent (`actplane setup --mcp`).\n"
+		"Model Context Protocol server on stdin/stdout (MCP 2025-06-18: JSON-RPC 2.0,\n"
+		"one message per line), normally started by the agent (`actplane setup --mcp`).\n"
 		"  resource actplane://policy             the policy and its check diagnostics\n"
 		"  resource actplane://violations/latest  the latest violations and reasons\n"
 		"  tool     check_policy                  check a proposed policy (YAML or DSL)\n"
@@ -789,6 +1133,8 @@ int cmd_mcp(int argc, char **argv)
 		"  -p, --policy FILE     policy file (default: found from the workspace)\n"
 		"  -d, --domain NAME     domain of a rules:/domains: policy\n"
 		"  -h, --help            this help\n";
+	struct json_object *id, *err;
+	struct idscan ids;
 	struct mcp m = { 0 };
 	char *line = NULL;
 	size_t cap = 0;
@@ -820,15 +1166,17 @@ int cmd_mcp(int argc, char **argv)
 	}
 	/* a client that goes away must end the server, not kill it mid-write */
 	signal(SIGPIPE, SIG_IGN);
-	while ((n = read_line(stdin, &line, &cap)) != -1) {
+	while ((n = read_line(stdin, &line, &cap, &ids)) != -1) {
 		if (n == -2) {
 			char why[96];
 
 			snprintf(why, sizeof(why), "a message is one line of at most %u "
 				 "bytes (%u MiB)", MCP_LINE_MAX, MCP_LINE_MAX >> 20);
-			if (send_msg(rpc_error(NULL, RPC_INVALID_REQUEST,
-					       "Invalid Request: message too large",
-					       jstr(why))))
+			id = idscan_id(&ids);
+			err = rpc_error(id, RPC_INVALID_REQUEST,
+					"Invalid Request: message too large", jstr(why));
+			json_object_put(id);
+			if (send_msg(err))
 				break;
 			continue;
 		}

@@ -222,8 +222,8 @@ M=$T/mcp.out
 	echo '{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"actplane://nope"}}'
 	echo '{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"check_policy","arguments":{}}}'
 	echo '{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"rm_rf"}}'
-	echo '[1, {"jsonrpc":"2.0","id":12,"method":"ping"}]'
-	echo '{"jsonrpc":"2.0","id":13,"method":"initialize","params":{"protocolVersion":"1999-01-01"}}'
+	echo '{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"check_policy","arguments":"policy"}}'
+	echo '{"jsonrpc":"2.0","id":13,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}'
 } | (cd "$W/src" && "$AP" mcp) >"$M" 2>"$T/mcp.err"
 mcp_rc=$?
 resp() { python3 -c 'import json,sys
@@ -238,18 +238,18 @@ t "mcp answers every request on its own line and exits 0 at EOF" \
 	'[ $mcp_rc = 0 ] && [ "$(wc -l <"$M")" = 14 ] && python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$M"'
 t "mcp answers initialize with its capabilities and the client's protocol version" \
 	'resp 1 | py "d[\"result\"][\"protocolVersion\"] == \"2025-06-18\" and \"resources\" in d[\"result\"][\"capabilities\"] and \"tools\" in d[\"result\"][\"capabilities\"] and d[\"result\"][\"serverInfo\"][\"name\"] == \"actplane\""'
-t "mcp offers its latest protocol version to an unknown one" \
-	'resp 13 | py "d[\"result\"][\"protocolVersion\"] == \"2025-11-25\""'
 t "mcp lists its two resources" \
 	'resp 2 | py "sorted(r[\"uri\"] for r in d[\"result\"][\"resources\"]) == [\"actplane://policy\", \"actplane://violations/latest\"]"'
-t "mcp lists the check_policy tool with an input schema" \
-	'resp 3 | py "[x[\"name\"] for x in d[\"result\"][\"tools\"]] == [\"check_policy\"] and d[\"result\"][\"tools\"][0][\"inputSchema\"][\"required\"] == [\"policy\"]"'
+t "mcp lists the check_policy tool with input and output schemas, read-only" \
+	'resp 3 | py "[x[\"name\"] for x in d[\"result\"][\"tools\"]] == [\"check_policy\"] and (x := d[\"result\"][\"tools\"][0])[\"inputSchema\"][\"required\"] == [\"policy\"] and \"valid\" in x[\"outputSchema\"][\"required\"] and x[\"outputSchema\"][\"properties\"][\"diagnostics\"][\"type\"] == \"array\" and x[\"annotations\"][\"readOnlyHint\"] is True"'
 t "mcp returns the latest violation with its reason" \
 	'resp 4 | py "(c := d[\"result\"][\"contents\"][0])[\"uri\"] == \"actplane://violations/latest\" and \"bad-input\" in c[\"text\"] and \"Input.\" in c[\"text\"] and \"no-agent-push\" in c[\"text\"]"'
 t "mcp check_policy accepts a good snippet" \
-	'resp 5 | py "d[\"result\"][\"isError\"] is False and d[\"result\"][\"structuredContent\"][\"valid\"] is True and d[\"result\"][\"structuredContent\"][\"format\"] == \"dsl\" and \"ok: 1 rule\" in d[\"result\"][\"content\"][0][\"text\"]"'
+	'resp 5 | py "d[\"result\"][\"isError\"] is False and (s := d[\"result\"][\"structuredContent\"])[\"valid\"] is True and s[\"format\"] == \"dsl\" and s[\"rules\"] == 1 and s[\"summary\"].startswith(\"ok: 1 rule\")"'
+t "mcp check_policy: the text block is the JSON of structuredContent" \
+	'resp 5 | py "len(d[\"result\"][\"content\"]) == 1 and json.loads(d[\"result\"][\"content\"][0][\"text\"]) == d[\"result\"][\"structuredContent\"]"'
 t "mcp check_policy reports the errors of a bad YAML file with positions" \
-	'resp 6 | py "(s := d[\"result\"][\"structuredContent\"])[\"valid\"] is False and s[\"format\"] == \"yaml\" and s[\"errors\"] >= 1 and any(x[\"line\"] == 4 and \"blok\" in x[\"message\"] for x in s[\"diagnostics\"]) and \"error\" in d[\"result\"][\"content\"][0][\"text\"]"'
+	'resp 6 | py "(s := d[\"result\"][\"structuredContent\"])[\"valid\"] is False and s[\"format\"] == \"yaml\" and s[\"errors\"] >= 1 and any(x[\"line\"] == 4 and \"blok\" in x[\"message\"] for x in s[\"diagnostics\"]) and s[\"summary\"].startswith(\"invalid: \") and json.loads(d[\"result\"][\"content\"][0][\"text\"]) == s"'
 t "mcp returns the policy file with its check result" \
 	'resp 7 | py "\"ok: 3 rules\" in (c := d[\"result\"][\"contents\"][0][\"text\"]) and \"rule no-agent-push\" in c and c.count(\"actplane.yaml\") >= 2"'
 t "mcp answers a line that is not JSON with a parse error" \
@@ -260,12 +260,54 @@ t "mcp answers an unknown resource with Resource not found" \
 	'resp 9 | py "d[\"error\"][\"code\"] == -32002 and d[\"error\"][\"data\"][\"uri\"] == \"actplane://nope\""'
 t "mcp reports missing tool arguments as a tool error" \
 	'resp 10 | py "d[\"result\"][\"isError\"] is True"'
-t "mcp rejects an unknown tool" \
-	'resp 11 | py "d[\"error\"][\"code\"] == -32602"'
-t "mcp answers a batch element by element" \
-	'resp 12 | py "d[\"result\"] == {}"'
+t "mcp rejects an unknown tool (Invalid params, naming it)" \
+	'resp 11 | py "d[\"error\"][\"code\"] == -32602 and d[\"error\"][\"data\"][\"name\"] == \"rm_rf\""'
+t "mcp rejects tool arguments that are not an object (Invalid params)" \
+	'resp 12 | py "d[\"error\"][\"code\"] == -32602"'
+t "mcp refuses a second initialize" \
+	'resp 13 | py "d[\"error\"][\"code\"] == -32600 and \"already initialized\" in d[\"error\"][\"message\"]"'
 t "mcp writes nothing but JSON-RPC on stdout" \
 	'! grep -qv "^[[{]" "$M"'
+
+# The lifecycle and framing of the 2025-06-18 revision, one session each:
+# session LINE...: the answers of `actplane mcp` to those lines
+session() { printf '%s\n' "$@" | (cd "$W/src" && "$AP" mcp) 2>/dev/null; }
+# pyl 'EXPR' < answers: exit 0 iff EXPR is true for a = the answers, parsed
+pyl() { python3 -c 'import json,sys; a=[json.loads(l) for l in sys.stdin]; sys.exit(0 if eval(sys.argv[1]) else print("false:", json.dumps(a)[:600]) or 1)' "$1"; }
+init() { # [VERSION]: an initialize request (id "i"), with VERSION if given
+	printf '{"jsonrpc":"2.0","id":"i","method":"initialize","params":{%s"capabilities":{},"clientInfo":{"name":"test","version":"1"}}}' \
+		"${1:+\"protocolVersion\":\"$1\",}"
+}
+session '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' \
+	'{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"actplane://policy"}}' \
+	'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"check_policy","arguments":{"policy":"x"}}}' \
+	'{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+	'{"jsonrpc":"2.0","id":4,"method":"ping"}' "$(init 2025-06-18)" \
+	'{"jsonrpc":"2.0","id":5,"method":"tools/list"}' >"$T/pre.out"
+t "mcp serves no request before initialize (Invalid Request), but ping" \
+	'pyl "[x[\"id\"] for x in a] == [1, 2, 3, 4, \"i\", 5] and all(x[\"error\"][\"code\"] == -32600 and \"not initialized\" in x[\"error\"][\"message\"] for x in a[:3]) and a[3][\"result\"] == {} and a[4][\"result\"][\"protocolVersion\"] == \"2025-06-18\" and \"tools\" in a[5][\"result\"]" <"$T/pre.out"'
+session "$(init)" \
+	"$(init | sed 's/"params":{/&"protocolVersion":20250618,/')" \
+	"$(init 2025-06-18 | sed 's/,"clientInfo":{[^}]*}//')" \
+	"$(init 2025-06-18 | sed 's/"capabilities":{},//')" \
+	'{"jsonrpc":"2.0","id":5,"method":"tools/list"}' >"$T/noversion.out"
+t "mcp refuses initialize without a protocolVersion, clientInfo or capabilities (Invalid params)" \
+	'pyl "len(a) == 5 and all(x[\"error\"][\"code\"] == -32602 for x in a[:4]) and \"protocolVersion\" in a[0][\"error\"][\"message\"] and \"2025-06-18\" in a[0][\"error\"][\"data\"][\"supported\"] and \"protocolVersion\" in a[1][\"error\"][\"message\"] and \"clientInfo\" in a[2][\"error\"][\"message\"] and \"capabilities\" in a[3][\"error\"][\"message\"]" <"$T/noversion.out"'
+t "mcp stays uninitialized after a refused initialize" \
+	'pyl "a[4][\"error\"][\"code\"] == -32600" <"$T/noversion.out"'
+for v in 2025-11-25 2025-06-18 2025-03-26 2024-11-05 1999-01-01; do
+	session "$(init $v)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["protocolVersion"])'
+done >"$T/versions.out"
+t "mcp answers with the client's protocol version, else with its latest (2025-11-25)" \
+	'[ "$(tr "\n" " " <"$T/versions.out")" = "2025-11-25 2025-06-18 2025-03-26 2024-11-05 2025-11-25 " ]'
+batch='[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]'
+session "$batch" "$(init 2025-06-18)" "$batch" '[]' >"$T/batch.out"
+t "mcp refuses a JSON-RPC batch, before initialize and in a 2025-06-18 session" \
+	'pyl "len(a) == 4 and all(x[\"id\"] is None and x[\"error\"][\"code\"] == -32600 and \"batch\" in x[\"error\"][\"message\"] for x in a[:1] + a[2:]) and a[1][\"id\"] == \"i\"" <"$T/batch.out"'
+session "$(init 2025-03-26)" "$batch" '[1, {"jsonrpc":"2.0","method":"notifications/initialized"}]' \
+	'[{"jsonrpc":"2.0","method":"notifications/initialized"}]' >"$T/batch0326.out"
+t "mcp answers a batch element by element in a 2025-03-26 session (the revision that has them)" \
+	'pyl "len(a) == 3 and [x[\"id\"] for x in a[1]] == [1, 2] and a[1][0][\"result\"] == {} and \"tools\" in a[1][1][\"result\"] and a[2] == [{\"jsonrpc\": \"2.0\", \"id\": None, \"error\": {\"code\": -32600, \"message\": \"Invalid Request: not a JSON object\"}}]" <"$T/batch0326.out"'
 
 # ---- doctor ------------------------------------------------------------------------
 printf 'lockdown,capability,landlock,yama,apparmor\n' >"$T/lsm-nobpf"
