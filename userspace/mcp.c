@@ -47,6 +47,7 @@
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
+#include "policy/explain.h"
 #include "policy/policy.h"
 #include "violations.h"
 
@@ -632,6 +633,175 @@ static struct json_object *check_policy(const struct mcp *m,
 	return tool_ok(st);
 }
 
+/* ---- explain ---------------------------------------------------------- */
+
+static const char explain_in[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"event\":{\"type\":\"string\",\"description\":\"The operation and its "
+	"target, as words: exec PROGRAM [ARG...], read|open|write|unlink PATH, or "
+	"connect|recv ADDRESS:PORT; e.g. \\\"exec git push origin main\\\", "
+	"\\\"write src/a.c\\\", \\\"connect 10.0.0.1:443\\\".\"},"
+	"\"labels\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	"\"description\":\"Labels the acting process carries (e.g. [\\\"SECRET\\\"]): "
+	"what it read or was started with.\"},"
+	"\"target_labels\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	"\"description\":\"exec: labels the program file carries.\"},"
+	"\"after\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	"\"description\":\"Earlier events of the session, oldest first: a program "
+	"run (\\\"pytest\\\") or an operation (\\\"write src/a.c\\\"); they arm or "
+	"stale `after`/`since` gates.\"},"
+	"\"lineage\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	"\"description\":\"Programs the process or an ancestor executed.\"},"
+	"\"domain\":{\"type\":\"string\",\"description\":\"Domain to evaluate, for the "
+	"rules:/domains: form.\"}},"
+	"\"required\":[\"event\"]}";
+
+#define EXPLAIN_STRS "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}"
+#define EXPLAIN_OPT_STR "{\"type\":[\"string\",\"null\"]}"
+static const char explain_out[] =
+	"{\"type\":\"object\",\"properties\":{"
+	"\"policy\":{\"type\":\"string\",\"description\":\"The policy file.\"},"
+	"\"domain\":" EXPLAIN_OPT_STR ","
+	"\"event\":{\"type\":\"object\",\"properties\":{"
+	"\"op\":{\"type\":\"string\"},\"written\":{\"type\":\"string\"},"
+	"\"target\":{\"type\":\"string\",\"description\":\"What is matched: the "
+	"resolved path or the endpoint.\"},"
+	"\"ops\":" EXPLAIN_STRS ",\"argv\":" EXPLAIN_STRS "},"
+	"\"required\":[\"op\",\"target\",\"ops\"]},"
+	"\"subject\":{\"type\":\"object\",\"properties\":{"
+	"\"labels\":" EXPLAIN_STRS ",\"view\":" EXPLAIN_STRS ","
+	"\"gained\":" EXPLAIN_STRS ",\"dropped\":" EXPLAIN_STRS ","
+	"\"after\":" EXPLAIN_STRS ",\"lineage\":" EXPLAIN_STRS "}},"
+	"\"clauses\":{\"type\":\"array\",\"description\":\"Every clause whose target "
+	"matches, with its conditions.\",\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"rule\":{\"type\":\"string\"},\"rule_id\":{\"type\":\"integer\"},"
+	"\"clause\":{\"type\":\"integer\"},\"file\":{\"type\":\"string\"},"
+	"\"rule_line\":{\"type\":\"integer\"},\"line\":{\"type\":\"integer\"},"
+	"\"effect\":{\"type\":\"string\",\"enum\":[\"notify\",\"block\",\"kill\"]},"
+	"\"op\":{\"type\":\"string\"},\"text\":{\"type\":\"string\"},"
+	"\"conditions\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"kind\":{\"type\":\"string\"},\"text\":{\"type\":\"string\"},"
+	"\"holds\":{\"type\":\"boolean\"},\"detail\":{\"type\":\"string\"}},"
+	"\"required\":[\"kind\",\"holds\"]}},"
+	"\"fires\":{\"type\":\"boolean\"},\"because\":{\"type\":\"string\"}},"
+	"\"required\":[\"rule\",\"effect\",\"fires\"]}},"
+	"\"decision\":{\"type\":\"object\",\"properties\":{"
+	"\"effect\":{\"type\":\"string\",\"enum\":[\"allow\",\"notify\",\"block\",\"kill\"]},"
+	"\"denied\":{\"type\":\"boolean\"},"
+	"\"rule\":" EXPLAIN_OPT_STR ","
+	"\"line\":{\"type\":[\"integer\",\"null\"]},"
+	"\"because\":" EXPLAIN_OPT_STR "},"
+	"\"required\":[\"effect\",\"denied\"]},"
+	"\"notes\":" EXPLAIN_STRS "},"
+	"\"required\":[\"event\",\"subject\",\"clauses\",\"decision\"]}";
+
+/*
+ * Add each string of the array args[key] to list @which: NULL, or a tool
+ * error for a value of the wrong type (the caller frees it).
+ */
+static struct json_object *explain_list(struct ap_explain_event *ev, struct json_object *args,
+					const char *key, enum ap_explain_list which)
+{
+	struct json_object *a, *v;
+	char *err = NULL, msg[160];
+	size_t i, n;
+
+	if (!json_object_object_get_ex(args, key, &a))
+		return NULL;
+	snprintf(msg, sizeof(msg), "\"%s\" must be an array of strings.", key);
+	if (!json_object_is_type(a, json_type_array))
+		return tool_fail(msg);
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v)))
+			return tool_fail(msg);
+		if (ap_explain_add(ev, which, json_object_get_string(v), &err)) {
+			struct json_object *r = tool_fail(err ? err : "invalid value");
+
+			free(err);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static struct json_object *explain_policy_error(const char *path, struct ap_diag *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct json_object *r;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fputs("The policy ", f);
+	ap_esc_quoted(f, path);
+	fputs(" does not compile, so nothing can be explained; fix it first "
+	      "(the check_policy tool shows the same diagnostics).\n", f);
+	put_diags(f, d);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	r = tool_fail(text);
+	free(text);
+	return r;
+}
+
+static struct json_object *explain(const struct mcp *m, struct json_object *args)
+{
+	static const struct { const char *key; enum ap_explain_list which; } lists[] = {
+		{ "labels", AP_EXPLAIN_LABELS }, { "target_labels", AP_EXPLAIN_TARGET_LABELS },
+		{ "after", AP_EXPLAIN_AFTER }, { "lineage", AP_EXPLAIN_LINEAGE },
+	};
+	char wsbuf[PATH_MAX], path[PATH_MAX], *err = NULL;
+	const char *ws = workspace(m, wsbuf, sizeof(wsbuf)), *event, *domain;
+	struct ap_explain_event ev;
+	struct json_object *r = NULL, *res;
+	struct ap_policy *p = NULL;
+	struct ap_diag d;
+	size_t i;
+
+	if (!arg_str(args, "event", &event))
+		return tool_fail("\"event\" must be a string without NUL characters.");
+	if (!event)
+		return tool_fail("explain needs the argument \"event\": the operation and "
+				 "its target, e.g. \"exec git push\" or \"write src/a.c\".");
+	if (!arg_str(args, "domain", &domain))
+		return tool_fail("\"domain\" must be a string (a domain name).");
+	if (m->policy_opt)
+		snprintf(path, sizeof(path), "%s", m->policy_opt);
+	else if (ap_policy_find(ws, path, sizeof(path)))
+		return tool_fail("There is no ActPlane policy (actplane.yaml) in this "
+				 "workspace, so nothing would be blocked by one.");
+	ap_explain_event_init(&ev);
+	ap_diag_init(&d);
+	if (ap_explain_set_event_text(&ev, event, &err) ||
+	    (ws && ap_explain_set_cwd(&ev, ws, &err))) {
+		r = tool_fail(err ? err : "invalid event");
+		goto out;
+	}
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]) && !r; i++)
+		r = explain_list(&ev, args, lists[i].key, lists[i].which);
+	if (r)
+		goto out;
+	p = ap_policy_load_file(path, domain ? domain : m->domain, &d);
+	if (!p) {
+		r = explain_policy_error(path, &d);
+		goto out;
+	}
+	res = ap_explain_json(p, &ev, &err);
+	r = res ? tool_ok(res) : tool_fail(err ? err : "cannot explain this event");
+out:
+	free(err);
+	ap_policy_free(p);
+	ap_diag_free(&d);
+	ap_explain_event_free(&ev);
+	return r;
+}
+
 static const struct tool tools[] = {
 	{
 		.name = "check_policy",
@@ -647,6 +817,21 @@ static const struct tool tools[] = {
 		.input_schema = check_policy_in,
 		.output_schema = check_policy_out,
 		.call = check_policy,
+	},
+	{
+		.name = "explain",
+		.title = "What would ActPlane do?",
+		.description =
+			"Ask before acting: what the workspace's ActPlane policy would do "
+			"to one operation -- a command (\"exec git push\"), a file read, "
+			"write or delete, a network connection -- by a process carrying "
+			"the given labels, after the given earlier events.  Returns every "
+			"rule that matches with which of its conditions hold, and the "
+			"decision (allow, notify, block or kill) with the rule's reason.  "
+			"Nothing is run or loaded.",
+		.input_schema = explain_in,
+		.output_schema = explain_out,
+		.call = explain,
 	},
 };
 #define N_TOOLS	(sizeof(tools) / sizeof(tools[0]))

@@ -240,8 +240,8 @@ t "mcp answers initialize with its capabilities and the client's protocol versio
 	'resp 1 | py "d[\"result\"][\"protocolVersion\"] == \"2025-06-18\" and \"resources\" in d[\"result\"][\"capabilities\"] and \"tools\" in d[\"result\"][\"capabilities\"] and d[\"result\"][\"serverInfo\"][\"name\"] == \"actplane\""'
 t "mcp lists its two resources" \
 	'resp 2 | py "sorted(r[\"uri\"] for r in d[\"result\"][\"resources\"]) == [\"actplane://policy\", \"actplane://violations/latest\"]"'
-t "mcp lists the check_policy tool with input and output schemas, read-only" \
-	'resp 3 | py "[x[\"name\"] for x in d[\"result\"][\"tools\"]] == [\"check_policy\"] and (x := d[\"result\"][\"tools\"][0])[\"inputSchema\"][\"required\"] == [\"policy\"] and \"valid\" in x[\"outputSchema\"][\"required\"] and x[\"outputSchema\"][\"properties\"][\"diagnostics\"][\"type\"] == \"array\" and x[\"annotations\"][\"readOnlyHint\"] is True"'
+t "mcp lists the check_policy and explain tools with input and output schemas, read-only" \
+	'resp 3 | py "[x[\"name\"] for x in d[\"result\"][\"tools\"]] == [\"check_policy\", \"explain\"] and all(t[\"annotations\"][\"readOnlyHint\"] is True and \"outputSchema\" in t for t in d[\"result\"][\"tools\"]) and (x := d[\"result\"][\"tools\"][0])[\"inputSchema\"][\"required\"] == [\"policy\"] and \"valid\" in x[\"outputSchema\"][\"required\"] and x[\"outputSchema\"][\"properties\"][\"diagnostics\"][\"type\"] == \"array\" and x[\"annotations\"][\"readOnlyHint\"] is True"'
 t "mcp returns the latest violation with its reason" \
 	'resp 4 | py "(c := d[\"result\"][\"contents\"][0])[\"uri\"] == \"actplane://violations/latest\" and \"bad-input\" in c[\"text\"] and \"Input.\" in c[\"text\"] and \"no-agent-push\" in c[\"text\"]"'
 t "mcp check_policy accepts a good snippet" \

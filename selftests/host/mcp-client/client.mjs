@@ -28,7 +28,7 @@ const ARGS = {
 		policy: 'source SECRET = file "**/.env"\nrule no-egress:\n' +
 			'  block connect endpoint "*" if SECRET\n  because "keep secrets local"\n',
 	},
-	explain: { event: 'exec git push', labels: ['SECRET'] },
+	explain: { event: 'exec git push origin main', labels: ['AGENT'] },
 };
 
 let failed = 0;
@@ -177,12 +177,32 @@ for (const t of tools) {
 	});
 }
 if (tools.some((t) => t.name === 'explain')) {
-	await check('explain: "exec git push" with SECRET gets structuredContent', async () => {
+	// the workspace's starter policy (actplane init) blocks git push by an AGENT
+	await check('explain: "exec git push" by an AGENT is blocked by no-agent-push', async () => {
 		const r = await client.callTool({ name: 'explain', arguments: ARGS.explain },
 						undefined, T);
+		const d = r.structuredContent?.decision;
 
 		assert.equal(r.isError, false, why(r.content?.[0]?.text));
-		assert.ok(r.structuredContent && typeof r.structuredContent === 'object');
+		assert.equal(d?.effect, 'block');
+		assert.equal(d?.denied, true);
+		assert.equal(d?.rule, 'no-agent-push');
+		assert.match(d?.because ?? '', /Pushing is left to the user/);
+	});
+	await check('explain: the same without the label is allowed', async () => {
+		const r = await client.callTool({ name: 'explain',
+			arguments: { event: 'exec git push origin main' } }, undefined, T);
+
+		assert.equal(r.isError, false, why(r.content?.[0]?.text));
+		assert.equal(r.structuredContent?.decision?.effect, 'allow');
+		assert.equal(r.structuredContent?.decision?.denied, false);
+	});
+	await check('explain: a bad event is a tool error with the reason', async () => {
+		const r = await client.callTool({ name: 'explain',
+			arguments: { event: 'teleport /tmp/x' } }, undefined, T);
+
+		assert.equal(r.isError, true);
+		assert.ok((r.content?.[0]?.text ?? '').length > 0);
 	});
 } else {
 	console.log('skip - mcp-sdk: explain: the server has no explain tool (yet)');
