@@ -146,7 +146,15 @@ bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
 int ap_untrackable(void);
 int ap_incomplete(void);
-long ap_mem_count_of(enum ap_obj_type t);
+/*
+ * Entries of one type: every hook asks "is there any?" before a table
+ * lookup, so this is inline.
+ */
+extern atomic_long_t ap_mem_count[__AP_OBJ_MAX];
+static inline long ap_mem_count_of(enum ap_obj_type t)
+{
+	return atomic_long_read(&ap_mem_count[t]);
+}
 unsigned long ap_mem_used(void);
 unsigned long ap_mem_limit_get(void);
 u32 ap_fail_mode_get(void);

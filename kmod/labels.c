@@ -33,7 +33,7 @@ static DEFINE_MUTEX(ap_names_lock);
 
 /* Memory accounting */
 static atomic_long_t ap_mem_bytes = ATOMIC_LONG_INIT(0);
-static atomic_long_t ap_mem_count[__AP_OBJ_MAX];
+atomic_long_t ap_mem_count[__AP_OBJ_MAX];	/* read inline: ap_mem_count_of() */
 static unsigned long ap_mem_limit = AP_DEFAULT_LIMIT_BYTES;
 static u32 ap_fail_mode = ACTPLANE_FAIL_OPEN;
 
@@ -228,11 +228,6 @@ int ap_incomplete(void)
 {
 	ap_stats_inc(ACTPLANE_CTR_INCOMPLETE);
 	return READ_ONCE(ap_fail_mode) == ACTPLANE_FAIL_CLOSED ? -EPERM : 0;
-}
-
-long ap_mem_count_of(enum ap_obj_type t)
-{
-	return atomic_long_read(&ap_mem_count[t]);
 }
 
 unsigned long ap_mem_used(void)

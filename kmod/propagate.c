@@ -639,6 +639,24 @@ static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
 	return ap_eval_once(&ev);
 }
 
+/*
+ * The current process's data may go to @k: only if the connect rules allow
+ * it, and then @k carries the sender's labels.  Every destination the kernel
+ * can send to (the address, a corked datagram's, source-route hops, SCTP
+ * peers) goes through here or through ap_ep_check_dest() + ap_ep_label().
+ */
+static int ap_ep_label(const struct ap_ep_key *k)
+{
+	u64 l = ap_task_labels(current);
+
+	return l ? ap_ep_send(k, l) : 0;
+}
+
+static int ap_ep_dest_send(const struct ap_ep_key *k)
+{
+	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_ep_label(k);
+}
+
 /* ---- source routing ---------------------------------------------------------- */
 
 /*
@@ -657,7 +675,6 @@ struct ap_route_ctx {
 static void ap_route_hop(struct ap_route_ctx *c, u16 family, const void *addr)
 {
 	struct ap_ep_key k;
-	u64 l;
 
 	if (c->ret)
 		return;
@@ -665,10 +682,7 @@ static void ap_route_hop(struct ap_route_ctx *c, u16 family, const void *addr)
 		ap_ep_set(&k, AF_INET, addr, c->port);
 	else
 		ap_ep_set6(&k, addr, c->port);
-	c->ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
-	l = c->ret ? 0 : ap_task_labels(current);
-	if (l)
-		c->ret = ap_ep_send(&k, l);
+	c->ret = ap_ep_dest_send(&k);
 }
 
 /* Raw IPv4 options (as given to IP_OPTIONS or IP_RETOPTS): the addresses of LSRR/SSRR. */
@@ -707,14 +721,52 @@ static void ap_route_rthdr(struct ap_route_ctx *c, const struct ipv6_rt_hdr *rt,
 		ap_route_hop(c, AF_INET6, &a[i]);
 }
 
+/*
+ * Destinations given as ancillary data (sendmsg copied it into the kernel
+ * before the hook): IPv4 source routes (IP_RETOPTS) and IPv6 routing
+ * headers for UDP and raw sockets; SCTP_DSTADDRV4/V6, more peers of a new
+ * association, for SCTP, which ignores the IP-level ones.
+ */
+static void ap_cmsg_dests(struct ap_route_ctx *c, const struct msghdr *msg, bool sctp)
+{
+	struct cmsghdr *cmsg;
+
+	if (!msg || !msg->msg_controllen || msg->msg_control_is_user)
+		return;
+	for_each_cmsghdr(cmsg, (struct msghdr *)msg) {
+		size_t len;
+
+		if (!CMSG_OK(msg, cmsg) || c->ret)
+			break;
+		len = cmsg->cmsg_len - CMSG_LEN(0);
+		if (sctp) {
+			if (cmsg->cmsg_level != IPPROTO_SCTP)
+				continue;
+			if (cmsg->cmsg_type == SCTP_DSTADDRV4 && len >= sizeof(struct in_addr))
+				ap_route_hop(c, AF_INET, CMSG_DATA(cmsg));
+			else if (cmsg->cmsg_type == SCTP_DSTADDRV6 &&
+				 len >= sizeof(struct in6_addr))
+				ap_route_hop(c, AF_INET6, CMSG_DATA(cmsg));
+		} else if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_RETOPTS) {
+			ap_route_ip_opts(c, CMSG_DATA(cmsg), len);
+		} else if (cmsg->cmsg_level == SOL_IPV6 &&
+			   (cmsg->cmsg_type == IPV6_RTHDR || cmsg->cmsg_type == IPV6_2292RTHDR)) {
+			ap_route_rthdr(c, (const void *)CMSG_DATA(cmsg), len);
+		}
+	}
+}
+
 static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 port)
 {
 	struct ap_route_ctx c = { .port = port };
 	const struct ip_options_rcu *o4;
 	const struct ipv6_pinfo *np;
 	const struct ipv6_txoptions *o6;
-	struct cmsghdr *cmsg;
 
+	np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
+	if (!rcu_access_pointer(inet_sk(sk)->inet_opt) && !(np && rcu_access_pointer(np->opt)) &&
+	    !(msg && msg->msg_controllen))
+		return 0;	/* the common case: no options, no ancillary data */
 	rcu_read_lock();
 	o4 = rcu_dereference(inet_sk(sk)->inet_opt);
 	if (o4 && o4->opt.srr) {
@@ -724,44 +776,29 @@ static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 por
 			ap_route_ip_opts(&c, o4->opt.__data + o4->opt.srr - sizeof(struct iphdr),
 					 o4->opt.optlen - (o4->opt.srr - sizeof(struct iphdr)));
 	}
-	np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
 	o6 = np ? rcu_dereference(np->opt) : NULL;
 	if (o6 && o6->srcrt)
 		ap_route_rthdr(&c, o6->srcrt, (o6->srcrt->hdrlen + 1) << 3);
 	rcu_read_unlock();
 
-	/* ancillary data: sendmsg copied it into the kernel before the hook */
-	if (!msg || !msg->msg_controllen || msg->msg_control_is_user)
-		return c.ret;
-	for_each_cmsghdr(cmsg, (struct msghdr *)msg) {
-		size_t len;
-
-		if (!CMSG_OK(msg, cmsg))
-			break;
-		len = cmsg->cmsg_len - CMSG_LEN(0);
-		if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_RETOPTS)
-			ap_route_ip_opts(&c, CMSG_DATA(cmsg), len);
-		else if (cmsg->cmsg_level == SOL_IPV6 &&
-			 (cmsg->cmsg_type == IPV6_RTHDR || cmsg->cmsg_type == IPV6_2292RTHDR))
-			ap_route_rthdr(&c, (const void *)CMSG_DATA(cmsg), len);
-	}
+	ap_cmsg_dests(&c, msg, false);
 	return c.ret;
+}
+
+/* The connect rules on destination @k and on the hops of a source route to it. */
+static int ap_ep_check_dest(struct sock *sk, const struct msghdr *msg, const struct ap_ep_key *k)
+{
+	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k->port);
 }
 
 int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
 	struct ap_ep_key k;
-	int ret;
-	u64 l;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_SOCKET_CONNECT);
 	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
-	ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sock->sk, NULL, k.port);
-	if (ret)
-		return ret;
-	l = ap_task_labels(current);
-	return l ? ap_ep_send(&k, l) : 0;
+	return ap_ep_check_dest(sock->sk, NULL, &k) ?: ap_ep_label(&k);
 }
 
 /*
@@ -773,38 +810,18 @@ int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen
  */
 static int ap_sctp_sendmsg(struct sock *sk, struct msghdr *msg)
 {
+	struct ap_route_ctx c = { 0 };
 	struct ap_ep_key k;
-	int ret = 0;
-	u64 l = ap_task_labels(current);
 
 	if (msg->msg_name && msg->msg_namelen &&
 	    ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) {
-		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
-		if (!ret && l)
-			ret = ap_ep_send(&k, l);
+		c.ret = ap_ep_dest_send(&k);
+		c.port = k.port;	/* the port of SCTP_DSTADDRV4/V6 peers */
 	}
-	if (!ret && msg->msg_controllen && !msg->msg_control_is_user) {
-		/* SCTP_DSTADDRV4/V6: more peers for a new association, msg_name's port */
-		struct ap_route_ctx c = { .port = msg->msg_name ? k.port : 0 };
-		struct cmsghdr *cmsg;
-
-		for_each_cmsghdr(cmsg, msg) {
-			if (!CMSG_OK(msg, cmsg))
-				break;
-			if (cmsg->cmsg_level != IPPROTO_SCTP)
-				continue;
-			if (cmsg->cmsg_type == SCTP_DSTADDRV4 &&
-			    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in_addr)))
-				ap_route_hop(&c, AF_INET, CMSG_DATA(cmsg));
-			else if (cmsg->cmsg_type == SCTP_DSTADDRV6 &&
-				 cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in6_addr)))
-				ap_route_hop(&c, AF_INET6, CMSG_DATA(cmsg));
-		}
-		ret = c.ret;
-	}
-	if (!ret && l && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
-		ret = ap_incomplete();
-	return ret;
+	ap_cmsg_dests(&c, msg, true);
+	if (!c.ret && ap_task_labels(current) && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
+		c.ret = ap_incomplete();
+	return c.ret;
 }
 
 /* connectx, a sendmsg that sets up an association, SCTP_PRIMARY_ADDR: packed peer addresses */
@@ -812,13 +829,11 @@ int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int
 {
 	struct ap_ep_key k;
 	int off = 0, sz, ret = 0;
-	u64 l;
 
 	ap_stats_hook_hit(ACTPLANE_HOOK_SCTP_CONNECT);
 	if (optname != SCTP_SOCKOPT_CONNECTX && optname != SCTP_SENDMSG_CONNECT &&
 	    optname != SCTP_PRIMARY_ADDR)
 		return 0;	/* local addresses (bindx, ASCONF) */
-	l = ap_task_labels(current);
 	while (!ret && off + (int)sizeof(sa_family_t) <= len) {
 		struct sockaddr *sa = (void *)addrs + off;
 
@@ -826,11 +841,8 @@ int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int
 		     sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
 		if (!sz || off + sz > len)
 			break;		/* sctp refuses the list (EINVAL) */
-		if (ap_ep_dest(sk, sa, sz, false, &k)) {
-			ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
-			if (!ret && l)
-				ret = ap_ep_send(&k, l);
-		}
+		if (ap_ep_dest(sk, sa, sz, false, &k))
+			ret = ap_ep_dest_send(&k);
 		off += sz;
 	}
 	return ret;
@@ -859,11 +871,8 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		 * refuses the send (EDESTADDRREQ, ENOTCONN/EPIPE) before any
 		 * data moves.
 		 */
-		l = ap_task_labels(current);
 		if (ap_ep_corked(sk, &k)) {
-			ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT);
-			if (!ret && l)
-				ret = ap_ep_send(&k, l);
+			ret = ap_ep_dest_send(&k);
 			if (ret)
 				return ret;
 		}
@@ -872,10 +881,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		    !ap_ep_peer(sk, &k))
 			return 0;
 		/* every send is checked: labels may have grown since connect() */
-		ret = ap_eval_ep(&k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k.port);
-		if (ret)
-			return ret;
-		return l ? ap_ep_send(&k, l) : 0;
+		return ap_ep_check_dest(sk, msg, &k) ?: ap_ep_label(&k);
 	}
 	l = ap_task_labels(current);
 	if (!l)
