@@ -65,7 +65,7 @@ int BPF_PROG(ap_path_mknod, const struct path *dir, struct dentry *dentry, umode
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_create(dir, dentry, 0);
+	ret = actplane_path_mknod(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
@@ -74,7 +74,7 @@ int BPF_PROG(ap_path_mkdir, const struct path *dir, struct dentry *dentry, umode
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_create(dir, dentry, 1);
+	ret = actplane_path_mkdir(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
@@ -84,18 +84,18 @@ int BPF_PROG(ap_path_symlink, const struct path *dir, struct dentry *dentry, con
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_create(dir, dentry, 2);
+	ret = actplane_path_symlink(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
-/* RENAME_EXCHANGE calls the hook twice, once per direction. */
+/* Once per rename: RENAME_EXCHANGE comes in @flags (both names are replaced). */
 SEC("lsm/path_rename")
 int BPF_PROG(ap_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_rename(old_dir, old_dentry, new_dir, new_dentry);
+	ret = actplane_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags);
 	return AP_VERDICT(ret);
 }
 

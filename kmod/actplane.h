@@ -17,51 +17,14 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <uapi/actplane.h>
+#include "hooks.h"
 
 #define ACTPLANE_VERSION "0.1.0"
 
-/* Hooks whose BPF programs report to the module (names in stats.c). */
+/* Hit counters, one per hook kfunc (the table is hooks.h, names in stats.c). */
+#define AP_HOOK_ENUM(NAME, ret, name, params, call, flags, attach) ACTPLANE_HOOK_##NAME,
 enum actplane_hook {
-	ACTPLANE_HOOK_FILE_OPEN,
-	ACTPLANE_HOOK_FILE_PERMISSION,
-	ACTPLANE_HOOK_FILE_TRUNCATE,
-	ACTPLANE_HOOK_PATH_TRUNCATE,
-	ACTPLANE_HOOK_INODE_RENAME,	/* path_rename */
-	ACTPLANE_HOOK_INODE_LINK,	/* path_link */
-	ACTPLANE_HOOK_PATH_UNLINK,
-	ACTPLANE_HOOK_MMAP_FILE,
-	ACTPLANE_HOOK_FILE_MPROTECT,
-	ACTPLANE_HOOK_BPRM_CHECK,
-	ACTPLANE_HOOK_TASK_ALLOC,
-	ACTPLANE_HOOK_TASK_FREE,
-	ACTPLANE_HOOK_INODE_FREE,
-	ACTPLANE_HOOK_SB_FREE,
-	ACTPLANE_HOOK_SOCKET_CONNECT,
-	ACTPLANE_HOOK_SOCKET_SENDMSG,
-	ACTPLANE_HOOK_SOCKET_RECVMSG,
-	ACTPLANE_HOOK_UNIX_MAY_SEND,
-	ACTPLANE_HOOK_SK_FREE,
-	ACTPLANE_HOOK_PIPE_READ,	/* fexit: after a pipe read returned data */
-	ACTPLANE_HOOK_SOCK_RECV_DONE,	/* fexit: a protocol's recvmsg returned data */
-	ACTPLANE_HOOK_TASK_EXIT,	/* tp_btf sched_process_exit: exit status known */
-	ACTPLANE_HOOK_PATH_MKNOD,	/* also O_CREAT of a new file */
-	ACTPLANE_HOOK_PATH_MKDIR,
-	ACTPLANE_HOOK_PATH_SYMLINK,
-	ACTPLANE_HOOK_BPRM_COMMITTING,	/* bprm_committing_creds: exec trust applied */
-	ACTPLANE_HOOK_SPLICE,		/* fentry+fexit do_splice, do_tee */
-	ACTPLANE_HOOK_SPLICE_TO_PIPE,	/* fentry splice_file_to_pipe (sendfile into a pipe) */
-	ACTPLANE_HOOK_PIPE_FILL,	/* fentry add_to_pipe (vmsplice from memory) */
-	ACTPLANE_HOOK_PIPE_CONSUME,	/* fentry __splice_from_pipe, fexit pipe_wait_readable */
-	ACTPLANE_HOOK_PIPE_FREE,	/* fentry free_pipe_info */
-	ACTPLANE_HOOK_PTRACE,		/* ptrace_access_check: process_vm_readv, /proc/PID/mem */
-	ACTPLANE_HOOK_URING_SQPOLL,	/* uring_sqpoll: an io_uring with a kernel SQ thread */
-	ACTPLANE_HOOK_MSGSND,		/* msg_queue_msgsnd */
-	ACTPLANE_HOOK_MSGRCV,		/* msg_queue_msgrcv */
-	ACTPLANE_HOOK_IPC_FREE,		/* msg_queue_free_security */
-	ACTPLANE_HOOK_KEY_READ,		/* fentry user_read: keyctl read of a "user" key */
-	ACTPLANE_HOOK_KEY_CREATE,	/* key_post_create_or_update, fentry user_update */
-	ACTPLANE_HOOK_KEY_FREE,		/* fentry security_key_free */
-	ACTPLANE_HOOK_SCTP_CONNECT,	/* sctp_bind_connect: connectx, implicit associations */
+	AP_HOOKS(AP_HOOK_ENUM)
 	__ACTPLANE_HOOK_MAX,
 };
 
@@ -259,7 +222,7 @@ void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned lo
 u16 ap_session_gate_epoch(u32 id, u32 gate);
 void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch);
 
-/* propagate.c: what each hook does to label state */
+/* hooks_fs.c, hooks_net.c, hooks_task.c: what each hook does to label state */
 struct file;
 struct kiocb;
 struct linux_binprm;
@@ -271,14 +234,13 @@ int ap_on_file_open(struct file *file);
 int ap_on_file_permission(struct file *file, int mask);
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
 void ap_on_task_exit(struct task_struct *t);
-int ap_on_inode_write(struct inode *inode, enum actplane_hook hook);
 struct path;
 struct dentry;
-int ap_on_truncate(const struct path *path, enum actplane_hook hook);
+int ap_on_truncate(const struct path *path);
 int ap_on_path_unlink(const struct path *dir, struct dentry *dentry);
-int ap_on_path_create(const struct path *dir, struct dentry *dentry, enum actplane_hook hook);
+int ap_on_path_create(const struct path *dir, struct dentry *dentry);
 int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
-		      const struct path *new_dir, struct dentry *new_dentry);
+		      const struct path *new_dir, struct dentry *new_dentry, unsigned int flags);
 int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 		    struct dentry *new_dentry);
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags);
@@ -287,10 +249,6 @@ int ap_on_exec(struct linux_binprm *bprm);
 void ap_on_exec_commit(const struct linux_binprm *bprm);
 void ap_exec_pend_drop(struct ap_proc *p);
 void ap_exec_cancel(void);
-int ap_on_task_alloc(struct task_struct *task, u64 clone_flags);
-void ap_on_task_free(struct task_struct *task);
-void ap_on_inode_free(struct inode *inode);
-void ap_on_sb_free(struct super_block *sb);
 bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k);
 int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen);
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg);

@@ -547,7 +547,6 @@ void ap_on_task_exit(struct task_struct *t)
 	int code = READ_ONCE(t->exit_code);
 	u32 i;
 
-	ap_stats_hook_hit(ACTPLANE_HOOK_TASK_EXIT);
 	if (!ap_mem_count_of(AP_OBJ_TASK) || atomic_read(&t->signal->live))
 		return;
 	rcu_read_lock();
@@ -697,7 +696,6 @@ void ap_on_exec_commit(const struct linux_binprm *bprm)
 	struct ap_proc *p;
 	u32 session;
 
-	ap_stats_hook_hit(ACTPLANE_HOOK_BPRM_COMMITTING);
 	rcu_read_lock();
 	p = ap_proc_of(current);
 	xp = p ? p->xpend : NULL;

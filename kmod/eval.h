@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* One event as the evaluator sees it (built by the hook code in propagate.c). */
+/* One event as the evaluator sees it (built by the hook code in hooks_*.c). */
 #ifndef ACTPLANE_EVAL_H
 #define ACTPLANE_EVAL_H
 

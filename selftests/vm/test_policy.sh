@@ -167,6 +167,31 @@ t_workspace_confinement() {
 	for_all ok write $W/inside
 }
 
+# renameat2(RENAME_EXCHANGE) reaches the LSM once, with both names replaced:
+# the reverse direction (the protected name goes away) must be checked too.
+t_rename_exchange() {
+	mkdir -p $W/protected $W/free
+	echo precious > $W/protected/keep
+	echo junk > $W/free/x
+	load 'rule keep-protected:
+  block unlink "/tmp/apw/protected/**"
+  because "protected names stay"'
+	xchg() {
+		python3 -c '
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+r = libc.renameat2(AT_FDCWD, sys.argv[1].encode(), AT_FDCWD, sys.argv[2].encode(), RENAME_EXCHANGE)
+print("ok" if r == 0 else errno.errorcode[ctypes.get_errno()])' "$1" "$2"
+	}
+	expect_eq "exchange onto a protected name" "$(xchg $W/free/x $W/protected/keep)" EPERM
+	expect_eq "exchange from a protected name" "$(xchg $W/protected/keep $W/free/x)" EPERM
+	expect_eq "protected content stays" "$(cat $W/protected/keep)" precious
+	echo other > $W/free/y
+	expect_eq "exchange of two free names" "$(xchg $W/free/x $W/free/y)" ok
+	expect_eq "free names swapped" "$(cat $W/free/x)" other
+}
+
 t_test_before_commit() {
 	load 'rule tested:
   block exec "fakegit" "commit" unless after exec "runtests" since write "/tmp/apw/src/**"
@@ -275,6 +300,7 @@ run_test "secret -> network blocked, allowed through redact (declassify)" t_secr
 run_test "kill effect and notify: exit 137, events with rule and reason" t_kill_and_events
 run_test "mediation: prod DB only opened under the migration tool (lineage)" t_lineage_mediation
 run_test "workspace confinement: writes and unlinks outside blocked" t_workspace_confinement
+run_test "renameat2 RENAME_EXCHANGE checks both names" t_rename_exchange
 run_test "test-before-commit gate per session, stale after an edit" t_test_before_commit
 run_test "allow-listed egress by CIDR, IPv4 and IPv6" t_egress_allowlist
 run_test "reload with reordered sources keeps labels" t_reload_keeps_labels

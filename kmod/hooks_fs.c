@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hooks on files, exec, pipes and the splice family: what each does to
+ * label state and which rules it asks (the hook table is hooks.h).
+ *
+ * Fast path: every function first asks the cheap question ("does the
+ * process carry labels?", "is any object of this kind labeled?") and returns
+ * before touching a table when the answer is no.  No path is resolved here
+ * (eval.c resolves one only when a rule may need it).
+ */
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/uio.h>
+#include "propagate.h"
+
+/* An event about a file at @path (name is its last component). */
+static void ap_ev_file(struct ap_event *ev, const struct path *path, const struct inode *inode)
+{
+	memset(ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
+	ev->fpath = path;
+	ev->inode = inode;
+	ev->name = path->dentry->d_name.name;
+	ev->name_len = strnlen(ev->name, NAME_MAX);
+}
+
+/* An event about @name inside directory @dir (unlink, rename and link targets). */
+static void ap_ev_child(struct ap_event *ev, const struct path *dir, const struct dentry *d)
+{
+	memset(ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
+	ev->fpath = dir;
+	ev->child_name = d->d_name.name;
+	ev->name = d->d_name.name;
+	ev->name_len = strnlen(ev->name, NAME_MAX);
+	ev->inode = d_inode(d);
+}
+
+/* The current process writes an inode. */
+static int ap_flow_to_inode(struct inode *inode)
+{
+	u64 l;
+
+	if (S_ISCHR(inode->i_mode))
+		return 0;
+	l = ap_task_labels(current);
+	return l ? ap_file_absorb(inode, l) : 0;
+}
+
+/*
+ * Objects that carry no labels themselves: sockets (the socket hooks handle
+ * them), character devices (a tty's output and input are different
+ * channels; /dev/null keeps nothing), and the anonymous-inode file system:
+ * eventfd, timerfd, signalfd, epoll and friends of every process on the
+ * machine share its one inode, so a label on it would spread from one
+ * labeled writer to everything that touches any of them (docs/SECURITY.md
+ * §4.3: their few bytes of state carry no labels).
+ */
+static bool ap_inode_untracked(const struct inode *inode)
+{
+	return S_ISSOCK(inode->i_mode) || S_ISCHR(inode->i_mode) ||
+	       inode->i_sb->s_magic == ANON_INODE_FS_MAGIC;
+}
+
+int ap_on_file_open(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct ap_event ev;
+	int ret = 0, n = 0;
+
+	if (ap_inode_untracked(inode))
+		return 0;
+	/* rules first: a denied open propagates nothing */
+	ap_ev_file(&ev, &file->f_path, inode);
+	/* "open" is any open; "read" and "write" say which way */
+	ev.ops[n++] = ACTPLANE_OP_OPEN;
+	if (file->f_mode & FMODE_READ)
+		ev.ops[n++] = ACTPLANE_OP_READ;
+	if (file->f_mode & FMODE_WRITE)
+		ev.ops[n++] = ACTPLANE_OP_WRITE;
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	if (file->f_mode & FMODE_READ)
+		ret = ap_flow_in(ap_file_labels(inode));
+	if (!ret && (file->f_mode & FMODE_WRITE))
+		ret = ap_flow_to_inode(inode);
+	return ret;
+}
+
+int ap_on_file_permission(struct file *file, int mask)
+{
+	struct inode *inode = file_inode(file);
+	int ret = 0;
+
+	if (ap_inode_untracked(inode))
+		return 0;
+	if (mask & MAY_READ)
+		ret = ap_flow_in(ap_file_labels(inode));
+	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
+		ret = ap_flow_to_inode(inode);
+	return ret;
+}
+
+/*
+ * After a pipe/FIFO read returned data.  The permission hook runs before a
+ * blocking read sleeps, i.e. possibly before the writer labeled the pipe;
+ * this catches what arrived while the reader slept.
+ */
+void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
+{
+	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
+		ap_flow_in(ap_file_labels(file_inode(iocb->ki_filp)));
+}
+
+/* truncate(2), ftruncate(2), O_TRUNC: a write to the file at @path. */
+int ap_on_truncate(const struct path *path)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct ap_event ev;
+	int ret;
+
+	if (!inode)
+		return 0;
+	ap_ev_file(&ev, path, inode);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ret = ap_eval_once(&ev);
+	return ret ?: ap_flow_to_inode(inode);
+}
+
+int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
+{
+	struct ap_event ev;
+
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_UNLINK;
+	return ap_eval_once(&ev);
+}
+
+/*
+ * A new name in @dir: a file created by open(O_CREAT) or mknod, a directory,
+ * a symlink.  It is a write of the new path (so "block write" rules leave
+ * no empty file behind); nothing exists yet to carry labels.
+ */
+int ap_on_path_create(const struct path *dir, struct dentry *dentry)
+{
+	struct ap_event ev;
+
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	return ap_eval_once(&ev);
+}
+
+/*
+ * One direction of a rename: the name @from goes away (unlink rules) and
+ * @to is written (write rules; "rename onto"); the moved inode absorbs the
+ * renamer's labels.
+ */
+static int ap_rename_one(const struct path *from_dir, struct dentry *from,
+			 const struct path *to_dir, struct dentry *to)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_ev_child(&ev, from_dir, from);
+	ev.ops[0] = ACTPLANE_OP_UNLINK;
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	ap_ev_child(&ev, to_dir, to);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = d_inode(from);
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return d_inode(from) ? ap_flow_to_inode(d_inode(from)) : 0;
+}
+
+/*
+ * rename(2), and renameat2(RENAME_EXCHANGE), which the kernel reports once
+ * with the flag: both names are replaced, so both directions are checked.
+ */
+int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
+		      const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)
+{
+	int ret = ap_rename_one(old_dir, old_dentry, new_dir, new_dentry);
+
+	if (!ret && (flags & RENAME_EXCHANGE))
+		ret = ap_rename_one(new_dir, new_dentry, old_dir, old_dentry);
+	return ret;
+}
+
+/* link: a new name for the inode is written. */
+int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
+		    struct dentry *new_dentry)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_ev_child(&ev, new_dir, new_dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = d_inode(old_dentry);
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
+}
+
+int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags)
+{
+	int ret = 0;
+
+	if (!file)
+		return 0;
+	if (ap_inode_untracked(file_inode(file)))
+		return 0;
+	if (prot & PROT_READ)
+		ret = ap_flow_in(ap_inode_labels(file_inode(file)));
+	if (!ret && (prot & PROT_WRITE) && (flags & MAP_TYPE) != MAP_PRIVATE)
+		ret = ap_flow_to_inode(file_inode(file));
+	return ret;
+}
+
+int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot)
+{
+	if (!vma->vm_file || !(vma->vm_flags & VM_SHARED) || !(prot & PROT_WRITE))
+		return 0;
+	return ap_flow_to_inode(file_inode(vma->vm_file));
+}
+
+/*
+ * execve, before the point of no return (sleepable hook): rules on the new
+ * program, its arguments (read from the new mm, never from the caller's
+ * memory) and the exec-time transforms.
+ */
+/*
+ * A program whose content only root controls: owned by root (as the
+ * initial namespace sees it), writable by nobody else, on a mount where
+ * ownership means something (not nosuid: a FUSE file system a user mounts
+ * with fusermount is nosuid, and its daemon reports any owner it likes).
+ */
+static bool ap_exec_root_owned(const struct file *file)
+{
+	const struct inode *inode = file_inode(file);
+
+	return uid_eq(inode->i_uid, GLOBAL_ROOT_UID) && !(inode->i_mode & (S_IWGRP | S_IWOTH)) &&
+	       inode->i_sb->s_user_ns == &init_user_ns &&
+	       !(inode->i_sb->s_iflags & SB_I_UNTRUSTED_MOUNTER) &&
+	       !(file->f_path.mnt->mnt_flags & MNT_NOSUID);
+}
+
+/*
+ * The trust a declassify/endorse exec grants goes to the program, not to
+ * whatever its caller makes it run:
+ *  - the program runs in secure-execution mode (AT_SECURE, as for setuid
+ *    programs): the dynamic loader ignores LD_PRELOAD, LD_LIBRARY_PATH,
+ *    LD_AUDIT and the like, and the C library drops them from the
+ *    environment its children inherit;
+ *  - an environment that makes an interpreter load caller-chosen code
+ *    (BASH_ENV, PYTHONPATH, PERL5OPT, NODE_OPTIONS, ...) withholds the
+ *    trust: the program runs, without it;
+ *  - the immunity it passes to what it executes ends at a program that is
+ *    not root-owned and write-protected (a `sed` found first on the
+ *    caller's PATH): see ap_on_exec().
+ */
+static void ap_exec_secure(struct linux_binprm *bprm)
+{
+	const char *bad;
+
+	if (!ap_exec_trusts(bprm))
+		return;
+	bad = ap_exec_env_unsafe(bprm);
+	if (bad) {
+		ap_exec_withhold(bprm);
+		ap_stats_inc(ACTPLANE_CTR_TRUST_WITHHELD);
+		pr_notice_ratelimited("actplane: pid %d: trusted exec runs untrusted: environment sets %.*s\n",
+				      task_tgid_nr(current), (int)strcspn(bad, "="), bad);
+		return;
+	}
+	bprm->secureexec = 1;
+}
+
+/* The dynamic loader, by its name (ld-linux-x86-64.so.2, ld.so, ld64.so.1, ld-musl-*.so.1). */
+static bool ap_is_loader(const struct qstr *n)
+{
+	const char *s = (const char *)n->name;
+
+	return (!strncmp(s, "ld-", 3) && strstr(s, ".so")) || !strncmp(s, "ld.so", 5) ||
+	       !strncmp(s, "ld64.so", 7);
+}
+
+/*
+ * `ld.so /usr/bin/git push` runs git with no exec of git: the exec rules
+ * are asked about PROGRAM and its arguments too (rules only: running a
+ * program through the loader, which honours --preload, grants none of the
+ * trust an exec of it would).  A copy of the loader under another name is
+ * a copy (docs/SECURITY.md §4.1).
+ */
+static int ap_exec_loader(struct linux_binprm *bprm)
+{
+	struct ap_event args, ev;
+	struct path path;
+	const char *prog;
+	int ret;
+
+	memset(&args, 0, offsetof(struct ap_event, inline_buf));
+	prog = ap_loader_argv(bprm, &args);
+	if (!prog)
+		return 0;
+	if (IS_ERR(prog))
+		return ap_incomplete();		/* its arguments could not be read */
+	if (kern_path(prog, LOOKUP_FOLLOW, &path)) {
+		kvfree(args.argv);
+		return 0;			/* the loader will not find it either */
+	}
+	ap_ev_file(&ev, &path, d_inode(path.dentry));
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.argv = args.argv;		/* freed with the event */
+	ev.argv_len = args.argv_len;
+	ev.argc = args.argc;
+	ev.argv_read = true;
+	ev.rules_only = true;
+	ret = ap_eval_once(&ev);
+	path_put(&path);
+	return ret;
+}
+
+int ap_on_exec(struct linux_binprm *bprm)
+{
+	struct inode *inode = file_inode(bprm->file);
+	struct ap_event ev;
+	int ret;
+
+	ret = ap_task_exec();
+	if (ret)
+		return ret;
+	/* a trusted program's immunity does not reach code its caller supplied */
+	if (!ap_exec_root_owned(bprm->file) && ap_task_drop_immunity(current))
+		ap_stats_inc(ACTPLANE_CTR_IMMUNITY_DROPPED);
+	/*
+	 * The first `#!` level of an execve (no binfmt has changed interp
+	 * yet): trust a failed earlier exec left pending is void.
+	 */
+	if (bprm->interp == bprm->filename)
+		ap_exec_cancel();
+	ap_ev_file(&ev, &bprm->file->f_path, inode);
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.exec = true;
+	ev.bprm = bprm;
+	ev.absorb = ap_inode_labels(inode);
+	/*
+	 * If the arguments cannot be read (no memory, pages gone), ev.argv
+	 * stays NULL and any clause, gate or invalidator that needs them
+	 * marks the event incomplete: the fail mode decides (ap_argv_match()).
+	 */
+	if (ap_policy_wants_argv())
+		ap_event_read_argv(&ev);
+	ret = ap_eval_once(&ev);
+	if (!ret)
+		ret = ap_flow_in(ap_inode_labels(inode));
+	if (!ret && ap_is_loader(&bprm->file->f_path.dentry->d_name))
+		ret = ap_exec_loader(bprm);
+	if (ret)
+		ap_exec_cancel();	/* the exec fails: it grants nothing */
+	else
+		ap_exec_secure(bprm);
+	return ret;
+}
+
+/* ---- pipes and the splice family --------------------------------------------- */
+
+/*
+ * splice, tee, vmsplice and sendfile move data into and out of a pipe's
+ * buffer without the read/write permission hooks on the pipe side, so these
+ * tracing programs carry the labels.  They cannot refuse: a flow that
+ * cannot be recorded is counted (ap_untrackable()) but not denied.
+ */
+
+/* The current process takes in the data of @file: a file, a pipe, a socket. */
+static void ap_flow_from_file(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct socket *sock;
+
+	if (S_ISSOCK(inode->i_mode)) {
+		sock = sock_from_file(file);
+		if (sock)
+			ap_sock_flow_in(sock);	/* splice out of a socket: no recvmsg hook */
+		return;
+	}
+	if (!ap_inode_untracked(inode))
+		ap_flow_in(ap_file_labels(inode));
+}
+
+/*
+ * splice(2) and tee(2) (also from io_uring): the caller moves data from @in
+ * to @out.  Called on entry and again on return, for data that arrived
+ * while it waited.  A socket @out is checked by the send hook, with the
+ * labels taken here.
+ */
+void ap_on_splice(struct file *in, struct file *out)
+{
+	struct inode *inode = file_inode(out);
+
+	ap_flow_from_file(in);
+	if (!ap_inode_untracked(inode))
+		ap_flow_to_inode(inode);
+}
+
+/* sendfile(2) into a pipe, and splice from a file or socket into one. */
+void ap_on_splice_to_pipe(struct file *in, struct pipe_inode_info *pipe)
+{
+	ap_flow_from_file(in);
+	ap_flow_to_chan(pipe);
+}
+
+/* vmsplice(2) from the caller's memory into @pipe. */
+void ap_on_pipe_fill(struct pipe_inode_info *pipe)
+{
+	ap_flow_to_chan(pipe);
+}
+
+/*
+ * The caller takes data out of @pipe without reading it (splice to a file
+ * or socket, vmsplice to memory, tee): before it starts and after each
+ * wait for more data, so what a labeled writer added meanwhile is seen
+ * before the data moves on.
+ */
+void ap_on_pipe_consume(struct pipe_inode_info *pipe)
+{
+	ap_flow_in(ap_chan_labels(pipe));
+}
+
+void ap_on_pipe_free(struct pipe_inode_info *pipe)
+{
+	ap_chan_free(pipe);
+}

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hooks on sockets: sending labels the destination (an endpoint, or the
+ * receiving socket of a local connection) after the connect rules allowed
+ * it; receiving absorbs what the sender left there.  Every destination the
+ * kernel may send to is checked: the address named, the peer, a corked
+ * datagram's, source-route hops and SCTP peers.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ipv6.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/udp.h>
+#include <net/af_unix.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <uapi/linux/sctp.h>
+#include <uapi/linux/seg6.h>
+#include "propagate.h"
+
+/* ---- network endpoints ------------------------------------------------------ */
+
+static void ap_ep_set(struct ap_ep_key *k, u16 family, const void *addr, __be16 port)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->port = port;
+	if (addr)
+		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+static void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a, __be16 port)
+{
+	if (ipv6_addr_v4mapped(a))
+		ap_ep_set(k, AF_INET, &a->s6_addr32[3], port);
+	else
+		ap_ep_set(k, AF_INET6, a, port);
+}
+
+/* Parse a kernel copy of a sockaddr (connect, sendto). */
+bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k)
+{
+	if (!sa || len < (int)sizeof(sa_family_t))
+		return false;
+	switch (sa->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		if (len < (int)sizeof(*sin))
+			return false;
+		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
+		return true;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		if (len < SIN6_LEN_RFC2133)
+			return false;
+		ap_ep_set6(k, &sin6->sin6_addr, sin6->sin6_port);
+		return true;
+	}
+	}
+	return false;
+}
+
+static bool ap_ep_is_inet(const struct sock *sk)
+{
+	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
+}
+
+static bool ap_ep_unspecified(const struct ap_ep_key *k)
+{
+	static const u8 zero[16];
+
+	return !memcmp(k->addr, zero, k->family == AF_INET ? 4 : 16);
+}
+
+/*
+ * The destination the kernel will really use when @sk connects or sends to
+ * @sa.  Two forms name a destination indirectly:
+ *  - sin_family AF_UNSPEC on an IPv4 socket: udp_sendmsg and raw_sendmsg
+ *    take it as AF_INET (only sendmsg; connect with AF_UNSPEC disconnects);
+ *  - the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0): routed to the
+ *    socket's bound IPv4 address or to loopback (ip_route_connect, and
+ *    tcp_v6_connect / ip6_datagram_connect for ::).
+ * A rule on 127.0.0.1 or ::1 must see those sends as what they are.
+ */
+static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len, bool send,
+		       struct ap_ep_key *k)
+{
+	if (send && sa && sa->sa_family == AF_UNSPEC && sk->sk_family == AF_INET &&
+	    len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
+	} else if (!ap_ep_from_sockaddr(sa, len, k)) {
+		return false;
+	}
+	if (!ap_ep_unspecified(k))
+		return true;
+	if (k->family == AF_INET) {
+		__be32 src = inet_sk(sk)->inet_saddr ?: inet_sk(sk)->inet_rcv_saddr;
+		__be32 lo = htonl(INADDR_LOOPBACK);
+
+		memcpy(k->addr, src ? &src : &lo, 4);
+	} else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr)) {
+		__be32 lo = htonl(INADDR_LOOPBACK);	/* bound to a v4-mapped address */
+
+		ap_ep_set(k, AF_INET, &lo, k->port);
+	} else {
+		memcpy(k->addr, &in6addr_loopback, 16);
+	}
+	return true;
+}
+
+/*
+ * A UDP socket with a corked datagram (MSG_MORE, UDP_CORK): udp_sendmsg and
+ * udpv6_sendmsg append to it and ignore any address given, so the data goes
+ * where the cork's flow says, whatever msg_name or the peer are.
+ */
+static bool ap_ep_corked(struct sock *sk, struct ap_ep_key *k)
+{
+	const struct flowi *fl = &inet_sk(sk)->cork.fl;
+
+	if (sk->sk_type != SOCK_DGRAM ||
+	    (sk->sk_protocol != IPPROTO_UDP && sk->sk_protocol != IPPROTO_UDPLITE))
+		return false;
+	switch (READ_ONCE(udp_sk(sk)->pending)) {
+	case AF_INET:
+		ap_ep_set(k, AF_INET, &fl->u.ip4.daddr, fl->u.ip4.fl4_dport);
+		return true;
+	case AF_INET6:
+		ap_ep_set6(k, &fl->u.ip6.daddr, fl->u.ip6.fl6_dport);
+		return true;
+	}
+	return false;
+}
+
+static bool ap_ep_local(const struct sock *sk, struct ap_ep_key *k)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family == AF_INET6)
+		ap_ep_set6(k, &sk->sk_v6_rcv_saddr, inet->inet_sport);
+	else
+		ap_ep_set(k, AF_INET, &inet->inet_rcv_saddr, inet->inet_sport);
+	return inet->inet_sport != 0;
+}
+
+static bool ap_ep_peer(const struct sock *sk, struct ap_ep_key *k)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	if (sk->sk_family == AF_INET6)
+		ap_ep_set6(k, &sk->sk_v6_daddr, inet->inet_dport);
+	else
+		ap_ep_set(k, AF_INET, &inet->inet_daddr, inet->inet_dport);
+	return inet->inet_dport != 0;
+}
+
+static bool ap_ep_is_local_addr(const struct ap_ep_key *k)
+{
+	static const u8 zero[16];
+
+	if (!memcmp(k->addr, zero, 16))
+		return true;
+	if (k->family == AF_INET)
+		return k->addr[0] == 127;
+	return ipv6_addr_loopback((const struct in6_addr *)k->addr);
+}
+
+/* The wildcard-address form of @k: what a socket bound to any address sees. */
+static void ap_ep_any(const struct ap_ep_key *k, struct ap_ep_key *any)
+{
+	ap_ep_set(any, k->family, NULL, k->port);
+}
+
+/*
+ * Data with @labels is sent to @k.  A loopback destination is also recorded
+ * under the wildcard address, so a receiver bound to 0.0.0.0 / :: finds it.
+ */
+static int ap_ep_send(const struct ap_ep_key *k, u64 labels)
+{
+	struct ap_ep_key any;
+	int ret = ap_ep_absorb(k, labels);
+
+	if (!ret && ap_ep_is_local_addr(k)) {
+		ap_ep_any(k, &any);
+		ret = ap_ep_absorb(&any, labels);
+	}
+	return ret;
+}
+
+/* Labels of what a socket receives: its own address (local senders) and its peer. */
+static u64 ap_ep_recv_labels(const struct sock *sk)
+{
+	struct ap_ep_key k, any;
+	u64 l = 0;
+
+	if (!ap_mem_count_of(AP_OBJ_ENDPOINT))
+		return 0;
+	if (ap_ep_local(sk, &k)) {
+		l |= ap_ep_labels(&k);
+		if (ap_ep_is_local_addr(&k)) {
+			ap_ep_any(&k, &any);
+			l |= ap_ep_labels(&any);
+		}
+	}
+	if (ap_ep_peer(sk, &k))
+		l |= ap_ep_labels(&k);
+	return l;
+}
+
+/* Rules about sending to (connect) or receiving from (recv) endpoint @k. */
+static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
+{
+	struct ap_event ev;
+
+	memset(&ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev.ops, AP_NO_OP, sizeof(ev.ops));
+	ev.ops[0] = op;
+	ev.ep = k;
+	return ap_eval_once(&ev);
+}
+
+/*
+ * The current process's data may go to @k: only if the connect rules allow
+ * it, and then @k carries the sender's labels.  Every destination the kernel
+ * can send to (the address, a corked datagram's, source-route hops, SCTP
+ * peers) goes through here or through ap_ep_check_dest() + ap_ep_label().
+ */
+static int ap_ep_label(const struct ap_ep_key *k)
+{
+	u64 l = ap_task_labels(current);
+
+	return l ? ap_ep_send(k, l) : 0;
+}
+
+static int ap_ep_dest_send(const struct ap_ep_key *k)
+{
+	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_ep_label(k);
+}
+
+/* ---- source routing ---------------------------------------------------------- */
+
+/*
+ * A source route sends the packet to the hops it lists before the
+ * destination, and the kernel routes to the first hop (ip_route_connect
+ * with opt.faddr, fl6_update_dst): IPv4 LSRR/SSRR options and IPv6 routing
+ * headers (types 2 and 4) need no privilege, as a socket option or as
+ * ancillary data.  Every listed address is a destination the rules see,
+ * with the destination's port; any of them refused refuses the send.
+ */
+struct ap_route_ctx {
+	__be16 port;
+	int ret;
+};
+
+static void ap_route_hop(struct ap_route_ctx *c, u16 family, const void *addr)
+{
+	struct ap_ep_key k;
+
+	if (c->ret)
+		return;
+	if (family == AF_INET)
+		ap_ep_set(&k, AF_INET, addr, c->port);
+	else
+		ap_ep_set6(&k, addr, c->port);
+	c->ret = ap_ep_dest_send(&k);
+}
+
+/* Raw IPv4 options (as given to IP_OPTIONS or IP_RETOPTS): the addresses of LSRR/SSRR. */
+static void ap_route_ip_opts(struct ap_route_ctx *c, const u8 *p, size_t len)
+{
+	size_t i = 0, olen, a;
+
+	while (i < len && p[i] != IPOPT_END) {
+		if (p[i] == IPOPT_NOOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || p[i + 1] < 2 || i + p[i + 1] > len)
+			return;		/* malformed: ip_options_compile refuses it */
+		olen = p[i + 1];
+		if (p[i] == IPOPT_LSRR || p[i] == IPOPT_SSRR)
+			for (a = 3; a + 4 <= olen; a += 4)
+				ap_route_hop(c, AF_INET, p + i + a);
+		i += olen;
+	}
+}
+
+static void ap_route_rthdr(struct ap_route_ctx *c, const struct ipv6_rt_hdr *rt, size_t len)
+{
+	const struct in6_addr *a = (const void *)(rt + 1) + 4;	/* after the 8-byte header */
+	size_t n, i;
+
+	if (len < 8)
+		return;
+	if (rt->type == IPV6_SRCRT_TYPE_4)
+		n = ((const struct ipv6_sr_hdr *)rt)->first_segment + 1;
+	else
+		n = rt->hdrlen / 2;
+	n = min(n, (len - 8) / sizeof(*a));
+	for (i = 0; i < n; i++)
+		ap_route_hop(c, AF_INET6, &a[i]);
+}
+
+/*
+ * Destinations given as ancillary data (sendmsg copied it into the kernel
+ * before the hook): IPv4 source routes (IP_RETOPTS) and IPv6 routing
+ * headers for UDP and raw sockets; SCTP_DSTADDRV4/V6, more peers of a new
+ * association, for SCTP, which ignores the IP-level ones.
+ */
+static void ap_cmsg_dests(struct ap_route_ctx *c, const struct msghdr *msg, bool sctp)
+{
+	struct cmsghdr *cmsg;
+
+	if (!msg || !msg->msg_controllen || msg->msg_control_is_user)
+		return;
+	for_each_cmsghdr(cmsg, (struct msghdr *)msg) {
+		size_t len;
+
+		if (!CMSG_OK(msg, cmsg) || c->ret)
+			break;
+		len = cmsg->cmsg_len - CMSG_LEN(0);
+		if (sctp) {
+			if (cmsg->cmsg_level != IPPROTO_SCTP)
+				continue;
+			if (cmsg->cmsg_type == SCTP_DSTADDRV4 && len >= sizeof(struct in_addr))
+				ap_route_hop(c, AF_INET, CMSG_DATA(cmsg));
+			else if (cmsg->cmsg_type == SCTP_DSTADDRV6 &&
+				 len >= sizeof(struct in6_addr))
+				ap_route_hop(c, AF_INET6, CMSG_DATA(cmsg));
+		} else if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_RETOPTS) {
+			ap_route_ip_opts(c, CMSG_DATA(cmsg), len);
+		} else if (cmsg->cmsg_level == SOL_IPV6 &&
+			   (cmsg->cmsg_type == IPV6_RTHDR || cmsg->cmsg_type == IPV6_2292RTHDR)) {
+			ap_route_rthdr(c, (const void *)CMSG_DATA(cmsg), len);
+		}
+	}
+}
+
+static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 port)
+{
+	struct ap_route_ctx c = { .port = port };
+	const struct ip_options_rcu *o4;
+	const struct ipv6_pinfo *np;
+	const struct ipv6_txoptions *o6;
+
+	np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
+	if (!rcu_access_pointer(inet_sk(sk)->inet_opt) && !(np && rcu_access_pointer(np->opt)) &&
+	    !(msg && msg->msg_controllen))
+		return 0;	/* the common case: no options, no ancillary data */
+	rcu_read_lock();
+	o4 = rcu_dereference(inet_sk(sk)->inet_opt);
+	if (o4 && o4->opt.srr) {
+		ap_route_hop(&c, AF_INET, &o4->opt.faddr);
+		if (o4->opt.srr >= sizeof(struct iphdr) &&
+		    o4->opt.srr - sizeof(struct iphdr) < o4->opt.optlen)
+			ap_route_ip_opts(&c, o4->opt.__data + o4->opt.srr - sizeof(struct iphdr),
+					 o4->opt.optlen - (o4->opt.srr - sizeof(struct iphdr)));
+	}
+	o6 = np ? rcu_dereference(np->opt) : NULL;
+	if (o6 && o6->srcrt)
+		ap_route_rthdr(&c, o6->srcrt, (o6->srcrt->hdrlen + 1) << 3);
+	rcu_read_unlock();
+
+	ap_cmsg_dests(&c, msg, false);
+	return c.ret;
+}
+
+/* The connect rules on destination @k and on the hops of a source route to it. */
+static int ap_ep_check_dest(struct sock *sk, const struct msghdr *msg, const struct ap_ep_key *k)
+{
+	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k->port);
+}
+
+int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
+{
+	struct ap_ep_key k;
+
+	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
+		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
+	return ap_ep_check_dest(sock->sk, NULL, &k) ?: ap_ep_label(&k);
+}
+
+/*
+ * SCTP: an association may send to any of the peer's addresses, and a
+ * one-to-many socket sends to associations named by id (or to all of them,
+ * SCTP_SENDALL) with no address in the call.  Addresses given are checked;
+ * beyond that the destination of a labeled process's data cannot be known
+ * here, so with endpoint rules loaded the send follows the fail mode.
+ */
+static int ap_sctp_sendmsg(struct sock *sk, struct msghdr *msg)
+{
+	struct ap_route_ctx c = { 0 };
+	struct ap_ep_key k;
+
+	if (msg->msg_name && msg->msg_namelen &&
+	    ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) {
+		c.ret = ap_ep_dest_send(&k);
+		c.port = k.port;	/* the port of SCTP_DSTADDRV4/V6 peers */
+	}
+	ap_cmsg_dests(&c, msg, true);
+	if (!c.ret && ap_task_labels(current) && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
+		c.ret = ap_incomplete();
+	return c.ret;
+}
+
+/* connectx, a sendmsg that sets up an association, SCTP_PRIMARY_ADDR: packed peer addresses */
+int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int len)
+{
+	struct ap_ep_key k;
+	int off = 0, sz, ret = 0;
+
+	if (optname != SCTP_SOCKOPT_CONNECTX && optname != SCTP_SENDMSG_CONNECT &&
+	    optname != SCTP_PRIMARY_ADDR)
+		return 0;	/* local addresses (bindx, ASCONF) */
+	while (!ret && off + (int)sizeof(sa_family_t) <= len) {
+		struct sockaddr *sa = (void *)addrs + off;
+
+		sz = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		     sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
+		if (!sz || off + sz > len)
+			break;		/* sctp refuses the list (EINVAL) */
+		if (ap_ep_dest(sk, sa, sz, false, &k))
+			ret = ap_ep_dest_send(&k);
+		off += sz;
+	}
+	return ret;
+}
+
+int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
+{
+	struct sock *sk = sock->sk, *peer;
+	struct ap_ep_key k;
+	u64 l;
+
+	if (!sk)
+		return 0;
+	if (ap_ep_is_inet(sk) && sk->sk_protocol == IPPROTO_SCTP)
+		return ap_sctp_sendmsg(sk, msg);
+	if (ap_ep_is_inet(sk)) {
+		int ret;
+
+		/*
+		 * Where the data goes: a corked datagram's destination (the
+		 * cork is read without the socket lock, and another thread may
+		 * cork or uncork before udp_sendmsg takes it, so the address
+		 * named is checked as well), msg_name (the kernel's copy,
+		 * sendto), else the peer.  With none of them the protocol
+		 * refuses the send (EDESTADDRREQ, ENOTCONN/EPIPE) before any
+		 * data moves.
+		 */
+		if (ap_ep_corked(sk, &k)) {
+			ret = ap_ep_dest_send(&k);
+			if (ret)
+				return ret;
+		}
+		if (!(msg->msg_name && msg->msg_namelen &&
+		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
+		    !ap_ep_peer(sk, &k))
+			return 0;
+		/* every send is checked: labels may have grown since connect() */
+		return ap_ep_check_dest(sk, msg, &k) ?: ap_ep_label(&k);
+	}
+	l = ap_task_labels(current);
+	if (!l)
+		return 0;
+	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
+		/* stream/seqpacket: label the receiving end (only used as a key) */
+		peer = READ_ONCE(unix_peer(sk));
+		if (peer)
+			return ap_chan_absorb(peer, l);
+	}
+	return 0;	/* AF_UNIX datagrams: ap_on_unix_may_send() */
+}
+
+int ap_on_unix_may_send(struct socket *sock, struct socket *other)
+{
+	u64 l;
+
+	l = ap_task_labels(current);
+	if (!l || !other->sk)
+		return 0;
+	return ap_chan_absorb(other->sk, l);
+}
+
+/* The current process takes in what @sock receives. */
+int ap_sock_flow_in(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+	if (ap_ep_is_inet(sk))
+		return ap_flow_in(ap_ep_recv_labels(sk));
+	if (sk->sk_family == AF_UNIX)
+		return ap_flow_in(ap_chan_labels(sk));
+	return 0;
+}
+
+int ap_on_socket_recvmsg(struct socket *sock)
+{
+	struct ap_ep_key k;
+	int ret;
+
+	if (sock->sk && ap_ep_is_inet(sock->sk) && ap_ep_peer(sock->sk, &k)) {
+		ret = ap_eval_ep(&k, ACTPLANE_OP_RECV);
+		if (ret)
+			return ret;
+	}
+	return ap_sock_flow_in(sock);
+}
+
+/*
+ * After a protocol's recvmsg returned data: the sender may have labeled it
+ * while the receiver waited, and recvmmsg receives every message after the
+ * first without the LSM hook (sock_recvmsg_nosec).
+ */
+void ap_on_sock_recv_done(struct socket *sock, int ret)
+{
+	if (ret > 0)
+		ap_sock_flow_in(sock);
+}
+
+void ap_on_sk_free(struct sock *sk)
+{
+	if (sk->sk_family == AF_UNIX)
+		ap_chan_free(sk);
+}
