@@ -14,13 +14,14 @@
 #   --tcg-single    without KVM: single-threaded TCG (the vCPUs take turns on
 #                   one host thread; cross-vCPU code patching is exact)
 #   --cpus N        (default 2)    --memory SIZE (default 2G)
+#   --append ARG    add ARG to the kernel command line (e.g. lsm=...)
 #   --verbose       also print the kernel console (a VM that dies says why);
 #                   ACTPLANE_VM_VERBOSE=1 does the same for scripts that call vm.sh
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-cpus=2 memory=2G shell=0 bench=0 single=0 verbose=${ACTPLANE_VM_VERBOSE:-0} guest_opts=()
+cpus=2 memory=2G shell=0 bench=0 single=0 verbose=${ACTPLANE_VM_VERBOSE:-0} guest_opts=() append=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -32,8 +33,9 @@ while [ $# -gt 0 ]; do
 	--verbose) verbose=1 ;;
 	--cpus) cpus=$2; shift ;;
 	--memory) memory=$2; shift ;;
+	--append) append+=(--append "$2"); shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -45,7 +47,7 @@ kimg=$(readlink -f "$B/kernel/vmlinuz")	# versioned name: vng finds modules from
 
 export PATH="$B/vng/usr/bin:$PATH"
 export PYTHONPATH="$B/vng/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
-vng=(/usr/bin/python3 "$B/vng/usr/bin/vng" --run "$kimg" --cpus "$cpus" --memory "$memory")
+vng=(/usr/bin/python3 "$B/vng/usr/bin/vng" --run "$kimg" --cpus "$cpus" --memory "$memory" "${append[@]}")
 # Use KVM only when it actually works (it needs vmx/svm); otherwise TCG.
 if [ ! -w /dev/kvm ] || ! grep -qE 'vmx|svm' /proc/cpuinfo; then
 	vng+=(--disable-kvm)

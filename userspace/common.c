@@ -111,3 +111,26 @@ char *ap_read_file(const char *path, size_t *len)
 		*len = n;
 	return buf;
 }
+
+int ap_bpf_lsm_active(const char *file, char **list)
+{
+	char *text = ap_read_file(file, NULL), *p;
+	int active = 0;
+	size_t n;
+
+	if (list)
+		*list = NULL;
+	if (!text)
+		return -1;
+	text[strcspn(text, "\n")] = '\0';
+	for (p = text; *p; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n == 3 && !strncmp(p, "bpf", 3))
+			active = 1;
+	}
+	if (list)
+		*list = text;
+	else
+		free(text);
+	return active;
+}

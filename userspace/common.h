@@ -18,4 +18,12 @@ const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);
 char *ap_read_file(const char *path, size_t *len);
 
+#define AP_LSM_FILE	"/sys/kernel/security/lsm"
+/*
+ * Is `bpf` among the active LSMs listed in @file (AP_LSM_FILE: a
+ * comma-separated list)?  1 yes, 0 no, -1 unreadable (errno set).  The list
+ * is returned in *@list (one line; free it) when @list is not NULL.
+ */
+int ap_bpf_lsm_active(const char *file, char **list);
+
 #endif

@@ -30,7 +30,7 @@
 #include "cmd.h"
 #include "common.h"
 
-#define DEFAULT_LSM_FILE	"/sys/kernel/security/lsm"
+#define DEFAULT_LSM_FILE	AP_LSM_FILE
 #define MIN_MAJOR		6
 #define MIN_MINOR		9
 
@@ -320,25 +320,17 @@ static void lsm_with_bpf(const char *list, char *out, size_t len)
 
 static void check_lsm(struct doctor *d)
 {
-	char *list = ap_read_file(d->lsm_file, NULL), *p, *cmdline, *grub, want[1024];
+	char *list, *cmdline, *grub, want[1024];
 	const char *line, *cur = NULL;
-	bool have = false;
-	size_t n;
+	int have = ap_bpf_lsm_active(d->lsm_file, &list);
 
-	if (!list) {
+	if (have < 0) {
 		fail(d, "cannot read the active LSM list %s: %s", d->lsm_file,
 		     strerror(errno));
 		if (!strcmp(d->lsm_file, DEFAULT_LSM_FILE))
 			fix("mount securityfs: sudo mount -t securityfs securityfs "
 			    "/sys/kernel/security");
 		return;
-	}
-	list[strcspn(list, "\n")] = '\0';
-	for (p = list; *p;) {
-		n = strcspn(p, ",");
-		if (n == 3 && !strncmp(p, "bpf", 3))
-			have = true;
-		p += n + (p[n] == ',');
 	}
 	if (have) {
 		ok(d, "bpf LSM active (%s: %s)", d->lsm_file, list);

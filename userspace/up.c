@@ -74,6 +74,32 @@ static int module_loaded(void)
 	return 1;
 }
 
+/*
+ * LSM programs load and attach on a kernel whose BPF LSM is not active, and
+ * then never run: refuse, rather than report hooks that enforce nothing.
+ * An unreadable list (securityfs not mounted) is only a warning.
+ */
+static int bpf_lsm_required(void)
+{
+	char *list, *shown;
+	int active = ap_bpf_lsm_active(AP_LSM_FILE, &list);
+
+	if (active < 0) {
+		fprintf(stderr, "%s: warning: cannot read %s (%s): cannot tell whether the "
+			"BPF LSM is active\n", ap_prog, AP_LSM_FILE, strerror(errno));
+		return 0;
+	}
+	if (!active) {
+		shown = ap_esc_strdup(list, false);
+		ap_err("the BPF LSM is not active (%s: %s): the hook programs would attach "
+		       "and never run; add bpf to the lsm= boot parameter (`actplane doctor` "
+		       "prints the line, docs/install.md)", AP_LSM_FILE, shown ? shown : "?");
+		free(shown);
+	}
+	free(list);
+	return active ? 0 : -EOPNOTSUPP;
+}
+
 /* Attach and pin every hook program that is not pinned yet. */
 static int hooks_up(int *attached)
 {
@@ -95,6 +121,9 @@ static int hooks_up(int *attached)
 			missing++;
 	}
 	if (!missing)
+		goto out;
+	ret = bpf_lsm_required();
+	if (ret)
 		goto out;
 	ret = hooks__load(skel);
 	if (ret) {
