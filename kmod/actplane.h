@@ -231,6 +231,8 @@ struct socket;
 struct sockaddr;
 struct msghdr;
 int ap_on_file_open(struct file *file);
+int ap_mm_labels_grew(const struct task_struct *t, u64 grew);
+int ap_mapping_labels_grew(const struct inode *inode, u64 grew);
 int ap_on_file_permission(struct file *file, int mask);
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret);
 void ap_on_task_exit(struct task_struct *t);

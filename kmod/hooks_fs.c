@@ -213,6 +213,79 @@ int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
 }
 
+/*
+ * File mappings move data with no hook: what one process writes into a
+ * shared mapping, or into the file by any means, every process mapping the
+ * file sees.  The mmap hook transfers labels when a mapping is made; these
+ * two keep mappings made earlier honest when labels arrive later.
+ */
+
+/*
+ * @t's process now carries the new labels @grew: files it maps shared and
+ * writable (made while it carried less) absorb them, for what it writes
+ * through them from now on.  Only for the current process: another's
+ * memory map cannot be walked from here (docs/SECURITY.md 4.3).
+ */
+int ap_mm_labels_grew(const struct task_struct *t, u64 grew)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (!mm || t->signal != current->signal)
+		return 0;
+	/* hooks run atomically; the one holding mmap_lock for writing is rare */
+	if (!mmap_read_trylock(mm))
+		return ap_untrackable();
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (vma->vm_file && (vma->vm_flags & VM_SHARED) &&
+			    (vma->vm_flags & VM_WRITE))
+				ret = ap_file_absorb(file_inode(vma->vm_file), grew) ?: ret;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * @inode now carries the new labels @grew: every process mapping it
+ * readable (mapped while it carried less) sees its data and absorbs them.
+ * The mapping's VMAs lead to their mm; the mm's owner (a memory cgroup
+ * field) to the process.
+ */
+int ap_mapping_labels_grew(const struct inode *inode, u64 grew)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct vm_area_struct *vma;
+	struct rb_node *n;
+	int ret = 0;
+
+	if (!mapping || !mapping_mapped(mapping))
+		return 0;
+#ifdef CONFIG_MEMCG
+	if (!i_mmap_trylock_read(mapping))
+		return ap_untrackable();
+	rcu_read_lock();
+	/* an in-order walk of the interval tree visits every VMA mapping the file */
+	for (n = rb_first_cached(&mapping->i_mmap); n; n = rb_next(n)) {
+		struct task_struct *owner;
+
+		vma = rb_entry(n, struct vm_area_struct, shared.rb);
+		if (!(vma->vm_flags & VM_READ))
+			continue;
+		owner = rcu_dereference(vma->vm_mm->owner);
+		if (owner)
+			ret = ap_task_absorb(owner, grew) ?: ret;
+	}
+	rcu_read_unlock();
+	i_mmap_unlock_read(mapping);
+#endif
+	return ret;
+}
+
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags)
 {
 	int ret = 0;

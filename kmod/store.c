@@ -86,17 +86,19 @@ u64 ap_task_labels(const struct task_struct *t)
 	return l;
 }
 
-static void ap_proc_absorb(struct ap_proc *p, u64 add);
+static u64 ap_proc_absorb(struct ap_proc *p, u64 add);
 
-static void ap_labels_or(atomic64_t *labels, u64 add)
+/* Add @add to @labels; return the bits that were not there. */
+static u64 ap_labels_or(atomic64_t *labels, u64 add)
 {
 	u64 old;
 
 	if ((atomic64_read(labels) & add) == add)
-		return;		/* nothing new: don't dirty the line */
+		return 0;	/* nothing new: don't dirty the line */
 	old = atomic64_fetch_or(add, labels);
 	if ((old | add) != old)
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+	return add & ~old;
 }
 
 static struct ap_proc *ap_proc_new(u64 labels, u32 session)
@@ -210,17 +212,21 @@ int ap_task_absorb(const struct task_struct *t, u64 labels)
 {
 	struct ap_proc *p;
 
+	u64 grew;
+
 	if (!labels)
 		return 0;
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p) {
-		ap_proc_absorb(p, labels);
+		grew = ap_proc_absorb(p, labels);
 		rcu_read_unlock();
-		return 0;
+		return grew ? ap_mm_labels_grew(t, grew) : 0;
 	}
 	rcu_read_unlock();
-	return ap_proc_create(t, labels, 0, false) ? ap_untrackable() : 0;
+	if (ap_proc_create(t, labels, 0, false))
+		return ap_untrackable();
+	return ap_mm_labels_grew(t, labels);
 }
 
 /*
@@ -229,16 +235,18 @@ int ap_task_absorb(const struct task_struct *t, u64 labels)
  * under p->lock, so that the immunity tested is the one in force when the
  * labels change (an exec may be making the process immune right now).
  */
-static void ap_proc_absorb(struct ap_proc *p, u64 add)
+static u64 ap_proc_absorb(struct ap_proc *p, u64 add)
 {
 	unsigned long flags;
+	u64 grew;
 
 	add &= ~atomic64_read(&p->immune);
 	if ((atomic64_read(&p->labels) & add) == add)
-		return;
+		return 0;
 	spin_lock_irqsave(&p->lock, flags);
-	ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
+	grew = ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
 	spin_unlock_irqrestore(&p->lock, flags);
+	return grew;
 }
 
 /*
@@ -280,7 +288,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 {
 	unsigned long flags;
 	struct ap_proc *p;
-	u64 immune, cur;
+	u64 immune, cur, grew = 0;
 
 	if (!exec)
 		declass = endorse = 0;
@@ -304,7 +312,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 	if (lineage)
 		atomic64_or(lineage, &p->lineage);
 	if (!exec) {
-		ap_proc_absorb(p, add);
+		grew = ap_proc_absorb(p, add);
 	} else {
 		spin_lock_irqsave(&p->lock, flags);
 		immune = atomic64_read(&p->immune) | declass;
@@ -315,7 +323,8 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		spin_unlock_irqrestore(&p->lock, flags);
 	}
 	rcu_read_unlock();
-	return 0;
+	/* an exec replaces the memory: no mapping of the old image survives */
+	return grew ? ap_mm_labels_grew(t, grew) : 0;
 }
 
 /*
@@ -539,18 +548,24 @@ static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type
 	return l;
 }
 
+/* Add @labels to the object at @key; *@grew (if not NULL): the new bits. */
 static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type type,
 					 const void *key, u64 labels,
-					 const struct rhashtable_params params)
+					 const struct rhashtable_params params, u64 *grew)
 {
 	struct ap_obj *o, *old;
+	u64 added = labels;
 
+	if (grew)
+		*grew = 0;
 	if (!labels)
 		return 0;
 	rcu_read_lock();
 	o = ap_mem_count_of(type) ? rhashtable_lookup(ht, key, params) : NULL;
 	if (o) {
-		ap_labels_or(&o->labels, labels);
+		added = ap_labels_or(&o->labels, labels);
+		if (grew)
+			*grew = added;
 		rcu_read_unlock();
 		return 0;
 	}
@@ -569,10 +584,12 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 		ap_uncharge(type, sizeof(*o));
 		if (IS_ERR(old))
 			goto untrackable;
-		ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
+		added = ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
 	} else {
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 	}
+	if (grew)
+		*grew = added;
 	rcu_read_unlock();
 	return 0;
 untrackable:
@@ -630,11 +647,14 @@ u64 ap_inode_labels(const struct inode *inode)
 int ap_inode_absorb(const struct inode *inode, u64 labels)
 {
 	struct ap_inode_key k;
+	u64 grew;
+	int ret;
 
 	if (!labels)
 		return 0;
 	ap_inode_key(inode, &k);
-	return ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params);
+	ret = ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params, &grew);
+	return ret ?: (grew ? ap_mapping_labels_grew(inode, grew) : 0);
 }
 
 void ap_inode_clear(const struct inode *inode, u64 labels)
@@ -666,7 +686,7 @@ u64 ap_ep_labels(const struct ap_ep_key *k)
 
 int ap_ep_absorb(const struct ap_ep_key *k, u64 labels)
 {
-	return ap_obj_absorb(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params);
+	return ap_obj_absorb(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params, NULL);
 }
 
 void ap_ep_clear(const struct ap_ep_key *k, u64 labels)
@@ -688,7 +708,7 @@ u64 ap_chan_labels(const void *chan)
 
 int ap_chan_absorb(const void *chan, u64 labels)
 {
-	return ap_obj_absorb(&ap_chans, AP_OBJ_CHAN, &chan, labels, ap_chan_params);
+	return ap_obj_absorb(&ap_chans, AP_OBJ_CHAN, &chan, labels, ap_chan_params, NULL);
 }
 
 void ap_chan_free(const void *chan)

@@ -10,7 +10,8 @@ Send cases: a sender child reads SECRET_FILE (so it carries its labels) and
 tries to deliver it by the route CASE names.  Relay cases: a labeled
 producer hands the secret to an unlabeled relay by a route that moves data
 without the read/write hooks (splice, tee, vmsplice, sendfile into a pipe,
-recvmmsg, process_vm_readv); the relay then sends what it got.  Prints one
+recvmmsg, process_vm_readv, file mappings made before the label arrived,
+shared anonymous memory); the relay then sends what it got.  Prints one
 line:
 
     sent=<errno name or OK> received=<yes|no>
@@ -215,6 +216,25 @@ def produce(case, secret, w, chan):
         q = libc.msgget(IPC_KEY, 0o1600)	# IPC_CREAT | 0600
         msg = ctypes.create_string_buffer(struct.pack("l", 1) + data)
         libc.msgsnd(q, msg, len(data), 0)
+    elif case == "mmap-early":		# into a file the relay mapped while it was unlabeled
+        import time
+        time.sleep(1)			# the relay has mapped it
+        data = read_secret(secret)
+        fd = os.open(mapped_file(secret), os.O_WRONLY)
+        os.pwrite(fd, data, 0)
+        time.sleep(3)			# until the relay has read it
+    elif case == "mmap-write-early":	# through a mapping made before reading the secret
+        import mmap, time
+        fd = os.open(mapped_file(secret), os.O_RDWR)
+        m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        data = read_secret(secret)
+        m[:len(data)] = data
+        time.sleep(3)
+    elif case == "shared-anon":		# shared anonymous memory inherited across fork
+        import time
+        data = read_secret(secret)
+        SHARED[0][:len(data)] = data
+        time.sleep(3)
     elif case == "sysv-shm":
         data = read_secret(secret)
         seg = libc.shmget(IPC_KEY, 4096, 0o1600)
@@ -281,6 +301,25 @@ def relay(case, r, chan, port, producer):
             data = b"".join(bufs[i].raw[:msgs[i].len] for i in range(n))
             if b"=" not in data:
                 return "relay-got-no-secret"
+        elif case in ("mmap-early", "mmap-write-early", "shared-anon"):
+            import mmap, time
+            if case == "mmap-early":
+                fd = os.open(mapped_file(SECRET[0]), os.O_RDONLY)
+                m = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ)
+            elif case == "shared-anon":
+                m = SHARED[0]
+            data = b""
+            for _ in range(100):		# until the producer has put it there
+                if case == "mmap-write-early":
+                    with open(mapped_file(SECRET[0]), "rb") as f:
+                        data = f.read(SECRET_LEN).rstrip(b"\0")
+                else:
+                    data = m[:SECRET_LEN].rstrip(b"\0")
+                if data:
+                    break
+                time.sleep(0.05)
+            if not data:
+                return "relay-got-nothing"
         elif case in ("sysv-msg", "sysv-shm", "keyring"):
             import time
             data = b""
@@ -338,7 +377,16 @@ def relay(case, r, chan, port, producer):
         return err_name(e.errno)
 
 
-RELAYS = ("relay-read", "splice-in", "sendfile-pipe", "vmsplice", "tee", "splice-out", "splice-out-wait",
+SECRET = [None]		# the secret file's path, for the relay's file cases
+SHARED = [None]		# shared-anon: the mapping both children inherit
+
+
+def mapped_file(secret):
+    """The file the mmap cases share: next to the secret, zeroed by main."""
+    return os.path.join(os.path.dirname(secret), "mapped.dat")
+
+
+RELAYS = ("mmap-early", "mmap-write-early", "shared-anon", "relay-read", "splice-in", "sendfile-pipe", "vmsplice", "tee", "splice-out", "splice-out-wait",
           "vmsplice-out", "recvmmsg-dgram", "recvmmsg-stream", "process-vm-readv",
           "sysv-msg", "sysv-shm", "keyring")
 
@@ -353,6 +401,13 @@ def main_relay(case, secret):
     if case.startswith("recvmmsg"):
         kind = socket.SOCK_DGRAM if case.endswith("dgram") else socket.SOCK_STREAM
         chans = socket.socketpair(socket.AF_UNIX, kind)
+    SECRET[0] = secret
+    if case.startswith("mmap"):
+        with open(mapped_file(secret), "wb") as f:
+            f.write(bytes(4096))
+    if case == "shared-anon":
+        import mmap
+        SHARED[0] = mmap.mmap(-1, 4096, flags=mmap.MAP_SHARED)
     res_r, res_w = os.pipe()
     producer = os.fork()
     if producer == 0:

@@ -69,6 +69,9 @@ t_sctp_sendall() {
 	unlabel_self
 	[ "$(counter incomplete_evals)" -gt "$before" ] || fail "fail-open: not counted"
 }
+t_mmap_early() { refused mmap-early; }
+t_mmap_write_early() { refused mmap-write-early; }
+t_shared_anon() { refused shared-anon; }
 t_sysv_msg() { refused sysv-msg; }
 t_sysv_shm() { refused sysv-shm; }
 t_keyring() { refused keyring; }
@@ -209,6 +212,9 @@ else
 fi
 run_test "escapes: a SysV message queue carries the sender's labels" t_sysv_msg
 run_test "escapes: a SysV shared memory segment carries the labels of who attached it" t_sysv_shm
+run_test "escapes: a file mapped before it was labeled labels its mapper when data arrives" t_mmap_early
+run_test "escapes: writes through a mapping made before the writer was labeled label the file" t_mmap_write_early
+run_test "escapes: shared anonymous memory inherited across fork carries labels" t_shared_anon
 run_test "escapes: a key's payload carries the labels of who added it" t_keyring
 run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
