@@ -256,7 +256,7 @@ static int ap_parse_argv(struct ap_elem_ctx *c, struct ap_argv *out)
 
 static bool ap_op_is_path(u32 op)
 {
-	return op <= ACTPLANE_OP_UNLINK;
+	return op <= ACTPLANE_OP_LAST_PATH;
 }
 
 /* TARGET_KIND + TARGET: a pattern (file/exec) or an endpoint index. */
@@ -823,9 +823,7 @@ int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static const char *const ap_op_names[__ACTPLANE_OP_MAX] = {
-	"exec", "read", "open", "write", "unlink", "connect", "recv",
-};
+static const char *const ap_op_names[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
 
 const char *ap_op_name(u32 op)
 {

@@ -27,9 +27,7 @@ struct ap_events {
 	void *arg;
 };
 
-static const char *const op_strs[__ACTPLANE_OP_MAX] = {
-	"exec", "read", "open", "write", "unlink", "connect", "recv",
-};
+static const char *const op_strs[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
 
 const char *ap_op_str(unsigned int op)
 {

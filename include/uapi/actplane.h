@@ -180,6 +180,18 @@ enum actplane_op {
 	ACTPLANE_OP_RECV,
 	__ACTPLANE_OP_MAX,
 };
+/* Path operations come first: an operation is about a path iff op <= this. */
+#define ACTPLANE_OP_LAST_PATH	ACTPLANE_OP_UNLINK
+/*
+ * The policy language's word for each operation: the one table the module
+ * (dumps, events), the compiler and the tool initialise theirs from.
+ */
+#define ACTPLANE_OP_NAMES {							\
+	[ACTPLANE_OP_EXEC] = "exec", [ACTPLANE_OP_READ] = "read",		\
+	[ACTPLANE_OP_OPEN] = "open", [ACTPLANE_OP_WRITE] = "write",		\
+	[ACTPLANE_OP_UNLINK] = "unlink", [ACTPLANE_OP_CONNECT] = "connect",	\
+	[ACTPLANE_OP_RECV] = "recv",						\
+}
 
 enum actplane_match_class {
 	ACTPLANE_MATCH_ANY,

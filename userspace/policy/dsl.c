@@ -234,8 +234,8 @@ static const char *describe(struct parser *p, const struct tok *t)
 static const char *const decl_words[] = { "source", "declassify", "endorse",
 					  "rule" };
 static const char *const effect_words[] = { "notify", "block", "kill" };
-static const char *const op_words[] = { "exec", "read", "open", "write",
-					"unlink", "connect", "recv" };
+/* indexed by enum ap_op, which is enum actplane_op (internal.h asserts it) */
+static const char *const op_words[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
 static const char *const kind_words[] = { "file", "exec", "endpoint" };
 static const char *const cond_words[] = { "target", "lineage-includes",
 					  "after" };

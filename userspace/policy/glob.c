@@ -307,12 +307,7 @@ int ap_expr_eval(const struct ap_expr_insn *e, size_t n, uint64_t labels)
 
 const char *ap_op_name(enum ap_op op)
 {
-	static const char *const names[] = {
-		[AP_OP_EXEC] = "exec",	     [AP_OP_READ] = "read",
-		[AP_OP_OPEN] = "open",	     [AP_OP_WRITE] = "write",
-		[AP_OP_UNLINK] = "unlink",   [AP_OP_CONNECT] = "connect",
-		[AP_OP_RECV] = "recv",
-	};
+	static const char *const names[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
 
 	return (unsigned)op < AP_OP__COUNT ? names[op] : "?";
 }
