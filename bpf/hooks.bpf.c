@@ -410,6 +410,29 @@ void BPF_PROG(ap_msg_queue_free_security, struct kern_ipc_perm *perm)
 	actplane_ipc_free(perm);
 }
 
+/* every message, SysV or POSIX: labeled when allocated, absorbed where copied out */
+SEC("lsm/msg_msg_alloc_security")
+int BPF_PROG(ap_msg_msg_alloc_security, struct msg_msg *msg, int ret)
+{
+	if (ret)
+		return ret;
+	ret = actplane_msg_msg_alloc(msg);
+	return AP_VERDICT(ret);
+}
+
+SEC("fentry/store_msg")
+int BPF_PROG(ap_store_msg, void *dest, struct msg_msg *msg)
+{
+	actplane_msg_store(msg);
+	return 0;
+}
+
+SEC("lsm/msg_msg_free_security")
+void BPF_PROG(ap_msg_msg_free_security, struct msg_msg *msg)
+{
+	actplane_msg_msg_free(msg);
+}
+
 SEC("fentry/user_read")
 int BPF_PROG(ap_key_read, const struct key *key)
 {

@@ -108,6 +108,16 @@
 	  ap_on_msgrcv(q, target), KF_TRUSTED_ARGS, "bpf_lsm_msg_queue_msgrcv")	\
 	X(IPC_FREE, void, ipc_free, (struct kern_ipc_perm *perm),		\
 	  ap_on_ipc_free(perm), 0, "bpf_lsm_msg_queue_free_security")		\
+	/*								\
+	 * messages, SysV and POSIX (mq_timedsend passes no hook naming	\
+	 * its queue): labeled at allocation, absorbed where copied out	\
+	 */								\
+	X(MSG_MSG_ALLOC, int, msg_msg_alloc, (struct msg_msg *msg),		\
+	  ap_on_msg_alloc(msg), 0, "bpf_lsm_msg_msg_alloc_security")		\
+	X(MSG_STORE, void, msg_store, (struct msg_msg *msg),			\
+	  ap_on_msg_store(msg), 0, "store_msg")					\
+	X(MSG_MSG_FREE, void, msg_msg_free, (struct msg_msg *msg),		\
+	  ap_chan_free(msg), 0, "bpf_lsm_msg_msg_free_security")		\
 	X(KEY_READ, void, key_read, (struct key *key), ap_on_key_read(key), 0,	\
 	  "user_read")								\
 	X(KEY_CREATE, int, key_create, (struct key *key), ap_on_key_create(key), 0, \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Hooks between processes: another process's memory (ptrace access,
- * process_vm_readv), io_uring SQPOLL rings, SysV message queues and keys.
+ * process_vm_readv), io_uring SQPOLL rings, SysV and POSIX message queues
+ * and keys.
  * Forks, exits and frees go straight to store.c and eval.c (hooks.h).
  */
 #include <linux/ipc.h>
@@ -70,6 +71,25 @@ int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target)
 void ap_on_ipc_free(struct kern_ipc_perm *perm)
 {
 	ap_chan_free(perm);
+}
+
+/*
+ * One message, SysV or POSIX: POSIX queues (mq_timedsend and
+ * mq_timedreceive) pass no hook that names the queue, but every message of
+ * either kind is a struct msg_msg allocated with the sender's data
+ * (load_msg, in the sender's context) and copied out by store_msg in the
+ * receiver's.  The message carries its sender's labels; the receiver
+ * absorbs them.  A message that cannot be labeled is refused in
+ * fail-closed mode (the send fails with ENOMEM).
+ */
+int ap_on_msg_alloc(struct msg_msg *msg)
+{
+	return ap_flow_to_chan(msg);
+}
+
+void ap_on_msg_store(struct msg_msg *msg)
+{
+	ap_flow_in(ap_chan_labels(msg));
 }
 
 /*

@@ -69,6 +69,12 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 libc.shmat.restype = ctypes.c_void_p
 libc.shmdt.argtypes = [ctypes.c_void_p]
 libc.syscall.restype = ctypes.c_long
+libc.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+libc.mq_send.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint]
+libc.mq_receive.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
+libc.mq_receive.restype = ctypes.c_ssize_t
+libc.mq_unlink.argtypes = [ctypes.c_char_p]
+MQ_NAME = b"/actplane-escape"	# the POSIX queue of the posix-mq case
 SYS_ADD_KEY, SYS_KEYCTL = 248, 250
 IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, SCTP_SNDINFO, SCTP_SENDALL = 132, 110, 2, 64
 KEYCTL_SEARCH, KEYCTL_READ, KEY_SPEC_USER_KEYRING = 10, 11, -4
@@ -235,6 +241,10 @@ def produce(case, secret, w, chan):
         data = read_secret(secret)
         SHARED[0][:len(data)] = data
         time.sleep(3)
+    elif case == "posix-mq":
+        data = read_secret(secret)
+        q = libc.mq_open(MQ_NAME, os.O_CREAT | os.O_WRONLY, 0o600, None)
+        libc.mq_send(q, data, len(data), 0)
     elif case == "sysv-shm":
         data = read_secret(secret)
         seg = libc.shmget(IPC_KEY, 4096, 0o1600)
@@ -320,11 +330,18 @@ def relay(case, r, chan, port, producer):
                 time.sleep(0.05)
             if not data:
                 return "relay-got-nothing"
-        elif case in ("sysv-msg", "sysv-shm", "keyring"):
+        elif case in ("sysv-msg", "sysv-shm", "keyring", "posix-mq"):
             import time
             data = b""
             for _ in range(100):		# until the producer has put it there
-                if case == "sysv-msg":
+                if case == "posix-mq":
+                    q = libc.mq_open(MQ_NAME, os.O_RDONLY | os.O_NONBLOCK, 0, None)
+                    buf = ctypes.create_string_buffer(8192)	# >= the default mq_msgsize
+                    n = libc.mq_receive(q, buf, 8192, None) if q >= 0 else -1
+                    data = buf.raw[:n] if n > 0 else b""
+                    if q >= 0:
+                        os.close(q)
+                elif case == "sysv-msg":
                     q = libc.msgget(IPC_KEY, 0)
                     buf = ctypes.create_string_buffer(8 + SECRET_LEN)
                     n = libc.msgrcv(q, buf, SECRET_LEN, 0, 0o4000) if q >= 0 else -1
@@ -388,7 +405,7 @@ def mapped_file(secret):
 
 RELAYS = ("mmap-early", "mmap-write-early", "shared-anon", "relay-read", "splice-in", "sendfile-pipe", "vmsplice", "tee", "splice-out", "splice-out-wait",
           "vmsplice-out", "recvmmsg-dgram", "recvmmsg-stream", "process-vm-readv",
-          "sysv-msg", "sysv-shm", "keyring")
+          "sysv-msg", "sysv-shm", "keyring", "posix-mq")
 
 
 def main_relay(case, secret):
@@ -439,6 +456,8 @@ def main_relay(case, secret):
         ident = get(IPC_KEY, 0)
         if ident >= 0:
             (libc.msgctl if case == "sysv-msg" else libc.shmctl)(ident, 0, None)	# IPC_RMID
+    if case == "posix-mq":
+        libc.mq_unlink(MQ_NAME)
     if case == "keyring":
         kid = libc.syscall(SYS_KEYCTL, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, b"user", KEY_DESC, 0)
         if kid > 0:

@@ -73,6 +73,7 @@ t_mmap_early() { refused mmap-early; }
 t_mmap_write_early() { refused mmap-write-early; }
 t_shared_anon() { refused shared-anon; }
 t_sysv_msg() { refused sysv-msg; }
+t_posix_mq() { refused posix-mq; }
 t_sysv_shm() { refused sysv-shm; }
 t_keyring() { refused keyring; }
 
@@ -211,6 +212,7 @@ else
 	echo "skip - escapes: SCTP: the guest kernel cannot create SCTP sockets"
 fi
 run_test "escapes: a SysV message queue carries the sender's labels" t_sysv_msg
+run_test "escapes: a POSIX message queue carries the sender's labels to the receiver" t_posix_mq
 run_test "escapes: a SysV shared memory segment carries the labels of who attached it" t_sysv_shm
 run_test "escapes: a file mapped before it was labeled labels its mapper when data arrives" t_mmap_early
 run_test "escapes: writes through a mapping made before the writer was labeled label the file" t_mmap_write_early
