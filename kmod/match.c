@@ -318,7 +318,7 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_pathidx *x = &pol->path[op];
-	struct ap_kv *kv[K_MAX];
+	struct ap_kv *kv[K_MAX] = {};	/* all freed on failure, also those not allocated */
 	u32 cnt[K_MAX] = {}, i;
 	int ret = -ENOMEM, k;
 
