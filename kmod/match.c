@@ -279,7 +279,13 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 		x->any[x->n_any++] = use;
 		return;
 	case ACTPLANE_MATCH_BASENAME:
-		kv[K_BASE][cnt[K_BASE]++] = e;
+		/*
+		 * No name holds a '/' (the root's dentry is named "/", but
+		 * its name is empty to the class test): such a literal
+		 * matches nothing.
+		 */
+		if (!memchr(p->lit, '/', p->lit_len))
+			kv[K_BASE][cnt[K_BASE]++] = e;
 		return;
 	case ACTPLANE_MATCH_SUFFIX:
 	case ACTPLANE_MATCH_EXACT:
