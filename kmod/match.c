@@ -207,6 +207,34 @@ static u32 ap_glob_dir_prefix(const char *g)
 }
 
 /*
+ * The last component of a glob, "x*.c" in "/a/" "**" "/x*.c": what follows
+ * its last '/', or NULL if that '/' need not end a component of the paths
+ * it matches.  "**" + '/' matches zero or more whole components; when it
+ * matches none, what precedes it is glued to what follows ("a**" + "/x"
+ * matches "/ax"), so its '/' ends a component only if what comes before
+ * it does (or is the start).  Tokenised as apm_glob_compile() does.
+ */
+static const char *ap_glob_last(const char *g)
+{
+	const char *last = g;
+	bool edge = true;	/* what is matched so far ends a component */
+
+	while (*g) {
+		if (g[0] == '*' && g[1] == '*' && g[2] == '/') {
+			g += 3;
+			last = edge ? g : NULL;
+		} else if (*g == '/') {
+			last = ++g;
+			edge = true;
+		} else {
+			g += g[0] == '*' && g[1] == '*' ? 2 : 1;
+			edge = false;
+		}
+	}
+	return last;
+}
+
+/*
  * The last component of the directory "/a/b/" (len bytes, ending in '/'):
  * "b".  Returns its length, 0 if there is none ("/").
  */
@@ -226,9 +254,10 @@ enum { K_BASE, K_NSFX, K_NPFX, K_EXACT, K_PSFX, K_PREFIX, K_GATE, K_ANC, K_MAX }
  * File one path pattern.
  *   - By the last component alone, no path needed: basenames, name
  *     suffixes; and globs with no literal directory, under their last
- *     component when it has no "**" (which would reach across '/'): a
- *     literal, "*" + a literal suffix, or a literal start (AP_USE_VERIFY:
- *     the glob then runs on the full path).
+ *     component when it has no "**" (which would reach across '/') and
+ *     is the name of every path matched (ap_glob_last): a literal, "*" +
+ *     a literal suffix, or a literal start (AP_USE_VERIFY: the glob then
+ *     runs on the full path).
  *   - By the full path, as before: exact paths, suffixes with a '/', and
  *     "dir/" prefixes (PREFIX, and globs under their literal directory,
  *     AP_USE_VERIFY).  Each is also entered in a gate that needs no path:
@@ -250,7 +279,13 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 		x->any[x->n_any++] = use;
 		return;
 	case ACTPLANE_MATCH_BASENAME:
-		kv[K_BASE][cnt[K_BASE]++] = e;
+		/*
+		 * No name holds a '/' (the root's dentry is named "/", but
+		 * its name is empty to the class test): such a literal
+		 * matches nothing.
+		 */
+		if (!memchr(p->lit, '/', p->lit_len))
+			kv[K_BASE][cnt[K_BASE]++] = e;
 		return;
 	case ACTPLANE_MATCH_SUFFIX:
 	case ACTPLANE_MATCH_EXACT:
@@ -289,9 +324,8 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 				return;
 			}
 		}
-		last = strrchr(p->glob_src, '/');
-		last = last ? last + 1 : p->glob_src;
-		if (strstr(last, "**"))
+		last = ap_glob_last(p->glob_src);
+		if (!last || strstr(last, "**"))
 			break;
 		e.key = last;
 		e.len = strlen(last);
@@ -318,7 +352,7 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_pathidx *x = &pol->path[op];
-	struct ap_kv *kv[K_MAX];
+	struct ap_kv *kv[K_MAX] = {};	/* all freed on failure, also those not allocated */
 	u32 cnt[K_MAX] = {}, i;
 	int ret = -ENOMEM, k;
 
