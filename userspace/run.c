@@ -89,7 +89,6 @@ static int ensure_module(const char *self)
 static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 {
 	struct run_ctx *r = arg;
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	struct ap_provenance prov[AP_EV_MAX_PROV];
 	struct ap_violation v = {};
 	char ts[64];
@@ -122,8 +121,8 @@ static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 	v.argv = ev->argc ? (const char **)ev->argv : NULL;
 	v.argc = (size_t)ev->argc;
 	v.rule = ev->rule;
-	v.effect = ev->effect < 4 ? eff[ev->effect] : "?";
-	v.proposed = ev->proposed < 4 ? eff[ev->proposed] : "?";
+	v.effect = ap_verdict_name(ev->effect);
+	v.proposed = ap_verdict_name(ev->proposed);
 	v.blocked = ev->blocked;
 	v.killed = ev->killed;
 	v.labels = (const char **)ev->labels;
