@@ -51,14 +51,18 @@ static int ensure_pin_dir(void)
 
 	if (statfs(AP_BPFFS, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
 		if (mount("bpf", AP_BPFFS, "bpf", 0, "mode=0700")) {
+			int err = errno;
+
 			ap_err("bpffs is not mounted on %s and mounting it failed: %s",
-			       AP_BPFFS, strerror(errno));
-			return -errno;
+			       AP_BPFFS, strerror(err));
+			return -err;
 		}
 	}
 	if (mkdir(AP_PIN_DIR, 0700) && errno != EEXIST) {
-		ap_err("cannot create %s: %s", AP_PIN_DIR, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		ap_err("cannot create %s: %s", AP_PIN_DIR, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -113,8 +117,9 @@ static int hooks_up(int *attached)
 	*attached = 0;
 	skel = hooks__open();
 	if (!skel) {
-		ap_err("cannot open the hook BPF object: %s", strerror(errno));
-		return -errno;
+		ret = errno ? -errno : -EINVAL;
+		ap_err("cannot open the hook BPF object: %s", strerror(-ret));
+		return ret;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
@@ -204,8 +209,9 @@ static int enforcer_attach(const char *what)
 		obj = bpf_object__open_mem(blob->start, (size_t)(blob->end - blob->start), &oopts);
 	}
 	if (!obj) {
-		ap_err("cannot open enforcer %s: %s", what, strerror(errno));
-		return -errno;
+		ret = errno ? -errno : -EINVAL;
+		ap_err("cannot open enforcer %s: %s", what, strerror(-ret));
+		return ret;
 	}
 	bpf_object__for_each_map(map, obj)
 		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS && !ops)
