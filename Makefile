@@ -37,13 +37,14 @@ MAN8     := $(B)/actplane.8
 BASH_COMPLETION := $(B)/actplane.bash-completion
 
 # The policy library: pure userspace, shared by the tool, host tests and fuzzers;
-# it carries the escaping of agent-controlled text, which its diagnostics use.
-ESCAPE_SRC := userspace/escape.c
-POLICY_SRC := $(wildcard userspace/policy/*.c) $(ESCAPE_SRC)
+# it carries the escaping of agent-controlled text, which its diagnostics use,
+# and the file helpers (no link followed, atomic replace) that `init` uses.
+SHARED_SRC := userspace/escape.c userspace/fileio.c
+POLICY_SRC := $(wildcard userspace/policy/*.c) $(SHARED_SRC)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(OBJ)/%.o)
 POLICY_LIB := $(B)/libactplane-policy.a
 
-TOOL_SRC := $(filter-out $(ESCAPE_SRC),$(wildcard userspace/*.c))
+TOOL_SRC := $(filter-out $(SHARED_SRC),$(wildcard userspace/*.c))
 TOOL_OBJ := $(TOOL_SRC:%.c=$(OBJ)/%.o)
 
 BPF_HOOKS     := $(wildcard bpf/hooks*.bpf.c)

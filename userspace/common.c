@@ -20,16 +20,11 @@ void ap_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static const char *const effect_names[] = {
-	[ACTPLANE_EFFECT_NONE] = "none",
-	[ACTPLANE_EFFECT_NOTIFY] = "notify",
-	[ACTPLANE_EFFECT_BLOCK] = "block",
-	[ACTPLANE_EFFECT_KILL] = "kill",
-};
+static const char *const effect_names[__ACTPLANE_EFFECT_MAX] = ACTPLANE_EFFECT_NAMES;
 
 const char *ap_verdict_name(unsigned int effect)
 {
-	return effect < __ACTPLANE_EFFECT_MAX ? effect_names[effect] : "invalid";
+	return effect < __ACTPLANE_EFFECT_MAX ? effect_names[effect] : "?";
 }
 
 int ap_verdict_parse(const char *s)

@@ -11,6 +11,7 @@
 #define AP_PIN_ENFORCER	AP_PIN_DIR "/enforcer"
 #define AP_PIN_HOOK_PREFIX "hook_"
 
+/* enum actplane_effect by name (ACTPLANE_EFFECT_NAMES): "?" if out of range */
 const char *ap_verdict_name(unsigned int effect);
 int ap_verdict_parse(const char *s);		/* -1 if unknown */
 const char *ap_enforcer_state_name(unsigned int state);

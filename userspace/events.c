@@ -207,7 +207,6 @@ void ap_events_close(struct ap_events *e)
 /* the names, paths, argv and reasons in an event are agent-controlled: escaped */
 void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
 {
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	int i;
 
 	fprintf(f, "actplane: %s: rule ",
@@ -229,10 +228,10 @@ void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
 	fprintf(f, " (pid %u, ppid %u, uid %u, session %u) ", ev->pid,
 		ev->ppid, ev->uid, ev->session);
 	ap_esc_quoted(f, ev->exe);
-	fprintf(f, "\n  effect: %s", ev->effect < 4 ? eff[ev->effect] : "?");
+	fprintf(f, "\n  effect: %s", ap_verdict_name(ev->effect));
 	if (ev->proposed != ev->effect) {
 		fprintf(f, " (policy says %s; enforcer ",
-			ev->proposed < 4 ? eff[ev->proposed] : "?");
+			ap_verdict_name(ev->proposed));
 		ap_esc_word(f, ev->enforcer);
 		fputc(')', f);
 	}
@@ -261,7 +260,6 @@ void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
 
 void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 {
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	json_object *o = json_object_new_object(), *a;
 	char ts[64];
 	time_t secs = (time_t)(ev->time_ns / 1000000000ULL);
@@ -289,9 +287,9 @@ void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 		json_object_object_add(o, "argv", a);
 	}
 	json_object_object_add(o, "rule", json_object_new_string(ev->rule));
-	json_object_object_add(o, "effect", json_object_new_string(ev->effect < 4 ? eff[ev->effect] : "?"));
+	json_object_object_add(o, "effect", json_object_new_string(ap_verdict_name(ev->effect)));
 	json_object_object_add(o, "proposed",
-			       json_object_new_string(ev->proposed < 4 ? eff[ev->proposed] : "?"));
+			       json_object_new_string(ap_verdict_name(ev->proposed)));
 	json_object_object_add(o, "blocked", json_object_new_boolean(ev->blocked));
 	json_object_object_add(o, "killed", json_object_new_boolean(ev->killed));
 	a = json_object_new_array();
@@ -318,20 +316,19 @@ void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 /* One line per event: time effect op rule target, then who. */
 void ap_event_print_oneline(FILE *f, const struct ap_event_rec *ev)
 {
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	time_t secs = (time_t)(ev->time_ns / 1000000000ULL);
 	struct tm tm;
 
 	gmtime_r(&secs, &tm);
 	fprintf(f, "%02d:%02d:%02d %-6s %-7s ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		ev->effect < 4 ? eff[ev->effect] : "?", ap_op_str(ev->op));
+		ap_verdict_name(ev->effect), ap_op_str(ev->op));
 	ap_esc_word(f, ev->rule);
 	fputc(' ', f);
 	ap_esc_quoted(f, ev->target);
 	fprintf(f, " pid=%u session=%u comm=", ev->pid, ev->session);
 	ap_esc_word(f, ev->comm[0] ? ev->comm : "?");
 	if (ev->proposed != ev->effect) {
-		fprintf(f, " proposed=%s", ev->proposed < 4 ? eff[ev->proposed] : "?");
+		fprintf(f, " proposed=%s", ap_verdict_name(ev->proposed));
 	}
 	fputc('\n', f);
 }

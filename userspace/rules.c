@@ -246,7 +246,6 @@ static bool get_clause(struct nlattr *nest, struct ap_clause *c)
 /* the old dump's one line per clause: effect op "target text" */
 static void add_legacy(struct kview *kv, struct nlattr *nest)
 {
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	struct nlattr *tb[ACTPLANE_E_MAX + 1];
 	unsigned int e, op;
 	char *text = NULL, *glob;
@@ -256,7 +255,7 @@ static void add_legacy(struct kview *kv, struct nlattr *nest)
 	e = attr_u32(tb[ACTPLANE_E_EFFECT], 99);
 	op = attr_u32(tb[ACTPLANE_E_OP], 99);
 	glob = ap_esc_strdup(tb[ACTPLANE_E_GLOB] ? nla_get_string(tb[ACTPLANE_E_GLOB]) : "", true);
-	if (asprintf(&text, "%s %s %s", e < 4 ? eff[e] : "?",
+	if (asprintf(&text, "%s %s %s", ap_verdict_name(e),
 		     op < AP_OP__COUNT ? ap_op_name((enum ap_op)op) : "?", glob ? glob : "?") < 0)
 		text = NULL;
 	free(glob);

@@ -46,6 +46,7 @@
 #include "load.h"
 #include "nl.h"
 #include "run_helper.h"
+#include "up.h"
 #include "violations.h"
 #include "policy/policy.h"
 
@@ -88,7 +89,6 @@ static int ensure_module(const char *self)
 static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 {
 	struct run_ctx *r = arg;
-	static const char *const eff[] = { "none", "notify", "block", "kill" };
 	struct ap_provenance prov[AP_EV_MAX_PROV];
 	struct ap_violation v = {};
 	char ts[64];
@@ -121,8 +121,8 @@ static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 	v.argv = ev->argc ? (const char **)ev->argv : NULL;
 	v.argc = (size_t)ev->argc;
 	v.rule = ev->rule;
-	v.effect = ev->effect < 4 ? eff[ev->effect] : "?";
-	v.proposed = ev->proposed < 4 ? eff[ev->proposed] : "?";
+	v.effect = ap_verdict_name(ev->effect);
+	v.proposed = ap_verdict_name(ev->proposed);
 	v.blocked = ev->blocked;
 	v.killed = ev->killed;
 	v.labels = (const char **)ev->labels;
@@ -220,29 +220,6 @@ static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
 	ap_diag_print(stderr, &d, isatty(2));
 	ap_diag_free(&d);
 	return p;
-}
-
-/* `actplane up` quietly: it prints a line on stdout */
-static int bring_up(const char *enforcer)
-{
-	char *up_argv[] = { "up", "--enforcer", (char *)(enforcer ? enforcer : "enforce"), NULL };
-	char *up_plain[] = { "up", NULL };
-	int saved = dup(1), ret;
-
-	if (saved >= 0) {
-		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(nul, 1);
-		close(nul);
-	}
-	optind = 0;
-	ret = enforcer ? cmd_up(3, up_argv) : cmd_up(1, up_plain);
-	fflush(stdout);
-	if (saved >= 0) {
-		dup2(saved, 1);
-		close(saved);
-	}
-	return ret;
 }
 
 /* the feedback file relative to the workspace (the compiler keeps it in .actplane/) */
@@ -345,9 +322,11 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *file = NULL, *domain = NULL, *enforcer = NULL, *logpath = NULL;
+	const char *file = NULL, *domain = NULL, *logpath = NULL;
 	char path[PATH_MAX], fb[PATH_MAX], self[PATH_MAX], err[256];
 	struct session_req sreq = {};
+	struct ap_up_opts up = {};
+	struct ap_up_result upr;
 	struct run_ctx r = { .log = stderr };
 	struct ap_events *events;
 	struct ap_policy *p = NULL;
@@ -365,7 +344,7 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
-		case 'e': enforcer = optarg; break;
+		case 'e': up.enforcer = optarg; break;
 		case 'l': logpath = optarg; break;
 		case 'h': run_usage(stdout); return 0;
 		default: return ap_getopt_error("run", c, argc, argv);
@@ -373,7 +352,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ap_usage_error("run", "give the command to run: actplane run [OPTIONS] -- CMD");
-	cmdv = argv + optind;	/* getopt is reused below (cmd_up) */
+	cmdv = argv + optind;
+	if (up.enforcer && (ret = ap_enforcer_arg_check("run", up.enforcer)))
+		return ret;
 	if (!ap_is_root()) {
 		ap_err("run needs root to load the module, attach the BPF programs and start a session;\n"
 		       "  run it as: sudo actplane run %s-- %s ...\n"
@@ -403,9 +384,9 @@ int cmd_run(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (ensure_module(self) || bring_up(enforcer))
+	if (ensure_module(self) || ap_up(&up, &upr))
 		goto fail;
-	if (!enforcer)
+	if (!up.enforcer)
 		warn_if_audit();
 	if (ap_load_policy(p, path))
 		goto fail;

@@ -53,6 +53,7 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "fileio.h"
 #include "run_helper.h"
 #include "violations.h"
 
@@ -176,54 +177,10 @@ static int read_beneath(int base, const char *rel, char **buf, size_t *len, mode
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* replace rel with text: a new temporary file renamed over it */
+/* replace rel with text: a new temporary file renamed over it, keeping mode */
 static int write_beneath(int base, const char *rel, const char *text, size_t len, mode_t mode)
 {
-	const char *name;
-	char tmp[NAME_MAX + 1];
-	unsigned int i;
-	int dfd = open_parent(base, rel, &name), fd = -EEXIST, ret;
-
-	if (dfd < 0)
-		return dfd;
-	for (i = 0; i < 100 && fd == -EEXIST; i++) {
-		if (snprintf(tmp, sizeof(tmp), ".%.200s.actplane-tmp.%d.%u", name,
-			     (int)getpid(), (unsigned int)random()) >= (int)sizeof(tmp)) {
-			close(dfd);
-			return -ENAMETOOLONG;
-		}
-		fd = ap_open_beneath(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
-	}
-	if (fd < 0) {
-		close(dfd);
-		return fd;
-	}
-	ret = write_all(fd, text, len);
-	if (!ret && fchmod(fd, mode))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && renameat(dfd, tmp, dfd, name))
-		ret = -errno;
-	if (ret)
-		unlinkat(dfd, tmp, 0);
-	close(dfd);
-	return ret;
+	return ap_write_replace(base, rel, text, len, mode, AP_WRITE_BENEATH | AP_WRITE_EXACT_MODE);
 }
 
 /* FILE.actplane-bak with these bytes, unless one exists: 1 written, 0 kept, -errno */
@@ -239,7 +196,7 @@ static int backup_beneath(int base, const char *rel, const char *text, size_t le
 		return 0;
 	if (fd < 0)
 		return fd;
-	ret = write_all(fd, text, len);
+	ret = ap_write_all(fd, text, len);
 	if (close(fd) && !ret)
 		ret = -errno;
 	if (ret) {

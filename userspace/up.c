@@ -9,6 +9,9 @@
  * tool, a user-written one is loaded from a .bpf.o file.  Switching
  * enforcers updates the pinned link in place (bpf_link_update), so there is
  * no moment without an enforcer.
+ *
+ * The work itself is ap_up() and ap_enforcer_switch() (up.h), which `run`
+ * calls too; cmd_up() and cmd_enforcer() only parse arguments and print.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,9 +34,8 @@
 #include "enforcers.h"
 #include "escape.h"
 #include "nl.h"
+#include "up.h"
 #include "hooks.skel.h"
-
-#define AP_DEFAULT_ENFORCER "enforce"
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -49,14 +51,18 @@ static int ensure_pin_dir(void)
 
 	if (statfs(AP_BPFFS, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
 		if (mount("bpf", AP_BPFFS, "bpf", 0, "mode=0700")) {
+			int err = errno;
+
 			ap_err("bpffs is not mounted on %s and mounting it failed: %s",
-			       AP_BPFFS, strerror(errno));
-			return -errno;
+			       AP_BPFFS, strerror(err));
+			return -err;
 		}
 	}
 	if (mkdir(AP_PIN_DIR, 0700) && errno != EEXIST) {
-		ap_err("cannot create %s: %s", AP_PIN_DIR, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		ap_err("cannot create %s: %s", AP_PIN_DIR, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -111,8 +117,9 @@ static int hooks_up(int *attached)
 	*attached = 0;
 	skel = hooks__open();
 	if (!skel) {
-		ap_err("cannot open the hook BPF object: %s", strerror(errno));
-		return -errno;
+		ret = errno ? -errno : -EINVAL;
+		ap_err("cannot open the hook BPF object: %s", strerror(-ret));
+		return ret;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
@@ -202,8 +209,9 @@ static int enforcer_attach(const char *what)
 		obj = bpf_object__open_mem(blob->start, (size_t)(blob->end - blob->start), &oopts);
 	}
 	if (!obj) {
-		ap_err("cannot open enforcer %s: %s", what, strerror(errno));
-		return -errno;
+		ret = errno ? -errno : -EINVAL;
+		ap_err("cannot open enforcer %s: %s", what, strerror(-ret));
+		return ret;
 	}
 	bpf_object__for_each_map(map, obj)
 		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS && !ops)
@@ -252,11 +260,19 @@ out:
 	return ret;
 }
 
-/*
- * Check an enforcer argument before anything is contacted: a built-in name,
- * or a readable file.  Returns 0 or the usage error's exit status.
- */
-static int enforcer_arg_check(const char *cmd, const char *what)
+int ap_enforcer_switch(const char *what)
+{
+	libbpf_set_print(libbpf_quiet);
+	if (!module_loaded())
+		return -ENOENT;
+	if (access(AP_PIN_DIR, F_OK)) {
+		ap_err("actplane is not up; run 'actplane up --enforcer %s'", what);
+		return -ENOENT;
+	}
+	return enforcer_attach(what);
+}
+
+int ap_enforcer_arg_check(const char *cmd, const char *what)
 {
 	const struct ap_enforcer_blob *b;
 
@@ -290,6 +306,29 @@ static void up_usage(FILE *f)
 		"  -h, --help         this help\n", AP_DEFAULT_ENFORCER, AP_PIN_DIR);
 }
 
+int ap_up(const struct ap_up_opts *o, struct ap_up_result *r)
+{
+	int ret;
+
+	r->hooks_attached = 0;
+	r->enforcer_attached = false;
+	libbpf_set_print(libbpf_quiet);
+	if (!module_loaded())
+		return -ENOENT;
+	ret = ensure_pin_dir();
+	if (!ret)
+		ret = hooks_up(&r->hooks_attached);
+	if (ret)
+		return ret;
+	if (o->enforcer || access(AP_PIN_ENFORCER, F_OK)) {
+		ret = enforcer_attach(o->enforcer ? o->enforcer : AP_DEFAULT_ENFORCER);
+		if (ret)
+			return ret;
+		r->enforcer_attached = true;
+	}
+	return 0;
+}
+
 int cmd_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -297,36 +336,27 @@ int cmd_up(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *enforcer = NULL;
-	int c, ret, attached;
+	struct ap_up_opts o = {};
+	struct ap_up_result r;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': enforcer = optarg; break;
+		case 'e': o.enforcer = optarg; break;
 		case 'h': up_usage(stdout); return 0;
 		default: return ap_getopt_error("up", c, argc, argv);
 		}
 	}
 	if (optind != argc)
 		return ap_usage_error("up", "unexpected argument '%s'", argv[optind]);
-	if (enforcer && (ret = enforcer_arg_check("up", enforcer)))
+	if (o.enforcer && (ret = ap_enforcer_arg_check("up", o.enforcer)))
 		return ret;
-	libbpf_set_print(libbpf_quiet);
-	if (!module_loaded())
+	if (ap_up(&o, &r))
 		return 1;
-	if (ensure_pin_dir())
-		return 1;
-	ret = hooks_up(&attached);
-	if (ret)
-		return 1;
-	if (enforcer || access(AP_PIN_ENFORCER, F_OK)) {
-		ret = enforcer_attach(enforcer ? enforcer : AP_DEFAULT_ENFORCER);
-		if (ret)
-			return 1;
-	}
-	printf("actplane is up: %d hook program%s newly attached, enforcer %s\n", attached,
-	       attached == 1 ? "" : "s", enforcer ? enforcer : "unchanged or default");
+	printf("actplane is up: %d hook program%s newly attached, enforcer %s\n",
+	       r.hooks_attached, r.hooks_attached == 1 ? "" : "s",
+	       o.enforcer ? o.enforcer : "unchanged or default");
 	return 0;
 }
 
@@ -507,17 +537,10 @@ int cmd_enforcer(int argc, char **argv)
 	}
 	if (argc != 2)
 		return ap_usage_error("enforcer", "unexpected argument '%s'", argv[2]);
-	ret = enforcer_arg_check("enforcer", argv[1]);
+	ret = ap_enforcer_arg_check("enforcer", argv[1]);
 	if (ret)
 		return ret;
-	libbpf_set_print(libbpf_quiet);
-	if (!module_loaded())
-		return 1;
-	if (access(AP_PIN_DIR, F_OK)) {
-		ap_err("actplane is not up; run 'actplane up --enforcer %s'", argv[1]);
-		return 1;
-	}
-	if (enforcer_attach(argv[1]))
+	if (ap_enforcer_switch(argv[1]))
 		return 1;
 	printf("enforcer: %s\n", argv[1]);
 	return 0;

@@ -16,8 +16,6 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <linux/openat2.h>
 
 #include "escape.h"
 #include "violations.h"
@@ -484,118 +482,6 @@ int ap_last_violation_path(const char *workspace, char *out, size_t len)
 	return ap_state_path(workspace, AP_LAST_VIOLATION_FILE, out, len);
 }
 
-/* openat2(2) by number: glibc 2.36 has no wrapper */
-static int openat2_nofollow(int dirfd, const char *rel, int flags, mode_t mode)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
-		.mode = (flags & O_CREAT) ? mode : 0,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-
-	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-}
-
-/* the same by hand, one component at a time, where openat2 is missing */
-static int walk_nofollow(int dirfd, const char *rel, int flags, mode_t mode)
-{
-	char buf[PATH_MAX], *comp, *next;
-	int cur = dirfd, fd, err;
-
-	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (comp = buf; (next = strchr(comp, '/')); comp = next + 1) {
-		*next = '\0';
-		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		err = errno;
-		if (cur != dirfd)
-			close(cur);
-		if (fd < 0) {
-			errno = err;
-			return -1;
-		}
-		cur = fd;
-	}
-	fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-	err = errno;
-	if (cur != dirfd)
-		close(cur);
-	errno = err;
-	return fd;
-}
-
-/* a relative path with no "", "." or ".." component */
-static bool plain_relative(const char *rel)
-{
-	const char *c = rel;
-
-	if (!*rel || *rel == '/')
-		return false;
-	for (;;) {
-		size_t n = strcspn(c, "/");
-
-		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		if (!c[n])
-			return true;
-		c += n + 1;
-	}
-}
-
-int ap_open_beneath(int dirfd, const char *rel, int flags, mode_t mode)
-{
-	int fd;
-
-	if (!plain_relative(rel))
-		return -EINVAL;
-	fd = openat2_nofollow(dirfd, rel, flags, mode);
-	if (fd < 0 && (errno == ENOSYS || errno == EPERM))	/* old kernel, seccomp */
-		fd = walk_nofollow(dirfd, rel, flags, mode);
-	return fd < 0 ? -errno : fd;
-}
-
-int ap_mkdir_beneath(int dirfd, const char *rel, mode_t mode)
-{
-	char buf[PATH_MAX], *slash;
-	int fd, ret = 0;
-
-	if (!plain_relative(rel))
-		return -EINVAL;
-	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	slash = strrchr(buf, '/');
-	if (slash) {		/* the parents first */
-		*slash = '\0';
-		ret = ap_mkdir_beneath(dirfd, buf, mode);
-		if (ret)
-			return ret;
-		*slash = '/';
-	}
-	/* mkdirat does not follow a final symlink: an existing link is EEXIST */
-	if (slash) {
-		*slash = '\0';
-		fd = ap_open_beneath(dirfd, buf, O_RDONLY | O_DIRECTORY, 0);
-		*slash = '/';
-		if (fd < 0)
-			return fd;
-		ret = mkdirat(fd, slash + 1, mode) && errno != EEXIST ? -errno : 0;
-		close(fd);
-	} else {
-		ret = mkdirat(dirfd, buf, mode) && errno != EEXIST ? -errno : 0;
-	}
-	if (ret)
-		return ret;
-	/* whatever is there now must be a real directory, not a link */
-	fd = ap_open_beneath(dirfd, buf, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
-}
-
 int ap_workspace_open(const char *workspace)
 {
 	int fd = open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -641,24 +527,6 @@ int ap_state_dir_ensure(const char *workspace)
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (w == 0)
-			return -EIO;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int ap_violations_append(const char *workspace, const struct ap_violation *v)
 {
 	struct json_object *o;
@@ -697,35 +565,6 @@ int ap_violations_append(const char *workspace, const struct ap_violation *v)
 	return ret;
 }
 
-/*
- * Write text to @rel beneath @dirfd atomically: a new temporary file (never
- * an existing name, never through a link) renamed over it.  rename replaces
- * a link planted at @rel instead of following it.
- */
-static int replace_beneath(int dirfd, const char *rel, const char *text, size_t len)
-{
-	char tmp[PATH_MAX];
-	unsigned int i;
-	int fd = -EEXIST, ret;
-
-	for (i = 0; i < 100 && fd == -EEXIST; i++) {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%u", rel, (int)getpid(),
-			     (unsigned int)random()) >= (int)sizeof(tmp))
-			return -ENAMETOOLONG;
-		fd = ap_open_beneath(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	}
-	if (fd < 0)
-		return fd;
-	ret = write_all(fd, text, len);
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && renameat(dirfd, tmp, dirfd, rel))
-		ret = -errno;
-	if (ret)
-		unlinkat(dirfd, tmp, 0);
-	return ret;
-}
-
 int ap_last_violation_write(int wsfd, const char *rel, const struct ap_violation *v)
 {
 	char *text = NULL, *slash;
@@ -752,7 +591,7 @@ int ap_last_violation_write(int wsfd, const char *rel, const struct ap_violation
 		ret = ap_mkdir_beneath(wsfd, dir, 0755);
 	}
 	if (!ret)
-		ret = replace_beneath(wsfd, rel, text, len);
+		ret = ap_write_replace(wsfd, rel, text, len, 0644, AP_WRITE_BENEATH);
 	free(text);
 	return ret;
 }

@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "fileio.h"
+
 struct json_object;
 
 #define AP_STATE_DIR		".actplane"
@@ -98,18 +100,11 @@ void ap_state_path_put(FILE *f, const char *workspace, const char *name);
 int ap_state_path(const char *workspace, const char *name, char *out,
 		  size_t len);
 /*
- * Every file under the workspace is opened through these, whoever runs
- * them: beneath a directory descriptor, with no symlink, magic link, "." or
- * ".." on the way (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or a
- * component-by-component O_NOFOLLOW walk where openat2 is missing).  The
- * agent owns the workspace and may plant links anywhere in it; a link is an
- * error (ELOOP), never followed.  Nothing here changes an owner: `run`
- * writes these files from a helper that runs as the agent's user.
- * Return a descriptor (open) or 0 (mkdir), or -errno.
+ * Every file under the workspace is opened beneath a descriptor of it,
+ * following no link (fileio.h: ap_open_beneath, ap_mkdir_beneath).
+ * Return a descriptor or -errno.
  */
 int ap_workspace_open(const char *workspace);
-int ap_open_beneath(int dirfd, const char *rel, int flags, mode_t mode);
-int ap_mkdir_beneath(int dirfd, const char *rel, mode_t mode);
 /* create <workspace>/.actplane if needed (refusing a link) */
 int ap_state_dir_ensure(const char *workspace);
 /* append one line to violations.jsonl; 0 or -errno */
@@ -117,7 +112,7 @@ int ap_violations_append(const char *workspace, const struct ap_violation *v);
 /*
  * Replace the feedback file @rel (relative to the workspace descriptor
  * @wsfd, e.g. ".actplane/last-violation.txt") with the feedback block:
- * a new temporary file renamed over it.  0 or -errno.
+ * a new temporary file renamed over it (ap_write_replace).  0 or -errno.
  */
 int ap_last_violation_write(int wsfd, const char *rel, const struct ap_violation *v);
 /* default path of the feedback file: <workspace>/.actplane/last-violation.txt */

@@ -311,6 +311,15 @@ enum actplane_effect {
 	ACTPLANE_EFFECT_KILL = 3,	/* deny, SIGKILL the offender, report */
 	__ACTPLANE_EFFECT_MAX,
 };
+/*
+ * The word for each effect: the policy language's (NOTIFY..KILL) and the
+ * one events, `watch`, `rules` and `enforcer test` show.  The one table the
+ * compiler and the tool initialise theirs from (the module names none).
+ */
+#define ACTPLANE_EFFECT_NAMES {						\
+	[ACTPLANE_EFFECT_NONE] = "none", [ACTPLANE_EFFECT_NOTIFY] = "notify",	\
+	[ACTPLANE_EFFECT_BLOCK] = "block", [ACTPLANE_EFFECT_KILL] = "kill",	\
+}
 
 enum actplane_enforcer_state {
 	ACTPLANE_ENFORCER_NONE = 0,	/* nothing attached: built-in default applies */

@@ -315,7 +315,7 @@ static void test_feedback_file(void)
 	ap_state_path(ws, NULL, path, sizeof(path));
 	d = opendir(path);
 	while (d && (e = readdir(d)))
-		tmp_left |= strstr(e->d_name, ".tmp.") != NULL;
+		tmp_left |= strstr(e->d_name, "tmp") != NULL;
 	if (d)
 		closedir(d);
 	tap_result(!tmp_left, "violations: the atomic rewrite leaves no temp file", NULL);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../escape.h"
+#include "../fileio.h"
 #include "internal.h"
 
 struct opts {
@@ -275,6 +276,23 @@ int ap_cli_compile(int argc, char **argv, FILE *out, FILE *err)
 	return ret;
 }
 
+/* a new file (never an existing one, never through a link), removed if it is not written whole */
+static int write_new(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ap_write_all(fd, text, len);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (ret)
+		unlink(path);
+	return ret;
+}
+
 int ap_cli_init(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct option lo[] = {
@@ -295,12 +313,9 @@ int ap_cli_init(int argc, char **argv, FILE *out, FILE *err)
 		"  -h, --help          this help\n";
 	struct opts o = { 0 };
 	const char *path;
-	char *tmp = NULL;
 	size_t len = strlen(ap_starter_policy);
-	ssize_t w;
-	bool bad;
-	int fd, ret = parse_opts(argc, argv, "init", lo, ":fo:h", help, &o,
-				 out, err);
+	int ret = parse_opts(argc, argv, "init", lo, ":fo:h", help, &o,
+			     out, err);
 
 	if (ret >= 0)
 		return ret;
@@ -311,45 +326,20 @@ int ap_cli_init(int argc, char **argv, FILE *out, FILE *err)
 				   argv[optind]);
 	path = o.output ? o.output : "actplane.yaml";
 
-	if (o.force) {
-		/* write a sibling file and rename it over: never half a file */
-		tmp = ap_xasprintf("%s.tmp.%d", path, (int)getpid());
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	} else {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	}
-	if (fd < 0) {
-		if (errno == EEXIST)
-			fprintf(err, "actplane init: %s already exists; not overwriting it\n"
-				"hint: pass --force to replace it\n", path);
-		else
-			fprintf(err, "actplane init: cannot create %s: %s\n",
-				tmp ? tmp : path, strerror(errno));
-		free(tmp);
+	if (o.force)	/* a sibling file renamed over it: never half a file */
+		ret = ap_write_replace(AT_FDCWD, path, ap_starter_policy, len, 0644,
+				       AP_WRITE_FSYNC);
+	else
+		ret = write_new(path, ap_starter_policy, len);
+	if (ret == -EEXIST && !o.force) {
+		fprintf(err, "actplane init: %s already exists; not overwriting it\n"
+			"hint: pass --force to replace it\n", path);
 		return 1;
 	}
-	w = write(fd, ap_starter_policy, len);
-	bad = w != (ssize_t)len;
-	if (!bad && fsync(fd))
-		bad = true;
-	if (close(fd) && !bad)
-		bad = true;
-	if (bad) {
-		fprintf(err, "actplane init: cannot write %s: %s\n",
-			tmp ? tmp : path, w >= 0 && w != (ssize_t)len ?
-			"short write" : strerror(errno));
-		unlink(tmp ? tmp : path);
-		free(tmp);
+	if (ret) {
+		fprintf(err, "actplane init: cannot write %s: %s\n", path, strerror(-ret));
 		return 1;
 	}
-	if (tmp && rename(tmp, path)) {
-		fprintf(err, "actplane init: cannot replace %s: %s\n", path,
-			strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return 1;
-	}
-	free(tmp);
 	fprintf(out, "wrote %s; check it with `actplane check%s%s`\n", path,
 		o.output ? " --policy " : "", o.output ? path : "");
 	return 0;

@@ -233,7 +233,10 @@ static const char *describe(struct parser *p, const struct tok *t)
 
 static const char *const decl_words[] = { "source", "declassify", "endorse",
 					  "rule" };
-static const char *const effect_words[] = { "notify", "block", "kill" };
+/* a rule's effects, NOTIFY..KILL (enum ap_effect is enum actplane_effect) */
+static const char *const effect_names[__ACTPLANE_EFFECT_MAX] = ACTPLANE_EFFECT_NAMES;
+#define effect_words	(effect_names + AP_EFFECT_NOTIFY)
+#define N_EFFECT_WORDS	(size_t)(AP_EFFECT_KILL - AP_EFFECT_NOTIFY + 1)
 /* indexed by enum ap_op, which is enum actplane_op (internal.h asserts it) */
 static const char *const op_words[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
 static const char *const kind_words[] = { "file", "exec", "endpoint" };
@@ -595,8 +598,7 @@ static bool is_decl_word(const struct tok *t)
 
 static bool is_effect_word(const struct tok *t)
 {
-	return t->k == TK_WORD && word_index(t->s, effect_words,
-					     N(effect_words)) >= 0;
+	return t->k == TK_WORD && word_index(t->s, effect_words, N_EFFECT_WORDS) >= 0;
 }
 
 static const char *suggest(struct parser *p, const char *w,
@@ -1421,8 +1423,8 @@ static void parse_clause(struct parser *p, struct ap_clause *c)
 	enum ap_target_kind kind;
 	bool have_if = false;
 
-	c->effect = !strcmp(et->s, "notify") ? AP_EFFECT_NOTIFY :
-		    !strcmp(et->s, "block") ? AP_EFFECT_BLOCK : AP_EFFECT_KILL;
+	c->effect = (enum ap_effect)(AP_EFFECT_NOTIFY +
+				     word_index(et->s, effect_words, N_EFFECT_WORDS));
 	set_loc(p, et, &c->loc);
 	c->op = parse_op(p, ar_printf(&p->tmp, "an operation after '%s'",
 				      et->s));

@@ -314,15 +314,9 @@ const char *ap_op_name(enum ap_op op)
 
 const char *ap_effect_name(enum ap_effect e)
 {
-	switch (e) {
-	case AP_EFFECT_NOTIFY:
-		return "notify";
-	case AP_EFFECT_BLOCK:
-		return "block";
-	case AP_EFFECT_KILL:
-		return "kill";
-	}
-	return "?";
+	static const char *const names[__ACTPLANE_EFFECT_MAX] = ACTPLANE_EFFECT_NAMES;
+
+	return e >= AP_EFFECT_NOTIFY && e <= AP_EFFECT_KILL ? names[e] : "?";
 }
 
 const char *ap_match_class_name(enum ap_match_class c)

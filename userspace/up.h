@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Bringing ActPlane up (up.c): the work of `actplane up` and `actplane
+ * enforcer NAME` as functions, which those commands and `actplane run` call.
+ * They print nothing on stdout (the commands print their one-line result);
+ * a failure is reported on stderr with ap_err() and returned as -errno.
+ * They need root and the module loaded (which they check, and report).
+ */
+#ifndef ACTPLANE_UP_H
+#define ACTPLANE_UP_H
+
+#include <stdbool.h>
+
+#define AP_DEFAULT_ENFORCER "enforce"
+
+struct ap_up_opts {
+	/*
+	 * A built-in enforcer NAME or a struct_ops FILE.bpf.o: attached, or
+	 * swapped in place of the attached one.  NULL keeps the attached
+	 * enforcer, and attaches AP_DEFAULT_ENFORCER if there is none.
+	 */
+	const char *enforcer;
+};
+
+struct ap_up_result {
+	int hooks_attached;	/* hook programs this call attached (0: all were up) */
+	bool enforcer_attached;	/* this call attached or switched an enforcer */
+};
+
+/*
+ * Mount bpffs if needed, attach and pin every hook program not pinned yet
+ * (refusing when the BPF LSM is not active), then the enforcer as @o says.
+ * Idempotent.  0 or -errno (reported).
+ */
+int ap_up(const struct ap_up_opts *o, struct ap_up_result *r);
+
+/* Swap the attached enforcer for @what (NAME or FILE); actplane must be up.  0 or -errno. */
+int ap_enforcer_switch(const char *what);
+
+/*
+ * Check an enforcer argument of command @cmd before anything is contacted:
+ * a built-in name or a readable file.  0, or the usage error's exit status
+ * (AP_EXIT_USAGE, the error printed as ap_usage_error() does).
+ */
+int ap_enforcer_arg_check(const char *cmd, const char *what);
+
+#endif
