@@ -242,8 +242,11 @@ def produce(case, secret, w, chan):
         SHARED[0][:len(data)] = data
         time.sleep(3)
     elif case == "posix-mq":
-        data = read_secret(secret)
+        # opened while unlabeled: opening a queue for writing labels it like
+        # a file, so the secret is read after the open, and only mq_send
+        # carries it
         q = libc.mq_open(MQ_NAME, os.O_CREAT | os.O_WRONLY, 0o600, None)
+        data = read_secret(secret)
         libc.mq_send(q, data, len(data), 0)
     elif case == "sysv-shm":
         data = read_secret(secret)
@@ -420,6 +423,12 @@ def main_relay(case, secret):
         chans = socket.socketpair(socket.AF_UNIX, kind)
     SECRET[0] = secret
     if case.startswith("mmap"):
+        # a new inode each time: labels stay with a file, and an earlier
+        # case's label on it would make this one pass for the wrong reason
+        try:
+            os.unlink(mapped_file(secret))
+        except FileNotFoundError:
+            pass
         with open(mapped_file(secret), "wb") as f:
             f.write(bytes(4096))
     if case == "shared-anon":
