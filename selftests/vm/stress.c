@@ -18,9 +18,9 @@
  * always succeed.  Prints TAP lines and "blocked N" for the counter check.
  *
  * The workers report through shared memory, which carries labels like any
- * mapping: the labeled and the unlabeled workers get a region each, and
- * each worker unmaps the other, so the counters cannot label the
- * unlabeled half.
+ * mapping: the labeled and the unlabeled workers get a region each, each
+ * worker unmaps the other, and the unlabeled ones are forked first, so the
+ * counters cannot label the unlabeled half.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -264,7 +264,12 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	until = now() + seconds;
-	for (w = 0; w < workers; w++) {
+	/*
+	 * The unlabeled half first: once a labeled worker has read .env, this
+	 * process, which maps that worker's region, carries the label too,
+	 * and so would every worker forked after that.
+	 */
+	for (w = workers - 1; w >= 0; w--) {
 		int labeled = w < workers / 2;
 
 		if (!fork()) {
