@@ -292,6 +292,48 @@ int BPF_PROG(ap_unix_seqpacket_recvmsg, struct socket *sock, struct msghdr *msg,
 	return 0;
 }
 
+/*
+ * Each protocol's sendmsg returned (every message, also those sendmmsg sends
+ * without the LSM hook): the send is no longer in flight.
+ */
+SEC("fexit/inet_sendmsg")
+int BPF_PROG(ap_inet_sendmsg, struct socket *sock, struct msghdr *msg, size_t size, int ret)
+{
+	actplane_sock_send_done(sock);
+	return 0;
+}
+
+SEC("fexit/inet6_sendmsg")
+int BPF_PROG(ap_inet6_sendmsg, struct socket *sock, struct msghdr *msg, size_t size, int ret)
+{
+	actplane_sock_send_done(sock);
+	return 0;
+}
+
+SEC("fexit/unix_stream_sendmsg")
+int BPF_PROG(ap_unix_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	actplane_sock_send_done(sock);
+	return 0;
+}
+
+/* sendmmsg(2): its sends stay in flight until the call returns */
+SEC("fentry/__sys_sendmmsg")
+int BPF_PROG(ap_sendmmsg_enter, int fd, void *mmsg, unsigned int vlen, unsigned int flags)
+{
+	actplane_sendmmsg_begin();
+	return 0;
+}
+
+SEC("fexit/__sys_sendmmsg")
+int BPF_PROG(ap_sendmmsg_exit, int fd, void *mmsg, unsigned int vlen, unsigned int flags,
+	     bool forbid_cmsg_compat, int ret)
+{
+	actplane_sendmmsg_end();
+	return 0;
+}
+
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(ap_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {

@@ -129,8 +129,36 @@ struct inode;
 struct sock;
 struct super_block;
 
+struct ap_ep_key {
+	u16 family;		/* AF_INET or AF_INET6 (v4-mapped v6 is stored as v4) */
+	__be16 port;
+	u32 pad;		/* always 0: keys are compared as bytes */
+	u8 addr[16];
+};
+
 /* Label state of a process (shared by its threads). */
 #define AP_PEND_MAX 4
+#define AP_SEND_SLOTS 8
+
+/*
+ * A send of one of the process's threads that is in flight: checked when it
+ * started, still copying the process's memory (hooks_net.c, "sends in
+ * flight").  A label that arrives meanwhile must be allowed to go where the
+ * send goes, or it does not arrive.
+ */
+enum ap_send_kind {
+	AP_SEND_NONE,		/* a sendmmsg that has not sent yet */
+	AP_SEND_EP,		/* to an IP endpoint */
+	AP_SEND_CHAN,		/* into a local channel (a Unix stream's peer) */
+};
+
+struct ap_send {
+	const struct task_struct *task;	/* the sending thread; NULL: free */
+	const void *chan;		/* AP_SEND_CHAN: the receiving end (a key) */
+	struct ap_ep_key k;		/* AP_SEND_EP: the destination */
+	u8 kind;
+	bool batch;			/* inside sendmmsg: held until it returns */
+};
 
 /*
  * The three label words are read lock-free.  @lineage only grows
@@ -163,6 +191,15 @@ struct ap_proc {
 	 * exec'ing thread touches it, under the group's cred_guard_mutex.
 	 */
 	struct ap_exec_pend *xpend;
+	/*
+	 * Sends in flight and labels arriving while they are (under @lock):
+	 * a send that starts is checked with @labels | @arriving.
+	 */
+	u8 nsend;
+	u8 send_lost;		/* sends not recorded: every slot was in use */
+	u16 narriving;
+	u64 arriving;
+	struct ap_send send[AP_SEND_SLOTS];
 	struct rcu_head rcu;
 };
 
@@ -172,18 +209,12 @@ struct ap_inode_key {
 	u32 gen;
 };
 
-struct ap_ep_key {
-	u16 family;		/* AF_INET or AF_INET6 (v4-mapped v6 is stored as v4) */
-	__be16 port;
-	u32 pad;		/* always 0: keys are compared as bytes */
-	u8 addr[16];
-};
-
 int ap_store_init(void);
 void ap_store_exit(void);
 struct ap_proc *ap_proc_of(const struct task_struct *t);
 u64 ap_task_labels(const struct task_struct *t);
 int ap_task_absorb(const struct task_struct *t, u64 labels);
+void ap_task_absorb_done(const struct task_struct *t, u64 labels);
 int ap_task_seed(const struct task_struct *t, u64 labels);
 int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
@@ -257,6 +288,11 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg);
 int ap_on_unix_may_send(struct socket *sock, struct socket *other);
 int ap_on_socket_recvmsg(struct socket *sock);
 void ap_on_sock_recv_done(struct socket *sock, int ret);
+void ap_on_sock_send_done(struct socket *sock);
+void ap_on_sendmmsg_begin(void);
+void ap_on_sendmmsg_end(void);
+void ap_send_exit(void);
+int ap_sends_admit(const struct ap_send *sends, u32 n, u32 lost, u64 add, bool may_refuse);
 void ap_on_sk_free(struct sock *sk);
 struct pipe_inode_info;
 void ap_on_splice(struct file *in, struct file *out);

@@ -547,6 +547,8 @@ void ap_on_task_exit(struct task_struct *t)
 	int code = READ_ONCE(t->exit_code);
 	u32 i;
 
+	if (t == current)
+		ap_send_exit();
 	if (!ap_mem_count_of(AP_OBJ_TASK) || atomic_read(&t->signal->live))
 		return;
 	rcu_read_lock();
@@ -923,7 +925,7 @@ int ap_evaluate(struct ap_event *ev)
 		e.xp = ap_exec_pend_of(proc, ev);
 
 	/* the view: what the subject will be if the operation happens */
-	new_labels = e.labels | ev->absorb;
+	new_labels = e.labels | ev->absorb | ev->view;
 	if (ev->exec) {
 		/*
 		 * Declassification: the process now running G drops L and stops

@@ -18,6 +18,7 @@ struct ap_event {
 	const struct inode *inode;	/* the object, if a file (sources label it) */
 	const struct ap_ep_key *ep;
 	u64 absorb;			/* labels the subject takes from the object */
+	u64 view;			/* labels the subject is seen with, no more */
 	/* exec */
 	struct linux_binprm *bprm;
 	char *argv;			/* argv strings, NUL-separated (pre-read) */

@@ -117,7 +117,7 @@ int ap_on_file_permission(struct file *file, int mask)
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 {
 	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
-		ap_flow_in(ap_file_labels(file_inode(iocb->ki_filp)));
+		ap_flow_in_done(ap_file_labels(file_inode(iocb->ki_filp)));
 }
 
 /* truncate(2), ftruncate(2), O_TRUNC: a write to the file at @path. */
@@ -465,11 +465,11 @@ static void ap_flow_from_file(struct file *file)
 	if (S_ISSOCK(inode->i_mode)) {
 		sock = sock_from_file(file);
 		if (sock)
-			ap_sock_flow_in(sock);	/* splice out of a socket: no recvmsg hook */
+			ap_sock_flow_in(sock, true);	/* splice out of a socket: no recvmsg hook */
 		return;
 	}
 	if (!ap_inode_untracked(inode))
-		ap_flow_in(ap_file_labels(inode));
+		ap_flow_in_done(ap_file_labels(inode));
 }
 
 /*
@@ -508,7 +508,7 @@ void ap_on_pipe_fill(struct pipe_inode_info *pipe)
  */
 void ap_on_pipe_consume(struct pipe_inode_info *pipe)
 {
-	ap_flow_in(ap_chan_labels(pipe));
+	ap_flow_in_done(ap_chan_labels(pipe));
 }
 
 void ap_on_pipe_free(struct pipe_inode_info *pipe)

@@ -214,8 +214,11 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
 	return l;
 }
 
-/* Rules about sending to (connect) or receiving from (recv) endpoint @k. */
-static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
+/*
+ * Rules about sending to (connect) or receiving from (recv) endpoint @k,
+ * for the current process seen with @view added to its labels.
+ */
+static int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
 {
 	struct ap_event ev;
 
@@ -223,7 +226,14 @@ static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
 	memset(ev.ops, AP_NO_OP, sizeof(ev.ops));
 	ev.ops[0] = op;
 	ev.ep = k;
+	ev.view = view;
+	ev.rules_only = view != 0;
 	return ap_eval_once(&ev);
+}
+
+static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
+{
+	return ap_eval_ep_as(k, op, 0);
 }
 
 /*
@@ -433,11 +443,182 @@ int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int
 	return ret;
 }
 
+/* ---- sends in flight ----------------------------------------------------------- */
+
+/*
+ * A send is checked when it starts (socket_sendmsg), but the protocol
+ * copies the data from the process's memory while it runs: a large TCP
+ * send blocks for buffer space, and sendmmsg sends its later messages to
+ * the same address without the LSM hook.  A sibling thread that reads a
+ * secret meanwhile would put it into data already judged.  So each send of
+ * a tracked process (one with label state: every session process) is
+ * recorded in its process (struct ap_send) from the check until the
+ * protocol's sendmsg returns (fexit programs; for sendmmsg until the call
+ * returns), and a label arriving meanwhile must pass ap_sends_admit().
+ * Processes without label state are not recorded: a label that arrives
+ * during their send is not checked against it (docs/SECURITY.md §4.5).
+ */
+static atomic_t ap_sends_recorded = ATOMIC_INIT(0);
+
+/* The slot of the current thread in @p, or a free one, or NULL.  Under p->lock. */
+static struct ap_send *ap_send_slot(struct ap_proc *p)
+{
+	struct ap_send *free = NULL;
+	int i;
+
+	for (i = 0; i < AP_SEND_SLOTS; i++) {
+		if (p->send[i].task == current)
+			return &p->send[i];
+		if (!p->send[i].task && !free)
+			free = &p->send[i];
+	}
+	return free;
+}
+
+/*
+ * Record the current thread's send (@kind, to @k or into @chan) and return
+ * its process's labels; *@arriving gets the labels that are arriving right
+ * now, with which the send must be checked as well.  @batch: a sendmmsg
+ * begins (held until ap_send_end(true)).
+ */
+static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, const void *chan,
+			 bool batch, u64 *arriving)
+{
+	struct ap_send *s;
+	unsigned long flags;
+	struct ap_proc *p;
+	u64 l = 0;
+
+	*arriving = 0;
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	if (!p)
+		goto out;
+	spin_lock_irqsave(&p->lock, flags);
+	s = ap_send_slot(p);
+	if (s) {
+		if (!s->task) {
+			s->task = current;
+			s->batch = false;
+			p->nsend++;
+			atomic_inc(&ap_sends_recorded);
+		}
+		s->batch |= batch;
+		if (kind != AP_SEND_NONE || !s->kind) {
+			s->kind = kind;
+			s->chan = chan;
+			if (k)
+				s->k = *k;
+		}
+	} else if (p->send_lost < U8_MAX) {
+		p->send_lost++;		/* every arrival follows the fail mode meanwhile */
+	}
+	l = atomic64_read(&p->labels);
+	*arriving = p->arriving;
+	spin_unlock_irqrestore(&p->lock, flags);
+out:
+	rcu_read_unlock();
+	return l;
+}
+
+/*
+ * The current thread's send is over (the protocol's sendmsg returned, or
+ * the check refused it).  Inside a sendmmsg the record stays until
+ * @batch_end.  A send that was not recorded for lack of a slot is counted
+ * off instead (approximately: enough to end the fail mode's reign).
+ */
+static void ap_send_end(bool batch_end)
+{
+	struct ap_send *s;
+	unsigned long flags;
+	struct ap_proc *p;
+
+	if (!atomic_read(&ap_sends_recorded) && !batch_end)
+		return;
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	if (!p || (!READ_ONCE(p->nsend) && !READ_ONCE(p->send_lost)))
+		goto out;
+	spin_lock_irqsave(&p->lock, flags);
+	s = ap_send_slot(p);
+	if (s && s->task == current) {
+		if (!s->batch || batch_end) {
+			memset(s, 0, sizeof(*s));
+			p->nsend--;
+			atomic_dec(&ap_sends_recorded);
+		}
+	} else if (p->send_lost && !batch_end) {
+		p->send_lost--;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * Labels @add arrive at the current process while @n of its sends are in
+ * flight (and @lost were not recorded).  Each destination must accept them
+ * under the connect rules, evaluated as if the process carried them
+ * already; then each destination carries them.  A refusal refuses the
+ * arrival (-EPERM) if @may_refuse; otherwise the data has been taken in
+ * already, and the process, which is sending where it may not, is killed.
+ */
+int ap_sends_admit(const struct ap_send *sends, u32 n, u32 lost, u64 add, bool may_refuse)
+{
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < n && !ret; i++)
+		if (sends[i].kind == AP_SEND_EP)
+			ret = ap_eval_ep_as(&sends[i].k, ACTPLANE_OP_CONNECT, add);
+	if (!ret && lost && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT))
+		ret = ap_incomplete();
+	if (ret) {
+		if (may_refuse)
+			return ret;
+		send_sig(SIGKILL, current, 1);
+		ap_stats_inc(ACTPLANE_CTR_KILLED);
+	}
+	for (i = 0; i < n; i++) {
+		if (sends[i].kind == AP_SEND_EP)
+			ap_ep_send(&sends[i].k, add);
+		else if (sends[i].kind == AP_SEND_CHAN)
+			ap_chan_absorb(sends[i].chan, add);
+	}
+	return 0;
+}
+
+/* fexit of each protocol's sendmsg (every message, also sendmmsg's later ones) */
+void ap_on_sock_send_done(struct socket *sock)
+{
+	ap_send_end(false);
+}
+
+/* fentry / fexit of sendmmsg(2) */
+void ap_on_sendmmsg_begin(void)
+{
+	u64 arriving;
+
+	ap_send_begin(AP_SEND_NONE, NULL, NULL, true, &arriving);
+}
+
+void ap_on_sendmmsg_end(void)
+{
+	ap_send_end(true);
+}
+
+/* The current thread exits: no send of it is in flight any more. */
+void ap_send_exit(void)
+{
+	if (atomic_read(&ap_sends_recorded))
+		ap_send_end(true);
+}
+
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 {
 	struct sock *sk = sock->sk, *peer;
 	struct ap_ep_key k;
-	u64 l;
+	u64 l, arriving = 0;
 
 	if (!sk)
 		return 0;
@@ -464,14 +645,31 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
 		    !ap_ep_peer(sk, &k))
 			return 0;
-		/* every send is checked: labels may have grown since connect() */
-		return ap_ep_check_dest(sk, msg, &k) ?: ap_ep_label(&k);
+		/*
+		 * Every send is checked: labels may have grown since connect().
+		 * Recorded first, so a label arriving from now on either sees
+		 * this send or is in @arriving.
+		 */
+		l = ap_send_begin(AP_SEND_EP, &k, NULL, false, &arriving);
+		ret = (arriving ? ap_eval_ep_as(&k, ACTPLANE_OP_CONNECT, arriving) : 0) ?:
+		      ap_ep_check_dest(sk, msg, &k) ?: (l ? ap_ep_send(&k, l) : 0);
+		if (ret)
+			ap_send_end(false);
+		return ret;
+	}
+	if (sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM) {
+		/* label the receiving end (only used as a key), now and meanwhile */
+		peer = READ_ONCE(unix_peer(sk));
+		if (!peer)
+			return 0;
+		l = ap_send_begin(AP_SEND_CHAN, NULL, peer, false, &arriving);
+		return l ? ap_chan_absorb(peer, l) : 0;
 	}
 	l = ap_task_labels(current);
 	if (!l)
 		return 0;
 	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
-		/* stream/seqpacket: label the receiving end (only used as a key) */
+		/* seqpacket: label the receiving end */
 		peer = READ_ONCE(unix_peer(sk));
 		if (peer)
 			return ap_chan_absorb(peer, l);
@@ -490,16 +688,20 @@ int ap_on_unix_may_send(struct socket *sock, struct socket *other)
 }
 
 /* The current process takes in what @sock receives. */
-int ap_sock_flow_in(struct socket *sock)
+int ap_sock_flow_in(struct socket *sock, bool done)
 {
 	struct sock *sk = sock->sk;
+	u64 l = 0;
 
 	if (!sk)
 		return 0;
 	if (ap_ep_is_inet(sk))
-		return ap_flow_in(ap_ep_recv_labels(sk));
-	if (sk->sk_family == AF_UNIX)
-		return ap_flow_in(ap_chan_labels(sk));
+		l = ap_ep_recv_labels(sk);
+	else if (sk->sk_family == AF_UNIX)
+		l = ap_chan_labels(sk);
+	if (!done)
+		return ap_flow_in(l);
+	ap_flow_in_done(l);
 	return 0;
 }
 
@@ -513,7 +715,7 @@ int ap_on_socket_recvmsg(struct socket *sock)
 		if (ret)
 			return ret;
 	}
-	return ap_sock_flow_in(sock);
+	return ap_sock_flow_in(sock, false);
 }
 
 /*
@@ -524,7 +726,7 @@ int ap_on_socket_recvmsg(struct socket *sock)
 void ap_on_sock_recv_done(struct socket *sock, int ret)
 {
 	if (ret > 0)
-		ap_sock_flow_in(sock);
+		ap_sock_flow_in(sock, true);
 }
 
 void ap_on_sk_free(struct sock *sk)

@@ -89,7 +89,7 @@ int ap_on_msg_alloc(struct msg_msg *msg)
 
 void ap_on_msg_store(struct msg_msg *msg)
 {
-	ap_flow_in(ap_chan_labels(msg));
+	ap_flow_in_done(ap_chan_labels(msg));
 }
 
 /*
@@ -102,7 +102,7 @@ void ap_on_msg_store(struct msg_msg *msg)
  */
 void ap_on_key_read(const struct key *key)
 {
-	ap_flow_in(ap_chan_labels(key));
+	ap_flow_in_done(ap_chan_labels(key));
 }
 
 /* add_key or keyctl update: a new key, or a new payload for an existing one. */

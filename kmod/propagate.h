@@ -27,6 +27,13 @@ static inline int ap_flow_in(u64 obj)
 	return obj ? ap_task_absorb(current, obj) : 0;
 }
 
+/* The same, after the fact (a tracing program): it cannot be refused. */
+static inline void ap_flow_in_done(u64 obj)
+{
+	if (obj)
+		ap_task_absorb_done(current, obj);
+}
+
 /* The current process writes into a channel (pipe, queue, key, local socket). */
 static inline int ap_flow_to_chan(const void *chan)
 {
@@ -37,6 +44,6 @@ static inline int ap_flow_to_chan(const void *chan)
 
 /* hooks_net.c: the current process takes in what @sock receives. */
 struct socket;
-int ap_sock_flow_in(struct socket *sock);
+int ap_sock_flow_in(struct socket *sock, bool done);
 
 #endif

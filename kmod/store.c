@@ -87,6 +87,8 @@ u64 ap_task_labels(const struct task_struct *t)
 }
 
 static u64 ap_proc_absorb(struct ap_proc *p, u64 add);
+static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 add,
+			  bool may_refuse, u64 *grew);
 
 /* Add @add to @labels; return the bits that were not there. */
 static u64 ap_labels_or(atomic64_t *labels, u64 add)
@@ -205,28 +207,46 @@ out:
 
 /**
  * ap_task_absorb() - add @labels to @t's process
- *
- * Return: 0, or the fail-mode verdict if the state could not be stored.
  */
-int ap_task_absorb(const struct task_struct *t, u64 labels)
+static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_refuse)
 {
 	struct ap_proc *p;
-
 	u64 grew;
+	int ret;
 
 	if (!labels)
 		return 0;
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p) {
-		grew = ap_proc_absorb(p, labels);
+		ret = ap_proc_arrive(t, p, labels, may_refuse, &grew);
 		rcu_read_unlock();
-		return grew ? ap_mm_labels_grew(t, grew) : 0;
+		return ret ?: (grew ? ap_mm_labels_grew(t, grew) : 0);
 	}
 	rcu_read_unlock();
 	if (ap_proc_create(t, labels, 0, false))
 		return ap_untrackable();
 	return ap_mm_labels_grew(t, labels);
+}
+
+/*
+ * Return: 0, -EPERM if a send of @t's process in flight may not carry
+ * @labels (they are not added: the caller refuses the operation that
+ * brought them), or the fail-mode verdict if the state could not be stored.
+ */
+int ap_task_absorb(const struct task_struct *t, u64 labels)
+{
+	return ap_task_absorb_as(t, labels, true);
+}
+
+/*
+ * The same, for data @t has already taken in (a tracing program after the
+ * fact): the labels are always added; a send in flight that may not carry
+ * them gets the process killed (ap_sends_admit()).
+ */
+void ap_task_absorb_done(const struct task_struct *t, u64 labels)
+{
+	ap_task_absorb_as(t, labels, false);
 }
 
 /*
@@ -247,6 +267,55 @@ static u64 ap_proc_absorb(struct ap_proc *p, u64 add)
 	grew = ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
 	spin_unlock_irqrestore(&p->lock, flags);
 	return grew;
+}
+
+/*
+ * @add arrives at @p, the process of @t.  While a thread of the process has
+ * a send in flight (p->nsend), the send was checked without the new labels
+ * but is still copying the process's memory: the labels may arrive only if
+ * every such send may carry them (ap_sends_admit(), which also labels the
+ * destinations).  They are published in @arriving first, under @lock, so a
+ * send that starts meanwhile is checked with them (ap_send_begin()).  Only
+ * arrivals into the current process are checked: the rules are evaluated
+ * as the subject that runs.
+ */
+static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 add,
+			  bool may_refuse, u64 *grew)
+{
+	struct ap_send sends[AP_SEND_SLOTS];
+	unsigned long flags;
+	u32 n = 0, i, lost;
+	u64 new;
+	int ret;
+
+	*grew = 0;
+	add &= ~atomic64_read(&p->immune);
+	if ((atomic64_read(&p->labels) & add) == add)
+		return 0;
+	spin_lock_irqsave(&p->lock, flags);
+	if (likely(!p->nsend && !p->send_lost) || t->tgid != current->tgid) {
+		*grew = ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
+		spin_unlock_irqrestore(&p->lock, flags);
+		return 0;
+	}
+	new = add & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels);
+	p->arriving |= new;
+	p->narriving++;
+	for (i = 0; i < AP_SEND_SLOTS; i++)
+		if (p->send[i].task)
+			sends[n++] = p->send[i];
+	lost = p->send_lost;
+	spin_unlock_irqrestore(&p->lock, flags);
+
+	ret = ap_sends_admit(sends, n, lost, new, may_refuse);
+
+	spin_lock_irqsave(&p->lock, flags);
+	if (!ret)
+		*grew = ap_labels_or(&p->labels, add & ~atomic64_read(&p->immune));
+	if (!--p->narriving)
+		p->arriving = 0;
+	spin_unlock_irqrestore(&p->lock, flags);
+	return ret;
 }
 
 /*
@@ -309,11 +378,19 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 			return 0;
 		}
 	}
-	if (lineage)
-		atomic64_or(lineage, &p->lineage);
 	if (!exec) {
-		grew = ap_proc_absorb(p, add);
+		/* a send in flight that may not carry @add refuses it all */
+		int ret = ap_proc_arrive(t, p, add, true, &grew);
+
+		if (ret) {
+			rcu_read_unlock();
+			return ret;
+		}
+		if (lineage)
+			atomic64_or(lineage, &p->lineage);
 	} else {
+		if (lineage)
+			atomic64_or(lineage, &p->lineage);
 		spin_lock_irqsave(&p->lock, flags);
 		immune = atomic64_read(&p->immune) | declass;
 		atomic64_set(&p->immune, immune);

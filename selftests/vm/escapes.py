@@ -25,6 +25,8 @@ import os
 import socket
 import struct
 import sys
+import threading
+import time
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.sendto.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
@@ -39,6 +41,7 @@ libc.recvmmsg.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c
 libc.process_vm_readv.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong,
                                   ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
 libc.process_vm_readv.restype = ctypes.c_ssize_t
+libc.sendmmsg.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int]
 
 
 class iovec(ctypes.Structure):
@@ -474,8 +477,91 @@ def main_relay(case, secret):
     print("sent=%s received=%s" % (outcome, "yes" if got else "no"))
 
 
+INFLIGHT = ("inflight-tcp", "inflight-sendmmsg")
+BIG = 24 << 20		# far more than a loopback TCP socket buffers
+
+
+def inflight_send(case, port, secret):
+    """Run in the sender (a session process, unlabeled): a send that blocks
+    for buffer space; meanwhile a sibling thread reads the secret and puts
+    it into the part of the buffer not copied yet."""
+    s = socket.create_connection(("127.0.0.1", port))	# blocking: one send
+    buf = bytearray(BIG)
+    res = {}
+
+    def reader():
+        time.sleep(1)
+        try:
+            data = read_secret(secret)
+            buf[-4096:-4096 + len(data)] = data
+            res["read"] = "OK"
+        except OSError as e:
+            res["read"] = err_name(e.errno)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        if case == "inflight-tcp":
+            s.sendall(buf)
+        else:
+            # sendmmsg: the second message repeats the first's address, so
+            # the kernel sends it without the LSM hook
+            sa = sockaddr_in(socket.AF_INET, "127.0.0.1", port)
+            name = ctypes.create_string_buffer(sa, len(sa))
+            first = ctypes.create_string_buffer(b"x", 1)
+            big = (ctypes.c_char * BIG).from_buffer(buf)
+            iovs = (iovec * 2)(iovec(ctypes.addressof(first), 1),
+                               iovec(ctypes.addressof(big), BIG))
+            msgs = (mmsghdr * 2)()
+            for i in range(2):
+                msgs[i].hdr.name = ctypes.addressof(name)
+                msgs[i].hdr.namelen = len(sa)
+                msgs[i].hdr.iov = ctypes.pointer(iovs[i])
+                msgs[i].hdr.iovlen = 1
+            if libc.sendmmsg(s.fileno(), msgs, 2, 0) < 0:
+                raise OSError(ctypes.get_errno(), "sendmmsg")
+        sent = "OK"
+    except OSError as e:
+        sent = err_name(e.errno)
+    t.join()
+    return "read=%s sent=%s" % (res.get("read"), sent)
+
+
+def main_inflight(case, secret):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        srv.close()
+        os.write(wr, inflight_send(case, port, secret).encode())
+        os._exit(0)
+    os.close(wr)
+    srv.settimeout(10)
+    got = bytearray()
+    try:
+        conn, _ = srv.accept()
+        time.sleep(3)		# the sender blocks; its sibling reads meanwhile
+        conn.settimeout(20)
+        while True:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+    except (socket.timeout, OSError):
+        pass
+    outcome = os.read(rd, 100).decode()
+    os.waitpid(pid, 0)
+    print("%s received=%s" % (outcome, "yes" if b"API_KEY" in got else "no"))
+
+
 def main():
     case, secret = sys.argv[1], sys.argv[2]
+    if case in INFLIGHT:
+        return main_inflight(case, secret)
     if case in RELAYS:
         return main_relay(case, secret)
     tcp = case.startswith("tcp")

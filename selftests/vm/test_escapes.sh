@@ -76,6 +76,20 @@ t_sysv_msg() { refused sysv-msg; }
 t_posix_mq() { refused posix-mq; }
 t_sysv_shm() { refused sysv-shm; }
 t_keyring() { refused keyring; }
+# A session process's send is in flight (blocked for buffer space) when a
+# sibling thread reads the secret: the read is refused, since the data it
+# would put into the unsent part of the buffer goes where SECRET may not.
+inflight() {
+	local out
+	start_watch 1 $T/ev.json || return 1
+	out=$(timeout 90 sh -c "\"$AP\" session create --pid \$\$ >/dev/null; exec $ESC $1 $T/secret.env")
+	unlabel_self
+	wait $WATCH_PID || fail "no event"
+	expect_eq "$1" "$out" "read=EPERM sent=OK received=no"
+	expect_contains "event" "$(cat $T/ev.json)" '"rule":"no-loopback4"'
+}
+t_inflight_tcp() { inflight inflight-tcp; }
+t_inflight_sendmmsg() { inflight inflight-sendmmsg; }
 
 # sqpoll_setup yes|no: an io_uring with a kernel SQ thread, set up by a
 # process inside a session (yes) or outside (no); prints OK or the errno
@@ -219,6 +233,8 @@ run_test "escapes: writes through a mapping made before the writer was labeled l
 run_test "escapes: shared anonymous memory inherited across fork carries labels" t_shared_anon
 run_test "escapes: a key's payload carries the labels of who added it" t_keyring
 run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
+run_test "escapes: a label arriving during a TCP send in flight is refused" t_inflight_tcp
+run_test "escapes: a label arriving between sendmmsg's messages is refused" t_inflight_sendmmsg
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
