@@ -778,7 +778,7 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 	struct ap_elem_ctx c = { .tb = tb, .extack = info->extack };
 	struct ap_stage *st;
 	size_t before;
-	int rem, ret;
+	int rem, ret = 0;
 
 	if (!info->attrs[ACTPLANE_A_ELEMS]) {
 		NL_SET_ERR_MSG(info->extack, "missing ACTPLANE_A_ELEMS");
