@@ -1998,7 +1998,11 @@ static void fixed_cases(unsigned long nrules)
 			r = b_rule(&st, &c, name, "staged by the fuzzer");
 			b_clause(&st, r, ACTPLANE_EFFECT_BLOCK, ACTPLANE_OP_EXEC, ACTPLANE_TARGET_EXEC, p);
 		}
-		/* STATUS over o counts the sockets staging (this phase runs alone) */
+		/*
+		 * STATUS over o counts the sockets staging (this phase runs
+		 * alone; phase a may have left o a staging area of its own)
+		 */
+		fz_reopen(o);
 		ret = stage(s, &st, &bad);
 		take_snap(o, &with_s);
 		w = simple(o, ACTPLANE_CMD_POLICY_BEGIN);	/* o stages its own */
