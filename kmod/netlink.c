@@ -48,9 +48,13 @@ static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_LABEL + 1] = {
 
 /* Input policies, one per command, each as long as its last input attribute. */
 
-/* commands that take no attribute at all */
+/*
+ * Commands that take no attribute at all.  (Entry 0 stays empty: the core
+ * reads policy[0].strict_start_type, which shares a union with
+ * reject_message.)
+ */
 static const struct nla_policy ap_none_policy[ACTPLANE_A_MAX + 1] = {
-	[0 ... ACTPLANE_A_MAX] = { .type = NLA_REJECT, .reject_message = "this command takes no attributes" },
+	[1 ... ACTPLANE_A_MAX] = { .type = NLA_REJECT, .reject_message = "this command takes no attributes" },
 };
 
 static const struct nla_policy ap_enforcer_test_policy[ACTPLANE_A_EFFECT + 1] = {

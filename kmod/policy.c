@@ -876,13 +876,15 @@ out:
 	return ret;
 }
 
-/* For STATUS: how many sockets stage a policy, and the memory they hold. */
+/*
+ * For STATUS: how many sockets stage a policy, and the memory they hold.
+ * Informational and open to anyone, so it does not wait for the mutex an
+ * admin's large ADD may hold: the two values are read racily.
+ */
 void ap_policy_staging(u32 *sockets, u64 *bytes)
 {
-	mutex_lock(&ap_policy_mutex);
-	*sockets = ap_n_stages;
-	*bytes = ap_staged_bytes;
-	mutex_unlock(&ap_policy_mutex);
+	*sockets = data_race(ap_n_stages);
+	*bytes = data_race(ap_staged_bytes);
 }
 
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)

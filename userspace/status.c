@@ -53,6 +53,44 @@ static void copy_str(char *dst, size_t len, struct nlattr *a)
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
 }
 
+/* Append the session described by the nest @info (enum actplane_session_attr). */
+static int add_session(struct ap_status *st, struct nlattr *info)
+{
+	struct ap_session_row *row;
+	struct nlattr *h;
+	int rem;
+
+	if (st->nsessions == st->cap_sessions) {
+		int cap = st->cap_sessions ? 2 * st->cap_sessions : 64;
+
+		row = realloc(st->sessions, (size_t)cap * sizeof(*row));
+		if (!row)
+			return -ENOMEM;
+		st->sessions = row;
+		st->cap_sessions = cap;
+	}
+	row = &st->sessions[st->nsessions];
+	memset(row, 0, sizeof(*row));
+	nla_for_each_nested(h, info, rem) {
+		if (nla_len(h) != 4)
+			continue;
+		if (nla_type(h) == ACTPLANE_SESSION_A_ID)
+			row->id = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_ROOT)
+			row->root = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
+			row->procs = nla_get_u32(h);
+	}
+	st->nsessions++;
+	return 0;
+}
+
+/* One SESSION_DUMP message: one session. */
+static int parse_session(struct nlattr **tb, void *arg)
+{
+	return tb[ACTPLANE_A_SESSION_INFO] ? add_session(arg, tb[ACTPLANE_A_SESSION_INFO]) : 0;
+}
+
 static int parse_status(struct nlattr **tb, void *arg)
 {
 	struct ap_status *st = arg;
@@ -83,6 +121,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 		nla_for_each_nested(a, tb[ACTPLANE_A_LABEL_TABLE], rem)
 			if (nla_type(a) >= 1 && nla_type(a) <= ACTPLANE_MAX_LABELS)
 				copy_str(st->labels[nla_type(a) - 1], ACTPLANE_LABEL_NAME_LEN, a);
+	if (tb[ACTPLANE_A_SESSIONS])	/* a module of ABI 1 lists them in STATUS */
+		nla_for_each_nested(a, tb[ACTPLANE_A_SESSIONS], rem)
+			if (nla_type(a) == ACTPLANE_A_SESSION_INFO && add_session(st, a))
+				return -ENOMEM;
 	st->staging = tb[ACTPLANE_A_STAGING] ? nla_get_u32(tb[ACTPLANE_A_STAGING]) : 0;
 	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
 		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
@@ -100,41 +142,6 @@ static int parse_status(struct nlattr **tb, void *arg)
 			st->nhooks++;
 		}
 	}
-	return 0;
-}
-
-/* One SESSION_DUMP message: one session. */
-static int parse_session(struct nlattr **tb, void *arg)
-{
-	struct ap_status *st = arg;
-	struct ap_session_row *row;
-	struct nlattr *h;
-	int rem;
-
-	if (!tb[ACTPLANE_A_SESSION_INFO])
-		return 0;
-	if (st->nsessions == st->cap_sessions) {
-		int cap = st->cap_sessions ? 2 * st->cap_sessions : 64;
-
-		row = realloc(st->sessions, (size_t)cap * sizeof(*row));
-		if (!row)
-			return -ENOMEM;
-		st->sessions = row;
-		st->cap_sessions = cap;
-	}
-	row = &st->sessions[st->nsessions];
-	memset(row, 0, sizeof(*row));
-	nla_for_each_nested(h, tb[ACTPLANE_A_SESSION_INFO], rem) {
-		if (nla_len(h) != 4)
-			continue;
-		if (nla_type(h) == ACTPLANE_SESSION_A_ID)
-			row->id = nla_get_u32(h);
-		else if (nla_type(h) == ACTPLANE_SESSION_A_ROOT)
-			row->root = nla_get_u32(h);
-		else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
-			row->procs = nla_get_u32(h);
-	}
-	st->nsessions++;
 	return 0;
 }
 
@@ -334,8 +341,16 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_status, st);
-	if (!ret)
+	if (!ret) {
+		int from_status = st->nsessions;
+
+		st->nsessions = 0;
 		ret = ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, parse_session, st);
+		if (ret == -EOPNOTSUPP) {	/* ABI 1: STATUS's list is all there is */
+			st->nsessions = from_status;
+			ret = 0;
+		}
+	}
 	if (ret) {
 		ap_nl_perror(nl, "status", ret);
 		ap_nl_close(nl);
