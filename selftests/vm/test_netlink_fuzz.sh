@@ -117,7 +117,7 @@ t_fuzz() {
 t_after_fuzz_status() {
 	local j
 	j=$(status_json) || fail "status failed"
-	expect_eq "abi" "$(json_get "$j" "j['abi']")" 1
+	expect_eq "abi" "$(json_get "$j" "j['abi']")" 2
 	expect_eq "enforcer" "$(json_get "$j" "j['enforcer']['state']")" active
 }
 
