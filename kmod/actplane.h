@@ -246,7 +246,7 @@ bool ap_task_start_session(const struct task_struct *t, u32 id);
 void ap_session_get(u32 id);
 void ap_session_put(u32 id);
 void ap_session_abandon(u32 id);
-int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), void *arg);
+bool ap_session_next(u32 *id, pid_t *root, u32 *procs);
 void ap_session_exit(void);
 bool ap_session_gate(u32 id, u32 gate);
 void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n);
@@ -328,6 +328,7 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int ap_policy_put_status(struct sk_buff *msg);
+void ap_policy_staging(u32 *sockets, u64 *bytes);
 const char *ap_op_name(u32 op);
 
 /* netlink.c */

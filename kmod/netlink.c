@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Generic netlink family "actplane": configuration and status commands and
- * the "events" multicast group.  Every attribute has a policy; input is
- * validated strictly (unknown attributes, wrong types and lengths are
- * rejected by the core with an extended-ACK message before a handler runs);
- * handlers add their own ext-ACK text for semantic errors.
+ * the "events" multicast group.
  *
- * Privileges: commands marked AP_NL_ADMIN need CAP_NET_ADMIN or CAP_SYS_ADMIN
- * in the initial user namespace (netlink_capable() checks the opener of the
- * socket as well as the sender).  The family is not netns-aware, so it only
- * exists in the initial network namespace.
+ * Every operation is a genl_split_ops entry with its own input policy and
+ * maxattr: an attribute the command does not take (an output-only one, or
+ * one of another command) is refused by the core, strictly, before the
+ * handler runs, with the core's ext-ACK text ("Unsupported attribute",
+ * "Unknown attribute type"); commands that take nothing say so
+ * ("... takes no attributes").  Handlers add their own ext-ACK text for
+ * semantic errors.  No resv_start_op: every command, old or new, gets the
+ * core's strict checks (genlmsghdr.reserved must be 0, only REQUEST, ACK,
+ * ECHO and DUMP in nlmsg_flags, no attribute-parsing leniency).
+ *
+ * Privileges: one mechanism.  Admin operations carry GENL_ADMIN_PERM, which
+ * the core checks before parsing anything: CAP_NET_ADMIN in the initial user
+ * namespace, held by the sender and by the opener of the socket
+ * (netlink_capable()).  The events group asks for the same capability.
+ * STATUS and SESSION_DUMP are open to anyone.  The family is not
+ * netns-aware, so it only exists in the initial network namespace.
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
@@ -23,8 +32,6 @@
 #include <net/netlink.h>
 #include "actplane.h"
 
-#define AP_NL_ADMIN	BIT(0)	/* internal_flags: privileged command */
-
 static atomic64_t ap_seq = ATOMIC64_INIT(0);
 
 u64 ap_next_seq(void)
@@ -35,44 +42,67 @@ u64 ap_next_seq(void)
 static const struct netlink_range_validation ap_pid_range = { .min = 1, .max = INT_MAX };
 static const struct netlink_range_validation ap_fd_range = { .min = 0, .max = INT_MAX };
 
-static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_MAX + 1] = {
+static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_LABEL + 1] = {
 	[ACTPLANE_A_LABEL]		= { .type = NLA_NUL_STRING, .len = ACTPLANE_LABEL_NAME_LEN - 1 },
 };
 
-static const struct nla_policy ap_policy[ACTPLANE_A_MAX + 1] = {
-	[ACTPLANE_A_ELEMS]		= { .type = NLA_NESTED },	/* elements checked by policy.c */
-	[ACTPLANE_A_ELEM]		= { .type = NLA_REJECT, .reject_message = "elements go inside ACTPLANE_A_ELEMS" },
-	[ACTPLANE_A_GENERATION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_POLICY_NAME]	= { .type = NLA_NUL_STRING, .len = 255 },
-	[ACTPLANE_A_COUNT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_EVENT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_PAD]		= { .type = NLA_REJECT, .reject_message = "padding attribute" },
-	/* attributes the module only sends */
-	[ACTPLANE_A_VERSION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_ABI]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_ENFORCER]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_ENFORCER_STATE]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_ENFORCER_REASON]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_COUNTERS]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_HOOKS]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_HOOK]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_VERDICT]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_SEQ]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_LABEL]		= { .type = NLA_REJECT, .reject_message = "labels go inside ACTPLANE_A_LABELS" },
-	[ACTPLANE_A_SESSION]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_MEMORY]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_SESSIONS]		= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_SESSION_INFO]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	[ACTPLANE_A_LABEL_TABLE]	= { .type = NLA_REJECT, .reject_message = "output-only attribute" },
-	/* input */
+/* Input policies, one per command, each as long as its last input attribute. */
+
+/*
+ * Commands that take no attribute at all.  (Entry 0 stays empty: the core
+ * reads policy[0].strict_start_type, which shares a union with
+ * reject_message.)
+ */
+static const struct nla_policy ap_none_policy[ACTPLANE_A_MAX + 1] = {
+	[1 ... ACTPLANE_A_MAX] = { .type = NLA_REJECT, .reject_message = "this command takes no attributes" },
+};
+
+static const struct nla_policy ap_enforcer_test_policy[ACTPLANE_A_EFFECT + 1] = {
 	[ACTPLANE_A_EFFECT]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_EFFECT_KILL),
-	[ACTPLANE_A_LABELS]		= NLA_POLICY_NESTED(ap_label_nest_policy),
-	[ACTPLANE_A_PID]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_pid_range),
-	[ACTPLANE_A_FD]			= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_fd_range),
+};
+
+#define AP_LABELS_IN	NLA_POLICY_NESTED(ap_label_nest_policy)
+#define AP_LABEL_MISPLACED { .type = NLA_REJECT, .reject_message = "labels go inside ACTPLANE_A_LABELS" }
+#define AP_PID_IN	NLA_POLICY_FULL_RANGE(NLA_U32, &ap_pid_range)
+#define AP_FD_IN	NLA_POLICY_FULL_RANGE(NLA_U32, &ap_fd_range)
+
+/* LABEL_ADD, LABEL_CLEAR: labels and a process or a file */
+static const struct nla_policy ap_label_policy[ACTPLANE_A_FD + 1] = {
+	[ACTPLANE_A_LABELS]		= AP_LABELS_IN,
+	[ACTPLANE_A_LABEL]		= AP_LABEL_MISPLACED,
+	[ACTPLANE_A_PID]		= AP_PID_IN,
+	[ACTPLANE_A_FD]			= AP_FD_IN,
+};
+
+/* LABEL_GET: a process or a file */
+static const struct nla_policy ap_target_policy[ACTPLANE_A_FD + 1] = {
+	[ACTPLANE_A_PID]		= AP_PID_IN,
+	[ACTPLANE_A_FD]			= AP_FD_IN,
+};
+
+/*
+ * SESSION_CREATE: a process and its seed labels.  As long as the others
+ * (up to ACTPLANE_A_FD, refused here) since ap_get_target() looks at it.
+ */
+static const struct nla_policy ap_session_policy[ACTPLANE_A_FD + 1] = {
+	[ACTPLANE_A_LABELS]		= AP_LABELS_IN,
+	[ACTPLANE_A_LABEL]		= AP_LABEL_MISPLACED,
+	[ACTPLANE_A_PID]		= AP_PID_IN,
+};
+
+static const struct nla_policy ap_limits_policy[ACTPLANE_A_FAIL_MODE + 1] = {
 	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 };
 
+static const struct nla_policy ap_policy_begin_policy[ACTPLANE_A_POLICY_NAME + 1] = {
+	[ACTPLANE_A_POLICY_NAME]	= { .type = NLA_NUL_STRING, .len = 255 },
+};
+
+static const struct nla_policy ap_policy_add_policy[ACTPLANE_A_ELEM + 1] = {
+	[ACTPLANE_A_ELEMS]		= { .type = NLA_NESTED },	/* elements checked by policy.c */
+	[ACTPLANE_A_ELEM]		= { .type = NLA_REJECT, .reject_message = "elements go inside ACTPLANE_A_ELEMS" },
+};
 
 static int ap_put_memory(struct sk_buff *msg)
 {
@@ -118,32 +148,54 @@ static int ap_put_label_table(struct sk_buff *msg)
 	return 0;
 }
 
-static int ap_put_one_session(u32 id, pid_t root, u32 procs, void *arg)
-{
-	struct sk_buff *msg = arg;
-	struct nlattr *s = nla_nest_start(msg, ACTPLANE_A_SESSION_INFO);
+/* SESSION_DUMP's cursor, in cb->ctx (zeroed when the dump starts). */
+struct ap_session_dump_ctx {
+	u32 next_id;		/* first session id not sent yet */
+};
 
-	if (!s)
-		return -EMSGSIZE;
-	if (nla_put_u32(msg, ACTPLANE_SESSION_A_ID, id) ||
-	    nla_put_u32(msg, ACTPLANE_SESSION_A_ROOT, root) ||
-	    nla_put_u32(msg, ACTPLANE_SESSION_A_PROCS, procs)) {
-		nla_nest_cancel(msg, s);
-		return -EMSGSIZE;
+/*
+ * SESSION_DUMP: one message per live session, in id order, as many calls as
+ * it takes (nothing is left out).  Sessions come and go with processes, so
+ * there is no generation: a session created or ended during the dump may or
+ * may not be listed; none is listed twice.
+ */
+static int ap_cmd_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ap_session_dump_ctx *ctx = (void *)cb->ctx;
+	struct nlattr *nest;
+	u32 id = ctx->next_id, procs;
+	pid_t root;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	for (; ap_session_next(&id, &root, &procs); id++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &ap_family, NLM_F_MULTI, ACTPLANE_CMD_SESSION_DUMP);
+		if (!hdr)
+			break;
+		nest = nla_nest_start(skb, ACTPLANE_A_SESSION_INFO);
+		if (!nest || nla_put_u32(skb, ACTPLANE_SESSION_A_ID, id) ||
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_ROOT, root) ||
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_PROCS, procs)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
 	}
-	nla_nest_end(msg, s);
-	return 0;
+	ctx->next_id = id;
+	return skb->len;
 }
 
-/* Sessions that do not fit are left out (the list is informational). */
-static int ap_put_sessions(struct sk_buff *msg)
+static int ap_put_staging(struct sk_buff *msg)
 {
-	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_SESSIONS);
+	u32 sockets;
+	u64 bytes;
 
-	if (!nest)
+	ap_policy_staging(&sockets, &bytes);
+	if (nla_put_u32(msg, ACTPLANE_A_STAGING, sockets) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_A_STAGING_BYTES, bytes, ACTPLANE_A_PAD))
 		return -EMSGSIZE;
-	ap_session_for_each(ap_put_one_session, msg);
-	nla_nest_end(msg, nest);
 	return 0;
 }
 
@@ -182,13 +234,19 @@ static int ap_put_status(struct sk_buff *msg)
 		nla_nest_end(msg, hook);
 	}
 	nla_nest_end(msg, nest);
-	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_sessions(msg) ?:
+	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_staging(msg) ?:
 	       ap_policy_put_status(msg);
 }
 
+/*
+ * STATUS is bounded (no per-session or per-rule data): about 2.5 KiB of
+ * hooks, 4.4 KiB of label names, counters, memory and the policy's name.
+ */
+#define AP_STATUS_SIZE	16384
+
 static int ap_reply(struct genl_info *info, u8 cmd, struct sk_buff **msgp, void **hdrp)
 {
-	*msgp = genlmsg_new(cmd == ACTPLANE_CMD_STATUS ? 32768 : NLMSG_GOODSIZE, GFP_KERNEL);
+	*msgp = genlmsg_new(cmd == ACTPLANE_CMD_STATUS ? AP_STATUS_SIZE : NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!*msgp)
 		return -ENOMEM;
 	*hdrp = genlmsg_put_reply(*msgp, info, &ap_family, 0, cmd);
@@ -458,7 +516,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 	u64 mask;
 	int ret, id;
 
-	if (!info->attrs[ACTPLANE_A_PID] || info->attrs[ACTPLANE_A_FD]) {
+	if (!info->attrs[ACTPLANE_A_PID]) {
 		NL_SET_ERR_MSG(info->extack, "a session is rooted at a process: give ACTPLANE_A_PID");
 		return -EINVAL;
 	}
@@ -513,78 +571,32 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int ap_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
-		       struct genl_info *info)
-{
-	if ((ops->internal_flags & AP_NL_ADMIN) &&
-	    !netlink_capable(skb, CAP_NET_ADMIN) && !netlink_capable(skb, CAP_SYS_ADMIN)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "this command needs CAP_NET_ADMIN or CAP_SYS_ADMIN in the initial user namespace");
-		return -EPERM;
-	}
-	return 0;
+/* Sorted by command; a command's do entry comes before its dump entry. */
+#define AP_DO(c, fn, pol, fl) {						\
+	.cmd = ACTPLANE_CMD_##c, .doit = fn, .policy = pol,		\
+	.maxattr = ARRAY_SIZE(pol) - 1, .flags = GENL_CMD_CAP_DO | (fl),	\
 }
+#define AP_DUMP(c, fn, fl) {						\
+	.cmd = ACTPLANE_CMD_##c, .dumpit = fn, .policy = ap_none_policy,	\
+	.maxattr = ACTPLANE_A_MAX, .flags = GENL_CMD_CAP_DUMP | (fl),	\
+}
+#define AP_ANYONE	0
+#define AP_ADMIN	GENL_ADMIN_PERM
 
-static const struct genl_small_ops ap_ops[] = {
-	{
-		.cmd = ACTPLANE_CMD_STATUS,
-		.doit = ap_cmd_status,
-	},
-	{
-		.cmd = ACTPLANE_CMD_ENFORCER_TEST,
-		.doit = ap_cmd_enforcer_test,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_LABEL_ADD,
-		.doit = ap_cmd_label_add,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_LABEL_CLEAR,
-		.doit = ap_cmd_label_clear,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_LABEL_GET,
-		.doit = ap_cmd_label_get,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_SESSION_CREATE,
-		.doit = ap_cmd_session_create,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_LIMITS_SET,
-		.doit = ap_cmd_limits_set,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_POLICY_BEGIN,
-		.doit = ap_cmd_policy_begin,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_POLICY_ADD,
-		.doit = ap_cmd_policy_add,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_POLICY_COMMIT,
-		.doit = ap_cmd_policy_commit,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_POLICY_CLEAR,
-		.doit = ap_cmd_policy_clear,
-		.internal_flags = AP_NL_ADMIN,
-	},
-	{
-		.cmd = ACTPLANE_CMD_POLICY_DUMP,
-		.dumpit = ap_cmd_policy_dump,
-		.flags = GENL_ADMIN_PERM,
-	},
+static const struct genl_split_ops ap_ops[] = {
+	AP_DO(STATUS,		ap_cmd_status,		ap_none_policy,		AP_ANYONE),
+	AP_DO(ENFORCER_TEST,	ap_cmd_enforcer_test,	ap_enforcer_test_policy, AP_ADMIN),
+	AP_DO(LABEL_ADD,	ap_cmd_label_add,	ap_label_policy,	AP_ADMIN),
+	AP_DO(LABEL_CLEAR,	ap_cmd_label_clear,	ap_label_policy,	AP_ADMIN),
+	AP_DO(LABEL_GET,	ap_cmd_label_get,	ap_target_policy,	AP_ADMIN),
+	AP_DO(SESSION_CREATE,	ap_cmd_session_create,	ap_session_policy,	AP_ADMIN),
+	AP_DO(LIMITS_SET,	ap_cmd_limits_set,	ap_limits_policy,	AP_ADMIN),
+	AP_DO(POLICY_BEGIN,	ap_cmd_policy_begin,	ap_policy_begin_policy,	AP_ADMIN),
+	AP_DO(POLICY_ADD,	ap_cmd_policy_add,	ap_policy_add_policy,	AP_ADMIN),
+	AP_DO(POLICY_COMMIT,	ap_cmd_policy_commit,	ap_none_policy,		AP_ADMIN),
+	AP_DO(POLICY_CLEAR,	ap_cmd_policy_clear,	ap_none_policy,		AP_ADMIN),
+	AP_DUMP(POLICY_DUMP,	ap_cmd_policy_dump,				AP_ADMIN),
+	AP_DUMP(SESSION_DUMP,	ap_cmd_session_dump,				AP_ANYONE),
 };
 
 static const struct genl_multicast_group ap_mcgrps[] = {
@@ -594,15 +606,11 @@ static const struct genl_multicast_group ap_mcgrps[] = {
 struct genl_family ap_family __ro_after_init = {
 	.name = ACTPLANE_GENL_NAME,
 	.version = ACTPLANE_GENL_VERSION,
-	.maxattr = ACTPLANE_A_MAX,
-	.policy = ap_policy,
 	.netnsok = false,
 	.parallel_ops = true,
-	.pre_doit = ap_pre_doit,
 	.module = THIS_MODULE,
-	.small_ops = ap_ops,
-	.n_small_ops = ARRAY_SIZE(ap_ops),
-	.resv_start_op = ACTPLANE_CMD_ENFORCER_TEST + 1,
+	.split_ops = ap_ops,
+	.n_split_ops = ARRAY_SIZE(ap_ops),
 	.mcgrps = ap_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ap_mcgrps),
 };

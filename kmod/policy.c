@@ -10,13 +10,25 @@
  * event sees the old policy or the new one, never none.  Any error leaves
  * the policy in force untouched and the staging area is dropped.
  *
- * One staging area exists at a time, owned by the netlink port that began
- * it; it is freed when that socket closes (netlink notifier), on a new
- * BEGIN by the same port, or after a failed ADD/COMMIT.
+ * Each netlink socket stages its own policy, so two tools loading at once
+ * do not disturb each other (the last COMMIT wins).  A staging area is
+ * found by the socket's port id; it is freed when that socket closes
+ * (NETLINK_URELEASE notifier), on a new BEGIN on the same socket, on COMMIT,
+ * or after a failed ADD/COMMIT.  Staged memory is bounded per socket
+ * (AP_POL_MAX_BYTES) and for all sockets together (AP_POL_MAX_STAGED).
+ *
+ * Why not the genetlink core's per-socket private data (sock_priv_size and
+ * friends on struct genl_family)?  6.12 has the fields but does not export
+ * genl_sk_priv_get(), so a module cannot reach its own data.  The notifier
+ * runs just after the port id is unbound; a port id re-bound by another
+ * socket in between would lose a staging area it began in that window,
+ * which only makes that load fail (never another policy apply).
  */
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
@@ -28,7 +40,7 @@ static DEFINE_MUTEX(ap_policy_mutex);	/* staging and swapping */
 static u64 ap_generation;
 
 struct ap_stage {
-	u32 portid;
+	u32 portid;		/* the socket staging (key in ap_stages) */
 	u32 n_elems;		/* elements added so far (for error messages) */
 	size_t bytes;
 	char name[256];
@@ -39,7 +51,10 @@ struct ap_stage {
 	    cap_lineages, cap_rules, cap_clauses;
 };
 
-static struct ap_stage *ap_stage;	/* under ap_policy_mutex */
+/* all under ap_policy_mutex */
+static DEFINE_XARRAY(ap_stages);	/* port id -> struct ap_stage */
+static u32 ap_n_stages;
+static size_t ap_staged_bytes;		/* sum of the stages' bytes */
 
 struct ap_policy *ap_policy_get(void)
 {
@@ -97,20 +112,25 @@ static void ap_policy_free(struct ap_policy *pol)
 	kvfree(pol->lineages);
 	kvfree(pol->rules);
 	kvfree(pol->clauses);
+	kvfree(pol->rule_first);
+	kvfree(pol->rule_clauses);
 	kfree(pol);
 }
 
-static void ap_stage_free(void)
+static void ap_stage_free(struct ap_stage *st)
 {
 	u32 i;
 
-	if (!ap_stage)
+	if (!st)
 		return;
-	for (i = 0; i < ap_stage->n_labels; i++)
-		kfree(ap_stage->labels[i]);
-	ap_policy_free(ap_stage->pol);
-	kfree(ap_stage);
-	ap_stage = NULL;
+	lockdep_assert_held(&ap_policy_mutex);
+	xa_erase(&ap_stages, st->portid);
+	ap_n_stages--;
+	ap_staged_bytes -= st->bytes;
+	for (i = 0; i < st->n_labels; i++)
+		kfree(st->labels[i]);
+	ap_policy_free(st->pol);
+	kfree(st);
 }
 
 /* Grow *arr (n used, *cap allocated) to hold one more element of size sz. */
@@ -133,8 +153,8 @@ static int ap_grow(void **arr, u32 n, u32 *cap, size_t sz)
 }
 
 #define AP_GROW(field, cap) \
-	ap_grow((void **)&ap_stage->pol->field, n_of_##field(ap_stage->pol), &ap_stage->cap, \
-		sizeof(*ap_stage->pol->field))
+	ap_grow((void **)&c->st->pol->field, n_of_##field(c->st->pol), &c->st->cap, \
+		sizeof(*c->st->pol->field))
 
 static u32 n_of_pats(struct ap_policy *p) { return p->n_pats; }
 static u32 n_of_eps(struct ap_policy *p) { return p->n_eps; }
@@ -190,6 +210,7 @@ static const struct nla_policy ap_elem_policy[ACTPLANE_E_MAX + 1] = {
 };
 
 struct ap_elem_ctx {
+	struct ap_stage *st;	/* the policy being staged */
 	struct nlattr **tb;
 	struct nlattr *elem;
 	struct netlink_ext_ack *extack;
@@ -262,7 +283,7 @@ static bool ap_op_is_path(u32 op)
 /* TARGET_KIND + TARGET: a pattern (file/exec) or an endpoint index. */
 static int ap_parse_target(struct ap_elem_ctx *c, struct nlattr **tb, u8 *kind, u32 *idx)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct nlattr **save = c->tb;
 	int ret;
 
@@ -281,7 +302,7 @@ static int ap_parse_target(struct ap_elem_ctx *c, struct nlattr **tb, u8 *kind, 
 
 static int ap_add_pattern(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_pat *p;
 	const char *glob;
 	int ret;
@@ -308,13 +329,13 @@ static int ap_add_pattern(struct ap_elem_ctx *c)
 	p->lit_len = strlen(p->lit);
 	if (p->cls == ACTPLANE_MATCH_PREFIX && p->lit[p->lit_len - 1] != '/')
 		return AP_ELEM_ERR(c, "prefix literal must end with '/'");
-	ap_stage->bytes += sizeof(*p) + 2 * strlen(glob) + p->lit_len + 64;
+	c->st->bytes += sizeof(*p) + 2 * strlen(glob) + p->lit_len + 64;
 	return 0;
 }
 
 static int ap_add_endpoint(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_ep *e;
 	u32 fam = c->tb[ACTPLANE_E_FAMILY] ? nla_get_u32(c->tb[ACTPLANE_E_FAMILY]) : 0;
 	u32 alen = fam == AF_INET ? 4 : 16, plen;
@@ -339,7 +360,7 @@ static int ap_add_endpoint(struct ap_elem_ctx *c)
 	}
 	e->port = c->tb[ACTPLANE_E_PORT] ? nla_get_u32(c->tb[ACTPLANE_E_PORT]) : 0;
 	pol->n_eps++;
-	ap_stage->bytes += sizeof(*e);
+	c->st->bytes += sizeof(*e);
 	return 0;
 }
 
@@ -349,24 +370,24 @@ static int ap_add_label(struct ap_elem_ctx *c)
 
 	if (ret)
 		return ret;
-	if (ap_stage->n_labels >= ACTPLANE_MAX_LABELS)
+	if (c->st->n_labels >= ACTPLANE_MAX_LABELS)
 		return AP_ELEM_ERR(c, "more than %d labels", ACTPLANE_MAX_LABELS);
-	ap_stage->labels[ap_stage->n_labels] = ap_dup(c->tb[ACTPLANE_E_NAME]);
-	if (!ap_stage->labels[ap_stage->n_labels])
+	c->st->labels[c->st->n_labels] = ap_dup(c->tb[ACTPLANE_E_NAME]);
+	if (!c->st->labels[c->st->n_labels])
 		return -ENOMEM;
-	ap_stage->n_labels++;
+	c->st->n_labels++;
 	return 0;
 }
 
 static int ap_add_source(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_source s = {};
 	u32 label;
 	int ret;
 
 	ret = ap_parse_target(c, c->tb, &s.target_kind, &s.target) ?:
-	      ap_index(c, ACTPLANE_E_LABEL, ap_stage->n_labels, "label", &label) ?:
+	      ap_index(c, ACTPLANE_E_LABEL, c->st->n_labels, "label", &label) ?:
 	      AP_GROW(sources, cap_sources);
 	if (ret)
 		return ret;
@@ -378,13 +399,13 @@ static int ap_add_source(struct ap_elem_ctx *c)
 
 static int ap_add_transform(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_transform t = {};
 	u32 label;
 	int ret;
 
 	ret = ap_need(c, ACTPLANE_E_TRANSFORM, "transform kind") ?:
-	      ap_index(c, ACTPLANE_E_LABEL, ap_stage->n_labels, "label", &label) ?:
+	      ap_index(c, ACTPLANE_E_LABEL, c->st->n_labels, "label", &label) ?:
 	      ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", &t.pat) ?:
 	      AP_GROW(transforms, cap_transforms);
 	if (ret)
@@ -397,7 +418,7 @@ static int ap_add_transform(struct ap_elem_ctx *c)
 
 static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_argv args;
 	u32 pat, gate = 0, op;
 	int ret;
@@ -432,7 +453,7 @@ static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
 
 static int ap_add_lineage(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	u32 pat;
 	int ret;
 
@@ -448,7 +469,7 @@ static int ap_add_lineage(struct ap_elem_ctx *c)
 
 static int ap_add_rule(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_rule *r;
 	int ret;
 
@@ -460,7 +481,7 @@ static int ap_add_rule(struct ap_elem_ctx *c)
 	r->because = ap_dup(c->tb[ACTPLANE_E_BECAUSE]);
 	if (!r->name || !r->because)
 		return -ENOMEM;
-	ap_stage->bytes += sizeof(*r) + strlen(r->name) + strlen(r->because) + 32;
+	c->st->bytes += sizeof(*r) + strlen(r->name) + strlen(r->because) + 32;
 	return 0;
 }
 
@@ -475,7 +496,7 @@ static int ap_check_expr(struct ap_elem_ctx *c, const u8 (*e)[2], u32 n)
 	for (i = 0; i < n; i++) {
 		switch (e[i][0]) {
 		case ACTPLANE_EXPR_LABEL:
-			if (e[i][1] >= ap_stage->n_labels)
+			if (e[i][1] >= c->st->n_labels)
 				return AP_ELEM_ERR(c, "condition uses label %u (not defined)", e[i][1]);
 			fallthrough;
 		case ACTPLANE_EXPR_TRUE:
@@ -504,7 +525,7 @@ static int ap_check_expr(struct ap_elem_ctx *c, const u8 (*e)[2], u32 n)
 
 static int ap_add_clause(struct ap_elem_ctx *c)
 {
-	struct ap_policy *pol = ap_stage->pol;
+	struct ap_policy *pol = c->st->pol;
 	struct ap_clause *cl;
 	struct nlattr *a, *tb[ACTPLANE_E_MAX + 1];
 	int ret, rem, n;
@@ -580,7 +601,7 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 			cl->n_unless++;
 		}
 	}
-	ap_stage->bytes += sizeof(*cl) + 2 * cl->expr_len + cl->n_unless * sizeof(struct ap_cond);
+	c->st->bytes += sizeof(*cl) + 2 * cl->expr_len + cl->n_unless * sizeof(struct ap_cond);
 	return 0;
 }
 
@@ -660,6 +681,25 @@ static int ap_build(struct ap_policy *pol, u8 *bits, struct netlink_ext_ack *ext
 	for (i = 0; i < pol->n_lineages && !ret; i++)
 		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_LINEAGE, i, pol->lineages[i]);
 
+	/* clauses grouped by rule (a counting sort), so a dump is linear */
+	if (!ret) {
+		pol->rule_first = kvcalloc(pol->n_rules + 1, sizeof(u32), GFP_KERNEL);
+		pol->rule_clauses = kvcalloc(pol->n_clauses ?: 1, sizeof(u32), GFP_KERNEL);
+		if (!pol->rule_first || !pol->rule_clauses)
+			ret = -ENOMEM;
+	}
+	if (!ret) {
+		for (i = 0; i < pol->n_clauses; i++)
+			pol->rule_first[pol->clauses[i].rule + 1]++;
+		for (i = 0; i < pol->n_rules; i++)
+			pol->rule_first[i + 1] += pol->rule_first[i];
+		for (i = 0; i < pol->n_clauses; i++)	/* rule_first[r] moves to rule r + 1's start */
+			pol->rule_clauses[pol->rule_first[pol->clauses[i].rule]++] = i;
+		for (i = pol->n_rules; i > 0; i--)
+			pol->rule_first[i] = pol->rule_first[i - 1];
+		pol->rule_first[0] = 0;
+	}
+
 	for (i = 0; i < pol->n_clauses; i++)
 		pol->exec_argv |= pol->clauses[i].args.argc > 0;
 	for (i = 0; i < pol->n_gates; i++)
@@ -682,37 +722,51 @@ static int ap_build(struct ap_policy *pol, u8 *bits, struct netlink_ext_ack *ext
 
 /* ---- netlink commands -------------------------------------------------------------- */
 
-static int ap_stage_owned(struct genl_info *info)
+/* The staging area of the socket that sent @info, or NULL with an ext-ACK. */
+static struct ap_stage *ap_stage_of(struct genl_info *info)
 {
-	if (!ap_stage || ap_stage->portid != info->snd_portid) {
+	struct ap_stage *st = xa_load(&ap_stages, info->snd_portid);
+
+	if (!st)
 		NL_SET_ERR_MSG(info->extack, "no policy is being staged on this socket (send POLICY_BEGIN first)");
-		return -ENOENT;
-	}
-	return 0;
+	return st;
 }
 
 int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
 {
-	int ret = 0;
+	struct ap_stage *st;
+	int ret;
 
 	mutex_lock(&ap_policy_mutex);
-	if (ap_stage && ap_stage->portid != info->snd_portid) {
-		NL_SET_ERR_MSG(info->extack, "another policy load is in progress");
-		ret = -EBUSY;
-		goto out;
-	}
-	ap_stage_free();
-	ap_stage = kzalloc(sizeof(*ap_stage), GFP_KERNEL);
-	if (ap_stage)
-		ap_stage->pol = kzalloc(sizeof(*ap_stage->pol), GFP_KERNEL);
-	if (!ap_stage || !ap_stage->pol) {
-		ap_stage_free();
+	ap_stage_free(xa_load(&ap_stages, info->snd_portid));	/* begin again */
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (st)
+		st->pol = kzalloc(sizeof(*st->pol), GFP_KERNEL);
+	if (!st || !st->pol) {
+		if (st)
+			kfree(st);
 		ret = -ENOMEM;
 		goto out;
 	}
-	ap_stage->portid = info->snd_portid;
+	st->portid = info->snd_portid;
+	st->bytes = sizeof(*st) + sizeof(*st->pol);
+	if (ap_staged_bytes + st->bytes > AP_POL_MAX_STAGED) {
+		NL_SET_ERR_MSG(info->extack, "policies staged on other sockets hold 128 MiB");
+		kfree(st->pol);
+		kfree(st);
+		ret = -E2BIG;
+		goto out;
+	}
+	ret = xa_insert(&ap_stages, st->portid, st, GFP_KERNEL);
+	if (ret) {
+		kfree(st->pol);
+		kfree(st);
+		goto out;
+	}
+	ap_n_stages++;
+	ap_staged_bytes += st->bytes;
 	if (info->attrs[ACTPLANE_A_POLICY_NAME])
-		nla_strscpy(ap_stage->name, info->attrs[ACTPLANE_A_POLICY_NAME], sizeof(ap_stage->name));
+		nla_strscpy(st->name, info->attrs[ACTPLANE_A_POLICY_NAME], sizeof(st->name));
 out:
 	mutex_unlock(&ap_policy_mutex);
 	return ret;
@@ -722,17 +776,23 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[ACTPLANE_E_MAX + 1], *a;
 	struct ap_elem_ctx c = { .tb = tb, .extack = info->extack };
-	int rem, ret;
+	struct ap_stage *st;
+	size_t before;
+	int rem, ret = 0;
 
 	if (!info->attrs[ACTPLANE_A_ELEMS]) {
 		NL_SET_ERR_MSG(info->extack, "missing ACTPLANE_A_ELEMS");
 		return -EINVAL;
 	}
 	mutex_lock(&ap_policy_mutex);
-	ret = ap_stage_owned(info);
-	if (ret)
+	st = ap_stage_of(info);
+	if (!st) {
+		ret = -ENOENT;
 		goto out;
-	c.index = ap_stage->n_elems;
+	}
+	c.st = st;
+	c.index = st->n_elems;
+	before = st->bytes;
 	nla_for_each_nested(a, info->attrs[ACTPLANE_A_ELEMS], rem) {
 		c.elem = a;
 		if (nla_type(a) != ACTPLANE_A_ELEM) {
@@ -744,15 +804,20 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 			ret = AP_ELEM_ERR(&c, "element without ACTPLANE_E_KIND");
 		if (!ret)
 			ret = ap_add_elem(&c);
-		if (!ret && ap_stage->bytes > AP_POL_MAX_BYTES) {
+		if (!ret && st->bytes > AP_POL_MAX_BYTES) {
 			NL_SET_ERR_MSG(info->extack, "policy larger than 64 MiB");
+			ret = -E2BIG;
+		}
+		if (!ret && ap_staged_bytes + (st->bytes - before) > AP_POL_MAX_STAGED) {
+			NL_SET_ERR_MSG(info->extack, "policies being staged hold more than 128 MiB together");
 			ret = -E2BIG;
 		}
 		if (ret)
 			break;
 		c.index++;
-		ap_stage->n_elems++;
+		st->n_elems++;
 	}
+	ap_staged_bytes += st->bytes - before;
 	if (!ret && rem) {
 		/* the list ends inside an element: a truncated or garbled message */
 		NL_SET_ERR_MSG_FMT(info->extack, "element %u: ACTPLANE_A_ELEMS ends with %d stray bytes",
@@ -761,7 +826,7 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 	}
 	if (ret)
-		ap_stage_free();	/* a bad element voids the whole load */
+		ap_stage_free(st);	/* a bad element voids the whole load */
 out:
 	mutex_unlock(&ap_policy_mutex);
 	return ret;
@@ -770,30 +835,32 @@ out:
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ap_policy *pol, *old;
+	struct ap_stage *st;
 	u8 bits[ACTPLANE_MAX_LABELS];
 	u32 i;
 	int ret;
 
 	mutex_lock(&ap_policy_mutex);
-	ret = ap_stage_owned(info);
-	if (ret)
+	st = ap_stage_of(info);
+	if (!st) {
+		ret = -ENOENT;
 		goto out;
-	pol = ap_stage->pol;
-	ret = ap_labels_define((const char *const *)ap_stage->labels, ap_stage->n_labels, bits,
-			       info->extack);
+	}
+	pol = st->pol;
+	ret = ap_labels_define((const char *const *)st->labels, st->n_labels, bits, info->extack);
 	if (ret)
 		goto fail;
-	for (i = 0; i < ap_stage->n_labels; i++)
+	for (i = 0; i < st->n_labels; i++)
 		pol->label_bits[i] = bits[i];
-	pol->n_labels = ap_stage->n_labels;
+	pol->n_labels = st->n_labels;
 	ret = ap_build(pol, bits, info->extack);
 	if (ret)
 		goto fail;
-	strscpy(pol->name, ap_stage->name, sizeof(pol->name));
-	pol->bytes = ap_stage->bytes;
+	strscpy(pol->name, st->name, sizeof(pol->name));
+	pol->bytes = st->bytes;
 	pol->generation = ++ap_generation;
-	ap_stage->pol = NULL;
-	ap_stage_free();
+	st->pol = NULL;
+	ap_stage_free(st);
 
 	old = rcu_dereference_protected(ap_active_policy, lockdep_is_held(&ap_policy_mutex));
 	rcu_assign_pointer(ap_active_policy, pol);
@@ -803,10 +870,21 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	ap_policy_free(old);
 	return 0;
 fail:
-	ap_stage_free();
+	ap_stage_free(st);
 out:
 	mutex_unlock(&ap_policy_mutex);
 	return ret;
+}
+
+/*
+ * For STATUS: how many sockets stage a policy, and the memory they hold.
+ * Informational and open to anyone, so it does not wait for the mutex an
+ * admin's large ADD may hold: the two values are read racily.
+ */
+void ap_policy_staging(u32 *sockets, u64 *bytes)
+{
+	*sockets = data_race(ap_n_stages);
+	*bytes = data_race(ap_staged_bytes);
 }
 
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)
@@ -922,29 +1000,45 @@ static int ap_put_clause_parts(struct sk_buff *skb, const struct ap_policy *pol,
 	return 0;
 }
 
+/* POLICY_DUMP's cursor, in cb->ctx (zeroed when the dump starts). */
+struct ap_policy_dump_ctx {
+	u32 rule;		/* next rule to send */
+	bool short_form;	/* that rule did not fit in full: send it short */
+};
+
 /*
  * POLICY_DUMP: one message per rule (name, because, and one ACTPLANE_E_CLAUSE
  * per clause with effect, op, target text and, as far as the message holds
  * them, the clause's parts: ap_put_clause_parts).  A rule too big for one
  * message in full is sent with the target text only (a reader sees no
  * ACTPLANE_E_TARGET_KIND and knows the clause is incomplete).
- * cb->args[0] is the next rule; cb->args[1] is set while that rule is being
- * sent in the short form.  cb->seq carries the generation so a reload
- * mid-dump is flagged (NLM_F_DUMP_INTR) instead of mixing two policies.
+ *
+ * Linear in the policy's size: a rule's clauses are found through
+ * rule_first/rule_clauses, built at commit (the clause list itself is in
+ * arrival order, and scanning it for every rule was O(rules x clauses)
+ * inside one RCU read section).  Each call reads the policy in force;
+ * cb->seq carries its generation (+ 1, so that "no policy" is not the
+ * core's "unset"), so a reload between two calls flags the next message, or
+ * the closing NLMSG_DONE, with NLM_F_DUMP_INTR: the reader starts again
+ * instead of mixing two policies.  After a reload nothing more is sent.
  */
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct ap_policy_dump_ctx *ctx = (void *)cb->ctx;
 	struct ap_policy *pol;
 	struct nlattr *el;
 	char buf[256];
 	void *hdr;
-	u32 i, r;
+	u32 k, r;
 	int ret = 0;
 
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	rcu_read_lock();
 	pol = rcu_dereference(ap_active_policy);
-	cb->seq = pol ? pol->generation : 0;
-	for (r = cb->args[0]; pol && r < pol->n_rules; r++) {
+	cb->seq = (pol ? pol->generation : 0) + 1;
+	if (cb->prev_seq && cb->seq != cb->prev_seq)
+		pol = NULL;	/* reloaded mid-dump: end it, NLMSG_DONE says so */
+	for (r = ctx->rule; pol && r < pol->n_rules; r++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &ap_family, NLM_F_MULTI, ACTPLANE_CMD_POLICY_DUMP);
 		if (!hdr)
@@ -958,37 +1052,37 @@ int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		    nla_put_string(skb, ACTPLANE_E_NAME, pol->rules[r].name) ||
 		    nla_put_string(skb, ACTPLANE_E_BECAUSE, pol->rules[r].because))
 			goto cancel;
-		for (i = 0; i < pol->n_clauses; i++) {
-			const struct ap_clause *c = &pol->clauses[i];
+		for (k = pol->rule_first[r]; k < pol->rule_first[r + 1]; k++) {
+			const struct ap_clause *c = &pol->clauses[pol->rule_clauses[k]];
 			struct nlattr *ce;
 
-			if (c->rule != r)
-				continue;
 			ap_target_text(pol, c->target_kind, c->target, buf, sizeof(buf));
 			ce = nla_nest_start(skb, ACTPLANE_E_CLAUSE);
 			if (!ce || nla_put_u32(skb, ACTPLANE_E_EFFECT, c->effect) ||
 			    nla_put_u32(skb, ACTPLANE_E_OP, c->op) ||
 			    nla_put_string(skb, ACTPLANE_E_GLOB, buf) ||
-			    (!cb->args[1] && ap_put_clause_parts(skb, pol, c)))
+			    (!ctx->short_form && ap_put_clause_parts(skb, pol, c)))
 				goto cancel;
 			nla_nest_end(skb, ce);
 		}
 		nla_nest_end(skb, el);
 		genlmsg_end(skb, hdr);
-		cb->args[1] = 0;
+		ctx->short_form = false;
 		continue;
 cancel:
 		genlmsg_cancel(skb, hdr);
-		if (r == cb->args[0] && !cb->args[1]) {
-			cb->args[1] = 1;	/* too big in full: again, short */
+		if (r == ctx->rule && !ctx->short_form) {
+			ctx->short_form = true;	/* too big in full: again, short */
 			r--;
 			continue;
 		}
-		if (r == cb->args[0])
-			ret = -EMSGSIZE;	/* one rule does not fit in a message */
+		if (r == ctx->rule) {
+			NL_SET_ERR_MSG_FMT(cb->extack, "rule %u does not fit in one message", r);
+			ret = -EMSGSIZE;
+		}
 		break;
 	}
-	cb->args[0] = r;
+	ctx->rule = r;
 	rcu_read_unlock();
 	return ret ?: skb->len;
 }
@@ -1014,11 +1108,11 @@ static int ap_netlink_release(struct notifier_block *nb, unsigned long event, vo
 {
 	struct netlink_notify *n = ptr;
 
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !net_eq(n->net, &init_net))	/* the family exists only there */
 		return NOTIFY_DONE;
 	mutex_lock(&ap_policy_mutex);
-	if (ap_stage && ap_stage->portid == n->portid)
-		ap_stage_free();
+	ap_stage_free(xa_load(&ap_stages, n->portid));
 	mutex_unlock(&ap_policy_mutex);
 	return NOTIFY_DONE;
 }
@@ -1034,9 +1128,13 @@ int ap_policy_init(void)
 
 void ap_policy_exit(void)
 {
+	struct ap_stage *st;
+	unsigned long id;
+
 	netlink_unregister_notifier(&ap_netlink_nb);
 	mutex_lock(&ap_policy_mutex);
-	ap_stage_free();
+	xa_for_each(&ap_stages, id, st)
+		ap_stage_free(st);
 	ap_policy_free(rcu_dereference_protected(ap_active_policy, 1));
 	RCU_INIT_POINTER(ap_active_policy, NULL);
 	mutex_unlock(&ap_policy_mutex);

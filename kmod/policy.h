@@ -18,7 +18,8 @@
 #define AP_POL_MAX_ARGS		64
 #define AP_POL_MAX_EXPR		128
 #define AP_POL_MAX_UNLESS	32
-#define AP_POL_MAX_BYTES	(64U << 20)	/* staged policy memory */
+#define AP_POL_MAX_BYTES	(64U << 20)	/* staged policy memory, per socket */
+#define AP_POL_MAX_STAGED	(2 * AP_POL_MAX_BYTES)	/* ... and of all sockets together */
 
 /* A compiled glob: NFA positions (include/actplane/match.h). */
 struct ap_glob {
@@ -179,6 +180,9 @@ struct ap_policy {
 	u32 *lineages;		/* pattern index */
 	struct ap_rule *rules;
 	struct ap_clause *clauses;
+	/* clauses by rule: rule r's are rule_clauses[rule_first[r] .. rule_first[r + 1]) */
+	u32 *rule_first;
+	u32 *rule_clauses;
 	u64 session_root_labels;	/* module bits of `exec "**"` sources */
 	bool exec_argv;			/* some exec clause/gate/invalidator has arguments */
 	struct ap_pathidx path[__ACTPLANE_OP_MAX];

@@ -164,20 +164,30 @@ void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch)
 	rcu_read_unlock();
 }
 
-/* Call @fn for each live session (under RCU; @fn must not sleep). */
-int ap_session_for_each(int (*fn)(u32 id, pid_t root, u32 procs, void *arg), void *arg)
+/*
+ * The live session with the smallest id >= *@id, for a dump's cursor: fills
+ * the record and sets *@id to its id.  False when there is none.  Sessions
+ * created or ended while a dump walks the IDR may or may not be seen; none
+ * is seen twice (ids are handed out cyclically and the cursor only grows).
+ */
+bool ap_session_next(u32 *id, pid_t *root, u32 *procs)
 {
 	struct ap_session *s;
-	int id, ret = 0;
+	int next = *id;
+	bool found = false;
 
+	if (*id > INT_MAX)
+		return false;
 	rcu_read_lock();
-	idr_for_each_entry(&ap_sessions, s, id) {
-		ret = fn(s->id, s->root, atomic_read(&s->procs), arg);
-		if (ret)
-			break;
+	s = idr_get_next(&ap_sessions, &next);
+	if (s) {
+		*id = next;
+		*root = s->root;
+		*procs = atomic_read(&s->procs);
+		found = true;
 	}
 	rcu_read_unlock();
-	return ret;
+	return found;
 }
 
 void ap_session_exit(void)

@@ -356,7 +356,7 @@ static void man_command(FILE *f, const struct gen_cmd *g)
 	fputs(".fi\n", f);
 	man_body(f, body);
 	if (g->c->needs_root)
-		fputs(".PP\nNeeds root (CAP_NET_ADMIN or CAP_SYS_ADMIN).\n", f);
+		fputs(".PP\nNeeds root (CAP_NET_ADMIN in the initial user namespace).\n", f);
 }
 
 static int gen_man(const struct gen_cmd *g, size_t n, const char *version, FILE *f)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libnl-genl client for the actplane family.  One path for every request:
- * build, send with NLM_F_ACK, receive replies into a parse callback, and
- * collect the error and extended-ACK message the kernel returns.
+ * build, send (NLM_F_ACK for a command, NLM_F_DUMP for a dump), receive
+ * replies into a parse callback, and collect the error and extended-ACK
+ * message the kernel returns, from an error message or from the NLMSG_DONE
+ * that ends a dump.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@ struct ap_nl {
 	int family;
 	int err;
 	int done;
+	int intr;		/* a dump part came with NLM_F_DUMP_INTR */
 	char msg[256];
 	ap_nl_parse_fn parse;
 	void *arg;
@@ -84,32 +87,71 @@ void ap_nl_perror(const struct ap_nl *nl, const char *what, int err)
 {
 	if (nl && nl->msg[0])
 		ap_err("%s: %s: %s", what, strerror(-err), nl->msg);
+	else if (err == -EPERM)	/* GENL_ADMIN_PERM: the core refuses without a text */
+		ap_err("%s: %s (needs CAP_NET_ADMIN in the initial user namespace)", what,
+		       strerror(-err));
 	else
 		ap_err("%s: %s", what, strerror(-err));
 }
 
-/* Pull NLMSGERR_ATTR_MSG out of an error message carrying ACK TLVs. */
-static void ap_nl_extack(struct ap_nl *nl, struct nlmsgerr *e)
+/* Keep NLMSGERR_ATTR_MSG from the ACK TLVs at tlvs (len bytes). */
+static void ap_nl_extack_tlvs(struct ap_nl *nl, void *tlvs, int len)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct nlattr *a;
-	size_t off = sizeof(*e);
-	int len, rem;
+	int rem;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
 	if (len <= 0)
 		return;
-	nla_for_each_attr(a, (struct nlattr *)((char *)e + off), len, rem) {
+	nla_for_each_attr(a, (struct nlattr *)tlvs, len, rem) {
 		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
 			snprintf(nl->msg, sizeof(nl->msg), "%.*s", nla_len(a), (char *)nla_data(a));
 			/* the kernel's text has no trailing newline, but strip one anyway */
 			nl->msg[strcspn(nl->msg, "\n")] = 0;
 		}
 	}
+}
+
+/* Pull NLMSGERR_ATTR_MSG out of an error message carrying ACK TLVs. */
+static void ap_nl_extack(struct ap_nl *nl, struct nlmsgerr *e)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	size_t off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	ap_nl_extack_tlvs(nl, (char *)e + off, (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off);
+}
+
+/*
+ * NLMSG_DONE ends a dump: its payload is the dump's final errno (0 or
+ * negative), followed by ACK TLVs (the ext-ACK text) if NLM_F_ACK_TLVS.
+ */
+static int ap_nl_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct ap_nl *nl = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err = 0, off = NLMSG_ALIGN(sizeof(int));
+
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&err, NLMSG_DATA(nlh), sizeof(int));
+		if (err < 0 && !nl->err)
+			nl->err = err;
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			ap_nl_extack_tlvs(nl, (char *)NLMSG_DATA(nlh) + off,
+					  (int)nlh->nlmsg_len - (int)NLMSG_LENGTH(off));
+	}
+	nl->done = 1;
+	return NL_STOP;
+}
+
+static int ap_nl_intr_cb(struct nl_msg *msg, void *arg)
+{
+	struct ap_nl *nl = arg;
+
+	nl->intr = 1;
+	return NL_OK;	/* keep reading to NLMSG_DONE */
 }
 
 static int ap_nl_valid_cb(struct nl_msg *msg, void *arg)
@@ -148,13 +190,14 @@ static int ap_nl_ack_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-int ap_nl_call_raw(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, void *arg)
+static int ap_nl_xact(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, void *arg)
 {
 	struct nl_cb *cb;
 	int ret;
 
 	nl->err = 0;
 	nl->done = 0;
+	nl->intr = 0;
 	nl->msg[0] = 0;
 	nl->parse = parse;
 	nl->arg = arg;
@@ -164,6 +207,8 @@ int ap_nl_call_raw(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, v
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ap_nl_valid_cb, nl);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ap_nl_ack_cb, nl);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ap_nl_finish_cb, nl);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, ap_nl_intr_cb, nl);
 	nl_cb_err(cb, NL_CB_CUSTOM, ap_nl_err_cb, nl);
 
 	ret = nl_send_auto(nl->sk, msg);
@@ -180,17 +225,25 @@ int ap_nl_call_raw(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, v
 		}
 	}
 	nl_cb_put(cb);
+	if (!nl->err && nl->intr)
+		return -EINTR;
 	return nl->err;
 }
 
-int ap_nl_call(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn parse, void *arg)
+int ap_nl_call_raw(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, void *arg)
+{
+	return ap_nl_xact(nl, msg, parse, arg);
+}
+
+static int ap_nl_request(struct ap_nl *nl, uint8_t cmd, int flags, ap_nl_put_fn put,
+			 ap_nl_parse_fn parse, void *arg)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	int ret;
 
 	if (!msg)
 		return -ENOMEM;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, NLM_F_ACK | NLM_F_REQUEST,
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags | NLM_F_REQUEST,
 			 cmd, ACTPLANE_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -202,7 +255,17 @@ int ap_nl_call(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn p
 			return ret;
 		}
 	}
-	ret = ap_nl_call_raw(nl, msg, parse, arg);
+	ret = ap_nl_xact(nl, msg, parse, arg);
 	nlmsg_free(msg);
 	return ret;
+}
+
+int ap_nl_call(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn parse, void *arg)
+{
+	return ap_nl_request(nl, cmd, NLM_F_ACK, put, parse, arg);
+}
+
+int ap_nl_dump(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn parse, void *arg)
+{
+	return ap_nl_request(nl, cmd, NLM_F_DUMP, put, parse, arg);
 }

@@ -30,6 +30,15 @@ void ap_nl_close(struct ap_nl *nl);
 /* Send cmd and wait for the reply/ACK.  Returns 0 or a negative errno. */
 int ap_nl_call(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn parse, void *arg);
 
+/*
+ * Dump cmd (NLM_F_DUMP): parse gets every message of the answer, however
+ * many parts the module sends.  Returns 0 or a negative errno, with the
+ * ext-ACK text from the error or from the NLMSG_DONE that ends the dump;
+ * -EINTR if the module flagged a part NLM_F_DUMP_INTR (what is dumped
+ * changed during the dump): the caller drops what it got and may ask again.
+ */
+int ap_nl_dump(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn parse, void *arg);
+
 /* Extended-ACK message of the last failed call ("" if none). */
 const char *ap_nl_errmsg(const struct ap_nl *nl);
 

@@ -20,10 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <json-c/json.h>
-#include <netlink/genl/genl.h>
-#include <netlink/genl/ctrl.h>
 
 #include "args.h"
 #include "cmd.h"
@@ -267,17 +264,17 @@ static void add_legacy(struct kview *kv, struct nlattr *nest)
 	kv->legacy[kv->n_legacy++] = text;
 }
 
-static int dump_cb(struct nl_msg *msg, void *arg)
+/* One POLICY_DUMP message: one rule. */
+static int dump_rule(struct nlattr **tb, void *arg)
 {
 	struct kview *kv = arg;
-	struct nlattr *tb[ACTPLANE_A_MAX + 1], *r[ACTPLANE_E_MAX + 1], *a;
+	struct nlattr *r[ACTPLANE_E_MAX + 1], *a;
 	struct ap_rule *rule;
 	size_t n = 0;
 	int rem;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ACTPLANE_A_MAX, NULL) || !tb[ACTPLANE_A_ELEM] ||
-	    nla_parse_nested(r, ACTPLANE_E_MAX, tb[ACTPLANE_A_ELEM], NULL))
-		return NL_SKIP;
+	if (!tb[ACTPLANE_A_ELEM] || nla_parse_nested(r, ACTPLANE_E_MAX, tb[ACTPLANE_A_ELEM], NULL))
+		return 0;
 	if (!kv->have) {
 		kv->have = true;
 		kv->name = attr_str(tb[ACTPLANE_A_POLICY_NAME]);
@@ -309,7 +306,7 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 		rule->n_clauses++;
 		add_legacy(kv, a);
 	}
-	return NL_OK;
+	return 0;
 }
 
 static int status_labels(struct nlattr **tb, void *arg)
@@ -333,11 +330,10 @@ static int status_labels(struct nlattr **tb, void *arg)
 /* Read the loaded policy; 0 or -1 (message printed). */
 static int kview_read(struct kview *kv)
 {
-	struct nl_sock *sk;
 	struct ap_nl *nl;
 	char err[256];
 	unsigned int i;
-	int family, ret, tries;
+	int ret, tries;
 
 	memset(kv, 0, sizeof(*kv));
 	kv->pol.n_labels = AP_MAX_LABELS;
@@ -353,40 +349,19 @@ static int kview_read(struct kview *kv)
 		return -1;
 	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, status_labels, kv);
-	if (ret) {
-		ap_nl_perror(nl, "rules", ret);
-		ap_nl_close(nl);
-		return -1;
-	}
-	ap_nl_close(nl);
-
-	for (tries = 0; tries < 5; tries++) {
-		sk = nl_socket_alloc();
-		if (!sk || genl_connect(sk) ||
-		    (family = genl_ctrl_resolve(sk, ACTPLANE_GENL_NAME)) < 0) {
-			ap_err("the actplane kernel module is not loaded");
-			if (sk)
-				nl_socket_free(sk);
-			return -1;
-		}
+	for (tries = 0; !ret && tries < 5; tries++) {
 		kv->complete = true;
-		nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb, kv);
-		ret = genl_send_simple(sk, family, ACTPLANE_CMD_POLICY_DUMP, ACTPLANE_GENL_VERSION,
-				       NLM_F_DUMP);
-		if (ret >= 0)
-			ret = nl_recvmsgs_default(sk);
-		nl_socket_free(sk);
-		if (ret != -NLE_DUMP_INTR)
+		ret = ap_nl_dump(nl, ACTPLANE_CMD_POLICY_DUMP, NULL, dump_rule, kv);
+		if (ret != -EINTR)
 			break;
 		kview_free_rules(kv);	/* reloaded during the dump: start again */
 	}
-	if (ret < 0) {
-		ap_err("rules: %s%s", nl_geterror(ret),
-		       ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" :
-		       ret == -NLE_DUMP_INTR ? " (the policy kept changing during the dump; retry)" : "");
-		return -1;
-	}
-	return 0;
+	if (ret == -EINTR)
+		ap_err("rules: the policy kept changing during the dump; retry");
+	else if (ret)
+		ap_nl_perror(nl, "rules", ret);
+	ap_nl_close(nl);
+	return ret ? -1 : 0;
 }
 
 /* ---- output ------------------------------------------------------------------ */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `actplane status`: module, enforcer and hook state over netlink, plus the
- * pinned BPF links in bpffs.  Human-readable or --json (json-c).
+ * pinned BPF links in bpffs.  Human-readable or --json (json-c).  STATUS
+ * gives the module's state; the sessions, however many, come from the
+ * SESSION_DUMP dump.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,10 +34,12 @@ struct ap_status {
 	uint64_t ctr[__ACTPLANE_CTR_MAX];
 	uint64_t mem[__ACTPLANE_MEM_A_MAX];
 	char labels[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
-	int nsessions;
-	struct {
+	uint32_t staging;		/* sockets staging a policy */
+	uint64_t staging_bytes;
+	int nsessions, cap_sessions;
+	struct ap_session_row {
 		unsigned int id, root, procs;
-	} sessions[256];
+	} *sessions;
 	int nhooks;
 	struct {
 		char name[48];
@@ -47,6 +51,44 @@ struct ap_status {
 static void copy_str(char *dst, size_t len, struct nlattr *a)
 {
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
+}
+
+/* Append the session described by the nest @info (enum actplane_session_attr). */
+static int add_session(struct ap_status *st, struct nlattr *info)
+{
+	struct ap_session_row *row;
+	struct nlattr *h;
+	int rem;
+
+	if (st->nsessions == st->cap_sessions) {
+		int cap = st->cap_sessions ? 2 * st->cap_sessions : 64;
+
+		row = realloc(st->sessions, (size_t)cap * sizeof(*row));
+		if (!row)
+			return -ENOMEM;
+		st->sessions = row;
+		st->cap_sessions = cap;
+	}
+	row = &st->sessions[st->nsessions];
+	memset(row, 0, sizeof(*row));
+	nla_for_each_nested(h, info, rem) {
+		if (nla_len(h) != 4)
+			continue;
+		if (nla_type(h) == ACTPLANE_SESSION_A_ID)
+			row->id = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_ROOT)
+			row->root = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
+			row->procs = nla_get_u32(h);
+	}
+	st->nsessions++;
+	return 0;
+}
+
+/* One SESSION_DUMP message: one session. */
+static int parse_session(struct nlattr **tb, void *arg)
+{
+	return tb[ACTPLANE_A_SESSION_INFO] ? add_session(arg, tb[ACTPLANE_A_SESSION_INFO]) : 0;
 }
 
 static int parse_status(struct nlattr **tb, void *arg)
@@ -79,20 +121,13 @@ static int parse_status(struct nlattr **tb, void *arg)
 		nla_for_each_nested(a, tb[ACTPLANE_A_LABEL_TABLE], rem)
 			if (nla_type(a) >= 1 && nla_type(a) <= ACTPLANE_MAX_LABELS)
 				copy_str(st->labels[nla_type(a) - 1], ACTPLANE_LABEL_NAME_LEN, a);
-	if (tb[ACTPLANE_A_SESSIONS])
-		nla_for_each_nested(a, tb[ACTPLANE_A_SESSIONS], rem) {
-			if (nla_type(a) != ACTPLANE_A_SESSION_INFO || st->nsessions >= 256)
-				continue;
-			nla_for_each_nested(h, a, rem2) {
-				if (nla_type(h) == ACTPLANE_SESSION_A_ID)
-					st->sessions[st->nsessions].id = nla_get_u32(h);
-				else if (nla_type(h) == ACTPLANE_SESSION_A_ROOT)
-					st->sessions[st->nsessions].root = nla_get_u32(h);
-				else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
-					st->sessions[st->nsessions].procs = nla_get_u32(h);
-			}
-			st->nsessions++;
-		}
+	if (tb[ACTPLANE_A_SESSIONS])	/* a module of ABI 1 lists them in STATUS */
+		nla_for_each_nested(a, tb[ACTPLANE_A_SESSIONS], rem)
+			if (nla_type(a) == ACTPLANE_A_SESSION_INFO && add_session(st, a))
+				return -ENOMEM;
+	st->staging = tb[ACTPLANE_A_STAGING] ? nla_get_u32(tb[ACTPLANE_A_STAGING]) : 0;
+	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
+		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
 	if (tb[ACTPLANE_A_HOOKS]) {
 		nla_for_each_nested(a, tb[ACTPLANE_A_HOOKS], rem) {
 			if (nla_type(a) != ACTPLANE_A_HOOK || st->nhooks >= AP_MAX_HOOKS)
@@ -195,6 +230,10 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_array_add(ss, x);
 	}
 	json_object_object_add(o, "sessions", ss);
+	ss = json_object_new_object();
+	json_object_object_add(ss, "sockets", json_object_new_int((int)st->staging));
+	json_object_object_add(ss, "bytes", json_object_new_uint64(st->staging_bytes));
+	json_object_object_add(o, "staging", ss);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -247,6 +286,9 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_UNTRACKED]);
 	printf("incomplete: %llu event(s) not evaluated completely, decided by the fail mode\n",
 	       (unsigned long long)st->ctr[ACTPLANE_CTR_INCOMPLETE]);
+	if (st->staging)
+		printf("staging:   %u socket%s staging a policy (%llu bytes)\n", st->staging,
+		       st->staging == 1 ? "" : "s", (unsigned long long)st->staging_bytes);
 	printf("sessions:  %d\n", st->nsessions);
 	for (i = 0; i < (unsigned int)st->nsessions; i++)
 		printf("  session %u: root pid %u, %u processes\n", st->sessions[i].id,
@@ -299,9 +341,20 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_status, st);
+	if (!ret) {
+		int from_status = st->nsessions;
+
+		st->nsessions = 0;
+		ret = ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, parse_session, st);
+		if (ret == -EOPNOTSUPP) {	/* ABI 1: STATUS's list is all there is */
+			st->nsessions = from_status;
+			ret = 0;
+		}
+	}
 	if (ret) {
 		ap_nl_perror(nl, "status", ret);
 		ap_nl_close(nl);
+		free(st->sessions);
 		free(st);
 		return 1;
 	}
@@ -311,6 +364,7 @@ int cmd_status(int argc, char **argv)
 		print_json(st, enforcer_pinned);
 	else
 		print_human(st, enforcer_pinned, pinned_hooks);
+	free(st->sessions);
 	free(st);
 	return 0;
 }

@@ -7,6 +7,12 @@
  *
  * Compatibility: ACTPLANE_ABI_VERSION changes only when an existing command or
  * attribute changes meaning.  New commands and attributes are appended.
+ *
+ * ABI 2: STATUS no longer lists sessions (SESSION_DUMP does, all of them);
+ * a policy is staged per socket, so POLICY_BEGIN no longer answers -EBUSY
+ * while another socket stages one; admin commands need CAP_NET_ADMIN.
+ * Every command's input attributes are listed with it below; any other
+ * attribute, output-only ones included, is refused by the core.
  */
 #ifndef _UAPI_ACTPLANE_H
 #define _UAPI_ACTPLANE_H
@@ -17,7 +23,7 @@
 
 #define ACTPLANE_GENL_NAME		"actplane"
 #define ACTPLANE_GENL_VERSION		1
-#define ACTPLANE_ABI_VERSION		1
+#define ACTPLANE_ABI_VERSION		2
 #define ACTPLANE_MCGRP_EVENTS		"events"
 
 /* Maximum length (with NUL) of an enforcer name, as in struct actplane_ops. */
@@ -25,19 +31,23 @@
 
 enum actplane_cmd {
 	ACTPLANE_CMD_UNSPEC,
-	ACTPLANE_CMD_STATUS,		/* get module state; anyone */
-	ACTPLANE_CMD_ENFORCER_TEST,	/* ask the enforcer to decide a synthetic match; admin */
+	ACTPLANE_CMD_STATUS,		/* get module state; anyone; in: nothing */
+	ACTPLANE_CMD_ENFORCER_TEST,	/* ask the enforcer to decide a synthetic match; admin; in: EFFECT */
 	ACTPLANE_CMD_EVENT,		/* multicast: an event record */
-	ACTPLANE_CMD_LABEL_ADD,		/* add labels to a process or file; admin */
-	ACTPLANE_CMD_LABEL_CLEAR,	/* remove labels (all if none named); admin */
-	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin */
-	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with exactly the seed labels; admin */
-	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin */
-	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin */
-	ACTPLANE_CMD_POLICY_ADD,	/* add elements (ACTPLANE_A_ELEMS) to the staged policy; admin */
-	ACTPLANE_CMD_POLICY_COMMIT,	/* validate, index and swap in the staged policy; admin */
-	ACTPLANE_CMD_POLICY_CLEAR,	/* remove the policy (labels stay); admin */
-	ACTPLANE_CMD_POLICY_DUMP,	/* dump: one message per rule, generation-checked; admin */
+	ACTPLANE_CMD_LABEL_ADD,		/* add labels to a process or file; admin; in: LABELS, PID | FD */
+	ACTPLANE_CMD_LABEL_CLEAR,	/* remove labels (all if none named); admin; in: LABELS, PID | FD */
+	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin; in: PID | FD */
+	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with exactly the seed labels;
+					 * admin; in: PID, LABELS */
+	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin; in: LIMIT_BYTES, FAIL_MODE */
+	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin; in: POLICY_NAME */
+	ACTPLANE_CMD_POLICY_ADD,	/* add elements to the staged policy; admin; in: ELEMS */
+	ACTPLANE_CMD_POLICY_COMMIT,	/* validate, index and swap in the staged policy; admin; in: nothing */
+	ACTPLANE_CMD_POLICY_CLEAR,	/* remove the policy (labels stay); admin; in: nothing */
+	ACTPLANE_CMD_POLICY_DUMP,	/* dump: one message per rule, generation-checked
+					 * (NLM_F_DUMP_INTR); admin; in: nothing */
+	ACTPLANE_CMD_SESSION_DUMP,	/* dump: one message per session (SESSION_INFO); anyone;
+					 * in: nothing */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -64,8 +74,8 @@ enum actplane_attr {
 	ACTPLANE_A_LIMIT_BYTES,		/* u64: label memory limit in bytes (in/out) */
 	ACTPLANE_A_FAIL_MODE,		/* u32: enum actplane_fail_mode (in/out) */
 	ACTPLANE_A_MEMORY,		/* nest: enum actplane_mem_attr (out) */
-	ACTPLANE_A_SESSIONS,		/* nest: ACTPLANE_A_SESSION_INFO entries (out) */
-	ACTPLANE_A_SESSION_INFO,	/* nest: enum actplane_session_attr (out) */
+	ACTPLANE_A_SESSIONS,		/* nest: SESSION_INFO entries (out; STATUS of ABI 1 only) */
+	ACTPLANE_A_SESSION_INFO,	/* nest: enum actplane_session_attr (out: SESSION_DUMP) */
 	ACTPLANE_A_LABEL_TABLE,		/* nest: ACTPLANE_A_LABEL names, attr type = bit + 1 (out) */
 	ACTPLANE_A_ELEMS,		/* nest: ACTPLANE_A_ELEM entries (in: POLICY_ADD) */
 	ACTPLANE_A_ELEM,		/* nest: enum actplane_elem_attr — one policy element */
@@ -73,6 +83,8 @@ enum actplane_attr {
 	ACTPLANE_A_POLICY_NAME,		/* string: policy file the policy came from (in/out) */
 	ACTPLANE_A_COUNT,		/* u32: number of rules (out) */
 	ACTPLANE_A_EVENT,		/* nest: enum actplane_event_attr (multicast) */
+	ACTPLANE_A_STAGING,		/* u32: sockets staging a policy now (out: STATUS) */
+	ACTPLANE_A_STAGING_BYTES,	/* u64: memory those staged policies hold (out: STATUS) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)

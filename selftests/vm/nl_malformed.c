@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Malformed generic netlink requests must be refused with an extended-ACK
- * message, and the module must keep answering afterwards.
+ * message, and the module must keep answering afterwards.  Each command has
+ * its own input policy: an attribute it does not take (an output-only one
+ * included) is refused by the core.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +52,43 @@ static struct nlattr *elem(struct nl_msg *msg, unsigned int kind)
 	return e;
 }
 
+static int put_label_elem(struct nl_msg *msg, void *name)
+{
+	struct nlattr *els = nla_nest_start(msg, ACTPLANE_A_ELEMS), *e;
+
+	e = elem(msg, ACTPLANE_ELEM_LABEL);
+	nla_put_string(msg, ACTPLANE_E_NAME, name);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	return 0;
+}
+
+/*
+ * Each socket stages its own policy: a second socket's BEGIN, ADD and close
+ * leave the first one's staging alone.  Nothing is committed.
+ */
+static void two_sockets(struct ap_nl *nl)
+{
+	struct ap_nl *nl2;
+	char err[256];
+	int a, b, c, d;
+
+	nl2 = ap_nl_open(err, sizeof(err));
+	if (!nl2) {
+		tap_result(0, "policy: two sockets stage independently", "second socket: %s", err);
+		return;
+	}
+	a = ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	b = ap_nl_call(nl2, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	c = ap_nl_call(nl2, ACTPLANE_CMD_POLICY_ADD, put_label_elem, NULL, "two");
+	ap_nl_close(nl2);
+	d = ap_nl_call(nl, ACTPLANE_CMD_POLICY_ADD, put_label_elem, NULL, "one");
+	tap_result(!a && !b && !c && !d, "policy: two sockets stage independently",
+		   "begin %d, second begin %d (was -EBUSY before ABI 2), second add %d, "
+		   "first add after the second closed %d \"%s\"", a, b, c, d, ap_nl_errmsg(nl));
+	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);	/* drop it */
+}
+
 /* Bad policy elements: each load is refused whole, naming the element. */
 static int policy_cases(struct ap_nl *nl)
 {
@@ -80,6 +119,8 @@ static int policy_cases(struct ap_nl *nl)
 		      "element 1: pattern 5 does not exist");
 	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
 	tap_result(ret == -ENOENT, "policy: a failed add voids the staged policy", "commit got %d", ret);
+
+	two_sockets(nl);
 
 	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
 	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
@@ -146,10 +187,32 @@ int main(int argc, char **argv)
 	nla_put_u32(msg, ACTPLANE_A_EFFECT, 9);	/* no such effect */
 	expect_reject(nl, "netlink: out-of-range effect rejected with ext-ack", msg, -ERANGE, NULL);
 
+	/* STATUS takes nothing: its own output attributes are refused as input */
 	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
 	nla_put_string(msg, ACTPLANE_A_VERSION, "9.9");
 	expect_reject(nl, "netlink: output-only attribute rejected with ext-ack", msg, -EINVAL,
-		      "output-only");
+		      "takes no attributes");
+
+	/* ENFORCER_TEST takes EFFECT only (its policy ends there) */
+	msg = new_msg(nl, ACTPLANE_CMD_ENFORCER_TEST);
+	nla_put_string(msg, ACTPLANE_A_ENFORCER, "x");
+	expect_reject(nl, "netlink: attribute of another command rejected with ext-ack", msg, -EINVAL,
+		      "Unsupported attribute");
+	msg = new_msg(nl, ACTPLANE_CMD_ENFORCER_TEST);
+	nla_put_u32(msg, ACTPLANE_A_VERDICT, 1);
+	expect_reject(nl, "netlink: attribute past the command's policy rejected with ext-ack", msg,
+		      -EINVAL, "Unknown attribute type");
+
+	/* no resv_start_op: every command gets the core's header checks */
+	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
+	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->reserved = 1;
+	expect_reject(nl, "netlink: non-zero genlmsghdr.reserved rejected with ext-ack", msg, -EINVAL,
+		      "reserved");
+
+	ret = ap_nl_dump(nl, ACTPLANE_CMD_STATUS, NULL, NULL, NULL);
+	tap_result(ret == -EOPNOTSUPP, "netlink: STATUS as a dump refused", "got %d", ret);
+	ret = ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, NULL, NULL);
+	tap_result(ret == 0, "netlink: SESSION_DUMP answers", "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 
 	msg = new_msg(nl, 99);	/* no such command */
 	ret = ap_nl_call_raw(nl, msg, NULL, NULL);

@@ -21,7 +21,7 @@ t_status() {
 	local j
 	j=$(status_json)
 	expect_eq "version" "$(json_get "$j" "j['version']")" "$(cat /sys/module/actplane/version)"
-	expect_eq "abi" "$(json_get "$j" "j['abi']")" 1
+	expect_eq "abi" "$(json_get "$j" "j['abi']")" 2
 	expect_eq "enforcer state" "$(json_get "$j" "j['enforcer']['state']")" none
 	"$AP" status | grep -q '^module: *actplane' || fail "human status lacks module line"
 }

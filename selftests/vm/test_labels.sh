@@ -176,6 +176,15 @@ t_session() {
 		"$(json_get "$(status_json)" "any(s['id']==$sid for s in j['sessions'])")" False
 }
 
+# more sessions than STATUS's one 32 KiB message used to hold (~1100): the
+# SESSION_DUMP dump lists them all, and so does `status --json`
+t_many_sessions() {
+	"$VMT/nl_sessions" 1500 "\"$AP\" status --json > $T/sessions.json" | tee $T/sessions.out
+	! grep -q '^not ok' $T/sessions.out || return 1
+	expect_eq "sessions in status --json" \
+		"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sessions"]) >= 1500)' $T/sessions.json)" True
+}
+
 t_session_inherit() {
 	# a session started on a shell: its descendants carry the session id
 	out=$(sh -c "$AP session create --pid \$\$ --label agent >/dev/null; sh -c 'sh -c \"$AP labels --pid \\\$\\\$\"'")
@@ -246,6 +255,7 @@ run_test "labels survive drop_caches (ext4), purged on umount" t_drop_caches
 run_test "exit and unlink free entries" t_exit_unlink_free
 run_test "io_uring read/write propagate" t_io_uring
 run_test "session: create, list, ends with its processes" t_session
+run_test "sessions: 1500 are all listed (dump, status --json)" t_many_sessions
 run_test "session id and seed labels inherited by descendants" t_session_inherit
 run_test "memory limit, fail-open: counted, capped, not blocked" t_limit_fail_open
 run_test "memory limit, fail-closed: untrackable writes blocked, counted" t_limit_fail_closed
