@@ -206,3 +206,14 @@ int ap_nl_call(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn p
 	nlmsg_free(msg);
 	return ret;
 }
+
+/* The one place a command opens the family and reports why it cannot. */
+struct ap_nl *ap_nl_connect(void)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+
+	if (!nl)
+		ap_err("%s", err);
+	return nl;
+}
