@@ -30,6 +30,10 @@ struct ap_opt {
 
 #define AP_OPT_LONG	0x100	/* keys of options without a short letter start here */
 
+/* options several commands share, with one wording */
+#define AP_OPT_JSON	{ "json", 'j', NULL, NULL, "one JSON object (schema in docs/cli.md)" }
+#define AP_OPT_DOMAIN	{ "domain", 'd', "NAME", NULL, "domain of a rules:/domains: catalog" }
+
 /* flags */
 #define AP_CMD_ROOT	0x1	/* talks to the module with privileges */
 #define AP_CMD_OPTS_FIRST 0x2	/* options end at the first operand (run: the agent's argv) */

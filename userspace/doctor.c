@@ -450,7 +450,7 @@ static void check_programs(struct doctor *d)
 }
 
 static const struct ap_opt doctor_opts[] = {
-	{ "json", 'j', NULL, NULL, "one JSON object (schema in docs/cli.md)" },
+	AP_OPT_JSON,
 	{ "lsm-file", 'l', "FILE", NULL, "read the active LSM list from FILE instead of\n"
 					 DEFAULT_LSM_FILE },
 	{ NULL }

@@ -26,14 +26,14 @@
 static const struct ap_opt explain_opts[] = {
 	{ "policy", 'p', "FILE", NULL, "the policy (default: actplane.yaml or\n"
 				       ".actplane/policy.yaml here or above)" },
-	{ "domain", 'd', "NAME", NULL, "domain of a rules:/domains: catalog" },
+	AP_OPT_DOMAIN,
 	{ "labels", 'l', "L,...", NULL, "labels the process carries" },
 	{ "target-labels", 't', "L,...", NULL, "exec: labels the program file carries" },
 	{ "after", 'a', "EVENT", NULL, "an earlier event of the session, for `after` gates:\n"
 				       "'PROG [ARG...]' ran (and exited with 0), or\n"
 				       "'read|open|write|unlink PATH'; oldest first" },
 	{ "lineage", 'L', "PROG", NULL, "the process or one of its ancestors ran PROG" },
-	{ "json", 'j', NULL, NULL, "one JSON object (schema in docs/cli.md)" },
+	AP_OPT_JSON,
 	{ NULL }
 };
 

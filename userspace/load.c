@@ -354,7 +354,7 @@ struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *
 
 static const struct ap_opt load_opts[] = {
 	{ "policy", 'p', "FILE", NULL, "the policy file" },
-	{ "domain", 'd', "NAME", NULL, "domain of a rules:/domains: catalog" },
+	AP_OPT_DOMAIN,
 	{ NULL }
 };
 

@@ -585,7 +585,7 @@ static int rules_diff(const struct kview *kv, struct ap_policy *p, const char *p
 }
 
 static const struct ap_opt rules_opts[] = {
-	{ "json", 'j', NULL, NULL, "one JSON object (schema in docs/cli.md)" },
+	AP_OPT_JSON,
 	{ "diff", 'D', "FILE", NULL, "compile FILE and show how the loaded rules differ\n"
 				      "from it (unified diff: - loaded, + FILE)" },
 	{ "domain", 'd', "NAME", NULL, "with --diff: the domain of FILE to compile" },

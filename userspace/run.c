@@ -299,7 +299,7 @@ static pid_t start_agent(char **cmdv, const struct ap_invoker *who, const sigset
 static const struct ap_opt run_opts[] = {
 	{ "policy", 'p', "FILE", NULL, "the policy (default: actplane.yaml or\n"
 				       ".actplane/policy.yaml here or above)" },
-	{ "domain", 'd', "NAME", NULL, "domain of a rules:/domains: catalog" },
+	AP_OPT_DOMAIN,
 	{ "enforcer", 'e', "E", "enforce audit", "attach enforcer E (a name or FILE.bpf.o)" },
 	{ "log", 'l', "FILE", NULL, "violations there instead of on stderr" },
 	{ NULL }

@@ -258,7 +258,7 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 }
 
 static const struct ap_opt status_opts[] = {
-	{ "json", 'j', NULL, NULL, "one JSON object (schema in docs/cli.md)" },
+	AP_OPT_JSON,
 	{ NULL }
 };
 
