@@ -58,6 +58,16 @@ int ap_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int ap_parse_pid_arg(const char *cmd, const char *s, int *pid)
+{
+	uint64_t v;
+
+	if (ap_parse_uint(s, 1, 0x7fffffff, &v))
+		return ap_usage_error(cmd, "--pid takes a process id (a number from 1), not '%s'", s);
+	*pid = (int)v;
+	return 0;
+}
+
 int ap_parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -94,15 +94,6 @@ static int call(uint8_t cmd, struct label_req *r, const char *what)
 	return ret;
 }
 
-static int parse_pid(const char *cmd, const char *s)
-{
-	uint64_t v;
-
-	if (ap_parse_uint(s, 1, 0x7fffffff, &v))
-		return -ap_usage_error(cmd, "--pid takes a process id (a number from 1), not '%s'", s);
-	return (int)v;
-}
-
 /* Open PATH as the target (O_PATH: no read permission needed, no side effects). */
 static int open_target(const char *path, struct label_req *r)
 {
@@ -149,11 +140,9 @@ static int cmd_label(int argc, char **argv)
 	cmd = add ? "label add" : "label clear";
 	argc--;
 	argv++;
-	while ((c = ap_getopt(&cmd_label_cmd, argc, argv)) > 0) {
-		r.pid = parse_pid("label", optarg);
-		if (r.pid < 0)
-			return -r.pid;
-	}
+	while ((c = ap_getopt(&cmd_label_cmd, argc, argv)) > 0)
+		if (ap_parse_pid_arg("label", optarg, &r.pid))
+			return AP_EXIT_USAGE;
 	if (c < 0)
 		return ap_opt_exit(c);
 	r.labels = argv + optind;
@@ -186,11 +175,9 @@ static int cmd_labels(int argc, char **argv)
 	struct label_req r = { .fd = -1 };
 	int c, i, ret;
 
-	while ((c = ap_getopt(&cmd_labels_cmd, argc, argv)) > 0) {
-		r.pid = parse_pid("labels", optarg);
-		if (r.pid < 0)
-			return -r.pid;
-	}
+	while ((c = ap_getopt(&cmd_labels_cmd, argc, argv)) > 0)
+		if (ap_parse_pid_arg("labels", optarg, &r.pid))
+			return AP_EXIT_USAGE;
 	if (c < 0)
 		return ap_opt_exit(c);
 	if (!!r.pid == (optind < argc) || argc - optind > 1)
@@ -244,9 +231,8 @@ static int cmd_session(int argc, char **argv)
 	while ((c = ap_getopt(&cmd_session_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p':
-			r.pid = parse_pid("session", optarg);
-			if (r.pid < 0)
-				return -r.pid;
+			if (ap_parse_pid_arg("session", optarg, &r.pid))
+				return AP_EXIT_USAGE;
 			break;
 		case 'l':
 			if (r.nlabels >= ACTPLANE_MAX_LABELS)

@@ -118,7 +118,7 @@ static int watch_parse(int argc, char **argv, struct watch_ctx *w)
 {
 	struct ap_watch_filter *f = &w->filter;
 	uint64_t v;
-	int c;
+	int c, pid;
 
 	while ((c = ap_getopt(&cmd_watch_cmd, argc, argv)) > 0) {
 		switch (c) {
@@ -155,10 +155,9 @@ static int watch_parse(int argc, char **argv, struct watch_ctx *w)
 			if (f->n_pids >= AP_WATCH_MAX_FILTER)
 				return ap_usage_error("watch", "at most %d --pid filters",
 						      AP_WATCH_MAX_FILTER);
-			if (ap_parse_uint(optarg, 1, 0x7fffffff, &v))
-				return ap_usage_error("watch", "--pid takes a process id "
-						      "(a number from 1), not '%s'", optarg);
-			f->pids[f->n_pids++] = (unsigned int)v;
+			if (ap_parse_pid_arg("watch", optarg, &pid))
+				return AP_EXIT_USAGE;
+			f->pids[f->n_pids++] = (unsigned int)pid;
 			break;
 		}
 	}
