@@ -28,6 +28,12 @@ int ap_getopt_error(const char *cmd, int c, int argc, char **argv);
 /* Strict unsigned decimal in [min, max]: no sign, no blanks, no suffix. */
 int ap_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/*
+ * --pid's argument: a process id (1 to 2^31-1) in *pid, 0; or the usage
+ * error for CMD printed and AP_EXIT_USAGE returned.
+ */
+int ap_parse_pid_arg(const char *cmd, const char *s, int *pid);
+
 /* A byte count: decimal with an optional K, M or G suffix (powers of 1024). */
 int ap_parse_size(const char *s, uint64_t *out);
 

@@ -37,14 +37,38 @@ int ap_verdict_parse(const char *s)
 	return -1;
 }
 
+static const char *const enforcer_states[] = {
+	[ACTPLANE_ENFORCER_NONE] = "none",
+	[ACTPLANE_ENFORCER_ACTIVE] = "active",
+	[ACTPLANE_ENFORCER_FAILED] = "failed",
+};
+
 const char *ap_enforcer_state_name(unsigned int state)
 {
-	switch (state) {
-	case ACTPLANE_ENFORCER_NONE: return "none";
-	case ACTPLANE_ENFORCER_ACTIVE: return "active";
-	case ACTPLANE_ENFORCER_FAILED: return "failed";
-	}
-	return "unknown";
+	return state < sizeof(enforcer_states) / sizeof(enforcer_states[0]) ?
+	       enforcer_states[state] : "unknown";
+}
+
+/* `limits --fail-mode`, `status`: the one table of the fail modes' words */
+static const char *const fail_modes[] = {
+	[ACTPLANE_FAIL_OPEN] = "open",
+	[ACTPLANE_FAIL_CLOSED] = "closed",
+};
+
+const char *ap_fail_mode_name(unsigned long long mode)
+{
+	return mode < sizeof(fail_modes) / sizeof(fail_modes[0]) && fail_modes[mode] ?
+	       fail_modes[mode] : "?";
+}
+
+int ap_fail_mode_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fail_modes) / sizeof(fail_modes[0]); i++)
+		if (fail_modes[i] && !strcmp(s, fail_modes[i]))
+			return (int)i;
+	return -1;
 }
 
 static const char *const counter_names[__ACTPLANE_CTR_MAX] = {

@@ -15,6 +15,9 @@
 const char *ap_verdict_name(unsigned int effect);
 int ap_verdict_parse(const char *s);		/* -1 if unknown */
 const char *ap_enforcer_state_name(unsigned int state);
+/* enum actplane_fail_mode by name ("open", "closed"): "?" / -1 if unknown */
+const char *ap_fail_mode_name(unsigned long long mode);
+int ap_fail_mode_parse(const char *s);
 const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);
 char *ap_read_file(const char *path, size_t *len);

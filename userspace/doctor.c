@@ -449,49 +449,39 @@ static void check_programs(struct doctor *d)
 	fix("sudo actplane up");
 }
 
-int cmd_doctor(int argc, char **argv)
+static const struct ap_opt doctor_opts[] = {
+	AP_OPT_JSON,
+	{ "lsm-file", 'l', "FILE", NULL, "read the active LSM list from FILE instead of\n"
+					 DEFAULT_LSM_FILE },
+	{ NULL }
+};
+
+AP_COMMAND(cmd_doctor, .name = "doctor", .order = 210, .args = "[--json] [--lsm-file F]",
+	   .help = "check this host for what ActPlane needs",
+	   .usage = "Usage: actplane doctor [--json] [--lsm-file FILE]\n"
+		    "\n"
+		    "Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
+		    "BTF, the bpf LSM active (and how to enable it if not), bpffs, the module\n"
+		    "and the BPF programs.  One line per check (ok or FAIL, with the fix).\n"
+		    "Exit status 0 only if every check passed.  See docs/install.md.\n",
+	   .opts = doctor_opts);
+
+static int cmd_doctor(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "lsm-file", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	static const char help[] =
-		"Usage: actplane doctor [--json] [--lsm-file FILE]\n"
-		"\n"
-		"Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
-		"BTF, the bpf LSM active (and how to enable it if not), bpffs, the module\n"
-		"and the BPF programs.  One line per check (ok or FAIL, with the fix).\n"
-		"Exit status 0 only if every check passed.  See docs/install.md.\n"
-		"\n"
-		"  -j, --json            one JSON object (schema in docs/cli.md)\n"
-		"  -l, --lsm-file FILE   read the active LSM list from FILE instead of\n"
-		"                        " DEFAULT_LSM_FILE "\n"
-		"  -h, --help            this help\n";
 	struct doctor d = { .lsm_file = DEFAULT_LSM_FILE };
 	bool json = false;
 	int opt;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:jh", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
+	while ((opt = ap_getopt(&cmd_doctor_cmd, argc, argv)) > 0) {
+		if (opt == 'l')
 			d.lsm_file = optarg;
-			break;
-		case 'j':
+		else
 			json = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return ap_getopt_error("doctor", opt, argc, argv);
-		}
 	}
-	if (optind < argc)
-		return ap_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
+	if (opt < 0)
+		return ap_opt_exit(opt);
+	if ((opt = ap_no_operands(&cmd_doctor_cmd, argc, argv)))
+		return opt;
 	if (uname(&d.uts)) {
 		ap_err("doctor: uname: %s", strerror(errno));
 		return 1;

@@ -23,41 +23,44 @@
 #include "policy/explain.h"
 #include "policy/policy.h"
 
-static const char explain_help[] =
-	"Usage: actplane explain exec|read|open|write|unlink|connect|recv TARGET [ARG...]\n"
-	"                        [--policy FILE] [--domain NAME] [--labels L,...]\n"
-	"                        [--target-labels L,...] [--after EVENT]...\n"
-	"                        [--lineage PROG]... [--json]\n"
-	"\n"
-	"What the policy decides for an event, and why, without the kernel: each\n"
-	"clause whose target matches, each of its conditions and whether it holds,\n"
-	"the effect and the `because`.  Nothing is loaded; no privileges needed.\n"
-	"\n"
-	"  exec PROG [ARG...]    running PROG (a name without '/' is found in PATH)\n"
-	"  read PATH             an open for reading\n"
-	"  write PATH            an open for writing\n"
-	"  open PATH             an open for reading and writing\n"
-	"  unlink PATH           removing PATH\n"
-	"  connect ADDR[:PORT]   connect or UDP send; IPv6 as [ADDR]:PORT\n"
-	"  recv ADDR[:PORT]      receiving from ADDR\n"
-	"\n"
-	"  -p, --policy FILE     the policy (default: actplane.yaml or\n"
-	"                        .actplane/policy.yaml here or above)\n"
-	"  -d, --domain NAME     domain of a rules:/domains: catalog\n"
-	"  -l, --labels L,...    labels the process carries\n"
-	"  -t, --target-labels L,...  exec: labels the program file carries\n"
-	"  -a, --after EVENT     an earlier event of the session, for `after` gates:\n"
-	"                        'PROG [ARG...]' ran (and exited with 0), or\n"
-	"                        'read|open|write|unlink PATH'; oldest first\n"
-	"  -L, --lineage PROG    the process or one of its ancestors ran PROG\n"
-	"  -j, --json            one JSON object (schema in docs/cli.md)\n"
-	"  -h, --help            this help\n"
-	"\n"
-	"Arguments that start with '-' go after '--':\n"
-	"  actplane explain --labels AGENT -- exec git push --force\n"
-	"\n"
-	"Exit status: 0 allowed (no rule fires, or notify only), 1 denied (block\n"
-	"or kill), 2 usage error, or no policy, or one that does not compile.\n";
+static const struct ap_opt explain_opts[] = {
+	{ "policy", 'p', "FILE", NULL, "the policy (default: actplane.yaml or\n"
+				       ".actplane/policy.yaml here or above)" },
+	AP_OPT_DOMAIN,
+	{ "labels", 'l', "L,...", NULL, "labels the process carries" },
+	{ "target-labels", 't', "L,...", NULL, "exec: labels the program file carries" },
+	{ "after", 'a', "EVENT", NULL, "an earlier event of the session, for `after` gates:\n"
+				       "'PROG [ARG...]' ran (and exited with 0), or\n"
+				       "'read|open|write|unlink PATH'; oldest first" },
+	{ "lineage", 'L', "PROG", NULL, "the process or one of its ancestors ran PROG" },
+	AP_OPT_JSON,
+	{ NULL }
+};
+
+AP_COMMAND(cmd_explain, .name = "explain", .order = 40, .args = "EVENT [--labels L,...] [--after E]...",
+	   .help = "what the policy decides for an event, and why",
+	   .usage = "Usage: actplane explain exec|read|open|write|unlink|connect|recv TARGET [ARG...]\n"
+		    "                        [--policy FILE] [--domain NAME] [--labels L,...]\n"
+		    "                        [--target-labels L,...] [--after EVENT]...\n"
+		    "                        [--lineage PROG]... [--json]\n"
+		    "\n"
+		    "What the policy decides for an event, and why, without the kernel: each\n"
+		    "clause whose target matches, each of its conditions and whether it holds,\n"
+		    "the effect and the `because`.  Nothing is loaded; no privileges needed.\n"
+		    "\n"
+		    "  exec PROG [ARG...]    running PROG (a name without '/' is found in PATH)\n"
+		    "  read PATH             an open for reading\n"
+		    "  write PATH            an open for writing\n"
+		    "  open PATH             an open for reading and writing\n"
+		    "  unlink PATH           removing PATH\n"
+		    "  connect ADDR[:PORT]   connect or UDP send; IPv6 as [ADDR]:PORT\n"
+		    "  recv ADDR[:PORT]      receiving from ADDR\n",
+	   .opts = explain_opts, .opt_col = 24,
+	   .more = "Arguments that start with '-' go after '--':\n"
+		   "  actplane explain --labels AGENT -- exec git push --force\n"
+		   "\n"
+		   "Exit status: 0 allowed (no rule fires, or notify only), 1 denied (block\n"
+		   "or kill), 2 usage error, or no policy, or one that does not compile.\n");
 
 /* Find and compile the policy as `check` does; diagnostics only on failure. */
 static struct ap_policy *explain_policy(const char *file, const char *domain)
@@ -85,19 +88,8 @@ static struct ap_policy *explain_policy(const char *file, const char *domain)
 	return p;
 }
 
-int cmd_explain(int argc, char **argv)
+static int cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "target-labels", required_argument, NULL, 't' },
-		{ "after", required_argument, NULL, 'a' },
-		{ "lineage", required_argument, NULL, 'L' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	const char *file = NULL, *domain = NULL;
 	struct ap_explain_event ev;
 	struct json_object *res;
@@ -107,8 +99,7 @@ int cmd_explain(int argc, char **argv)
 	int c, ret = 0;
 
 	ap_explain_event_init(&ev);
-	opterr = 0;
-	while (!ret && (c = getopt_long(argc, argv, ":p:d:l:t:a:L:jh", opts, NULL)) != -1) {
+	while (!ret && (c = ap_getopt(&cmd_explain_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
@@ -117,14 +108,11 @@ int cmd_explain(int argc, char **argv)
 		case 'a': ret = ap_explain_add(&ev, AP_EXPLAIN_AFTER, optarg, &err); break;
 		case 'L': ret = ap_explain_add(&ev, AP_EXPLAIN_LINEAGE, optarg, &err); break;
 		case 'j': json = true; break;
-		case 'h':
-			fputs(explain_help, stdout);
-			ap_explain_event_free(&ev);
-			return 0;
-		default:
-			ap_explain_event_free(&ev);
-			return ap_getopt_error("explain", c, argc, argv);
 		}
+	}
+	if (c < 0) {
+		ap_explain_event_free(&ev);
+		return ap_opt_exit(c);
 	}
 	if (!ret)
 		ret = ap_explain_set_event(&ev, argv + optind, (size_t)(argc - optind), &err);

@@ -187,29 +187,30 @@ static const char *find_workspace(const char *opt, const char *cwd, char *buf,
 	return NULL;
 }
 
-int cmd_feedback_hook(int argc, char **argv)
+static const struct ap_opt feedback_hook_opts[] = {
+	{ "workspace", 'w', "DIR", NULL, "use DIR instead of searching from the event's cwd" },
+	{ NULL }
+};
+
+/* AP_CMD_LENIENT: a broken hook entry must not break the agent either */
+AP_COMMAND(cmd_feedback_hook, .name = "feedback-hook", .order = 190, .flags = AP_CMD_LENIENT,
+	   .args = "< HOOK-JSON", .help = "agent hook: report new violations",
+	   .usage = "Usage: actplane feedback-hook [--workspace DIR]\n"
+		    "\n"
+		    "Agent hook (Claude Code PostToolUse/PostToolUseFailure, Codex PostToolUse):\n"
+		    "reads the hook event as JSON on stdin and, if ActPlane recorded violations\n"
+		    "since the last delivery, prints the hook answer that adds them to the\n"
+		    "agent's context:\n"
+		    "  {\"hookSpecificOutput\": {\"hookEventName\": EVENT, \"additionalContext\": TEXT},\n"
+		    "   \"systemMessage\": SUMMARY}\n"
+		    "Otherwise it prints nothing.  The workspace is found by walking up from the\n"
+		    "event's \"cwd\" to actplane.yaml or .actplane/.  Always exits 0: problems are\n"
+		    "reported on stderr and never fail the agent's tool call.\n"
+		    "`actplane setup` installs it.  See docs/agent-integration.md.\n",
+	   .opts = feedback_hook_opts);
+
+static int cmd_feedback_hook(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	static const char help[] =
-		"Usage: actplane feedback-hook [--workspace DIR]\n"
-		"\n"
-		"Agent hook (Claude Code PostToolUse/PostToolUseFailure, Codex PostToolUse):\n"
-		"reads the hook event as JSON on stdin and, if ActPlane recorded violations\n"
-		"since the last delivery, prints the hook answer that adds them to the\n"
-		"agent's context:\n"
-		"  {\"hookSpecificOutput\": {\"hookEventName\": EVENT, \"additionalContext\": TEXT},\n"
-		"   \"systemMessage\": SUMMARY}\n"
-		"Otherwise it prints nothing.  The workspace is found by walking up from the\n"
-		"event's \"cwd\" to actplane.yaml or .actplane/.  Always exits 0: problems are\n"
-		"reported on stderr and never fail the agent's tool call.\n"
-		"`actplane setup` installs it.  See docs/agent-integration.md.\n"
-		"\n"
-		"  -w, --workspace DIR   use DIR instead of searching from the event's cwd\n"
-		"  -h, --help            this help\n";
 	struct json_object *in = NULL, *f, *out, *hso;
 	const char *event = "PostToolUse", *cwd = NULL, *ws_opt = NULL, *ws;
 	char wsbuf[PATH_MAX], jsonl[PATH_MAX], *input = NULL, *text, *summary = NULL;
@@ -220,24 +221,10 @@ int cmd_feedback_hook(int argc, char **argv)
 	bool known = false, too_big = false;
 	int opt, fd, n;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":w:h", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'w':
-			ws_opt = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			/* a broken hook entry must not break the agent either */
-			fputs("actplane feedback-hook: ignoring bad option ", stderr);
-			ap_esc_quoted(stderr, argv[optind - 1]);
-			fputs(" (see --help)\n", stderr);
-			break;
-		}
-	}
+	while ((opt = ap_getopt(&cmd_feedback_hook_cmd, argc, argv)) > 0)
+		ws_opt = optarg;
+	if (opt == AP_OPT_HELP)
+		return 0;
 
 	if (!isatty(STDIN_FILENO))
 		input = read_stdin(&len, &too_big);

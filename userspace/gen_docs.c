@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The man page (actplane.8) and the bash completion, generated from the one
- * command table in main.c and each command's --help text: `actplane
- * __gen-man` and `actplane __gen-completion` (hidden commands the build
- * runs; `make install` installs what they print).
+ * The man page (actplane.8) and the bash completion, generated from the
+ * commands' declarations (AP_COMMAND, cmd.h): `actplane __gen-man` and
+ * `actplane __gen-completion` (hidden commands the build runs; `make
+ * install` installs what they print).
  *
- * A command's help is captured by running the command with --help with its
- * standard output on a temporary file.  Its options are read from that
- * text: the "Usage:" synopsis lines and the indented option lines
- * ("  -p, --policy FILE   ...").  An option followed by an upper-case word
- * takes an argument; followed by lower-case words joined by '|'
- * ("--fail-mode open|closed") it takes one of those values.  A lower-case
- * word right after "actplane CMD" in a synopsis line ("label add|clear")
- * is a subcommand word.
+ * A command's options come from its option spec (struct ap_opt), --help
+ * included.  A lower-case word right after "actplane CMD" in a synopsis
+ * line of its --help ("label add|clear") is a subcommand word.
+ *
+ * A command that answers --help itself (no .usage: check, compile, init)
+ * is run with --help and its standard output on a temporary file, and its
+ * options are read from that text: the "Usage:" synopsis lines and the
+ * indented option lines ("  -p, --policy FILE   ...").  An option followed
+ * by an upper-case word takes an argument; followed by lower-case words
+ * joined by '|' ("--fail-mode open|closed") it takes one of those values.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -36,7 +38,7 @@ struct gen_opt {
 
 struct gen_cmd {
 	const struct ap_cmd *c;
-	char *help;		/* the --help text (malloc'd), NULL for `help` */
+	char *help;		/* the --help text (malloc'd) */
 	struct gen_opt opts[MAX_OPTS];
 	size_t n_opts;
 	char words[MAX_WORDS][24];
@@ -54,6 +56,10 @@ static char *capture_help(const struct ap_cmd *c)
 
 	if (!tmp)
 		return NULL;
+	if (c->usage) {
+		ap_cmd_help(c, tmp);
+		goto read;
+	}
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
@@ -65,6 +71,8 @@ static char *capture_help(const struct ap_cmd *c)
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
+read:
+	fflush(tmp);
 	len = ftell(tmp);
 	if (len >= 0 && (buf = calloc(1, (size_t)len + 1))) {
 		rewind(tmp);
@@ -88,6 +96,7 @@ static struct gen_opt *opt_get(struct gen_cmd *g, const char *name, size_t len)
 			return &g->opts[i];
 	if (g->n_opts == MAX_OPTS)
 		return NULL;
+	memset(&g->opts[g->n_opts], 0, sizeof(g->opts[0]));
 	memcpy(g->opts[g->n_opts].name, name, len);
 	return &g->opts[g->n_opts++];
 }
@@ -145,6 +154,25 @@ static void opt_argument(struct gen_opt *o, const char *s)
 		o->arg = true;
 		snprintf(o->values, sizeof(o->values), "%s", vals);
 	}
+}
+
+/* the options of a declared command: its spec, and --help */
+static void spec_opts(struct gen_cmd *g)
+{
+	const struct ap_opt *o;
+
+	g->n_opts = 0;
+	for (o = g->c->opts; o && o->name; o++) {
+		struct gen_opt *go = opt_get(g, o->name, strlen(o->name));
+
+		if (!go)
+			continue;
+		go->shrt = o->key < AP_OPT_LONG ? (char)o->key : 0;
+		go->arg = o->arg != NULL;
+		if (o->values)
+			snprintf(go->values, sizeof(go->values), "%s", o->values);
+	}
+	opt_get(g, "help", 4)->shrt = 'h';
 }
 
 static void parse_help(struct gen_cmd *g)
@@ -208,27 +236,27 @@ static void parse_help(struct gen_cmd *g)
 	opt_get(g, "help", 4)->shrt = 'h';
 }
 
-static int load_cmds(const struct ap_cmd *cmds, struct gen_cmd **out, size_t *n)
+static int load_cmds(struct gen_cmd **out, size_t *n)
 {
+	const struct ap_cmd *const *cmds;
 	struct gen_cmd *g;
-	size_t i, count = 0;
+	size_t i, count;
 
-	while (cmds[count].name)
-		count++;
+	cmds = ap_commands(&count);
 	g = calloc(count, sizeof(*g));
 	if (!g)
 		return -1;
 	for (i = 0; i < count; i++) {
-		g[i].c = &cmds[i];
-		if (!cmds[i].fn)
-			continue;
-		g[i].help = capture_help(&cmds[i]);
+		g[i].c = cmds[i];
+		g[i].help = capture_help(cmds[i]);
 		if (!g[i].help) {
-			fprintf(stderr, "actplane: cannot capture the help of %s\n", cmds[i].name);
+			fprintf(stderr, "actplane: cannot capture the help of %s\n", cmds[i]->name);
 			free(g);
 			return -1;
 		}
-		parse_help(&g[i]);
+		parse_help(&g[i]);	/* subcommand words; options if undeclared */
+		if (cmds[i]->usage)
+			spec_opts(&g[i]);
 	}
 	*out = g;
 	*n = count;
@@ -328,12 +356,6 @@ static void man_command(FILE *f, const struct gen_cmd *g)
 	const char *body = g->help, *nl;
 
 	fprintf(f, ".SS %s\n", g->c->name);
-	if (!g->help) {		/* `help`: no function of its own */
-		fputs(".nf\n\\fBactplane help\\fR [\\fICOMMAND\\fR]\n.fi\n.PP\n"
-		      "Without a COMMAND, the list of commands; with one, its help, which\n"
-		      "\\fBactplane\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR prints too.\n", f);
-		return;
-	}
 	/* the synopsis: "Usage: actplane CMD ..." and its continuation lines */
 	fputs(".nf\n", f);
 	for (; *body && *body != '\n'; body = nl + (*nl != '\0')) {
@@ -355,16 +377,16 @@ static void man_command(FILE *f, const struct gen_cmd *g)
 	}
 	fputs(".fi\n", f);
 	man_body(f, body);
-	if (g->c->needs_root)
-		fputs(".PP\nNeeds root (CAP_NET_ADMIN in the initial user namespace).\n", f);
+	if (g->c->flags & AP_CMD_ROOT)
+		fputs(".PP\nNeeds root (CAP_NET_ADMIN or CAP_SYS_ADMIN).\n", f);
 }
 
 static int gen_man(const struct gen_cmd *g, size_t n, const char *version, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, ".\\\" Generated by `actplane __gen-man` from the command table and the\n"
-		".\\\" commands' --help (userspace/main.c, userspace/gen_docs.c); do not edit.\n"
+	fprintf(f, ".\\\" Generated by `actplane __gen-man` from the commands' declarations\n"
+		".\\\" (AP_COMMAND in userspace/cmd.h; userspace/gen_docs.c); do not edit.\n"
 		".TH ACTPLANE 8 \"\" \"actplane %s\" \"System Administration\"\n"
 		".nh\n.ad l\n", version);
 	fputs(".SH NAME\n"
@@ -389,7 +411,7 @@ static int gen_man(const struct gen_cmd *g, size_t n, const char *version, FILE 
 	for (i = 0; i < n; i++) {
 		fprintf(f, ".TP 16\n.B %s\n", g[i].c->name);
 		roff(f, g[i].c->help, strlen(g[i].c->help), true);
-		fputs(g[i].c->needs_root ? " (root)\n" : "\n", f);
+		fputs(g[i].c->flags & AP_CMD_ROOT ? " (root)\n" : "\n", f);
 	}
 	fputs(".PD\n.SH COMMANDS\n", f);
 	for (i = 0; i < n; i++)
@@ -421,8 +443,8 @@ static int gen_completion(const struct gen_cmd *g, size_t n, FILE *f)
 	size_t i, j;
 
 	fputs("# bash completion for actplane(8)                        -*- shell-script -*-\n"
-	      "# Generated by `actplane __gen-completion` from the command table and the\n"
-	      "# commands' --help (userspace/main.c, userspace/gen_docs.c); do not edit.\n\n"
+	      "# Generated by `actplane __gen-completion` from the commands' declarations\n"
+	      "# (AP_COMMAND in userspace/cmd.h; userspace/gen_docs.c); do not edit.\n\n"
 	      "_actplane_commands='", f);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s%s", i ? " " : "", g[i].c->name);
@@ -466,15 +488,13 @@ static int gen_completion(const struct gen_cmd *g, size_t n, FILE *f)
 	      "\tcase $cmd in\n", f);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "\t%s)\n", g[i].c->name);
-		if (!g[i].c->fn) {
-			fputs("\t\twords=$_actplane_commands ;;\n", f);
-			continue;
-		}
 		fputs("\t\topts='", f);
 		for (j = 0; j < g[i].n_opts; j++)
 			fprintf(f, "%s--%s", j ? " " : "", g[i].opts[j].name);
 		fputc('\'', f);
-		if (g[i].n_words) {
+		if (!strcmp(g[i].c->name, "help")) {
+			fputs("\n\t\twords=$_actplane_commands", f);
+		} else if (g[i].n_words) {
 			fputs("\n\t\twords='", f);
 			for (j = 0; j < g[i].n_words; j++)
 				fprintf(f, "%s%s", j ? " " : "", g[i].words[j]);
@@ -495,13 +515,13 @@ static int gen_completion(const struct gen_cmd *g, size_t n, FILE *f)
 	return ferror(f) ? 1 : 0;
 }
 
-int ap_gen_docs(const struct ap_cmd *cmds, const char *what, const char *version)
+int ap_gen_docs(const char *what, const char *version)
 {
 	struct gen_cmd *g;
 	size_t n;
 	int ret;
 
-	if (load_cmds(cmds, &g, &n))
+	if (load_cmds(&g, &n))
 		return 1;
 	if (!strcmp(what, "man"))
 		ret = gen_man(g, n, version, stdout);

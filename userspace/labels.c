@@ -94,15 +94,6 @@ static int call(uint8_t cmd, struct label_req *r, const char *what)
 	return ret;
 }
 
-static int parse_pid(const char *cmd, const char *s)
-{
-	uint64_t v;
-
-	if (ap_parse_uint(s, 1, 0x7fffffff, &v))
-		return -ap_usage_error(cmd, "--pid takes a process id (a number from 1), not '%s'", s);
-	return (int)v;
-}
-
 /* Open PATH as the target (O_PATH: no read permission needed, no side effects). */
 static int open_target(const char *path, struct label_req *r)
 {
@@ -114,33 +105,31 @@ static int open_target(const char *path, struct label_req *r)
 	return 0;
 }
 
-static const struct option target_opts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "label", required_argument, NULL, 'l' },
-	{ "help", no_argument, NULL, 'h' },
-	{}
+/* --pid PID: the process a command is about */
+static const struct ap_opt pid_opt[] = {
+	{ "pid", 'p', "PID", NULL, "the process instead of a PATH" },
+	{ NULL }
 };
 
-static const char label_help[] =
-	"Usage: actplane label add LABEL... (--pid PID | PATH)\n"
-	"       actplane label clear [LABEL...] (--pid PID | PATH)\n"
-	"\n"
-	"Add or remove labels on a process (all its threads) or a file (by inode:\n"
-	"hard links, renames and bind mounts share them).  Labels propagate from\n"
-	"there as the process and the file are used.  `clear` without a LABEL\n"
-	"removes them all.  Needs root.\n"
-	"\n"
-	"  -p, --pid PID   the process instead of a PATH\n"
-	"  -h, --help      this help\n";
+AP_COMMAND(cmd_label, .name = "label", .order = 140, .flags = AP_CMD_ROOT,
+	   .args = "add|clear LABEL... (--pid P | PATH)", .help = "add or remove labels",
+	   .usage = "Usage: actplane label add LABEL... (--pid PID | PATH)\n"
+		    "       actplane label clear [LABEL...] (--pid PID | PATH)\n"
+		    "\n"
+		    "Add or remove labels on a process (all its threads) or a file (by inode:\n"
+		    "hard links, renames and bind mounts share them).  Labels propagate from\n"
+		    "there as the process and the file are used.  `clear` without a LABEL\n"
+		    "removes them all.  Needs root.\n",
+	   .opts = pid_opt);
 
-int cmd_label(int argc, char **argv)
+static int cmd_label(int argc, char **argv)
 {
 	struct label_req r = { .fd = -1 };
 	const char *path = NULL, *cmd;
 	int c, add, ret;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(label_help, stdout);
+		ap_cmd_help(&cmd_label_cmd, stdout);
 		return 0;
 	}
 	if (argc < 2)
@@ -151,18 +140,11 @@ int cmd_label(int argc, char **argv)
 	cmd = add ? "label add" : "label clear";
 	argc--;
 	argv++;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:h", target_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			r.pid = parse_pid("label", optarg);
-			if (r.pid < 0)
-				return -r.pid;
-			break;
-		case 'h': fputs(label_help, stdout); return 0;
-		default: return ap_getopt_error("label", c, argc, argv);
-		}
-	}
+	while ((c = ap_getopt(&cmd_label_cmd, argc, argv)) > 0)
+		if (ap_parse_pid_arg("label", optarg, &r.pid))
+			return AP_EXIT_USAGE;
+	if (c < 0)
+		return ap_opt_exit(c);
 	r.labels = argv + optind;
 	r.nlabels = argc - optind;
 	if (!r.pid) {
@@ -180,32 +162,24 @@ int cmd_label(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
-static const char labels_help[] =
-	"Usage: actplane labels (--pid PID | PATH)\n"
-	"\n"
-	"Print the labels of a process or a file, one per line (and the process's\n"
-	"session as 'session N').  Needs root.\n"
-	"\n"
-	"  -p, --pid PID   the process instead of a PATH\n"
-	"  -h, --help      this help\n";
+AP_COMMAND(cmd_labels, .name = "labels", .order = 150, .flags = AP_CMD_ROOT,
+	   .args = "(--pid P | PATH)", .help = "show the labels of a process or file",
+	   .usage = "Usage: actplane labels (--pid PID | PATH)\n"
+		    "\n"
+		    "Print the labels of a process or a file, one per line (and the process's\n"
+		    "session as 'session N').  Needs root.\n",
+	   .opts = pid_opt);
 
-int cmd_labels(int argc, char **argv)
+static int cmd_labels(int argc, char **argv)
 {
 	struct label_req r = { .fd = -1 };
 	int c, i, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:h", target_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			r.pid = parse_pid("labels", optarg);
-			if (r.pid < 0)
-				return -r.pid;
-			break;
-		case 'h': fputs(labels_help, stdout); return 0;
-		default: return ap_getopt_error("labels", c, argc, argv);
-		}
-	}
+	while ((c = ap_getopt(&cmd_labels_cmd, argc, argv)) > 0)
+		if (ap_parse_pid_arg("labels", optarg, &r.pid))
+			return AP_EXIT_USAGE;
+	if (c < 0)
+		return ap_opt_exit(c);
 	if (!!r.pid == (optind < argc) || argc - optind > 1)
 		return ap_usage_error("labels", "give --pid PID or one PATH");
 	if (!r.pid && open_target(argv[optind], &r))
@@ -224,24 +198,28 @@ int cmd_labels(int argc, char **argv)
 	return 0;
 }
 
-static const char session_help[] =
-	"Usage: actplane session create --pid PID [--label LABEL]...\n"
-	"\n"
-	"Start a session rooted at PID with seed labels; its descendants inherit\n"
-	"the session.  Prints the session id.  Needs root.\n"
-	"\n"
-	"  -p, --pid PID       the session's root process\n"
-	"  -l, --label LABEL   a seed label (repeatable)\n"
-	"  -h, --help          this help\n";
+static const struct ap_opt session_opts[] = {
+	{ "pid", 'p', "PID", NULL, "the session's root process" },
+	{ "label", 'l', "LABEL", NULL, "a seed label (repeatable)" },
+	{ NULL }
+};
 
-int cmd_session(int argc, char **argv)
+AP_COMMAND(cmd_session, .name = "session", .order = 160, .flags = AP_CMD_ROOT,
+	   .args = "create --pid P [--label L]...", .help = "start a session",
+	   .usage = "Usage: actplane session create --pid PID [--label LABEL]...\n"
+		    "\n"
+		    "Start a session rooted at PID with seed labels; its descendants inherit\n"
+		    "the session.  Prints the session id.  Needs root.\n",
+	   .opts = session_opts);
+
+static int cmd_session(int argc, char **argv)
 {
 	static char *labels[ACTPLANE_MAX_LABELS];
 	struct label_req r = { .fd = -1, .labels = labels };
 	int c;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(session_help, stdout);
+		ap_cmd_help(&cmd_session_cmd, stdout);
 		return 0;
 	}
 	if (argc < 2)
@@ -250,25 +228,23 @@ int cmd_session(int argc, char **argv)
 		return ap_usage_error("session", "unknown subcommand '%s' (create)", argv[1]);
 	argc--;
 	argv++;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:l:h", target_opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_session_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p':
-			r.pid = parse_pid("session", optarg);
-			if (r.pid < 0)
-				return -r.pid;
+			if (ap_parse_pid_arg("session", optarg, &r.pid))
+				return AP_EXIT_USAGE;
 			break;
 		case 'l':
 			if (r.nlabels >= ACTPLANE_MAX_LABELS)
 				return ap_usage_error("session", "at most %d labels", ACTPLANE_MAX_LABELS);
 			labels[r.nlabels++] = optarg;
 			break;
-		case 'h': fputs(session_help, stdout); return 0;
-		default: return ap_getopt_error("session", c, argc, argv);
 		}
 	}
-	if (optind != argc)
-		return ap_usage_error("session", "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((c = ap_no_operands(&cmd_session_cmd, argc, argv)))
+		return c;
 	if (!r.pid)
 		return ap_usage_error("session", "session create: --pid PID is required");
 	if (call(ACTPLANE_CMD_SESSION_CREATE, &r, "session create"))
@@ -277,32 +253,29 @@ int cmd_session(int argc, char **argv)
 	return 0;
 }
 
-static const char limits_help[] =
-	"Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
-	"\n"
-	"Set the label memory limit and what happens when it is reached:\n"
-	"  open    the operation proceeds untracked and is counted (default)\n"
-	"  closed  the operation that cannot be tracked fails with ENOMEM\n"
-	"'actplane status' shows the usage.  Needs root.\n"
-	"\n"
-	"  -b, --bytes N        limit in bytes (K, M, G: powers of 1024)\n"
-	"  -f, --fail-mode M    open or closed\n"
-	"  -h, --help           this help\n";
+static const struct ap_opt limits_opts[] = {
+	{ "bytes", 'b', "N", NULL, "limit in bytes (K, M, G: powers of 1024)" },
+	{ "fail-mode", 'f', "M", "open closed", "open or closed" },
+	{ NULL }
+};
 
-int cmd_limits(int argc, char **argv)
+AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
+	   .args = "[--bytes N] [--fail-mode open|closed]", .help = "set the label memory limit",
+	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
+		    "\n"
+		    "Set the label memory limit and what happens when it is reached:\n"
+		    "  open    the operation proceeds untracked and is counted (default)\n"
+		    "  closed  the operation that cannot be tracked fails with ENOMEM\n"
+		    "'actplane status' shows the usage.  Needs root.\n",
+	   .opts = limits_opts);
+
+static int cmd_limits(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bytes", required_argument, NULL, 'b' },
-		{ "fail-mode", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct label_req r = { .fd = -1 };
 	uint64_t v;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:f:h", opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_limits_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'b':
 			if (ap_parse_size(optarg, &v))
@@ -312,23 +285,18 @@ int cmd_limits(int argc, char **argv)
 			r.have_limit = 1;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "open"))
-				r.mode = ACTPLANE_FAIL_OPEN;
-			else if (!strcmp(optarg, "closed"))
-				r.mode = ACTPLANE_FAIL_CLOSED;
-			else
+			if (ap_fail_mode_parse(optarg) < 0)
 				return ap_usage_error("limits", "--fail-mode is 'open' or 'closed', "
 						      "not '%s'", optarg);
+			r.mode = (unsigned int)ap_fail_mode_parse(optarg);
 			r.have_mode = 1;
 			break;
-		case 'h':
-			fputs(limits_help, stdout);
-			return 0;
-		default: return ap_getopt_error("limits", c, argc, argv);
 		}
 	}
-	if (optind != argc)
-		return ap_usage_error("limits", "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((c = ap_no_operands(&cmd_limits_cmd, argc, argv)))
+		return c;
 	if (!r.have_limit && !r.have_mode)
 		return ap_usage_error("limits", "give --bytes and/or --fail-mode");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;

@@ -352,43 +352,41 @@ struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *
 	return p;
 }
 
-int cmd_load(int argc, char **argv)
+static const struct ap_opt load_opts[] = {
+	{ "policy", 'p', "FILE", NULL, "the policy file" },
+	AP_OPT_DOMAIN,
+	{ NULL }
+};
+
+AP_COMMAND(cmd_load, .name = "load", .order = 60, .flags = AP_CMD_ROOT,
+	   .args = "[--policy F | F] [--domain D]", .help = "compile and load a policy",
+	   .usage = "Usage: actplane load [--policy FILE | FILE] [--domain NAME]\n"
+		    "\n"
+		    "Compile the policy (default: actplane.yaml or .actplane/policy.yaml,\n"
+		    "searched upwards from here) and swap it into the module atomically.\n"
+		    "Label state is kept; a failed load leaves the old policy in force.\n"
+		    "Needs root.\n",
+	   .opts = load_opts);
+
+static int cmd_load(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	const char *file = NULL, *domain = NULL;
 	struct ap_policy *p;
 	char path[PATH_MAX];
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:h", opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_load_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
-		case 'h':
-			printf("Usage: actplane load [--policy FILE | FILE] [--domain NAME]\n"
-			       "\n"
-			       "Compile the policy (default: actplane.yaml or .actplane/policy.yaml,\n"
-			       "searched upwards from here) and swap it into the module atomically.\n"
-			       "Label state is kept; a failed load leaves the old policy in force.\n"
-			       "Needs root.\n"
-			       "\n"
-			       "  -p, --policy FILE   the policy file\n"
-			       "  -d, --domain NAME   domain of a rules:/domains: catalog\n"
-			       "  -h, --help          this help\n");
-			return 0;
-		default: return ap_getopt_error("load", c, argc, argv);
 		}
 	}
+	if (c < 0)
+		return ap_opt_exit(c);
 	if (optind < argc && !file)
 		file = argv[optind++];
-	if (optind != argc)
-		return ap_usage_error("load", "unexpected argument '%s'", argv[optind]);
+	if ((ret = ap_no_operands(&cmd_load_cmd, argc, argv)))
+		return ret;
 	p = ap_compile_policy(file, domain, path, sizeof(path));
 	if (!p)
 		return 1;
@@ -400,25 +398,26 @@ int cmd_load(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
-int cmd_unload(int argc, char **argv)
+AP_COMMAND(cmd_unload, .name = "unload", .order = 70, .flags = AP_CMD_ROOT,
+	   .args = "", .help = "remove the loaded policy",
+	   .usage = "Usage: actplane unload\n"
+		    "\n"
+		    "Remove the loaded policy (labels and sessions stay).  Needs root.\n");
+
+static int cmd_unload(int argc, char **argv)
 {
 	struct ap_nl *nl;
-	char err[256];
 	int ret;
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
-			return ap_usage_error("unload", "unexpected argument '%s'", argv[1]);
-		printf("Usage: actplane unload\n"
-		       "\n"
-		       "Remove the loaded policy (labels and sessions stay).  Needs root.\n");
-		return 0;
-	}
-	nl = ap_nl_open(err, sizeof(err));
-	if (!nl) {
-		ap_err("%s", err);
+	while ((ret = ap_getopt(&cmd_unload_cmd, argc, argv)) > 0)
+		;
+	if (ret < 0)
+		return ap_opt_exit(ret);
+	if ((ret = ap_no_operands(&cmd_unload_cmd, argc, argv)))
+		return ret;
+	nl = ap_nl_connect();
+	if (!nl)
 		return 1;
-	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_CLEAR, NULL, NULL, NULL);
 	if (ret)
 		ap_nl_perror(nl, "unload", ret);

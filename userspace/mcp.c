@@ -1295,29 +1295,27 @@ static ssize_t read_line(FILE *in, char **buf, size_t *cap, struct idscan *ids)
 	return (ssize_t)len;
 }
 
-int cmd_mcp(int argc, char **argv)
+static const struct ap_opt mcp_opts[] = {
+	{ "workspace", 'w', "DIR", NULL, "workspace (default: actplane.yaml or .actplane/ here\n"
+				       "or above, else from $CLAUDE_PROJECT_DIR)" },
+	{ "policy", 'p', "FILE", NULL, "policy file (default: found from the workspace)" },
+	{ "domain", 'd', "NAME", NULL, "domain of a rules:/domains: policy" },
+	{ NULL }
+};
+
+AP_COMMAND(cmd_mcp, .name = "mcp", .order = 200, .args = "[--workspace DIR]",
+	   .help = "MCP server on stdio",
+	   .usage = "Usage: actplane mcp [--workspace DIR] [--policy FILE] [--domain NAME]\n"
+		    "\n"
+		    "Model Context Protocol server on stdin/stdout (MCP 2025-06-18: JSON-RPC 2.0,\n"
+		    "one message per line), normally started by the agent (`actplane setup --mcp`).\n"
+		    "  resource actplane://policy             the policy and its check diagnostics\n"
+		    "  resource actplane://violations/latest  the latest violations and reasons\n"
+		    "  tool     check_policy                  check a proposed policy (YAML or DSL)\n",
+	   .opts = mcp_opts);
+
+static int cmd_mcp(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	static const char help[] =
-		"Usage: actplane mcp [--workspace DIR] [--policy FILE] [--domain NAME]\n"
-		"\n"
-		"Model Context Protocol server on stdin/stdout (MCP 2025-06-18: JSON-RPC 2.0,\n"
-		"one message per line), normally started by the agent (`actplane setup --mcp`).\n"
-		"  resource actplane://policy             the policy and its check diagnostics\n"
-		"  resource actplane://violations/latest  the latest violations and reasons\n"
-		"  tool     check_policy                  check a proposed policy (YAML or DSL)\n"
-		"\n"
-		"  -w, --workspace DIR   workspace (default: actplane.yaml or .actplane/ here\n"
-		"                        or above, else from $CLAUDE_PROJECT_DIR)\n"
-		"  -p, --policy FILE     policy file (default: found from the workspace)\n"
-		"  -d, --domain NAME     domain of a rules:/domains: policy\n"
-		"  -h, --help            this help\n";
 	struct json_object *id, *err;
 	struct idscan ids;
 	struct mcp m = { 0 };
@@ -1326,29 +1324,17 @@ int cmd_mcp(int argc, char **argv)
 	ssize_t n;
 	int opt;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":w:p:d:h", lo, NULL)) != -1) {
+	while ((opt = ap_getopt(&cmd_mcp_cmd, argc, argv)) > 0) {
 		switch (opt) {
 		case 'w': m.ws_opt = optarg; break;
 		case 'p': m.policy_opt = optarg; break;
 		case 'd': m.domain = optarg; break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		case ':':
-			ap_err("mcp: option '%s' needs an argument", argv[optind - 1]);
-			return 2;
-		default:
-			ap_err("mcp: unknown option '%s'\nTry 'actplane mcp --help'.",
-			       argv[optind - 1]);
-			return 2;
 		}
 	}
-	if (optind < argc) {
-		ap_err("mcp: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if (opt < 0)
+		return ap_opt_exit(opt);
+	if ((opt = ap_no_operands(&cmd_mcp_cmd, argc, argv)))
+		return opt;
 	/* a client that goes away must end the server, not kill it mid-write */
 	signal(SIGPIPE, SIG_IGN);
 	while ((n = read_line(stdin, &line, &cap, &ids)) != -1) {

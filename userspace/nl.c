@@ -269,3 +269,14 @@ int ap_nl_dump(struct ap_nl *nl, uint8_t cmd, ap_nl_put_fn put, ap_nl_parse_fn p
 {
 	return ap_nl_request(nl, cmd, NLM_F_DUMP, put, parse, arg);
 }
+
+/* The one place a command opens the family and reports why it cannot. */
+struct ap_nl *ap_nl_connect(void)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+
+	if (!nl)
+		ap_err("%s", err);
+	return nl;
+}

@@ -49,4 +49,11 @@ void ap_nl_perror(const struct ap_nl *nl, const char *what, int err);
 int ap_nl_call_raw(struct ap_nl *nl, struct nl_msg *msg, ap_nl_parse_fn parse, void *arg);
 int ap_nl_family(const struct ap_nl *nl);
 
+/*
+ * ap_nl_open() for a command: on failure the reason is printed
+ * ("actplane: the actplane kernel module is not loaded ...") and NULL
+ * returned; the command then exits 1.
+ */
+struct ap_nl *ap_nl_connect(void);
+
 #endif

@@ -559,32 +559,28 @@ static int rules_diff(const struct kview *kv, struct ap_policy *p, const char *p
 	return ret;
 }
 
-static const char rules_help[] =
-	"Usage: actplane rules [--json]\n"
-	"       actplane rules --diff FILE [--domain NAME]\n"
-	"\n"
-	"Print the policy loaded in the module: every rule with its `because` and\n"
-	"every clause with its effect, operation, target, arguments, `if` and\n"
-	"`unless`, in the syntax of `actplane compile --dump`.  Needs CAP_NET_ADMIN.\n"
-	"\n"
-	"  -j, --json          one JSON object (schema in docs/cli.md)\n"
-	"  -D, --diff FILE     compile FILE and show how the loaded rules differ\n"
-	"                      from it (unified diff: - loaded, + FILE)\n"
-	"  -d, --domain NAME   with --diff: the domain of FILE to compile\n"
-	"  -h, --help          this help\n"
-	"\n"
-	"Exit status: 0 success (with --diff: no difference), 1 failure (with\n"
-	"--diff: the rules differ), 2 usage (with --diff: any other trouble).\n";
+static const struct ap_opt rules_opts[] = {
+	AP_OPT_JSON,
+	{ "diff", 'D', "FILE", NULL, "compile FILE and show how the loaded rules differ\n"
+				      "from it (unified diff: - loaded, + FILE)" },
+	{ "domain", 'd', "NAME", NULL, "with --diff: the domain of FILE to compile" },
+	{ NULL }
+};
 
-int cmd_rules(int argc, char **argv)
+AP_COMMAND(cmd_rules, .name = "rules", .order = 80, .flags = AP_CMD_ROOT,
+	   .args = "[--json | --diff FILE]", .help = "print the loaded rules, or diff them with a file",
+	   .usage = "Usage: actplane rules [--json]\n"
+		    "       actplane rules --diff FILE [--domain NAME]\n"
+		    "\n"
+		    "Print the policy loaded in the module: every rule with its `because` and\n"
+		    "every clause with its effect, operation, target, arguments, `if` and\n"
+		    "`unless`, in the syntax of `actplane compile --dump`.  Needs CAP_NET_ADMIN.\n",
+	   .opts = rules_opts,
+	   .more = "Exit status: 0 success (with --diff: no difference), 1 failure (with\n"
+		   "--diff: the rules differ), 2 usage (with --diff: any other trouble).\n");
+
+static int cmd_rules(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "diff", required_argument, NULL, 'D' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	const char *diff = NULL, *domain = NULL;
 	struct ap_policy *p = NULL;
 	char path[PATH_MAX];
@@ -592,18 +588,17 @@ int cmd_rules(int argc, char **argv)
 	bool json = false;
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jD:d:h", opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_rules_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'D': diff = optarg; break;
 		case 'd': domain = optarg; break;
-		case 'h': fputs(rules_help, stdout); return 0;
-		default: return ap_getopt_error("rules", c, argc, argv);
 		}
 	}
-	if (optind != argc)
-		return ap_usage_error("rules", "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((ret = ap_no_operands(&cmd_rules_cmd, argc, argv)))
+		return ret;
 	if (diff && json)
 		return ap_usage_error("rules", "--diff and --json exclude each other");
 	if (domain && !diff)

@@ -296,32 +296,33 @@ static pid_t start_agent(char **cmdv, const struct ap_invoker *who, const sigset
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static void run_usage(FILE *f)
-{
-	fprintf(f, "Usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
-		"                    [--log FILE] -- CMD [ARGS...]\n"
-		"\n"
-		"Run CMD (your agent) as an ActPlane session under the workspace's policy.\n"
-		"Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
-		"Root never opens a file in the workspace: a helper running as you reads\n"
-		"the policy, opens --log FILE and writes .actplane/ (refusing symlinks).\n"
-		"Violations are printed on stderr (or --log FILE), appended to\n"
-		".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
-		"Exits with CMD's exit status.\n"
-		"--enforcer E attaches E; without it the attached enforcer stays ('enforce'\n"
-		"if none), and run warns when that is the dry-run 'audit'.\n");
-}
+static const struct ap_opt run_opts[] = {
+	{ "policy", 'p', "FILE", NULL, "the policy (default: actplane.yaml or\n"
+				       ".actplane/policy.yaml here or above)" },
+	AP_OPT_DOMAIN,
+	{ "enforcer", 'e', "E", "enforce audit", "attach enforcer E (a name or FILE.bpf.o)" },
+	{ "log", 'l', "FILE", NULL, "violations there instead of on stderr" },
+	{ NULL }
+};
 
-int cmd_run(int argc, char **argv)
+AP_COMMAND(cmd_run, .name = "run", .order = 10, .flags = AP_CMD_ROOT | AP_CMD_OPTS_FIRST,
+	   .args = "[--policy F] [--enforcer E] -- CMD...", .help = "run an agent as a session",
+	   .usage = "Usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
+		    "                    [--log FILE] -- CMD [ARGS...]\n"
+		    "\n"
+		    "Run CMD (your agent) as an ActPlane session under the workspace's policy.\n"
+		    "Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
+		    "Root never opens a file in the workspace: a helper running as you reads\n"
+		    "the policy, opens --log FILE and writes .actplane/ (refusing symlinks).\n"
+		    "Violations are printed on stderr (or --log FILE), appended to\n"
+		    ".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
+		    "Exits with CMD's exit status.\n"
+		    "--enforcer E attaches E; without it the attached enforcer stays ('enforce'\n"
+		    "if none), and run warns when that is the dry-run 'audit'.\n",
+	   .opts = run_opts);
+
+static int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "enforcer", required_argument, NULL, 'e' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	const char *file = NULL, *domain = NULL, *logpath = NULL;
 	char path[PATH_MAX], fb[PATH_MAX], self[PATH_MAX], err[256];
 	struct session_req sreq = {};
@@ -339,17 +340,16 @@ int cmd_run(int argc, char **argv)
 	size_t i;
 	pid_t child;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:d:e:l:h", opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_run_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
 		case 'e': up.enforcer = optarg; break;
 		case 'l': logpath = optarg; break;
-		case 'h': run_usage(stdout); return 0;
-		default: return ap_getopt_error("run", c, argc, argv);
 		}
 	}
+	if (c < 0)
+		return ap_opt_exit(c);
 	if (optind >= argc)
 		return ap_usage_error("run", "give the command to run: actplane run [OPTIONS] -- CMD");
 	cmdv = argv + optind;
@@ -423,7 +423,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	sreq.pid = child;
-	nl = ap_nl_open(err, sizeof(err));
+	nl = ap_nl_connect();
 	ret = nl ? ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_session, parse_session, &sreq)
 		 : -ENOENT;
 	if (ret) {

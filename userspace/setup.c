@@ -51,6 +51,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "escape.h"
 #include "fileio.h"
@@ -1194,51 +1195,49 @@ static const char *home_dir(void)
 	return pw && pw->pw_dir && *pw->pw_dir == '/' ? pw->pw_dir : NULL;
 }
 
-int cmd_setup(int argc, char **argv)
+/* --claude, --codex and --mcp are described in the text */
+static const struct ap_opt setup_opts[] = {
+	{ "claude", 'c', NULL, NULL, NULL },
+	{ "codex", 'x', NULL, NULL, NULL },
+	{ "mcp", 'm', NULL, NULL, NULL },
+	{ "user", 'u', NULL, NULL, "the user's settings instead of the workspace's" },
+	{ "remove", 'R', NULL, NULL, "undo what setup did: take out its entries, delete\n"
+				     "the files it created, restore unchanged backups" },
+	{ "force", 'f', NULL, NULL, "copy an invalid file to FILE.actplane-bak and start\n"
+				    "a new one; update an ActPlane entry that differs" },
+	{ "workspace", 'w', "DIR", NULL, "workspace (default: the directory with actplane.yaml\n"
+					 "or .actplane/ here or above, else this directory)" },
+	{ "command", 'C', "PROGRAM", NULL, "how the agents run actplane (default: `actplane` if\n"
+					   "PATH finds this program, else its absolute path)" },
+	{ NULL }
+};
+
+AP_COMMAND(cmd_setup, .name = "setup", .order = 180,
+	   .args = "[--claude|--codex|--mcp] [--user] [--remove]",
+	   .help = "add ActPlane hooks to agent settings, or --remove them",
+	   .usage = "Usage: actplane setup [--claude] [--codex] [--mcp] [--user] [--force]\n"
+		    "                      [--workspace DIR] [--command PROGRAM]\n"
+		    "       actplane setup --remove [--claude] [--codex] [--mcp] [--user]\n"
+		    "\n"
+		    "Wire ActPlane into the agents of this workspace (all three without options):\n"
+		    "  --claude   .claude/settings.local.json: PostToolUse and PostToolUseFailure\n"
+		    "             hooks run `actplane feedback-hook` (Claude Code)\n"
+		    "  --codex    .codex/hooks.json: a PostToolUse hook runs it (Codex)\n"
+		    "  --mcp      .mcp.json: registers the `actplane mcp` server\n"
+		    "With --user, the same in the user's settings: ~/.claude/settings.json,\n"
+		    "~/.codex/hooks.json and ~/.claude.json.\n"
+		    "\n"
+		    "Existing files are merged: other settings, hooks and servers are kept and\n"
+		    "running setup again adds nothing.  A file that is not strict JSON (no\n"
+		    "comments, no trailing commas) is never rewritten.  A changed file is first\n"
+		    "copied to FILE.actplane-bak (an existing backup is kept); per-user files\n"
+		    "are added to .gitignore; the shared .mcp.json and .codex/hooks.json name\n"
+		    "the plain `actplane`.  What setup did is recorded in .actplane/setup.json\n"
+		    "(--user: ~/.local/state/actplane/setup.json) for --remove.\n",
+	   .opts = setup_opts);
+
+static int cmd_setup(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "claude", no_argument, NULL, 'c' },
-		{ "codex", no_argument, NULL, 'x' },
-		{ "mcp", no_argument, NULL, 'm' },
-		{ "user", no_argument, NULL, 'u' },
-		{ "remove", no_argument, NULL, 'R' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "command", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	static const char help[] =
-		"Usage: actplane setup [--claude] [--codex] [--mcp] [--user] [--force]\n"
-		"                      [--workspace DIR] [--command PROGRAM]\n"
-		"       actplane setup --remove [--claude] [--codex] [--mcp] [--user]\n"
-		"\n"
-		"Wire ActPlane into the agents of this workspace (all three without options):\n"
-		"  --claude   .claude/settings.local.json: PostToolUse and PostToolUseFailure\n"
-		"             hooks run `actplane feedback-hook` (Claude Code)\n"
-		"  --codex    .codex/hooks.json: a PostToolUse hook runs it (Codex)\n"
-		"  --mcp      .mcp.json: registers the `actplane mcp` server\n"
-		"With --user, the same in the user's settings: ~/.claude/settings.json,\n"
-		"~/.codex/hooks.json and ~/.claude.json.\n"
-		"\n"
-		"Existing files are merged: other settings, hooks and servers are kept and\n"
-		"running setup again adds nothing.  A file that is not strict JSON (no\n"
-		"comments, no trailing commas) is never rewritten.  A changed file is first\n"
-		"copied to FILE.actplane-bak (an existing backup is kept); per-user files\n"
-		"are added to .gitignore; the shared .mcp.json and .codex/hooks.json name\n"
-		"the plain `actplane`.  What setup did is recorded in .actplane/setup.json\n"
-		"(--user: ~/.local/state/actplane/setup.json) for --remove.\n"
-		"\n"
-		"  -u, --user             the user's settings instead of the workspace's\n"
-		"  -R, --remove           undo what setup did: take out its entries, delete\n"
-		"                         the files it created, restore unchanged backups\n"
-		"  -f, --force            copy an invalid file to FILE.actplane-bak and start\n"
-		"                         a new one; update an ActPlane entry that differs\n"
-		"  -w, --workspace DIR    workspace (default: the directory with actplane.yaml\n"
-		"                         or .actplane/ here or above, else this directory)\n"
-		"  -C, --command PROGRAM  how the agents run actplane (default: `actplane` if\n"
-		"                         PATH finds this program, else its absolute path)\n"
-		"  -h, --help             this help\n";
 	struct target targets[3] = {
 		{ .agent = CLAUDE, .rel = ".claude/settings.local.json",
 		  .events = claude_events, .n_events = 2 },
@@ -1253,9 +1252,7 @@ int cmd_setup(int argc, char **argv)
 	size_t i, rlen;
 	int opt, ret = 1, r;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":cxmuRfw:C:h", lo, NULL)) != -1) {
+	while ((opt = ap_getopt(&cmd_setup_cmd, argc, argv)) > 0) {
 		switch (opt) {
 		case 'c': sel |= CLAUDE; break;
 		case 'x': sel |= CODEX; break;
@@ -1265,33 +1262,16 @@ int cmd_setup(int argc, char **argv)
 		case 'f': o.force = true; break;
 		case 'w': o.base = optarg; break;
 		case 'C': command = optarg; break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		case ':':
-			ap_err("setup: option '%s' needs an argument", argv[optind - 1]);
-			return 2;
-		default:
-			ap_err("setup: unknown option '%s'\nTry 'actplane setup --help'.",
-			       argv[optind - 1]);
-			return 2;
 		}
 	}
-	if (optind < argc) {
-		ap_err("setup: unexpected argument '%s'\nTry 'actplane setup --help'.",
-		       argv[optind]);
-		return 2;
-	}
-	if (o.user && o.base) {
-		ap_err("setup: --user and --workspace exclude each other\n"
-		       "Try 'actplane setup --help'.");
-		return 2;
-	}
-	if (o.remove && (o.force || command)) {
-		ap_err("setup: --remove takes no --force or --command\n"
-		       "Try 'actplane setup --help'.");
-		return 2;
-	}
+	if (opt < 0)
+		return ap_opt_exit(opt);
+	if ((opt = ap_no_operands(&cmd_setup_cmd, argc, argv)))
+		return opt;
+	if (o.user && o.base)
+		return ap_usage_error("setup", "--user and --workspace exclude each other");
+	if (o.remove && (o.force || command))
+		return ap_usage_error("setup", "--remove takes no --force or --command");
 	if (!sel)
 		sel = CLAUDE | CODEX | MCP;
 	if (drop_root())

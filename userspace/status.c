@@ -210,7 +210,7 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 	json_object_object_add(m, "bytes", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_BYTES]));
 	json_object_object_add(m, "limit", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_LIMIT]));
 	json_object_object_add(m, "fail_mode", json_object_new_string(
-		st->mem[ACTPLANE_MEM_A_FAIL_MODE] == ACTPLANE_FAIL_CLOSED ? "closed" : "open"));
+		ap_fail_mode_name(st->mem[ACTPLANE_MEM_A_FAIL_MODE])));
 	json_object_object_add(m, "denied", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_DENIED]));
 	json_object_object_add(m, "untracked",
 			       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_UNTRACKED]));
@@ -281,7 +281,7 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_INODES],
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_ENDPOINTS],
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_SOCKS],
-	       st->mem[ACTPLANE_MEM_A_FAIL_MODE] == ACTPLANE_FAIL_CLOSED ? "closed" : "open",
+	       ap_fail_mode_name(st->mem[ACTPLANE_MEM_A_FAIL_MODE]),
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_DENIED],
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_UNTRACKED]);
 	printf("incomplete: %llu event(s) not evaluated completely, decided by the fail mode\n",
@@ -299,42 +299,34 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 			printf("  %-20s %llu\n", ap_counter_name(i), (unsigned long long)st->ctr[i]);
 }
 
-static const char status_help[] =
-	"Usage: actplane status [--json]\n"
-	"\n"
-	"Show the module version, the attached enforcer, the loaded policy, the BPF\n"
-	"hooks, label memory, sessions and counters.  Needs the module loaded.\n"
-	"\n"
-	"  -j, --json   one JSON object (schema in docs/cli.md)\n"
-	"  -h, --help   this help\n";
+static const struct ap_opt status_opts[] = {
+	AP_OPT_JSON,
+	{ NULL }
+};
 
-int cmd_status(int argc, char **argv)
+AP_COMMAND(cmd_status, .name = "status", .order = 100, .args = "[--json]",
+	   .help = "module, enforcer, hooks, policy and counters",
+	   .usage = "Usage: actplane status [--json]\n"
+		    "\n"
+		    "Show the module version, the attached enforcer, the loaded policy, the BPF\n"
+		    "hooks, label memory, sessions and counters.  Needs the module loaded.\n",
+	   .opts = status_opts);
+
+static int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct ap_status *st;
-	char err[256];
 	struct ap_nl *nl;
 	int json = 0, c, ret, enforcer_pinned, pinned_hooks;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'h': fputs(status_help, stdout); return 0;
-		default: return ap_getopt_error("status", c, argc, argv);
-		}
-	}
-	if (optind != argc)
-		return ap_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	nl = ap_nl_open(err, sizeof(err));
-	if (!nl) {
-		ap_err("%s", err);
+	while ((c = ap_getopt(&cmd_status_cmd, argc, argv)) > 0)
+		json = c == 'j';
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((ret = ap_no_operands(&cmd_status_cmd, argc, argv)))
+		return ret;
+	nl = ap_nl_connect();
+	if (!nl)
 		return 1;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		ap_nl_close(nl);

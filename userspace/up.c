@@ -69,15 +69,10 @@ static int ensure_pin_dir(void)
 
 static int module_loaded(void)
 {
-	char err[256];
-	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	struct ap_nl *nl = ap_nl_connect();
 
-	if (!nl) {
-		ap_err("%s", err);
-		return 0;
-	}
 	ap_nl_close(nl);
-	return 1;
+	return nl != NULL;
 }
 
 /*
@@ -294,18 +289,6 @@ int ap_enforcer_arg_check(const char *cmd, const char *what)
 	return AP_EXIT_USAGE;
 }
 
-static void up_usage(FILE *f)
-{
-	fprintf(f, "Usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
-		"\n"
-		"Attach the BPF LSM hooks and an enforcer (default: %s) and pin them\n"
-		"under %s.  Idempotent: what is already attached stays;\n"
-		"--enforcer switches enforcers.  Needs root and the module loaded.\n"
-		"\n"
-		"  -e, --enforcer E   built-in enforcer name or struct_ops FILE.bpf.o\n"
-		"  -h, --help         this help\n", AP_DEFAULT_ENFORCER, AP_PIN_DIR);
-}
-
 int ap_up(const struct ap_up_opts *o, struct ap_up_result *r)
 {
 	int ret;
@@ -329,27 +312,32 @@ int ap_up(const struct ap_up_opts *o, struct ap_up_result *r)
 	return 0;
 }
 
-int cmd_up(int argc, char **argv)
+static const struct ap_opt up_opts[] = {
+	{ "enforcer", 'e', "E", NULL, "built-in enforcer name or struct_ops FILE.bpf.o" },
+	{ NULL }
+};
+
+AP_COMMAND(cmd_up, .name = "up", .order = 110, .flags = AP_CMD_ROOT,
+	   .args = "[--enforcer NAME|FILE]", .help = "attach the BPF hooks and an enforcer",
+	   .usage = "Usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
+		    "\n"
+		    "Attach the BPF LSM hooks and an enforcer (default: " AP_DEFAULT_ENFORCER ") and pin them\n"
+		    "under " AP_PIN_DIR ".  Idempotent: what is already attached stays;\n"
+		    "--enforcer switches enforcers.  Needs root and the module loaded.\n",
+	   .opts = up_opts);
+
+static int cmd_up(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "enforcer", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct ap_up_opts o = {};
 	struct ap_up_result r;
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'e': o.enforcer = optarg; break;
-		case 'h': up_usage(stdout); return 0;
-		default: return ap_getopt_error("up", c, argc, argv);
-		}
-	}
-	if (optind != argc)
-		return ap_usage_error("up", "unexpected argument '%s'", argv[optind]);
+	while ((c = ap_getopt(&cmd_up_cmd, argc, argv)) > 0)
+		o.enforcer = optarg;
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((ret = ap_no_operands(&cmd_up_cmd, argc, argv)))
+		return ret;
 	if (o.enforcer && (ret = ap_enforcer_arg_check("up", o.enforcer)))
 		return ret;
 	if (ap_up(&o, &r))
@@ -389,23 +377,26 @@ static void wait_detached(void)
 	}
 }
 
-int cmd_down(int argc, char **argv)
+AP_COMMAND(cmd_down, .name = "down", .order = 120, .flags = AP_CMD_ROOT,
+	   .args = "", .help = "detach the enforcer and the BPF hooks",
+	   .usage = "Usage: actplane down\n"
+		    "\n"
+		    "Detach the enforcer and the BPF hooks (remove their pins in\n"
+		    AP_PIN_DIR ").  Idempotent.  The module stays loaded.  Needs root.\n");
+
+static int cmd_down(int argc, char **argv)
 {
 	DIR *d;
 	struct dirent *de;
-	int removed = 0, failed = 0;
+	int removed = 0, failed = 0, c;
 	char path[512];
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
-			return ap_usage_error("down", "unexpected argument '%s'", argv[1]);
-		printf("Usage: actplane down\n"
-		       "\n"
-		       "Detach the enforcer and the BPF hooks (remove their pins in\n"
-		       "%s).  Idempotent.  The module stays loaded.  Needs root.\n",
-		       AP_PIN_DIR);
-		return 0;
-	}
+	while ((c = ap_getopt(&cmd_down_cmd, argc, argv)) > 0)
+		;
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((c = ap_no_operands(&cmd_down_cmd, argc, argv)))
+		return c;
 	d = opendir(AP_PIN_DIR);
 	if (!d) {
 		if (errno == ENOENT) {
@@ -472,7 +463,6 @@ static int enforcer_test(const char *effect_arg)
 {
 	struct test_reply r = { .effect = ACTPLANE_EFFECT_BLOCK };
 	struct ap_nl *nl;
-	char err[256];
 	int ret;
 
 	if (effect_arg) {
@@ -483,11 +473,9 @@ static int enforcer_test(const char *effect_arg)
 					      "or kill)", effect_arg);
 		r.effect = (unsigned int)e;
 	}
-	nl = ap_nl_open(err, sizeof(err));
-	if (!nl) {
-		ap_err("%s", err);
+	nl = ap_nl_connect();
+	if (!nl)
 		return 1;
-	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_ENFORCER_TEST, put_effect, parse_test, &r);
 	if (ret) {
 		ap_nl_perror(nl, "enforcer test", ret);
@@ -501,29 +489,35 @@ static int enforcer_test(const char *effect_arg)
 	return 0;
 }
 
-static void enforcer_usage(FILE *f)
+/* --help's list of the built-in enforcers */
+static void enforcer_help_tail(FILE *f)
 {
 	const struct ap_enforcer_blob *b;
 
-	fprintf(f, "Usage: actplane enforcer NAME|FILE.bpf.o\n"
-		"       actplane enforcer test [EFFECT]\n"
-		"\n"
-		"Switch the attached enforcer in place (actplane must be up), or ask it to\n"
-		"decide a synthetic match with EFFECT (none, notify, block or kill;\n"
-		"default block).  Needs root.\n"
-		"\n"
-		"Built-in enforcers:");
+	fprintf(f, "Built-in enforcers:");
 	for (b = ap_enforcer_blobs; b->name; b++)
 		fprintf(f, " %s", b->name);
 	fprintf(f, "\n");
 }
 
-int cmd_enforcer(int argc, char **argv)
+AP_COMMAND(cmd_enforcer, .name = "enforcer", .order = 130, .flags = AP_CMD_ROOT,
+	   .args = "NAME|FILE | test [EFFECT]", .help = "switch or test the enforcer",
+	   .usage = "Usage: actplane enforcer NAME|FILE.bpf.o\n"
+		    "       actplane enforcer test [EFFECT]\n"
+		    "\n"
+		    "Switch the attached enforcer in place (actplane must be up), or ask it to\n"
+		    "decide a synthetic match with EFFECT (none, notify, block or kill;\n"
+		    "default block).  Needs root.\n"
+		    "\n",
+	   .tail = enforcer_help_tail);
+
+/* NAME, FILE and EFFECT are operands: no options but --help, which must come first */
+static int cmd_enforcer(int argc, char **argv)
 {
 	int ret;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		enforcer_usage(stdout);
+		ap_cmd_help(&cmd_enforcer_cmd, stdout);
 		return 0;
 	}
 	if (argc < 2)

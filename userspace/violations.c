@@ -17,6 +17,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <uapi/actplane.h>
+
 #include "escape.h"
 #include "violations.h"
 
@@ -247,25 +249,25 @@ static void put_argv(FILE *f, const struct ap_violation *v)
 /* 'running "/usr/bin/git"', 'connecting/sending to "1.2.3.4:443"' */
 static void put_action(FILE *f, const struct ap_violation *v)
 {
-	static const struct {
-		const char *op, *before, *after;
-	} verbs[] = {
-		{ "exec", "running ", "" },
-		{ "read", "reading ", "" },
-		{ "open", "opening ", "" },
-		{ "write", "writing to ", "" },
-		{ "unlink", "deleting ", "" },
-		{ "connect", "connecting/sending to ", "" },
-		{ "recv", "receiving from ", "" },
+	/* the operations' words are the UAPI's; an operation without a verb here is "OP on" */
+	static const char *const ops[__ACTPLANE_OP_MAX] = ACTPLANE_OP_NAMES;
+	static const char *const verbs[__ACTPLANE_OP_MAX] = {
+		[ACTPLANE_OP_EXEC] = "running ",
+		[ACTPLANE_OP_READ] = "reading ",
+		[ACTPLANE_OP_OPEN] = "opening ",
+		[ACTPLANE_OP_WRITE] = "writing to ",
+		[ACTPLANE_OP_UNLINK] = "deleting ",
+		[ACTPLANE_OP_CONNECT] = "connecting/sending to ",
+		[ACTPLANE_OP_RECV] = "receiving from ",
 	};
 	const char *op = str_or(v->op, "operation");
 	size_t i;
 
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (is(op, verbs[i].op))
+	for (i = 0; i < __ACTPLANE_OP_MAX; i++)
+		if (ops[i] && verbs[i] && is(op, ops[i]))
 			break;
-	if (i < sizeof(verbs) / sizeof(verbs[0])) {
-		fputs(verbs[i].before, f);
+	if (i < __ACTPLANE_OP_MAX) {
+		fputs(verbs[i], f);
 	} else {
 		ap_esc_word(f, op);
 		fputs(" on ", f);
@@ -274,8 +276,6 @@ static void put_action(FILE *f, const struct ap_violation *v)
 		ap_esc_quoted(f, v->target);
 	else
 		fputs("(unknown target)", f);
-	if (i < sizeof(verbs) / sizeof(verbs[0]))
-		fputs(verbs[i].after, f);
 }
 
 static void put_process(FILE *f, const struct ap_violation *v)

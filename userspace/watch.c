@@ -90,45 +90,37 @@ static void watch_print(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 		w->count--;
 }
 
-static const char watch_help[] =
-	"Usage: actplane watch [--json | --oneline] [--count N] [--rule NAME]...\n"
-	"                      [--session ID]... [--pid PID]...\n"
-	"\n"
-	"Print violation events as the module reports them, until interrupted or\n"
-	"until N events were printed.  Gaps in the sequence numbers are reported\n"
-	"as lost events (on stderr with --json and --oneline).  Needs CAP_NET_ADMIN.\n"
-	"\n"
-	"  -j, --json         one JSON object per line (schema in docs/cli.md)\n"
-	"  -1, --oneline      one line per event: time effect op rule target pid\n"
-	"                     session comm\n"
-	"  -n, --count N      stop after N events (counting only those shown)\n"
-	"  -r, --rule NAME    only events of rule NAME\n"
-	"  -s, --session ID   only events of processes in session ID\n"
-	"  -p, --pid PID      only events of process PID\n"
-	"  -h, --help         this help\n"
-	"\n"
-	"A filter given several times matches any of its values; different filters\n"
-	"must all match.\n";
+static const struct ap_opt watch_opts[] = {
+	{ "json", 'j', NULL, NULL, "one JSON object per line (schema in docs/cli.md)" },
+	{ "oneline", '1', NULL, NULL, "one line per event: time effect op rule target pid\n"
+				      "session comm" },
+	{ "count", 'n', "N", NULL, "stop after N events (counting only those shown)" },
+	{ "rule", 'r', "NAME", NULL, "only events of rule NAME" },
+	{ "session", 's', "ID", NULL, "only events of processes in session ID" },
+	{ "pid", 'p', "PID", NULL, "only events of process PID" },
+	{ NULL }
+};
+
+AP_COMMAND(cmd_watch, .name = "watch", .order = 90, .flags = AP_CMD_ROOT,
+	   .args = "[--json | --oneline] [filters]", .help = "print violation events as they happen",
+	   .usage = "Usage: actplane watch [--json | --oneline] [--count N] [--rule NAME]...\n"
+		    "                      [--session ID]... [--pid PID]...\n"
+		    "\n"
+		    "Print violation events as the module reports them, until interrupted or\n"
+		    "until N events were printed.  Gaps in the sequence numbers are reported\n"
+		    "as lost events (on stderr with --json and --oneline).  Needs CAP_NET_ADMIN.\n",
+	   .opts = watch_opts,
+	   .more = "A filter given several times matches any of its values; different filters\n"
+		   "must all match.\n");
 
 /* Parse watch's arguments; -1 to go on, else the exit status. */
 static int watch_parse(int argc, char **argv, struct watch_ctx *w)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "oneline", no_argument, NULL, '1' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "rule", required_argument, NULL, 'r' },
-		{ "session", required_argument, NULL, 's' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct ap_watch_filter *f = &w->filter;
 	uint64_t v;
-	int c;
+	int c, pid;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j1n:r:s:p:h", opts, NULL)) != -1) {
+	while ((c = ap_getopt(&cmd_watch_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'j':
 		case '1':
@@ -163,24 +155,18 @@ static int watch_parse(int argc, char **argv, struct watch_ctx *w)
 			if (f->n_pids >= AP_WATCH_MAX_FILTER)
 				return ap_usage_error("watch", "at most %d --pid filters",
 						      AP_WATCH_MAX_FILTER);
-			if (ap_parse_uint(optarg, 1, 0x7fffffff, &v))
-				return ap_usage_error("watch", "--pid takes a process id "
-						      "(a number from 1), not '%s'", optarg);
-			f->pids[f->n_pids++] = (unsigned int)v;
+			if (ap_parse_pid_arg("watch", optarg, &pid))
+				return AP_EXIT_USAGE;
+			f->pids[f->n_pids++] = (unsigned int)pid;
 			break;
-		case 'h':
-			fputs(watch_help, stdout);
-			return 0;
-		default:
-			return ap_getopt_error("watch", c, argc, argv);
 		}
 	}
-	if (optind != argc)
-		return ap_usage_error("watch", "unexpected argument '%s'", argv[optind]);
-	return -1;
+	if (c < 0)
+		return ap_opt_exit(c);
+	return ap_no_operands(&cmd_watch_cmd, argc, argv) ?: -1;
 }
 
-int cmd_watch(int argc, char **argv)
+static int cmd_watch(int argc, char **argv)
 {
 	struct watch_ctx w = { .count = -1 };
 	struct ap_events *e;
