@@ -64,6 +64,9 @@
 #include <unistd.h>
 
 #define TH_FORMAT(a, b) __attribute__((format(printf, a, b)))
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* ---- the streaming reporter (kselftest.h style) -------------------------------- */
 

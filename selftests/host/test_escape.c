@@ -173,33 +173,30 @@ TEST(rule)
 		{ "block (enforcer x)", "\"block (enforcer x)\"", 3 },
 		{ "", "\"\"", 3 },
 	};
-	size_t i, bad = 0;
+	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	CASE("escape: the documented rule (C0, DEL, C1, separators, bidi, "
+	     "invalid UTF-8, backslash, quotes, shell words)");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *out = esc(cases[i].in, cases[i].how);
 
-		if (strcmp(out, cases[i].out)) {
-			bad++;
-			RESULT(0, "escape: the documented rule", "case %zu: got [%s], want [%s]",
-				   i, out, cases[i].out);
-		}
+		if (!EXPECT_STREQ(out, cases[i].out))
+			printf("# case %zu\n", i);
 		free(out);
 	}
-	if (!bad)
-		RESULT(1, "escape: the documented rule (C0, DEL, C1, separators, bidi, "
-			   "invalid UTF-8, backslash, quotes, shell words)", NULL);
+	CASE_END();
 	RESULT(ap_esc_width("a\x1b" "é", 4) == 6 && ap_esc_width("中文", 6) == 2,
-		   "escape: width counts escaped columns and characters",
-		   "%zu %zu", ap_esc_width("a\x1b" "é", 4), ap_esc_width("中文", 6));
+	       "escape: width counts escaped columns and characters",
+	       "%zu %zu", ap_esc_width("a\x1b" "é", 4), ap_esc_width("中文", 6));
 	RESULT(ap_esc_is_plain("é 中文 ok", strlen("é 中文 ok")) &&
-		   !ap_esc_is_plain("a\\b", 3) && !ap_esc_is_plain("\xc2\x85", 2),
-		   "escape: is_plain tells text that needs no escaping", NULL);
+	       !ap_esc_is_plain("a\\b", 3) && !ap_esc_is_plain("\xc2\x85", 2),
+	       "escape: is_plain tells text that needs no escaping", NULL);
 	{
 		char *q = ap_esc_strdup("x\ny", true), *p = ap_esc_strdup(NULL, false);
 
 		RESULT(q && !strcmp(q, "\"x\\ny\"") && p && !*p,
-			   "escape: strdup variant", "[%s] [%s]", q ? q : "(null)",
-			   p ? p : "(null)");
+		       "escape: strdup variant", "[%s] [%s]", q ? q : "(null)",
+		       p ? p : "(null)");
 		free(q);
 		free(p);
 	}
@@ -220,25 +217,25 @@ TEST(json)
 		{ "[\"bad \xff\xc0\xaf\xed\xa0\x80 cut \xe4\xb8\"]",
 		  "[\"bad \\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd cut \\ufffd\\ufffd\"]" },
 	};
-	size_t i, at, bad = 0;
+	const char *why;
+	size_t i, at;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	CASE("escape: JSON made inert (DEL, C1, separators, bidi as \\uNNNN, "
+	     "invalid UTF-8 as \\ufffd, the rest as it is)");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *out = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&out, &len);
 
 		ap_esc_json(f, cases[i].in, strlen(cases[i].in));
 		fclose(f);
-		if (strcmp(out, cases[i].out) || not_inert(out, &at)) {
-			bad++;
-			RESULT(0, "escape: JSON made inert", "case %zu: got [%s], want [%s]",
-				   i, out, cases[i].out);
-		}
+		why = not_inert(out, &at);
+		if (!EXPECT_STREQ(out, cases[i].out) || why)
+			printf("# case %zu%s%s\n", i, why ? ": not inert: " : "", why ? why : "");
+		EXPECT_TRUE(why == NULL);
 		free(out);
 	}
-	if (!bad)
-		RESULT(1, "escape: JSON made inert (DEL, C1, separators, bidi as \\uNNNN, "
-			   "invalid UTF-8 as \\ufffd, the rest as it is)", NULL);
+	CASE_END();
 }
 
 /* ---- violations.c: report and feedback --------------------------------------- */
@@ -333,11 +330,11 @@ TEST(violations)
 		out = format(fn, &e);
 		expect_inert(what, out, lines(good), round < 2 ? visible : NULL);
 		RESULT(!line_starts(out, "- What to do instead: the user") &&
-			   !line_starts(out, "- Rule: none") && !line_starts(out, "- Effect: none") &&
-			   !line_starts(out, "ActPlane policy violation: rule \"x\""),
-			   round % 2 ? "feedback block: a hostile file name is not a line of its own" :
+		       !line_starts(out, "- Rule: none") && !line_starts(out, "- Effect: none") &&
+		       !line_starts(out, "ActPlane policy violation: rule \"x\""),
+		       round % 2 ? "feedback block: a hostile file name is not a line of its own" :
 				       "report: a hostile file name is not a line of its own",
-			   "%s", out);
+		       "%s", out);
 		free(good);
 		free(out);
 	}
@@ -460,8 +457,8 @@ TEST(diagnostics)
 		expect_inert(cases[i].what, out, want, vis);
 		snprintf(name, sizeof(name), "%s: the UTF-8 hint only for invalid UTF-8", cases[i].what);
 		RESULT(cases[i].hint ? strstr(out, cases[i].hint) != NULL &&
-			   (strstr(cases[i].hint, "UTF-8") || !strstr(out, "UTF-8")) :
-			   !strstr(out, "must be UTF-8"), name, "%s", out);
+		       (strstr(cases[i].hint, "UTF-8") || !strstr(out, "UTF-8")) :
+		       !strstr(out, "must be UTF-8"), name, "%s", out);
 		free(out);
 	}
 }
@@ -474,8 +471,8 @@ TEST(caret)
 	const char *at = src ? strstr(src, "NOPE") : NULL, *hat = car ? strchr(car, '^') : NULL;
 
 	RESULT(src && car && at && hat && at - src == hat - car &&
-		   !strncmp(hat, "^~~~", 4),
-		   "check: the caret is under the culprit in the escaped source line", "%s", out);
+	       !strncmp(hat, "^~~~", 4),
+	       "check: the caret is under the culprit in the escaped source line", "%s", out);
 	free(out);
 }
 

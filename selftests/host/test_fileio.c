@@ -77,14 +77,14 @@ TEST(content_and_mode)
 	ret = ap_write_replace(dfd, "a.txt", "one\n", 4, 0666, AP_WRITE_BENEATH);
 	t = slurp("a.txt");
 	RESULT(!ret && t && !strcmp(t, "one\n") && (mode_of(dfd, "a.txt") & 07777) == 0644,
-		   "fileio: a new file, the umask applied", "ret=%d mode=%o", ret,
-		   mode_of(dfd, "a.txt"));
+	       "fileio: a new file, the umask applied", "ret=%d mode=%o", ret,
+	       mode_of(dfd, "a.txt"));
 	ret = ap_write_replace(dfd, "a.txt", "two", 3, 0600,
 			       AP_WRITE_BENEATH | AP_WRITE_EXACT_MODE | AP_WRITE_FSYNC);
 	t = slurp("a.txt");
 	RESULT(!ret && t && !strcmp(t, "two") && (mode_of(dfd, "a.txt") & 07777) == 0600,
-		   "fileio: replaced whole, exact mode", "ret=%d mode=%o", ret,
-		   mode_of(dfd, "a.txt"));
+	       "fileio: replaced whole, exact mode", "ret=%d mode=%o", ret,
+	       mode_of(dfd, "a.txt"));
 	ret = ap_write_replace(dfd, "a.txt", "", 0, 0644, AP_WRITE_BENEATH);
 	t = slurp("a.txt");
 	RESULT(!ret && t && !*t, "fileio: an empty file", "ret=%d", ret);
@@ -108,28 +108,28 @@ TEST(links)
 	ret = ap_write_replace(dfd, "linked", "x", 1, 0644, AP_WRITE_BENEATH);
 	stat(victim, &st);
 	RESULT(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked")),
-		   "fileio: beneath, a link at the name is replaced, not followed",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	       "fileio: beneath, a link at the name is replaced, not followed",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 	snprintf(p, sizeof(p), "%s/linked2", dir);
 	ret = ap_write_replace(AT_FDCWD, p, "x", 1, 0644, 0);
 	stat(victim, &st);
 	RESULT(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked2")),
-		   "fileio: a path, a link at the name is replaced, not followed",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	       "fileio: a path, a link at the name is replaced, not followed",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 
 	/* beneath: a linked directory on the way, "..", an absolute path */
 	if (mkdirat(dfd, "real", 0755) || symlinkat("real", dfd, "dirlink"))
 		perror("mkdir/symlink");
 	ret = ap_write_replace(dfd, "dirlink/f", "x", 1, 0644, AP_WRITE_BENEATH);
 	RESULT((ret == -ELOOP || ret == -ENOTDIR) && mode_of(dfd, "real/f") == 0,
-		   "fileio: beneath, a linked directory on the way is refused", "ret=%d", ret);
+	       "fileio: beneath, a linked directory on the way is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/../f", "x", 1, 0644, AP_WRITE_BENEATH);
 	RESULT(ret == -EINVAL, "fileio: beneath, .. is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, p, "x", 1, 0644, AP_WRITE_BENEATH);
 	RESULT(ret == -EINVAL, "fileio: beneath, an absolute path is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/f", "sub", 3, 0644, AP_WRITE_BENEATH);
 	RESULT(!ret && slurp("real/f") && !strcmp(slurp("real/f"), "sub"),
-		   "fileio: beneath, a real subdirectory is fine", "ret=%d", ret);
+	       "fileio: beneath, a real subdirectory is fine", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/", "x", 1, 0644, 0);
 	RESULT(ret == -EISDIR, "fileio: a path ending in / is refused", "ret=%d", ret);
 }
@@ -157,8 +157,8 @@ TEST(preplanted)
 	ret = ap_write_replace(dfd, "p", "planted", 7, 0644, AP_WRITE_BENEATH);
 	stat(victim, &st);
 	RESULT(!ret && st.st_size == 0 && slurp("p") && !strcmp(slurp("p"), "planted"),
-		   "fileio: temporary names planted in advance neither stop nor redirect it",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	       "fileio: temporary names planted in advance neither stop nor redirect it",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 	srandom(1);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), ".p.actplane-tmp.%d.%u", (int)getpid(),
@@ -201,8 +201,8 @@ TEST(tmp_names)
 	}
 	close(in);
 	RESULT(ok && strcmp(seen[0], seen[1]),
-		   "fileio: temporary names are random, in the target's directory",
-		   "'%s' '%s'", seen[0], seen[1]);
+	       "fileio: temporary names are random, in the target's directory",
+	       "'%s' '%s'", seen[0], seen[1]);
 }
 
 /* a failed rename (a directory in the way) leaves the temporary file nowhere */
@@ -214,7 +214,7 @@ TEST(failure_cleans_up)
 		perror("mkdir");
 	ret = ap_write_replace(dfd, "isdir", "x", 1, 0644, AP_WRITE_BENEATH);
 	RESULT(ret < 0 && !tmp_entries("."), "fileio: a failed replace leaves no temporary file",
-		   "ret=%d", ret);
+	       "ret=%d", ret);
 }
 
 int main(int argc, char **argv)

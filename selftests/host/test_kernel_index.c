@@ -854,7 +854,7 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 		 "kernel index, %s: %lu random paths agree with brute force (%lu policies of up to %u patterns)",
 		 name, st.queries, st.rounds, npats);
 	RESULT(!st.failures, tap, "%lu of them disagree%s%s", st.failures,
-		   st.leak ? "; memory leaked" : "", st.build_err ? "; a build failed" : "");
+	       st.leak ? "; memory leaked" : "", st.build_err ? "; a build failed" : "");
 	printf("# %s: %lu comparisons, %lu hits, path built for %.0f%% of the queries, %.2f s\n",
 	       name, st.compares, st.hits, st.queries ? 100.0 * st.built_paths / st.queries : 0.0,
 	       now() - t0);
@@ -1043,7 +1043,7 @@ static void run_eps(const char *name, enum ep_mix mix, u32 rounds, u32 neps, u32
 		 "kernel index, %s: %lu random keys agree with brute force (%lu policies of up to %u endpoints)",
 		 name, queries, rounds * scale, neps);
 	RESULT(!failures, tap, "%lu of them disagree%s%s", failures,
-		   leak ? "; memory leaked" : "", build_err ? "; a build failed" : "");
+	       leak ? "; memory leaked" : "", build_err ? "; a build failed" : "");
 	printf("# %s: %lu comparisons, %lu hits, %.2f s\n", name, compares, hits, now() - t0);
 }
 

@@ -152,9 +152,9 @@ TEST(invalid)
 		e = ap_diag_find(&d, frag);
 		first_messages(&d, msgs, sizeof(msgs));
 		RESULT(!p && e && e->severity == AP_SEV_ERROR &&
-			   (!line || (e->line == line && e->col == col)) &&
-			   e->hint && e->file, name,
-			   "wanted %u:%u \"%s\", got: %s", line, col, frag, msgs);
+		       (!line || (e->line == line && e->col == col)) &&
+		       e->hint && e->file, name,
+		       "wanted %u:%u \"%s\", got: %s", line, col, frag, msgs);
 		ap_policy_free(p);
 		ap_diag_free(&d);
 		free(expect);
@@ -251,11 +251,11 @@ TEST(docs)
 		ap_diag_free(&d);
 	}
 	RESULT(n >= 11 && !bad,
-		   "every policy example in docs/policy-language.md checks strictly",
-		   "%u examples, %u bad", n, bad);
+	       "every policy example in docs/policy-language.md checks strictly",
+	       "%u examples, %u bad", n, bad);
 	RESULT(n >= 11 && !missing,
-		   "every policy example in the docs is in the valid corpus",
-		   "%u examples, %u missing", n, missing);
+	       "every policy example in the docs is in the valid corpus",
+	       "%u examples, %u missing", n, missing);
 	free(doc);
 }
 
@@ -268,9 +268,9 @@ TEST(starter)
 	p = ap_policy_load_string(ap_starter_policy, strlen(ap_starter_policy),
 				  "/work/proj/actplane.yaml", NULL, &d);
 	RESULT(p && !d.warnings && p->n_rules >= 3 && p->feedback_path &&
-		   !strcmp(p->feedback_path, "/work/proj/.actplane/last-violation.txt"),
-		   "starter policy checks strictly", "%s",
-		   d.n ? d.v[0].message : "");
+	       !strcmp(p->feedback_path, "/work/proj/.actplane/last-violation.txt"),
+	       "starter policy checks strictly", "%s",
+	       d.n ? d.v[0].message : "");
 	ap_policy_free(p);
 	ap_diag_free(&d);
 }

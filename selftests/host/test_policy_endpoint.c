@@ -75,10 +75,10 @@ TEST(parse)
 		snprintf(name, sizeof(name), "endpoint \"%s\" parses as %s", c->in,
 			 c->format);
 		RESULT(!err && ep.family == c->family &&
-			   (c->family == AF_UNSPEC || ep.prefix_len == c->prefix) &&
-			   ep.port == c->port && !strcmp(buf, c->format), name,
-			   "err %d (%s), family %d prefix %u port %u \"%s\"", err,
-			   why ? why : "", ep.family, ep.prefix_len, ep.port, buf);
+		       (c->family == AF_UNSPEC || ep.prefix_len == c->prefix) &&
+		       ep.port == c->port && !strcmp(buf, c->format), name,
+		       "err %d (%s), family %d prefix %u port %u \"%s\"", err,
+		       why ? why : "", ep.family, ep.prefix_len, ep.port, buf);
 	}
 	{
 		struct ap_endpoint ep;
@@ -86,9 +86,9 @@ TEST(parse)
 
 		ap_endpoint_parse("example.com", &ep, &why, &hint);
 		RESULT(why && strstr(why, "hostname") && hint &&
-			   strstr(hint, "CIDR"),
-			   "hostname rejection names hostnames and hints at CIDR",
-			   "%s / %s", why ? why : "", hint ? hint : "");
+		       strstr(hint, "CIDR"),
+		       "hostname rejection names hostnames and hints at CIDR",
+		       "%s / %s", why ? why : "", hint ? hint : "");
 	}
 }
 

@@ -97,17 +97,17 @@ TEST(globs)
 	strcat(deep_path, "/secret.env");
 	snprintf(deep_pat, sizeof(deep_pat), "%s", deep_path);
 	RESULT(ap_glob_match("**/secret.env", deep_path),
-		   "glob basename matches a 500+ byte path", NULL);
+	       "glob basename matches a 500+ byte path", NULL);
 	RESULT(ap_glob_match(deep_pat, deep_path),
-		   "exact 500+ byte pattern matches itself", NULL);
+	       "exact 500+ byte pattern matches itself", NULL);
 	snprintf(deep_pat2, sizeof(deep_pat2), "%.*s**",
 		 (int)(strchr(deep_path + 200, '/') - deep_path + 1), deep_path);
 	RESULT(ap_glob_match(deep_pat2, deep_path),
-		   "prefix pattern longer than 200 bytes matches", NULL);
+	       "prefix pattern longer than 200 bytes matches", NULL);
 	deep_pat[strlen(deep_pat) - 1] = 'X';
 	RESULT(!ap_glob_match(deep_pat, deep_path),
-		   "deep exact pattern differing in the last byte does not match",
-		   NULL);
+	       "deep exact pattern differing in the last byte does not match",
+	       NULL);
 }
 
 /* pathological patterns must stay fast (NFA, no backtracking) */
@@ -122,8 +122,8 @@ TEST(no_blowup)
 	for (i = 0; i < 200; i++)
 		strcat(path, "a");
 	RESULT(!ap_glob_match(pat, path),
-		   "40 x \"**a\" against 200 'a's fails without backtracking",
-		   NULL);
+	       "40 x \"**a\" against 200 'a's fails without backtracking",
+	       NULL);
 }
 
 struct ccase {
@@ -175,7 +175,7 @@ TEST(classes)
 		snprintf(name, sizeof(name), "classify \"%s\" as %s \"%s\"",
 			 c->pattern, ap_match_class_name(c->cls), c->literal);
 		RESULT(ok, name, "got %s \"%.*s\"", ap_match_class_name(cls),
-			   (int)len, lit);
+		       (int)len, lit);
 	}
 
 	/* the property: class match == full glob match, over the table */
@@ -207,7 +207,7 @@ TEST(classes)
 			 "class match agrees with glob for \"%s\" on all table paths",
 			 pat);
 		RESULT(!bad, name, "%zu disagreements, first on \"%s\"", bad,
-			   first);
+		       first);
 	}
 	/* and for every glob-table pattern the classifier picks */
 	{
@@ -227,7 +227,7 @@ TEST(classes)
 				       ap_glob_match(globs[i].pattern, paths[j]);
 		}
 		RESULT(!bad, "classification property over glob table x paths",
-			   "%zu disagreements", bad);
+		       "%zu disagreements", bad);
 	}
 }
 
@@ -272,7 +272,7 @@ TEST(resolve)
 			 c->want ? c->want : "error");
 		if (c->want)
 			RESULT(got && !strcmp(got, c->want), name, "got %s (%s)",
-				   got ? got : "NULL", why ? why : "");
+			       got ? got : "NULL", why ? why : "");
 		else
 			RESULT(!got && why, name, "got %s", got ? got : "NULL");
 		free(got);
@@ -286,13 +286,13 @@ TEST(resolve)
 		big[4999] = '\0';
 		got = ap_pattern_resolve(big, false, "/", &why);
 		RESULT(!got && why && strstr(why, "PATH_MAX"),
-			   "pattern longer than PATH_MAX is rejected", "%s",
-			   why ? why : "accepted");
+		       "pattern longer than PATH_MAX is rejected", "%s",
+		       why ? why : "accepted");
 		free(got);
 		big[4000] = '\0';
 		got = ap_pattern_resolve(big, false, "/", &why);
 		RESULT(got && strlen(got) == 4000,
-			   "4000-byte pattern is accepted", NULL);
+		       "4000-byte pattern is accepted", NULL);
 		free(got);
 		free(big);
 	}
@@ -308,7 +308,7 @@ TEST(argv)
 	RESULT(ap_argv_match(w2, 2, argv, 5), "argv: two arguments in order", NULL);
 	RESULT(!ap_argv_match(w3, 2, argv, 5), "argv: order matters", NULL);
 	RESULT(!ap_argv_match(w4, 1, argv, 5),
-		   "argv: argv[0] is not an argument", NULL);
+	       "argv: argv[0] is not an argument", NULL);
 	RESULT(ap_argv_match(NULL, 0, argv, 1), "argv: no arguments wanted", NULL);
 }
 
@@ -328,7 +328,7 @@ TEST(expr)
 	RESULT(ap_expr_eval(e, 6, 0x5) == 0, "expr: A and C -> false", NULL);
 	RESULT(ap_expr_eval(e, 6, 0x0) == 0, "expr: nothing -> false", NULL);
 	RESULT(ap_expr_eval(bad, 1, 0) == -1, "expr: stack underflow is malformed",
-		   NULL);
+	       NULL);
 	RESULT(ap_expr_eval(t, 1, 0) == 1, "expr: true", NULL);
 }
 

@@ -73,7 +73,7 @@ static const struct ap_diag_entry *find(const struct ap_diag *d,
 static void expect(bool ok, const char *name, const struct ap_diag *d)
 {
 	RESULT(ok, name, "%u errors, %u warnings (diagnostics below)",
-		   d->errors, d->warnings);
+	       d->errors, d->warnings);
 	if (!ok)
 		dump(d);
 }
@@ -298,9 +298,9 @@ TEST(every_error)
 	       "five mistakes in two rules: five errors, each with a did-you-mean", &d);
 	if (!p && d.errors == 5)
 		RESULT(d.v[0].line == 3 && d.v[1].line == 4 && d.v[2].line == 5 &&
-			   d.v[3].line == 6 && d.v[4].line == 8,
-			   "... in source order, each at its own line", "%u %u %u %u %u",
-			   d.v[0].line, d.v[1].line, d.v[2].line, d.v[3].line, d.v[4].line);
+		       d.v[3].line == 6 && d.v[4].line == 8,
+		       "... in source order, each at its own line", "%u %u %u %u %u",
+		       d.v[0].line, d.v[1].line, d.v[2].line, d.v[3].line, d.v[4].line);
 	done(p, &d);
 
 	expect_diag("blok as the only clause: no follow-on 'rule has no clauses'", false,
@@ -403,8 +403,8 @@ TEST(scaling)
 	p = ap_policy_load_string(text, len, "/w/actplane.yaml", NULL, &d);
 	t1 = now();
 	RESULT(p && p->n_rules == 16000 && t1 - t0 < 1.0,
-		   "16,000 rules compile in well under a second",
-		   "%s in %.2f s", p ? "compiled" : "failed", t1 - t0);
+	       "16,000 rules compile in well under a second",
+	       "%s in %.2f s", p ? "compiled" : "failed", t1 - t0);
 	printf("# 16,000 rules: %.3f s\n", t1 - t0);
 	done(p, &d);
 	free(text);

@@ -38,11 +38,11 @@ static void expect_error(const char *name, const char *yaml, const char *domain,
 	const struct ap_diag_entry *e = ap_diag_find(&d, frag);
 
 	RESULT(!p && e && e->severity == AP_SEV_ERROR &&
-		   (!line || (e->line == line && e->col == col)), name,
-		   "%s; wanted \"%s\" at %u:%u, got %s at %u:%u",
-		   p ? "loaded" : "rejected", frag, line, col,
-		   d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
-		   d.n ? d.v[0].col : 0);
+	       (!line || (e->line == line && e->col == col)), name,
+	       "%s; wanted \"%s\" at %u:%u, got %s at %u:%u",
+	       p ? "loaded" : "rejected", frag, line, col,
+	       d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
+	       d.n ? d.v[0].col : 0);
 	done(p, &d);
 }
 
@@ -101,20 +101,20 @@ TEST(legacy)
 		 "    block connect endpoint \"*\" if SECRET\n"
 		 "    because \"x\"\n", NULL, &d);
 	RESULT(p && p->n_rules == 1 && !p->domain &&
-		   p->rules[0].mode == AP_BIND_NONE && !p->rules[0].binding,
-		   "legacy form compiles without a domain", NULL);
+	       p->rules[0].mode == AP_BIND_NONE && !p->rules[0].binding,
+	       "legacy form compiles without a domain", NULL);
 	RESULT(p && !strcmp(p->feedback_path, "/work/proj/.actplane/last.txt"),
-		   "feedback.path resolves against the policy directory", "%s",
-		   p ? p->feedback_path : "");
+	       "feedback.path resolves against the policy directory", "%s",
+	       p ? p->feedback_path : "");
 	RESULT(p && !strcmp(p->sources[0].target.path.literal, "/work/proj/src/"),
-		   "relative patterns resolve against the policy file's directory",
-		   NULL);
+	       "relative patterns resolve against the policy file's directory",
+	       NULL);
 	RESULT(p && p->rules[0].loc.line == 6 && p->rules[0].clauses[0].loc.line == 7 &&
-		   p->rules[0].clauses[0].loc.col == 5,
-		   "compiled records carry YAML line:col", "%u %u:%u",
-		   p ? p->rules[0].loc.line : 0,
-		   p ? p->rules[0].clauses[0].loc.line : 0,
-		   p ? p->rules[0].clauses[0].loc.col : 0);
+	       p->rules[0].clauses[0].loc.col == 5,
+	       "compiled records carry YAML line:col", "%u %u:%u",
+	       p ? p->rules[0].loc.line : 0,
+	       p ? p->rules[0].clauses[0].loc.line : 0,
+	       p ? p->rules[0].clauses[0].loc.col : 0);
 	done(p, &d);
 
 	p = load("policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n",
@@ -177,8 +177,8 @@ TEST(legacy)
 					    "policy: |\n  rule r:\n    block exec \"x\"\n", NULL, &fd);
 
 		RESULT(fp && !strcmp(fp->feedback_path, "/work/proj/.actplane/fb/last.txt"),
-			   "an absolute feedback path inside .actplane/ is accepted", "%s",
-			   fd.n ? fd.v[0].message : "");
+		       "an absolute feedback path inside .actplane/ is accepted", "%s",
+		       fd.n ? fd.v[0].message : "");
 		done(fp, &fd);
 	}
 	expect_error("no policy at all", "version: 1\n", NULL, "no policy", 0, 0);
@@ -193,22 +193,22 @@ TEST(catalog)
 
 	p = load(catalog, NULL, &d);
 	RESULT(p && !strcmp(p->domain, "session") && has_rule(p, "locked-rule") &&
-		   has_rule(p, "default-rule") && !has_rule(p, "extra"),
-		   "catalog: session domain is chosen and binds two rules", NULL);
+	       has_rule(p, "default-rule") && !has_rule(p, "extra"),
+	       "catalog: session domain is chosen and binds two rules", NULL);
 	RESULT(p && p->rules[0].mode == AP_BIND_LOCKED &&
-		   !strcmp(p->rules[0].binding, "locked-rule") &&
-		   p->rules[1].mode == AP_BIND_DEFAULT,
-		   "catalog: locked rules first, bindings recorded", NULL);
+	       !strcmp(p->rules[0].binding, "locked-rule") &&
+	       p->rules[1].mode == AP_BIND_DEFAULT,
+	       "catalog: locked rules first, bindings recorded", NULL);
 	RESULT(p && p->rules[0].loc.line == 4,
-		   "catalog: rule positions are in the YAML file", "%u",
-		   p ? p->rules[0].loc.line : 0);
+	       "catalog: rule positions are in the YAML file", "%u",
+	       p ? p->rules[0].loc.line : 0);
 	done(p, &d);
 
 	p = load(catalog, "review", &d);
 	RESULT(p && !strcmp(p->domain, "review") && has_rule(p, "locked-rule") &&
-		   !has_rule(p, "default-rule") && has_rule(p, "extra"),
-		   "catalog: child domain inherits, disables a default, binds more",
-		   NULL);
+	       !has_rule(p, "default-rule") && has_rule(p, "extra"),
+	       "catalog: child domain inherits, disables a default, binds more",
+	       NULL);
 	done(p, &d);
 
 	{
@@ -217,7 +217,7 @@ TEST(catalog)
 		sprintf(y, "%sdefault_domain: review\n", catalog);
 		p = load(y, NULL, &d);
 		RESULT(p && !strcmp(p->domain, "review"),
-			   "catalog: default_domain selects the domain", NULL);
+		       "catalog: default_domain selects the domain", NULL);
 		done(p, &d);
 		sprintf(y, "%sdefault_domain: reviw\n", catalog);
 		expect_error("catalog: undefined default_domain", y, NULL,
@@ -276,8 +276,8 @@ TEST(catalog)
 			 "domains:\n  session:\n    bind:\n      - rule: r\n        mode: locked\n",
 			 NULL, &d);
 		RESULT(p && ap_diag_find(&d, "'lonely' is not bound") &&
-			   d.v[0].severity == AP_SEV_WARNING,
-			   "catalog: an unbound rule is a warning", NULL);
+		       d.v[0].severity == AP_SEV_WARNING,
+		       "catalog: an unbound rule is a warning", NULL);
 		done(p, &d);
 	}
 }
@@ -308,47 +308,47 @@ TEST(discovery)
 	write_file(path, "policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n");
 	snprintf(path, sizeof(path), "%s/a/b/c", tmpdir);
 	RESULT(!ap_policy_find(path, out, sizeof(out)) &&
-		   !strcmp(out, (snprintf(want, sizeof(want), "%s/a/actplane.yaml",
+	       !strcmp(out, (snprintf(want, sizeof(want), "%s/a/actplane.yaml",
 					  tmpdir), want)),
-		   "discovery walks up to actplane.yaml", "%s", out);
+	       "discovery walks up to actplane.yaml", "%s", out);
 	snprintf(path, sizeof(path), "%s/x/.actplane/policy.yaml", tmpdir);
 	write_file(path, "policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n");
 	snprintf(path, sizeof(path), "%s/x", tmpdir);
 	RESULT(!ap_policy_find(path, out, sizeof(out)) &&
-		   strstr(out, "/x/.actplane/policy.yaml"),
-		   "discovery finds .actplane/policy.yaml", "%s", out);
+	       strstr(out, "/x/.actplane/policy.yaml"),
+	       "discovery finds .actplane/policy.yaml", "%s", out);
 	ap_diag_init(&d);
 	p = ap_policy_load_file(out, NULL, &d);
 	snprintf(want, sizeof(want), "%s/x", tmpdir);
 	RESULT(p && !strcmp(p->base_dir, want),
-		   ".actplane/policy.yaml: the workspace is the directory holding .actplane",
-		   "%s", p ? p->base_dir : "(rejected)");
+	       ".actplane/policy.yaml: the workspace is the directory holding .actplane",
+	       "%s", p ? p->base_dir : "(rejected)");
 	ap_policy_free(p);
 	ap_diag_free(&d);
 	RESULT(ap_policy_find(path, out, 8) == -ENAMETOOLONG,
-		   "discovery reports a too small buffer", NULL);
+	       "discovery reports a too small buffer", NULL);
 	RESULT(ap_policy_find("/proc/self", out, sizeof(out)) == -ENOENT,
-		   "discovery without a policy is -ENOENT", NULL);
+	       "discovery without a policy is -ENOENT", NULL);
 
 	snprintf(path, sizeof(path), "%s/a/actplane.yaml", tmpdir);
 	ap_diag_init(&d);
 	p = ap_policy_load_file(path, NULL, &d);
 	snprintf(want, sizeof(want), "%s/a", tmpdir);
 	RESULT(p && !strcmp(p->base_dir, want), "load_file: base_dir is the file's directory",
-		   "%s", p ? p->base_dir : "");
+	       "%s", p ? p->base_dir : "");
 	done(p, &d);
 
 	ap_diag_init(&d);
 	p = ap_policy_load_file("/nonexistent/actplane.yaml", NULL, &d);
 	RESULT(!p && ap_diag_find(&d, "cannot open") && d.v[0].hint &&
-		   strstr(d.v[0].hint, "actplane init"),
-		   "load_file: a missing file hints at init", NULL);
+	       strstr(d.v[0].hint, "actplane init"),
+	       "load_file: a missing file hints at init", NULL);
 	done(p, &d);
 
 	ap_diag_init(&d);
 	p = ap_policy_load_file("rules.dsl", NULL, &d);
 	RESULT(!p && ap_diag_find(&d, "raw rule file"),
-		   "load_file: a .dsl file is refused with a hint", NULL);
+	       "load_file: a .dsl file is refused with a hint", NULL);
 	done(p, &d);
 }
 
@@ -390,22 +390,22 @@ TEST(cli)
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init", "-o",
 		  path, NULL);
 	RESULT(ret == 0 && !stat(path, &st) && st.st_size > 100,
-		   "init writes a starter policy", "%d %s", ret, err);
+	       "init writes a starter policy", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--strict", "--policy", path, NULL);
 	RESULT(ret == 0 && strstr(out, "ok: 3 rules"),
-		   "check --strict accepts the starter policy", "%d %s %s", ret,
-		   out, err);
+	       "check --strict accepts the starter policy", "%d %s %s", ret,
+	       out, err);
 	write_file(path, "version: 1\npolicy: |\n  rule mine:\n    block exec \"x\"\n    because \"mine\"\n");
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init", path,
 		  NULL);
 	RESULT(ret == 1 && strstr(err, "already exists") &&
-		   !stat(path, &st) && st.st_size < 100,
-		   "init never overwrites without --force", "%d %s", ret, err);
+	       !stat(path, &st) && st.st_size < 100,
+	       "init never overwrites without --force", "%d %s", ret, err);
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init",
 		  "--force", "--output", path, NULL);
 	RESULT(ret == 0 && !stat(path, &st) && st.st_size > 100,
-		   "init --force replaces the file", "%d %s", ret, err);
+	       "init --force replaces the file", "%d %s", ret, err);
 
 	/* discovery from a subdirectory */
 	if (getcwd(cwd, sizeof(cwd))) {
@@ -414,8 +414,8 @@ TEST(cli)
 			ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err),
 				  "check", NULL);
 			RESULT(ret == 0 && strstr(out, "cli/actplane.yaml: ok"),
-				   "check finds the policy above the working directory",
-				   "%d %s %s", ret, out, err);
+			       "check finds the policy above the working directory",
+			       "%d %s %s", ret, out, err);
 			if (chdir(cwd))
 				perror("chdir");
 		}
@@ -424,19 +424,19 @@ TEST(cli)
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--dump", "--policy", path, NULL);
 	RESULT(ret == 0 && strstr(out, "labels (2):") &&
-		   strstr(out, "bit 0  AGENT") && strstr(out, "index (") &&
-		   strstr(out, "stale after write prefix"),
-		   "compile --dump shows labels, gates and the index", "%d %s", ret,
-		   err);
+	       strstr(out, "bit 0  AGENT") && strstr(out, "index (") &&
+	       strstr(out, "stale after write prefix"),
+	       "compile --dump shows labels, gates and the index", "%d %s", ret,
+	       err);
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--json", "--policy", path, NULL);
 	{
 		struct json_object *j = json_tokener_parse(out), *rules = NULL;
 
 		RESULT(ret == 0 && j &&
-			   json_object_object_get_ex(j, "rules", &rules) &&
-			   json_object_array_length(rules) == 3,
-			   "compile --json is valid JSON with the rules", "%d", ret);
+		       json_object_object_get_ex(j, "rules", &rules) &&
+		       json_object_array_length(rules) == 3,
+		       "compile --json is valid JSON with the rules", "%d", ret);
 		json_object_put(j);
 	}
 
@@ -444,31 +444,31 @@ TEST(cli)
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, NULL);
 	RESULT(ret == 1 && strstr(err, "actplane.yaml:4:11: error: unknown operation") &&
-		   strstr(err, "    4 |     block exce") && strstr(err, "^~~~") &&
-		   strstr(err, "hint: "),
-		   "check prints file:line:col, the line, a caret and a hint",
-		   "%d %s", ret, err);
+	       strstr(err, "    4 |     block exce") && strstr(err, "^~~~") &&
+	       strstr(err, "hint: "),
+	       "check prints file:line:col, the line, a caret and a hint",
+	       "%d %s", ret, err);
 	write_file(path, "version: 1\npolicy: |\n  rule r:\n    block exec \"x\"\n");
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, NULL);
 	RESULT(ret == 0 && strstr(out, "1 warning"),
-		   "check passes with warnings", "%d %s", ret, err);
+	       "check passes with warnings", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, "--strict", NULL);
 	RESULT(ret == 1 && strstr(err, "(--strict)"),
-		   "check --strict fails on warnings", "%d %s", ret, err);
+	       "check --strict fails on warnings", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--bogus", NULL);
 	RESULT(ret == 2 && strstr(err, "unknown option '--bogus'"),
-		   "check rejects an unknown option with status 2", "%d %s", ret, err);
+	       "check rejects an unknown option with status 2", "%d %s", ret, err);
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--help", NULL);
 	RESULT(ret == 0 && strstr(out, "Usage: actplane compile"),
-		   "compile --help", "%d", ret);
+	       "compile --help", "%d", ret);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--policy", NULL);
 	RESULT(ret == 2 && strstr(err, "needs an argument"),
-		   "check --policy without a file is a usage error", "%d %s", ret, err);
+	       "check --policy without a file is a usage error", "%d %s", ret, err);
 }
 
 int main(int argc, char **argv)

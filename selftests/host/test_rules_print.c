@@ -98,16 +98,16 @@ TEST(printer)
 	}
 	portable = print(p, AP_DUMP_PORTABLE, false);
 	RESULT(!strcmp(portable, want_portable),
-		   "rules printer: effect, op, target, arguments, if, unless, because (escaped)",
-		   "got:\n%s", portable);
+	       "rules printer: effect, op, target, arguments, if, unless, because (escaped)",
+	       "got:\n%s", portable);
 	full = print(p, 0, true);
 	section = rules_section(full);
 	RESULT(!strcmp(section, portable),
-		   "rules printer: compile --dump prints the same rules (plus source lines)",
-		   "compile --dump section:\n%s", section);
+	       "rules printer: compile --dump prints the same rules (plus source lines)",
+	       "compile --dump section:\n%s", section);
 	lines = print(p, 0, false);
 	RESULT(strstr(lines, "  r0 no-exfil  (line 5)\n") != NULL,
-		   "rules printer: without AP_DUMP_PORTABLE each rule names its line", "%s", lines);
+	       "rules printer: without AP_DUMP_PORTABLE each rule names its line", "%s", lines);
 	free(portable);
 	free(full);
 	free(section);

@@ -113,7 +113,7 @@ TEST(roundtrip)
 	     back.blocked && !back.killed && !strcmp(back.effect, "block") &&
 	     !strcmp(back.enforcer, "enforce") && !strcmp(back.time, v.time);
 	RESULT(ok, "violations: JSON round trip keeps every field (quotes, newlines, UTF-8)",
-		   "%s", js);
+	       "%s", js);
 	ap_violation_release(&back);
 	json_object_put(re);
 	json_object_put(o);
@@ -126,7 +126,7 @@ TEST(roundtrip)
 	     strlen(json_object_get_string(f)) == 20 &&
 	     json_object_get_string(f)[19] == 'Z';
 	RESULT(ok, "violations: absent argv is omitted, missing time becomes RFC 3339 UTC",
-		   "%s", json_object_to_json_string(o));
+	       "%s", json_object_to_json_string(o));
 	json_object_put(o);
 }
 
@@ -158,18 +158,18 @@ TEST(append_and_read)
 	ap_state_path(ws, AP_VIOLATIONS_FILE, path, sizeof(path));
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 0 && pos.offset == 0, "violations: reading a missing file gives nothing",
-		   "n=%d", n);
+	       "n=%d", n);
 
 	ap_violations_append(ws, &v1);
 	ap_violations_append(ws, &v2);
 	n = count_lines(path, &valid);
 	RESULT(n == 2 && valid == 2, "violations: append writes one JSON object per line",
-		   "%d lines, %d valid", n, valid);
+	       "%d lines, %d valid", n, valid);
 
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 2 && s.n == 2 && !strcmp(s.rules[0], "r1") &&
-		   !strcmp(s.rules[1], "r2"),
-		   "violations: read_since returns the records in order", "n=%d", n);
+	       !strcmp(s.rules[1], "r2"),
+	       "violations: read_since returns the records in order", "n=%d", n);
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 0, "violations: read_since from the end returns nothing", "n=%d", n);
 
@@ -179,15 +179,15 @@ TEST(append_and_read)
 	p2 = pos;
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 0 && pos.offset == p2.offset,
-		   "violations: an incomplete last line is not consumed", "n=%d off=%llu",
-		   n, (unsigned long long)pos.offset);
+	       "violations: an incomplete last line is not consumed", "n=%d off=%llu",
+	       n, (unsigned long long)pos.offset);
 	n = write(fd, "}\nnot json\n\n", 12);
 	close(fd);
 	s.n = 0;
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 1 && s.n == 1 && !strcmp(s.rules[0], "r3"),
-		   "violations: the completed line is read, garbage lines are skipped",
-		   "n=%d", n);
+	       "violations: the completed line is read, garbage lines are skipped",
+	       "n=%d", n);
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 0, "violations: skipped garbage is consumed once", "n=%d", n);
 
@@ -207,13 +207,13 @@ TEST(append_and_read)
 	s.n = 0;
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 40 && !strcmp(s.rules[0], "x0"),
-		   "violations: a replaced file is read from its start", "n=%d", n);
+	       "violations: a replaced file is read from its start", "n=%d", n);
 	/* truncated in place */
 	if (truncate(path, 0))
 		perror("truncate");
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	RESULT(n == 0 && pos.offset == 0, "violations: a truncated file restarts at 0",
-		   "n=%d off=%llu", n, (unsigned long long)pos.offset);
+	       "n=%d off=%llu", n, (unsigned long long)pos.offset);
 }
 
 TEST(concurrent_append)
@@ -240,8 +240,8 @@ TEST(concurrent_append)
 		wait(&status);
 	n = count_lines(path, &valid);
 	RESULT(n == 800 && valid == 800,
-		   "violations: 4 concurrent writers never interleave inside a line",
-		   "%d lines, %d valid", n, valid);
+	       "violations: 4 concurrent writers never interleave inside a line",
+	       "%d lines, %d valid", n, valid);
 }
 
 TEST(latest)
@@ -260,8 +260,8 @@ TEST(latest)
 	}
 	n = ap_violations_read_latest(ws, 20, see, &s, &total);
 	RESULT(n == 20 && total == 25 && s.n == 20 && s.last_seq == 25,
-		   "violations: read_latest gives the newest 20 of 25, oldest first",
-		   "n=%d total=%zu last=%llu", n, total, (unsigned long long)s.last_seq);
+	       "violations: read_latest gives the newest 20 of 25, oldest first",
+	       "n=%d total=%zu last=%llu", n, total, (unsigned long long)s.last_seq);
 }
 
 TEST(delivery_state)
@@ -278,9 +278,9 @@ TEST(delivery_state)
 	fd = ap_feedback_begin(ws, &again);
 	ap_feedback_end(fd);
 	RESULT(fd >= 0 && n == 25 && again.offset == pos.offset && again.ino == pos.ino,
-		   "violations: the delivery state survives between hook runs",
-		   "n=%d off %llu/%llu", n, (unsigned long long)pos.offset,
-		   (unsigned long long)again.offset);
+	       "violations: the delivery state survives between hook runs",
+	       "n=%d off %llu/%llu", n, (unsigned long long)pos.offset,
+	       (unsigned long long)again.offset);
 
 	ap_violations_append(ws, &v);
 	ap_feedback_mark_delivered(ws);
@@ -308,10 +308,10 @@ TEST(feedback_file)
 	close(wsfd);
 	text = slurp_path(path);
 	RESULT(text && strstr(text, "second-rule") && !strstr(text, "no-agent-push") &&
-		   strstr(text, "What to do instead") && strstr(text, "Pushing is left to the user") &&
-		   strstr(text, "git push origin main") && strstr(text, "pid 4242"),
-		   "violations: last-violation.txt holds the latest block for the agent",
-		   "%s", text ? text : "(missing)");
+	       strstr(text, "What to do instead") && strstr(text, "Pushing is left to the user") &&
+	       strstr(text, "git push origin main") && strstr(text, "pid 4242"),
+	       "violations: last-violation.txt holds the latest block for the agent",
+	       "%s", text ? text : "(missing)");
 	ap_state_path(ws, NULL, path, sizeof(path));
 	d = opendir(path);
 	while (d && (e = readdir(d)))
@@ -336,12 +336,12 @@ TEST(text)
 	ap_violation_format_feedback(&v, f);
 	fclose(f);
 	RESULT(strstr(buf, "BLOCKED running \"/usr/bin/git\" (rule \"no-agent-push\")") &&
-		   strstr(buf, "because:  Pushing is left") &&
-		   strstr(buf, "\"AGENT\" (from \"exec /usr/bin/claude\")") &&
-		   strstr(buf, "REPORTED") && strstr(buf, "policy proposed block; enforcer audit") &&
-		   strstr(buf, "under enforcement it would have been blocked"),
-		   "violations: readable blocks name the action, process, rule, effect, reason and audit",
-		   "%s", buf);
+	       strstr(buf, "because:  Pushing is left") &&
+	       strstr(buf, "\"AGENT\" (from \"exec /usr/bin/claude\")") &&
+	       strstr(buf, "REPORTED") && strstr(buf, "policy proposed block; enforcer audit") &&
+	       strstr(buf, "under enforcement it would have been blocked"),
+	       "violations: readable blocks name the action, process, rule, effect, reason and audit",
+	       "%s", buf);
 	free(buf);
 }
 
@@ -360,9 +360,9 @@ TEST(text_open)
 	ap_violation_format_feedback(&v, f);
 	fclose(f);
 	RESULT(buf && strstr(buf, "opening \"/srv/prod.db\"") &&
-		   !strstr(buf, "for writing"),
-		   "violations: an open violation reads 'opening X' (any open, not only for writing)",
-		   "%s", buf);
+	       !strstr(buf, "for writing"),
+	       "violations: an open violation reads 'opening X' (any open, not only for writing)",
+	       "%s", buf);
 	free(buf);
 }
 
@@ -375,7 +375,7 @@ TEST(workspace_find)
 	sh("mkdir -p", sub);
 	ret = ap_workspace_find(sub, out, sizeof(out));
 	RESULT(!ret && !strcmp(out, ws), "violations: the workspace is found from a subdirectory",
-		   "ret=%d out=%s", ret, out);
+	       "ret=%d out=%s", ret, out);
 }
 
 /* the agent owns the workspace: a link planted there is never followed */
@@ -401,7 +401,7 @@ TEST(links_refused)
 		perror("symlink");
 	ret = ap_violations_append(sub, &v);
 	RESULT(ret == -ELOOP || ret == -ENOTDIR,
-		   "workspace files: a .actplane that is a link is refused", "ret=%d", ret);
+	       "workspace files: a .actplane that is a link is refused", "ret=%d", ret);
 	unlink(path);
 
 	/* violations.jsonl and feedback-offset as links to another file */
@@ -412,15 +412,15 @@ TEST(links_refused)
 	ret = ap_violations_append(sub, &v);
 	stat(victim, &st);
 	RESULT(ret == -ELOOP && st.st_size == 0,
-		   "workspace files: violations.jsonl as a link is not followed", "ret=%d size=%lld",
-		   ret, (long long)st.st_size);
+	       "workspace files: violations.jsonl as a link is not followed", "ret=%d size=%lld",
+	       ret, (long long)st.st_size);
 	snprintf(path, sizeof(path), "%s/.actplane/feedback-offset", sub);
 	if (symlink(victim, path))
 		perror("symlink");
 	fd = ap_feedback_begin(sub, &pos);
 	stat(victim, &st);
 	RESULT(fd == -ELOOP && st.st_size == 0,
-		   "workspace files: feedback-offset as a link is not followed", "fd=%d", fd);
+	       "workspace files: feedback-offset as a link is not followed", "fd=%d", fd);
 	if (fd >= 0)
 		ap_feedback_end(fd);
 
@@ -433,15 +433,15 @@ TEST(links_refused)
 	stat(victim, &st);
 	text = slurp_path(path);
 	RESULT(!ret && st.st_size == 0 && !lstat(path, &st) && S_ISREG(st.st_mode) &&
-		   text && strstr(text, "links"),
-		   "workspace files: a link at the feedback file's name is replaced, not followed",
-		   "ret=%d", ret);
+	       text && strstr(text, "links"),
+	       "workspace files: a link at the feedback file's name is replaced, not followed",
+	       "ret=%d", ret);
 	ret = ap_last_violation_write(wsfd, "../escape.txt", &v);
 	RESULT(ret == -EINVAL, "workspace files: a feedback path with .. is refused",
-		   "ret=%d", ret);
+	       "ret=%d", ret);
 	ret = ap_last_violation_write(wsfd, "/tmp/escape.txt", &v);
 	RESULT(ret == -EINVAL, "workspace files: an absolute feedback path is refused",
-		   "ret=%d", ret);
+	       "ret=%d", ret);
 	close(wsfd);
 }
 
