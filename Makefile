@@ -128,27 +128,27 @@ $(BASH_COMPLETION): $(TOOL)
 	$(Q)$(TOOL) __gen-completion > $@.tmp && mv $@.tmp $@
 
 # ---- tests ----------------------------------------------------------------
-$(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/host/*.h) \
+$(HOSTT)/%: selftests/host/%.c $(POLICY_LIB) $(wildcard selftests/*.h selftests/host/*.h) \
 	    $(wildcard userspace/*.c userspace/*.h)
 	@mkdir -p $(HOSTT)
-	$(Q)$(CC) $(UCFLAGS) -Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(UCFLAGS) -Iselftests -Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
 
 # The module's match indexes on the host: kmod/match.c compiled against a
 # kernel shim (its linux/*.h found before the system's), checked against
 # brute force with the policy library's compiler.
 KSHIM := selftests/host/kshim
 $(HOSTT)/test_kernel_index: selftests/host/test_kernel_index.c kmod/match.c $(POLICY_LIB) \
-	    $(wildcard kmod/*.h $(KSHIM)/*.h $(KSHIM)/linux/*.h selftests/host/*.h \
+	    $(wildcard kmod/*.h $(KSHIM)/*.h $(KSHIM)/linux/*.h selftests/*.h selftests/host/*.h \
 	               include/uapi/*.h include/actplane/*.h)
 	@mkdir -p $(HOSTT)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(TOP)/$(KSHIM) -I$(TOP)/include \
-		-Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
+		-Iselftests -Iselftests/host -o $@ $< $(POLICY_LIB) $(PKG_LIBS)
 
 # In-VM test programs may use the tool's netlink client.
 VM_TEST_LIBOBJ := $(OBJ)/userspace/nl.o $(OBJ)/userspace/common.o
-$(B)/vm-tests/%: selftests/vm/%.c $(VM_TEST_LIBOBJ) $(wildcard selftests/vm/*.h include/uapi/*.h)
+$(B)/vm-tests/%: selftests/vm/%.c $(VM_TEST_LIBOBJ) $(wildcard selftests/*.h selftests/vm/*.h include/uapi/*.h)
 	@mkdir -p $(B)/vm-tests
-	$(Q)$(CC) $(UCFLAGS) -Iselftests/vm -Iselftests/host -o $@ $< $(VM_TEST_LIBOBJ) $(PKG_LIBS) -luring -lpthread
+	$(Q)$(CC) $(UCFLAGS) -Iselftests/vm -Iselftests -o $@ $< $(VM_TEST_LIBOBJ) $(PKG_LIBS) -luring -lpthread
 
 VM_TEST_BPF := $(patsubst selftests/vm/bpf/%.bpf.c,$(B)/vm-tests/%.bpf.o,$(wildcard selftests/vm/bpf/*.bpf.c))
 $(B)/vm-tests/%.bpf.o: selftests/vm/bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)

@@ -5,7 +5,8 @@
 #                      docs/benchmarks.md and docs/benchmarks.json (< 30 min)
 #   make bench-smoke   one short iteration of every benchmark in a normal VM
 #                      (no icount, no figures kept); prints one line
-#                      "ok - bench smoke (N benchmarks ran)" or "not ok - ..."
+#                      KTAP with one result: "ok 1 bench smoke (N benchmarks
+#                      ran)" or "not ok 1 bench smoke # why"
 #   make bench-build   only build what the suite needs (under build/bench/);
 #                      bench-build-smoke: what the smoke run needs
 #

@@ -8,9 +8,10 @@
 #                                           instructions); < 30 minutes
 #   scripts/bench.sh --smoke                 one short pass of every benchmark
 #                                           in a normal VM (no icount, figures
-#                                           discarded); prints exactly one line
-#                                           "ok - bench smoke (N benchmarks ran)"
-#                                           or "not ok - bench smoke: why"
+#                                           discarded); prints KTAP with one
+#                                           result: "ok 1 bench smoke (N
+#                                           benchmarks ran)" or
+#                                           "not ok 1 bench smoke # why"
 # Environment: ACTPLANE_BENCH_NOBUILD=1 skips the build step;
 # ACTPLANE_BENCH_DOCS=DIR writes the documents elsewhere than docs/.
 # Logs: build/bench/{build,bench,smoke}.log.
@@ -32,10 +33,11 @@ while [ $# -gt 0 ]; do
 	shift
 done
 mkdir -p "$out"
+[ $smoke = 0 ] || printf 'KTAP version 1\n1..1\n'
 
 fail() {
 	if [ $smoke = 1 ]; then
-		echo "not ok - bench smoke: $*"
+		echo "not ok 1 bench smoke # $(printf '%s' "$*" | tr '#\n' '% ')"
 	else
 		echo "bench.sh: $*" >&2
 	fi
@@ -62,13 +64,16 @@ if [ $smoke = 1 ]; then
 	vrc=$?
 	python3 "$top/selftests/bench/report.py" extract "$log" "$out/smoke.json" 2>/dev/null ||
 		fail "the VM run produced no results (vm.sh exit $vrc; log: $log)"
-	python3 "$top/selftests/bench/report.py" smoke "$out/smoke.json" || exit 1
-	if [ $vrc != 0 ]; then
+	# one result: report.py's, unless the VM run itself failed
+	res=$(python3 "$top/selftests/bench/report.py" smoke "$out/smoke.json")
+	rrc=$?
+	if [ $rrc = 0 ] && [ $vrc != 0 ]; then
 		# results are fine but the guest kernel log was not (or the command failed)
-		echo "not ok - bench smoke: VM run exited $vrc (log: $log)"
-		exit 1
+		fail "VM run exited $vrc (log: $log)"
 	fi
-	exit 0
+	grep -qE '^(not )?ok 1 ' <<<"$res" || fail "report.py smoke printed no result (exit $rrc)"
+	printf '%s\n' "$res"
+	exit $rrc
 fi
 
 # ---- full run --------------------------------------------------------------

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Run the host tests and the in-VM selftests; print one summary line
 # "N passed, N failed, N skipped" counting both.  Exit 0 only if nothing failed.
+# Every test program and suite prints KTAP (selftests/harness.h,
+# selftests/ktap.sh); the counts are of its top-level result lines, over all
+# of them: "ok N ..." passed, "ok N ... # SKIP ..." skipped, "not ok N ..."
+# failed (also with a SKIP).  Indented lines (nested KTAP) are not counted.
 #   check.sh [--host-only | --vm-only] [--stress] [VM_TEST_PATTERN...]
 # --stress: the hardening suites' long versions (AP_STRESS=1 in the guest)
 set -uo pipefail
@@ -24,10 +28,12 @@ if [ $host = 1 ]; then
 	echo "== host tests" | tee -a "$log"
 	for t in "$B"/host-tests/test_* "$top"/selftests/host/test_*.sh; do
 		[ -x "$t" ] || continue
+		echo "# $(basename "$t")" | tee -a "$log"
 		"$t" 2>&1 | tee -a "$log"
 		[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	done
 	if grep -q '^fuzz-smoke:' "$top/selftests/fuzz/fuzz.mk" 2>/dev/null; then
+		echo "# fuzz-smoke" | tee -a "$log"
 		make -s -C "$top" fuzz-smoke 2>&1 | tee -a "$log"
 		[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	fi
@@ -44,8 +50,9 @@ run_vm() {
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" != 0 ]; then
 		status=1
-		grep -q '^ok - kernel log clean\|^not ok - kernel log clean' "$out" ||
-			echo "not ok - VM run of $*: vm.sh exited $rc" | tee -a "$log"
+		grep -qE '^(not )?ok [0-9]+ kernel log clean' "$out" ||
+			printf '# vm.sh\nKTAP version 1\n1..1\nnot ok 1 VM run of %s # vm.sh exited %s\n' "$*" "$rc" |
+			tee -a "$log"
 	fi
 	rm -f "$out"
 }
@@ -83,18 +90,22 @@ if [ $vm = 1 ]; then
 	done
 	# a tiny run of every benchmark, so the suite cannot rot
 	if [ $# = 0 ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
+		echo "# bench-smoke" | tee -a "$log"
 		make -s -C "$top" bench-smoke 2>&1 | tee -a "$log"
 		[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	fi
 fi
 
-passed=$(grep -c '^ok - ' "$log")
-failed=$(grep -c '^not ok - ' "$log")
-skipped=$(grep -c '^skip - ' "$log")
+# a KTAP description holds no '#': the first one starts the directive
+passed=$(grep -E '^ok [0-9]+ ' "$log" | grep -cvE '^ok [0-9]+ [^#]*# SKIP')
+skipped=$(grep -cE '^ok [0-9]+ [^#]*# SKIP' "$log")
+failed=$(grep -cE '^not ok [0-9]+ ' "$log")
 if [ "$failed" != 0 ]; then
 	echo
 	echo "Failed:"
-	grep '^not ok - ' "$log"
+	# each with the program or suite it came from (its "# NAME" header line)
+	awk '/^# [A-Za-z0-9_.-]+$/ { suite = substr($0, 3) }
+	     /^not ok [0-9]+ / { print (suite != "" ? suite ": " : "") $0 }' "$log"
 	status=1
 fi
 echo

@@ -40,12 +40,13 @@ rc=$?
 # Any of these in the kernel log fails the run.
 bad='WARNING:|BUG:|Oops|general protection|refcount_t|kernel BUG|UBSAN|KASAN|Call Trace|RCU stall|hung_task|list_add corruption|list_del corruption|double free|use-after-free'
 if dmesg | grep -E "$bad" >/tmp/actplane-bad-dmesg; then
-	[ $tap = 1 ] && echo "not ok - kernel log clean: $(head -n1 /tmp/actplane-bad-dmesg)"
+	[ $tap = 1 ] && printf '# kernel-log\nKTAP version 1\n1..1\nnot ok 1 kernel log clean # %s\n' \
+		"$(head -n1 /tmp/actplane-bad-dmesg | tr '#' '%')"
 	echo "vm-guest: kernel log shows problems:" >&2
 	dmesg | grep -E -B2 -A20 "$bad" | head -n 80 >&2
 	rc=1
 else
-	[ $tap = 1 ] && echo "ok - kernel log clean"
+	[ $tap = 1 ] && printf '# kernel-log\nKTAP version 1\n1..1\nok 1 kernel log clean\n'
 fi
 echo "ACTPLANE_VM_RC=$rc"
 exit $rc

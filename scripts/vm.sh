@@ -9,7 +9,7 @@
 #                                              run scripts/vm-guest.sh --setup)
 # Options:
 #   --no-module     do not insert kmod/actplane.ko
-#   --tap           also print "ok/not ok - kernel log clean" (test runs)
+#   --tap           also print "ok/not ok 1 kernel log clean" (test runs, KTAP)
 #   --bench         one CPU, -icount (guest time counts instructions)
 #   --tcg-single    without KVM: single-threaded TCG (the vCPUs take turns on
 #                   one host thread; cross-vCPU code patching is exact)

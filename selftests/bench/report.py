@@ -443,9 +443,9 @@ def smoke(raw_path):
         if "propagated" in r and not r["propagated"]:
             probs.append("config %s: the labeled subject did not propagate" % r["config"])
     if probs:
-        print("not ok - bench smoke: %s" % "; ".join(probs)[:400])
+        print("not ok 1 bench smoke # %s" % "; ".join(probs)[:400].replace("#", "%"))
         return 1
-    print("ok - bench smoke (%d benchmarks ran)" % count)
+    print("ok 1 bench smoke (%d benchmarks ran)" % count)
     return 0
 
 

@@ -1,8 +1,8 @@
 # Policy parser fuzzing (libFuzzer), included from the top-level Makefile.
 #
 #   make fuzz         long run (FUZZ_TIME seconds, default 600)
-#   make fuzz-smoke   bounded run (~20 s) for `make check`; prints one
-#                     "ok - ..." / "not ok - ..." line, fails on a crash
+#   make fuzz-smoke   bounded run (~20 s) for `make check`; prints KTAP with
+#                     one result, "ok 1 ..." / "not ok 1 ...", fails on a crash
 #
 # Uses $(POLICY_SRC) from the top Makefile, builds into build/fuzz/ and seeds
 # the corpus with the valid host-test policies.  New inputs the fuzzer finds

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the policy fuzzer: run.sh BINARY WORKDIR SECONDS smoke|long
-# Prints exactly one TAP-style line; exits non-zero on a crash.
+# Prints KTAP with exactly one result; exits non-zero on a crash.
 set -u
 bin=$1 dir=$2 secs=$3 mode=$4
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,11 +19,13 @@ extra=()
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 [ -n "$runs" ] || runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' | tail -1)
+printf 'KTAP version 1\n1..1\n'
 if [ "$rc" = 0 ]; then
-	echo "ok - fuzz policy parser (${runs:-0} runs)"
+	echo "ok 1 fuzz policy parser (${runs:-0} runs)"
 	exit 0
 fi
 crash=$(ls -t "$dir"/artifacts/ 2>/dev/null | head -1)
 why=$(grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer)|runtime error' "$log")
-echo "not ok - fuzz policy parser: ${why:-exit $rc} (input: $dir/artifacts/$crash, log: $log)"
+why=$(printf '%s' "${why:-exit $rc}" | tr '#' '%')
+echo "not ok 1 fuzz policy parser # $why (input: $dir/artifacts/$crash, log: $log)"
 exit 1

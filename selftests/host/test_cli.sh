@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Host tests of the actplane tool's command line (no module needed).
-AP=${ACTPLANE_TOP:-.}/build/actplane
-t() { if eval "$2" >/dev/null 2>&1; then echo "ok - cli: $1"; else echo "not ok - cli: $1"; fi; }
+. "$(dirname "$0")/lib.sh" cli
 
 t "--help lists every command" '"$AP" --help | grep -q "^  status" && "$AP" --help | grep -q "^  label "'
 t "unknown command exits 2 with a message" 'out=$("$AP" frobnicate 2>&1); [ $? = 2 ] && echo "$out" | grep -q "unknown command"'

@@ -47,7 +47,7 @@ if command -v groff >/dev/null; then
 			for o in $(opts $c); do echo "$txt" | grep -q -- "$o" || { echo "$c $o"; exit 1; }; done
 		 done'
 else
-	echo "skip - docs: groff is not installed (structural checks only)"
+	ktap_skip "docs: man page rendering" "groff is not installed (structural checks only)"
 fi
 if command -v man >/dev/null; then
 	t "man page: man -l formats it" \

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <json.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/explain.h"
 #include "policy/policy.h"
 
@@ -201,11 +201,12 @@ static char *printed(json_object *res)
 	return buf;
 }
 
-#define CHECK(name, cond) tap_result(!!(cond), name, NULL)
+/* one result: NAME holds if COND does */
+#define CHECK(name, cond) RESULT(cond, name, "%s", #cond)
 
 /* ---- tests ------------------------------------------------------------------------- */
 
-static void test_exec_argv_labels(void)
+TEST(exec_argv_labels)
 {
 	json_object *r = explain("exec git push origin", "SECRET", NULL, NULL, NULL), *c;
 
@@ -241,7 +242,7 @@ static void test_exec_argv_labels(void)
 	json_object_put(r);
 }
 
-static void test_lineage(void)
+TEST(lineage)
 {
 	json_object *r = explain("exec git push", "SECRET", NULL, "/opt/bin/human-approve", NULL);
 	json_object *c = clause_of(r, "no-push", 0);
@@ -264,7 +265,7 @@ static void test_lineage(void)
 	json_object_put(r);
 }
 
-static void test_gates(void)
+TEST(gates)
 {
 	json_object *r = explain("exec git commit", "AGENT", NULL, NULL, NULL);
 	json_object *c = clause_of(r, "test-first", 0);
@@ -298,7 +299,7 @@ static void test_gates(void)
 	json_object_put(r);
 }
 
-static void test_endpoints(void)
+TEST(endpoints)
 {
 	json_object *r = explain("connect 1.2.3.4:443", "SECRET", NULL, NULL, NULL);
 
@@ -325,7 +326,7 @@ static void test_endpoints(void)
 	json_object_put(r);
 }
 
-static void test_paths(void)
+TEST(paths)
 {
 	json_object *r = explain("write src/a.c", "AGENT", NULL, NULL, NULL);
 
@@ -349,7 +350,7 @@ static void test_paths(void)
 	json_object_put(r);
 }
 
-static void test_view(void)
+TEST(view)
 {
 	json_object *r = explain("read /home/u/.env", NULL, NULL, NULL, NULL);
 
@@ -384,7 +385,7 @@ static void test_view(void)
 	json_object_put(r);
 }
 
-static void test_precedence(void)
+TEST(precedence)
 {
 	json_object *r = explain("exec /bin/rm -rf /", "AGENT", NULL, NULL, NULL);
 
@@ -401,14 +402,14 @@ static void test_precedence(void)
 	json_object_put(r);
 }
 
-static void test_symlinks(void)
+TEST(symlinks)
 {
 	char dir[] = "/tmp/ap-explain.XXXXXX", a[64], b[64], l[64], *oldpath;
 	json_object *r;
 	FILE *f;
 
 	if (!mkdtemp(dir)) {
-		tap_skip("explain: symbolic links", strerror(errno));
+		RESULT_SKIP("explain: symbolic links", strerror(errno));
 		return;
 	}
 	snprintf(a, sizeof(a), "%s/rm.real", dir);
@@ -419,7 +420,7 @@ static void test_symlinks(void)
 		fclose(f);
 	chmod(a, 0755);
 	if (symlink("rm.real", b) || symlink("rm.real", l)) {
-		tap_skip("explain: symbolic links", strerror(errno));
+		RESULT_SKIP("explain: symbolic links", strerror(errno));
 		return;
 	}
 	oldpath = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
@@ -459,7 +460,7 @@ static void test_symlinks(void)
 	rmdir(dir);
 }
 
-static void test_schema(void)
+TEST(schema)
 {
 	json_object *r = explain("exec git push", "SECRET", "pytest", "/opt/x", NULL);
 	json_object *c = clause_of(r, "no-push", 0), *k;
@@ -500,7 +501,7 @@ static void test_schema(void)
 	json_object_put(r);
 }
 
-static void test_hostile(void)
+TEST(hostile)
 {
 	json_object *r = explain("write '/w/src/a\n\x1b[31mb\xe2\x80\xae.c'", "AGENT", NULL, NULL,
 				 NULL);
@@ -509,21 +510,28 @@ static void test_hostile(void)
 	CHECK("explain: a hostile path is matched as it is (JSON keeps it)",
 	      decides(r, "block", "c-files") &&
 	      streq(gets_(r, "event.target"), "/w/src/a\n\x1b[31mb\xe2\x80\xae.c"));
-	CHECK("explain: ... and printed escaped: no raw newline, escape or bidi override",
-	      out && !strchr(out, '\x1b') && !strstr(out, "\xe2\x80\xae") &&
-	      strstr(out, "a\\n\\x1b[31mb\\u202e.c") && !strstr(out, "\nb\xe2"));
+	CASE("explain: ... and printed escaped: no raw newline, escape or bidi override");
+	EXPECT_TRUE(out != NULL);
+	EXPECT_NOT_CONTAINS(out, "\x1b");
+	EXPECT_NOT_CONTAINS(out, "\xe2\x80\xae");
+	EXPECT_CONTAINS(out, "a\\n\\x1b[31mb\\u202e.c");
+	EXPECT_NOT_CONTAINS(out, "\nb\xe2");
+	CASE_END();
 	free(out);
 	json_object_put(r);
 
 	r = explain("exec git push", "SECRET", "$'x\ny'", NULL, NULL);
 	out = r ? printed(r) : NULL;
-	CHECK("explain: hostile --after text is printed escaped",
-	      out && !strstr(out, "x\ny") && strstr(out, "x\\ny"));
+	CASE("explain: hostile --after text is printed escaped");
+	EXPECT_TRUE(out != NULL);
+	EXPECT_NOT_CONTAINS(out, "x\ny");
+	EXPECT_CONTAINS(out, "x\\ny");
+	CASE_END();
 	free(out);
 	json_object_put(r);
 }
 
-static void test_input_errors(void)
+TEST(input_errors)
 {
 	static const struct {
 		const char *event, *frag;
@@ -586,7 +594,7 @@ static void test_input_errors(void)
 	CHECK("explain: the number of words is bounded", ok);
 }
 
-static void test_split(void)
+TEST(split)
 {
 	char **w = NULL, *err = NULL;
 	size_t n = 0;
@@ -598,31 +606,21 @@ static void test_split(void)
 	CHECK("explain: event text is split into words as a shell would", ok);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct ap_diag d;
+	int rc;
 
 	ap_diag_init(&d);
 	pol = ap_policy_load_dsl(policy_text, strlen(policy_text), "/w", &d);
 	if (!pol) {
 		ap_diag_print(stdout, &d, false);
-		tap_result(0, "explain: the test policy compiles", NULL);
-		return tap_exit();
+		ktap_result(0, "explain: the test policy compiles", NULL);
+		return ktap_exit();
 	}
 	ap_diag_free(&d);
 	setenv("PATH", "/nonexistent", 1);	/* programs by name: matched by name */
-	test_exec_argv_labels();
-	test_lineage();
-	test_gates();
-	test_endpoints();
-	test_paths();
-	test_view();
-	test_precedence();
-	test_symlinks();
-	test_schema();
-	test_hostile();
-	test_input_errors();
-	test_split();
+	rc = test_harness_run(argc, argv);
 	ap_policy_free(pol);
-	return tap_exit();
+	return rc;
 }

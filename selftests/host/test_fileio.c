@@ -19,10 +19,11 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "fileio.h"
 
 static char dir[PATH_MAX];
+static int dfd;	/* dir, open: every test works in it */
 
 static char *slurp(const char *rel)
 {
@@ -43,11 +44,11 @@ static char *slurp(const char *rel)
 	return buf;
 }
 
-static mode_t mode_of(int dfd, const char *rel)
+static mode_t mode_of(int fd, const char *rel)
 {
 	struct stat st;
 
-	return fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) ? 0 : st.st_mode;
+	return fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW) ? 0 : st.st_mode;
 }
 
 /* entries of @sub (relative to dir) whose name holds "tmp" */
@@ -67,7 +68,7 @@ static int tmp_entries(const char *sub)
 	return n;
 }
 
-static void test_content_and_mode(int dfd)
+TEST(content_and_mode)
 {
 	char *t;
 	int ret;
@@ -75,22 +76,22 @@ static void test_content_and_mode(int dfd)
 	umask(022);
 	ret = ap_write_replace(dfd, "a.txt", "one\n", 4, 0666, AP_WRITE_BENEATH);
 	t = slurp("a.txt");
-	tap_result(!ret && t && !strcmp(t, "one\n") && (mode_of(dfd, "a.txt") & 07777) == 0644,
-		   "fileio: a new file, the umask applied", "ret=%d mode=%o", ret,
-		   mode_of(dfd, "a.txt"));
+	RESULT(!ret && t && !strcmp(t, "one\n") && (mode_of(dfd, "a.txt") & 07777) == 0644,
+	       "fileio: a new file, the umask applied", "ret=%d mode=%o", ret,
+	       mode_of(dfd, "a.txt"));
 	ret = ap_write_replace(dfd, "a.txt", "two", 3, 0600,
 			       AP_WRITE_BENEATH | AP_WRITE_EXACT_MODE | AP_WRITE_FSYNC);
 	t = slurp("a.txt");
-	tap_result(!ret && t && !strcmp(t, "two") && (mode_of(dfd, "a.txt") & 07777) == 0600,
-		   "fileio: replaced whole, exact mode", "ret=%d mode=%o", ret,
-		   mode_of(dfd, "a.txt"));
+	RESULT(!ret && t && !strcmp(t, "two") && (mode_of(dfd, "a.txt") & 07777) == 0600,
+	       "fileio: replaced whole, exact mode", "ret=%d mode=%o", ret,
+	       mode_of(dfd, "a.txt"));
 	ret = ap_write_replace(dfd, "a.txt", "", 0, 0644, AP_WRITE_BENEATH);
 	t = slurp("a.txt");
-	tap_result(!ret && t && !*t, "fileio: an empty file", "ret=%d", ret);
-	tap_result(!tmp_entries("."), "fileio: no temporary file left", NULL);
+	RESULT(!ret && t && !*t, "fileio: an empty file", "ret=%d", ret);
+	RESULT(!tmp_entries("."), "fileio: no temporary file left", NULL);
 }
 
-static void test_links(int dfd)
+TEST(links)
 {
 	char victim[PATH_MAX + 16], p[PATH_MAX + 16];
 	struct stat st;
@@ -106,35 +107,35 @@ static void test_links(int dfd)
 		perror("symlink");
 	ret = ap_write_replace(dfd, "linked", "x", 1, 0644, AP_WRITE_BENEATH);
 	stat(victim, &st);
-	tap_result(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked")),
-		   "fileio: beneath, a link at the name is replaced, not followed",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	RESULT(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked")),
+	       "fileio: beneath, a link at the name is replaced, not followed",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 	snprintf(p, sizeof(p), "%s/linked2", dir);
 	ret = ap_write_replace(AT_FDCWD, p, "x", 1, 0644, 0);
 	stat(victim, &st);
-	tap_result(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked2")),
-		   "fileio: a path, a link at the name is replaced, not followed",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	RESULT(!ret && st.st_size == 0 && S_ISREG(mode_of(dfd, "linked2")),
+	       "fileio: a path, a link at the name is replaced, not followed",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 
 	/* beneath: a linked directory on the way, "..", an absolute path */
 	if (mkdirat(dfd, "real", 0755) || symlinkat("real", dfd, "dirlink"))
 		perror("mkdir/symlink");
 	ret = ap_write_replace(dfd, "dirlink/f", "x", 1, 0644, AP_WRITE_BENEATH);
-	tap_result((ret == -ELOOP || ret == -ENOTDIR) && mode_of(dfd, "real/f") == 0,
-		   "fileio: beneath, a linked directory on the way is refused", "ret=%d", ret);
+	RESULT((ret == -ELOOP || ret == -ENOTDIR) && mode_of(dfd, "real/f") == 0,
+	       "fileio: beneath, a linked directory on the way is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/../f", "x", 1, 0644, AP_WRITE_BENEATH);
-	tap_result(ret == -EINVAL, "fileio: beneath, .. is refused", "ret=%d", ret);
+	RESULT(ret == -EINVAL, "fileio: beneath, .. is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, p, "x", 1, 0644, AP_WRITE_BENEATH);
-	tap_result(ret == -EINVAL, "fileio: beneath, an absolute path is refused", "ret=%d", ret);
+	RESULT(ret == -EINVAL, "fileio: beneath, an absolute path is refused", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/f", "sub", 3, 0644, AP_WRITE_BENEATH);
-	tap_result(!ret && slurp("real/f") && !strcmp(slurp("real/f"), "sub"),
-		   "fileio: beneath, a real subdirectory is fine", "ret=%d", ret);
+	RESULT(!ret && slurp("real/f") && !strcmp(slurp("real/f"), "sub"),
+	       "fileio: beneath, a real subdirectory is fine", "ret=%d", ret);
 	ret = ap_write_replace(dfd, "real/", "x", 1, 0644, 0);
-	tap_result(ret == -EISDIR, "fileio: a path ending in / is refused", "ret=%d", ret);
+	RESULT(ret == -EISDIR, "fileio: a path ending in / is refused", "ret=%d", ret);
 }
 
 /* the names the old writers used (pid and an unseeded random()) cannot stop it */
-static void test_preplanted(int dfd)
+TEST(preplanted)
 {
 	char name[NAME_MAX + 1], victim[PATH_MAX + 16];
 	struct stat st;
@@ -155,9 +156,9 @@ static void test_preplanted(int dfd)
 	srandom(1);	/* as in a fresh process */
 	ret = ap_write_replace(dfd, "p", "planted", 7, 0644, AP_WRITE_BENEATH);
 	stat(victim, &st);
-	tap_result(!ret && st.st_size == 0 && slurp("p") && !strcmp(slurp("p"), "planted"),
-		   "fileio: temporary names planted in advance neither stop nor redirect it",
-		   "ret=%d victim size %lld", ret, (long long)st.st_size);
+	RESULT(!ret && st.st_size == 0 && slurp("p") && !strcmp(slurp("p"), "planted"),
+	       "fileio: temporary names planted in advance neither stop nor redirect it",
+	       "ret=%d victim size %lld", ret, (long long)st.st_size);
 	srandom(1);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), ".p.actplane-tmp.%d.%u", (int)getpid(),
@@ -171,13 +172,13 @@ static void test_preplanted(int dfd)
 }
 
 /* the temporary name, seen by inotify: ".NAME.actplane-tmp." and 16 random hex digits */
-static void test_tmp_names(int dfd)
+TEST(tmp_names)
 {
 	char seen[2][NAME_MAX + 1] = { "", "" }, buf[4096];
 	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), i, ok = 1;
 
 	if (in < 0 || inotify_add_watch(in, dir, IN_CREATE) < 0) {
-		tap_skip("fileio: temporary names are random", "no inotify");
+		RESULT_SKIP("fileio: temporary names are random", "no inotify");
 		return;
 	}
 	for (i = 0; i < 2; i++) {
@@ -199,28 +200,28 @@ static void test_tmp_names(int dfd)
 			ok = 0;
 	}
 	close(in);
-	tap_result(ok && strcmp(seen[0], seen[1]),
-		   "fileio: temporary names are random, in the target's directory",
-		   "'%s' '%s'", seen[0], seen[1]);
+	RESULT(ok && strcmp(seen[0], seen[1]),
+	       "fileio: temporary names are random, in the target's directory",
+	       "'%s' '%s'", seen[0], seen[1]);
 }
 
 /* a failed rename (a directory in the way) leaves the temporary file nowhere */
-static void test_failure_cleans_up(int dfd)
+TEST(failure_cleans_up)
 {
 	int ret;
 
 	if (mkdirat(dfd, "isdir", 0755) || mkdirat(dfd, "isdir/x", 0755))
 		perror("mkdir");
 	ret = ap_write_replace(dfd, "isdir", "x", 1, 0644, AP_WRITE_BENEATH);
-	tap_result(ret < 0 && !tmp_entries("."), "fileio: a failed replace leaves no temporary file",
-		   "ret=%d", ret);
+	RESULT(ret < 0 && !tmp_entries("."), "fileio: a failed replace leaves no temporary file",
+	       "ret=%d", ret);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/actplane-fileio-XXXXXX";
 	char cmd[PATH_MAX + 16];
-	int dfd;
+	int rc;
 
 	if (!mkdtemp(tmpl)) {
 		perror("mkdtemp");
@@ -228,14 +229,10 @@ int main(void)
 	}
 	snprintf(dir, sizeof(dir), "%s", tmpl);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	test_content_and_mode(dfd);
-	test_links(dfd);
-	test_preplanted(dfd);
-	test_tmp_names(dfd);
-	test_failure_cleans_up(dfd);
+	rc = test_harness_run(argc, argv);
 	close(dfd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		fprintf(stderr, "cannot remove %s\n", dir);
-	return tap_exit();
+	return rc;
 }

@@ -39,7 +39,7 @@
 #include "../../kmod/match.c"
 #undef ap_glob_match
 
-#include "tap.h"
+#include "harness.h"
 
 long kshim_live, kshim_allocs, kshim_fail_at;
 
@@ -853,8 +853,8 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 	snprintf(tap, sizeof(tap),
 		 "kernel index, %s: %lu random paths agree with brute force (%lu policies of up to %u patterns)",
 		 name, st.queries, st.rounds, npats);
-	tap_result(!st.failures, tap, "%lu of them disagree%s%s", st.failures,
-		   st.leak ? "; memory leaked" : "", st.build_err ? "; a build failed" : "");
+	RESULT(!st.failures, tap, "%lu of them disagree%s%s", st.failures,
+	       st.leak ? "; memory leaked" : "", st.build_err ? "; a build failed" : "");
 	printf("# %s: %lu comparisons, %lu hits, path built for %.0f%% of the queries, %.2f s\n",
 	       name, st.compares, st.hits, st.queries ? 100.0 * st.built_paths / st.queries : 0.0,
 	       now() - t0);
@@ -1042,8 +1042,8 @@ static void run_eps(const char *name, enum ep_mix mix, u32 rounds, u32 neps, u32
 	snprintf(tap, sizeof(tap),
 		 "kernel index, %s: %lu random keys agree with brute force (%lu policies of up to %u endpoints)",
 		 name, queries, rounds * scale, neps);
-	tap_result(!failures, tap, "%lu of them disagree%s%s", failures,
-		   leak ? "; memory leaked" : "", build_err ? "; a build failed" : "");
+	RESULT(!failures, tap, "%lu of them disagree%s%s", failures,
+	       leak ? "; memory leaked" : "", build_err ? "; a build failed" : "");
 	printf("# %s: %lu comparisons, %lu hits, %.2f s\n", name, compares, hits, now() - t0);
 }
 
@@ -1115,43 +1115,30 @@ static void run_alloc_failures(u32 rounds)
 	snprintf(name, sizeof(name),
 		 "kernel index: %lu builds failing at each of their %lu allocations return -ENOMEM and leak nothing",
 		 rounds * scale, points);
-	tap_result(!bad, name, "%lu of them wrong", bad);
+	RESULT(!bad, name, "%lu of them wrong", bad);
 }
 
-/* A crash is a failure check.sh counts, not only an exit status. */
-static void on_crash(int sig)
-{
-	char msg[] = "not ok - kernel index: the test crashed with signal 00\n";
-	size_t n = sizeof(msg) - 1;
-
-	msg[n - 3] = '0' + sig / 10 % 10;
-	msg[n - 2] = '0' + sig % 10;
-	if (write(STDOUT_FILENO, msg, n) < 0)
-		_exit(3);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-int main(void)
+/* ACTPLANE_TEST_SEED and ACTPLANE_TEST_SCALE; each TEST starts its own stream from the seed */
+static void seed_from_env(u64 stream)
 {
 	const char *s = getenv("ACTPLANE_TEST_SEED"), *k = getenv("ACTPLANE_TEST_SCALE");
+
+	seed = s && *s ? strtoull(s, NULL, 0) : 0x61637470;
+	if (k && *k)
+		scale = strtoul(k, NULL, 0) ?: 1;
+	rng = seed ^ stream * 0x9e3779b97f4a7c15ull;
+}
+
+TEST(paths)
+{
 	struct stats cls_st = {};
 	double t0 = now();
 	char name[160];
 	int c;
 
-	seed = s && *s ? strtoull(s, NULL, 0) : 0x61637470;
-	if (k && *k)
-		scale = strtoul(k, NULL, 0) ?: 1;
-	rng = seed;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGSEGV, on_crash);
-	signal(SIGABRT, on_crash);
-	signal(SIGBUS, on_crash);
-	signal(SIGFPE, on_crash);
+	seed_from_env(0);
 	printf("# seed %llu (ACTPLANE_TEST_SEED=%llu repeats this run), scale %lu\n",
 	       seed, seed, scale);
-
 	for (c = ACTPLANE_MATCH_ANY; c < __ACTPLANE_MATCH_MAX; c++) {
 		snprintf(name, sizeof(name), "%s patterns", cls_names[c]);
 		run_paths(name, PS_CLASS, c, 25, 150, 1000, &cls_st);
@@ -1161,13 +1148,28 @@ int main(void)
 	snprintf(name, sizeof(name),
 		 "kernel index: the compiler's class tests agree with the full glob on %lu (pattern, path) pairs",
 		 cls_st.classifier);
-	tap_result(!cls_st.cls_bad, name, "%lu of them disagree", cls_st.cls_bad);
+	RESULT(!cls_st.cls_bad, name, "%lu of them disagree", cls_st.cls_bad);
+	printf("# %.1f s\n", now() - t0);
+}
 
+TEST(endpoints)
+{
+	double t0 = now();
+
+	seed_from_env(1);
 	run_eps("IPv4 endpoints", EP_V4, 50, 300, 3000);
 	run_eps("IPv6 endpoints", EP_V6, 50, 300, 3000);
 	run_eps("endpoints of both families, \"*\" and \":port\"", EP_MIXED, 50, 300, 3000);
+	printf("# %.1f s\n", now() - t0);
+}
 
+TEST(alloc_failures)
+{
+	double t0 = now();
+
+	seed_from_env(2);
 	run_alloc_failures(40);
 	printf("# %.1f s\n", now() - t0);
-	return tap_exit();
 }
+
+TEST_HARNESS_MAIN

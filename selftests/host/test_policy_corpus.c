@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 static const char *top(void)
@@ -86,7 +86,7 @@ static void first_messages(const struct ap_diag *d, char *buf, size_t len)
 			      d->v[i].line, d->v[i].col, d->v[i].message);
 }
 
-static void test_valid(void)
+TEST(valid)
 {
 	char dir[4096], path[4200], name[4300], msgs[1024];
 	char **files;
@@ -94,7 +94,7 @@ static void test_valid(void)
 
 	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/valid", top());
 	n = list_yaml(dir, &files);
-	tap_result(n >= 20, "valid corpus has at least 20 policies", "%zu", n);
+	RESULT(n >= 20, "valid corpus has at least 20 policies", "%zu", n);
 	for (i = 0; i < n; i++) {
 		struct ap_diag d;
 		struct ap_policy *p;
@@ -105,7 +105,7 @@ static void test_valid(void)
 		ap_diag_init(&d);
 		p = ap_policy_load_file(path, NULL, &d);
 		first_messages(&d, msgs, sizeof(msgs));
-		tap_result(p && !d.warnings && p->n_rules > 0, name, "%s", msgs);
+		RESULT(p && !d.warnings && p->n_rules > 0, name, "%s", msgs);
 		ap_policy_free(p);
 		ap_diag_free(&d);
 		free(files[i]);
@@ -113,7 +113,7 @@ static void test_valid(void)
 	free(files);
 }
 
-static void test_invalid(void)
+TEST(invalid)
 {
 	char dir[4096], path[4200], name[4300], msgs[1024];
 	char **files;
@@ -121,7 +121,7 @@ static void test_invalid(void)
 
 	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/invalid", top());
 	n = list_yaml(dir, &files);
-	tap_result(n >= 10, "invalid corpus has at least 10 policies", "%zu", n);
+	RESULT(n >= 10, "invalid corpus has at least 10 policies", "%zu", n);
 	for (i = 0; i < n; i++) {
 		struct ap_diag d;
 		struct ap_policy *p;
@@ -136,7 +136,7 @@ static void test_invalid(void)
 		snprintf(name, sizeof(name), "invalid corpus %s is rejected as expected",
 			 files[i]);
 		if (!expect) {
-			tap_result(0, name, "no .expect file");
+			RESULT(0, name, "no .expect file");
 			free(files[i]);
 			continue;
 		}
@@ -151,10 +151,10 @@ static void test_invalid(void)
 		p = ap_policy_load_file(path, NULL, &d);
 		e = ap_diag_find(&d, frag);
 		first_messages(&d, msgs, sizeof(msgs));
-		tap_result(!p && e && e->severity == AP_SEV_ERROR &&
-			   (!line || (e->line == line && e->col == col)) &&
-			   e->hint && e->file, name,
-			   "wanted %u:%u \"%s\", got: %s", line, col, frag, msgs);
+		RESULT(!p && e && e->severity == AP_SEV_ERROR &&
+		       (!line || (e->line == line && e->col == col)) &&
+		       e->hint && e->file, name,
+		       "wanted %u:%u \"%s\", got: %s", line, col, frag, msgs);
 		ap_policy_free(p);
 		ap_diag_free(&d);
 		free(expect);
@@ -210,7 +210,7 @@ static bool in_corpus(const char *body, size_t len)
 }
 
 /* every ```yaml block in the language reference that holds a policy */
-static void test_docs(void)
+TEST(docs)
 {
 	char path[4096], name[256], msgs[1024];
 	char *doc, *s;
@@ -218,7 +218,7 @@ static void test_docs(void)
 
 	snprintf(path, sizeof(path), "%s/docs/policy-language.md", top());
 	doc = slurp(path, NULL);
-	tap_result(doc != NULL, "docs/policy-language.md exists", NULL);
+	RESULT(doc != NULL, "docs/policy-language.md exists", NULL);
 	if (!doc)
 		return;
 	for (s = doc; (s = strstr(s, "```yaml\n")); ) {
@@ -235,7 +235,7 @@ static void test_docs(void)
 		if (!in_corpus(body, end - body)) {
 			snprintf(name, sizeof(name),
 				 "docs example %u is a valid corpus file", n);
-			tap_result(0, name, "not found verbatim in corpus/valid");
+			RESULT(0, name, "not found verbatim in corpus/valid");
 			missing++;
 		}
 		ap_diag_init(&d);
@@ -244,22 +244,22 @@ static void test_docs(void)
 		if (!p || d.warnings) {
 			first_messages(&d, msgs, sizeof(msgs));
 			snprintf(name, sizeof(name), "docs example %u checks", n);
-			tap_result(0, name, "%s", msgs);
+			RESULT(0, name, "%s", msgs);
 			bad++;
 		}
 		ap_policy_free(p);
 		ap_diag_free(&d);
 	}
-	tap_result(n >= 11 && !bad,
-		   "every policy example in docs/policy-language.md checks strictly",
-		   "%u examples, %u bad", n, bad);
-	tap_result(n >= 11 && !missing,
-		   "every policy example in the docs is in the valid corpus",
-		   "%u examples, %u missing", n, missing);
+	RESULT(n >= 11 && !bad,
+	       "every policy example in docs/policy-language.md checks strictly",
+	       "%u examples, %u bad", n, bad);
+	RESULT(n >= 11 && !missing,
+	       "every policy example in the docs is in the valid corpus",
+	       "%u examples, %u missing", n, missing);
 	free(doc);
 }
 
-static void test_starter(void)
+TEST(starter)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -267,19 +267,12 @@ static void test_starter(void)
 	ap_diag_init(&d);
 	p = ap_policy_load_string(ap_starter_policy, strlen(ap_starter_policy),
 				  "/work/proj/actplane.yaml", NULL, &d);
-	tap_result(p && !d.warnings && p->n_rules >= 3 && p->feedback_path &&
-		   !strcmp(p->feedback_path, "/work/proj/.actplane/last-violation.txt"),
-		   "starter policy checks strictly", "%s",
-		   d.n ? d.v[0].message : "");
+	RESULT(p && !d.warnings && p->n_rules >= 3 && p->feedback_path &&
+	       !strcmp(p->feedback_path, "/work/proj/.actplane/last-violation.txt"),
+	       "starter policy checks strictly", "%s",
+	       d.n ? d.v[0].message : "");
 	ap_policy_free(p);
 	ap_diag_free(&d);
 }
 
-int main(void)
-{
-	test_valid();
-	test_invalid();
-	test_docs();
-	test_starter();
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

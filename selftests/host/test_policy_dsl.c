@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 static struct ap_policy *load(const char *text, struct ap_diag *d)
@@ -34,9 +34,9 @@ static struct ap_policy *ok(const char *name, const char *text,
 	struct ap_policy *p = load(text, d);
 
 	if (!p || d->warnings) {
-		tap_result(0, name, "%s (%u errors, %u warnings)",
-			   p ? "unexpected warnings" : "load failed", d->errors,
-			   d->warnings);
+		RESULT(0, name, "%s (%u errors, %u warnings)",
+		       p ? "unexpected warnings" : "load failed", d->errors,
+		       d->warnings);
 		diag_dump(d);
 		ap_policy_free(p);
 		ap_diag_free(d);
@@ -61,10 +61,10 @@ static void expect_error(const char *name, const char *text, const char *frag,
 		    (!line || (e->line == line && e->col == col)) &&
 		    (!line || e->source_line);
 
-	tap_result(good, name, "%s; wanted \"%s\" at %u:%u, got %s at %u:%u (hint %s)",
-		   p ? "loaded" : "rejected", frag, line, col,
-		   d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
-		   d.n ? d.v[0].col : 0, d.n && d.v[0].hint ? "yes" : "no");
+	RESULT(good, name, "%s; wanted \"%s\" at %u:%u, got %s at %u:%u (hint %s)",
+	       p ? "loaded" : "rejected", frag, line, col,
+	       d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
+	       d.n ? d.v[0].col : 0, d.n && d.v[0].hint ? "yes" : "no");
 	done(p, &d);
 }
 
@@ -74,9 +74,9 @@ static void expect_warning(const char *name, const char *text, const char *frag)
 	struct ap_policy *p = load(text, &d);
 	const struct ap_diag_entry *e = ap_diag_find(&d, frag);
 
-	tap_result(p && e && e->severity == AP_SEV_WARNING && e->hint && e->line,
-		   name, "%s, %u warnings, first: %s", p ? "loaded" : "rejected",
-		   d.warnings, d.n ? d.v[0].message : "none");
+	RESULT(p && e && e->severity == AP_SEV_WARNING && e->hint && e->line,
+	       name, "%s, %u warnings, first: %s", p ? "loaded" : "rejected",
+	       d.warnings, d.n ? d.v[0].message : "none");
 	done(p, &d);
 }
 
@@ -91,7 +91,7 @@ static bool expr_is(const struct ap_clause *c, const char *want,
 
 /* ---- constructs ------------------------------------------------------------- */
 
-static void test_sources(void)
+TEST(sources)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -106,36 +106,36 @@ static void test_sources(void)
 	       "  because \"x\"\n", &d);
 	if (!p)
 		return;
-	tap_result(p->n_sources == 5 && p->n_labels == 5,
-		   "sources: five sources, five labels", "%zu %zu",
-		   p->n_sources, p->n_labels);
-	tap_result(p->sources[0].target.kind == AP_TARGET_FILE &&
-		   p->sources[0].target.path.cls == AP_MATCH_BASENAME &&
-		   !strcmp(p->sources[0].target.path.literal, ".env") &&
-		   p->sources[0].label == 0 && !p->sources[0].session_root,
-		   "source file \"**/.env\" is a basename matcher on bit 0", NULL);
-	tap_result(p->sources[1].session_root &&
-		   p->sources[1].target.path.cls == AP_MATCH_ANY,
-		   "source exec \"**\" is the session root", NULL);
-	tap_result(!p->sources[2].session_root &&
-		   p->sources[2].target.path.cls == AP_MATCH_BASENAME &&
-		   !strcmp(p->sources[2].target.path.glob, "**/git"),
-		   "source exec \"git\" matches the basename", NULL);
-	tap_result(p->sources[3].target.kind == AP_TARGET_ENDPOINT &&
-		   p->sources[3].target.ep.family == AF_INET &&
-		   p->sources[3].target.ep.prefix_len == 24,
-		   "source endpoint \"10.0.0.\" is 10.0.0.0/24", NULL);
-	tap_result(p->sources[4].target.path.cls == AP_MATCH_PREFIX &&
-		   !strcmp(p->sources[4].target.path.literal, "/w/src/") &&
-		   !strcmp(p->sources[4].target.path.written, "src/**"),
-		   "relative \"src/**\" resolves to prefix /w/src/", "%s",
-		   p->sources[4].target.path.literal);
-	tap_result(p->sources[0].loc.line == 1 && p->sources[4].loc.line == 5,
-		   "sources remember their line", NULL);
+	RESULT(p->n_sources == 5 && p->n_labels == 5,
+	       "sources: five sources, five labels", "%zu %zu",
+	       p->n_sources, p->n_labels);
+	RESULT(p->sources[0].target.kind == AP_TARGET_FILE &&
+	       p->sources[0].target.path.cls == AP_MATCH_BASENAME &&
+	       !strcmp(p->sources[0].target.path.literal, ".env") &&
+	       p->sources[0].label == 0 && !p->sources[0].session_root,
+	       "source file \"**/.env\" is a basename matcher on bit 0", NULL);
+	RESULT(p->sources[1].session_root &&
+	       p->sources[1].target.path.cls == AP_MATCH_ANY,
+	       "source exec \"**\" is the session root", NULL);
+	RESULT(!p->sources[2].session_root &&
+	       p->sources[2].target.path.cls == AP_MATCH_BASENAME &&
+	       !strcmp(p->sources[2].target.path.glob, "**/git"),
+	       "source exec \"git\" matches the basename", NULL);
+	RESULT(p->sources[3].target.kind == AP_TARGET_ENDPOINT &&
+	       p->sources[3].target.ep.family == AF_INET &&
+	       p->sources[3].target.ep.prefix_len == 24,
+	       "source endpoint \"10.0.0.\" is 10.0.0.0/24", NULL);
+	RESULT(p->sources[4].target.path.cls == AP_MATCH_PREFIX &&
+	       !strcmp(p->sources[4].target.path.literal, "/w/src/") &&
+	       !strcmp(p->sources[4].target.path.written, "src/**"),
+	       "relative \"src/**\" resolves to prefix /w/src/", "%s",
+	       p->sources[4].target.path.literal);
+	RESULT(p->sources[0].loc.line == 1 && p->sources[4].loc.line == 5,
+	       "sources remember their line", NULL);
 	done(p, &d);
 }
 
-static void test_transforms(void)
+TEST(transforms)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -148,20 +148,20 @@ static void test_transforms(void)
 	       "  because \"x\"\n", &d);
 	if (!p)
 		return;
-	tap_result(p->n_transforms == 2 &&
-		   p->transforms[0].kind == AP_TRANSFORM_DECLASSIFY &&
-		   p->transforms[0].label == 0 &&
-		   p->transforms[0].exec.cls == AP_MATCH_BASENAME &&
-		   !strcmp(p->transforms[0].exec.literal, "redact"),
-		   "declassify SECRET by exec \"**/redact\"", NULL);
-	tap_result(p->transforms[1].kind == AP_TRANSFORM_ENDORSE &&
-		   p->transforms[1].label == 1 &&
-		   !strcmp(p->labels[1].name, "REVIEWED"),
-		   "endorse REVIEWED introduces the label", NULL);
+	RESULT(p->n_transforms == 2 &&
+	       p->transforms[0].kind == AP_TRANSFORM_DECLASSIFY &&
+	       p->transforms[0].label == 0 &&
+	       p->transforms[0].exec.cls == AP_MATCH_BASENAME &&
+	       !strcmp(p->transforms[0].exec.literal, "redact"),
+	       "declassify SECRET by exec \"**/redact\"", NULL);
+	RESULT(p->transforms[1].kind == AP_TRANSFORM_ENDORSE &&
+	       p->transforms[1].label == 1 &&
+	       !strcmp(p->labels[1].name, "REVIEWED"),
+	       "endorse REVIEWED introduces the label", NULL);
 	done(p, &d);
 }
 
-static void test_clauses(void)
+TEST(clauses)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -186,43 +186,43 @@ static void test_clauses(void)
 	if (!p)
 		return;
 	r = &p->rules[0];
-	tap_result(p->n_rules == 1 && r->n_clauses == 7 &&
-		   !strcmp(r->name, "all-ops"),
-		   "rule keeps its name and seven clauses", NULL);
+	RESULT(p->n_rules == 1 && r->n_clauses == 7 &&
+	       !strcmp(r->name, "all-ops"),
+	       "rule keeps its name and seven clauses", NULL);
 	for (i = 0; i < 7 && i < r->n_clauses; i++)
 		all &= !strcmp(ap_op_name(r->clauses[i].op), ops[i]);
-	tap_result(all, "each clause keeps its op", NULL);
-	tap_result(r->clauses[0].effect == AP_EFFECT_NOTIFY &&
-		   r->clauses[1].effect == AP_EFFECT_BLOCK &&
-		   r->clauses[2].effect == AP_EFFECT_KILL &&
-		   AP_EFFECT_KILL > AP_EFFECT_BLOCK &&
-		   AP_EFFECT_BLOCK > AP_EFFECT_NOTIFY,
-		   "effects per clause, ordered kill > block > notify", NULL);
-	tap_result(r->clauses[0].argc == 2 &&
-		   !strcmp(r->clauses[0].argv[0], "push") &&
-		   !strcmp(r->clauses[0].argv[1], "--force"),
-		   "exec target keeps two argument strings in order", NULL);
-	tap_result(r->clauses[1].target.path.cls == AP_MATCH_EXACT &&
-		   r->clauses[2].target.kind == AP_TARGET_FILE &&
-		   r->clauses[2].target.path.cls == AP_MATCH_BASENAME,
-		   "file targets are classified (kind word optional)", NULL);
-	tap_result(r->clauses[6].target.ep.family == AF_INET6 &&
-		   r->clauses[6].target.ep.prefix_len == 32 &&
-		   r->clauses[6].target.ep.port == 443,
-		   "recv endpoint keeps an IPv6 CIDR and port", NULL);
-	tap_result(!strcmp(r->because, "multi line text with \"quotes\""),
-		   "because text: line breaks folded, \\\" unescaped", "%s",
-		   r->because);
-	tap_result(r->clauses[0].expr_len == 1 &&
-		   r->clauses[0].expr[0].op == AP_EXPR_PUSH_TRUE,
-		   "a clause without if is unconditional", NULL);
-	tap_result(r->clauses[0].loc.line == 3 && r->clauses[0].loc.col == 3,
-		   "clauses remember their position", "%u:%u",
-		   r->clauses[0].loc.line, r->clauses[0].loc.col);
+	RESULT(all, "each clause keeps its op", NULL);
+	RESULT(r->clauses[0].effect == AP_EFFECT_NOTIFY &&
+	       r->clauses[1].effect == AP_EFFECT_BLOCK &&
+	       r->clauses[2].effect == AP_EFFECT_KILL &&
+	       AP_EFFECT_KILL > AP_EFFECT_BLOCK &&
+	       AP_EFFECT_BLOCK > AP_EFFECT_NOTIFY,
+	       "effects per clause, ordered kill > block > notify", NULL);
+	RESULT(r->clauses[0].argc == 2 &&
+	       !strcmp(r->clauses[0].argv[0], "push") &&
+	       !strcmp(r->clauses[0].argv[1], "--force"),
+	       "exec target keeps two argument strings in order", NULL);
+	RESULT(r->clauses[1].target.path.cls == AP_MATCH_EXACT &&
+	       r->clauses[2].target.kind == AP_TARGET_FILE &&
+	       r->clauses[2].target.path.cls == AP_MATCH_BASENAME,
+	       "file targets are classified (kind word optional)", NULL);
+	RESULT(r->clauses[6].target.ep.family == AF_INET6 &&
+	       r->clauses[6].target.ep.prefix_len == 32 &&
+	       r->clauses[6].target.ep.port == 443,
+	       "recv endpoint keeps an IPv6 CIDR and port", NULL);
+	RESULT(!strcmp(r->because, "multi line text with \"quotes\""),
+	       "because text: line breaks folded, \\\" unescaped", "%s",
+	       r->because);
+	RESULT(r->clauses[0].expr_len == 1 &&
+	       r->clauses[0].expr[0].op == AP_EXPR_PUSH_TRUE,
+	       "a clause without if is unconditional", NULL);
+	RESULT(r->clauses[0].loc.line == 3 && r->clauses[0].loc.col == 3,
+	       "clauses remember their position", "%u:%u",
+	       r->clauses[0].loc.line, r->clauses[0].loc.col);
 	done(p, &d);
 }
 
-static void test_exprs(void)
+TEST(exprs)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -240,21 +240,21 @@ static void test_exprs(void)
 	if (!p)
 		return;
 	c = p->rules[0].clauses;
-	tap_result(c[0].expr_len == 4 && c[0].expr[0].op == AP_EXPR_PUSH_LABEL &&
-		   c[0].expr[0].bit == 0 && c[0].expr[1].bit == 1 &&
-		   c[0].expr[2].op == AP_EXPR_NOT && c[0].expr[3].op == AP_EXPR_AND &&
-		   c[0].label_mask == 3,
-		   "A and not B is postfix [A B NOT AND]", NULL);
-	tap_result(expr_is(&c[1], "A and (B or C)", p) &&
-		   c[1].expr[c[1].expr_len - 1].op == AP_EXPR_AND,
-		   "parentheses group: A and (B or C)", NULL);
-	tap_result(c[2].expr_len == 1 && c[2].expr[0].op == AP_EXPR_PUSH_TRUE,
-		   "if true", NULL);
-	tap_result(expr_is(&c[3], "not (A or B)", p) &&
-		   ap_expr_eval(c[3].expr, c[3].expr_len, 0) == 1 &&
-		   ap_expr_eval(c[3].expr, c[3].expr_len, 2) == 0,
-		   "not (A or B)", NULL);
-	tap_result(c[4].expr_len == 1, "redundant parentheses", NULL);
+	RESULT(c[0].expr_len == 4 && c[0].expr[0].op == AP_EXPR_PUSH_LABEL &&
+	       c[0].expr[0].bit == 0 && c[0].expr[1].bit == 1 &&
+	       c[0].expr[2].op == AP_EXPR_NOT && c[0].expr[3].op == AP_EXPR_AND &&
+	       c[0].label_mask == 3,
+	       "A and not B is postfix [A B NOT AND]", NULL);
+	RESULT(expr_is(&c[1], "A and (B or C)", p) &&
+	       c[1].expr[c[1].expr_len - 1].op == AP_EXPR_AND,
+	       "parentheses group: A and (B or C)", NULL);
+	RESULT(c[2].expr_len == 1 && c[2].expr[0].op == AP_EXPR_PUSH_TRUE,
+	       "if true", NULL);
+	RESULT(expr_is(&c[3], "not (A or B)", p) &&
+	       ap_expr_eval(c[3].expr, c[3].expr_len, 0) == 1 &&
+	       ap_expr_eval(c[3].expr, c[3].expr_len, 2) == 0,
+	       "not (A or B)", NULL);
+	RESULT(c[4].expr_len == 1, "redundant parentheses", NULL);
 	done(p, &d);
 
 	/* the ActPlane reading: left to right, with a warning */
@@ -262,15 +262,15 @@ static void test_exprs(void)
 	p = load("source A = exec \"a\"\nsource B = exec \"b\"\nsource C = exec \"c\"\n"
 		 "rule r:\n  block exec \"x\" if A or B and C\n  because \"x\"\n", &d);
 	c = p ? p->rules[0].clauses : NULL;
-	tap_result(p && expr_is(c, "(A or B) and C", p) &&
-		   ap_expr_eval(c->expr, c->expr_len, 1) == 0 &&
-		   ap_expr_eval(c->expr, c->expr_len, 5) == 1 &&
-		   ap_diag_find(&d, "mixed without parentheses"),
-		   "A or B and C reads left to right and warns", NULL);
+	RESULT(p && expr_is(c, "(A or B) and C", p) &&
+	       ap_expr_eval(c->expr, c->expr_len, 1) == 0 &&
+	       ap_expr_eval(c->expr, c->expr_len, 5) == 1 &&
+	       ap_diag_find(&d, "mixed without parentheses"),
+	       "A or B and C reads left to right and warns", NULL);
 	done(p, &d);
 }
 
-static void test_conditions(void)
+TEST(conditions)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -296,23 +296,23 @@ static void test_conditions(void)
 	if (!p)
 		return;
 	c = p->rules[0].clauses;
-	tap_result(c[0].n_unless == 1 && c[0].unless[0].kind == AP_COND_TARGET &&
-		   !c[0].unless[0].negate &&
-		   c[0].unless[0].target.path.cls == AP_MATCH_PREFIX &&
-		   !strcmp(c[0].unless[0].target.path.literal, "/work/"),
-		   "unless target \"/work/**\"", NULL);
-	tap_result(c[1].unless[0].negate, "unless target not", NULL);
-	tap_result(c[2].unless[0].target.kind == AP_TARGET_ENDPOINT &&
-		   c[2].unless[0].target.ep.prefix_len == 24,
-		   "unless target on connect is an endpoint", NULL);
-	tap_result(c[3].unless[0].kind == AP_COND_LINEAGE &&
-		   c[4].unless[0].id == c[3].unless[0].id && p->n_lineages == 2,
-		   "lineage-includes \"migrate\" and \"**/migrate\" share one mark",
-		   "%zu lineages", p->n_lineages);
-	tap_result(c[5].unless[0].kind == AP_COND_AFTER &&
-		   p->gates[c[5].unless[0].id].op == AP_OP_EXEC &&
-		   p->gates[c[5].unless[0].id].exit_status == -1,
-		   "after exec \"pytest\" is a gate armed at exec", NULL);
+	RESULT(c[0].n_unless == 1 && c[0].unless[0].kind == AP_COND_TARGET &&
+	       !c[0].unless[0].negate &&
+	       c[0].unless[0].target.path.cls == AP_MATCH_PREFIX &&
+	       !strcmp(c[0].unless[0].target.path.literal, "/work/"),
+	       "unless target \"/work/**\"", NULL);
+	RESULT(c[1].unless[0].negate, "unless target not", NULL);
+	RESULT(c[2].unless[0].target.kind == AP_TARGET_ENDPOINT &&
+	       c[2].unless[0].target.ep.prefix_len == 24,
+	       "unless target on connect is an endpoint", NULL);
+	RESULT(c[3].unless[0].kind == AP_COND_LINEAGE &&
+	       c[4].unless[0].id == c[3].unless[0].id && p->n_lineages == 2,
+	       "lineage-includes \"migrate\" and \"**/migrate\" share one mark",
+	       "%zu lineages", p->n_lineages);
+	RESULT(c[5].unless[0].kind == AP_COND_AFTER &&
+	       p->gates[c[5].unless[0].id].op == AP_OP_EXEC &&
+	       p->gates[c[5].unless[0].id].exit_status == -1,
+	       "after exec \"pytest\" is a gate armed at exec", NULL);
 	{
 		const struct ap_clause *c2 = p->rules[1].clauses;
 		unsigned g0 = c[5].unless[0].id, g1 = c2[0].unless[0].id;
@@ -320,34 +320,34 @@ static void test_conditions(void)
 		unsigned g4 = c2[3].unless[0].id, n = 0;
 		size_t i;
 
-		tap_result(g0 == g2 && g0 != g1,
-			   "one gate per distinct after (since lists differ)", NULL);
+		RESULT(g0 == g2 && g0 != g1,
+		       "one gate per distinct after (since lists differ)", NULL);
 		for (i = 0; i < p->n_invalidators; i++)
 			if (p->invalidators[i].gate == g1)
 				n++;
-		tap_result(n == 2 && p->invalidators[0].op == AP_OP_WRITE &&
-			   p->invalidators[0].match.cls == AP_MATCH_PREFIX &&
-			   !strcmp(p->invalidators[0].match.literal, "/w/src/") &&
-			   !strcmp(p->invalidators[1].match.literal, "/w/tests/"),
-			   "since write \"src/**\" or write \"tests/**\" makes two invalidators",
-			   NULL);
-		tap_result(p->invalidators[2].gate == g3 &&
-			   p->invalidators[2].op == AP_OP_EXEC &&
-			   p->invalidators[2].match.cls == AP_MATCH_BASENAME,
-			   "since exec \"git\" invalidates on exec", NULL);
-		tap_result(p->gates[g4].argc == 1 &&
-			   !strcmp(p->gates[g4].argv[0], "test") &&
-			   p->gates[g4].exit_status == 0,
-			   "after exec \"pnpm\" \"test\" exits 0", NULL);
-		tap_result(c2[4].n_unless == 2 &&
-			   c2[4].unless[0].kind == AP_COND_TARGET &&
-			   c2[4].unless[1].kind == AP_COND_LINEAGE,
-			   "several unless conditions on one clause", NULL);
+		RESULT(n == 2 && p->invalidators[0].op == AP_OP_WRITE &&
+		       p->invalidators[0].match.cls == AP_MATCH_PREFIX &&
+		       !strcmp(p->invalidators[0].match.literal, "/w/src/") &&
+		       !strcmp(p->invalidators[1].match.literal, "/w/tests/"),
+		       "since write \"src/**\" or write \"tests/**\" makes two invalidators",
+		       NULL);
+		RESULT(p->invalidators[2].gate == g3 &&
+		       p->invalidators[2].op == AP_OP_EXEC &&
+		       p->invalidators[2].match.cls == AP_MATCH_BASENAME,
+		       "since exec \"git\" invalidates on exec", NULL);
+		RESULT(p->gates[g4].argc == 1 &&
+		       !strcmp(p->gates[g4].argv[0], "test") &&
+		       p->gates[g4].exit_status == 0,
+		       "after exec \"pnpm\" \"test\" exits 0", NULL);
+		RESULT(c2[4].n_unless == 2 &&
+		       c2[4].unless[0].kind == AP_COND_TARGET &&
+		       c2[4].unless[1].kind == AP_COND_LINEAGE,
+		       "several unless conditions on one clause", NULL);
 	}
 	done(p, &d);
 }
 
-static void test_limits(void)
+TEST(limits)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -362,8 +362,8 @@ static void test_limits(void)
 			     "  because \"rule %zu\"\n", i, i, i);
 	ap_diag_init(&d);
 	p = ap_policy_load_dsl(text, t - text, "/w", &d);
-	tap_result(p && p->n_rules == 2000 && p->rules[1999].id == 1999,
-		   "2000 rules compile", "%s", d.n ? d.v[0].message : "");
+	RESULT(p && p->n_rules == 2000 && p->rules[1999].id == 1999,
+	       "2000 rules compile", "%s", d.n ? d.v[0].message : "");
 	done(p, &d);
 
 	/* 64 labels fine, 65 not */
@@ -373,8 +373,8 @@ static void test_limits(void)
 	t += sprintf(t, "rule r:\n  block exec \"x\" if L63\n  because \"x\"\n");
 	ap_diag_init(&d);
 	p = ap_policy_load_dsl(text, t - text, "/w", &d);
-	tap_result(p && p->n_labels == 64 && p->labels[63].bit == 63,
-		   "64 labels get bits 0..63", NULL);
+	RESULT(p && p->n_labels == 64 && p->labels[63].bit == 63,
+	       "64 labels get bits 0..63", NULL);
 	done(p, &d);
 	sprintf(t, "source L64 = file \"/f\"\n");
 	expect_error("65th label is an error", text, "too many labels", 68, 8);
@@ -387,8 +387,8 @@ static void test_limits(void)
 	t += sprintf(t, "\"\n  because \"x\"\n");
 	ap_diag_init(&d);
 	p = ap_policy_load_dsl(text, t - text, "/w", &d);
-	tap_result(p && strlen(p->rules[0].clauses[0].target.path.glob) == 4001,
-		   "a 4001-byte pattern compiles", NULL);
+	RESULT(p && strlen(p->rules[0].clauses[0].target.path.glob) == 4001,
+	       "a 4001-byte pattern compiles", NULL);
 	done(p, &d);
 	t = text;
 	t += sprintf(t, "rule r:\n  block read \"/");
@@ -507,7 +507,7 @@ static const struct ecase errors[] = {
 	  "unknown operation 'edit'", 2, 46 },
 };
 
-static void test_errors(void)
+TEST(errors)
 {
 	size_t i;
 
@@ -521,8 +521,8 @@ static void test_errors(void)
 
 		ap_diag_init(&d);
 		p = ap_policy_load_dsl(nul, sizeof(nul) - 1, "/w", &d);
-		tap_result(!p && ap_diag_find(&d, "NUL character"),
-			   "error: a real NUL byte in a string", NULL);
+		RESULT(!p && ap_diag_find(&d, "NUL character"),
+		       "error: a real NUL byte in a string", NULL);
 		done(p, &d);
 	}
 	expect_error("error: an empty policy", "# nothing here\n",
@@ -533,14 +533,14 @@ static void test_errors(void)
 					   "rule b:\n  block exec \"x\" if\n"
 					   "rule c:\n  kill connect \"nowhere.example\"\n", &d);
 
-		tap_result(!p && d.errors == 3,
-			   "error recovery reports three independent errors",
-			   "%u errors", d.errors);
+		RESULT(!p && d.errors == 3,
+		       "error recovery reports three independent errors",
+		       "%u errors", d.errors);
 		done(p, &d);
 	}
 }
 
-static void test_warnings(void)
+TEST(warnings)
 {
 	expect_warning("warning: label never introduced",
 		       "rule r:\n  block exec \"x\" if GHOST\n  because \"x\"\n",
@@ -562,15 +562,4 @@ static void test_warnings(void)
 		       "declassified but never introduced");
 }
 
-int main(void)
-{
-	test_sources();
-	test_transforms();
-	test_clauses();
-	test_exprs();
-	test_conditions();
-	test_limits();
-	test_errors();
-	test_warnings();
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 struct pcase {
@@ -54,7 +54,7 @@ static const struct pcase parses[] = {
 	{ "1.2.3.4.", -1, 0, 0, NULL },
 };
 
-static void test_parse(void)
+TEST(parse)
 {
 	size_t i;
 	char name[256], buf[128];
@@ -68,27 +68,27 @@ static void test_parse(void)
 		if (c->family < 0) {
 			snprintf(name, sizeof(name), "endpoint \"%s\" is rejected",
 				 c->in);
-			tap_result(err && why, name, "accepted");
+			RESULT(err && why, name, "accepted");
 			continue;
 		}
 		ap_endpoint_format(&ep, buf, sizeof(buf));
 		snprintf(name, sizeof(name), "endpoint \"%s\" parses as %s", c->in,
 			 c->format);
-		tap_result(!err && ep.family == c->family &&
-			   (c->family == AF_UNSPEC || ep.prefix_len == c->prefix) &&
-			   ep.port == c->port && !strcmp(buf, c->format), name,
-			   "err %d (%s), family %d prefix %u port %u \"%s\"", err,
-			   why ? why : "", ep.family, ep.prefix_len, ep.port, buf);
+		RESULT(!err && ep.family == c->family &&
+		       (c->family == AF_UNSPEC || ep.prefix_len == c->prefix) &&
+		       ep.port == c->port && !strcmp(buf, c->format), name,
+		       "err %d (%s), family %d prefix %u port %u \"%s\"", err,
+		       why ? why : "", ep.family, ep.prefix_len, ep.port, buf);
 	}
 	{
 		struct ap_endpoint ep;
 		const char *why = NULL, *hint = NULL;
 
 		ap_endpoint_parse("example.com", &ep, &why, &hint);
-		tap_result(why && strstr(why, "hostname") && hint &&
-			   strstr(hint, "CIDR"),
-			   "hostname rejection names hostnames and hints at CIDR",
-			   "%s / %s", why ? why : "", hint ? hint : "");
+		RESULT(why && strstr(why, "hostname") && hint &&
+		       strstr(hint, "CIDR"),
+		       "hostname rejection names hostnames and hints at CIDR",
+		       "%s / %s", why ? why : "", hint ? hint : "");
 	}
 }
 
@@ -123,7 +123,7 @@ static const struct mcase matches[] = {
 	{ "0.0.0.0/0", "8.8.8.8", 53, true },
 };
 
-static void test_match(void)
+TEST(match)
 {
 	size_t i;
 	char name[256];
@@ -141,13 +141,8 @@ static void test_match(void)
 		snprintf(name, sizeof(name), "endpoint \"%s\" %s %s port %u",
 			 c->pattern, c->match ? "matches" : "does not match",
 			 c->addr, c->port);
-		tap_result(got == c->match, name, "got %d", got);
+		RESULT(got == c->match, name, "got %d", got);
 	}
 }
 
-int main(void)
-{
-	test_parse();
-	test_match();
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 struct gcase {
@@ -74,7 +74,7 @@ static const struct gcase globs[] = {
 /* deep paths: far beyond the 64-byte buffers of the reference engine */
 static char deep_path[600], deep_pat[600], deep_pat2[600];
 
-static void test_globs(void)
+TEST(globs)
 {
 	size_t i;
 	char name[512];
@@ -86,7 +86,7 @@ static void test_globs(void)
 
 		snprintf(name, sizeof(name), "glob \"%s\" %s \"%s\"", c->pattern,
 			 c->match ? "matches" : "does not match", c->path);
-		tap_result(got == c->match, name, "got %d", got);
+		RESULT(got == c->match, name, "got %d", got);
 		bad += got != c->match;
 	}
 	(void)bad;
@@ -96,22 +96,22 @@ static void test_globs(void)
 		strcat(deep_path, "/deeply-nested-directory");
 	strcat(deep_path, "/secret.env");
 	snprintf(deep_pat, sizeof(deep_pat), "%s", deep_path);
-	tap_result(ap_glob_match("**/secret.env", deep_path),
-		   "glob basename matches a 500+ byte path", NULL);
-	tap_result(ap_glob_match(deep_pat, deep_path),
-		   "exact 500+ byte pattern matches itself", NULL);
+	RESULT(ap_glob_match("**/secret.env", deep_path),
+	       "glob basename matches a 500+ byte path", NULL);
+	RESULT(ap_glob_match(deep_pat, deep_path),
+	       "exact 500+ byte pattern matches itself", NULL);
 	snprintf(deep_pat2, sizeof(deep_pat2), "%.*s**",
 		 (int)(strchr(deep_path + 200, '/') - deep_path + 1), deep_path);
-	tap_result(ap_glob_match(deep_pat2, deep_path),
-		   "prefix pattern longer than 200 bytes matches", NULL);
+	RESULT(ap_glob_match(deep_pat2, deep_path),
+	       "prefix pattern longer than 200 bytes matches", NULL);
 	deep_pat[strlen(deep_pat) - 1] = 'X';
-	tap_result(!ap_glob_match(deep_pat, deep_path),
-		   "deep exact pattern differing in the last byte does not match",
-		   NULL);
+	RESULT(!ap_glob_match(deep_pat, deep_path),
+	       "deep exact pattern differing in the last byte does not match",
+	       NULL);
 }
 
 /* pathological patterns must stay fast (NFA, no backtracking) */
-static void test_no_blowup(void)
+TEST(no_blowup)
 {
 	char pat[300] = "", path[300] = "";
 	int i;
@@ -121,9 +121,9 @@ static void test_no_blowup(void)
 	strcat(pat, "b");
 	for (i = 0; i < 200; i++)
 		strcat(path, "a");
-	tap_result(!ap_glob_match(pat, path),
-		   "40 x \"**a\" against 200 'a's fails without backtracking",
-		   NULL);
+	RESULT(!ap_glob_match(pat, path),
+	       "40 x \"**a\" against 200 'a's fails without backtracking",
+	       NULL);
 }
 
 struct ccase {
@@ -159,7 +159,7 @@ static const char *const paths[] = {
 	"/tmp/ab", "/a/.env/b",
 };
 
-static void test_classes(void)
+TEST(classes)
 {
 	size_t i, j;
 	char name[256];
@@ -174,8 +174,8 @@ static void test_classes(void)
 
 		snprintf(name, sizeof(name), "classify \"%s\" as %s \"%s\"",
 			 c->pattern, ap_match_class_name(c->cls), c->literal);
-		tap_result(ok, name, "got %s \"%.*s\"", ap_match_class_name(cls),
-			   (int)len, lit);
+		RESULT(ok, name, "got %s \"%.*s\"", ap_match_class_name(cls),
+		       (int)len, lit);
 	}
 
 	/* the property: class match == full glob match, over the table */
@@ -206,8 +206,8 @@ static void test_classes(void)
 		snprintf(name, sizeof(name),
 			 "class match agrees with glob for \"%s\" on all table paths",
 			 pat);
-		tap_result(!bad, name, "%zu disagreements, first on \"%s\"", bad,
-			   first);
+		RESULT(!bad, name, "%zu disagreements, first on \"%s\"", bad,
+		       first);
 	}
 	/* and for every glob-table pattern the classifier picks */
 	{
@@ -226,8 +226,8 @@ static void test_classes(void)
 						      paths[j]) !=
 				       ap_glob_match(globs[i].pattern, paths[j]);
 		}
-		tap_result(!bad, "classification property over glob table x paths",
-			   "%zu disagreements", bad);
+		RESULT(!bad, "classification property over glob table x paths",
+		       "%zu disagreements", bad);
 	}
 }
 
@@ -256,7 +256,7 @@ static const struct rcase resolves[] = {
 	{ "/a/*/../b", false, NULL },
 };
 
-static void test_resolve(void)
+TEST(resolve)
 {
 	size_t i;
 	char name[256];
@@ -271,10 +271,10 @@ static void test_resolve(void)
 			 c->exec ? "exec" : "file", c->pattern,
 			 c->want ? c->want : "error");
 		if (c->want)
-			tap_result(got && !strcmp(got, c->want), name, "got %s (%s)",
-				   got ? got : "NULL", why ? why : "");
+			RESULT(got && !strcmp(got, c->want), name, "got %s (%s)",
+			       got ? got : "NULL", why ? why : "");
 		else
-			tap_result(!got && why, name, "got %s", got ? got : "NULL");
+			RESULT(!got && why, name, "got %s", got ? got : "NULL");
 		free(got);
 	}
 	{
@@ -285,34 +285,34 @@ static void test_resolve(void)
 		big[0] = '/';
 		big[4999] = '\0';
 		got = ap_pattern_resolve(big, false, "/", &why);
-		tap_result(!got && why && strstr(why, "PATH_MAX"),
-			   "pattern longer than PATH_MAX is rejected", "%s",
-			   why ? why : "accepted");
+		RESULT(!got && why && strstr(why, "PATH_MAX"),
+		       "pattern longer than PATH_MAX is rejected", "%s",
+		       why ? why : "accepted");
 		free(got);
 		big[4000] = '\0';
 		got = ap_pattern_resolve(big, false, "/", &why);
-		tap_result(got && strlen(got) == 4000,
-			   "4000-byte pattern is accepted", NULL);
+		RESULT(got && strlen(got) == 4000,
+		       "4000-byte pattern is accepted", NULL);
 		free(got);
 		free(big);
 	}
 }
 
-static void test_argv(void)
+TEST(argv)
 {
 	char *argv[] = { "git", "push", "--force", "origin", "main" };
 	char *w1[] = { "push" }, *w2[] = { "push", "--force" };
 	char *w3[] = { "--force", "push" }, *w4[] = { "git" };
 
-	tap_result(ap_argv_match(w1, 1, argv, 5), "argv: one argument present", NULL);
-	tap_result(ap_argv_match(w2, 2, argv, 5), "argv: two arguments in order", NULL);
-	tap_result(!ap_argv_match(w3, 2, argv, 5), "argv: order matters", NULL);
-	tap_result(!ap_argv_match(w4, 1, argv, 5),
-		   "argv: argv[0] is not an argument", NULL);
-	tap_result(ap_argv_match(NULL, 0, argv, 1), "argv: no arguments wanted", NULL);
+	RESULT(ap_argv_match(w1, 1, argv, 5), "argv: one argument present", NULL);
+	RESULT(ap_argv_match(w2, 2, argv, 5), "argv: two arguments in order", NULL);
+	RESULT(!ap_argv_match(w3, 2, argv, 5), "argv: order matters", NULL);
+	RESULT(!ap_argv_match(w4, 1, argv, 5),
+	       "argv: argv[0] is not an argument", NULL);
+	RESULT(ap_argv_match(NULL, 0, argv, 1), "argv: no arguments wanted", NULL);
 }
 
-static void test_expr(void)
+TEST(expr)
 {
 	/* (A or B) and not C with A=0 B=1 C=2 */
 	struct ap_expr_insn e[] = {
@@ -323,22 +323,13 @@ static void test_expr(void)
 	struct ap_expr_insn bad[] = { { AP_EXPR_AND, 0 } };
 	struct ap_expr_insn t[] = { { AP_EXPR_PUSH_TRUE, 0 } };
 
-	tap_result(ap_expr_eval(e, 6, 0x1) == 1, "expr: A -> true", NULL);
-	tap_result(ap_expr_eval(e, 6, 0x2) == 1, "expr: B -> true", NULL);
-	tap_result(ap_expr_eval(e, 6, 0x5) == 0, "expr: A and C -> false", NULL);
-	tap_result(ap_expr_eval(e, 6, 0x0) == 0, "expr: nothing -> false", NULL);
-	tap_result(ap_expr_eval(bad, 1, 0) == -1, "expr: stack underflow is malformed",
-		   NULL);
-	tap_result(ap_expr_eval(t, 1, 0) == 1, "expr: true", NULL);
+	RESULT(ap_expr_eval(e, 6, 0x1) == 1, "expr: A -> true", NULL);
+	RESULT(ap_expr_eval(e, 6, 0x2) == 1, "expr: B -> true", NULL);
+	RESULT(ap_expr_eval(e, 6, 0x5) == 0, "expr: A and C -> false", NULL);
+	RESULT(ap_expr_eval(e, 6, 0x0) == 0, "expr: nothing -> false", NULL);
+	RESULT(ap_expr_eval(bad, 1, 0) == -1, "expr: stack underflow is malformed",
+	       NULL);
+	RESULT(ap_expr_eval(t, 1, 0) == 1, "expr: true", NULL);
 }
 
-int main(void)
-{
-	test_globs();
-	test_no_blowup();
-	test_classes();
-	test_resolve();
-	test_argv();
-	test_expr();
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 static struct ap_policy *load_dsl(const char *text, struct ap_diag *d)
@@ -72,8 +72,8 @@ static const struct ap_diag_entry *find(const struct ap_diag *d,
 
 static void expect(bool ok, const char *name, const struct ap_diag *d)
 {
-	tap_result(ok, name, "%u errors, %u warnings (diagnostics below)",
-		   d->errors, d->warnings);
+	RESULT(ok, name, "%u errors, %u warnings (diagnostics below)",
+	       d->errors, d->warnings);
 	if (!ok)
 		dump(d);
 }
@@ -95,7 +95,7 @@ static void expect_diag(const char *name, bool yaml, const char *text,
 
 /* ---- `since` events the module cannot watch (item 2) --------------------- */
 
-static void test_since(void)
+TEST(since)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -124,7 +124,7 @@ static void test_since(void)
 
 /* ---- limits from the module (item 4) -------------------------------------- */
 
-static void test_limits(void)
+TEST(limits)
 {
 	char text[1024], name[160];
 	struct ap_diag d;
@@ -188,7 +188,7 @@ static void test_limits(void)
 
 /* ---- unterminated strings (item 5) ---------------------------------------- */
 
-static void test_unterminated(void)
+TEST(unterminated)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -227,7 +227,7 @@ static void test_unterminated(void)
 
 /* ---- rules that can never fire (item 3) ----------------------------------- */
 
-static void test_never_fires(void)
+TEST(never_fires)
 {
 	expect_diag("if SECRT: did you mean SECRET?", false,
 		    "source SECRET = file \"**/.env\"\nrule r:\n  block connect \"*\" if SECRT\n  because \"x\"\n",
@@ -274,7 +274,7 @@ static void test_never_fires(void)
 
 /* ---- every error in a rule, did-you-mean keywords (item 6) ---------------- */
 
-static void test_every_error(void)
+TEST(every_error)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -297,10 +297,10 @@ static void test_every_error(void)
 	       !count(&d, "has no clauses"),
 	       "five mistakes in two rules: five errors, each with a did-you-mean", &d);
 	if (!p && d.errors == 5)
-		tap_result(d.v[0].line == 3 && d.v[1].line == 4 && d.v[2].line == 5 &&
-			   d.v[3].line == 6 && d.v[4].line == 8,
-			   "... in source order, each at its own line", "%u %u %u %u %u",
-			   d.v[0].line, d.v[1].line, d.v[2].line, d.v[3].line, d.v[4].line);
+		RESULT(d.v[0].line == 3 && d.v[1].line == 4 && d.v[2].line == 5 &&
+		       d.v[3].line == 6 && d.v[4].line == 8,
+		       "... in source order, each at its own line", "%u %u %u %u %u",
+		       d.v[0].line, d.v[1].line, d.v[2].line, d.v[3].line, d.v[4].line);
 	done(p, &d);
 
 	expect_diag("blok as the only clause: no follow-on 'rule has no clauses'", false,
@@ -320,14 +320,14 @@ static void test_every_error(void)
 
 /* ---- what the terminal gets (item 7) -------------------------------------- */
 
-static void test_terminal(void)
+TEST(terminal)
 {
 	char dir[] = "/tmp/ap-meaning-XXXXXX";
 	struct ap_diag d;
 	struct ap_policy *p;
 
 	if (!mkdtemp(dir)) {
-		tap_skip("a directory given as the policy says so", "mkdtemp failed");
+		RESULT_SKIP("a directory given as the policy says so", "mkdtemp failed");
 		return;
 	}
 	ap_diag_init(&d);
@@ -390,7 +390,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void test_scaling(void)
+TEST(scaling)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -402,9 +402,9 @@ static void test_scaling(void)
 	t0 = now();
 	p = ap_policy_load_string(text, len, "/w/actplane.yaml", NULL, &d);
 	t1 = now();
-	tap_result(p && p->n_rules == 16000 && t1 - t0 < 1.0,
-		   "16,000 rules compile in well under a second",
-		   "%s in %.2f s", p ? "compiled" : "failed", t1 - t0);
+	RESULT(p && p->n_rules == 16000 && t1 - t0 < 1.0,
+	       "16,000 rules compile in well under a second",
+	       "%s in %.2f s", p ? "compiled" : "failed", t1 - t0);
 	printf("# 16,000 rules: %.3f s\n", t1 - t0);
 	done(p, &d);
 	free(text);
@@ -419,14 +419,4 @@ static void test_scaling(void)
 	free(text);
 }
 
-int main(void)
-{
-	test_since();
-	test_limits();
-	test_unterminated();
-	test_never_fires();
-	test_every_error();
-	test_terminal();
-	test_scaling();
-	return tap_exit();
-}
+TEST_HARNESS_MAIN

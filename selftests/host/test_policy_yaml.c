@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "policy/policy.h"
 
 static struct ap_policy *load(const char *yaml, const char *domain,
@@ -37,12 +37,12 @@ static void expect_error(const char *name, const char *yaml, const char *domain,
 	struct ap_policy *p = load(yaml, domain, &d);
 	const struct ap_diag_entry *e = ap_diag_find(&d, frag);
 
-	tap_result(!p && e && e->severity == AP_SEV_ERROR &&
-		   (!line || (e->line == line && e->col == col)), name,
-		   "%s; wanted \"%s\" at %u:%u, got %s at %u:%u",
-		   p ? "loaded" : "rejected", frag, line, col,
-		   d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
-		   d.n ? d.v[0].col : 0);
+	RESULT(!p && e && e->severity == AP_SEV_ERROR &&
+	       (!line || (e->line == line && e->col == col)), name,
+	       "%s; wanted \"%s\" at %u:%u, got %s at %u:%u",
+	       p ? "loaded" : "rejected", frag, line, col,
+	       d.n ? d.v[0].message : "nothing", d.n ? d.v[0].line : 0,
+	       d.n ? d.v[0].col : 0);
 	done(p, &d);
 }
 
@@ -88,7 +88,7 @@ static bool has_rule(const struct ap_policy *p, const char *name)
 	return false;
 }
 
-static void test_legacy(void)
+TEST(legacy)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
@@ -100,26 +100,26 @@ static void test_legacy(void)
 		 "  rule r:\n"
 		 "    block connect endpoint \"*\" if SECRET\n"
 		 "    because \"x\"\n", NULL, &d);
-	tap_result(p && p->n_rules == 1 && !p->domain &&
-		   p->rules[0].mode == AP_BIND_NONE && !p->rules[0].binding,
-		   "legacy form compiles without a domain", NULL);
-	tap_result(p && !strcmp(p->feedback_path, "/work/proj/.actplane/last.txt"),
-		   "feedback.path resolves against the policy directory", "%s",
-		   p ? p->feedback_path : "");
-	tap_result(p && !strcmp(p->sources[0].target.path.literal, "/work/proj/src/"),
-		   "relative patterns resolve against the policy file's directory",
-		   NULL);
-	tap_result(p && p->rules[0].loc.line == 6 && p->rules[0].clauses[0].loc.line == 7 &&
-		   p->rules[0].clauses[0].loc.col == 5,
-		   "compiled records carry YAML line:col", "%u %u:%u",
-		   p ? p->rules[0].loc.line : 0,
-		   p ? p->rules[0].clauses[0].loc.line : 0,
-		   p ? p->rules[0].clauses[0].loc.col : 0);
+	RESULT(p && p->n_rules == 1 && !p->domain &&
+	       p->rules[0].mode == AP_BIND_NONE && !p->rules[0].binding,
+	       "legacy form compiles without a domain", NULL);
+	RESULT(p && !strcmp(p->feedback_path, "/work/proj/.actplane/last.txt"),
+	       "feedback.path resolves against the policy directory", "%s",
+	       p ? p->feedback_path : "");
+	RESULT(p && !strcmp(p->sources[0].target.path.literal, "/work/proj/src/"),
+	       "relative patterns resolve against the policy file's directory",
+	       NULL);
+	RESULT(p && p->rules[0].loc.line == 6 && p->rules[0].clauses[0].loc.line == 7 &&
+	       p->rules[0].clauses[0].loc.col == 5,
+	       "compiled records carry YAML line:col", "%u %u:%u",
+	       p ? p->rules[0].loc.line : 0,
+	       p ? p->rules[0].clauses[0].loc.line : 0,
+	       p ? p->rules[0].clauses[0].loc.col : 0);
 	done(p, &d);
 
 	p = load("policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n",
 		 NULL, &d);
-	tap_result(p != NULL, "version is optional (as in the reference)", NULL);
+	RESULT(p != NULL, "version is optional (as in the reference)", NULL);
 	done(p, &d);
 
 	expect_error("block scalar errors point into the YAML file",
@@ -176,9 +176,9 @@ static void test_legacy(void)
 		struct ap_policy *fp = load("feedback:\n  path: /work/proj/.actplane/fb/last.txt\n"
 					    "policy: |\n  rule r:\n    block exec \"x\"\n", NULL, &fd);
 
-		tap_result(fp && !strcmp(fp->feedback_path, "/work/proj/.actplane/fb/last.txt"),
-			   "an absolute feedback path inside .actplane/ is accepted", "%s",
-			   fd.n ? fd.v[0].message : "");
+		RESULT(fp && !strcmp(fp->feedback_path, "/work/proj/.actplane/fb/last.txt"),
+		       "an absolute feedback path inside .actplane/ is accepted", "%s",
+		       fd.n ? fd.v[0].message : "");
 		done(fp, &fd);
 	}
 	expect_error("no policy at all", "version: 1\n", NULL, "no policy", 0, 0);
@@ -186,29 +186,29 @@ static void test_legacy(void)
 		     "YAML syntax error", 0, 0);
 }
 
-static void test_catalog(void)
+TEST(catalog)
 {
 	struct ap_diag d;
 	struct ap_policy *p;
 
 	p = load(catalog, NULL, &d);
-	tap_result(p && !strcmp(p->domain, "session") && has_rule(p, "locked-rule") &&
-		   has_rule(p, "default-rule") && !has_rule(p, "extra"),
-		   "catalog: session domain is chosen and binds two rules", NULL);
-	tap_result(p && p->rules[0].mode == AP_BIND_LOCKED &&
-		   !strcmp(p->rules[0].binding, "locked-rule") &&
-		   p->rules[1].mode == AP_BIND_DEFAULT,
-		   "catalog: locked rules first, bindings recorded", NULL);
-	tap_result(p && p->rules[0].loc.line == 4,
-		   "catalog: rule positions are in the YAML file", "%u",
-		   p ? p->rules[0].loc.line : 0);
+	RESULT(p && !strcmp(p->domain, "session") && has_rule(p, "locked-rule") &&
+	       has_rule(p, "default-rule") && !has_rule(p, "extra"),
+	       "catalog: session domain is chosen and binds two rules", NULL);
+	RESULT(p && p->rules[0].mode == AP_BIND_LOCKED &&
+	       !strcmp(p->rules[0].binding, "locked-rule") &&
+	       p->rules[1].mode == AP_BIND_DEFAULT,
+	       "catalog: locked rules first, bindings recorded", NULL);
+	RESULT(p && p->rules[0].loc.line == 4,
+	       "catalog: rule positions are in the YAML file", "%u",
+	       p ? p->rules[0].loc.line : 0);
 	done(p, &d);
 
 	p = load(catalog, "review", &d);
-	tap_result(p && !strcmp(p->domain, "review") && has_rule(p, "locked-rule") &&
-		   !has_rule(p, "default-rule") && has_rule(p, "extra"),
-		   "catalog: child domain inherits, disables a default, binds more",
-		   NULL);
+	RESULT(p && !strcmp(p->domain, "review") && has_rule(p, "locked-rule") &&
+	       !has_rule(p, "default-rule") && has_rule(p, "extra"),
+	       "catalog: child domain inherits, disables a default, binds more",
+	       NULL);
 	done(p, &d);
 
 	{
@@ -216,8 +216,8 @@ static void test_catalog(void)
 
 		sprintf(y, "%sdefault_domain: review\n", catalog);
 		p = load(y, NULL, &d);
-		tap_result(p && !strcmp(p->domain, "review"),
-			   "catalog: default_domain selects the domain", NULL);
+		RESULT(p && !strcmp(p->domain, "review"),
+		       "catalog: default_domain selects the domain", NULL);
 		done(p, &d);
 		sprintf(y, "%sdefault_domain: reviw\n", catalog);
 		expect_error("catalog: undefined default_domain", y, NULL,
@@ -275,9 +275,9 @@ static void test_catalog(void)
 			 "  lonely:\n    ifc: |\n      rule lonely:\n        block exec \"y\"\n        because \"y\"\n"
 			 "domains:\n  session:\n    bind:\n      - rule: r\n        mode: locked\n",
 			 NULL, &d);
-		tap_result(p && ap_diag_find(&d, "'lonely' is not bound") &&
-			   d.v[0].severity == AP_SEV_WARNING,
-			   "catalog: an unbound rule is a warning", NULL);
+		RESULT(p && ap_diag_find(&d, "'lonely' is not bound") &&
+		       d.v[0].severity == AP_SEV_WARNING,
+		       "catalog: an unbound rule is a warning", NULL);
 		done(p, &d);
 	}
 }
@@ -294,7 +294,7 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-static void test_discovery(void)
+TEST(discovery)
 {
 	char path[512], out[PATH_MAX], want[PATH_MAX + 32];
 	struct ap_diag d;
@@ -307,48 +307,48 @@ static void test_discovery(void)
 	snprintf(path, sizeof(path), "%s/a/actplane.yaml", tmpdir);
 	write_file(path, "policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n");
 	snprintf(path, sizeof(path), "%s/a/b/c", tmpdir);
-	tap_result(!ap_policy_find(path, out, sizeof(out)) &&
-		   !strcmp(out, (snprintf(want, sizeof(want), "%s/a/actplane.yaml",
+	RESULT(!ap_policy_find(path, out, sizeof(out)) &&
+	       !strcmp(out, (snprintf(want, sizeof(want), "%s/a/actplane.yaml",
 					  tmpdir), want)),
-		   "discovery walks up to actplane.yaml", "%s", out);
+	       "discovery walks up to actplane.yaml", "%s", out);
 	snprintf(path, sizeof(path), "%s/x/.actplane/policy.yaml", tmpdir);
 	write_file(path, "policy: |\n  rule r:\n    block exec \"git\"\n    because \"x\"\n");
 	snprintf(path, sizeof(path), "%s/x", tmpdir);
-	tap_result(!ap_policy_find(path, out, sizeof(out)) &&
-		   strstr(out, "/x/.actplane/policy.yaml"),
-		   "discovery finds .actplane/policy.yaml", "%s", out);
+	RESULT(!ap_policy_find(path, out, sizeof(out)) &&
+	       strstr(out, "/x/.actplane/policy.yaml"),
+	       "discovery finds .actplane/policy.yaml", "%s", out);
 	ap_diag_init(&d);
 	p = ap_policy_load_file(out, NULL, &d);
 	snprintf(want, sizeof(want), "%s/x", tmpdir);
-	tap_result(p && !strcmp(p->base_dir, want),
-		   ".actplane/policy.yaml: the workspace is the directory holding .actplane",
-		   "%s", p ? p->base_dir : "(rejected)");
+	RESULT(p && !strcmp(p->base_dir, want),
+	       ".actplane/policy.yaml: the workspace is the directory holding .actplane",
+	       "%s", p ? p->base_dir : "(rejected)");
 	ap_policy_free(p);
 	ap_diag_free(&d);
-	tap_result(ap_policy_find(path, out, 8) == -ENAMETOOLONG,
-		   "discovery reports a too small buffer", NULL);
-	tap_result(ap_policy_find("/proc/self", out, sizeof(out)) == -ENOENT,
-		   "discovery without a policy is -ENOENT", NULL);
+	RESULT(ap_policy_find(path, out, 8) == -ENAMETOOLONG,
+	       "discovery reports a too small buffer", NULL);
+	RESULT(ap_policy_find("/proc/self", out, sizeof(out)) == -ENOENT,
+	       "discovery without a policy is -ENOENT", NULL);
 
 	snprintf(path, sizeof(path), "%s/a/actplane.yaml", tmpdir);
 	ap_diag_init(&d);
 	p = ap_policy_load_file(path, NULL, &d);
 	snprintf(want, sizeof(want), "%s/a", tmpdir);
-	tap_result(p && !strcmp(p->base_dir, want), "load_file: base_dir is the file's directory",
-		   "%s", p ? p->base_dir : "");
+	RESULT(p && !strcmp(p->base_dir, want), "load_file: base_dir is the file's directory",
+	       "%s", p ? p->base_dir : "");
 	done(p, &d);
 
 	ap_diag_init(&d);
 	p = ap_policy_load_file("/nonexistent/actplane.yaml", NULL, &d);
-	tap_result(!p && ap_diag_find(&d, "cannot open") && d.v[0].hint &&
-		   strstr(d.v[0].hint, "actplane init"),
-		   "load_file: a missing file hints at init", NULL);
+	RESULT(!p && ap_diag_find(&d, "cannot open") && d.v[0].hint &&
+	       strstr(d.v[0].hint, "actplane init"),
+	       "load_file: a missing file hints at init", NULL);
 	done(p, &d);
 
 	ap_diag_init(&d);
 	p = ap_policy_load_file("rules.dsl", NULL, &d);
-	tap_result(!p && ap_diag_find(&d, "raw rule file"),
-		   "load_file: a .dsl file is refused with a hint", NULL);
+	RESULT(!p && ap_diag_find(&d, "raw rule file"),
+	       "load_file: a .dsl file is refused with a hint", NULL);
 	done(p, &d);
 }
 
@@ -375,7 +375,7 @@ static int run(int (*fn)(int, char **, FILE *, FILE *), char *out, size_t olen,
 	return ret;
 }
 
-static void test_cli(void)
+TEST(cli)
 {
 	static char out[1 << 16], err[1 << 16];
 	char path[PATH_MAX], cwd[PATH_MAX];
@@ -389,23 +389,23 @@ static void test_cli(void)
 
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init", "-o",
 		  path, NULL);
-	tap_result(ret == 0 && !stat(path, &st) && st.st_size > 100,
-		   "init writes a starter policy", "%d %s", ret, err);
+	RESULT(ret == 0 && !stat(path, &st) && st.st_size > 100,
+	       "init writes a starter policy", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--strict", "--policy", path, NULL);
-	tap_result(ret == 0 && strstr(out, "ok: 3 rules"),
-		   "check --strict accepts the starter policy", "%d %s %s", ret,
-		   out, err);
+	RESULT(ret == 0 && strstr(out, "ok: 3 rules"),
+	       "check --strict accepts the starter policy", "%d %s %s", ret,
+	       out, err);
 	write_file(path, "version: 1\npolicy: |\n  rule mine:\n    block exec \"x\"\n    because \"mine\"\n");
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init", path,
 		  NULL);
-	tap_result(ret == 1 && strstr(err, "already exists") &&
-		   !stat(path, &st) && st.st_size < 100,
-		   "init never overwrites without --force", "%d %s", ret, err);
+	RESULT(ret == 1 && strstr(err, "already exists") &&
+	       !stat(path, &st) && st.st_size < 100,
+	       "init never overwrites without --force", "%d %s", ret, err);
 	ret = run(ap_cli_init, out, sizeof(out), err, sizeof(err), "init",
 		  "--force", "--output", path, NULL);
-	tap_result(ret == 0 && !stat(path, &st) && st.st_size > 100,
-		   "init --force replaces the file", "%d %s", ret, err);
+	RESULT(ret == 0 && !stat(path, &st) && st.st_size > 100,
+	       "init --force replaces the file", "%d %s", ret, err);
 
 	/* discovery from a subdirectory */
 	if (getcwd(cwd, sizeof(cwd))) {
@@ -413,9 +413,9 @@ static void test_cli(void)
 		if (!chdir(out)) {
 			ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err),
 				  "check", NULL);
-			tap_result(ret == 0 && strstr(out, "cli/actplane.yaml: ok"),
-				   "check finds the policy above the working directory",
-				   "%d %s %s", ret, out, err);
+			RESULT(ret == 0 && strstr(out, "cli/actplane.yaml: ok"),
+			       "check finds the policy above the working directory",
+			       "%d %s %s", ret, out, err);
 			if (chdir(cwd))
 				perror("chdir");
 		}
@@ -423,65 +423,64 @@ static void test_cli(void)
 
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--dump", "--policy", path, NULL);
-	tap_result(ret == 0 && strstr(out, "labels (2):") &&
-		   strstr(out, "bit 0  AGENT") && strstr(out, "index (") &&
-		   strstr(out, "stale after write prefix"),
-		   "compile --dump shows labels, gates and the index", "%d %s", ret,
-		   err);
+	RESULT(ret == 0 && strstr(out, "labels (2):") &&
+	       strstr(out, "bit 0  AGENT") && strstr(out, "index (") &&
+	       strstr(out, "stale after write prefix"),
+	       "compile --dump shows labels, gates and the index", "%d %s", ret,
+	       err);
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--json", "--policy", path, NULL);
 	{
 		struct json_object *j = json_tokener_parse(out), *rules = NULL;
 
-		tap_result(ret == 0 && j &&
-			   json_object_object_get_ex(j, "rules", &rules) &&
-			   json_object_array_length(rules) == 3,
-			   "compile --json is valid JSON with the rules", "%d", ret);
+		RESULT(ret == 0 && j &&
+		       json_object_object_get_ex(j, "rules", &rules) &&
+		       json_object_array_length(rules) == 3,
+		       "compile --json is valid JSON with the rules", "%d", ret);
 		json_object_put(j);
 	}
 
 	write_file(path, "version: 1\npolicy: |\n  rule r:\n    block exce \"x\"\n");
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, NULL);
-	tap_result(ret == 1 && strstr(err, "actplane.yaml:4:11: error: unknown operation") &&
-		   strstr(err, "    4 |     block exce") && strstr(err, "^~~~") &&
-		   strstr(err, "hint: "),
-		   "check prints file:line:col, the line, a caret and a hint",
-		   "%d %s", ret, err);
+	RESULT(ret == 1 && strstr(err, "actplane.yaml:4:11: error: unknown operation") &&
+	       strstr(err, "    4 |     block exce") && strstr(err, "^~~~") &&
+	       strstr(err, "hint: "),
+	       "check prints file:line:col, the line, a caret and a hint",
+	       "%d %s", ret, err);
 	write_file(path, "version: 1\npolicy: |\n  rule r:\n    block exec \"x\"\n");
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, NULL);
-	tap_result(ret == 0 && strstr(out, "1 warning"),
-		   "check passes with warnings", "%d %s", ret, err);
+	RESULT(ret == 0 && strstr(out, "1 warning"),
+	       "check passes with warnings", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, "--strict", NULL);
-	tap_result(ret == 1 && strstr(err, "(--strict)"),
-		   "check --strict fails on warnings", "%d %s", ret, err);
+	RESULT(ret == 1 && strstr(err, "(--strict)"),
+	       "check --strict fails on warnings", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--bogus", NULL);
-	tap_result(ret == 2 && strstr(err, "unknown option '--bogus'"),
-		   "check rejects an unknown option with status 2", "%d %s", ret, err);
+	RESULT(ret == 2 && strstr(err, "unknown option '--bogus'"),
+	       "check rejects an unknown option with status 2", "%d %s", ret, err);
 	ret = run(ap_cli_compile, out, sizeof(out), err, sizeof(err), "compile",
 		  "--help", NULL);
-	tap_result(ret == 0 && strstr(out, "Usage: actplane compile"),
-		   "compile --help", "%d", ret);
+	RESULT(ret == 0 && strstr(out, "Usage: actplane compile"),
+	       "compile --help", "%d", ret);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--policy", NULL);
-	tap_result(ret == 2 && strstr(err, "needs an argument"),
-		   "check --policy without a file is a usage error", "%d %s", ret, err);
+	RESULT(ret == 2 && strstr(err, "needs an argument"),
+	       "check --policy without a file is a usage error", "%d %s", ret, err);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int rc;
+
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/actplane-policy-test.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	test_legacy();
-	test_catalog();
-	test_discovery();
-	test_cli();
+	rc = test_harness_run(argc, argv);
 	{
 		char cmd[PATH_MAX + 16];
 
@@ -489,5 +488,5 @@ int main(void)
 		if (system(cmd))
 			fprintf(stderr, "cannot remove %s\n", tmpdir);
 	}
-	return tap_exit();
+	return rc;
 }

@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "tap.h"
+#include "harness.h"
 #include "../../userspace/violations.c"
 
-static char ws[PATH_MAX];
+static char ws[256];	/* a mkdtemp name under /tmp */
 
 static const char *argv_push[] = { "git", "push", "origin", "main" };
 static const char *labels1[] = { "AGENT", "SECRET" };
@@ -95,7 +95,7 @@ static int count_lines(const char *path, int *valid)
 	return n;
 }
 
-static void test_roundtrip(void)
+TEST(roundtrip)
 {
 	struct ap_violation v = sample(7, "no-agent-push"), back;
 	struct json_object *o = ap_violation_to_json(&v), *f;
@@ -112,8 +112,8 @@ static void test_roundtrip(void)
 	     back.n_provenance == 2 && !strcmp(back.provenance[1].from, "file /work/.env") &&
 	     back.blocked && !back.killed && !strcmp(back.effect, "block") &&
 	     !strcmp(back.enforcer, "enforce") && !strcmp(back.time, v.time);
-	tap_result(ok, "violations: JSON round trip keeps every field (quotes, newlines, UTF-8)",
-		   "%s", js);
+	RESULT(ok, "violations: JSON round trip keeps every field (quotes, newlines, UTF-8)",
+	       "%s", js);
 	ap_violation_release(&back);
 	json_object_put(re);
 	json_object_put(o);
@@ -125,8 +125,8 @@ static void test_roundtrip(void)
 	     json_object_object_get_ex(o, "time", &f) &&
 	     strlen(json_object_get_string(f)) == 20 &&
 	     json_object_get_string(f)[19] == 'Z';
-	tap_result(ok, "violations: absent argv is omitted, missing time becomes RFC 3339 UTC",
-		   "%s", json_object_to_json_string(o));
+	RESULT(ok, "violations: absent argv is omitted, missing time becomes RFC 3339 UTC",
+	       "%s", json_object_to_json_string(o));
 	json_object_put(o);
 }
 
@@ -147,7 +147,7 @@ static int see(const struct ap_violation *v, struct json_object *o, void *ctx)
 	return 0;
 }
 
-static void test_append_and_read(void)
+TEST(append_and_read)
 {
 	struct ap_violation v1 = sample(1, "r1"), v2 = sample(2, "r2");
 	struct ap_jsonl_pos pos = { 0 }, p2;
@@ -157,39 +157,39 @@ static void test_append_and_read(void)
 
 	ap_state_path(ws, AP_VIOLATIONS_FILE, path, sizeof(path));
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 0 && pos.offset == 0, "violations: reading a missing file gives nothing",
-		   "n=%d", n);
+	RESULT(n == 0 && pos.offset == 0, "violations: reading a missing file gives nothing",
+	       "n=%d", n);
 
 	ap_violations_append(ws, &v1);
 	ap_violations_append(ws, &v2);
 	n = count_lines(path, &valid);
-	tap_result(n == 2 && valid == 2, "violations: append writes one JSON object per line",
-		   "%d lines, %d valid", n, valid);
+	RESULT(n == 2 && valid == 2, "violations: append writes one JSON object per line",
+	       "%d lines, %d valid", n, valid);
 
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 2 && s.n == 2 && !strcmp(s.rules[0], "r1") &&
-		   !strcmp(s.rules[1], "r2"),
-		   "violations: read_since returns the records in order", "n=%d", n);
+	RESULT(n == 2 && s.n == 2 && !strcmp(s.rules[0], "r1") &&
+	       !strcmp(s.rules[1], "r2"),
+	       "violations: read_since returns the records in order", "n=%d", n);
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 0, "violations: read_since from the end returns nothing", "n=%d", n);
+	RESULT(n == 0, "violations: read_since from the end returns nothing", "n=%d", n);
 
 	/* a line still being written is left for the next reader */
 	fd = open(path, O_WRONLY | O_APPEND);
 	n = write(fd, "{\"seq\":3,\"rule\":\"r3\"", 20);
 	p2 = pos;
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 0 && pos.offset == p2.offset,
-		   "violations: an incomplete last line is not consumed", "n=%d off=%llu",
-		   n, (unsigned long long)pos.offset);
+	RESULT(n == 0 && pos.offset == p2.offset,
+	       "violations: an incomplete last line is not consumed", "n=%d off=%llu",
+	       n, (unsigned long long)pos.offset);
 	n = write(fd, "}\nnot json\n\n", 12);
 	close(fd);
 	s.n = 0;
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 1 && s.n == 1 && !strcmp(s.rules[0], "r3"),
-		   "violations: the completed line is read, garbage lines are skipped",
-		   "n=%d", n);
+	RESULT(n == 1 && s.n == 1 && !strcmp(s.rules[0], "r3"),
+	       "violations: the completed line is read, garbage lines are skipped",
+	       "n=%d", n);
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 0, "violations: skipped garbage is consumed once", "n=%d", n);
+	RESULT(n == 0, "violations: skipped garbage is consumed once", "n=%d", n);
 
 	/* replaced file (other inode): start over even though it is longer */
 	{
@@ -206,17 +206,17 @@ static void test_append_and_read(void)
 	}
 	s.n = 0;
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 40 && !strcmp(s.rules[0], "x0"),
-		   "violations: a replaced file is read from its start", "n=%d", n);
+	RESULT(n == 40 && !strcmp(s.rules[0], "x0"),
+	       "violations: a replaced file is read from its start", "n=%d", n);
 	/* truncated in place */
 	if (truncate(path, 0))
 		perror("truncate");
 	n = ap_violations_read_since(ws, &pos, see, &s);
-	tap_result(n == 0 && pos.offset == 0, "violations: a truncated file restarts at 0",
-		   "n=%d off=%llu", n, (unsigned long long)pos.offset);
+	RESULT(n == 0 && pos.offset == 0, "violations: a truncated file restarts at 0",
+	       "n=%d off=%llu", n, (unsigned long long)pos.offset);
 }
 
-static void test_concurrent_append(void)
+TEST(concurrent_append)
 {
 	char path[PATH_MAX];
 	int i, n, valid, status;
@@ -239,12 +239,12 @@ static void test_concurrent_append(void)
 	for (i = 0; i < 4; i++)
 		wait(&status);
 	n = count_lines(path, &valid);
-	tap_result(n == 800 && valid == 800,
-		   "violations: 4 concurrent writers never interleave inside a line",
-		   "%d lines, %d valid", n, valid);
+	RESULT(n == 800 && valid == 800,
+	       "violations: 4 concurrent writers never interleave inside a line",
+	       "%d lines, %d valid", n, valid);
 }
 
-static void test_latest(void)
+TEST(latest)
 {
 	struct seen s = { 0 };
 	size_t total = 0;
@@ -259,12 +259,12 @@ static void test_latest(void)
 		ap_violations_append(ws, &v);
 	}
 	n = ap_violations_read_latest(ws, 20, see, &s, &total);
-	tap_result(n == 20 && total == 25 && s.n == 20 && s.last_seq == 25,
-		   "violations: read_latest gives the newest 20 of 25, oldest first",
-		   "n=%d total=%zu last=%llu", n, total, (unsigned long long)s.last_seq);
+	RESULT(n == 20 && total == 25 && s.n == 20 && s.last_seq == 25,
+	       "violations: read_latest gives the newest 20 of 25, oldest first",
+	       "n=%d total=%zu last=%llu", n, total, (unsigned long long)s.last_seq);
 }
 
-static void test_delivery_state(void)
+TEST(delivery_state)
 {
 	struct ap_jsonl_pos pos, again;
 	struct ap_violation v = sample(50, "state");
@@ -277,10 +277,10 @@ static void test_delivery_state(void)
 	ap_feedback_end(fd);
 	fd = ap_feedback_begin(ws, &again);
 	ap_feedback_end(fd);
-	tap_result(fd >= 0 && n == 25 && again.offset == pos.offset && again.ino == pos.ino,
-		   "violations: the delivery state survives between hook runs",
-		   "n=%d off %llu/%llu", n, (unsigned long long)pos.offset,
-		   (unsigned long long)again.offset);
+	RESULT(fd >= 0 && n == 25 && again.offset == pos.offset && again.ino == pos.ino,
+	       "violations: the delivery state survives between hook runs",
+	       "n=%d off %llu/%llu", n, (unsigned long long)pos.offset,
+	       (unsigned long long)again.offset);
 
 	ap_violations_append(ws, &v);
 	ap_feedback_mark_delivered(ws);
@@ -288,10 +288,10 @@ static void test_delivery_state(void)
 	s.n = 0;
 	n = ap_violations_read_since(ws, &pos, see, &s);
 	ap_feedback_end(fd);
-	tap_result(n == 0, "violations: mark_delivered skips what is already there", "n=%d", n);
+	RESULT(n == 0, "violations: mark_delivered skips what is already there", "n=%d", n);
 }
 
-static void test_feedback_file(void)
+TEST(feedback_file)
 {
 	struct ap_violation v = sample(9, "no-agent-push");
 	char path[PATH_MAX], *text;
@@ -307,21 +307,21 @@ static void test_feedback_file(void)
 	ap_last_violation_write(wsfd, ".actplane/" AP_LAST_VIOLATION_FILE, &v);
 	close(wsfd);
 	text = slurp_path(path);
-	tap_result(text && strstr(text, "second-rule") && !strstr(text, "no-agent-push") &&
-		   strstr(text, "What to do instead") && strstr(text, "Pushing is left to the user") &&
-		   strstr(text, "git push origin main") && strstr(text, "pid 4242"),
-		   "violations: last-violation.txt holds the latest block for the agent",
-		   "%s", text ? text : "(missing)");
+	RESULT(text && strstr(text, "second-rule") && !strstr(text, "no-agent-push") &&
+	       strstr(text, "What to do instead") && strstr(text, "Pushing is left to the user") &&
+	       strstr(text, "git push origin main") && strstr(text, "pid 4242"),
+	       "violations: last-violation.txt holds the latest block for the agent",
+	       "%s", text ? text : "(missing)");
 	ap_state_path(ws, NULL, path, sizeof(path));
 	d = opendir(path);
 	while (d && (e = readdir(d)))
 		tmp_left |= strstr(e->d_name, "tmp") != NULL;
 	if (d)
 		closedir(d);
-	tap_result(!tmp_left, "violations: the atomic rewrite leaves no temp file", NULL);
+	RESULT(!tmp_left, "violations: the atomic rewrite leaves no temp file", NULL);
 }
 
-static void test_text(void)
+TEST(text)
 {
 	struct ap_violation v = sample(9, "no-agent-push");
 	char *buf = NULL;
@@ -335,18 +335,18 @@ static void test_text(void)
 	ap_violation_format_text(&v, f);
 	ap_violation_format_feedback(&v, f);
 	fclose(f);
-	tap_result(strstr(buf, "BLOCKED running \"/usr/bin/git\" (rule \"no-agent-push\")") &&
-		   strstr(buf, "because:  Pushing is left") &&
-		   strstr(buf, "\"AGENT\" (from \"exec /usr/bin/claude\")") &&
-		   strstr(buf, "REPORTED") && strstr(buf, "policy proposed block; enforcer audit") &&
-		   strstr(buf, "under enforcement it would have been blocked"),
-		   "violations: readable blocks name the action, process, rule, effect, reason and audit",
-		   "%s", buf);
+	RESULT(strstr(buf, "BLOCKED running \"/usr/bin/git\" (rule \"no-agent-push\")") &&
+	       strstr(buf, "because:  Pushing is left") &&
+	       strstr(buf, "\"AGENT\" (from \"exec /usr/bin/claude\")") &&
+	       strstr(buf, "REPORTED") && strstr(buf, "policy proposed block; enforcer audit") &&
+	       strstr(buf, "under enforcement it would have been blocked"),
+	       "violations: readable blocks name the action, process, rule, effect, reason and audit",
+	       "%s", buf);
 	free(buf);
 }
 
 /* `open` is any open (issue #15): the text must not claim "for writing" */
-static void test_text_open(void)
+TEST(text_open)
 {
 	struct ap_violation v = sample(9, "mediate-proddb");
 	char *buf = NULL;
@@ -359,15 +359,27 @@ static void test_text_open(void)
 	ap_violation_format_text(&v, f);
 	ap_violation_format_feedback(&v, f);
 	fclose(f);
-	tap_result(buf && strstr(buf, "opening \"/srv/prod.db\"") &&
-		   !strstr(buf, "for writing"),
-		   "violations: an open violation reads 'opening X' (any open, not only for writing)",
-		   "%s", buf);
+	RESULT(buf && strstr(buf, "opening \"/srv/prod.db\"") &&
+	       !strstr(buf, "for writing"),
+	       "violations: an open violation reads 'opening X' (any open, not only for writing)",
+	       "%s", buf);
 	free(buf);
 }
 
+TEST(workspace_find)
+{
+	char sub[PATH_MAX + 16], out[PATH_MAX];
+	int ret;
+
+	snprintf(sub, sizeof(sub), "%s/a/b/c", ws);
+	sh("mkdir -p", sub);
+	ret = ap_workspace_find(sub, out, sizeof(out));
+	RESULT(!ret && !strcmp(out, ws), "violations: the workspace is found from a subdirectory",
+	       "ret=%d out=%s", ret, out);
+}
+
 /* the agent owns the workspace: a link planted there is never followed */
-static void test_links_refused(void)
+TEST(links_refused)
 {
 	struct ap_violation v = sample(1, "links");
 	char sub[PATH_MAX + 16], path[PATH_MAX + 64], victim[PATH_MAX + 64];
@@ -388,8 +400,8 @@ static void test_links_refused(void)
 	if (symlink(ws, path))
 		perror("symlink");
 	ret = ap_violations_append(sub, &v);
-	tap_result(ret == -ELOOP || ret == -ENOTDIR,
-		   "workspace files: a .actplane that is a link is refused", "ret=%d", ret);
+	RESULT(ret == -ELOOP || ret == -ENOTDIR,
+	       "workspace files: a .actplane that is a link is refused", "ret=%d", ret);
 	unlink(path);
 
 	/* violations.jsonl and feedback-offset as links to another file */
@@ -399,16 +411,16 @@ static void test_links_refused(void)
 		perror("symlink");
 	ret = ap_violations_append(sub, &v);
 	stat(victim, &st);
-	tap_result(ret == -ELOOP && st.st_size == 0,
-		   "workspace files: violations.jsonl as a link is not followed", "ret=%d size=%lld",
-		   ret, (long long)st.st_size);
+	RESULT(ret == -ELOOP && st.st_size == 0,
+	       "workspace files: violations.jsonl as a link is not followed", "ret=%d size=%lld",
+	       ret, (long long)st.st_size);
 	snprintf(path, sizeof(path), "%s/.actplane/feedback-offset", sub);
 	if (symlink(victim, path))
 		perror("symlink");
 	fd = ap_feedback_begin(sub, &pos);
 	stat(victim, &st);
-	tap_result(fd == -ELOOP && st.st_size == 0,
-		   "workspace files: feedback-offset as a link is not followed", "fd=%d", fd);
+	RESULT(fd == -ELOOP && st.st_size == 0,
+	       "workspace files: feedback-offset as a link is not followed", "fd=%d", fd);
 	if (fd >= 0)
 		ap_feedback_end(fd);
 
@@ -420,34 +432,23 @@ static void test_links_refused(void)
 	ret = ap_last_violation_write(wsfd, ".actplane/last-violation.txt", &v);
 	stat(victim, &st);
 	text = slurp_path(path);
-	tap_result(!ret && st.st_size == 0 && !lstat(path, &st) && S_ISREG(st.st_mode) &&
-		   text && strstr(text, "links"),
-		   "workspace files: a link at the feedback file's name is replaced, not followed",
-		   "ret=%d", ret);
+	RESULT(!ret && st.st_size == 0 && !lstat(path, &st) && S_ISREG(st.st_mode) &&
+	       text && strstr(text, "links"),
+	       "workspace files: a link at the feedback file's name is replaced, not followed",
+	       "ret=%d", ret);
 	ret = ap_last_violation_write(wsfd, "../escape.txt", &v);
-	tap_result(ret == -EINVAL, "workspace files: a feedback path with .. is refused",
-		   "ret=%d", ret);
+	RESULT(ret == -EINVAL, "workspace files: a feedback path with .. is refused",
+	       "ret=%d", ret);
 	ret = ap_last_violation_write(wsfd, "/tmp/escape.txt", &v);
-	tap_result(ret == -EINVAL, "workspace files: an absolute feedback path is refused",
-		   "ret=%d", ret);
+	RESULT(ret == -EINVAL, "workspace files: an absolute feedback path is refused",
+	       "ret=%d", ret);
 	close(wsfd);
 }
 
-static void test_workspace_find(void)
-{
-	char sub[PATH_MAX + 16], out[PATH_MAX];
-	int ret;
-
-	snprintf(sub, sizeof(sub), "%s/a/b/c", ws);
-	sh("mkdir -p", sub);
-	ret = ap_workspace_find(sub, out, sizeof(out));
-	tap_result(!ret && !strcmp(out, ws), "violations: the workspace is found from a subdirectory",
-		   "ret=%d out=%s", ret, out);
-}
-
-int main(void)
+int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/actplane-ux-XXXXXX";
+	int rc;
 
 	if (!mkdtemp(tmpl)) {
 		perror("mkdtemp");
@@ -456,17 +457,7 @@ int main(void)
 	snprintf(ws, sizeof(ws), "%s", tmpl);
 	ap_state_dir_ensure(ws);
 
-	test_roundtrip();
-	test_append_and_read();
-	test_concurrent_append();
-	test_latest();
-	test_delivery_state();
-	test_feedback_file();
-	test_text();
-	test_text_open();
-	test_workspace_find();
-	test_links_refused();
-
+	rc = test_harness_run(argc, argv);
 	sh("rm -rf", ws);
-	return tap_exit();
+	return rc;
 }

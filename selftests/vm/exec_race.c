@@ -38,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "nl.h"
-#include "tap.h"
+#include "harness.h"
 
 #define MAX_LABELS	48
 #define N_READERS	3
@@ -198,8 +198,8 @@ int main(int argc, char **argv)
 	end = now() + atof(argv[3]);
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
-		tap_result(0, "exec race", "%s", err);
-		return tap_exit();
+		ktap_result(0, "exec race", "%s", err);
+		return ktap_exit();
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -284,14 +284,14 @@ int main(int argc, char **argv)
 	printf("# %ld runs: the exec came before the siblings' first open in %ld, in the middle "
 	       "of their opens in %ld; last open %.2f ms after execve on average\n",
 	       runs, none, mid, runs > none ? span * 1000 / (runs - none) : 0);
-	tap_result(!other, "exec race: every run execs and reports", "%s", why);
-	tap_result(!lost, "exec race: labels sibling threads absorbed survive the exec",
-		   "%ld label(s) lost; first: %s", lost, first);
-	tap_result(!secret_kept, "exec race: the declassifier drops the secret at exec",
-		   "%ld of %ld runs still carried it", secret_kept, runs);
-	tap_result(!secret_absorbed, "exec race: the declassifier stays immune",
-		   "%ld of %ld runs absorbed it again", secret_absorbed, runs);
-	tap_result(!lineage_lost, "exec race: the lineage mark survives sibling commits",
-		   "%ld of %ld runs could not open prod.db", lineage_lost, runs);
-	return tap_exit();
+	ktap_result(!other, "exec race: every run execs and reports", "%s", why);
+	ktap_result(!lost, "exec race: labels sibling threads absorbed survive the exec",
+		    "%ld label(s) lost; first: %s", lost, first);
+	ktap_result(!secret_kept, "exec race: the declassifier drops the secret at exec",
+		    "%ld of %ld runs still carried it", secret_kept, runs);
+	ktap_result(!secret_absorbed, "exec race: the declassifier stays immune",
+		    "%ld of %ld runs absorbed it again", secret_absorbed, runs);
+	ktap_result(!lineage_lost, "exec race: the lineage mark survives sibling commits",
+		    "%ld of %ld runs could not open prod.db", lineage_lost, runs);
+	return ktap_exit();
 }

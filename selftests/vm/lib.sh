@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Helpers for in-VM shell selftests.  Each test prints one line:
-#   ok - NAME | not ok - NAME: why | skip - NAME: why
-# Source this file; define functions test_*; call run_tests.
+# Helpers for in-VM shell selftests.  Source this file, define functions
+# t_*, call run_test NAME FUNC for each.  The suite prints KTAP
+# (selftests/ktap.sh): "KTAP version 1" now, one result per run_test,
+# "ok N NAME" or the test's output as "# " lines then "not ok N NAME # why"
+# (ktap_skip NAME WHY for a test that cannot run here), and at exit the plan
+# "1..N" and "# Totals" line; the suite's exit status is left as it was.
+. "$(dirname "${BASH_SOURCE[0]}")/../ktap.sh"
+trap '_ktap_rc=$?; ktap_finish; exit $_ktap_rc' EXIT
 
 AP=${AP:-actplane}
 VMT=${ACTPLANE_TOP:-.}/build/vm-tests
@@ -10,7 +15,7 @@ UNPRIV=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bound
 _fail_msg=""
 fail() { echo "FAIL: $*" >&2; return 1; }
 
-# run_test NAME FUNC: run FUNC in a subshell with errexit; report one line.
+# run_test NAME FUNC: run FUNC in a subshell with errexit; report one result.
 run_test() {
 	local name=$1 fn=$2 out rc
 	out=$( (set -e; "$fn") 2>&1 )
@@ -18,10 +23,10 @@ run_test() {
 	# the output may come from labeled processes: do not carry that into the next test
 	"$AP" label clear --pid $BASHPID >/dev/null 2>&1 || true
 	if [ $rc = 0 ]; then
-		echo "ok - $name"
+		ktap_ok "$name"
 	else
-		echo "not ok - $name: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
 		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 30
+		ktap_not_ok "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
 	fi
 }
 

@@ -22,7 +22,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "nl.h"
-#include "tap.h"
+#include "harness.h"
 
 /* The ACTPLANE_A_GENERATION of one POLICY_DUMP message, 0 if none. */
 static uint64_t generation_of(struct nlmsghdr *nlh)
@@ -65,14 +65,14 @@ int main(int argc, char **argv)
 	}
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
-		tap_result(0, "dump across a reload: open the family", "%s", err);
-		return tap_exit();
+		ktap_result(0, "dump across a reload: open the family", "%s", err);
+		return ktap_exit();
 	}
 	req.h.nlmsg_type = (uint16_t)ap_nl_family(nl);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0 || sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		tap_result(0, "dump across a reload: send POLICY_DUMP", "%s", strerror(errno));
-		return tap_exit();
+		ktap_result(0, "dump across a reload: send POLICY_DUMP", "%s", strerror(errno));
+		return ktap_exit();
 	}
 	while (!done && (r = recv(fd, buf, sizeof(buf), 0)) > 0) {
 		struct nlmsghdr *nlh;
@@ -100,13 +100,13 @@ int main(int argc, char **argv)
 	}
 	printf("# %d rules in %d parts, %d before the reload (generation %llu)\n", rules, parts,
 	       before, (unsigned long long)gen);
-	tap_result(rc == 0, "dump across a reload: the reload ran in the middle",
-		   "%s: %d (the dump fit in %d part(s))", argv[1], rc, parts);
-	tap_result(done == 1, "dump across a reload: ends with NLMSG_DONE", "got %d", done);
-	tap_result(intr, "dump across a reload: flagged NLM_F_DUMP_INTR", "%d rules, no flag", rules);
-	tap_result(!mixed, "dump across a reload: no rule of another generation",
-		   "%d of %d rules from another generation", mixed, rules);
+	ktap_result(rc == 0, "dump across a reload: the reload ran in the middle",
+		    "%s: %d (the dump fit in %d part(s))", argv[1], rc, parts);
+	ktap_result(done == 1, "dump across a reload: ends with NLMSG_DONE", "got %d", done);
+	ktap_result(intr, "dump across a reload: flagged NLM_F_DUMP_INTR", "%d rules, no flag", rules);
+	ktap_result(!mixed, "dump across a reload: no rule of another generation",
+		    "%d of %d rules from another generation", mixed, rules);
 	close(fd);
 	ap_nl_close(nl);
-	return tap_exit();
+	return ktap_exit();
 }

@@ -38,7 +38,7 @@
  * with the same policy generation and name, rule count, policy_loads
  * counter, label table, limits, sessions and label memory as before, and
  * no policy left staged (every fuzzer socket is closed by then).
- * Prints TAP lines (selftests/host/tap.h) and a summary as TAP comments.
+ * Prints KTAP results (selftests/harness.h) and a summary as KTAP diagnostics.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -54,7 +54,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "nl.h"
-#include "tap.h"
+#include "harness.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -1906,8 +1906,8 @@ static void fixed_cases(unsigned long nrules)
 	/* the valid stream stages cleanly (never committed) */
 	build_valid(&st);
 	ret = stage(s, &st, &bad);
-	tap_result(ret == 0, "fuzz: the hand-built valid policy stages cleanly (never committed)",
-		   "ADD of element %d failed: %d (%s) \"%s\"", bad, ret, strerror(-ret), last_extack);
+	ktap_result(ret == 0, "fuzz: the hand-built valid policy stages cleanly (never committed)",
+		    "ADD of element %d failed: %d (%s) \"%s\"", bad, ret, strerror(-ret), last_extack);
 	fs_free(&st);
 	fz_reopen(s);
 
@@ -1949,7 +1949,7 @@ static void fixed_cases(unsigned long nrules)
 			fz_reopen(s);	/* drop whatever was staged; never committed */
 		}
 		fe_free(&e);
-		tap_result(!why[0], "fuzz: an element list that ends mid-element is refused", "%s", why);
+		ktap_result(!why[0], "fuzz: an element list that ends mid-element is refused", "%s", why);
 		why[0] = 0;
 	}
 
@@ -1980,8 +1980,8 @@ static void fixed_cases(unsigned long nrules)
 			fz_reopen(s);
 		}
 	}
-	tap_result(ok, "fuzz: limits (64 labels, 256 gates, 64 lineages, 64 args, 32 unless, "
-		   "128 insns, depth 16) stage; one over is refused", "%s", why);
+	ktap_result(ok, "fuzz: limits (64 labels, 256 gates, 64 lineages, 64 args, 32 unless, "
+		    "128 insns, depth 16) stage; one over is refused", "%s", why);
 
 	/* many rules staged, then dropped when the socket closes */
 	{
@@ -2011,18 +2011,18 @@ static void fixed_cases(unsigned long nrules)
 		take_snap(o, &after_s);
 		fz_reopen(o);
 		take_snap(o, &after);
-		tap_result(ret == 0 && w == 0 && with_s.staging >= 1 &&
-			   with_both.staging == with_s.staging + 1 &&
-			   after_s.staging == with_s.staging &&
-			   after_s.staging_bytes < with_s.staging_bytes &&
-			   after.staging == with_s.staging - 1,
-			   "fuzz: a many-rule policy stages beside another socket's, and is dropped when "
-			   "its socket closes",
-			   "stage %d \"%s\", second socket %d (want 0); staging sockets %u, with the "
-			   "second %u, after closing the first %u (%llu -> %llu bytes), after both %u",
-			   ret, last_extack, w, with_s.staging, with_both.staging, after_s.staging,
-			   (unsigned long long)with_s.staging_bytes,
-			   (unsigned long long)after_s.staging_bytes, after.staging);
+		ktap_result(ret == 0 && w == 0 && with_s.staging >= 1 &&
+			    with_both.staging == with_s.staging + 1 &&
+			    after_s.staging == with_s.staging &&
+			    after_s.staging_bytes < with_s.staging_bytes &&
+			    after.staging == with_s.staging - 1,
+			    "fuzz: a many-rule policy stages beside another socket's, and is dropped when "
+			    "its socket closes",
+			    "stage %d \"%s\", second socket %d (want 0); staging sockets %u, with the "
+			    "second %u, after closing the first %u (%llu -> %llu bytes), after both %u",
+			    ret, last_extack, w, with_s.staging, with_both.staging, after_s.staging,
+			    (unsigned long long)with_s.staging_bytes,
+			    (unsigned long long)after_s.staging_bytes, after.staging);
 		printf("# staged %lu rules (%d elements)\n", nrules, st.n);
 		fs_free(&st);
 	}
@@ -2059,9 +2059,9 @@ static void fixed_cases(unsigned long nrules)
 		n_commit_tried++;
 		if (w == 0)
 			n_commit_ok++;
-		tap_result(ret == -E2BIG && w == -ENOENT,
-			   "fuzz: staging more than 64 MiB is refused (E2BIG) and voids the load",
-			   "last ADD %d \"%s\" after %lu MiB, commit %d", ret, last_extack, bytes >> 20, w);
+		ktap_result(ret == -E2BIG && w == -ENOENT,
+			    "fuzz: staging more than 64 MiB is refused (E2BIG) and voids the load",
+			    "last ADD %d \"%s\" after %lu MiB, commit %d", ret, last_extack, bytes >> 20, w);
 		fz_reopen(s);
 	}
 	free(b.p);
@@ -2182,8 +2182,8 @@ int main(int argc, char **argv)
 	}
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
-		tap_result(0, "fuzz: open the actplane family", "%s", err);
-		return tap_exit();
+		ktap_result(0, "fuzz: open the actplane family", "%s", err);
+		return ktap_exit();
 	}
 	family = ap_nl_family(nl);
 	ap_nl_close(nl);
@@ -2194,8 +2194,8 @@ int main(int argc, char **argv)
 
 	ret = take_snap(&socks[0], &before);
 	if (ret) {
-		tap_result(0, "fuzz: STATUS before the run", "%d", ret);
-		return tap_exit();
+		ktap_result(0, "fuzz: STATUS before the run", "%d", ret);
+		return ktap_exit();
 	}
 	printf("# before: policy '%s' generation %llu, %u rules\n", before.name,
 	       (unsigned long long)before.generation, before.count);
@@ -2272,33 +2272,33 @@ int main(int argc, char **argv)
 			printf(" %d:%lu", k, n_cmd[k]);
 	printf("\n# sockets opened %lu, closed %lu\n", n_opens, n_closes);
 
-	tap_result(n_missing == 0 && n_stray == 0 && n_send_fail == 0 && n_sent >= count,
-		   "fuzz: every request answered",
-		   "%lu sent (want %lu), %lu unanswered, %lu stray answers, %lu send failures",
-		   n_sent, count, n_missing, n_stray, n_send_fail);
+	ktap_result(n_missing == 0 && n_stray == 0 && n_send_fail == 0 && n_sent >= count,
+		    "fuzz: every request answered",
+		    "%lu sent (want %lu), %lu unanswered, %lu stray answers, %lu send failures",
+		    n_sent, count, n_missing, n_stray, n_send_fail);
 	printf("# %lu requests sent to commands 0..%d, %lu answered\n", n_sent, ACTPLANE_CMD_MAX + 3,
 	       n_answered);
-	tap_result(n_poisoned_ok == 0, "fuzz: no state-changing request with an invalid attribute accepted",
-		   "%lu accepted", n_poisoned_ok);
-	tap_result(n_commit_ok == 0 && n_commit_tried > 0,
-		   "fuzz: no commit after a refused element succeeded",
-		   "%lu of %lu commits succeeded", n_commit_ok, n_commit_tried);
+	ktap_result(n_poisoned_ok == 0, "fuzz: no state-changing request with an invalid attribute accepted",
+		    "%lu accepted", n_poisoned_ok);
+	ktap_result(n_commit_ok == 0 && n_commit_tried > 0,
+		    "fuzz: no commit after a refused element succeeded",
+		    "%lu of %lu commits succeeded", n_commit_ok, n_commit_tried);
 	printf("# %lu commits after a refused element, all refused\n", n_commit_tried - n_commit_ok);
-	tap_result(n_ownership_bad == 0, "fuzz: staging is per socket: another socket's BEGIN and close leave it alone",
-		   "%lu of %lu checks failed", n_ownership_bad, n_live_checks);
+	ktap_result(n_ownership_bad == 0, "fuzz: staging is per socket: another socket's BEGIN and close leave it alone",
+		    "%lu of %lu checks failed", n_ownership_bad, n_live_checks);
 
 	for (k = 0; k < FZ_NSOCK; k++)
 		fz_close(&socks[k]);
 	fz_open(&socks[0]);
 	ret = take_snap(&socks[0], &after);
-	tap_result(ret == 0, "fuzz: module answers STATUS afterwards", "STATUS returned %d", ret);
+	ktap_result(ret == 0, "fuzz: module answers STATUS afterwards", "STATUS returned %d", ret);
 	if (!ret) {
 		const char *d = snap_diff(&before, &after);
 
-		tap_result(!d[0], "fuzz: policy, labels, limits, sessions, label memory and staging unchanged",
-			   "%s", d);
+		ktap_result(!d[0], "fuzz: policy, labels, limits, sessions, label memory and staging unchanged",
+			    "%s", d);
 	}
 	fz_close(&socks[0]);
 	free(b.p);
-	return tap_exit();
+	return ktap_exit();
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <netlink/genl/genl.h>
 #include "nl.h"
-#include "tap.h"
+#include "harness.h"
 
 static struct nl_msg *new_msg(struct ap_nl *nl, uint8_t cmd)
 {
@@ -30,11 +30,11 @@ static void expect_reject(struct ap_nl *nl, const char *name, struct nl_msg *msg
 
 	nlmsg_free(msg);
 	if (ret != want)
-		tap_result(0, name, "got %d (%s), want %d; ext-ack \"%s\"", ret, strerror(-ret), want, m);
+		ktap_result(0, name, "got %d (%s), want %d; ext-ack \"%s\"", ret, strerror(-ret), want, m);
 	else if (!m[0] || (needle && !strstr(m, needle)))
-		tap_result(0, name, "ext-ack message \"%s\" lacks \"%s\"", m, needle ? needle : "text");
+		ktap_result(0, name, "ext-ack message \"%s\" lacks \"%s\"", m, needle ? needle : "text");
 	else
-		tap_result(1, name, NULL);
+		ktap_result(1, name, NULL);
 	printf("# %s: %s\n", name, m);
 }
 
@@ -97,9 +97,9 @@ static int policy_cases(struct ap_nl *nl)
 	int ret;
 
 	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
-	tap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "POLICY_BEGIN"),
-		   "policy: commit without begin refused with ext-ack", "got %d \"%s\"", ret,
-		   ap_nl_errmsg(nl));
+	ktap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "POLICY_BEGIN"),
+		    "policy: commit without begin refused with ext-ack", "got %d \"%s\"", ret,
+		    ap_nl_errmsg(nl));
 
 	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
 	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
@@ -118,7 +118,7 @@ static int policy_cases(struct ap_nl *nl)
 	expect_reject(nl, "policy: dangling reference rejected, naming the element", msg, -EINVAL,
 		      "element 1: pattern 5 does not exist");
 	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
-	tap_result(ret == -ENOENT, "policy: a failed add voids the staged policy", "commit got %d", ret);
+	ktap_result(ret == -ENOENT, "policy: a failed add voids the staged policy", "commit got %d", ret);
 
 	two_sockets(nl);
 
@@ -166,13 +166,13 @@ int main(int argc, char **argv)
 
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
-		tap_result(0, "netlink: open family", "%s", err);
-		return tap_exit();
+		ktap_result(0, "netlink: open family", "%s", err);
+		return ktap_exit();
 	}
 	if (argc > 1 && !strcmp(argv[1], "--policy")) {
 		policy_cases(nl);
 		ap_nl_close(nl);
-		return tap_exit();
+		return ktap_exit();
 	}
 
 	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
@@ -217,11 +217,11 @@ int main(int argc, char **argv)
 	msg = new_msg(nl, 99);	/* no such command */
 	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
 	nlmsg_free(msg);
-	tap_result(ret == -EOPNOTSUPP, "netlink: unknown command refused", "got %d", ret);
+	ktap_result(ret == -EOPNOTSUPP, "netlink: unknown command refused", "got %d", ret);
 
 	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_version, &ok);
-	tap_result(ret == 0 && ok, "netlink: module answers STATUS after malformed requests",
-		   "status returned %d", ret);
+	ktap_result(ret == 0 && ok, "netlink: module answers STATUS after malformed requests",
+		    "status returned %d", ret);
 	ap_nl_close(nl);
-	return tap_exit();
+	return ktap_exit();
 }

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "nl.h"
-#include "tap.h"
+#include "harness.h"
 
 struct seen {
 	pid_t *pids;
@@ -82,8 +82,8 @@ int main(int argc, char **argv)
 	}
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
-		tap_result(0, "sessions: open the family", "%s", err);
-		return tap_exit();
+		ktap_result(0, "sessions: open the family", "%s", err);
+		return ktap_exit();
 	}
 	s.pids = calloc((size_t)n, sizeof(pid_t));
 	if (!s.pids)
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		s.pids[i] = fork();
 		if (s.pids[i] < 0) {
-			tap_result(0, "sessions: fork the roots", "fork %d: %s", i, strerror(errno));
+			ktap_result(0, "sessions: fork the roots", "fork %d: %s", i, strerror(errno));
 			n = i;
 			break;
 		}
@@ -106,21 +106,21 @@ int main(int argc, char **argv)
 			       ap_nl_errmsg(nl));
 		created += !ret;
 	}
-	tap_result(created == n, "sessions: every root gets a session", "%d of %d created",
-		   created, n);
+	ktap_result(created == n, "sessions: every root gets a session", "%d of %d created",
+		    created, n);
 
 	ret = dump(nl, &s);
-	tap_result(ret == 0 && s.found == n, "sessions: SESSION_DUMP lists every session",
-		   "dump %d \"%s\": %d of our %d sessions listed (%d in all)", ret,
-		   ap_nl_errmsg(nl), s.found, n, s.total);
+	ktap_result(ret == 0 && s.found == n, "sessions: SESSION_DUMP lists every session",
+		    "dump %d \"%s\": %d of our %d sessions listed (%d in all)", ret,
+		    ap_nl_errmsg(nl), s.found, n, s.total);
 	printf("# %d sessions listed\n", s.total);
 
 	if (argc > 2) {
 		snprintf(num, sizeof(num), "%d", n);
 		setenv("AP_SESSIONS", num, 1);
 		rc = system(argv[2]);
-		tap_result(rc == 0, "sessions: the command sees every session", "%s exited %d",
-			   argv[2], rc);
+		ktap_result(rc == 0, "sessions: the command sees every session", "%s exited %d",
+			    argv[2], rc);
 	}
 
 	for (i = 0; i < n; i++)
@@ -133,9 +133,9 @@ int main(int argc, char **argv)
 			break;
 		usleep(100 * 1000);
 	}
-	tap_result(ret == 0 && s.found == 0, "sessions: gone with their processes",
-		   "dump %d: %d of ours still listed", ret, s.found);
+	ktap_result(ret == 0 && s.found == 0, "sessions: gone with their processes",
+		    "dump %d: %d of ours still listed", ret, s.found);
 	ap_nl_close(nl);
 	free(s.pids);
-	return tap_exit();
+	return ktap_exit();
 }

@@ -37,7 +37,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "tap.h"
+#include "harness.h"
 
 #define MAX_SUCC	65536
 #define MAX_WIN		4096
@@ -313,13 +313,13 @@ int main(int argc, char **argv)
 	false_msg = sh_of[0]->false_msg[0] ? sh_of[0]->false_msg : sh_of[1]->false_msg;
 	printf("# %ld reloads (%ld failed), %ld enforcer switches, %ld blocked-kind successes in audit windows\n",
 	       reloads, reload_fail, switches, n - escapes);
-	tap_result(escapes == 0, "stress: no blocked operation succeeded under enforce",
-		   "%d escapes; first: %s", escapes, msg);
-	tap_result(!false_msg[0], "stress: allowed operations never refused", "%s", false_msg);
-	tap_result(reloads > 0 && !reload_fail, "stress: every reload succeeded", "%ld of %ld failed",
-		   reload_fail, reloads);
-	tap_result(eperm[OP_PUSH] > 0 && eperm[OP_PROTECTED] > 0 && eperm[OP_CONNECT_BLOCKED] > 0,
-		   "stress: every blocked kind was exercised and refused", "some kind never refused");
+	ktap_result(escapes == 0, "stress: no blocked operation succeeded under enforce",
+		    "%d escapes; first: %s", escapes, msg);
+	ktap_result(!false_msg[0], "stress: allowed operations never refused", "%s", false_msg);
+	ktap_result(reloads > 0 && !reload_fail, "stress: every reload succeeded", "%ld of %ld failed",
+		    reload_fail, reloads);
+	ktap_result(eperm[OP_PUSH] > 0 && eperm[OP_PROTECTED] > 0 && eperm[OP_CONNECT_BLOCKED] > 0,
+		    "stress: every blocked kind was exercised and refused", "some kind never refused");
 	printf("blocked %ld\n", blocked);
-	return tap_failed ? 1 : 0;
+	return ktap_exit();
 }

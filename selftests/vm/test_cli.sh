@@ -40,7 +40,7 @@ skip_or_run() {
 	if complete; then
 		run_test "$1" "$2"
 	else
-		echo "skip - $1: this module's POLICY_DUMP sends only each clause's target text"
+		ktap_skip "$1" "this module's POLICY_DUMP sends only each clause's target text"
 	fi
 }
 

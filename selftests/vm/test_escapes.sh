@@ -223,7 +223,7 @@ if python3 -c 'import socket; socket.socket(2, socket.SOCK_SEQPACKET, 132)' 2>/d
 	run_test "escapes: SCTP connectx to a blocked address is refused" t_sctp_connectx
 	run_test "escapes: SCTP_SENDALL by a labeled process follows the fail mode" t_sctp_sendall
 else
-	echo "skip - escapes: SCTP: the guest kernel cannot create SCTP sockets"
+	ktap_skip "escapes: SCTP" "the guest kernel cannot create SCTP sockets"
 fi
 run_test "escapes: a SysV message queue carries the sender's labels" t_sysv_msg
 run_test "escapes: a POSIX message queue carries the sender's labels to the receiver" t_posix_mq

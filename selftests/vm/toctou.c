@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "tap.h"
+#include "harness.h"
 
 static volatile int stop;
 
@@ -105,9 +105,9 @@ static int race_open(long n)
 	pthread_join(t, NULL);
 	printf("# open: %ld opened (allowed file), %ld refused, %ld opened the blocked file\n",
 	       opened, refused, wrong);
-	tap_result(!wrong && opened && refused, "toctou: racing path buffer never opens the blocked file",
-		   "%ld opens of the blocked file (%ld opened, %ld refused)", wrong, opened, refused);
-	return tap_failed;
+	ktap_result(!wrong && opened && refused, "toctou: racing path buffer never opens the blocked file",
+		    "%ld opens of the blocked file (%ld opened, %ld refused)", wrong, opened, refused);
+	return ktap_exit();
 }
 
 static int race_exec(const char *prog, long n)
@@ -134,9 +134,9 @@ static int race_exec(const char *prog, long n)
 	stop = 1;
 	pthread_join(t, NULL);
 	printf("# exec: %ld ran, %ld refused\n", ran, refused);
-	tap_result(ran && refused, "toctou: racing argv exercised both outcomes",
-		   "%ld ran, %ld refused", ran, refused);
-	return tap_failed;
+	ktap_result(ran && refused, "toctou: racing argv exercised both outcomes",
+		    "%ld ran, %ld refused", ran, refused);
+	return ktap_exit();
 }
 
 static int race_send(long n)
@@ -169,9 +169,9 @@ static int race_send(long n)
 	while (recv(r, buf, sizeof(buf), 0) > 0)
 		got++;
 	printf("# send: %ld sent, %ld refused, %ld reached 127.0.0.2\n", sent, refused, got);
-	tap_result(!got && sent && refused, "toctou: racing sockaddr never reaches the blocked address",
-		   "%ld datagrams reached it (%ld sent, %ld refused)", got, sent, refused);
-	return tap_failed;
+	ktap_result(!got && sent && refused, "toctou: racing sockaddr never reaches the blocked address",
+		    "%ld datagrams reached it (%ld sent, %ld refused)", got, sent, refused);
+	return ktap_exit();
 }
 
 int main(int argc, char **argv)

@@ -8,8 +8,9 @@
 //   node client.mjs ACTPLANE WORKSPACE
 //
 // WORKSPACE holds an actplane.yaml and a .actplane/violations.jsonl with a
-// record of the rule no-agent-push.  Prints one TAP line per check ("ok - " /
-// "not ok - mcp-sdk: ..."), exits 1 if any failed.
+// record of the rule no-agent-push.  Prints KTAP: one result per check
+// ("ok N mcp-sdk: ...", "not ok N mcp-sdk: ... # why"), the plan last; exits 1
+// if any failed.
 import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -31,17 +32,21 @@ const ARGS = {
 	explain: { event: 'exec git push origin main', labels: ['AGENT'] },
 };
 
-let failed = 0;
+let failed = 0, n = 0, skipped = 0;
+// a KTAP description or reason: one line, no '#'
+const ktap = (s) => String(s).replace(/[\n#]/g, ' ');
+const finish = () => console.log(`1..${n}\n# Totals: pass:${n - failed - skipped} fail:${failed} skip:${skipped}`);
+console.log('KTAP version 1');
 const why = (e) => String(e?.message ?? e).replace(/\s+/g, ' ').slice(0, 400);
 
 async function check(name, fn) {
 	try {
 		await fn();
-		console.log(`ok - mcp-sdk: ${name}`);
+		console.log(`ok ${++n} mcp-sdk: ${ktap(name)}`);
 		return true;
 	} catch (e) {
 		failed++;
-		console.log(`not ok - mcp-sdk: ${name}: ${why(e)}`);
+		console.log(`not ok ${++n} mcp-sdk: ${ktap(name)} # ${ktap(why(e))}`);
 		return false;
 	}
 }
@@ -122,6 +127,7 @@ const up = await check('the SDK client connects: initialize, then notifications/
 	});
 if (!up) {
 	console.log(`# server stderr: ${why(stderr)}`);
+	finish();
 	process.exit(1);
 }
 await check(`initialize negotiates the client's protocolVersion (${LATEST_PROTOCOL_VERSION})`, () => {
@@ -205,7 +211,8 @@ if (tools.some((t) => t.name === 'explain')) {
 		assert.ok((r.content?.[0]?.text ?? '').length > 0);
 	});
 } else {
-	console.log('skip - mcp-sdk: explain: the server has no explain tool (yet)');
+	skipped++;
+	console.log(`ok ${++n} mcp-sdk: explain # SKIP the server has no explain tool (yet)`);
 }
 await check('check_policy: a valid snippet gives valid, the rule count and the summary', async () => {
 	const r = await client.callTool({ name: 'check_policy', arguments: ARGS.check_policy },
@@ -315,4 +322,5 @@ await check('the client closes its end; the server exits by itself', async () =>
 	assert.ok(Date.now() - t0 < 1500, `the server took ${Date.now() - t0} ms`);
 	assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
 });
+finish();
 process.exit(failed ? 1 : 0);
