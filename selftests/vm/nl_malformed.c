@@ -75,7 +75,7 @@ static void two_sockets(struct ap_nl *nl)
 
 	nl2 = ap_nl_open(err, sizeof(err));
 	if (!nl2) {
-		tap_result(0, "policy: two sockets stage independently", "second socket: %s", err);
+		ktap_result(0, "policy: two sockets stage independently", "second socket: %s", err);
 		return;
 	}
 	a = ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
@@ -83,9 +83,9 @@ static void two_sockets(struct ap_nl *nl)
 	c = ap_nl_call(nl2, ACTPLANE_CMD_POLICY_ADD, put_label_elem, NULL, "two");
 	ap_nl_close(nl2);
 	d = ap_nl_call(nl, ACTPLANE_CMD_POLICY_ADD, put_label_elem, NULL, "one");
-	tap_result(!a && !b && !c && !d, "policy: two sockets stage independently",
-		   "begin %d, second begin %d (was -EBUSY before ABI 2), second add %d, "
-		   "first add after the second closed %d \"%s\"", a, b, c, d, ap_nl_errmsg(nl));
+	ktap_result(!a && !b && !c && !d, "policy: two sockets stage independently",
+		    "begin %d, second begin %d (was -EBUSY before ABI 2), second add %d, "
+		    "first add after the second closed %d \"%s\"", a, b, c, d, ap_nl_errmsg(nl));
 	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);	/* drop it */
 }
 
@@ -210,9 +210,9 @@ int main(int argc, char **argv)
 		      "reserved");
 
 	ret = ap_nl_dump(nl, ACTPLANE_CMD_STATUS, NULL, NULL, NULL);
-	tap_result(ret == -EOPNOTSUPP, "netlink: STATUS as a dump refused", "got %d", ret);
+	ktap_result(ret == -EOPNOTSUPP, "netlink: STATUS as a dump refused", "got %d", ret);
 	ret = ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, NULL, NULL);
-	tap_result(ret == 0, "netlink: SESSION_DUMP answers", "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	ktap_result(ret == 0, "netlink: SESSION_DUMP answers", "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 
 	msg = new_msg(nl, 99);	/* no such command */
 	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
