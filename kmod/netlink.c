@@ -13,11 +13,13 @@
  * core's strict checks (genlmsghdr.reserved must be 0, only REQUEST, ACK,
  * ECHO and DUMP in nlmsg_flags, no attribute-parsing leniency).
  *
- * Privileges: one mechanism.  Admin operations carry GENL_ADMIN_PERM, which
- * the core checks before parsing anything: CAP_NET_ADMIN in the initial user
- * namespace, held by the sender and by the opener of the socket
- * (netlink_capable()).  The events group asks for the same capability.
- * STATUS and SESSION_DUMP are open to anyone.  The family is not
+ * Privileges: one mechanism.  Admin operations carry AP_NL_ADMIN in their
+ * internal flags and one check, ap_nl_admin(), runs before each of them (as
+ * pre_doit, or as the dump's start): CAP_NET_ADMIN or CAP_SYS_ADMIN in the
+ * initial user namespace, held by the sender and by the opener of the
+ * socket (netlink_capable()), refused with an ext-ACK message that says so.
+ * Reading the events group needs CAP_NET_ADMIN (the core's group flag; it
+ * changes nothing).  STATUS and SESSION_DUMP are open to anyone.  The family is not
  * netns-aware, so it only exists in the initial network namespace.
  */
 #include <linux/atomic.h>
@@ -571,17 +573,42 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+#define AP_NL_ADMIN	0x1	/* genl_split_ops.internal_flags: needs ap_nl_admin() */
+
+/* The one privilege check of the family (above). */
+static int ap_nl_admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_NET_ADMIN) || netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "this command needs CAP_NET_ADMIN or CAP_SYS_ADMIN in the initial user namespace");
+	return -EPERM;
+}
+
+static int ap_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info)
+{
+	return ops->internal_flags & AP_NL_ADMIN ? ap_nl_admin(skb, info->extack) : 0;
+}
+
+static int ap_dump_start_admin(struct netlink_callback *cb)
+{
+	return ap_nl_admin(cb->skb, cb->extack);
+}
+
 /* Sorted by command; a command's do entry comes before its dump entry. */
 #define AP_DO(c, fn, pol, fl) {						\
 	.cmd = ACTPLANE_CMD_##c, .doit = fn, .policy = pol,		\
-	.maxattr = ARRAY_SIZE(pol) - 1, .flags = GENL_CMD_CAP_DO | (fl),	\
+	.maxattr = ARRAY_SIZE(pol) - 1, .flags = GENL_CMD_CAP_DO,	\
+	.internal_flags = (fl), .pre_doit = ap_pre_doit,			\
 }
 #define AP_DUMP(c, fn, fl) {						\
 	.cmd = ACTPLANE_CMD_##c, .dumpit = fn, .policy = ap_none_policy,	\
-	.maxattr = ACTPLANE_A_MAX, .flags = GENL_CMD_CAP_DUMP | (fl),	\
+	.maxattr = ACTPLANE_A_MAX, .flags = GENL_CMD_CAP_DUMP,		\
+	.internal_flags = (fl), .start = (fl) ? ap_dump_start_admin : NULL,	\
 }
 #define AP_ANYONE	0
-#define AP_ADMIN	GENL_ADMIN_PERM
+#define AP_ADMIN	AP_NL_ADMIN
 
 static const struct genl_split_ops ap_ops[] = {
 	AP_DO(STATUS,		ap_cmd_status,		ap_none_policy,		AP_ANYONE),

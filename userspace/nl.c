@@ -87,9 +87,6 @@ void ap_nl_perror(const struct ap_nl *nl, const char *what, int err)
 {
 	if (nl && nl->msg[0])
 		ap_err("%s: %s: %s", what, strerror(-err), nl->msg);
-	else if (err == -EPERM)	/* GENL_ADMIN_PERM: the core refuses without a text */
-		ap_err("%s: %s (needs CAP_NET_ADMIN in the initial user namespace)", what,
-		       strerror(-err));
 	else
 		ap_err("%s: %s", what, strerror(-err));
 }
