@@ -431,7 +431,7 @@ int ap_on_exec(struct linux_binprm *bprm)
 	/*
 	 * If the arguments cannot be read (no memory, pages gone), ev.argv
 	 * stays NULL and any clause, gate or invalidator that needs them
-	 * marks the event incomplete: the fail mode decides (ap_argv_match()).
+	 * marks the event incomplete: the fail mode decides (ap_event_argv_match()).
 	 */
 	if (ap_policy_wants_argv())
 		ap_event_read_argv(&ev);

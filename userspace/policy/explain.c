@@ -36,6 +36,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <actplane/decide.h>
+
 #include "../escape.h"
 #include "explain.h"
 #include "internal.h"
@@ -1041,7 +1043,7 @@ static json_object *clause_json(struct xstate *s, const struct ap_rule *r, size_
 
 		switch (u->kind) {
 		case AP_COND_TARGET:
-			holds = target_match(&u->target, &s->x) != u->negate;
+			holds = apm_unless_target(target_match(&u->target, &s->x), u->negate);
 			detail = ap_xasprintf("%s %s", s->x.target,
 					      target_match(&u->target, &s->x) ? "matches" :
 					      "does not match");
@@ -1075,7 +1077,6 @@ static void apply_event(struct xstate *s)
 {
 	const struct ap_policy *p = s->p;
 	const struct xevent *x = &s->x;
-	uint64_t immune;
 	size_t i;
 
 	for (i = 0; i < p->n_sources; i++) {
@@ -1118,10 +1119,11 @@ static void apply_event(struct xstate *s)
 		for (i = 0; i < p->n_lineages && i < 64; i++)
 			if (ap_matcher_match(&p->lineages[i].exec, x->path))
 				s->lineage_add |= 1ULL << i;
-		immune = s->declass;
-		s->view = ((s->given | s->absorb | s->src) & ~immune) | s->endorse;
+		/* no immunity but this exec's declassify: the module's view */
+		s->view = apm_view(s->given, s->absorb, s->src, s->declass, s->endorse, true);
 	} else {
-		s->view = s->given | s->src;
+		/* no object labels (--target-labels: exec only), no immunity */
+		s->view = apm_view(s->given, 0, s->src, 0, 0, false);
 	}
 }
 
@@ -1221,7 +1223,7 @@ struct json_object *ap_explain_json(const struct ap_policy *p, const struct ap_e
 			if (!(s.x.ops & OPBIT(cl->op)) || !target_match(&cl->target, &s.x))
 				continue;
 			json_object_array_add(clauses, clause_json(&s, rule, c, &fires));
-			if (fires && (!best || cl->effect > best->effect)) {
+			if (fires && apm_stronger(cl->effect, best ? best->effect : 0)) {
 				best = cl;
 				best_rule = rule;
 			}
