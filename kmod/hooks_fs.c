@@ -159,6 +159,24 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 }
 
 /*
+ * @inode gets the new name @dentry in @dir (rename onto, link): a write of
+ * the new path (write rules), then the inode absorbs the actor's labels.
+ */
+static int ap_name_written(const struct path *dir, struct dentry *dentry, struct inode *inode)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = inode;
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return inode ? ap_flow_to_inode(inode) : 0;
+}
+
+/*
  * One direction of a rename: the name @from goes away (unlink rules) and
  * @to is written (write rules; "rename onto"); the moved inode absorbs the
  * renamer's labels.
@@ -166,21 +184,7 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 static int ap_rename_one(const struct path *from_dir, struct dentry *from,
 			 const struct path *to_dir, struct dentry *to)
 {
-	struct ap_event ev;
-	int ret;
-
-	ap_ev_child(&ev, from_dir, from);
-	ev.ops[0] = ACTPLANE_OP_UNLINK;
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	ap_ev_child(&ev, to_dir, to);
-	ev.ops[0] = ACTPLANE_OP_WRITE;
-	ev.inode = d_inode(from);
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	return d_inode(from) ? ap_flow_to_inode(d_inode(from)) : 0;
+	return ap_on_path_unlink(from_dir, from) ?: ap_name_written(to_dir, to, d_inode(from));
 }
 
 /*
@@ -201,16 +205,7 @@ int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
 int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 		    struct dentry *new_dentry)
 {
-	struct ap_event ev;
-	int ret;
-
-	ap_ev_child(&ev, new_dir, new_dentry);
-	ev.ops[0] = ACTPLANE_OP_WRITE;
-	ev.inode = d_inode(old_dentry);
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
+	return ap_name_written(new_dir, new_dentry, d_inode(old_dentry));
 }
 
 /*
