@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/preempt.h>
 #include <linux/uio.h>
 #include "propagate.h"
 
@@ -213,6 +214,13 @@ int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
  * shared mapping, or into the file by any means, every process mapping the
  * file sees.  The mmap hook transfers labels when a mapping is made; these
  * two keep mappings made earlier honest when labels arrive later.
+ *
+ * Both walks take a rwsem (trylock: hooks run atomically) and need process
+ * context.  Labels grow from hooks, but also from the label-storage kfuncs,
+ * which any LSM or struct_ops program may call, some from softirq (e.g. an
+ * lsm/socket_sock_rcv_skb program).  There, and when the lock is contended,
+ * the mappings cannot be brought up to date: the flow is not recorded, and
+ * the fail mode answers (ap_untrackable(): counted; -ENOMEM fail-closed).
  */
 
 /*
@@ -229,6 +237,8 @@ int ap_mm_labels_grew(const struct task_struct *t, u64 grew)
 
 	if (!mm || t->signal != current->signal)
 		return 0;
+	if (!in_task())
+		return ap_untrackable();
 	/* hooks run atomically; the one holding mmap_lock for writing is rare */
 	if (!mmap_read_trylock(mm))
 		return ap_untrackable();
@@ -261,7 +271,7 @@ int ap_mapping_labels_grew(const struct inode *inode, u64 grew)
 	if (!mapping || !mapping_mapped(mapping))
 		return 0;
 #ifdef CONFIG_MEMCG
-	if (!i_mmap_trylock_read(mapping))
+	if (!in_task() || !i_mmap_trylock_read(mapping))
 		return ap_untrackable();
 	rcu_read_lock();
 	/* an in-order walk of the interval tree visits every VMA mapping the file */
