@@ -1261,34 +1261,32 @@ struct json_object *ap_explain_json(const struct ap_policy *p, const struct ap_e
 
 /* ---- text ---------------------------------------------------------------------------- */
 
-static const char *jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int jint(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
-}
-
-static bool jbool(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static json_object *jget(json_object *o, const char *key)
 {
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static int jint(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v ? json_object_get_int(v) : 0;
+}
+
+static bool jbool(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v && json_object_get_boolean(v);
 }
 
 /* "WORD WORD" of a JSON array of strings, each a word or escaped in quotes */
@@ -1303,6 +1301,16 @@ static void put_words(FILE *f, json_object *a, const char *none)
 			fputc(' ', f);
 		ap_esc_word(f, json_object_get_string(json_object_array_get_idx(a, i)));
 	}
+}
+
+/* "HEAD WORD WORD\n", nothing for an empty list */
+static void put_line(FILE *f, const char *head, json_object *a)
+{
+	if (!json_object_array_length(a))
+		return;
+	fputs(head, f);
+	put_words(f, a, "");
+	fputc('\n', f);
 }
 
 /* why a clause that matched does not fire: the first condition that stops it */
@@ -1370,16 +1378,8 @@ void ap_explain_print(FILE *f, struct json_object *res)
 		fputc(')', f);
 	}
 	fputc('\n', f);
-	if (json_object_array_length(jget(subj, "after"))) {
-		fputs("after:   ", f);
-		put_words(f, jget(subj, "after"), "");
-		fputc('\n', f);
-	}
-	if (json_object_array_length(jget(subj, "lineage"))) {
-		fputs("lineage: ", f);
-		put_words(f, jget(subj, "lineage"), "");
-		fputc('\n', f);
-	}
+	put_line(f, "after:   ", jget(subj, "after"));
+	put_line(f, "lineage: ", jget(subj, "lineage"));
 	for (i = 0; notes && i < json_object_array_length(notes); i++) {
 		fputs("note:    ", f);
 		ap_esc_puts(f, json_object_get_string(json_object_array_get_idx(notes, i)));

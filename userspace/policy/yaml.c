@@ -238,18 +238,28 @@ static const char *const feedback_keys[] = { "path" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A catalog section (`rules:`, `domains:`): a mapping of names, or nothing.
+ * Return: whether there is anything to load (errors are reported).
+ */
+static bool catalog_map(struct yctx *y, yaml_node_t *map, const char *what, const char *hint,
+			const char *why)
+{
+	if (!map || is_null(map))
+		return false;
+	if (map->type != YAML_MAPPING_NODE) {
+		yerr(y, map, hint, "%s", why);
+		return false;
+	}
+	return check_keys(y, map, what, NULL, 0);
+}
+
 static void load_rules(struct yctx *y, yaml_node_t *map)
 {
 	yaml_node_t *k, *v;
 
-	if (!map || is_null(map))
-		return;
-	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "for example `rules: {NAME: {ifc: \"rule NAME: ...\"}}`",
-		     "`rules` must be a mapping from rule names to rule text");
-		return;
-	}
-	if (!check_keys(y, map, "`rules`", NULL, 0))
+	if (!catalog_map(y, map, "`rules`", "for example `rules: {NAME: {ifc: \"rule NAME: ...\"}}`",
+			 "`rules` must be a mapping from rule names to rule text"))
 		return;
 	FOR_PAIRS(y, map, c4, k, v) {
 		const char *name = scalar(y, k, "a rule name");
@@ -400,14 +410,9 @@ static void load_domains(struct yctx *y, yaml_node_t *map)
 {
 	yaml_node_t *k, *v;
 
-	if (!map || is_null(map))
-		return;
-	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "for example `domains: {session: {bind: [{rule: NAME, mode: locked}]}}`",
-		     "`domains` must be a mapping from domain names to domains");
-		return;
-	}
-	if (!check_keys(y, map, "`domains`", NULL, 0))
+	if (!catalog_map(y, map, "`domains`",
+			 "for example `domains: {session: {bind: [{rule: NAME, mode: locked}]}}`",
+			 "`domains` must be a mapping from domain names to domains"))
 		return;
 	FOR_PAIRS(y, map, c10, k, v) {
 		const char *name = scalar(y, k, "a domain name");
