@@ -58,6 +58,7 @@ static struct ap_task *ap_task_entry(const struct task_struct *t)
 
 /**
  * ap_proc_of() - the label state of @t's process, or NULL
+ * @t: any thread of the process
  *
  * Caller holds rcu_read_lock().  The result stays valid until it is dropped.
  */
@@ -205,6 +206,8 @@ out:
 
 /**
  * ap_task_absorb() - add @labels to @t's process
+ * @t: any thread of the process
+ * @labels: the label bits to add
  *
  * Return: 0, or the fail-mode verdict if the state could not be stored.
  */
@@ -424,6 +427,8 @@ u32 ap_task_session(const struct task_struct *t)
 
 /**
  * ap_task_fork() - @child was just created by current (task_alloc)
+ * @child: the new task
+ * @clone_flags: its clone flags (CLONE_THREAD: a thread of current's group)
  *
  * A new thread shares its group's state (found through the leader).  A new
  * process gets a copy of the parent's labels and session.
