@@ -44,6 +44,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <actplane/decide.h>
 #include "policy.h"
 #include "eval.h"
 
@@ -315,14 +316,13 @@ const char *ap_exec_env_unsafe(struct linux_binprm *bprm)
 }
 
 /*
- * Each wanted argument appears in argv[1..], in order (exact strings).  An
- * exec whose arguments could not be read cannot claim a match either way:
- * the event is marked incomplete.
+ * Each wanted argument appears in argv[1..], in order (exact strings:
+ * include/actplane/decide.h).  An exec whose arguments could not be read
+ * cannot claim a match either way: the event is marked incomplete.
  */
-static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
+static bool ap_event_argv_match(struct ap_event *ev, const struct ap_argv *want)
 {
-	const char *a, *end;
-	u32 i = 0, k;
+	struct apm_packed_args cur;
 
 	if (!want->argc)
 		return true;
@@ -331,14 +331,9 @@ static bool ap_argv_match(struct ap_event *ev, const struct ap_argv *want)
 			ev->incomplete = true;	/* an exec: the read failed */
 		return false;
 	}
-	end = ev->argv + ev->argv_len;
-	a = ev->argv + strlen(ev->argv) + 1;	/* skip argv[0] */
-	for (k = 1; k < ev->argc && a < end && i < want->argc; k++) {
-		if (!strcmp(a, want->argv[i]))
-			i++;
-		a += strlen(a) + 1;
-	}
-	return i == want->argc;
+	cur = (struct apm_packed_args){ .a = ev->argv, .end = ev->argv + ev->argv_len,
+					.argc = ev->argc };
+	return apm_argv_match((const char *const *)want->argv, want->argc, apm_packed_next, &cur);
 }
 
 /* ---- the event's path ------------------------------------------------------------------ */
@@ -436,7 +431,7 @@ static void ap_consider(struct ap_eval *e, u32 idx)
 {
 	const struct ap_clause *c = &e->pol->clauses[idx];
 
-	if (c->effect <= e->proposed || !ap_clause_fires(e, c))
+	if (!apm_stronger(c->effect, e->proposed) || !ap_clause_fires(e, c))
 		return;
 	e->best = c;
 	e->proposed = c->effect;
@@ -475,7 +470,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		e->lineage_add |= BIT_ULL(u->idx);
 		break;
 	case AP_USE_GATE:
-		if (!ap_argv_match(ev, &pol->gates[u->idx].args))
+		if (!ap_event_argv_match(ev, &pol->gates[u->idx].args))
 			break;
 		if (pol->gates[u->idx].exit_status >= 0 && ev->exec) {
 			__set_bit(u->idx, e->pend);
@@ -486,7 +481,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		e->gate_hits = true;
 		break;
 	case AP_USE_INVAL:
-		if (ap_argv_match(ev, &pol->invals[u->idx].args)) {
+		if (ap_event_argv_match(ev, &pol->invals[u->idx].args)) {
 			__set_bit(pol->invals[u->idx].gate, e->stale);
 			e->gate_hits = true;
 		}
@@ -723,35 +718,10 @@ out:
 	rcu_read_unlock();
 }
 
+/* The clause's `if` over the view (include/actplane/decide.h); validated at load. */
 static bool ap_expr_eval(const struct ap_clause *c, u64 labels)
 {
-	bool st[17];
-	int sp = 0, i;
-
-	if (!c->expr_len)
-		return true;
-	for (i = 0; i < c->expr_len; i++) {
-		switch (c->expr[i][0]) {
-		case ACTPLANE_EXPR_LABEL:
-			st[sp++] = labels & BIT_ULL(c->expr[i][1]);
-			break;
-		case ACTPLANE_EXPR_TRUE:
-			st[sp++] = true;
-			break;
-		case ACTPLANE_EXPR_NOT:
-			st[sp - 1] = !st[sp - 1];
-			break;
-		case ACTPLANE_EXPR_AND:
-			sp--;
-			st[sp - 1] = st[sp - 1] && st[sp];
-			break;
-		case ACTPLANE_EXPR_OR:
-			sp--;
-			st[sp - 1] = st[sp - 1] || st[sp];
-			break;
-		}
-	}
-	return st[0];	/* validated at load: exactly one value */
+	return !c->expr_len || apm_expr_eval((const u8 (*)[2])c->expr, c->expr_len, labels, false);
 }
 
 /* Does the event's target match pattern/endpoint (kind, idx)? */
@@ -778,7 +748,8 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 
 		switch (k->kind) {
 		case ACTPLANE_COND_TARGET:
-			holds = ap_target_matches(e, k->target_kind, k->arg) != k->negate;
+			holds = apm_unless_target(ap_target_matches(e, k->target_kind, k->arg),
+						  k->negate);
 			break;
 		case ACTPLANE_COND_LINEAGE:
 			holds = e->lineage & BIT_ULL(k->arg);
@@ -795,7 +766,7 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 		if (holds)
 			return false;
 	}
-	return ap_argv_match(e->ev, &c->args);	/* last: may read the new argv */
+	return ap_event_argv_match(e->ev, &c->args);	/* last: may read the new argv */
 }
 
 static const char *ap_lazy_path(void *arg, size_t *len)
@@ -902,7 +873,6 @@ int ap_evaluate(struct ap_event *ev)
 	struct ap_proc *proc;
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
 	bool incomplete;
-	u64 new_labels;
 	int ret = 0, k;
 
 	rcu_read_lock();
@@ -925,7 +895,6 @@ int ap_evaluate(struct ap_event *ev)
 		e.xp = ap_exec_pend_of(proc, ev);
 
 	/* the view: what the subject will be if the operation happens */
-	new_labels = e.labels | ev->absorb | ev->view;
 	if (ev->exec) {
 		/*
 		 * Declassification: the process now running G drops L and stops
@@ -941,11 +910,12 @@ int ap_evaluate(struct ap_event *ev)
 			pend_endorse = e.xp->endorse;
 		}
 		e.immune |= e.declass;
-		new_labels = ((new_labels | e.src_labels | pend_endorse) & ~e.immune) | e.endorse;
+		e.labels = apm_view(e.labels, ev->absorb, e.src_labels | pend_endorse, e.immune,
+				    e.endorse, true);
 	} else {
-		new_labels |= e.src_labels & ~e.immune;
+		e.labels = apm_view(e.labels, ev->absorb | ev->view, e.src_labels, e.immune, 0,
+				    false);
 	}
-	e.labels = new_labels;
 	e.lineage |= e.lineage_add;
 
 	if (likely(!e.cand_overflow)) {

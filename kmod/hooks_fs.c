@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/preempt.h>
 #include <linux/uio.h>
 #include "propagate.h"
 
@@ -159,6 +160,24 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 }
 
 /*
+ * @inode gets the new name @dentry in @dir (rename onto, link): a write of
+ * the new path (write rules), then the inode absorbs the actor's labels.
+ */
+static int ap_name_written(const struct path *dir, struct dentry *dentry, struct inode *inode)
+{
+	struct ap_event ev;
+	int ret;
+
+	ap_ev_child(&ev, dir, dentry);
+	ev.ops[0] = ACTPLANE_OP_WRITE;
+	ev.inode = inode;
+	ret = ap_eval_once(&ev);
+	if (ret)
+		return ret;
+	return inode ? ap_flow_to_inode(inode) : 0;
+}
+
+/*
  * One direction of a rename: the name @from goes away (unlink rules) and
  * @to is written (write rules; "rename onto"); the moved inode absorbs the
  * renamer's labels.
@@ -166,21 +185,7 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 static int ap_rename_one(const struct path *from_dir, struct dentry *from,
 			 const struct path *to_dir, struct dentry *to)
 {
-	struct ap_event ev;
-	int ret;
-
-	ap_ev_child(&ev, from_dir, from);
-	ev.ops[0] = ACTPLANE_OP_UNLINK;
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	ap_ev_child(&ev, to_dir, to);
-	ev.ops[0] = ACTPLANE_OP_WRITE;
-	ev.inode = d_inode(from);
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	return d_inode(from) ? ap_flow_to_inode(d_inode(from)) : 0;
+	return ap_on_path_unlink(from_dir, from) ?: ap_name_written(to_dir, to, d_inode(from));
 }
 
 /*
@@ -201,16 +206,7 @@ int ap_on_path_rename(const struct path *old_dir, struct dentry *old_dentry,
 int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 		    struct dentry *new_dentry)
 {
-	struct ap_event ev;
-	int ret;
-
-	ap_ev_child(&ev, new_dir, new_dentry);
-	ev.ops[0] = ACTPLANE_OP_WRITE;
-	ev.inode = d_inode(old_dentry);
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
-	return d_inode(old_dentry) ? ap_flow_to_inode(d_inode(old_dentry)) : 0;
+	return ap_name_written(new_dir, new_dentry, d_inode(old_dentry));
 }
 
 /*
@@ -218,6 +214,13 @@ int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
  * shared mapping, or into the file by any means, every process mapping the
  * file sees.  The mmap hook transfers labels when a mapping is made; these
  * two keep mappings made earlier honest when labels arrive later.
+ *
+ * Both walks take a rwsem (trylock: hooks run atomically) and need process
+ * context.  Labels grow from hooks, but also from the label-storage kfuncs,
+ * which any LSM or struct_ops program may call, some from softirq (e.g. an
+ * lsm/socket_sock_rcv_skb program).  There, and when the lock is contended,
+ * the mappings cannot be brought up to date: the flow is not recorded, and
+ * the fail mode answers (ap_untrackable(): counted; -ENOMEM fail-closed).
  */
 
 /*
@@ -234,6 +237,8 @@ int ap_mm_labels_grew(const struct task_struct *t, u64 grew)
 
 	if (!mm || t->signal != current->signal)
 		return 0;
+	if (!in_task())
+		return ap_untrackable();
 	/* hooks run atomically; the one holding mmap_lock for writing is rare */
 	if (!mmap_read_trylock(mm))
 		return ap_untrackable();
@@ -266,7 +271,7 @@ int ap_mapping_labels_grew(const struct inode *inode, u64 grew)
 	if (!mapping || !mapping_mapped(mapping))
 		return 0;
 #ifdef CONFIG_MEMCG
-	if (!i_mmap_trylock_read(mapping))
+	if (!in_task() || !i_mmap_trylock_read(mapping))
 		return ap_untrackable();
 	rcu_read_lock();
 	/* an in-order walk of the interval tree visits every VMA mapping the file */
@@ -431,7 +436,7 @@ int ap_on_exec(struct linux_binprm *bprm)
 	/*
 	 * If the arguments cannot be read (no memory, pages gone), ev.argv
 	 * stays NULL and any clause, gate or invalidator that needs them
-	 * marks the event incomplete: the fail mode decides (ap_argv_match()).
+	 * marks the event incomplete: the fail mode decides (ap_event_argv_match()).
 	 */
 	if (ap_policy_wants_argv())
 		ap_event_read_argv(&ev);

@@ -139,26 +139,24 @@ static bool ap_ep_corked(struct sock *sk, struct ap_ep_key *k)
 	return false;
 }
 
-static bool ap_ep_local(const struct sock *sk, struct ap_ep_key *k)
+enum ap_sock_end { AP_END_LOCAL, AP_END_PEER };
+
+/*
+ * An inet socket's own address (AP_END_LOCAL) or its connected peer's
+ * (AP_END_PEER) as a key.  Return: false if that end has no port (not
+ * bound, not connected).
+ */
+static bool ap_ep_sock_end(const struct sock *sk, enum ap_sock_end end, struct ap_ep_key *k)
 {
 	const struct inet_sock *inet = inet_sk(sk);
+	__be16 port = end == AP_END_PEER ? inet->inet_dport : inet->inet_sport;
 
 	if (sk->sk_family == AF_INET6)
-		ap_ep_set6(k, &sk->sk_v6_rcv_saddr, inet->inet_sport);
+		ap_ep_set6(k, end == AP_END_PEER ? &sk->sk_v6_daddr : &sk->sk_v6_rcv_saddr, port);
 	else
-		ap_ep_set(k, AF_INET, &inet->inet_rcv_saddr, inet->inet_sport);
-	return inet->inet_sport != 0;
-}
-
-static bool ap_ep_peer(const struct sock *sk, struct ap_ep_key *k)
-{
-	const struct inet_sock *inet = inet_sk(sk);
-
-	if (sk->sk_family == AF_INET6)
-		ap_ep_set6(k, &sk->sk_v6_daddr, inet->inet_dport);
-	else
-		ap_ep_set(k, AF_INET, &inet->inet_daddr, inet->inet_dport);
-	return inet->inet_dport != 0;
+		ap_ep_set(k, AF_INET, end == AP_END_PEER ? &inet->inet_daddr :
+			  &inet->inet_rcv_saddr, port);
+	return port != 0;
 }
 
 static bool ap_ep_is_local_addr(const struct ap_ep_key *k)
@@ -202,14 +200,14 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
 
 	if (!ap_mem_count_of(AP_OBJ_ENDPOINT))
 		return 0;
-	if (ap_ep_local(sk, &k)) {
+	if (ap_ep_sock_end(sk, AP_END_LOCAL, &k)) {
 		l |= ap_ep_labels(&k);
 		if (ap_ep_is_local_addr(&k)) {
 			ap_ep_any(&k, &any);
 			l |= ap_ep_labels(&any);
 		}
 	}
-	if (ap_ep_peer(sk, &k))
+	if (ap_ep_sock_end(sk, AP_END_PEER, &k))
 		l |= ap_ep_labels(&k);
 	return l;
 }
@@ -643,7 +641,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		}
 		if (!(msg->msg_name && msg->msg_namelen &&
 		      ap_ep_dest(sk, msg->msg_name, msg->msg_namelen, true, &k)) &&
-		    !ap_ep_peer(sk, &k))
+		    !ap_ep_sock_end(sk, AP_END_PEER, &k))
 			return 0;
 		/*
 		 * Every send is checked: labels may have grown since connect().
@@ -710,7 +708,7 @@ int ap_on_socket_recvmsg(struct socket *sock)
 	struct ap_ep_key k;
 	int ret;
 
-	if (sock->sk && ap_ep_is_inet(sock->sk) && ap_ep_peer(sock->sk, &k)) {
+	if (sock->sk && ap_ep_is_inet(sock->sk) && ap_ep_sock_end(sock->sk, AP_END_PEER, &k)) {
 		ret = ap_eval_ep(&k, ACTPLANE_OP_RECV);
 		if (ret)
 			return ret;

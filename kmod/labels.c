@@ -85,7 +85,10 @@ int ap_label_define(const char *name, struct netlink_ext_ack *extack)
 
 /**
  * ap_labels_define() - the bits of @n label names, allocating new ones
+ * @names: the label names
+ * @n: their number
  * @bits: out: one bit per name
+ * @extack: where a refusal is explained
  *
  * All or nothing: a bad name or too few free bits defines none of them, so
  * a refused request cannot use up the 64 names (which are never freed).
@@ -179,6 +182,8 @@ void ap_labels_exit(void)
 
 /**
  * ap_charge() - reserve @bytes of label memory for one entry of type @t
+ * @t: the table the entry goes into
+ * @bytes: its size
  *
  * Return: true if within the limit.  Lock-free; may race a concurrent
  * charge by at most one entry per CPU, never past the limit.

@@ -49,7 +49,7 @@ struct ap_glob *ap_glob_compile(const char *p, gfp_t gfp)
  * Does @path match @g?  A glob of more than APM_GLOB_STACK_POS positions
  * takes its position sets from the heap; without memory it does not match.
  */
-bool ap_glob_match(const struct ap_glob *g, const char *path)
+bool ap_glob_test(const struct ap_glob *g, const char *path)
 {
 	unsigned long *heap = NULL;
 	bool ok;
@@ -69,7 +69,7 @@ bool ap_pat_match(const struct ap_pat *p, const char *path, size_t len)
 {
 	int m = apm_class_match(p->cls, p->lit, p->lit_len, path, len);
 
-	return m >= 0 ? m : ap_glob_match(p->glob, path);
+	return m >= 0 ? m : ap_glob_test(p->glob, path);
 }
 
 /* ---- immutable string map ------------------------------------------------------ */

@@ -193,7 +193,7 @@ struct ap_policy {
 
 /* match.c */
 struct ap_glob *ap_glob_compile(const char *pattern, gfp_t gfp);
-bool ap_glob_match(const struct ap_glob *g, const char *path);
+bool ap_glob_test(const struct ap_glob *g, const char *path);
 bool ap_pat_match(const struct ap_pat *p, const char *path, size_t len);
 bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k);
 int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n);

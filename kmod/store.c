@@ -58,6 +58,7 @@ static struct ap_task *ap_task_entry(const struct task_struct *t)
 
 /**
  * ap_proc_of() - the label state of @t's process, or NULL
+ * @t: any thread of the process
  *
  * Caller holds rcu_read_lock().  The result stays valid until it is dropped.
  */
@@ -205,9 +206,6 @@ out:
 	return ret;
 }
 
-/**
- * ap_task_absorb() - add @labels to @t's process
- */
 static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_refuse)
 {
 	struct ap_proc *p;
@@ -229,7 +227,11 @@ static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_r
 	return ap_mm_labels_grew(t, labels);
 }
 
-/*
+/**
+ * ap_task_absorb() - add @labels to @t's process
+ * @t: any thread of the process
+ * @labels: the label bits to add
+ *
  * Return: 0, -EPERM if a send of @t's process in flight may not carry
  * @labels (they are not added: the caller refuses the operation that
  * brought them), or the fail-mode verdict if the state could not be stored.
@@ -501,6 +503,8 @@ u32 ap_task_session(const struct task_struct *t)
 
 /**
  * ap_task_fork() - @child was just created by current (task_alloc)
+ * @child: the new task
+ * @clone_flags: its clone flags (CLONE_THREAD: a thread of current's group)
  *
  * A new thread shares its group's state (found through the leader).  A new
  * process gets a copy of the parent's labels and session.

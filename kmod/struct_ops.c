@@ -140,7 +140,11 @@ static int ap_ops_validate(void *kdata)
 	return ops->name[0] ? 0 : -EINVAL;
 }
 
-static int ap_ops_start(struct actplane_ops *ops)
+/*
+ * Start @ops (its init() may refuse) and make it the active enforcer, with
+ * @state as the status text.  Under ap_reg_mutex.
+ */
+static int ap_ops_start(struct actplane_ops *ops, const char *state)
 {
 	s32 ret = ops->init ? ops->init() : 0;
 
@@ -149,6 +153,9 @@ static int ap_ops_start(struct actplane_ops *ops)
 			ops->name, ret);
 		return ret < 0 ? ret : -EINVAL;
 	}
+	ap_set_state(ACTPLANE_ENFORCER_ACTIVE, ops->name, state);
+	ap_stats_inc(ACTPLANE_CTR_ENFORCER_ATTACHES);
+	rcu_assign_pointer(ap_active, ops);
 	return 0;
 }
 
@@ -162,12 +169,9 @@ static int ap_ops_reg(void *kdata, struct bpf_link *link)
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = ap_ops_start(ops);
+	ret = ap_ops_start(ops, "attached");
 	if (ret)
 		goto out;
-	ap_set_state(ACTPLANE_ENFORCER_ACTIVE, ops->name, "attached");
-	ap_stats_inc(ACTPLANE_CTR_ENFORCER_ATTACHES);
-	rcu_assign_pointer(ap_active, ops);
 	pr_info("actplane: enforcer %s attached\n", ops->name);
 out:
 	mutex_unlock(&ap_reg_mutex);
@@ -202,12 +206,9 @@ static int ap_ops_update(void *kdata, void *old_kdata, struct bpf_link *link)
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = ap_ops_start(ops);
+	ret = ap_ops_start(ops, "attached (replaced)");
 	if (ret)
 		goto out;
-	ap_set_state(ACTPLANE_ENFORCER_ACTIVE, ops->name, "attached (replaced)");
-	ap_stats_inc(ACTPLANE_CTR_ENFORCER_ATTACHES);
-	rcu_assign_pointer(ap_active, ops);
 	synchronize_rcu();
 	if (old->exit)
 		old->exit();

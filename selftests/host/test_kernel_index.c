@@ -34,10 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The module's ap_glob_match, renamed: the policy library has its own. */
-#define ap_glob_match kmod_ap_glob_match
 #include "../../kmod/match.c"
-#undef ap_glob_match
+#include <actplane/decide.h>
 
 #include "harness.h"
 
@@ -824,7 +822,7 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 					if (p->cls == ACTPLANE_MATCH_GLOB)
 						continue;
 					cls_st->classifier++;
-					if (pm[i] == kmod_ap_glob_match(p->glob, q.path))
+					if (pm[i] == ap_glob_test(p->glob, q.path))
 						continue;
 					if (!cls_st->cls_bad++) {
 						printf("# the class test and the glob disagree (ACTPLANE_TEST_SEED=%llu) on path ",
@@ -1118,6 +1116,149 @@ static void run_alloc_failures(u32 rounds)
 	RESULT(!bad, name, "%lu of them wrong", bad);
 }
 
+/* ---- the shared argv and condition code (include/actplane/decide.h) ------------- */
+
+/* The tool's array form (userspace/policy/glob.c): the same matcher, another cursor. */
+bool ap_argv_match(char *const *want, size_t nwant, char *const *argv, size_t argc);
+
+/* Brute force: is want[wi..] a subsequence of argv[ai..]? */
+static bool dm_subseq(char *const *want, u32 nwant, u32 wi, char *const *argv, u32 argc, u32 ai)
+{
+	if (wi == nwant)
+		return true;
+	for (; ai < argc; ai++)
+		if (!strcmp(argv[ai], want[wi]) && dm_subseq(want, nwant, wi + 1, argv, argc, ai + 1))
+			return true;
+	return false;
+}
+
+/* Brute force: run a program with an unbounded stack; -1 if malformed. */
+static int dm_expr(const unsigned char (*prog)[2], u32 n, u64 labels)
+{
+	int st[256];
+	u32 sp = 0, i, depth = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (prog[i][0]) {
+		case ACTPLANE_EXPR_LABEL:
+			if (prog[i][1] >= 64)
+				return -1;
+			st[sp++] = (int)((labels >> prog[i][1]) & 1);
+			break;
+		case ACTPLANE_EXPR_TRUE:
+			st[sp++] = 1;
+			break;
+		case ACTPLANE_EXPR_NOT:
+			if (sp < 1)
+				return -1;
+			st[sp - 1] = !st[sp - 1];
+			break;
+		case ACTPLANE_EXPR_AND:
+		case ACTPLANE_EXPR_OR:
+			if (sp < 2)
+				return -1;
+			sp--;
+			st[sp - 1] = prog[i][0] == ACTPLANE_EXPR_AND ? st[sp - 1] & st[sp] :
+				     st[sp - 1] | st[sp];
+			break;
+		default:
+			return -1;
+		}
+		depth = sp > depth ? sp : depth;
+	}
+	return sp == 1 && depth <= APM_EXPR_MAX_DEPTH ? st[0] : -1;
+}
+
+/* A well-formed program of about n instructions, at most max_depth deep. */
+static void dm_gen_expr(unsigned char (*prog)[2], u32 *n, u32 budget)
+{
+	if (budget <= 1 || chance(30)) {
+		prog[*n][0] = chance(10) ? ACTPLANE_EXPR_TRUE : ACTPLANE_EXPR_LABEL;
+		prog[*n][1] = (unsigned char)rn(6);
+		(*n)++;
+		return;
+	}
+	if (chance(25)) {
+		dm_gen_expr(prog, n, budget - 1);
+		prog[*n][0] = ACTPLANE_EXPR_NOT;
+		prog[*n][1] = 0;
+		(*n)++;
+		return;
+	}
+	dm_gen_expr(prog, n, budget / 2);
+	dm_gen_expr(prog, n, budget / 2);
+	prog[*n][0] = chance(50) ? ACTPLANE_EXPR_AND : ACTPLANE_EXPR_OR;
+	prog[*n][1] = 0;
+	(*n)++;
+}
+
+static void run_decide(u32 rounds)
+{
+	static const char *const argwords[] = { "a", "b", "ab", "", "--x", "a b" };
+	unsigned long argv_bad = 0, argv_n = 0, expr_bad = 0, expr_n = 0, r;
+
+	for (r = 0; r < rounds * scale; r++) {
+		char *argv[8], *want[4], block[128];
+		unsigned char prog[64][2];
+		u32 argc = rn(8), nwant = 1 + rn(4), i, n = 0, pos = 0, use;
+		u64 labels = rnd() & 0x3f;
+		struct apm_packed_args cur;
+		bool model, got;
+		int m, v;
+
+		for (i = 0; i < argc; i++) {
+			argv[i] = (char *)argwords[rn(6)];
+			memcpy(block + pos, argv[i], strlen(argv[i]) + 1);
+			pos += strlen(argv[i]) + 1;
+		}
+		block[pos] = 0;
+		for (i = 0; i < nwant; i++)
+			want[i] = (char *)argwords[rn(6)];
+		/* argc may say fewer strings than the block holds, or more */
+		use = chance(30) ? rn(argc + 3) : argc;
+		cur = (struct apm_packed_args){ .a = block, .end = block + pos, .argc = use };
+		use = use < argc ? use : argc;
+		model = use > 0 && dm_subseq(want, nwant, 0, argv, use, 1);
+		got = apm_argv_match((const char *const *)want, nwant, apm_packed_next, &cur);
+		argv_n++;
+		if (got != model || ap_argv_match(want, nwant, argv, argc) !=
+		    (argc > 0 && dm_subseq(want, nwant, 0, argv, argc, 1))) {
+			if (!argv_bad++)
+				printf("# argv: round %lu, argc %u of %u strings, %u wanted: module %d, model %d\n",
+				       r, cur.argc, argc, nwant, got, model);
+		}
+
+		/* condition programs: well-formed ones, unchecked as the module runs them */
+		dm_gen_expr(prog, &n, 1 + rn(40));
+		m = dm_expr(prog, n, labels);
+		if (m >= 0) {
+			expr_n++;
+			if (apm_expr_eval(prog, n, labels, false) != m ||
+			    apm_expr_eval(prog, n, labels, true) != m) {
+				if (!expr_bad++)
+					printf("# expr: round %lu, %u instructions: %d/%d, model %d\n", r, n,
+					       apm_expr_eval(prog, n, labels, false),
+					       apm_expr_eval(prog, n, labels, true), m);
+			}
+		}
+		/* and random bytes, checked as the tool runs them */
+		n = 1 + rn(24);
+		for (i = 0; i < n; i++) {
+			prog[i][0] = (unsigned char)rn(7);
+			prog[i][1] = (unsigned char)(chance(5) ? 64 + rn(8) : rn(6));
+		}
+		m = dm_expr(prog, n, labels);
+		v = apm_expr_eval(prog, n, labels, true);
+		expr_n++;
+		if (v != m && !expr_bad++)
+			printf("# expr: round %lu, %u random instructions: %d, model %d\n", r, n, v, m);
+	}
+	RESULT(!argv_bad, "kernel decide: the argv matcher (packed block and array) agrees with brute force",
+	       "%lu of %lu disagree", argv_bad, argv_n);
+	RESULT(!expr_bad, "kernel decide: condition programs agree with a stack machine model",
+	       "%lu of %lu disagree", expr_bad, expr_n);
+}
+
 /* ACTPLANE_TEST_SEED and ACTPLANE_TEST_SCALE; each TEST starts its own stream from the seed */
 static void seed_from_env(u64 stream)
 {
@@ -1170,6 +1311,12 @@ TEST(alloc_failures)
 	seed_from_env(2);
 	run_alloc_failures(40);
 	printf("# %.1f s\n", now() - t0);
+}
+
+TEST(decide)
+{
+	seed_from_env(3);
+	run_decide(5000);
 }
 
 TEST_HARNESS_MAIN

@@ -1508,46 +1508,6 @@ static char *fold_text(struct parser *p, const char *s)
 	return out;
 }
 
-static unsigned name_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-/* returns the index of an existing rule with that name, or -1 after adding */
-static long rule_name_add(struct builder *b, const char *name, size_t idx)
-{
-	size_t i, mask;
-
-	if ((b->p->n_rules + 1) * 2 > b->name_cap) {
-		size_t ncap = b->name_cap ? b->name_cap * 2 : 64, r;
-		unsigned *ns = ap_xcalloc(ncap, sizeof(*ns));
-
-		for (r = 0; r < b->name_cap; r++) {
-			unsigned v = b->name_slots[r];
-
-			if (!v)
-				continue;
-			i = name_hash(b->p->rules[v - 1].name) & (ncap - 1);
-			while (ns[i])
-				i = (i + 1) & (ncap - 1);
-			ns[i] = v;
-		}
-		free(b->name_slots);
-		b->name_slots = ns;
-		b->name_cap = ncap;
-	}
-	mask = b->name_cap - 1;
-	for (i = name_hash(name) & mask; b->name_slots[i]; i = (i + 1) & mask)
-		if (!strcmp(b->p->rules[b->name_slots[i] - 1].name, name))
-			return b->name_slots[i] - 1;
-	b->name_slots[i] = idx + 1;
-	return -1;
-}
-
 /* a rule body being parsed */
 struct rule_st {
 	struct tok *nt, *bt;
@@ -1701,15 +1661,14 @@ static void parse_rule(struct parser *p)
 		     "too many rules: '%s' would be rule %d, the kernel module's limit is %d",
 		     nt->s, AP_MAX_RULES + 1, AP_MAX_RULES);
 	}
-	dup = rule_name_add(p->b, nt->s, p->P->n_rules);
+	r = AR_PUSH(p->ar, p->P->rules, p->P->n_rules, p->b->cap_rules);
+	r->id = p->P->n_rules - 1;
+	r->name = ar_strdup(p->ar, nt->s);
+	dup = strmap_put(&p->b->rule_names, r->name, (long)r->id);
 	if (dup >= 0)
 		perr(p, nt, ar_printf(&p->tmp, "the first '%s' is at line %u",
 				      nt->s, p->P->rules[dup].loc.line),
 		     "duplicate rule name '%s'", nt->s);
-
-	r = AR_PUSH(p->ar, p->P->rules, p->P->n_rules, p->b->cap_rules);
-	r->id = p->P->n_rules - 1;
-	r->name = ar_strdup(p->ar, nt->s);
 	r->because = fold_text(p, because);
 	r->clauses = clauses;
 	r->n_clauses = n;
@@ -1856,10 +1815,9 @@ void builder_destroy(struct builder *b)
 		free(b->gate_keys[i]);
 	free(b->gate_keys);
 	free(b->clauses);
-	free(b->name_slots);
+	strmap_free(&b->rule_names);
 	b->gate_keys = NULL;
 	b->clauses = NULL;
-	b->name_slots = NULL;
 }
 
 /* can the program be true with labels outside `allowed` clear? */

@@ -36,6 +36,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <actplane/decide.h>
+
 #include "../escape.h"
 #include "explain.h"
 #include "internal.h"
@@ -1041,7 +1043,7 @@ static json_object *clause_json(struct xstate *s, const struct ap_rule *r, size_
 
 		switch (u->kind) {
 		case AP_COND_TARGET:
-			holds = target_match(&u->target, &s->x) != u->negate;
+			holds = apm_unless_target(target_match(&u->target, &s->x), u->negate);
 			detail = ap_xasprintf("%s %s", s->x.target,
 					      target_match(&u->target, &s->x) ? "matches" :
 					      "does not match");
@@ -1075,7 +1077,6 @@ static void apply_event(struct xstate *s)
 {
 	const struct ap_policy *p = s->p;
 	const struct xevent *x = &s->x;
-	uint64_t immune;
 	size_t i;
 
 	for (i = 0; i < p->n_sources; i++) {
@@ -1118,10 +1119,11 @@ static void apply_event(struct xstate *s)
 		for (i = 0; i < p->n_lineages && i < 64; i++)
 			if (ap_matcher_match(&p->lineages[i].exec, x->path))
 				s->lineage_add |= 1ULL << i;
-		immune = s->declass;
-		s->view = ((s->given | s->absorb | s->src) & ~immune) | s->endorse;
+		/* no immunity but this exec's declassify: the module's view */
+		s->view = apm_view(s->given, s->absorb, s->src, s->declass, s->endorse, true);
 	} else {
-		s->view = s->given | s->src;
+		/* no object labels (--target-labels: exec only), no immunity */
+		s->view = apm_view(s->given, 0, s->src, 0, 0, false);
 	}
 }
 
@@ -1221,7 +1223,7 @@ struct json_object *ap_explain_json(const struct ap_policy *p, const struct ap_e
 			if (!(s.x.ops & OPBIT(cl->op)) || !target_match(&cl->target, &s.x))
 				continue;
 			json_object_array_add(clauses, clause_json(&s, rule, c, &fires));
-			if (fires && (!best || cl->effect > best->effect)) {
+			if (fires && apm_stronger(cl->effect, best ? best->effect : 0)) {
 				best = cl;
 				best_rule = rule;
 			}
@@ -1259,34 +1261,32 @@ struct json_object *ap_explain_json(const struct ap_policy *p, const struct ap_e
 
 /* ---- text ---------------------------------------------------------------------------- */
 
-static const char *jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int jint(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
-}
-
-static bool jbool(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static json_object *jget(json_object *o, const char *key)
 {
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static int jint(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v ? json_object_get_int(v) : 0;
+}
+
+static bool jbool(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	return v && json_object_get_boolean(v);
 }
 
 /* "WORD WORD" of a JSON array of strings, each a word or escaped in quotes */
@@ -1301,6 +1301,16 @@ static void put_words(FILE *f, json_object *a, const char *none)
 			fputc(' ', f);
 		ap_esc_word(f, json_object_get_string(json_object_array_get_idx(a, i)));
 	}
+}
+
+/* "HEAD WORD WORD\n", nothing for an empty list */
+static void put_line(FILE *f, const char *head, json_object *a)
+{
+	if (!json_object_array_length(a))
+		return;
+	fputs(head, f);
+	put_words(f, a, "");
+	fputc('\n', f);
 }
 
 /* why a clause that matched does not fire: the first condition that stops it */
@@ -1368,16 +1378,8 @@ void ap_explain_print(FILE *f, struct json_object *res)
 		fputc(')', f);
 	}
 	fputc('\n', f);
-	if (json_object_array_length(jget(subj, "after"))) {
-		fputs("after:   ", f);
-		put_words(f, jget(subj, "after"), "");
-		fputc('\n', f);
-	}
-	if (json_object_array_length(jget(subj, "lineage"))) {
-		fputs("lineage: ", f);
-		put_words(f, jget(subj, "lineage"), "");
-		fputc('\n', f);
-	}
+	put_line(f, "after:   ", jget(subj, "after"));
+	put_line(f, "lineage: ", jget(subj, "lineage"));
 	for (i = 0; notes && i < json_object_array_length(notes); i++) {
 		fputs("note:    ", f);
 		ap_esc_puts(f, json_object_get_string(json_object_array_get_idx(notes, i)));

@@ -3,13 +3,15 @@
  * Path patterns: the reference glob matcher, the classifier that turns a glob
  * into the cheap class the module indexes (exact / basename / prefix /
  * suffix / any / glob), pattern resolution (basename rule for exec, relative
- * patterns against the policy directory) and the small evaluation helpers
- * (argv, condition programs) that define the semantics the module follows.
+ * patterns against the policy directory) and the evaluation helpers (argv,
+ * condition programs): the module's, from include/actplane/decide.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <actplane/decide.h>
 #include <actplane/match.h>
 #include "internal.h"
 
@@ -252,55 +254,41 @@ const char *matcher_build(struct ap_arena *ar, struct ap_matcher *m,
 
 /* ---- evaluation helpers ----------------------------------------------------- */
 
+/* An argv array, one argument at a time (apm_argv_match()): NULL entries never match. */
+struct argv_cur {
+	char *const *argv;
+	size_t argc, i;
+};
+
+static const char *argv_next(void *arg)
+{
+	struct argv_cur *c = arg;
+
+	if (!c->i && c->argc) {
+		c->i = 1;
+		return "";	/* argv[0]: never matched */
+	}
+	while (c->i < c->argc && !c->argv[c->i])
+		c->i++;
+	return c->i < c->argc ? c->argv[c->i++] : NULL;
+}
+
 bool ap_argv_match(char *const *want, size_t nwant, char *const *argv,
 		   size_t argc)
 {
-	size_t i = 1, w = 0;
+	struct argv_cur cur = { .argv = argv, .argc = argc };
 
-	for (; w < nwant && i < argc; i++)
-		if (argv[i] && !strcmp(argv[i], want[w]))
-			w++;
-	return w == nwant;
+	return apm_argv_match((const char *const *)want, (unsigned int)nwant, argv_next, &cur);
 }
+
+/* The module's layout: the ACTPLANE_E_EXPR bytes, read as they are. */
+_Static_assert(sizeof(struct ap_expr_insn) == 2 && offsetof(struct ap_expr_insn, op) == 0 &&
+	       offsetof(struct ap_expr_insn, bit) == 1, "struct ap_expr_insn is not (op, bit)");
+_Static_assert(AP_EXPR_MAX_DEPTH == APM_EXPR_MAX_DEPTH, "condition stack depth differs");
 
 int ap_expr_eval(const struct ap_expr_insn *e, size_t n, uint64_t labels)
 {
-	bool st[AP_EXPR_MAX_DEPTH];
-	size_t sp = 0, i;
-
-	for (i = 0; i < n; i++) {
-		switch (e[i].op) {
-		case AP_EXPR_PUSH_LABEL:
-		case AP_EXPR_PUSH_TRUE:
-			if (sp == AP_EXPR_MAX_DEPTH)
-				return -1;
-			if (e[i].op == AP_EXPR_PUSH_TRUE)
-				st[sp++] = true;
-			else if (e[i].bit < 64)
-				st[sp++] = (labels >> e[i].bit) & 1;
-			else
-				return -1;
-			break;
-		case AP_EXPR_NOT:
-			if (sp < 1)
-				return -1;
-			st[sp - 1] = !st[sp - 1];
-			break;
-		case AP_EXPR_AND:
-		case AP_EXPR_OR:
-			if (sp < 2)
-				return -1;
-			sp--;
-			if (e[i].op == AP_EXPR_AND)
-				st[sp - 1] = st[sp - 1] && st[sp];
-			else
-				st[sp - 1] = st[sp - 1] || st[sp];
-			break;
-		default:
-			return -1;
-		}
-	}
-	return sp == 1 ? st[0] : -1;
+	return apm_expr_eval((const unsigned char (*)[2])e, (unsigned int)n, labels, true);
 }
 
 /* ---- names ------------------------------------------------------------------- */

@@ -140,6 +140,18 @@ struct label_info {
 	unsigned use_line, use_col, use_span;
 };
 
+/* ---- string -> index maps (keys are borrowed, not copied) ---------------- */
+struct strmap {
+	const char **keys;
+	long *vals;
+	size_t n, cap;
+};
+
+long strmap_get(const struct strmap *m, const char *key);	/* -1: absent */
+/* insert; returns the existing value (and changes nothing) or -1 */
+long strmap_put(struct strmap *m, const char *key, long val);
+void strmap_free(struct strmap *m);
+
 struct clause_info {
 	unsigned rule, clause;
 	const struct ap_text *file;
@@ -160,9 +172,7 @@ struct builder {
 	char **gate_keys;	/* canonical key per gate, malloc'd */
 	struct clause_info *clauses;	/* for post-pass warnings, malloc'd */
 	size_t n_clauses, cap_clauses;
-	/* rule name set: open addressing over rule indices + 1 */
-	unsigned *name_slots;
-	size_t name_cap;
+	struct strmap rule_names;	/* rule name (the rule's own copy) -> index */
 };
 
 void builder_init(struct builder *b, struct ap_arena *ar, struct ap_policy *p,
@@ -180,18 +190,6 @@ void builder_finish(struct builder *b);
 /* resolve + classify into m (arena strings); returns NULL or an error why */
 const char *matcher_build(struct ap_arena *ar, struct ap_matcher *m,
 			  const char *written, bool exec, const char *base_dir);
-
-/* ---- string -> index maps (keys are borrowed, not copied) ---------------- */
-struct strmap {
-	const char **keys;
-	long *vals;
-	size_t n, cap;
-};
-
-long strmap_get(const struct strmap *m, const char *key);	/* -1: absent */
-/* insert; returns the existing value (and changes nothing) or -1 */
-long strmap_put(struct strmap *m, const char *key, long val);
-void strmap_free(struct strmap *m);
 
 /* ---- path helpers -------------------------------------------------------- */
 char *path_dirname_abs(const char *path);	/* malloc'd, absolute */

@@ -238,18 +238,36 @@ static const char *const feedback_keys[] = { "path" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * @map must be a mapping (else the error @why, with @hint) whose keys are
+ * among @keys (check_keys(): @what names it).  Return: whether it is.
+ */
+static bool mapping_ok(struct yctx *y, yaml_node_t *map, const char *what,
+		       const char *const *keys, size_t nkeys, const char *hint, const char *why)
+{
+	if (map->type != YAML_MAPPING_NODE) {
+		yerr(y, map, hint, "%s", why);
+		return false;
+	}
+	return check_keys(y, map, what, keys, nkeys);
+}
+
+/*
+ * A catalog section (`rules:`, `domains:`): a mapping of names, or nothing.
+ * Return: whether there is anything to load (errors are reported).
+ */
+static bool catalog_map(struct yctx *y, yaml_node_t *map, const char *what, const char *hint,
+			const char *why)
+{
+	return map && !is_null(map) && mapping_ok(y, map, what, NULL, 0, hint, why);
+}
+
 static void load_rules(struct yctx *y, yaml_node_t *map)
 {
 	yaml_node_t *k, *v;
 
-	if (!map || is_null(map))
-		return;
-	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "for example `rules: {NAME: {ifc: \"rule NAME: ...\"}}`",
-		     "`rules` must be a mapping from rule names to rule text");
-		return;
-	}
-	if (!check_keys(y, map, "`rules`", NULL, 0))
+	if (!catalog_map(y, map, "`rules`", "for example `rules: {NAME: {ifc: \"rule NAME: ...\"}}`",
+			 "`rules` must be a mapping from rule names to rule text"))
 		return;
 	FOR_PAIRS(y, map, c4, k, v) {
 		const char *name = scalar(y, k, "a rule name");
@@ -356,13 +374,9 @@ static void load_domain(struct yctx *y, struct domain *d, yaml_node_t *v)
 			const char *m;
 			struct bind *b;
 
-			if (it->type != YAML_MAPPING_NODE) {
-				yerr(y, it, "write `- rule: NAME` and `mode: locked` (or default)",
-				     "each `bind` entry is a mapping with `rule` and `mode`");
-				continue;
-			}
-			if (!check_keys(y, it, "a `bind` entry", bind_keys,
-					N(bind_keys)))
+			if (!mapping_ok(y, it, "a `bind` entry", bind_keys, N(bind_keys),
+					"write `- rule: NAME` and `mode: locked` (or default)",
+					"each `bind` entry is a mapping with `rule` and `mode`"))
 				continue;
 			FOR_PAIRS(y, it, c9, bk, bv) {
 				if (!strcmp((const char *)bk->data.scalar.value, "rule"))
@@ -400,14 +414,9 @@ static void load_domains(struct yctx *y, yaml_node_t *map)
 {
 	yaml_node_t *k, *v;
 
-	if (!map || is_null(map))
-		return;
-	if (map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, "for example `domains: {session: {bind: [{rule: NAME, mode: locked}]}}`",
-		     "`domains` must be a mapping from domain names to domains");
-		return;
-	}
-	if (!check_keys(y, map, "`domains`", NULL, 0))
+	if (!catalog_map(y, map, "`domains`",
+			 "for example `domains: {session: {bind: [{rule: NAME, mode: locked}]}}`",
+			 "`domains` must be a mapping from domain names to domains"))
 		return;
 	FOR_PAIRS(y, map, c10, k, v) {
 		const char *name = scalar(y, k, "a domain name");
@@ -711,13 +720,9 @@ static void load_top(struct yctx *y, yaml_node_t *root, const char *domain,
 
 			if (is_null(v))
 				continue;
-			if (v->type != YAML_MAPPING_NODE) {
-				yerr(y, v, "for example `feedback: {path: .actplane/last-violation.txt}`",
-				     "`feedback` must be a mapping");
-				continue;
-			}
-			if (!check_keys(y, v, "`feedback`", feedback_keys,
-					N(feedback_keys)))
+			if (!mapping_ok(y, v, "`feedback`", feedback_keys, N(feedback_keys),
+					"for example `feedback: {path: .actplane/last-violation.txt}`",
+					"`feedback` must be a mapping"))
 				continue;
 			FOR_PAIRS(y, v, c12, fk, fv) {
 				(void)fk;
