@@ -402,9 +402,9 @@ TEST(scaling)
 	t0 = now();
 	p = ap_policy_load_string(text, len, "/w/actplane.yaml", NULL, &d);
 	t1 = now();
-	RESULT(p && p->n_rules == 16000 && t1 - t0 < 1.0,
-	       "16,000 rules compile in well under a second",
-	       "%s in %.2f s", p ? "compiled" : "failed", t1 - t0);
+	/* the time is reported, not asserted: no timing thresholds in tests */
+	RESULT(p && p->n_rules == 16000, "16,000 rules compile",
+	       "%s", p ? "wrong rule count" : "failed");
 	printf("# 16,000 rules: %.3f s\n", t1 - t0);
 	done(p, &d);
 	free(text);
