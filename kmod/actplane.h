@@ -154,10 +154,17 @@ enum ap_send_kind {
 
 struct ap_send {
 	const struct task_struct *task;	/* the sending thread; NULL: free */
-	const void *chan;		/* AP_SEND_CHAN: the receiving end (a key) */
-	struct ap_ep_key k;		/* AP_SEND_EP: the destination */
+	union {
+		const void *chan;	/* AP_SEND_CHAN: the receiving end (a key) */
+		struct ap_ep_key k;	/* AP_SEND_EP: the destination */
+	};
 	u8 kind;
 	bool batch;			/* inside sendmmsg: held until it returns */
+};
+
+/* Allocated at a process's first send (most processes never send). */
+struct ap_sends {
+	struct ap_send s[AP_SEND_SLOTS];
 };
 
 /*
@@ -196,10 +203,10 @@ struct ap_proc {
 	 * a send that starts is checked with @labels | @arriving.
 	 */
 	u8 nsend;
-	u8 send_lost;		/* sends not recorded: every slot was in use */
+	u8 send_lost;		/* sends not recorded: no slot, or no memory */
 	u16 narriving;
 	u64 arriving;
-	struct ap_send send[AP_SEND_SLOTS];
+	struct ap_sends *sends;
 	struct rcu_head rcu;
 };
 

@@ -458,17 +458,29 @@ int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int
  */
 static atomic_t ap_sends_recorded = ATOMIC_INIT(0);
 
-/* The slot of the current thread in @p, or a free one, or NULL.  Under p->lock. */
-static struct ap_send *ap_send_slot(struct ap_proc *p)
+/*
+ * The slot of the current thread in @p, or a free one (with @alloc, the
+ * slots are allocated at the process's first send), or NULL.  Under p->lock.
+ */
+static struct ap_send *ap_send_slot(struct ap_proc *p, bool alloc)
 {
 	struct ap_send *free = NULL;
 	int i;
 
+	if (!p->sends) {
+		if (!alloc || !ap_charge(AP_OBJ_PROC, sizeof(*p->sends)))
+			return NULL;
+		p->sends = kzalloc(sizeof(*p->sends), GFP_NOWAIT | __GFP_NOWARN);
+		if (!p->sends) {
+			ap_uncharge(AP_OBJ_PROC, sizeof(*p->sends));
+			return NULL;
+		}
+	}
 	for (i = 0; i < AP_SEND_SLOTS; i++) {
-		if (p->send[i].task == current)
-			return &p->send[i];
-		if (!p->send[i].task && !free)
-			free = &p->send[i];
+		if (p->sends->s[i].task == current)
+			return &p->sends->s[i];
+		if (!p->sends->s[i].task && !free)
+			free = &p->sends->s[i];
 	}
 	return free;
 }
@@ -493,7 +505,7 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	if (!p)
 		goto out;
 	spin_lock_irqsave(&p->lock, flags);
-	s = ap_send_slot(p);
+	s = ap_send_slot(p, true);
 	if (s) {
 		if (!s->task) {
 			s->task = current;
@@ -502,12 +514,12 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 			atomic_inc(&ap_sends_recorded);
 		}
 		s->batch |= batch;
-		if (kind != AP_SEND_NONE || !s->kind) {
-			s->kind = kind;
+		if (kind == AP_SEND_EP)
+			s->k = *k;
+		else if (kind == AP_SEND_CHAN)
 			s->chan = chan;
-			if (k)
-				s->k = *k;
-		}
+		if (kind != AP_SEND_NONE || !s->kind)
+			s->kind = kind;
 	} else if (p->send_lost < U8_MAX) {
 		p->send_lost++;		/* every arrival follows the fail mode meanwhile */
 	}
@@ -538,7 +550,7 @@ static void ap_send_end(bool batch_end)
 	if (!p || (!READ_ONCE(p->nsend) && !READ_ONCE(p->send_lost)))
 		goto out;
 	spin_lock_irqsave(&p->lock, flags);
-	s = ap_send_slot(p);
+	s = ap_send_slot(p, false);
 	if (s && s->task == current) {
 		if (!s->batch || batch_end) {
 			memset(s, 0, sizeof(*s));

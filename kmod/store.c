@@ -131,6 +131,10 @@ static void ap_proc_put(struct ap_proc *p)
 	if (p->session)
 		ap_session_put(p->session);
 	ap_exec_pend_drop(p);
+	if (p->sends) {
+		kfree(p->sends);
+		ap_uncharge(AP_OBJ_PROC, sizeof(*p->sends));
+	}
 	ap_uncharge(AP_OBJ_PROC, sizeof(*p));
 	kfree_rcu(p, rcu);
 }
@@ -303,9 +307,9 @@ static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 ad
 	new = add & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels);
 	p->arriving |= new;
 	p->narriving++;
-	for (i = 0; i < AP_SEND_SLOTS; i++)
-		if (p->send[i].task)
-			sends[n++] = p->send[i];
+	for (i = 0; p->sends && i < AP_SEND_SLOTS; i++)
+		if (p->sends->s[i].task)
+			sends[n++] = p->sends->s[i];
 	lost = p->send_lost;
 	spin_unlock_irqrestore(&p->lock, flags);
 
