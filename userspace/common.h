@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <uapi/actplane.h>
 
+#define AP_TOOL_VERSION "0.1.0"
+
 #define AP_BPFFS	"/sys/fs/bpf"
 #define AP_PIN_DIR	AP_BPFFS "/actplane"
 #define AP_PIN_ENFORCER	AP_PIN_DIR "/enforcer"

@@ -13,7 +13,6 @@
 #include "common.h"
 #include "escape.h"
 
-#define AP_TOOL_VERSION "0.1.0"
 
 /* The declarations of every command (AP_COMMAND in cmd.h), placed by the linker. */
 extern const struct ap_cmd *const __start_ap_cmds[], *const __stop_ap_cmds[];
@@ -152,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (!strcmp(argv[1], "--version")) {	/* the tool only; `version` says more */
 		printf("actplane %s (netlink ABI %d)\n", AP_TOOL_VERSION, ACTPLANE_ABI_VERSION);
 		return 0;
 	}

@@ -6,7 +6,7 @@
 # refused with exit status 2 before the module is contacted.
 . "$(dirname "$0")/lib.sh" cli-args
 
-CMDS="run check compile explain init load unload rules watch status up down enforcer label labels session limits setup feedback-hook mcp doctor"
+CMDS="run check compile explain init load unload rules watch status up down enforcer label labels session limits setup feedback-hook mcp doctor version"
 
 # fails_usage NEEDLE ARGS...: exit 2, NEEDLE and the one hint on stderr, nothing
 # on stdout, and no sign of a netlink call (which would say the module is missing)

@@ -126,7 +126,18 @@ t_rules_unloaded() {
 	expect_eq "rules --diff without a policy" "$rc" 2
 }
 
+# version: the module answers without privileges, with the tool's ABI
+t_version() {
+	local out j
+	out=$("${UNPRIV[@]}" "$AP" version) || fail "version as uid 1000: exit $?: $out"
+	expect_contains "module line" "$out" "module: actplane "
+	j=$("${UNPRIV[@]}" "$AP" version --json)
+	expect_eq "module loaded" "$(json_get "$j" "j['module']['loaded']")" True
+	expect_eq "same ABI" "$(json_get "$j" "j['module']['abi'] == j['tool']['abi'] and j['abi_match']")" True
+}
+
 setup
+run_test "version: the tool's and the module's, without root" t_version
 skip_or_run "rules prints what compile --dump prints; rules --diff of the same file is empty" t_rules_roundtrip
 skip_or_run "rules --diff shows a changed argument and because, exit 1" t_rules_diff_change
 run_test "rules --json: names, because and clause parts" t_rules_json
