@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * BPF LSM hook programs (and two fexit programs).  Each one is thin on
- * purpose: it hands the hook's kernel objects to one module kfunc and
- * returns its verdict.  All state and all decisions live in the module.
+ * BPF LSM hook programs, and the fentry, fexit and tp_btf programs of the
+ * data paths no LSM hook covers.  Each one is thin on purpose: it hands
+ * the hook's kernel objects to one module kfunc and returns its verdict.
+ * All state and all decisions live in the module.
  *
  * Program names are "ap_" + the hook name; `actplane up` pins each link as
  * /sys/fs/bpf/actplane/hook_<hook name>.

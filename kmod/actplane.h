@@ -4,9 +4,24 @@
  *
  *   main.c        init/exit, unwinding
  *   stats.c       per-CPU counters and per-hook hit counts
+ *   hooks.h       the hook table: one line per hook kfunc
+ *   hooks_fs.c    hooks on files, exec, pipes and the splice family
+ *   hooks_net.c   hooks on sockets and endpoints
+ *   hooks_task.c  hooks between processes: memory, io_uring, message queues, keys
+ *   propagate.h   the propagation rules the hook files share
+ *   store.c       label storage: processes, files, endpoints, local sockets
+ *   labels.c      label names, label memory accounting, the fail mode
+ *   session.c     sessions and their gates
+ *   policy.h      the compiled policy, swapped whole under RCU
+ *   policy.c      policy load over netlink: staging, validation, indexing, swap
+ *   match.c       the per-operation path and endpoint indexes
+ *   eval.h        one event as the evaluator sees it
+ *   eval.c        policy evaluation for one event, the exec commit
+ *   events.c      violation events on the "events" multicast group
  *   struct_ops.c  the "actplane_ops" enforcement backend and its fallback
  *   kfuncs.c      kfuncs for BPF LSM and struct_ops programs
  *   netlink.c     generic netlink family "actplane"
+ * docs/architecture.md, "The module", has the same map.
  */
 #ifndef ACTPLANE_KMOD_H
 #define ACTPLANE_KMOD_H

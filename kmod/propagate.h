@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The propagation rules the hook files share (DESIGN §3): reading makes the
- * process absorb the object's labels, writing makes the object absorb the
- * process's.  Return values are hook verdicts: 0, or the fail mode's
- * verdict when a flow could not be recorded (ap_untrackable()).
+ * The propagation rules the hook files share (docs/architecture.md,
+ * "Propagation"): reading makes the process absorb the object's labels,
+ * writing makes the object absorb the process's.  Return values are hook
+ * verdicts: 0, or the fail mode's verdict when a flow could not be recorded
+ * (ap_untrackable()).
  */
 #ifndef ACTPLANE_PROPAGATE_H
 #define ACTPLANE_PROPAGATE_H

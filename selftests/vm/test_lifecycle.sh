@@ -10,7 +10,7 @@
 # options below: attaching and detaching the LSM programs text-pokes the
 # hooked functions while the other vCPU runs them, and under multi-threaded
 # TCG that vCPU can go on executing the int3 of a finished poke (a QEMU
-# artifact; see docs/architecture.md, "Testing").  Single-threaded TCG
+# artifact; see docs/architecture.md, "Tests").  Single-threaded TCG
 # keeps two vCPUs and patches code exactly.
 # vm-options: --tcg-single
 . "$(dirname "$0")/lib.sh"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# More rule families (DESIGN §3): endorsement, single-shot confirmation,
-# transitive derived data, task separation, read-only sub-agent, migration
-# freshness, exit-status gates.  Reuses test_policy.sh helpers.
+# More rule families (docs/policy-language.md, "Worked examples"):
+# endorsement, single-shot confirmation, transitive derived data, task
+# separation, read-only sub-agent, migration freshness, exit-status gates.
+# Reuses test_policy.sh helpers.
 . "$(dirname "$0")/lib.sh"
 eval "$(sed -n '/^W=/,/^t_argv_pre_exec() {/p' "$(dirname "$0")/test_policy.sh" | sed '$d')"
 
