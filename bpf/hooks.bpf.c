@@ -294,28 +294,13 @@ int BPF_PROG(ap_unix_seqpacket_recvmsg, struct socket *sock, struct msghdr *msg,
 }
 
 /*
- * Each protocol's sendmsg returned (every message, also those sendmmsg sends
- * without the LSM hook): the send is no longer in flight.
+ * sock_sendmsg_nosec() returned (every message of every protocol, also those
+ * sendmmsg sends without the LSM hook): the send is no longer in flight.
  */
-SEC("fexit/inet_sendmsg")
-int BPF_PROG(ap_inet_sendmsg, struct socket *sock, struct msghdr *msg, size_t size, int ret)
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(ap_sock_send_length, struct sock *sk, int ret, int flags)
 {
-	actplane_sock_send_done(sock);
-	return 0;
-}
-
-SEC("fexit/inet6_sendmsg")
-int BPF_PROG(ap_inet6_sendmsg, struct socket *sock, struct msghdr *msg, size_t size, int ret)
-{
-	actplane_sock_send_done(sock);
-	return 0;
-}
-
-SEC("fexit/unix_stream_sendmsg")
-int BPF_PROG(ap_unix_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len,
-	     int ret)
-{
-	actplane_sock_send_done(sock);
+	actplane_sock_send_done(sk);
 	return 0;
 }
 

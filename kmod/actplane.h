@@ -310,7 +310,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg);
 int ap_on_unix_may_send(struct socket *sock, struct socket *other);
 int ap_on_socket_recvmsg(struct socket *sock);
 void ap_on_sock_recv_done(struct socket *sock, int ret);
-void ap_on_sock_send_done(struct socket *sock);
+void ap_on_sock_send_done(struct sock *sk);
 void ap_on_sendmmsg_begin(void);
 void ap_on_sendmmsg_end(void);
 void ap_send_exit(void);

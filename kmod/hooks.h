@@ -138,10 +138,10 @@
 	  ap_on_sock_recv_done(sock, ret), 0,					\
 	  "inet_recvmsg\0inet6_recvmsg\0unix_stream_recvmsg\0"			\
 	  "unix_dgram_recvmsg\0unix_seqpacket_recvmsg")				\
-	/* after each protocol's sendmsg (also sendmmsg's later messages) */	\
-	X(SOCK_SEND_DONE, void, sock_send_done, (struct socket *sock),		\
-	  ap_on_sock_send_done(sock), 0,					\
-	  "inet_sendmsg\0inet6_sendmsg\0unix_stream_sendmsg")			\
+	/* tp_btf/sock_send_length: after every protocol sendmsg (also	\
+	 * sendmmsg's later messages) */					\
+	X(SOCK_SEND_DONE, void, sock_send_done, (struct sock *sk),		\
+	  ap_on_sock_send_done(sk), 0, "sock_send_length")			\
 	X(SENDMMSG_BEGIN, void, sendmmsg_begin, (void), ap_on_sendmmsg_begin(), 0, \
 	  "__sys_sendmmsg")							\
 	X(SENDMMSG_END, void, sendmmsg_end, (void), ap_on_sendmmsg_end(), 0,	\

@@ -451,8 +451,8 @@ int ap_on_sctp_connect(struct sock *sk, int optname, struct sockaddr *addrs, int
  * secret meanwhile would put it into data already judged.  So each send of
  * a tracked process (one with label state: every session process) is
  * recorded in its process (struct ap_send) from the check until the
- * protocol's sendmsg returns (fexit programs; for sendmmsg until the call
- * returns), and a label arriving meanwhile must pass ap_sends_admit().
+ * protocol's sendmsg returns (the sock_send_length tracepoint; for sendmmsg
+ * until the call returns), and a label arriving meanwhile must pass ap_sends_admit().
  * Processes without label state are not recorded: a label that arrives
  * during their send is not checked against it (docs/SECURITY.md §4.5).
  */
@@ -598,8 +598,12 @@ int ap_sends_admit(const struct ap_send *sends, u32 n, u32 lost, u64 add, bool m
 	return 0;
 }
 
-/* fexit of each protocol's sendmsg (every message, also sendmmsg's later ones) */
-void ap_on_sock_send_done(struct socket *sock)
+/*
+ * The sock_send_length tracepoint: sock_sendmsg_nosec() returned, for every
+ * message (also sendmmsg's later ones) of every protocol.  A tracepoint, not
+ * an fexit on each protocol's sendmsg: it costs a fraction of a trampoline.
+ */
+void ap_on_sock_send_done(struct sock *sk)
 {
 	ap_send_end(false);
 }

@@ -477,7 +477,7 @@ def main_relay(case, secret):
     print("sent=%s received=%s" % (outcome, "yes" if got else "no"))
 
 
-INFLIGHT = ("inflight-tcp", "inflight-sendmmsg")
+INFLIGHT = ("inflight-tcp", "inflight-sendmmsg", "inflight-done")
 BIG = 24 << 20		# far more than a loopback TCP socket buffers
 
 
@@ -486,6 +486,21 @@ def inflight_send(case, port, secret):
     for buffer space; meanwhile a sibling thread reads the secret and puts
     it into the part of the buffer not copied yet."""
     s = socket.create_connection(("127.0.0.1", port))	# blocking: one send
+    if case == "inflight-done":
+        # a send that has returned is not in flight: the read is allowed,
+        # and the next send is checked with the label
+        s.sendall(b"hello")
+        try:
+            read_secret(secret)
+            rd = "OK"
+        except OSError as e:
+            rd = err_name(e.errno)
+        try:
+            s.sendall(b"API_KEY" + bytes(64))
+            sent = "OK"
+        except OSError as e:
+            sent = err_name(e.errno)
+        return "read=%s sent=%s" % (rd, sent)
     buf = bytearray(BIG)
     res = {}
 

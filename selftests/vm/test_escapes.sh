@@ -90,6 +90,13 @@ inflight() {
 }
 t_inflight_tcp() { inflight inflight-tcp; }
 t_inflight_sendmmsg() { inflight inflight-sendmmsg; }
+# control: a send that has returned does not hold back a later read
+t_inflight_done() {
+	local out
+	out=$(timeout 90 sh -c "\"$AP\" session create --pid \$\$ >/dev/null; exec $ESC inflight-done $T/secret.env")
+	unlabel_self
+	expect_eq "finished send" "$out" "read=OK sent=EPERM received=no"
+}
 
 # sqpoll_setup yes|no: an io_uring with a kernel SQ thread, set up by a
 # process inside a session (yes) or outside (no); prints OK or the errno
@@ -235,6 +242,7 @@ run_test "escapes: a key's payload carries the labels of who added it" t_keyring
 run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
 run_test "escapes: a label arriving during a TCP send in flight is refused" t_inflight_tcp
 run_test "escapes: a label arriving between sendmmsg's messages is refused" t_inflight_sendmmsg
+run_test "escapes: a send that has returned does not refuse a later read" t_inflight_done
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
