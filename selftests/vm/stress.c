@@ -18,8 +18,9 @@
  * always succeed.  Prints TAP lines and "blocked N" for the counter check.
  *
  * The workers report through shared memory, which carries labels like any
- * mapping: the labeled and the unlabeled workers get a region each, each
- * worker unmaps the other, and the unlabeled ones are forked first, so the
+ * mapping: the labeled and the unlabeled workers get a region each; the
+ * unlabeled ones are forked first, before the labeled region exists, and
+ * the labeled ones unmap the unlabeled region before reading .env, so the
  * counters cannot label the unlabeled half.
  */
 #include <arpa/inet.h>
@@ -257,27 +258,34 @@ int main(int argc, char **argv)
 	seconds = atoi(argv[2]);
 	workers = atoi(argv[3]);
 	ap = argv[4];
-	for (k = 0; k < 2; k++) {
-		sh_of[k] = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (sh_of[k] == MAP_FAILED)
-			return 2;
-	}
 	until = now() + seconds;
 	/*
-	 * The unlabeled half first: once a labeled worker has read .env, this
-	 * process, which maps that worker's region, carries the label too,
-	 * and so would every worker forked after that.
+	 * The unlabeled half first, with only its own region: once a labeled
+	 * worker has read .env, every process that still maps the labeled
+	 * region carries the label too (this one, and an unlabeled worker
+	 * not yet scheduled to unmap it, if it had been mapped before its
+	 * fork), and so would every worker forked after that.
 	 */
 	for (w = workers - 1; w >= 0; w--) {
 		int labeled = w < workers / 2;
 
+		if (!sh_of[labeled]) {
+			sh_of[labeled] = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+					      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (sh_of[labeled] == MAP_FAILED)
+				return 2;
+		}
 		if (!fork()) {
-			munmap(sh_of[!labeled], sizeof(*sh));
+			if (sh_of[!labeled])
+				munmap(sh_of[!labeled], sizeof(*sh));
 			sh = sh_of[labeled];
 			worker(w, labeled, until);
 		}
 	}
+	for (k = 0; k < 2; k++)		/* a half with no worker reports zeros */
+		if (!sh_of[k] && (sh_of[k] = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+						  MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+			return 2;
 	pthread_create(&rt, NULL, reloader, NULL);
 	pthread_create(&st, NULL, switcher, NULL);
 	while (wait(NULL) > 0 || errno == EINTR)
