@@ -141,6 +141,7 @@ void ap_limits_set(unsigned long limit, bool set_limit, u32 mode, bool set_mode)
 /* store.c: label storage */
 struct task_struct;
 struct inode;
+struct file;
 struct sock;
 struct super_block;
 
@@ -261,6 +262,7 @@ int ap_chan_absorb(const void *chan, u64 labels);
 void ap_chan_free(const void *chan);
 u64 ap_file_labels(const struct inode *inode);
 int ap_file_absorb(struct inode *inode, u64 labels);
+int ap_open_file_absorb(const struct file *file, u64 labels);
 
 /* session.c */
 int ap_session_create(pid_t root, gfp_t gfp);
@@ -276,7 +278,6 @@ u16 ap_session_gate_epoch(u32 id, u32 gate);
 void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch);
 
 /* hooks_fs.c, hooks_net.c, hooks_task.c: what each hook does to label state */
-struct file;
 struct kiocb;
 struct linux_binprm;
 struct vm_area_struct;

@@ -77,18 +77,20 @@ struct ap_eval {
 	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);	/* `exits N` gates: armed at exit */
 	bool gate_hits, pend_hits;
 	bool subject_src;		/* an exec source labels the subject */
+	/* the strongest clause that fires so far */
+	const struct ap_clause *best;
+	u32 proposed;
 	/*
 	 * Clauses that matched the target, evaluated after sources.  More
 	 * than fit: the index is queried again once the view is known and
 	 * every clause is evaluated as it is found (ap_hit(), @rescan).
+	 * Last: only the first @ncand entries are ever read, so the array is
+	 * not zeroed with the rest (ap_evaluate()).
 	 */
-	u32 cand[32];
 	u32 ncand;
 	bool cand_overflow;
 	bool rescan;
-	/* the strongest clause that fires so far */
-	const struct ap_clause *best;
-	u32 proposed;
+	u32 cand[32];
 };
 
 /* ---- test knob: injected allocation failures ------------------------------------- */
@@ -392,8 +394,11 @@ fail:
 
 void ap_event_release(struct ap_event *ev)
 {
-	kfree(ev->heap_buf);
-	kvfree(ev->argv);
+	/* most events allocate nothing: skip the calls */
+	if (unlikely(ev->heap_buf))
+		kfree(ev->heap_buf);
+	if (unlikely(ev->argv))
+		kvfree(ev->argv);
 }
 
 /* Does the loaded policy have any rule or use of endpoints for @op? */
@@ -868,17 +873,21 @@ static void ap_query(struct ap_eval *e, u32 op)
  */
 int ap_evaluate(struct ap_event *ev)
 {
-	struct ap_eval e = { .ev = ev };
+	const struct ap_policy *pol;
 	const struct ap_clause *best;
 	struct ap_proc *proc;
+	struct ap_eval e;
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
 	bool incomplete;
 	int ret = 0, k;
 
 	rcu_read_lock();
-	e.pol = ap_policy_get();
-	if (!e.pol)
-		goto out;
+	pol = ap_policy_get();
+	if (!pol)
+		goto out;	/* no policy: nothing to build */
+	memset(&e, 0, offsetof(struct ap_eval, cand));
+	e.ev = ev;
+	e.pol = pol;
 	for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
 		ap_query(&e, ev->ops[k]);
 	if (!e.ncand && !e.src_labels && !e.declass && !e.endorse && !e.lineage_add &&

@@ -105,8 +105,11 @@ int ap_on_file_permission(struct file *file, int mask)
 		return 0;
 	if (mask & MAY_READ)
 		ret = ap_flow_in(ap_file_labels(inode));
-	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
-		ret = ap_flow_to_inode(inode);
+	if (!ret && (mask & (MAY_WRITE | MAY_APPEND))) {
+		u64 l = ap_task_labels(current);
+
+		ret = l ? ap_open_file_absorb(file, l) : 0;
+	}
 	return ret;
 }
 

@@ -28,9 +28,20 @@ static void ap_ep_set(struct ap_ep_key *k, u16 family, const void *addr, __be16 
 	memset(k, 0, sizeof(*k));
 	k->family = family;
 	k->port = port;
-	if (addr)
-		memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+	if (addr && family == AF_INET)
+		memcpy(k->addr, addr, 4);	/* constant sizes: inlined */
+	else if (addr)
+		memcpy(k->addr, addr, 16);
 }
+
+/* The address is all zeros (an IPv4 key's last 12 bytes always are). */
+static bool ap_ep_addr_zero(const struct ap_ep_key *k)
+{
+	const u32 *a = (const u32 *)k->addr;
+
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+static_assert(offsetof(struct ap_ep_key, addr) % sizeof(u32) == 0);
 
 static void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a, __be16 port)
 {
@@ -71,12 +82,6 @@ static bool ap_ep_is_inet(const struct sock *sk)
 	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
 }
 
-static bool ap_ep_unspecified(const struct ap_ep_key *k)
-{
-	static const u8 zero[16];
-
-	return !memcmp(k->addr, zero, k->family == AF_INET ? 4 : 16);
-}
 
 /*
  * The destination the kernel will really use when @sk connects or sends to
@@ -99,7 +104,7 @@ static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len
 	} else if (!ap_ep_from_sockaddr(sa, len, k)) {
 		return false;
 	}
-	if (!ap_ep_unspecified(k))
+	if (!ap_ep_addr_zero(k))
 		return true;
 	if (k->family == AF_INET) {
 		__be32 src = inet_sk(sk)->inet_saddr ?: inet_sk(sk)->inet_rcv_saddr;
@@ -161,9 +166,7 @@ static bool ap_ep_sock_end(const struct sock *sk, enum ap_sock_end end, struct a
 
 static bool ap_ep_is_local_addr(const struct ap_ep_key *k)
 {
-	static const u8 zero[16];
-
-	if (!memcmp(k->addr, zero, 16))
+	if (ap_ep_addr_zero(k))
 		return true;
 	if (k->family == AF_INET)
 		return k->addr[0] == 127;
@@ -504,6 +507,16 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	p = ap_proc_of(current);
 	if (!p)
 		goto out;
+	/*
+	 * The only thread of a process is in this send: no other can take in
+	 * a label before it returns, nor be created meanwhile (arrivals into
+	 * the process are checked only when it runs them), so there is
+	 * nothing to record: the common case, at the cost of one read.
+	 */
+	if (READ_ONCE(current->signal->nr_threads) == 1) {
+		l = atomic64_read(&p->labels);
+		goto out;
+	}
 	spin_lock_irqsave(&p->lock, flags);
 	s = ap_send_slot(p, true);
 	if (s) {

@@ -24,6 +24,8 @@
  * entirely (one atomic read), so an unlabeled system pays almost nothing.
  */
 #include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -38,6 +40,7 @@ struct ap_task {
 	struct rhash_head node;
 	const struct task_struct *task;		/* key */
 	struct ap_proc *proc;
+	bool dead;				/* removed from the table */
 	struct rcu_head rcu;
 };
 
@@ -56,6 +59,42 @@ static struct ap_task *ap_task_entry(const struct task_struct *t)
 	return rhashtable_lookup(&ap_tasks, &t, ap_task_params);
 }
 
+/*
+ * The entry the last lookup on each CPU found.  A hook asks for the same
+ * process several times per operation (a pipe write and read ask three
+ * times), and a hashed lookup costs ten times what a check of the hint
+ * does.  The hint answers for @t when its task is @t or @t's group leader:
+ * that is what the table would answer (a thread's own entry, made before it
+ * exec's, points to its leader's process).
+ *
+ * Lifetime: an entry leaves the table only in ap_task_free(), which marks
+ * it dead and clears every CPU's hint that holds it before its process and
+ * the entry are put, which free them only after a grace period.  A lookup
+ * that found the entry just before it left publishes it and then re-checks
+ * the mark (ap_task_hint_set()): either the remover's sweep or the lookup's
+ * re-check sees the other.  So a hint read inside an RCU read-side section
+ * stays valid until that section ends.
+ */
+static DEFINE_PER_CPU(struct ap_task *, ap_task_hint);
+
+static void ap_task_hint_set(struct ap_task *e)
+{
+	preempt_disable();
+	this_cpu_write(ap_task_hint, e);
+	smp_mb();	/* publish, then read the mark: pairs with ap_task_free() */
+	if (READ_ONCE(e->dead))
+		this_cpu_cmpxchg(ap_task_hint, e, NULL);
+	preempt_enable();
+}
+
+static void ap_task_hints_clear(struct ap_task *e)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&ap_task_hint, cpu), e, NULL);
+}
+
 /**
  * ap_proc_of() - the label state of @t's process, or NULL
  * @t: any thread of the process
@@ -68,10 +107,16 @@ struct ap_proc *ap_proc_of(const struct task_struct *t)
 
 	if (!ap_mem_count_of(AP_OBJ_TASK))
 		return NULL;
+	e = this_cpu_read(ap_task_hint);
+	if (e && (e->task == t || e->task == t->group_leader))
+		return e->proc;
 	e = ap_task_entry(t);
 	if (!e && t->group_leader != t)
 		e = ap_task_entry(t->group_leader);
-	return e ? e->proc : NULL;
+	if (!e)
+		return NULL;
+	ap_task_hint_set(e);
+	return e->proc;
 }
 
 u64 ap_task_labels(const struct task_struct *t)
@@ -582,6 +627,9 @@ void ap_task_free(const struct task_struct *t)
 	rcu_read_lock();
 	e = ap_task_entry(t);
 	if (e && !rhashtable_remove_fast(&ap_tasks, &e->node, ap_task_params)) {
+		WRITE_ONCE(e->dead, true);
+		smp_mb();	/* mark, then sweep: pairs with ap_task_hint_set() */
+		ap_task_hints_clear(e);
 		ap_proc_put(e->proc);
 		ap_uncharge(AP_OBJ_TASK, sizeof(*e));
 		kfree_rcu(e, rcu);
@@ -712,6 +760,12 @@ static __always_inline void ap_obj_clear(struct rhashtable *ht, enum ap_obj_type
 	rcu_read_unlock();
 }
 
+/* An anonymous pipe (pipe(2)): no path name reaches its inode. */
+static bool ap_anon_pipe(const struct inode *inode)
+{
+	return S_ISFIFO(inode->i_mode) && inode->i_sb->s_magic == PIPEFS_MAGIC;
+}
+
 void ap_inode_key(const struct inode *inode, struct ap_inode_key *k)
 {
 	k->ino = inode->i_ino;
@@ -737,6 +791,8 @@ int ap_inode_absorb(const struct inode *inode, u64 labels)
 
 	if (!labels)
 		return 0;
+	if (ap_anon_pipe(inode))	/* no name outlives it: label the buffer */
+		return ap_file_absorb((struct inode *)inode, labels);
 	ap_inode_key(inode, &k);
 	ret = ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params, &grew);
 	return ret ?: (grew ? ap_mapping_labels_grew(inode, grew) : 0);
@@ -808,11 +864,14 @@ void ap_chan_free(const void *chan)
 u64 ap_file_labels(const struct inode *inode)
 {
 	const struct pipe_inode_info *pipe;
+	u64 l;
 
 	if (!S_ISFIFO(inode->i_mode))
 		return ap_inode_labels(inode);
 	pipe = READ_ONCE(inode->i_pipe);	/* only a key: never dereferenced */
-	return (pipe ? ap_chan_labels(pipe) : 0) | ap_inode_labels(inode);
+	l = pipe ? ap_chan_labels(pipe) : 0;
+	/* an anonymous pipe's inode carries none (ap_inode_absorb()) */
+	return ap_anon_pipe(inode) ? l : l | ap_inode_labels(inode);
 }
 
 /*
@@ -835,6 +894,22 @@ int ap_file_absorb(struct inode *inode, u64 labels)
 		ret = ap_chan_absorb(pipe, labels);
 	spin_unlock(&inode->i_lock);
 	return ret;
+}
+
+/*
+ * The same, for an open file the caller holds: a FIFO's buffer cannot be
+ * freed while it is open, so no lock is needed (the hot path of every
+ * pipe write).
+ */
+int ap_open_file_absorb(const struct file *file, u64 labels)
+{
+	const struct inode *inode = file_inode(file);
+	const struct pipe_inode_info *pipe;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return ap_inode_absorb(inode, labels);
+	pipe = READ_ONCE(inode->i_pipe);
+	return pipe ? ap_chan_absorb(pipe, labels) : 0;
 }
 
 /*
@@ -937,7 +1012,11 @@ err_cache:
 /* Module exit: no hook can run any more (nothing holds the module). */
 void ap_store_exit(void)
 {
+	int cpu;
+
 	destroy_workqueue(ap_wq);	/* runs pending purges first */
+	for_each_possible_cpu(cpu)
+		per_cpu(ap_task_hint, cpu) = NULL;
 	rhashtable_free_and_destroy(&ap_tasks, ap_task_free_fn, NULL);
 	rhashtable_free_and_destroy(&ap_inodes, ap_obj_free_fn, (void *)AP_OBJ_INODE);
 	rhashtable_free_and_destroy(&ap_eps, ap_obj_free_fn, (void *)AP_OBJ_ENDPOINT);

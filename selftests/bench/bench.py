@@ -7,7 +7,8 @@ as one JSON document between the lines APBENCH_JSON_BEGIN / APBENCH_JSON_END
 (the host computes medians and ratios: selftests/bench/report.py).
 
   bench.py [--smoke] [--trials N] [--macro-trials N] [--scale F]
-           [--configs a,b,...] [--no-macro] [--no-memory] [--no-reload]
+           [--configs a,b,...] [--benchmarks open,pipe,...] [--no-macro]
+           [--no-memory] [--no-reload]
 
 Method: configuration (a) is run before every other configuration within a
 trial (a, b, a, c, a, ...), a warm-up trial comes first and is discarded.
@@ -217,7 +218,8 @@ class Runner:
     def micro(self, cfg, trial):
         self.seq += 1
         wd = "/tmp/w%d" % self.seq
-        out = self.subject_run(cfg, "/apbench run --scale %s --dir %s" % (self.args.scale, wd))
+        out = self.subject_run(cfg, "/apbench run --scale %s --dir %s %s" % (
+            self.args.scale, wd, " ".join(self.args.benchmarks.split(","))))
         vals = {}
         for line in out.splitlines():
             f = line.split()
@@ -437,6 +439,8 @@ def main():
     ap.add_argument("--mem-procs", type=int, default=1000)
     ap.add_argument("--reload-rules", type=int, default=1000, choices=(100, 1000))
     ap.add_argument("--configs", default="")
+    ap.add_argument("--benchmarks", default="",
+                    help="comma-separated micro-benchmarks to run (default: all)")
     ap.add_argument("--no-macro", action="store_true")
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--no-reload", action="store_true")
