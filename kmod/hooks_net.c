@@ -641,6 +641,27 @@ void ap_send_exit(void)
 		ap_send_end(true);
 }
 
+/*
+ * A zero-copy send (MSG_ZEROCOPY on a SO_ZEROCOPY socket, io_uring's
+ * SEND_ZC) leaves the data in the process's pages after the call returns,
+ * until the protocol transmits it: what the process puts there later, with
+ * a label it takes in meanwhile, leaves unchecked, and nothing tells the
+ * module when the pages are done.  A tracked process's zero-copy send
+ * therefore follows the fail mode when connect rules are loaded.
+ */
+static int ap_send_zerocopy(const struct sock *sk, const struct msghdr *msg)
+{
+	bool tracked;
+
+	if (likely(!(msg->msg_flags & MSG_ZEROCOPY)) ||
+	    !(msg->msg_ubuf || sock_flag(sk, SOCK_ZEROCOPY)))
+		return 0;
+	rcu_read_lock();
+	tracked = ap_proc_of(current);
+	rcu_read_unlock();
+	return tracked && ap_policy_has_ep_rules(ACTPLANE_OP_CONNECT) ? ap_incomplete() : 0;
+}
+
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 {
 	struct sock *sk = sock->sk, *peer;
@@ -663,6 +684,9 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		 * refuses the send (EDESTADDRREQ, ENOTCONN/EPIPE) before any
 		 * data moves.
 		 */
+		ret = ap_send_zerocopy(sk, msg);
+		if (ret)
+			return ret;
 		if (ap_ep_corked(sk, &k)) {
 			ret = ap_ep_dest_send(&k);
 			if (ret)

@@ -90,6 +90,24 @@ inflight() {
 }
 t_inflight_tcp() { inflight inflight-tcp; }
 t_inflight_sendmmsg() { inflight inflight-sendmmsg; }
+# A zero-copy send leaves the data in the sender's pages after it returns:
+# what the process reads into them later goes out unchecked.  Such a send of
+# a session process follows the fail mode when connect rules are loaded.
+zerocopy() {
+	timeout 90 sh -c "\"$AP\" session create --pid \$\$ >/dev/null; exec $ESC zerocopy $T/secret.env"
+}
+t_zerocopy() {
+	local out before
+	"$AP" limits --fail-mode closed >/dev/null
+	out=$(zerocopy)
+	"$AP" limits --fail-mode open >/dev/null
+	unlabel_self
+	expect_eq "fail-closed" "$out" "sent=EPERM read=OK received=no"
+	before=$(counter incomplete_evals)
+	zerocopy >/dev/null
+	unlabel_self
+	[ "$(counter incomplete_evals)" -gt "$before" ] || fail "fail-open: not counted"
+}
 # control: a send that has returned does not hold back a later read
 t_inflight_done() {
 	local out
@@ -243,6 +261,7 @@ run_test "escapes: no io_uring SQPOLL ring inside a session" t_sqpoll
 run_test "escapes: a label arriving during a TCP send in flight is refused" t_inflight_tcp
 run_test "escapes: a label arriving between sendmmsg's messages is refused" t_inflight_sendmmsg
 run_test "escapes: a send that has returned does not refuse a later read" t_inflight_done
+run_test "escapes: a zero-copy send follows the fail mode" t_zerocopy
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
