@@ -703,27 +703,29 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		 */
 		l = ap_send_begin(AP_SEND_EP, &k, NULL, false, &arriving);
 		ret = (arriving ? ap_eval_ep_as(&k, ACTPLANE_OP_CONNECT, arriving) : 0) ?:
-		      ap_ep_check_dest(sk, msg, &k) ?: (l ? ap_ep_send(&k, l) : 0);
+		      ap_ep_check_dest(sk, msg, &k) ?:
+		      ((l | arriving) ? ap_ep_send(&k, l | arriving) : 0);
 		if (ret)
 			ap_send_end(false);
 		return ret;
 	}
-	if (sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM) {
-		/* label the receiving end (only used as a key), now and meanwhile */
+	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
+		int ret;
+
+		/*
+		 * Stream and seqpacket: label the receiving end (only used as
+		 * a key), now and with what arrives while the data is still
+		 * being copied (a stream send waits for buffer space between
+		 * chunks, a seqpacket one before its copy).
+		 */
 		peer = READ_ONCE(unix_peer(sk));
 		if (!peer)
 			return 0;
-		l = ap_send_begin(AP_SEND_CHAN, NULL, peer, false, &arriving);
-		return l ? ap_chan_absorb(peer, l) : 0;
-	}
-	l = ap_task_labels(current);
-	if (!l)
-		return 0;
-	if (sk->sk_family == AF_UNIX && sk->sk_type != SOCK_DGRAM) {
-		/* seqpacket: label the receiving end */
-		peer = READ_ONCE(unix_peer(sk));
-		if (peer)
-			return ap_chan_absorb(peer, l);
+		l = ap_send_begin(AP_SEND_CHAN, NULL, peer, false, &arriving) | arriving;
+		ret = l ? ap_chan_absorb(peer, l) : 0;
+		if (ret)
+			ap_send_end(false);
+		return ret;
 	}
 	return 0;	/* AF_UNIX datagrams: ap_on_unix_may_send() */
 }

@@ -573,6 +573,77 @@ def main_inflight(case, secret):
     print("%s received=%s" % (outcome, "yes" if b"API_KEY" in got else "no"))
 
 
+def seqpacket_send(a, secret):
+    """Run in the sender (a session process, unlabeled): fill the socket's
+    send buffer, then a send that waits for space before it copies;
+    meanwhile a sibling thread reads the secret into its buffer."""
+    msg = 32 << 10
+    a.setblocking(False)
+    try:
+        while True:
+            a.send(bytes(msg))
+    except BlockingIOError:
+        pass
+    a.setblocking(True)
+    buf = bytearray(msg)
+    res = {}
+
+    def reader():
+        time.sleep(1)
+        try:
+            data = read_secret(secret)
+            buf[:len(data)] = data
+            res["read"] = "OK"
+        except OSError as e:
+            res["read"] = err_name(e.errno)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    a.send(buf)
+    t.join()
+    a.close()
+    return "read=%s" % res.get("read")
+
+
+def main_seqpacket(secret):
+    """The receiver of a Unix seqpacket send in flight must end up carrying
+    the label that arrived in the sender meanwhile: its connect to
+    127.0.0.1 is then refused."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        b.close()
+        os.write(wr, seqpacket_send(a, secret).encode())
+        os._exit(0)
+    os.close(wr)
+    a.close()
+    time.sleep(3)		# the sender blocks; its sibling reads meanwhile
+    got = bytearray()
+    b.settimeout(10)
+    try:
+        while True:
+            chunk = b.recv(1 << 16)
+            if not chunk:
+                break
+            got += chunk
+    except (socket.timeout, OSError):
+        pass
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        c.connect(srv.getsockname())	# before reading the sender's (labeled) outcome
+        conn = "OK"
+    except OSError as e:
+        conn = err_name(e.errno)
+    outcome = os.read(rd, 100).decode()
+    os.waitpid(pid, 0)
+    print("%s received=%s connect=%s" % (outcome, "yes" if b"API_KEY" in got else "no", conn))
+
+
 SO_ZEROCOPY, MSG_ZEROCOPY = 60, 0x4000000
 
 
@@ -640,6 +711,8 @@ def main():
     case, secret = sys.argv[1], sys.argv[2]
     if case == "zerocopy":
         return main_zerocopy(secret)
+    if case == "inflight-seqpacket":
+        return main_seqpacket(secret)
     if case in INFLIGHT:
         return main_inflight(case, secret)
     if case in RELAYS:

@@ -108,6 +108,14 @@ t_zerocopy() {
 	unlabel_self
 	[ "$(counter incomplete_evals)" -gt "$before" ] || fail "fail-open: not counted"
 }
+# The same on a Unix seqpacket socket (waiting for buffer space before it
+# copies): the label reaches the receiver, whose connect is then refused.
+t_inflight_seqpacket() {
+	local out
+	out=$(timeout 90 sh -c "\"$AP\" session create --pid \$\$ >/dev/null; exec $ESC inflight-seqpacket $T/secret.env")
+	unlabel_self
+	expect_eq "seqpacket" "$out" "read=OK received=yes connect=EPERM"
+}
 # control: a send that has returned does not hold back a later read
 t_inflight_done() {
 	local out
@@ -262,6 +270,7 @@ run_test "escapes: a label arriving during a TCP send in flight is refused" t_in
 run_test "escapes: a label arriving between sendmmsg's messages is refused" t_inflight_sendmmsg
 run_test "escapes: a send that has returned does not refuse a later read" t_inflight_done
 run_test "escapes: a zero-copy send follows the fail mode" t_zerocopy
+run_test "escapes: a label arriving during a Unix seqpacket send reaches the receiver" t_inflight_seqpacket
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
