@@ -264,6 +264,9 @@ u64 ap_file_labels(const struct inode *inode);
 int ap_file_absorb(struct inode *inode, u64 labels);
 int ap_open_file_absorb(const struct file *file, u64 labels);
 
+/* policy.c: is a policy loaded?  Lets hooks skip building an event. */
+bool ap_policy_loaded(void);
+
 /* session.c */
 int ap_session_create(pid_t root, gfp_t gfp);
 bool ap_task_start_session(const struct task_struct *t, u32 id);

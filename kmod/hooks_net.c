@@ -223,6 +223,8 @@ static int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
 {
 	struct ap_event ev;
 
+	if (!ap_policy_loaded())
+		return 0;	/* nothing to evaluate: don't build the event */
 	memset(&ev, 0, offsetof(struct ap_event, inline_buf));
 	memset(ev.ops, AP_NO_OP, sizeof(ev.ops));
 	ev.ops[0] = op;
@@ -503,6 +505,8 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	u64 l = 0;
 
 	*arriving = 0;
+	if (!ap_mem_count_of(AP_OBJ_TASK))
+		return 0;	/* no process is tracked */
 	rcu_read_lock();
 	p = ap_proc_of(current);
 	if (!p)

@@ -61,6 +61,12 @@ struct ap_policy *ap_policy_get(void)
 	return rcu_dereference(ap_active_policy);
 }
 
+/* Is a policy loaded?  Lets hooks skip building an event; no RCU needed. */
+bool ap_policy_loaded(void)
+{
+	return rcu_access_pointer(ap_active_policy) != NULL;
+}
+
 u64 ap_policy_generation(void)
 {
 	return READ_ONCE(ap_generation);

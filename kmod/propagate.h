@@ -16,7 +16,11 @@
 /* Evaluate one event and release what it holds. */
 static inline int ap_eval_once(struct ap_event *ev)
 {
-	int ret = ap_evaluate(ev);
+	int ret;
+
+	if (!ap_policy_loaded())
+		return 0;	/* the event allocated nothing yet */
+	ret = ap_evaluate(ev);
 
 	ap_event_release(ev);
 	return ret;

@@ -644,6 +644,44 @@ def main_seqpacket(secret):
     print("%s received=%s connect=%s" % (outcome, "yes" if b"API_KEY" in got else "no", conn))
 
 
+def main_overflow(secret, n):
+    """@n threads of a session process each have a send in flight to
+    127.0.0.2, where SECRET may go; then another thread reads the secret.
+    Eight sends are recorded per process: with more, the label's arrival
+    cannot be checked against all of them and follows the fail mode."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.2", 0))
+    srv.listen(n)
+    port = srv.getsockname()[1]
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        srv.close()
+        socks = [socket.create_connection(("127.0.0.2", port)) for _ in range(n)]
+        threads = [threading.Thread(target=c.sendall, args=(bytes(BIG),)) for c in socks]
+        for t in threads:
+            t.start()
+        time.sleep(2)		# every send blocks for buffer space
+        try:
+            read_secret(secret)
+            res = "OK"
+        except OSError as e:
+            res = err_name(e.errno)
+        os.write(wr, ("read=%s" % res).encode())
+        for t in threads:
+            t.join()
+        os._exit(0)
+    os.close(wr)
+    srv.settimeout(10)
+    conns = [srv.accept()[0] for _ in range(n)]
+    outcome = os.read(rd, 100).decode()	# only then drain
+    for c in conns:
+        threading.Thread(target=lambda c=c: [None for _ in iter(lambda: c.recv(1 << 20), b"")]).start()
+    os.waitpid(pid, 0)
+    print(outcome)
+
+
 SO_ZEROCOPY, MSG_ZEROCOPY = 60, 0x4000000
 
 
@@ -713,6 +751,8 @@ def main():
         return main_zerocopy(secret)
     if case == "inflight-seqpacket":
         return main_seqpacket(secret)
+    if case.startswith("inflight-threads-"):
+        return main_overflow(secret, int(case.rsplit("-", 1)[1]))
     if case in INFLIGHT:
         return main_inflight(case, secret)
     if case in RELAYS:

@@ -116,6 +116,22 @@ t_inflight_seqpacket() {
 	unlabel_self
 	expect_eq "seqpacket" "$out" "read=OK received=yes connect=EPERM"
 }
+# Eight sends in flight are recorded per process; a label arriving while
+# more are follows the fail mode.  The destination, 127.0.0.2, may receive
+# SECRET: only the send that could not be recorded refuses the read.
+threads_in_flight() {
+	timeout 90 sh -c "\"$AP\" session create --pid \$\$ >/dev/null; exec $ESC inflight-threads-$1 $T/secret.env"
+}
+t_inflight_overflow() {
+	local eight nine
+	"$AP" limits --fail-mode closed >/dev/null
+	eight=$(threads_in_flight 8)
+	nine=$(threads_in_flight 9)
+	"$AP" limits --fail-mode open >/dev/null
+	unlabel_self
+	expect_eq "8 sends, all recorded" "$eight" "read=OK"
+	expect_eq "9 sends, fail-closed" "$nine" "read=EPERM"
+}
 # control: a send that has returned does not hold back a later read
 t_inflight_done() {
 	local out
@@ -271,6 +287,7 @@ run_test "escapes: a label arriving between sendmmsg's messages is refused" t_in
 run_test "escapes: a send that has returned does not refuse a later read" t_inflight_done
 run_test "escapes: a zero-copy send follows the fail mode" t_zerocopy
 run_test "escapes: a label arriving during a Unix seqpacket send reaches the receiver" t_inflight_seqpacket
+run_test "escapes: more sends in flight than recorded: arrivals follow the fail mode" t_inflight_overflow
 run_test "escapes: a labeled eventfd writer does not label other eventfd users" t_eventfd_no_spread
 run_test "escapes: a write deeper than PATH_MAX under a protected directory" t_deep_path
 run_test "escapes: ld.so PROGRAM ARGS is checked against exec rules for PROGRAM" t_ldso
