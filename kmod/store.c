@@ -642,6 +642,7 @@ void ap_task_free(const struct task_struct *t)
 struct ap_obj {
 	struct rhash_head node;
 	atomic64_t labels;
+	bool dead;			/* removed from its table */
 	struct rcu_head rcu;
 	union {
 		struct ap_inode_key inode;
@@ -665,6 +666,54 @@ static struct rhashtable ap_inodes, ap_eps, ap_chans;
 static struct kmem_cache *ap_obj_cache;
 static struct workqueue_struct *ap_wq;
 
+/*
+ * Per CPU and table: the objects the last two lookups found.  The same
+ * object is asked for again and again (a pipe's buffer on each write, read
+ * and read completion; a file on each read; a destination and its wildcard
+ * form on each send), and comparing a key costs a fraction of a hashed
+ * lookup.  Same lifetime rules as the process hint (ap_task_hint):
+ * ap_obj_unlink() marks the object dead and sweeps it from every CPU's
+ * hints before it is freed after a grace period; a lookup publishes a hint
+ * (also one it moves down), then re-checks the mark.  Caller holds
+ * rcu_read_lock().
+ */
+#define AP_OBJ_HINTS 2	/* a send labels its destination and the wildcard form */
+static DEFINE_PER_CPU(struct ap_obj *, ap_obj_hint[__AP_OBJ_MAX][AP_OBJ_HINTS]);
+
+/* Make @o hint @i of @type on this CPU (preemption off). */
+static void ap_obj_hint_set(enum ap_obj_type type, int i, struct ap_obj *o)
+{
+	this_cpu_write(ap_obj_hint[type][i], o);
+	smp_mb();	/* publish, then read the mark: pairs with ap_obj_unlink() */
+	if (READ_ONCE(o->dead))
+		this_cpu_cmpxchg(ap_obj_hint[type][i], o, NULL);
+}
+
+static __always_inline struct ap_obj *ap_obj_find(struct rhashtable *ht, enum ap_obj_type type,
+						  const void *key,
+						  const struct rhashtable_params params)
+{
+	struct ap_obj *o, *prev;
+	int i;
+
+	for (i = 0; i < AP_OBJ_HINTS; i++) {
+		o = this_cpu_read(ap_obj_hint[type][i]);
+		if (o && !memcmp(&o->key, key, params.key_len))
+			return o;
+	}
+	o = rhashtable_lookup(ht, key, params);
+	if (o) {
+		/* the newest first; the one it displaces moves down */
+		preempt_disable();
+		prev = this_cpu_read(ap_obj_hint[type][0]);
+		if (prev)
+			ap_obj_hint_set(type, 1, prev);
+		ap_obj_hint_set(type, 0, o);
+		preempt_enable();
+	}
+	return o;
+}
+
 static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type type,
 					 const void *key, const struct rhashtable_params params)
 {
@@ -674,7 +723,7 @@ static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type
 	if (!ap_mem_count_of(type))
 		return 0;
 	rcu_read_lock();
-	o = rhashtable_lookup(ht, key, params);
+	o = ap_obj_find(ht, type, key, params);
 	if (o)
 		l = atomic64_read(&o->labels);
 	rcu_read_unlock();
@@ -694,7 +743,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	if (!labels)
 		return 0;
 	rcu_read_lock();
-	o = ap_mem_count_of(type) ? rhashtable_lookup(ht, key, params) : NULL;
+	o = ap_mem_count_of(type) ? ap_obj_find(ht, type, key, params) : NULL;
 	if (o) {
 		added = ap_labels_or(&o->labels, labels);
 		if (grew)
@@ -738,7 +787,15 @@ static void ap_obj_free_rcu(struct rcu_head *head)
 static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct ap_obj *o,
 			  const struct rhashtable_params params)
 {
+	int cpu, i;
+
 	if (!rhashtable_remove_fast(ht, &o->node, params)) {
+		WRITE_ONCE(o->dead, true);
+		smp_mb();	/* mark, then sweep: pairs with ap_obj_find() */
+		for_each_possible_cpu(cpu) {
+			for (i = 0; i < AP_OBJ_HINTS; i++)
+				cmpxchg(per_cpu_ptr(&ap_obj_hint[type][i], cpu), o, NULL);
+		}
 		ap_uncharge(type, sizeof(*o));
 		call_rcu(&o->rcu, ap_obj_free_rcu);
 	}
@@ -754,7 +811,7 @@ static __always_inline void ap_obj_clear(struct rhashtable *ht, enum ap_obj_type
 	if (!ap_mem_count_of(type))
 		return;
 	rcu_read_lock();
-	o = rhashtable_lookup(ht, key, params);
+	o = ap_obj_find(ht, type, key, params);
 	if (o && !(atomic64_fetch_andnot(labels, &o->labels) & ~labels))
 		ap_obj_unlink(ht, type, o, params);
 	rcu_read_unlock();
@@ -1015,8 +1072,10 @@ void ap_store_exit(void)
 	int cpu;
 
 	destroy_workqueue(ap_wq);	/* runs pending purges first */
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		per_cpu(ap_task_hint, cpu) = NULL;
+		memset(per_cpu_ptr(&ap_obj_hint, cpu), 0, sizeof(ap_obj_hint));
+	}
 	rhashtable_free_and_destroy(&ap_tasks, ap_task_free_fn, NULL);
 	rhashtable_free_and_destroy(&ap_inodes, ap_obj_free_fn, (void *)AP_OBJ_INODE);
 	rhashtable_free_and_destroy(&ap_eps, ap_obj_free_fn, (void *)AP_OBJ_ENDPOINT);

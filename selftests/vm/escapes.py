@@ -481,6 +481,25 @@ INFLIGHT = ("inflight-tcp", "inflight-sendmmsg", "inflight-done")
 BIG = 24 << 20		# far more than a loopback TCP socket buffers
 
 
+def read_into_later(secret, buf, at):
+    """Start a sibling thread that, a second later, reads the secret into
+    @buf at offset @at; return it and the dict its outcome goes to."""
+    res = {}
+
+    def reader():
+        time.sleep(1)
+        try:
+            data = read_secret(secret)
+            buf[at:at + len(data)] = data
+            res["read"] = "OK"
+        except OSError as e:
+            res["read"] = err_name(e.errno)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    return t, res
+
+
 def inflight_send(case, port, secret):
     """Run in the sender (a session process, unlabeled): a send that blocks
     for buffer space; meanwhile a sibling thread reads the secret and puts
@@ -502,19 +521,7 @@ def inflight_send(case, port, secret):
             sent = err_name(e.errno)
         return "read=%s sent=%s" % (rd, sent)
     buf = bytearray(BIG)
-    res = {}
-
-    def reader():
-        time.sleep(1)
-        try:
-            data = read_secret(secret)
-            buf[-4096:-4096 + len(data)] = data
-            res["read"] = "OK"
-        except OSError as e:
-            res["read"] = err_name(e.errno)
-
-    t = threading.Thread(target=reader)
-    t.start()
+    t, res = read_into_later(secret, buf, BIG - 4096)
     try:
         if case == "inflight-tcp":
             s.sendall(buf)
@@ -542,6 +549,29 @@ def inflight_send(case, port, secret):
     return "read=%s sent=%s" % (res.get("read"), sent)
 
 
+def drain(conn, timeout):
+    """What @conn receives until EOF, or until @timeout seconds pass without data."""
+    got = bytearray()
+    conn.settimeout(timeout)
+    try:
+        while True:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+    except (socket.timeout, OSError):
+        pass
+    return got
+
+
+def report(rd, pid, got, extra=""):
+    """Print the sender's outcome (read from @rd once it is done) and
+    whether the secret arrived."""
+    outcome = os.read(rd, 100).decode()
+    os.waitpid(pid, 0)
+    print("%s received=%s%s" % (outcome, "yes" if b"API_KEY" in got else "no", extra))
+
+
 def main_inflight(case, secret):
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.bind(("127.0.0.1", 0))
@@ -556,21 +586,14 @@ def main_inflight(case, secret):
         os._exit(0)
     os.close(wr)
     srv.settimeout(10)
-    got = bytearray()
+    got = b""
     try:
         conn, _ = srv.accept()
         time.sleep(3)		# the sender blocks; its sibling reads meanwhile
-        conn.settimeout(20)
-        while True:
-            chunk = conn.recv(1 << 20)
-            if not chunk:
-                break
-            got += chunk
+        got = drain(conn, 20)
     except (socket.timeout, OSError):
         pass
-    outcome = os.read(rd, 100).decode()
-    os.waitpid(pid, 0)
-    print("%s received=%s" % (outcome, "yes" if b"API_KEY" in got else "no"))
+    report(rd, pid, got)
 
 
 def seqpacket_send(a, secret):
@@ -586,19 +609,7 @@ def seqpacket_send(a, secret):
         pass
     a.setblocking(True)
     buf = bytearray(msg)
-    res = {}
-
-    def reader():
-        time.sleep(1)
-        try:
-            data = read_secret(secret)
-            buf[:len(data)] = data
-            res["read"] = "OK"
-        except OSError as e:
-            res["read"] = err_name(e.errno)
-
-    t = threading.Thread(target=reader)
-    t.start()
+    t, res = read_into_later(secret, buf, 0)
     a.send(buf)
     t.join()
     a.close()
@@ -623,25 +634,14 @@ def main_seqpacket(secret):
     os.close(wr)
     a.close()
     time.sleep(3)		# the sender blocks; its sibling reads meanwhile
-    got = bytearray()
-    b.settimeout(10)
-    try:
-        while True:
-            chunk = b.recv(1 << 16)
-            if not chunk:
-                break
-            got += chunk
-    except (socket.timeout, OSError):
-        pass
+    got = drain(b, 10)
     c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         c.connect(srv.getsockname())	# before reading the sender's (labeled) outcome
         conn = "OK"
     except OSError as e:
         conn = err_name(e.errno)
-    outcome = os.read(rd, 100).decode()
-    os.waitpid(pid, 0)
-    print("%s received=%s connect=%s" % (outcome, "yes" if b"API_KEY" in got else "no", conn))
+    report(rd, pid, got, " connect=" + conn)
 
 
 def main_overflow(secret, n):
@@ -728,21 +728,14 @@ def main_zerocopy(secret):
     os.close(wr)
     os.close(gwr)
     srv.settimeout(10)
-    got = bytearray()
+    got = b""
     try:
         conn, _ = srv.accept()
         os.read(grd, 1)		# not before the sender has read the secret
-        conn.settimeout(3)
-        while True:
-            chunk = conn.recv(1 << 20)
-            if not chunk:
-                break
-            got += chunk
+        got = drain(conn, 3)
     except (socket.timeout, OSError):
         pass
-    outcome = os.read(rd, 100).decode()
-    os.waitpid(pid, 0)
-    print("%s received=%s" % (outcome, "yes" if b"API_KEY" in got else "no"))
+    report(rd, pid, got)
 
 
 def main():
