@@ -52,12 +52,13 @@ CONFIGS = [
     {"id": "g", "name": "labeled subject", "module": True, "label": "bench",
      "desc": "(c) + the benchmark process carries a label: its forks, writes and "
              "connects propagate it; no policy, so nothing can violate"},
-    {"id": "h", "name": "100 rules + labeled subject", "module": True, "extra": True,
+    {"id": "h", "name": "100 rules + labeled subject", "module": True,
      "policy": "rules-100.yaml", "label": "NOFIRE_0",
      "desc": "(e) + the benchmark process carries NOFIRE_0, a label the rules' `if` "
              "conditions test: conditions hold, targets never match"},
 ]
-# "extra" configurations run only when named in --configs (time budget).
+# "extra" configurations (none at present) run only when named in --configs
+# (time budget: the default set, (h) included, runs in under 30 minutes).
 MACRO_CONFIGS = ["a", "c", "e"]
 MEMORY_CONFIG = "c"
 SMOKE_CONFIGS = ["a", "b", "c", "e", "g"]    # every kind of setup, once
