@@ -834,6 +834,8 @@ u64 ap_inode_labels(const struct inode *inode)
 {
 	struct ap_inode_key k;
 
+	if (ap_anon_pipe(inode))	/* its labels are its buffer's */
+		return ap_file_labels(inode);
 	if (!ap_mem_count_of(AP_OBJ_INODE))
 		return 0;
 	ap_inode_key(inode, &k);
@@ -857,8 +859,15 @@ int ap_inode_absorb(const struct inode *inode, u64 labels)
 
 void ap_inode_clear(const struct inode *inode, u64 labels)
 {
+	const struct pipe_inode_info *pipe;
 	struct ap_inode_key k;
 
+	if (ap_anon_pipe(inode)) {
+		pipe = READ_ONCE(inode->i_pipe);
+		if (pipe)
+			ap_obj_clear(&ap_chans, AP_OBJ_CHAN, &pipe, labels, ap_chan_params);
+		return;
+	}
 	ap_inode_key(inode, &k);
 	ap_obj_clear(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params);
 }

@@ -71,6 +71,21 @@ t_fifo() {
 	expect_eq "fifo reader" "$out" secret
 }
 
+# An anonymous pipe's labels are its buffer's: set and cleared by hand
+# through /proc/PID/fd, they reach (or no longer reach) its reader.
+t_pipe_by_hand() {
+	local out
+	out=$( (sleep 0.5; echo data) | sh -c "\"$AP\" label add handmade /proc/\$\$/fd/0 >/dev/null
+		echo \"pipe=\$(\"$AP\" labels /proc/\$\$/fd/0)\"
+		read x; echo \"reader=\$(\"$AP\" labels --pid \$\$)\"" | tr '\n' ' ')
+	expect_eq "labeled by hand" "$out" "pipe=handmade reader=handmade "
+	unlabel_self	# reading that output labeled this shell
+	out=$( (sleep 0.5; echo data) | sh -c "\"$AP\" label add handmade /proc/\$\$/fd/0 >/dev/null
+		\"$AP\" label clear handmade /proc/\$\$/fd/0 >/dev/null
+		read x; \"$AP\" labels --pid \$\$")
+	expect_eq "cleared by hand" "$out" ""
+}
+
 t_socketpair() { expect_eq "socketpair receiver" "$($FLOWS socketpair $T/secret.env)" secret; }
 t_unix_stream() { expect_eq "unix stream receiver" "$($FLOWS unix-stream $T/secret.env)" secret; }
 t_unix_dgram() { expect_eq "unix datagram receiver" "$($FLOWS unix-dgram $T/secret.env)" secret; }
@@ -238,6 +253,7 @@ run_test "no propagation between unlabeled processes and files" t_no_propagation
 run_test "pipe carries labels (cat .env | reader)" t_pipe
 run_test "pipe: reader blocked before the writer was labeled" t_pipe_blocked_reader
 run_test "FIFO carries labels" t_fifo
+run_test "an anonymous pipe labeled and cleared by hand" t_pipe_by_hand
 run_test "socketpair carries labels" t_socketpair
 run_test "Unix stream socket carries labels" t_unix_stream
 run_test "Unix datagram socket carries labels" t_unix_dgram
