@@ -72,10 +72,7 @@ struct ap_eval {
 	/* changes from this event */
 	u64 src_labels, declass, endorse, lineage_add;
 	bool exec_transform;		/* exec: immunity is reset to declass */
-	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);	/* `exits N` gates: armed at exit */
-	bool gate_hits, pend_hits;
+	bool gate_hits, pend_hits;	/* gate_hits: the bitmaps below are valid */
 	bool subject_src;		/* an exec source labels the subject */
 	/* the strongest clause that fires so far */
 	const struct ap_clause *best;
@@ -84,12 +81,20 @@ struct ap_eval {
 	 * Clauses that matched the target, evaluated after sources.  More
 	 * than fit: the index is queried again once the view is known and
 	 * every clause is evaluated as it is found (ap_hit(), @rescan).
-	 * Last: only the first @ncand entries are ever read, so the array is
-	 * not zeroed with the rest (ap_evaluate()).
+	 * Only the first @ncand entries are ever read, so the array is not
+	 * zeroed with the rest (ap_evaluate()).
 	 */
 	u32 ncand;
 	bool cand_overflow;
 	bool rescan;
+	/*
+	 * Gates this event arms, makes stale, or arms when the run exits
+	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
+	 * and 96 bytes are cleared at the first hit (ap_gate_hit()).
+	 */
+	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);
 	u32 cand[32];
 };
 
@@ -442,6 +447,17 @@ static void ap_consider(struct ap_eval *e, u32 idx)
 	e->proposed = c->effect;
 }
 
+/* The event touches a gate: its bitmaps become valid (cleared once). */
+static void ap_gate_hit(struct ap_eval *e)
+{
+	if (!e->gate_hits) {
+		bitmap_zero(e->arm, AP_POL_MAX_GATES);
+		bitmap_zero(e->stale, AP_POL_MAX_GATES);
+		bitmap_zero(e->pend, AP_POL_MAX_GATES);
+		e->gate_hits = true;
+	}
+}
+
 static void ap_hit(const struct ap_use *u, void *arg)
 {
 	struct ap_eval *e = arg;
@@ -477,18 +493,18 @@ static void ap_hit(const struct ap_use *u, void *arg)
 	case AP_USE_GATE:
 		if (!ap_event_argv_match(ev, &pol->gates[u->idx].args))
 			break;
+		ap_gate_hit(e);
 		if (pol->gates[u->idx].exit_status >= 0 && ev->exec) {
 			__set_bit(u->idx, e->pend);
 			e->pend_hits = true;
 		} else {
 			__set_bit(u->idx, e->arm);
 		}
-		e->gate_hits = true;
 		break;
 	case AP_USE_INVAL:
 		if (ap_event_argv_match(ev, &pol->invals[u->idx].args)) {
+			ap_gate_hit(e);
 			__set_bit(pol->invals[u->idx].gate, e->stale);
-			e->gate_hits = true;
 		}
 		break;
 	}
@@ -876,7 +892,7 @@ int ap_evaluate(struct ap_event *ev)
 	const struct ap_policy *pol;
 	const struct ap_clause *best;
 	struct ap_proc *proc;
-	struct ap_eval e;
+	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
 	bool incomplete;
 	int ret = 0, k;
@@ -885,7 +901,7 @@ int ap_evaluate(struct ap_event *ev)
 	pol = ap_policy_get();
 	if (!pol)
 		goto out;	/* no policy: nothing to build */
-	memset(&e, 0, offsetof(struct ap_eval, cand));
+	memset(&e, 0, offsetof(struct ap_eval, arm));
 	e.ev = ev;
 	e.pol = pol;
 	for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)

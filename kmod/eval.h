@@ -7,6 +7,12 @@
 
 #define AP_NO_OP	0xff
 
+/*
+ * Hooks declare their event __uninitialized (the kernel is built with
+ * CONFIG_INIT_STACK_ALL_ZERO, which would clear all of it, inline_buf
+ * included, on every open) and zero the fields before inline_buf
+ * themselves; inline_buf is written before it is read.
+ */
 struct ap_event {
 	u8 ops[3];			/* operations to evaluate, AP_NO_OP-terminated */
 	bool exec;			/* an exec: transforms apply, immunity resets */

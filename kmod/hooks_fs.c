@@ -73,7 +73,7 @@ static bool ap_inode_untracked(const struct inode *inode)
 int ap_on_file_open(struct file *file)
 {
 	struct inode *inode = file_inode(file);
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 	int ret = 0, n = 0;
 
 	if (ap_inode_untracked(inode))
@@ -128,7 +128,7 @@ void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 int ap_on_truncate(const struct path *path)
 {
 	struct inode *inode = d_inode(path->dentry);
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 	int ret;
 
 	if (!inode)
@@ -141,7 +141,7 @@ int ap_on_truncate(const struct path *path)
 
 int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
 {
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 
 	ap_ev_child(&ev, dir, dentry);
 	ev.ops[0] = ACTPLANE_OP_UNLINK;
@@ -155,7 +155,7 @@ int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
  */
 int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 {
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 
 	ap_ev_child(&ev, dir, dentry);
 	ev.ops[0] = ACTPLANE_OP_WRITE;
@@ -168,7 +168,7 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
  */
 static int ap_name_written(const struct path *dir, struct dentry *dentry, struct inode *inode)
 {
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 	int ret;
 
 	ap_ev_child(&ev, dir, dentry);
@@ -386,7 +386,7 @@ static bool ap_is_loader(const struct qstr *n)
  */
 static int ap_exec_loader(struct linux_binprm *bprm)
 {
-	struct ap_event args, ev;
+	struct ap_event args __uninitialized, ev __uninitialized;
 	struct path path;
 	const char *prog;
 	int ret;
@@ -416,7 +416,7 @@ static int ap_exec_loader(struct linux_binprm *bprm)
 int ap_on_exec(struct linux_binprm *bprm)
 {
 	struct inode *inode = file_inode(bprm->file);
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 	int ret;
 
 	ret = ap_task_exec();

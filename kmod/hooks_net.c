@@ -221,7 +221,7 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
  */
 static int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
 {
-	struct ap_event ev;
+	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 
 	if (!ap_policy_loaded())
 		return 0;	/* nothing to evaluate: don't build the event */
