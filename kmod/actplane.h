@@ -264,8 +264,19 @@ u64 ap_file_labels(const struct inode *inode);
 int ap_file_absorb(struct inode *inode, u64 labels);
 int ap_open_file_absorb(const struct file *file, u64 labels);
 
-/* policy.c: is a policy loaded?  Lets hooks skip building an event. */
-bool ap_policy_loaded(void);
+/* policy.c: is a policy loaded?  Lets hooks skip building an event; no RCU needed. */
+struct ap_policy;
+extern struct ap_policy __rcu *ap_active_policy;
+static inline bool ap_policy_loaded(void)
+{
+	return rcu_access_pointer(ap_active_policy) != NULL;
+}
+
+/* Does any process carry labels or belong to a session?  (No entry: none.) */
+static inline bool ap_tasks_tracked(void)
+{
+	return ap_mem_count_of(AP_OBJ_TASK) != 0;
+}
 
 /* session.c */
 int ap_session_create(pid_t root, gfp_t gfp);

@@ -79,16 +79,18 @@ int ap_on_file_open(struct file *file)
 	if (ap_inode_untracked(inode))
 		return 0;
 	/* rules first: a denied open propagates nothing */
-	ap_ev_file(&ev, &file->f_path, inode);
-	/* "open" is any open; "read" and "write" say which way */
-	ev.ops[n++] = ACTPLANE_OP_OPEN;
-	if (file->f_mode & FMODE_READ)
-		ev.ops[n++] = ACTPLANE_OP_READ;
-	if (file->f_mode & FMODE_WRITE)
-		ev.ops[n++] = ACTPLANE_OP_WRITE;
-	ret = ap_eval_once(&ev);
-	if (ret)
-		return ret;
+	if (ap_policy_loaded()) {
+		ap_ev_file(&ev, &file->f_path, inode);
+		/* "open" is any open; "read" and "write" say which way */
+		ev.ops[n++] = ACTPLANE_OP_OPEN;
+		if (file->f_mode & FMODE_READ)
+			ev.ops[n++] = ACTPLANE_OP_READ;
+		if (file->f_mode & FMODE_WRITE)
+			ev.ops[n++] = ACTPLANE_OP_WRITE;
+		ret = ap_eval_once(&ev);
+		if (ret)
+			return ret;
+	}
 	if (file->f_mode & FMODE_READ)
 		ret = ap_flow_in(ap_file_labels(inode));
 	if (!ret && (file->f_mode & FMODE_WRITE))
@@ -133,16 +135,22 @@ int ap_on_truncate(const struct path *path)
 
 	if (!inode)
 		return 0;
-	ap_ev_file(&ev, path, inode);
-	ev.ops[0] = ACTPLANE_OP_WRITE;
-	ret = ap_eval_once(&ev);
-	return ret ?: ap_flow_to_inode(inode);
+	if (ap_policy_loaded()) {
+		ap_ev_file(&ev, path, inode);
+		ev.ops[0] = ACTPLANE_OP_WRITE;
+		ret = ap_eval_once(&ev);
+		if (ret)
+			return ret;
+	}
+	return ap_flow_to_inode(inode);
 }
 
 int ap_on_path_unlink(const struct path *dir, struct dentry *dentry)
 {
 	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 
+	if (!ap_policy_loaded())
+		return 0;	/* only rules care about a name going away */
 	ap_ev_child(&ev, dir, dentry);
 	ev.ops[0] = ACTPLANE_OP_UNLINK;
 	return ap_eval_once(&ev);
@@ -157,6 +165,8 @@ int ap_on_path_create(const struct path *dir, struct dentry *dentry)
 {
 	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 
+	if (!ap_policy_loaded())
+		return 0;	/* nothing exists yet to carry labels */
 	ap_ev_child(&ev, dir, dentry);
 	ev.ops[0] = ACTPLANE_OP_WRITE;
 	return ap_eval_once(&ev);

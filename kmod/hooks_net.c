@@ -391,10 +391,22 @@ static int ap_ep_check_dest(struct sock *sk, const struct msghdr *msg, const str
 	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k->port);
 }
 
+/*
+ * Nothing a send or connect could be refused by or carry: no rules, and no
+ * process with label state (a process outside any session gets it with its
+ * first label, so no labeled data can be in flight: docs/SECURITY.md §4.5).
+ */
+static bool ap_net_idle(void)
+{
+	return !ap_policy_loaded() && !ap_tasks_tracked();
+}
+
 int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
 	struct ap_ep_key k;
 
+	if (ap_net_idle())
+		return 0;
 	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
 	return ap_ep_check_dest(sock->sk, NULL, &k) ?: ap_ep_label(&k);
@@ -672,7 +684,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 	struct ap_ep_key k;
 	u64 l, arriving = 0;
 
-	if (!sk)
+	if (!sk || ap_net_idle())
 		return 0;
 	if (ap_ep_is_inet(sk) && sk->sk_protocol == IPPROTO_SCTP)
 		return ap_sctp_sendmsg(sk, msg);

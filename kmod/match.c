@@ -567,8 +567,12 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 			if (x->groups[g].family == e->family && x->groups[g].plen == e->plen)
 				break;
 		if (g == x->ngroups) {
+			u8 ones[16];
+
+			memset(ones, 0xff, sizeof(ones));
 			x->groups[g].family = e->family;
 			x->groups[g].plen = e->plen;
+			ap_mask_addr((u8 *)x->groups[g].mask, ones, e->family, e->plen);
 			x->ngroups++;
 		}
 	}
@@ -611,7 +615,7 @@ void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 		    const struct ap_ep_key *k, ap_hit_fn fn, void *arg)
 {
 	const struct ap_smap_slot *e;
-	u8 key[16];
+	u64 addr[2], key[2];
 	u32 g, i;
 
 	if (x->empty)
@@ -619,12 +623,14 @@ void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 	for (i = 0; i < x->n_any; i++)
 		if (ap_ep_match(&pol->eps[x->any[i].pat], k))
 			fn(&x->any[i], arg);
+	memcpy(addr, k->addr, sizeof(addr));
 	for (g = 0; g < x->ngroups; g++) {
 		const struct ap_epgroup *grp = &x->groups[g];
 
 		if (grp->family != k->family)
 			continue;
-		ap_mask_addr(key, k->addr, grp->family, grp->plen);
+		key[0] = addr[0] & grp->mask[0];	/* = ap_mask_addr(), the build's key */
+		key[1] = addr[1] & grp->mask[1];
 		e = ap_smap_get(&grp->map, (const char *)key, 16);
 		if (!e)
 			continue;

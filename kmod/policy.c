@@ -35,7 +35,7 @@
 #include <net/netlink.h>
 #include "policy.h"
 
-static struct ap_policy __rcu *ap_active_policy;
+struct ap_policy __rcu *ap_active_policy;	/* read by ap_policy_loaded() */
 static DEFINE_MUTEX(ap_policy_mutex);	/* staging and swapping */
 static u64 ap_generation;
 
@@ -59,12 +59,6 @@ static size_t ap_staged_bytes;		/* sum of the stages' bytes */
 struct ap_policy *ap_policy_get(void)
 {
 	return rcu_dereference(ap_active_policy);
-}
-
-/* Is a policy loaded?  Lets hooks skip building an event; no RCU needed. */
-bool ap_policy_loaded(void)
-{
-	return rcu_access_pointer(ap_active_policy) != NULL;
 }
 
 u64 ap_policy_generation(void)

@@ -153,6 +153,7 @@ struct ap_pathidx {
 /* Endpoints for one operation: one hash per distinct (family, prefix length). */
 struct ap_epgroup {
 	u8 family, plen;
+	u64 mask[2];		/* the address bits of plen (16 bytes, as stored) */
 	struct ap_smap map;	/* key: masked address bytes */
 };
 

@@ -5,14 +5,9 @@
  */
 #include <linux/percpu.h>
 #include <linux/cpumask.h>
-#include "actplane.h"
+#include "stats.h"
 
-struct ap_stats {
-	u64 hook_hits[__ACTPLANE_HOOK_MAX];
-	u64 ctr[__ACTPLANE_CTR_MAX];
-};
-
-static DEFINE_PER_CPU(struct ap_stats, ap_stats);
+DEFINE_PER_CPU(struct ap_stats, ap_stats);
 
 #define AP_HOOK_NAME(NAME, ret, name, params, call, flags, attach) \
 	[ACTPLANE_HOOK_##NAME] = #name,

@@ -124,6 +124,8 @@ u64 ap_task_labels(const struct task_struct *t)
 	struct ap_proc *p;
 	u64 l = 0;
 
+	if (!ap_tasks_tracked())
+		return 0;	/* before taking RCU: the common case off a session */
 	rcu_read_lock();
 	p = ap_proc_of(t);
 	if (p)
