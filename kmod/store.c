@@ -24,12 +24,14 @@
  * entirely (one atomic read), so an unlabeled system pays almost nothing.
  */
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/magic.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/unaligned.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
 #include "actplane.h"
@@ -335,7 +337,7 @@ static u64 ap_proc_absorb(struct ap_proc *p, u64 add)
 static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 add,
 			  bool may_refuse, u64 *grew)
 {
-	struct ap_send sends[AP_SEND_SLOTS];
+	struct ap_send sends[AP_SEND_SLOTS] __uninitialized;	/* the first n are copied in */
 	unsigned long flags;
 	u32 n = 0, i, lost;
 	u64 new;
@@ -691,6 +693,31 @@ static void ap_obj_hint_set(enum ap_obj_type type, int i, struct ap_obj *o)
 		this_cpu_cmpxchg(ap_obj_hint[type][i], o, NULL);
 }
 
+/*
+ * Per table, a counting presence filter: how many entries have a key whose
+ * hash falls in each slot.  Most lookups are of objects that carry no label
+ * (a labeled process reading an unlabeled file, on every read): a zero
+ * slot answers them for the cost of a hash of the key's words, without a
+ * hashed table walk.  An entry counts itself before it is inserted and
+ * after it is removed, so a zero seen means "not there" at that moment.
+ * 3 tables x 4096 counters = 48 KiB; more entries than slots only make it
+ * answer "maybe" more often.
+ */
+#define AP_PRESENT_BITS 12
+static_assert(sizeof(struct ap_inode_key) % sizeof(u64) == 0);
+static_assert(sizeof(struct ap_ep_key) % sizeof(u64) == 0);
+static atomic_t ap_obj_present[__AP_OBJ_MAX - AP_OBJ_INODE][1 << AP_PRESENT_BITS];
+
+static __always_inline atomic_t *ap_obj_slot(enum ap_obj_type type, const void *key, u32 len)
+{
+	u64 x = 0;
+	u32 i;
+
+	for (i = 0; i < len / sizeof(u64); i++)		/* key sizes are multiples of 8 */
+		x = (x ^ get_unaligned((const u64 *)key + i)) * GOLDEN_RATIO_64;
+	return &ap_obj_present[type - AP_OBJ_INODE][hash_64(x, AP_PRESENT_BITS)];
+}
+
 static __always_inline struct ap_obj *ap_obj_find(struct rhashtable *ht, enum ap_obj_type type,
 						  const void *key,
 						  const struct rhashtable_params params)
@@ -703,6 +730,8 @@ static __always_inline struct ap_obj *ap_obj_find(struct rhashtable *ht, enum ap
 		if (o && !memcmp(&o->key, key, params.key_len))
 			return o;
 	}
+	if (!atomic_read(ap_obj_slot(type, key, params.key_len)))
+		return NULL;	/* no entry hashes there */
 	o = rhashtable_lookup(ht, key, params);
 	if (o) {
 		/* the newest first; the one it displaces moves down */
@@ -762,8 +791,11 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	}
 	memcpy(&o->key, key, params.key_len);
 	atomic64_set(&o->labels, labels);
+	atomic_inc(ap_obj_slot(type, key, params.key_len));
+	smp_mb__after_atomic();		/* counted before it can be found */
 	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
 	if (old) {
+		atomic_dec(ap_obj_slot(type, key, params.key_len));
 		kmem_cache_free(ap_obj_cache, o);
 		ap_uncharge(type, sizeof(*o));
 		if (IS_ERR(old))
@@ -792,6 +824,7 @@ static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct a
 	int cpu, i;
 
 	if (!rhashtable_remove_fast(ht, &o->node, params)) {
+		atomic_dec(ap_obj_slot(type, &o->key, params.key_len));
 		WRITE_ONCE(o->dead, true);
 		smp_mb();	/* mark, then sweep: pairs with ap_obj_find() */
 		for_each_possible_cpu(cpu) {
