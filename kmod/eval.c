@@ -809,7 +809,7 @@ static const char *ap_lazy_path(void *arg, size_t *len)
  */
 #define AP_WALK_MAX	64
 
-static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx)
+static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens)
 {
 	const struct ap_event *ev = ((struct ap_eval *)arg)->ev;
 	const struct path *p = ev->fpath;
@@ -847,11 +847,19 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx)
 			goto done;
 		if (d == mroot || IS_ROOT(d))
 			goto out;
-		/* as prepend_name(): the acquire makes the name's NUL visible */
-		name = smp_load_acquire(&d->d_name.name);
-		len = strnlen(name, READ_ONCE(d->d_name.len));
-		if (!visit(ctx, name, len))
-			goto out;
+		/*
+		 * Most names are passed over by their length alone (a rename
+		 * changing it under us fails the rename_lock check at the end).
+		 * Others as prepend_name() reads them: the acquire makes the
+		 * name's NUL visible, and the length found bounds the read.
+		 */
+		len = READ_ONCE(d->d_name.len);
+		if (len < AP_NAME_LENS && test_bit(len, lens)) {
+			name = smp_load_acquire(&d->d_name.name);
+			len = strnlen(name, len);
+			if (!visit(ctx, name, len))
+				goto out;
+		}
 		d = READ_ONCE(d->d_parent);
 	}
 	goto out;

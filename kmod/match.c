@@ -371,6 +371,9 @@ int ap_pathidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 		goto out;
 	for (i = 0; i < n; i++)
 		ap_path_file(x, kv, cnt, &pol->pats[uses[i].pat], uses[i]);
+	for (i = 0; i < cnt[K_ANC]; i++)
+		if (kv[K_ANC][i].len < AP_NAME_LENS)
+			__set_bit(kv[K_ANC][i].len, x->anc_lens);
 	if (ap_smap_build(&x->base, kv[K_BASE], cnt[K_BASE]) ||
 	    ap_lens(kv[K_NSFX], cnt[K_NSFX], &x->name_sfx_lens, &x->n_name_sfx_lens) ||
 	    ap_smap_build(&x->name_suffix, kv[K_NSFX], cnt[K_NSFX]) ||
@@ -465,7 +468,7 @@ static bool ap_need_path(const struct ap_pathidx *x, const struct ap_target *t)
 		return true;
 	if (!x->anc_gate.slots)
 		return false;
-	return !t->walk || !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate);
+	return !t->walk || !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate, x->anc_lens);
 }
 
 /*

@@ -133,6 +133,8 @@ struct ap_smap {
 	DECLARE_BITMAP(sig, AP_SMAP_SIG_BITS);	/* signatures of the keys present */
 };
 
+#define AP_NAME_LENS	256	/* a path component is at most NAME_MAX (255) bytes */
+
 /* Everything matching paths for one operation (see match.c). */
 struct ap_pathidx {
 	bool empty;
@@ -142,6 +144,7 @@ struct ap_pathidx {
 	struct ap_smap exact, path_suffix, prefix;
 	struct ap_smap name_gate;	/* last components of exact paths and suffixes */
 	struct ap_smap anc_gate;	/* names of the directories prefixes end in */
+	DECLARE_BITMAP(anc_lens, AP_NAME_LENS);	/* and their lengths */
 	u16 n_name_sfx_lens, n_name_pfx_lens, n_path_sfx_lens;
 	u16 *name_sfx_lens, *name_pfx_lens, *path_sfx_lens;
 	u32 n_any;
@@ -214,8 +217,10 @@ struct ap_target {
 	 * Visit the ancestor directories' names, nearest first, up to the
 	 * root the path is resolved against.  False if visit stopped it, or
 	 * if the walk cannot vouch for all of them: then the path is built.
+	 * Names whose length has no bit in @lens (AP_NAME_LENS bits) cannot
+	 * be what visit looks for and are passed over unread.
 	 */
-	bool (*walk)(void *arg, ap_name_fn visit, void *ctx);
+	bool (*walk)(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens);
 	void *arg;
 };
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,

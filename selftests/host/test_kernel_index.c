@@ -566,7 +566,7 @@ static const char *tq_path(void *arg, size_t *len)
 }
 
 /* The ancestors' names, nearest first, as eval.c reads them from the dentries. */
-static bool tq_walk(void *arg, ap_name_fn visit, void *ctx)
+static bool tq_walk(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens)
 {
 	const struct tq *q = arg;
 	const char *end = strrchr(q->path, '/'), *start;
@@ -578,7 +578,9 @@ static bool tq_walk(void *arg, ap_name_fn visit, void *ctx)
 			start--;
 		if (q->walk == WALK_GIVE_UP && n++ == q->walk_limit)
 			return false;
-		if (!visit(ctx, start, end - start))
+		/* as eval.c: a name whose length is not in @lens is passed over */
+		if ((size_t)(end - start) < AP_NAME_LENS && test_bit(end - start, lens) &&
+		    !visit(ctx, start, end - start))
 			return false;
 		end = start - 1;
 	}
