@@ -4,7 +4,8 @@
 # passes bprm_check_security and then fails (here a `#!` chain deeper than
 # the kernel allows: ELOOP) declassifies nothing, endorses nothing, grants
 # no lineage and arms no gate, and the next exec of the same process does
-# not inherit what it left pending.  Controls: the same programs, exec'd
+# not inherit what it left pending, and the threads of the old image never
+# run with the new trust.  Controls: the same programs, exec'd
 # successfully (also through a `#!` chain), do grant their trust.
 . "$(dirname "$0")/lib.sh"
 
@@ -123,6 +124,29 @@ PY
 	kernel_clean
 }
 
+# the threads of the image that execs the declassifier keep sending until
+# de_thread: trust committed before that would let their sends through
+t_siblings() {
+	load 'source SECRET = file "**/.env"
+declassify SECRET by exec "**/redact"
+rule no-exfil:
+  block connect "*" if SECRET
+  because "secrets must not reach the network"'
+	local i got hits=$W/sibling-hits
+	: > $hits
+	for i in 1 2 3 4 5; do
+		got=$(APX_CMD=$W/net.py "$VMT/exec_siblings" $W/.env $hits 4 $W/good/redact |
+			tr '\n' ' ') || true
+		unlabel_self
+		case "$got" in
+		"refused "*" ok ") ;;
+		*) fail "round $i: expected the siblings refused and redact declassified, got '$got'" ;;
+		esac
+	done
+	expect_eq "sibling connects that got through during the exec" "$(stat -c %s $hits)" 0
+	kernel_clean
+}
+
 t_lineage() {
 	load 'rule out-via-trusted:
   block write "/tmp/apx/out/**" unless lineage-includes exec "**/trusted"
@@ -176,6 +200,7 @@ rule deploy:
 setup
 run_test "a #! chain deeper than the limit fails with ELOOP; a short one runs" t_chain_fails
 run_test "failed exec of a declassifier: still SECRET (also after the next exec); a run declassifies" t_declassify
+run_test "sibling threads of the image that execs a declassifier stay refused" t_siblings
 run_test "failed exec of a lineage program grants no lineage; a run does" t_lineage
 run_test "failed exec of an after-gate program leaves the gate closed; a run opens it" t_gate
 run_test "failed exec of an endorser endorses nothing; a run does" t_endorse
