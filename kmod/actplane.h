@@ -46,7 +46,6 @@ enum actplane_hook {
 extern const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX];
 
 /* stats.c */
-void ap_stats_hook_hit(enum actplane_hook hook);
 u64 ap_stats_hook_hits(enum actplane_hook hook);
 void ap_stats_inc(enum actplane_counter ctr);
 u64 ap_stats_read(enum actplane_counter ctr);

@@ -565,7 +565,7 @@ void ap_on_task_exit(struct task_struct *t)
 
 	if (t == current)
 		ap_send_exit();
-	if (!ap_mem_count_of(AP_OBJ_TASK) || atomic_read(&t->signal->live))
+	if (!ap_tasks_tracked() || atomic_read(&t->signal->live))
 		return;
 	rcu_read_lock();
 	p = ap_proc_of(t);

@@ -517,7 +517,7 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	u64 l = 0;
 
 	*arriving = 0;
-	if (!ap_mem_count_of(AP_OBJ_TASK))
+	if (!ap_tasks_tracked())
 		return 0;	/* no process is tracked */
 	rcu_read_lock();
 	p = ap_proc_of(current);

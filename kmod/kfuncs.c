@@ -33,13 +33,13 @@ __bpf_kfunc_start_defs();
 #define AP_KFUNC_int(NAME, name, params, call)				\
 	__bpf_kfunc int actplane_##name params					\
 	{									\
-		ap_stats_hook_hit_inline(ACTPLANE_HOOK_##NAME);			\
+		ap_stats_hook_hit(ACTPLANE_HOOK_##NAME);			\
 		return call;							\
 	}
 #define AP_KFUNC_void(NAME, name, params, call)				\
 	__bpf_kfunc void actplane_##name params				\
 	{									\
-		ap_stats_hook_hit_inline(ACTPLANE_HOOK_##NAME);			\
+		ap_stats_hook_hit(ACTPLANE_HOOK_##NAME);			\
 		call;								\
 	}
 #define AP_KFUNC(NAME, ret, name, params, call, flags, attach)		\

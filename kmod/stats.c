@@ -13,12 +13,6 @@ DEFINE_PER_CPU(struct ap_stats, ap_stats);
 	[ACTPLANE_HOOK_##NAME] = #name,
 const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX] = { AP_HOOKS(AP_HOOK_NAME) };
 
-void ap_stats_hook_hit(enum actplane_hook hook)
-{
-	if (hook < __ACTPLANE_HOOK_MAX)
-		this_cpu_inc(ap_stats.hook_hits[hook]);
-}
-
 u64 ap_stats_hook_hits(enum actplane_hook hook)
 {
 	u64 sum = 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The per-CPU counters, for code that counts on every hook call (kfuncs.c):
- * an inline increment is one instruction, a call to stats.c several.
+ * The per-CPU counters' layout, for code that counts on every hook call
+ * (kfuncs.c): the count is one inline per-CPU increment.
  */
 #ifndef AP_STATS_H
 #define AP_STATS_H
@@ -16,7 +16,7 @@ struct ap_stats {
 
 DECLARE_PER_CPU(struct ap_stats, ap_stats);
 
-static __always_inline void ap_stats_hook_hit_inline(enum actplane_hook hook)
+static __always_inline void ap_stats_hook_hit(enum actplane_hook hook)
 {
 	this_cpu_inc(ap_stats.hook_hits[hook]);
 }

@@ -107,7 +107,7 @@ struct ap_proc *ap_proc_of(const struct task_struct *t)
 {
 	struct ap_task *e;
 
-	if (!ap_mem_count_of(AP_OBJ_TASK))
+	if (!ap_tasks_tracked())
 		return NULL;
 	e = this_cpu_read(ap_task_hint);
 	if (e && (e->task == t || e->task == t->group_leader))
@@ -607,7 +607,7 @@ int ap_task_exec(void)
 	struct ap_proc *p;
 	int ret = 0;
 
-	if (t->group_leader == t || !ap_mem_count_of(AP_OBJ_TASK))
+	if (t->group_leader == t || !ap_tasks_tracked())
 		return 0;
 	spin_lock_bh(&ap_proc_lock);
 	rcu_read_lock();
@@ -626,7 +626,7 @@ void ap_task_free(const struct task_struct *t)
 {
 	struct ap_task *e;
 
-	if (!ap_mem_count_of(AP_OBJ_TASK))
+	if (!ap_tasks_tracked())
 		return;
 	rcu_read_lock();
 	e = ap_task_entry(t);
@@ -768,6 +768,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 {
 	struct ap_obj *o, *old;
 	u64 added = labels;
+	atomic_t *slot;
 
 	if (grew)
 		*grew = 0;
@@ -791,11 +792,12 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	}
 	memcpy(&o->key, key, params.key_len);
 	atomic64_set(&o->labels, labels);
-	atomic_inc(ap_obj_slot(type, key, params.key_len));
+	slot = ap_obj_slot(type, key, params.key_len);
+	atomic_inc(slot);
 	smp_mb__after_atomic();		/* counted before it can be found */
 	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
 	if (old) {
-		atomic_dec(ap_obj_slot(type, key, params.key_len));
+		atomic_dec(slot);
 		kmem_cache_free(ap_obj_cache, o);
 		ap_uncharge(type, sizeof(*o));
 		if (IS_ERR(old))

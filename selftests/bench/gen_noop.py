@@ -8,9 +8,9 @@ For every program in ActPlane's hooks.bpf.c (section and signature), emit a
 program on the same hook (same section, so sleepable stays sleepable) with
 the same arguments that does nothing: an LSM program returns the previous
 verdict `ret` (honouring an earlier LSM's denial, as ActPlane's do), a void
-hook returns, an fentry, fexit or tp_btf program returns 0.  What these cost is the floor any
-BPF-LSM design pays: the trampoline on each hook, without a kfunc call or
-any state.  Generated, so (b) always covers exactly the hooks (c) covers.
+hook returns, an fentry, fexit or tp_btf program returns 0.  What these cost
+is the floor any BPF-LSM design pays: the trampoline on each hook, without a
+kfunc call or any state.  Generated, so (b) always covers exactly the hooks (c) covers.
 """
 import re
 import sys
