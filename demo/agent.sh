@@ -10,10 +10,11 @@ mkdir -p notes && echo "refactor plan: split parser" > notes/plan.md && echo "  
 say "git push origin main  (shell)"
 git push origin main || echo "  -> the push was refused: $?"
 
-say "reading .env and posting it somewhere (Python)"
+say "copying .env into build/config.json (shell), then posting that (Python)"
+mkdir -p build && cat .env | tr -d ' ' > build/config.json
 python3 - <<'PY'
 import socket
-key = open(".env").read()
+key = open("build/config.json").read()
 try:
     socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(key.encode(), ("127.0.0.1", 9))
     print("  sent")

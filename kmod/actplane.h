@@ -33,6 +33,7 @@
 #include <linux/spinlock.h>
 #include <uapi/actplane.h>
 #include "hooks.h"
+#include "prov.h"
 
 #define ACTPLANE_VERSION "0.1.0"
 
@@ -138,6 +139,7 @@ u32 ap_fail_mode_get(void);
 void ap_limits_set(unsigned long limit, bool set_limit, u32 mode, bool set_mode);
 
 /* store.c: label storage */
+struct ap_policy;
 struct task_struct;
 struct inode;
 struct file;
@@ -222,6 +224,7 @@ struct ap_proc {
 	u16 narriving;
 	u64 arriving;
 	struct ap_sends *sends;
+	struct ap_prov *prov;	/* where its labels came from (prov.h) */
 	struct rcu_head rcu;
 };
 
@@ -233,35 +236,44 @@ struct ap_inode_key {
 
 int ap_store_init(void);
 void ap_store_exit(void);
+/*
+ * The functions that add labels take the flow's description (prov.h) for
+ * the provenance record of what is new; NULL records nothing.
+ */
 struct ap_proc *ap_proc_of(const struct task_struct *t);
 u64 ap_task_labels(const struct task_struct *t);
-int ap_task_absorb(const struct task_struct *t, u64 labels);
-void ap_task_absorb_done(const struct task_struct *t, u64 labels);
+int ap_task_absorb(const struct task_struct *t, u64 labels, const struct ap_from *f);
+void ap_task_absorb_done(const struct task_struct *t, u64 labels, const struct ap_from *f);
 int ap_task_seed(const struct task_struct *t, u64 labels);
 int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
 bool ap_task_drop_immunity(const struct task_struct *t);
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
-		   bool exec);
+		   bool exec, const struct ap_from *f);
+const struct ap_prov *ap_task_prov(const struct task_struct *t);
+const struct ap_prov *ap_inode_prov(const struct inode *inode);
 u32 ap_task_session(const struct task_struct *t);
 int ap_task_fork(struct task_struct *child, u64 clone_flags);
 int ap_task_exec(void);
 void ap_task_free(const struct task_struct *t);
 void ap_inode_key(const struct inode *inode, struct ap_inode_key *k);
 u64 ap_inode_labels(const struct inode *inode);
-int ap_inode_absorb(const struct inode *inode, u64 labels);
+int ap_inode_absorb(const struct inode *inode, u64 labels, const struct ap_from *f);
 void ap_inode_clear(const struct inode *inode, u64 labels);
 void ap_inode_free(const struct inode *inode);
 void ap_sb_free(const struct super_block *sb);
 u64 ap_ep_labels(const struct ap_ep_key *k);
-int ap_ep_absorb(const struct ap_ep_key *k, u64 labels);
+int ap_ep_absorb(const struct ap_ep_key *k, u64 labels, const struct ap_from *f);
 void ap_ep_clear(const struct ap_ep_key *k, u64 labels);
 u64 ap_chan_labels(const void *chan);
-int ap_chan_absorb(const void *chan, u64 labels);
+int ap_chan_absorb(const void *chan, u64 labels, const struct ap_from *f);
 void ap_chan_free(const void *chan);
 u64 ap_file_labels(const struct inode *inode);
-int ap_file_absorb(struct inode *inode, u64 labels);
-int ap_open_file_absorb(const struct file *file, u64 labels);
+int ap_file_absorb(struct inode *inode, u64 labels, const struct ap_from *f);
+int ap_open_file_absorb(const struct file *file, u64 labels, const struct ap_from *f);
+
+/* events.c: the source rule that introduces label @bit, as text */
+void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len);
 
 /* policy.c: is a policy loaded?  Lets hooks skip building an event; no RCU needed. */
 struct ap_policy;

@@ -723,7 +723,7 @@ void ap_on_exec_commit(const struct linux_binprm *bprm)
 	if (xp->bprm != bprm)
 		goto free;
 	if (xp->declass || xp->endorse || xp->lineage)
-		ap_task_commit(current, 0, xp->declass, xp->endorse, xp->lineage, true);
+		ap_task_commit(current, 0, xp->declass, xp->endorse, xp->lineage, true, NULL);
 	session = READ_ONCE(p->session);
 	if (xp->root && !session)
 		session = ap_root_session();
@@ -901,6 +901,7 @@ int ap_evaluate(struct ap_event *ev)
 	const struct ap_clause *best;
 	struct ap_proc *proc;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
+	struct ap_from from __uninitialized;	/* set at the commit */
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
 	bool incomplete;
 	int ret = 0, k;
@@ -1001,22 +1002,34 @@ int ap_evaluate(struct ap_event *ev)
 	if (ev->rules_only)
 		goto out;
 
-	/* commit: the operation goes ahead */
-	if (e.src_labels && ev->inode)
-		ap_inode_absorb(ev->inode, e.src_labels);	/* the file carries its source label */
+	/* commit: the operation goes ahead; what the process takes, it takes from... */
+	from = ev->inode ? (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_FILE,
+					     .ptr = ev->inode } :
+			   (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_RULES,
+					     .ptr = e.pol };
+	if (e.src_labels && ev->inode) {
+		/* the file carries its source label */
+		struct ap_from src = {
+			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = e.pol,
+			.path = ev->child_name ? NULL : ev->fpath,
+		};
+
+		ap_inode_absorb(ev->inode, e.src_labels, &src);
+	}
 	if (ev->exec) {
 		/*
 		 * The taint now (conservative); the trust when the exec is
 		 * certain to run (ap_on_exec_commit()).
 		 */
-		ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0, 0, false);
+		from.op = ACTPLANE_PROV_EXEC;
+		ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0, 0, false, &from);
 		if (!ret && (e.declass || e.endorse || e.lineage_add || e.gate_hits ||
 			     (e.subject_src && !e.session)))
 			ret = ap_exec_pend_add(&e);
 	} else {
 		if (e.src_labels || e.lineage_add)
 			ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0,
-					     e.lineage_add, false);
+					     e.lineage_add, false, &from);
 		if (e.gate_hits && e.session)
 			ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
 	}

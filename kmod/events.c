@@ -24,6 +24,7 @@
 
 #define AP_EV_ARGV_MAX	32	/* arguments reported (the rest: "...") */
 #define AP_EV_ARG_MAX	256	/* bytes per argument reported */
+#define AP_EV_SIZE_CHAINS (16 * 1024)	/* a record with provenance chains */
 
 static int ap_put_exe(struct sk_buff *msg)
 {
@@ -79,14 +80,50 @@ static int ap_put_argv(struct sk_buff *msg, const struct ap_event *ev)
 	return 0;
 }
 
+/* The source rule that introduces label @bit, as text ("seeded or propagated": none). */
+void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len)
+{
+	char t[128];
+	u32 i;
+
+	strscpy(buf, "seeded or propagated", len);
+	for (i = 0; i < pol->n_sources; i++) {
+		const struct ap_source *s = &pol->sources[i];
+
+		if (s->bit != bit)
+			continue;
+		if (s->session_root) {
+			strscpy(buf, "session root (exec \"**\")", len);
+			return;
+		}
+		ap_target_text(pol, s->target_kind, s->target, t, sizeof(t));
+		snprintf(buf, len, "source %s %s",
+			 s->target_kind == ACTPLANE_TARGET_FILE ? "file" :
+			 s->target_kind == ACTPLANE_TARGET_EXEC ? "exec" : "endpoint", t);
+		return;
+	}
+}
+
+/* The labels the rule's condition reads (of those the subject has). */
+static u64 ap_labels_read(const struct ap_clause *c, u64 labels)
+{
+	u64 used = 0;
+	u32 i;
+
+	for (i = 0; i < c->expr_len; i++)
+		if (c->expr[i][0] == ACTPLANE_EXPR_LABEL)
+			used |= BIT_ULL(c->expr[i][1]);
+	return used & labels;
+}
+
 /* Which of the subject's labels the rule's condition reads, and their origin. */
 static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
 			      const struct ap_clause *c, u64 labels)
 {
 	struct nlattr *nest, *p;
 	char name[ACTPLANE_LABEL_NAME_LEN], from[160];
-	u64 used = 0;
-	u32 bit, i;
+	u64 used = ap_labels_read(c, labels);
+	u32 bit;
 
 	nest = nla_nest_start(msg, ACTPLANE_EV_LABELS);
 	if (!nest)
@@ -97,33 +134,13 @@ static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 
-	for (i = 0; i < c->expr_len; i++)
-		if (c->expr[i][0] == ACTPLANE_EXPR_LABEL)
-			used |= BIT_ULL(c->expr[i][1]);
-	used &= labels;
 	nest = nla_nest_start(msg, ACTPLANE_EV_PROVENANCE);
 	if (!nest)
 		return -EMSGSIZE;
 	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
 		if (!(used & BIT_ULL(bit)) || !ap_label_name(bit, name, sizeof(name)))
 			continue;
-		strscpy(from, "seeded or propagated", sizeof(from));
-		for (i = 0; i < pol->n_sources; i++) {
-			const struct ap_source *s = &pol->sources[i];
-			char t[128];
-
-			if (s->bit != bit)
-				continue;
-			if (s->session_root) {
-				strscpy(from, "session root (exec \"**\")", sizeof(from));
-				break;
-			}
-			ap_target_text(pol, s->target_kind, s->target, t, sizeof(t));
-			snprintf(from, sizeof(from), "source %s %s",
-				 s->target_kind == ACTPLANE_TARGET_FILE ? "file" :
-				 s->target_kind == ACTPLANE_TARGET_EXEC ? "exec" : "endpoint", t);
-			break;
-		}
+		ap_source_text(pol, bit, from, sizeof(from));
 		p = nla_nest_start(msg, ACTPLANE_EV_PROV);
 		if (!p || nla_put_string(msg, ACTPLANE_EV_PROV_LABEL, name) ||
 		    nla_put_string(msg, ACTPLANE_EV_PROV_FROM, from))
@@ -132,6 +149,36 @@ static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
 	}
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/*
+ * How the subject came to carry each label the condition reads: its
+ * provenance chain, starting at the subject, or at the object the event
+ * takes the label from right now.  Last in the record: a chain that does
+ * not fit is cut (CH_MORE), never the record.  Caller holds RCU.
+ */
+static void ap_put_chains(struct sk_buff *msg, const struct ap_event *ev,
+			  const struct ap_clause *c, u64 labels)
+{
+	const struct ap_prov *head = ap_task_prov(current);
+	const struct ap_prov *alt = ev->inode ? ap_inode_prov(ev->inode) : NULL;
+	char name[ACTPLANE_LABEL_NAME_LEN];
+	u64 used = ap_labels_read(c, labels);
+	struct nlattr *nest;
+	u32 bit;
+
+	if (!used)
+		return;
+	nest = nla_nest_start(msg, ACTPLANE_EV_CHAINS);
+	if (!nest)
+		return;
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
+		if (!(used & BIT_ULL(bit)) || !ap_label_name(bit, name, sizeof(name)))
+			continue;
+		if (ap_prov_put_chain(msg, ACTPLANE_EV_CHAIN, name, bit, head, alt))
+			break;
+	}
+	nla_nest_end(msg, nest);
 }
 
 static void ap_target_of(struct ap_event *ev, char *buf, size_t len)
@@ -169,7 +216,11 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	if (!genl_has_listeners(&ap_family, &init_net, 0))
 		return;		/* nobody listens: nothing is lost */
 	seq = atomic64_inc_return(&ap_event_seq);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
+	/* room for the chains (ACTPLANE_CHAIN_HOPS hops of up to ~300 bytes each) */
+	msg = genlmsg_new(ap_labels_read(c, labels) ? AP_EV_SIZE_CHAINS : NLMSG_GOODSIZE,
+			  GFP_ATOMIC | __GFP_NOWARN);
+	if (!msg && ap_labels_read(c, labels))
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
 	if (!msg)
 		goto drop;
 	hdr = genlmsg_put(msg, 0, 0, &ap_family, 0, ACTPLANE_CMD_EVENT);
@@ -200,6 +251,7 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	    ap_put_labels_prov(msg, pol, c, labels) ||
 	    nla_put_string(msg, ACTPLANE_EV_ENFORCER, ei.name))
 		goto free;
+	ap_put_chains(msg, ev, c, labels);
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	ret = genlmsg_multicast(&ap_family, msg, 0, 0, GFP_ATOMIC | __GFP_NOWARN);

@@ -185,33 +185,46 @@ static void ap_ep_any(const struct ap_ep_key *k, struct ap_ep_key *any)
  */
 static int ap_ep_send(const struct ap_ep_key *k, u64 labels)
 {
+	const struct ap_from *f = AP_FROM(WRITE, TASK, current);
 	struct ap_ep_key any;
-	int ret = ap_ep_absorb(k, labels);
+	int ret = ap_ep_absorb(k, labels, f);
 
 	if (!ret && ap_ep_is_local_addr(k)) {
 		ap_ep_any(k, &any);
-		ret = ap_ep_absorb(&any, labels);
+		ret = ap_ep_absorb(&any, labels, f);
 	}
 	return ret;
 }
 
-/* Labels of what a socket receives: its own address (local senders) and its peer. */
-static u64 ap_ep_recv_labels(const struct sock *sk)
+/*
+ * Labels of what a socket receives: its own address (local senders) and its
+ * peer.  *@src: the first of them that carries labels (provenance).
+ */
+static u64 ap_ep_recv_labels(const struct sock *sk, struct ap_ep_key *src)
 {
 	struct ap_ep_key k, any;
-	u64 l = 0;
+	u64 l = 0, m;
 
 	if (!ap_mem_count_of(AP_OBJ_ENDPOINT))
 		return 0;
 	if (ap_ep_sock_end(sk, AP_END_LOCAL, &k)) {
-		l |= ap_ep_labels(&k);
+		l = ap_ep_labels(&k);
+		if (l)
+			*src = k;
 		if (ap_ep_is_local_addr(&k)) {
 			ap_ep_any(&k, &any);
-			l |= ap_ep_labels(&any);
+			m = ap_ep_labels(&any);
+			if (m && !l)
+				*src = any;
+			l |= m;
 		}
 	}
-	if (ap_ep_sock_end(sk, AP_END_PEER, &k))
-		l |= ap_ep_labels(&k);
+	if (ap_ep_sock_end(sk, AP_END_PEER, &k)) {
+		m = ap_ep_labels(&k);
+		if (m && !l)
+			*src = k;
+		l |= m;
+	}
 	return l;
 }
 
@@ -622,7 +635,7 @@ int ap_sends_admit(const struct ap_send *sends, u32 n, u32 lost, u64 add, bool m
 		if (sends[i].kind == AP_SEND_EP)
 			ap_ep_send(&sends[i].k, add);
 		else if (sends[i].kind == AP_SEND_CHAN)
-			ap_chan_absorb(sends[i].chan, add);
+			ap_chan_absorb(sends[i].chan, add, AP_FROM_WRITER(SOCKET));
 	}
 	return 0;
 }
@@ -738,7 +751,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		if (!peer)
 			return 0;
 		l = ap_send_begin(AP_SEND_CHAN, NULL, peer, false, &arriving) | arriving;
-		ret = l ? ap_chan_absorb(peer, l) : 0;
+		ret = l ? ap_chan_absorb(peer, l, AP_FROM_WRITER(SOCKET)) : 0;
 		if (ret)
 			ap_send_end(false);
 		return ret;
@@ -753,24 +766,31 @@ int ap_on_unix_may_send(struct socket *sock, struct socket *other)
 	l = ap_task_labels(current);
 	if (!l || !other->sk)
 		return 0;
-	return ap_chan_absorb(other->sk, l);
+	return ap_chan_absorb(other->sk, l, AP_FROM_WRITER(SOCKET));
 }
 
 /* The current process takes in what @sock receives. */
 int ap_sock_flow_in(struct socket *sock, bool done)
 {
 	struct sock *sk = sock->sk;
+	struct ap_ep_key src __uninitialized;	/* set when the labels are not 0 */
+	struct ap_from f __uninitialized;
 	u64 l = 0;
 
 	if (!sk)
 		return 0;
-	if (ap_ep_is_inet(sk))
-		l = ap_ep_recv_labels(sk);
-	else if (sk->sk_family == AF_UNIX)
+	if (ap_ep_is_inet(sk)) {
+		l = ap_ep_recv_labels(sk, &src);
+		f = (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_EP, .ptr = &src };
+	} else if (sk->sk_family == AF_UNIX) {
 		l = ap_chan_labels(sk);
+		f = (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_CHAN, .ptr = sk };
+	}
+	if (!l)
+		return 0;
 	if (!done)
-		return ap_flow_in(l);
-	ap_flow_in_done(l);
+		return ap_task_absorb(current, l, &f);
+	ap_task_absorb_done(current, l, &f);
 	return 0;
 }
 

@@ -57,7 +57,7 @@ __bpf_kfunc u64 actplane_task_labels(struct task_struct *task)
 /** actplane_task_add_labels() - add @labels; 0 or the fail-mode verdict */
 __bpf_kfunc int actplane_task_add_labels(struct task_struct *task, u64 labels)
 {
-	return ap_task_absorb(task, labels);
+	return ap_task_absorb(task, labels, AP_FROM_ADMIN);
 }
 
 __bpf_kfunc void actplane_task_clear_labels(struct task_struct *task, u64 labels)
@@ -77,7 +77,7 @@ __bpf_kfunc u64 actplane_inode_labels(struct inode *inode)
 
 __bpf_kfunc int actplane_inode_add_labels(struct inode *inode, u64 labels)
 {
-	return ap_inode_absorb(inode, labels);
+	return ap_inode_absorb(inode, labels, AP_FROM_ADMIN);
 }
 
 __bpf_kfunc void actplane_inode_clear_labels(struct inode *inode, u64 labels)
@@ -97,7 +97,7 @@ __bpf_kfunc int actplane_endpoint_add_labels(struct sockaddr *addr, int addrlen,
 {
 	struct ap_ep_key k;
 
-	return ap_ep_from_sockaddr(addr, addrlen, &k) ? ap_ep_absorb(&k, labels) : -EINVAL;
+	return ap_ep_from_sockaddr(addr, addrlen, &k) ? ap_ep_absorb(&k, labels, AP_FROM_ADMIN) : -EINVAL;
 }
 
 __bpf_kfunc void actplane_endpoint_clear_labels(struct sockaddr *addr, int addrlen, u64 labels)

@@ -92,9 +92,10 @@ static const struct nla_policy ap_session_policy[ACTPLANE_A_FD + 1] = {
 	[ACTPLANE_A_PID]		= AP_PID_IN,
 };
 
-static const struct nla_policy ap_limits_policy[ACTPLANE_A_FAIL_MODE + 1] = {
+static const struct nla_policy ap_limits_policy[ACTPLANE_A_PROVENANCE + 1] = {
 	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
+	[ACTPLANE_A_PROVENANCE]		= NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 static const struct nla_policy ap_policy_begin_policy[ACTPLANE_A_POLICY_NAME + 1] = {
@@ -116,6 +117,7 @@ static int ap_put_memory(struct sk_buff *msg)
 		[AP_OBJ_CHAN] = ACTPLANE_MEM_A_SOCKS,
 	};
 	struct nlattr *nest = nla_nest_start(msg, ACTPLANE_A_MEMORY);
+	u64 records, bytes, limit;
 	int i;
 
 	if (!nest)
@@ -130,6 +132,11 @@ static int ap_put_memory(struct sk_buff *msg)
 			      ap_stats_read(ACTPLANE_CTR_UNTRACKED_DENIED), ACTPLANE_MEM_A_PAD) ||
 	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_UNTRACKED,
 			      ap_stats_read(ACTPLANE_CTR_UNTRACKED_ALLOWED), ACTPLANE_MEM_A_PAD))
+		return -EMSGSIZE;
+	ap_prov_stats(&records, &bytes, &limit);
+	if (nla_put_u64_64bit(msg, ACTPLANE_MEM_A_PROV_RECORDS, records, ACTPLANE_MEM_A_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_PROV_BYTES, bytes, ACTPLANE_MEM_A_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_MEM_A_PROV_LIMIT, limit, ACTPLANE_MEM_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -236,6 +243,8 @@ static int ap_put_status(struct sk_buff *msg)
 		nla_nest_end(msg, hook);
 	}
 	nla_nest_end(msg, nest);
+	if (nla_put_u32(msg, ACTPLANE_A_PROVENANCE, ap_prov_enabled()))
+		return -EMSGSIZE;
 	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_staging(msg) ?:
 	       ap_policy_put_status(msg);
 }
@@ -429,7 +438,8 @@ static int ap_cmd_label_add(struct sk_buff *skb, struct genl_info *info)
 	if (t.task)
 		ap_task_seed(t.task, mask);
 	else
-		ap_inode_absorb(file_inode(t.file), mask);
+		ap_inode_absorb(file_inode(t.file), mask, &(const struct ap_from){
+			.op = ACTPLANE_PROV_ADMIN, .path = &t.file->f_path });
 	if ((ap_target_labels(&t) & mask) != mask) {
 		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
 		ret = -ENOSPC;
@@ -564,13 +574,74 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *lim = info->attrs[ACTPLANE_A_LIMIT_BYTES];
 	struct nlattr *mode = info->attrs[ACTPLANE_A_FAIL_MODE];
+	struct nlattr *prov = info->attrs[ACTPLANE_A_PROVENANCE];
 
-	if (!lim && !mode) {
-		NL_SET_ERR_MSG(info->extack, "give ACTPLANE_A_LIMIT_BYTES and/or ACTPLANE_A_FAIL_MODE");
+	if (!lim && !mode && !prov) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give ACTPLANE_A_LIMIT_BYTES, ACTPLANE_A_FAIL_MODE and/or ACTPLANE_A_PROVENANCE");
 		return -EINVAL;
 	}
 	ap_limits_set(lim ? nla_get_u64(lim) : 0, lim, mode ? nla_get_u32(mode) : 0, mode);
+	if (prov)
+		ap_prov_enable(nla_get_u32(prov));
 	return 0;
+}
+
+/* WHY: a chain is at most ACTPLANE_CHAIN_HOPS hops of a few hundred bytes */
+#define AP_WHY_SIZE	16384
+
+static int ap_cmd_why(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[ACTPLANE_LABEL_NAME_LEN];
+	const struct ap_prov *head;
+	struct ap_target t;
+	struct sk_buff *msg;
+	void *hdr;
+	u64 mask;
+	int ret, bit;
+
+	ret = ap_parse_labels(info, false, &mask);
+	if (ret)
+		return ret;
+	if (hweight64(mask) != 1) {
+		NL_SET_ERR_MSG(info->extack, "name exactly one label in ACTPLANE_A_LABELS");
+		return -EINVAL;
+	}
+	bit = __ffs64(mask);
+	ret = ap_get_target(info, &t);
+	if (ret)
+		return ret;
+	if (!(ap_target_labels(&t) & mask)) {
+		if (t.task)
+			NL_SET_ERR_MSG(info->extack, "the process does not carry that label");
+		else
+			NL_SET_ERR_MSG(info->extack, "the file does not carry that label");
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = -ENOMEM;
+	msg = genlmsg_new(AP_WHY_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ap_family, 0, ACTPLANE_CMD_WHY);
+	if (!hdr || !ap_label_name(bit, name, sizeof(name))) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	rcu_read_lock();
+	head = t.task ? ap_task_prov(t.task) : ap_inode_prov(file_inode(t.file));
+	ret = ap_prov_put_chain(msg, ACTPLANE_A_CHAIN, name, bit, head, NULL);
+	rcu_read_unlock();
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	ap_put_target(&t);
+	return ret;
 }
 
 #define AP_NL_ADMIN	0x1	/* genl_split_ops.internal_flags: needs ap_nl_admin() */
@@ -624,6 +695,7 @@ static const struct genl_split_ops ap_ops[] = {
 	AP_DO(POLICY_CLEAR,	ap_cmd_policy_clear,	ap_none_policy,		AP_ADMIN),
 	AP_DUMP(POLICY_DUMP,	ap_cmd_policy_dump,				AP_ADMIN),
 	AP_DUMP(SESSION_DUMP,	ap_cmd_session_dump,				AP_ANYONE),
+	AP_DO(WHY,		ap_cmd_why,		ap_label_policy,	AP_ADMIN),
 };
 
 static const struct genl_multicast_group ap_mcgrps[] = {

@@ -26,26 +26,32 @@ static inline int ap_eval_once(struct ap_event *ev)
 	return ret;
 }
 
-/* The current process reads an object carrying @obj. */
-static inline int ap_flow_in(u64 obj)
-{
-	return obj ? ap_task_absorb(current, obj) : 0;
-}
+/*
+ * The current process reads an object carrying @obj; @f (evaluated only if
+ * there is something to take) says what the object is, for provenance.
+ */
+#define ap_flow_in(obj, f) ({							\
+	u64 __l = (obj);							\
+	__l ? ap_task_absorb(current, __l, (f)) : 0;				\
+})
 
 /* The same, after the fact (a tracing program): it cannot be refused. */
-static inline void ap_flow_in_done(u64 obj)
-{
-	if (obj)
-		ap_task_absorb_done(current, obj);
-}
+#define ap_flow_in_done(obj, f) do {						\
+	u64 __l = (obj);							\
+	if (__l)								\
+		ap_task_absorb_done(current, __l, (f));				\
+} while (0)
+
+/* What the current process writes: its labels, from itself, into an @obj_ object. */
+#define AP_FROM_WRITER(obj_)							\
+	(&(const struct ap_from){ .op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK,	\
+				  .ptr = current, .obj = ACTPLANE_PROV_##obj_ })
 
 /* The current process writes into a channel (pipe, queue, key, local socket). */
-static inline int ap_flow_to_chan(const void *chan)
-{
-	u64 l = ap_task_labels(current);
-
-	return l ? ap_chan_absorb(chan, l) : 0;
-}
+#define ap_flow_to_chan(chan, obj_) ({						\
+	u64 __l = ap_task_labels(current);					\
+	__l ? ap_chan_absorb((chan), __l, AP_FROM_WRITER(obj_)) : 0;		\
+})
 
 /* hooks_net.c: the current process takes in what @sock receives. */
 struct socket;

@@ -139,6 +139,20 @@ u64 ap_task_labels(const struct task_struct *t)
 static u64 ap_proc_absorb(struct ap_proc *p, u64 add);
 static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 add,
 			  bool may_refuse, u64 *grew);
+static void ap_prov_record(struct ap_prov **head, u64 grew, const struct ap_from *f, u8 obj,
+			   const char *name);
+
+/* A process's records are named after it: "comm[pid]". */
+static void ap_proc_record(const struct task_struct *t, struct ap_proc *p, u64 grew,
+			   const struct ap_from *f)
+{
+	char name[TASK_COMM_LEN + 16];
+
+	if (!grew || !f || !ap_prov_enabled())
+		return;
+	snprintf(name, sizeof(name), "%s[%d]", t->comm, task_tgid_nr((struct task_struct *)t));
+	ap_prov_record(&p->prov, grew, f, ACTPLANE_PROV_PROCESS, name);
+}
 
 /* Add @add to @labels; return the bits that were not there. */
 static u64 ap_labels_or(atomic64_t *labels, u64 add)
@@ -173,6 +187,15 @@ static struct ap_proc *ap_proc_new(u64 labels, u32 session)
 	return p;
 }
 
+/* After a grace period: nobody adds a record any more. */
+static void ap_proc_free_rcu(struct rcu_head *head)
+{
+	struct ap_proc *p = container_of(head, struct ap_proc, rcu);
+
+	ap_prov_put(p->prov);
+	kfree(p);
+}
+
 static void ap_proc_put(struct ap_proc *p)
 {
 	if (!refcount_dec_and_test(&p->ref))
@@ -185,7 +208,7 @@ static void ap_proc_put(struct ap_proc *p)
 		ap_uncharge(AP_OBJ_PROC, sizeof(*p->sends));
 	}
 	ap_uncharge(AP_OBJ_PROC, sizeof(*p));
-	kfree_rcu(p, rcu);
+	call_rcu(&p->rcu, ap_proc_free_rcu);
 }
 
 /* Add an entry task -> proc, taking a reference.  0, -EEXIST or -ENOMEM. */
@@ -221,7 +244,8 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels);
  * @session as its root instead and keeps exactly @labels (ap_proc_reset()),
  * but only if it was in no session.  Slow path, serialised by ap_proc_lock.
  */
-static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, bool root)
+static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, bool root,
+			  const struct ap_from *f)
 {
 	struct ap_proc *p;
 	int ret = 0;
@@ -238,10 +262,12 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, 
 			if (!joined)
 				ap_session_put(session);
 		}
-		if (!root)
-			ap_proc_absorb(p, labels);
-		else if (joined)
+		if (!root) {
+			ap_proc_record(t, p, ap_proc_absorb(p, labels), f);
+		} else if (joined) {
 			ap_proc_reset(p, labels);
+			ap_proc_record(t, p, labels, f);
+		}
 		goto out;
 	}
 	p = ap_proc_new(labels, session);
@@ -249,6 +275,7 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, 
 		ret = -ENOMEM;
 		goto out;
 	}
+	ap_proc_record(t, p, labels, f);	/* before anyone can see it */
 	ret = ap_task_attach(t->group_leader, p);
 	ap_proc_put(p);		/* the entry holds it now, or it is freed */
 	if (!ret && labels)
@@ -259,7 +286,8 @@ out:
 	return ret;
 }
 
-static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_refuse)
+static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_refuse,
+			     const struct ap_from *f)
 {
 	struct ap_proc *p;
 	u64 grew;
@@ -271,11 +299,13 @@ static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_r
 	p = ap_proc_of(t);
 	if (p) {
 		ret = ap_proc_arrive(t, p, labels, may_refuse, &grew);
+		if (grew)
+			ap_proc_record(t, p, grew, f);
 		rcu_read_unlock();
 		return ret ?: (grew ? ap_mm_labels_grew(t, grew) : 0);
 	}
 	rcu_read_unlock();
-	if (ap_proc_create(t, labels, 0, false))
+	if (ap_proc_create(t, labels, 0, false, f))
 		return ap_untrackable();
 	return ap_mm_labels_grew(t, labels);
 }
@@ -289,9 +319,9 @@ static int ap_task_absorb_as(const struct task_struct *t, u64 labels, bool may_r
  * @labels (they are not added: the caller refuses the operation that
  * brought them), or the fail-mode verdict if the state could not be stored.
  */
-int ap_task_absorb(const struct task_struct *t, u64 labels)
+int ap_task_absorb(const struct task_struct *t, u64 labels, const struct ap_from *f)
 {
-	return ap_task_absorb_as(t, labels, true);
+	return ap_task_absorb_as(t, labels, true, f);
 }
 
 /*
@@ -299,9 +329,9 @@ int ap_task_absorb(const struct task_struct *t, u64 labels)
  * fact): the labels are always added; a send in flight that may not carry
  * them gets the process killed (ap_sends_admit()).
  */
-void ap_task_absorb_done(const struct task_struct *t, u64 labels)
+void ap_task_absorb_done(const struct task_struct *t, u64 labels, const struct ap_from *f)
 {
-	ap_task_absorb_as(t, labels, false);
+	ap_task_absorb_as(t, labels, false, f);
 }
 
 /*
@@ -408,7 +438,7 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
  * Return: 0, or the fail-mode verdict if the state could not be stored.
  */
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
-		   bool exec)
+		   bool exec, const struct ap_from *f)
 {
 	unsigned long flags;
 	struct ap_proc *p;
@@ -424,7 +454,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 	}
 	if (!p) {
 		rcu_read_unlock();
-		if (ap_proc_create(t, 0, 0, false))
+		if (ap_proc_create(t, 0, 0, false, NULL))
 			return ap_untrackable();
 		rcu_read_lock();
 		p = ap_proc_of(t);
@@ -441,6 +471,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 			rcu_read_unlock();
 			return ret;
 		}
+		ap_proc_record(t, p, grew, f);
 		if (lineage)
 			atomic64_or(lineage, &p->lineage);
 	} else {
@@ -453,6 +484,8 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		/* only writers hold the lock: @cur cannot change under us */
 		atomic64_set(&p->labels, ((cur | add) & ~immune) | endorse);
 		spin_unlock_irqrestore(&p->lock, flags);
+		/* a trusted program's endorsement is an origin */
+		ap_proc_record(t, p, endorse & ~cur, AP_FROM(SOURCE, NONE, NULL));
 	}
 	rcu_read_unlock();
 	/* an exec replaces the memory: no mapping of the old image survives */
@@ -486,7 +519,7 @@ bool ap_task_start_session(const struct task_struct *t, u32 id)
 /* Admin: add labels to @t's process; process context. */
 int ap_task_seed(const struct task_struct *t, u64 labels)
 {
-	return ap_proc_create(t, labels, 0, false);
+	return ap_proc_create(t, labels, 0, false, AP_FROM_ADMIN);
 }
 
 /**
@@ -505,7 +538,7 @@ int ap_task_seed(const struct task_struct *t, u64 labels)
  */
 int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session)
 {
-	return ap_proc_create(t, labels, session, true);
+	return ap_proc_create(t, labels, session, true, AP_FROM_ADMIN);
 }
 
 void ap_task_clear(const struct task_struct *t, u64 labels)
@@ -595,6 +628,10 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 		return ap_untrackable();
 	atomic64_set(&p->immune, immune);
 	atomic64_set(&p->lineage, lineage);
+	/* the child (no pid yet) took the parent's labels: one record */
+	if (labels)
+		ap_prov_record(&p->prov, labels, AP_FROM(FORK, TASK, current),
+			       ACTPLANE_PROV_PROCESS, NULL);
 	ret = ap_task_attach(child, p);	/* child is its own leader */
 	ap_proc_put(p);
 	return ret ? ap_untrackable() : 0;
@@ -647,6 +684,7 @@ struct ap_obj {
 	struct rhash_head node;
 	atomic64_t labels;
 	bool dead;			/* removed from its table */
+	struct ap_prov *prov;		/* where its labels came from (prov.h) */
 	struct rcu_head rcu;
 	union {
 		struct ap_inode_key inode;
@@ -761,10 +799,17 @@ static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type
 	return l;
 }
 
-/* Add @labels to the object at @key; *@grew (if not NULL): the new bits. */
+static void ap_obj_record(enum ap_obj_type type, struct ap_obj *o, u64 grew,
+			  const struct ap_from *f);
+
+/*
+ * Add @labels to the object at @key; *@grew (if not NULL): the new bits,
+ * recorded as coming from @f.
+ */
 static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type type,
 					 const void *key, u64 labels,
-					 const struct rhashtable_params params, u64 *grew)
+					 const struct rhashtable_params params, u64 *grew,
+					 const struct ap_from *f)
 {
 	struct ap_obj *o, *old;
 	u64 added = labels;
@@ -780,6 +825,8 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 		added = ap_labels_or(&o->labels, labels);
 		if (grew)
 			*grew = added;
+		if (added)
+			ap_obj_record(type, o, added, f);
 		rcu_read_unlock();
 		return 0;
 	}
@@ -792,17 +839,21 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	}
 	memcpy(&o->key, key, params.key_len);
 	atomic64_set(&o->labels, labels);
+	ap_obj_record(type, o, labels, f);	/* before anyone can see it */
 	slot = ap_obj_slot(type, key, params.key_len);
 	atomic_inc(slot);
 	smp_mb__after_atomic();		/* counted before it can be found */
 	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
 	if (old) {
 		atomic_dec(slot);
+		ap_prov_put(o->prov);	/* never seen: no grace period needed */
 		kmem_cache_free(ap_obj_cache, o);
 		ap_uncharge(type, sizeof(*o));
 		if (IS_ERR(old))
 			goto untrackable;
 		added = ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
+		if (added)
+			ap_obj_record(type, old, added, f);
 	} else {
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 	}
@@ -817,7 +868,10 @@ untrackable:
 
 static void ap_obj_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(ap_obj_cache, container_of(head, struct ap_obj, rcu));
+	struct ap_obj *o = container_of(head, struct ap_obj, rcu);
+
+	ap_prov_put(o->prov);
+	kmem_cache_free(ap_obj_cache, o);
 }
 
 static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct ap_obj *o,
@@ -879,7 +933,7 @@ u64 ap_inode_labels(const struct inode *inode)
 	return ap_obj_labels(&ap_inodes, AP_OBJ_INODE, &k, ap_inode_params);
 }
 
-int ap_inode_absorb(const struct inode *inode, u64 labels)
+int ap_inode_absorb(const struct inode *inode, u64 labels, const struct ap_from *f)
 {
 	struct ap_inode_key k;
 	u64 grew;
@@ -888,9 +942,9 @@ int ap_inode_absorb(const struct inode *inode, u64 labels)
 	if (!labels)
 		return 0;
 	if (ap_anon_pipe(inode))	/* no name outlives it: label the buffer */
-		return ap_file_absorb((struct inode *)inode, labels);
+		return ap_file_absorb((struct inode *)inode, labels, f);
 	ap_inode_key(inode, &k);
-	ret = ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params, &grew);
+	ret = ap_obj_absorb(&ap_inodes, AP_OBJ_INODE, &k, labels, ap_inode_params, &grew, f);
 	return ret ?: (grew ? ap_mapping_labels_grew(inode, grew) : 0);
 }
 
@@ -928,9 +982,9 @@ u64 ap_ep_labels(const struct ap_ep_key *k)
 	return ap_obj_labels(&ap_eps, AP_OBJ_ENDPOINT, k, ap_ep_params);
 }
 
-int ap_ep_absorb(const struct ap_ep_key *k, u64 labels)
+int ap_ep_absorb(const struct ap_ep_key *k, u64 labels, const struct ap_from *f)
 {
-	return ap_obj_absorb(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params, NULL);
+	return ap_obj_absorb(&ap_eps, AP_OBJ_ENDPOINT, k, labels, ap_ep_params, NULL, f);
 }
 
 void ap_ep_clear(const struct ap_ep_key *k, u64 labels)
@@ -950,9 +1004,9 @@ u64 ap_chan_labels(const void *chan)
 	return ap_obj_labels(&ap_chans, AP_OBJ_CHAN, &chan, ap_chan_params);
 }
 
-int ap_chan_absorb(const void *chan, u64 labels)
+int ap_chan_absorb(const void *chan, u64 labels, const struct ap_from *f)
 {
-	return ap_obj_absorb(&ap_chans, AP_OBJ_CHAN, &chan, labels, ap_chan_params, NULL);
+	return ap_obj_absorb(&ap_chans, AP_OBJ_CHAN, &chan, labels, ap_chan_params, NULL, f);
 }
 
 void ap_chan_free(const void *chan)
@@ -984,17 +1038,17 @@ u64 ap_file_labels(const struct inode *inode)
  * entry exists (put_pipe_info clears i_pipe under it, then frees the
  * buffer, whose free hook drops the entry).
  */
-int ap_file_absorb(struct inode *inode, u64 labels)
+int ap_file_absorb(struct inode *inode, u64 labels, const struct ap_from *f)
 {
 	const struct pipe_inode_info *pipe;
 	int ret = 0;
 
 	if (!S_ISFIFO(inode->i_mode))
-		return ap_inode_absorb(inode, labels);
+		return ap_inode_absorb(inode, labels, f);
 	spin_lock(&inode->i_lock);
 	pipe = inode->i_pipe;
 	if (pipe)
-		ret = ap_chan_absorb(pipe, labels);
+		ret = ap_chan_absorb(pipe, labels, f);
 	spin_unlock(&inode->i_lock);
 	return ret;
 }
@@ -1004,15 +1058,15 @@ int ap_file_absorb(struct inode *inode, u64 labels)
  * freed while it is open, so no lock is needed (the hot path of every
  * pipe write).
  */
-int ap_open_file_absorb(const struct file *file, u64 labels)
+int ap_open_file_absorb(const struct file *file, u64 labels, const struct ap_from *f)
 {
 	const struct inode *inode = file_inode(file);
 	const struct pipe_inode_info *pipe;
 
 	if (!S_ISFIFO(inode->i_mode))
-		return ap_inode_absorb(inode, labels);
+		return ap_inode_absorb(inode, labels, f);
 	pipe = READ_ONCE(inode->i_pipe);
-	return pipe ? ap_chan_absorb(pipe, labels) : 0;
+	return pipe ? ap_chan_absorb(pipe, labels, f) : 0;
 }
 
 /*
@@ -1057,6 +1111,134 @@ void ap_sb_free(const struct super_block *sb)
 	queue_work(ap_wq, &pw->work);
 }
 
+/* ---- provenance ---------------------------------------------------------------- */
+
+/* The records of the object a flow comes from; NULL if none.  RCU. */
+static struct ap_prov *ap_src_prov(const struct ap_from *f, u64 labels)
+{
+	const struct inode *inode;
+	struct ap_inode_key k;
+	struct ap_proc *p;
+	struct ap_obj *o = NULL;
+	const void *chan;
+
+	switch (f->src) {
+	case AP_SRC_TASK:
+		p = ap_proc_of(f->ptr);
+		return p ? READ_ONCE(p->prov) : NULL;
+	case AP_SRC_FILE:
+		inode = f->ptr;
+		if (S_ISFIFO(inode->i_mode)) {
+			chan = READ_ONCE(inode->i_pipe);
+			o = chan ? ap_obj_find(&ap_chans, AP_OBJ_CHAN, &chan, ap_chan_params) : NULL;
+			if ((o && (atomic64_read(&o->labels) & labels)) || ap_anon_pipe(inode))
+				break;
+		}
+		ap_inode_key(inode, &k);
+		o = ap_obj_find(&ap_inodes, AP_OBJ_INODE, &k, ap_inode_params);
+		break;
+	case AP_SRC_CHAN:
+		o = ap_obj_find(&ap_chans, AP_OBJ_CHAN, &f->ptr, ap_chan_params);
+		break;
+	case AP_SRC_EP:
+		o = ap_obj_find(&ap_eps, AP_OBJ_ENDPOINT, f->ptr, ap_ep_params);
+		break;
+	}
+	return o ? READ_ONCE(o->prov) : NULL;
+}
+
+/*
+ * Record that @grew arrived at the object whose records are at *@head, an
+ * @obj named @name, through the flow @f.  Labels a policy's sources
+ * introduce get one record each, naming its source.
+ */
+static void ap_prov_record(struct ap_prov **head, u64 grew, const struct ap_from *f, u8 obj,
+			   const char *name)
+{
+	struct ap_prov *n;
+	char rule[160];
+	u32 bit;
+
+	if (!grew || !f || !ap_prov_enabled())
+		return;
+	rcu_read_lock();
+	if (f->src == AP_SRC_RULES) {
+		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
+			if (!(grew & BIT_ULL(bit)))
+				continue;
+			ap_source_text(f->ptr, bit, rule, sizeof(rule));
+			n = ap_prov_new(BIT_ULL(bit), ACTPLANE_PROV_SOURCE, obj, name, rule, NULL);
+			if (n)
+				ap_prov_push(head, n);
+		}
+	} else {
+		n = ap_prov_new(grew, f->op, obj, name,
+				f->op == ACTPLANE_PROV_SOURCE ? "endorse (a trusted program's exec)" : NULL,
+				f->src ? ap_prov_get(ap_src_prov(f, grew)) : NULL);
+		if (n)
+			ap_prov_push(head, n);
+	}
+	rcu_read_unlock();
+}
+
+/* Name a labeled object: a file by its path if the flow has it. */
+static void ap_obj_record(enum ap_obj_type type, struct ap_obj *o, u64 grew,
+			  const struct ap_from *f)
+{
+	char name[64], *buf = NULL;
+	const char *nm = name;
+	u8 obj;
+
+	if (!f || !ap_prov_enabled())
+		return;
+	name[0] = '\0';
+	if (f->path) {
+		buf = kmalloc(PATH_MAX, GFP_NOWAIT | __GFP_NOWARN);
+		nm = buf ? d_path(f->path, buf, PATH_MAX) : ERR_PTR(-ENOMEM);
+		if (IS_ERR(nm))
+			nm = name;
+	}
+	switch (type) {
+	case AP_OBJ_INODE:
+		obj = ACTPLANE_PROV_FILE;
+		if (nm == name)
+			snprintf(name, sizeof(name), "inode %llu on %u:%u", o->key.inode.ino,
+				 MAJOR(o->key.inode.dev), MINOR(o->key.inode.dev));
+		break;
+	case AP_OBJ_ENDPOINT:
+		obj = ACTPLANE_PROV_ENDPOINT;
+		if (o->key.ep.family == AF_INET)
+			snprintf(name, sizeof(name), "%pI4:%u", o->key.ep.addr, ntohs(o->key.ep.port));
+		else
+			snprintf(name, sizeof(name), "[%pI6c]:%u", o->key.ep.addr,
+				 ntohs(o->key.ep.port));
+		nm = name;
+		break;
+	default:
+		obj = f->obj ?: ACTPLANE_PROV_PIPE;
+		break;
+	}
+	ap_prov_record(&o->prov, grew, f, obj, nm);
+	kfree(buf);
+}
+
+const struct ap_prov *ap_task_prov(const struct task_struct *t)
+{
+	struct ap_proc *p = ap_proc_of(t);
+
+	return p ? READ_ONCE(p->prov) : NULL;
+}
+
+/* The records of a file's data (a FIFO's buffer, then its inode).  RCU. */
+const struct ap_prov *ap_inode_prov(const struct inode *inode)
+{
+	struct ap_from f = { .src = AP_SRC_FILE, .ptr = inode };
+
+	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
+		return NULL;
+	return ap_src_prov(&f, ~0ULL);
+}
+
 /* ---- init/exit -------------------------------------------------------------- */
 
 static void ap_task_free_fn(void *ptr, void *arg)
@@ -1070,6 +1252,7 @@ static void ap_task_free_fn(void *ptr, void *arg)
 
 static void ap_obj_free_fn(void *ptr, void *arg)
 {
+	ap_prov_put(((struct ap_obj *)ptr)->prov);
 	kmem_cache_free(ap_obj_cache, ptr);
 	ap_uncharge((enum ap_obj_type)(unsigned long)arg, sizeof(struct ap_obj));
 }

@@ -39,6 +39,8 @@ echo "actplane run exited with the agent's status: $rc"
 sleep 0.5
 kill $watcher 2>/dev/null || true
 
+step "How the secret reached the uploader: actplane why $W/build/config.json"
+actplane why $W/build/config.json secret
 step "What the agent is told: $W/.actplane/last-violation.txt"
 cat $W/.actplane/last-violation.txt
 step "Every violation, one JSON line each: $W/.actplane/violations.jsonl"

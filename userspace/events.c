@@ -44,6 +44,115 @@ static unsigned int u32of(struct nlattr *a)
 	return a ? nla_get_u32(a) : 0;
 }
 
+static const char *const prov_obj_strs[__ACTPLANE_PROV_OBJ_MAX] = ACTPLANE_PROV_OBJ_NAMES;
+static const char *const prov_op_strs[__ACTPLANE_PROV_OP_MAX] = ACTPLANE_PROV_OP_NAMES;
+
+/* "2026-12-02T16:40:01.123Z" */
+static char *ap_time_str(uint64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000ULL);
+	char buf[64];
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned int)(ns / 1000000 % 1000));
+	return strdup(buf);
+}
+
+static char *dupattr(struct nlattr *a)
+{
+	return a ? strndup(nla_data(a), (size_t)nla_len(a)) : NULL;
+}
+
+int ap_chain_parse(struct nlattr *nest, struct ap_chain *c)
+{
+	static const char *const ends[] = {
+		[ACTPLANE_CHAIN_ORIGIN] = "origin",
+		[ACTPLANE_CHAIN_UNRECORDED] = "unrecorded",
+		[ACTPLANE_CHAIN_TOO_LONG] = "too-long",
+	};
+	struct nlattr *tb[ACTPLANE_HOP_MAX + 1], *a;
+	unsigned int v;
+	int rem;
+
+	memset(c, 0, sizeof(*c));
+	nla_for_each_nested(a, nest, rem) {
+		switch (nla_type(a)) {
+		case ACTPLANE_CH_LABEL:
+			free(c->label);
+			c->label = dupattr(a);
+			break;
+		case ACTPLANE_CH_MORE:
+			c->more = nla_get_u32(a);
+			break;
+		case ACTPLANE_CH_END:
+			v = nla_get_u32(a);
+			c->end = v < sizeof(ends) / sizeof(ends[0]) ? ends[v] : "?";
+			break;
+		case ACTPLANE_CH_HOP: {
+			struct ap_hop *h = &c->hops[c->n_hops];
+
+			if (c->n_hops == ACTPLANE_CHAIN_HOPS) {
+				c->more++;
+				break;
+			}
+			if (nla_parse_nested(tb, ACTPLANE_HOP_MAX, a, NULL))
+				return -EINVAL;
+			v = u32of(tb[ACTPLANE_HOP_OBJ]);
+			h->obj = v < __ACTPLANE_PROV_OBJ_MAX ? prov_obj_strs[v] : "?";
+			v = u32of(tb[ACTPLANE_HOP_OP]);
+			h->op = v < __ACTPLANE_PROV_OP_MAX ? prov_op_strs[v] : "?";
+			h->pid = (int)u32of(tb[ACTPLANE_HOP_PID]);
+			h->name = dupattr(tb[ACTPLANE_HOP_NAME]);
+			h->comm = dupattr(tb[ACTPLANE_HOP_COMM]);
+			h->rule = dupattr(tb[ACTPLANE_HOP_RULE]);
+			h->time = tb[ACTPLANE_HOP_TIME] ?
+				  ap_time_str(nla_get_u64(tb[ACTPLANE_HOP_TIME])) : NULL;
+			c->n_hops++;
+			break;
+		}
+		}
+	}
+	return c->label ? 0 : -EINVAL;
+}
+
+void ap_chain_release(struct ap_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_hops; i++) {
+		free((void *)c->hops[i].name);
+		free((void *)c->hops[i].comm);
+		free((void *)c->hops[i].rule);
+		free((void *)c->hops[i].time);
+	}
+	free(c->label);
+	memset(c, 0, sizeof(*c));
+}
+
+void ap_chain_view(const struct ap_chain *c, struct ap_provenance *p)
+{
+	p->hops = c->hops;
+	p->n_hops = c->n_hops;
+	p->more = c->more;
+	p->end = c->end;
+}
+
+/* The provenance entry of label @i of @ev, with its chain if the module sent one. */
+void ap_event_prov(const struct ap_event_rec *ev, int i, struct ap_provenance *p)
+{
+	int j;
+
+	memset(p, 0, sizeof(*p));
+	p->label = ev->prov[i].label;
+	p->from = ev->prov[i].from;
+	for (j = 0; j < ev->nchains; j++)
+		if (!strcmp(ev->chains[j].label, p->label))
+			ap_chain_view(&ev->chains[j], p);
+}
+
 static void ap_event_rec_free(struct ap_event_rec *r)
 {
 	int i;
@@ -56,6 +165,8 @@ static void ap_event_rec_free(struct ap_event_rec *r)
 		free(r->prov[i].label);
 		free(r->prov[i].from);
 	}
+	for (i = 0; i < r->nchains; i++)
+		ap_chain_release(&r->chains[i]);
 }
 
 static int ap_event_parse(struct nlattr *ev, struct ap_event_rec *r)
@@ -103,6 +214,17 @@ static int ap_event_parse(struct nlattr *ev, struct ap_event_rec *r)
 			}
 			if (r->prov[r->nprov].label && r->prov[r->nprov].from)
 				r->nprov++;
+		}
+	if (tb[ACTPLANE_EV_CHAINS])
+		nla_for_each_nested(a, tb[ACTPLANE_EV_CHAINS], rem) {
+			if (r->nchains >= AP_EV_MAX_CHAINS)
+				break;
+			if (nla_type(a) != ACTPLANE_EV_CHAIN)
+				continue;
+			if (ap_chain_parse(a, &r->chains[r->nchains]))
+				ap_chain_release(&r->chains[r->nchains]);
+			else
+				r->nchains++;
 		}
 	return 0;
 }
@@ -245,11 +367,18 @@ void ap_event_print_text(FILE *f, const struct ap_event_rec *ev)
 		fputc('\n', f);
 	}
 	for (i = 0; i < ev->nprov; i++) {
+		struct ap_provenance p;
+
 		fputs("  ", f);
 		ap_esc_word(f, ev->prov[i].label);
 		fputs(" came from ", f);
 		ap_esc_quoted(f, ev->prov[i].from);
 		fputc('\n', f);
+		ap_event_prov(ev, i, &p);
+		if (p.hops || p.end) {
+			fputs("  how it got here (newest first):\n", f);
+			ap_chain_format(f, &p, "    ");
+		}
 	}
 	if (ev->because[0]) {
 		fputs("  because: ", f);
@@ -299,9 +428,13 @@ void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 	a = json_object_new_array();
 	for (i = 0; i < ev->nprov; i++) {
 		json_object *p = json_object_new_object();
+		struct ap_provenance pv;
 
 		json_object_object_add(p, "label", json_object_new_string(ev->prov[i].label));
 		json_object_object_add(p, "from", json_object_new_string(ev->prov[i].from));
+		ap_event_prov(ev, i, &pv);
+		if (pv.hops || pv.end)
+			ap_chain_to_json(p, &pv);
 		json_object_array_add(a, p);
 	}
 	json_object_object_add(o, "provenance", a);

@@ -6,9 +6,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <uapi/actplane.h>
+#include "violations.h"
 
 #define AP_EV_MAX_ARGS	40
 #define AP_EV_MAX_PROV	64
+#define AP_EV_MAX_CHAINS 8
+
+/* A provenance chain as the module sends it (ACTPLANE_A_CHAIN, ACTPLANE_EV_CHAIN). */
+struct ap_chain {
+	char *label;
+	struct ap_hop hops[ACTPLANE_CHAIN_HOPS];	/* name, comm, time, rule: allocated */
+	size_t n_hops;
+	unsigned int more;
+	const char *end;			/* "origin", "unrecorded", "too-long" */
+};
+
+struct nlattr;
+/* Parse a chain nest; 0 or -EINVAL.  ap_chain_release() it either way. */
+int ap_chain_parse(struct nlattr *nest, struct ap_chain *c);
+void ap_chain_release(struct ap_chain *c);
+/* @c as the provenance entry of label @c->label (borrowing its strings) */
+void ap_chain_view(const struct ap_chain *c, struct ap_provenance *p);
 
 struct ap_event_rec {
 	uint64_t seq, time_ns;
@@ -21,6 +40,8 @@ struct ap_event_rec {
 	char *labels[64];
 	int nprov;
 	struct { char *label, *from; } prov[AP_EV_MAX_PROV];
+	int nchains;
+	struct ap_chain chains[AP_EV_MAX_CHAINS];
 };
 
 struct ap_events;
@@ -34,6 +55,8 @@ int ap_events_dispatch(struct ap_events *e, ap_event_fn fn, void *arg);
 void ap_events_close(struct ap_events *e);
 
 const char *ap_op_str(unsigned int op);
+/* provenance entry @i of @ev, with its chain if the module sent one (strings borrowed) */
+void ap_event_prov(const struct ap_event_rec *ev, int i, struct ap_provenance *p);
 void ap_event_print_text(FILE *f, const struct ap_event_rec *ev);
 void ap_event_print_json(FILE *f, const struct ap_event_rec *ev);
 void ap_event_print_oneline(FILE *f, const struct ap_event_rec *ev);

@@ -4,7 +4,8 @@
  *   actplane label add|clear LABEL... (--pid P | PATH)
  *   actplane labels (--pid P | PATH)
  *   actplane session create --pid P [--label L]...
- *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]
+ *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed] [--provenance on|off]
+ *   actplane why (--pid P | PATH) [LABEL...]
  * A file is passed to the module as an O_PATH descriptor, so the module
  * labels the inode the tool actually opened (no path is looked up twice).
  */
@@ -19,6 +20,7 @@
 #include "cmd.h"
 #include "common.h"
 #include "escape.h"
+#include "events.h"
 #include "nl.h"
 
 struct label_req {
@@ -26,13 +28,15 @@ struct label_req {
 	int nlabels;
 	int pid;		/* > 0: target process */
 	int fd;			/* >= 0: target file */
-	int have_limit, have_mode;
+	int have_limit, have_mode, have_prov;
 	unsigned long long limit;
-	unsigned int mode;
+	unsigned int mode, prov;
 	/* replies */
 	char out[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
 	int nout;
 	unsigned int session;
+	struct ap_chain chain;
+	int have_chain;
 };
 
 static int put_req(struct nl_msg *msg, void *arg)
@@ -58,6 +62,8 @@ static int put_req(struct nl_msg *msg, void *arg)
 		return -EMSGSIZE;
 	if (r->have_mode && nla_put_u32(msg, ACTPLANE_A_FAIL_MODE, r->mode))
 		return -EMSGSIZE;
+	if (r->have_prov && nla_put_u32(msg, ACTPLANE_A_PROVENANCE, r->prov))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -69,6 +75,12 @@ static int parse_reply(struct nlattr **tb, void *arg)
 
 	if (tb[ACTPLANE_A_SESSION])
 		r->session = nla_get_u32(tb[ACTPLANE_A_SESSION]);
+	if (tb[ACTPLANE_A_CHAIN] && !r->have_chain) {
+		if (ap_chain_parse(tb[ACTPLANE_A_CHAIN], &r->chain))
+			ap_chain_release(&r->chain);
+		else
+			r->have_chain = 1;
+	}
 	if (tb[ACTPLANE_A_LABELS])
 		nla_for_each_nested(a, tb[ACTPLANE_A_LABELS], rem)
 			if (nla_type(a) == ACTPLANE_A_LABEL && r->nout < ACTPLANE_MAX_LABELS)
@@ -256,16 +268,22 @@ static int cmd_session(int argc, char **argv)
 static const struct ap_opt limits_opts[] = {
 	{ "bytes", 'b', "N", NULL, "limit in bytes (K, M, G: powers of 1024)" },
 	{ "fail-mode", 'f', "M", "open closed", "open or closed" },
+	{ "provenance", 'P', "on|off", "on off", "record where labels come from (default on)" },
 	{ NULL }
 };
 
 AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
-	   .args = "[--bytes N] [--fail-mode open|closed]", .help = "set the label memory limit",
+	   .args = "[--bytes N] [--fail-mode open|closed] [--provenance on|off]",
+	   .help = "set the label memory limit",
 	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
+		    "                       [--provenance on|off]\n"
 		    "\n"
 		    "Set the label memory limit and what happens when it is reached:\n"
 		    "  open    the operation proceeds untracked and is counted (default)\n"
 		    "  closed  the operation that cannot be tracked fails with ENOMEM\n"
+		    "--provenance turns the recording of where labels come from (see\n"
+		    "'actplane why') on or off; its records use at most a quarter of the\n"
+		    "limit, on top of it, and never make a label store fail.\n"
 		    "'actplane status' shows the usage.  Needs root.\n",
 	   .opts = limits_opts);
 
@@ -291,13 +309,93 @@ static int cmd_limits(int argc, char **argv)
 			r.mode = (unsigned int)ap_fail_mode_parse(optarg);
 			r.have_mode = 1;
 			break;
+		case 'P':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return ap_usage_error("limits", "--provenance is 'on' or 'off', "
+						      "not '%s'", optarg);
+			r.prov = !strcmp(optarg, "on");
+			r.have_prov = 1;
+			break;
 		}
 	}
 	if (c < 0)
 		return ap_opt_exit(c);
 	if ((c = ap_no_operands(&cmd_limits_cmd, argc, argv)))
 		return c;
-	if (!r.have_limit && !r.have_mode)
-		return ap_usage_error("limits", "give --bytes and/or --fail-mode");
+	if (!r.have_limit && !r.have_mode && !r.have_prov)
+		return ap_usage_error("limits", "give --bytes, --fail-mode and/or --provenance");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
+}
+
+AP_COMMAND(cmd_why, .name = "why", .order = 155, .flags = AP_CMD_ROOT,
+	   .args = "(--pid P | PATH) [LABEL]...", .help = "show how a process or file got its labels",
+	   .usage = "Usage: actplane why (--pid PID | PATH) [LABEL]...\n"
+		    "\n"
+		    "Print the provenance chain of each LABEL (default: every label) of a\n"
+		    "process or file: one line per hop, newest first, from the process or\n"
+		    "file back to where the label entered (a source rule, 'actplane label\n"
+		    "add', a session's seed), e.g.\n"
+		    "  process \"python[980]\" <- read at 16:40:01\n"
+		    "  file \"/w/build/config.json\" <- write by \"jq\"[413] at 16:39:58\n"
+		    "The module records the first arrival of each label on each object; a\n"
+		    "chain shows at most 16 hops and says when it is cut.  Needs root.\n",
+	   .opts = pid_opt);
+
+static int cmd_why(int argc, char **argv)
+{
+	struct label_req r = { .fd = -1 };
+	struct ap_provenance p;
+	char *names[ACTPLANE_MAX_LABELS];
+	int c, i, n, ret = 0;
+
+	while ((c = ap_getopt(&cmd_why_cmd, argc, argv)) > 0)
+		if (ap_parse_pid_arg("why", optarg, &r.pid))
+			return AP_EXIT_USAGE;
+	if (c < 0)
+		return ap_opt_exit(c);
+	if (!r.pid) {
+		if (optind >= argc)
+			return ap_usage_error("why", "give --pid PID or a PATH");
+		if (open_target(argv[optind++], &r))
+			return 1;
+	}
+	n = argc - optind;
+	if (n > ACTPLANE_MAX_LABELS)
+		return ap_usage_error("why", "at most %d labels", ACTPLANE_MAX_LABELS);
+	for (i = 0; i < n; i++)
+		names[i] = argv[optind + i];
+	if (!n) {
+		/* every label the target carries */
+		if (call(ACTPLANE_CMD_LABEL_GET, &r, "why")) {
+			ret = 1;
+			goto out;
+		}
+		for (i = 0; i < r.nout; i++)
+			names[i] = r.out[i];
+		n = r.nout;
+		if (!n)
+			printf("no labels\n");
+	}
+	for (i = 0; i < n; i++) {
+		r.labels = &names[i];
+		r.nlabels = 1;
+		r.have_chain = 0;
+		if (call(ACTPLANE_CMD_WHY, &r, "why")) {
+			ret = 1;
+			continue;
+		}
+		if (!r.have_chain)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.label = r.chain.label;
+		ap_chain_view(&r.chain, &p);
+		ap_esc_quoted(stdout, p.label);
+		fputs(":\n", stdout);
+		ap_chain_format(stdout, &p, "  ");
+		ap_chain_release(&r.chain);
+	}
+out:
+	if (r.fd >= 0)
+		close(r.fd);
+	return ret;
 }

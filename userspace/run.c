@@ -104,10 +104,8 @@ static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 	secs = (time_t)(ev->time_ns / 1000000000ULL);
 	gmtime_r(&secs, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (i = 0; i < ev->nprov; i++) {
-		prov[i].label = ev->prov[i].label;
-		prov[i].from = ev->prov[i].from;
-	}
+	for (i = 0; i < ev->nprov; i++)
+		ap_event_prov(ev, i, &prov[i]);
 	v.seq = ev->seq;
 	v.time = ts;
 	v.pid = (int)ev->pid;

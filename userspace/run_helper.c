@@ -51,7 +51,8 @@ enum helper_req {
 	REQ_VIOLATION,		/* a violation as JSON (no reply) */
 };
 
-/* the largest request: a violation is a few KiB (40 args, 64 provenance entries) */
+/* the largest request: a violation is a few KiB (40 args, 64 provenance entries), up to
+ * ~60 KiB with 8 provenance chains of 16 hops */
 #define HELPER_MSG_MAX	(256u << 10)
 /* violations root holds while the helper catches up; more are counted lost */
 #define HELPER_QUEUE_MAX	(16u << 20)

@@ -35,6 +35,7 @@ struct ap_status {
 	uint64_t mem[__ACTPLANE_MEM_A_MAX];
 	char labels[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
 	uint32_t staging;		/* sockets staging a policy */
+	int provenance;			/* recording on (1), off (0), not reported (-1) */
 	uint64_t staging_bytes;
 	int nsessions, cap_sessions;
 	struct ap_session_row {
@@ -126,6 +127,7 @@ static int parse_status(struct nlattr **tb, void *arg)
 			if (nla_type(a) == ACTPLANE_A_SESSION_INFO && add_session(st, a))
 				return -ENOMEM;
 	st->staging = tb[ACTPLANE_A_STAGING] ? nla_get_u32(tb[ACTPLANE_A_STAGING]) : 0;
+	st->provenance = tb[ACTPLANE_A_PROVENANCE] ? (int)nla_get_u32(tb[ACTPLANE_A_PROVENANCE]) : -1;
 	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
 		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
 	if (tb[ACTPLANE_A_HOOKS]) {
@@ -214,6 +216,20 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 	json_object_object_add(m, "denied", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_DENIED]));
 	json_object_object_add(m, "untracked",
 			       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_UNTRACKED]));
+	if (st->provenance >= 0) {
+		json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "recording", json_object_new_boolean(st->provenance));
+		json_object_object_add(p, "records",
+				       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_PROV_RECORDS]));
+		json_object_object_add(p, "bytes",
+				       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_PROV_BYTES]));
+		json_object_object_add(p, "limit",
+				       json_object_new_uint64(st->mem[ACTPLANE_MEM_A_PROV_LIMIT]));
+		json_object_object_add(p, "dropped",
+				       json_object_new_uint64(st->ctr[ACTPLANE_CTR_PROV_DROPPED]));
+		json_object_object_add(m, "provenance", p);
+	}
 	json_object_object_add(o, "memory", m);
 	ls = json_object_new_object();
 	for (i = 0; i < ACTPLANE_MAX_LABELS; i++)
@@ -284,6 +300,13 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	       ap_fail_mode_name(st->mem[ACTPLANE_MEM_A_FAIL_MODE]),
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_DENIED],
 	       (unsigned long long)st->mem[ACTPLANE_MEM_A_UNTRACKED]);
+	if (st->provenance >= 0)
+		printf("provenance: %s; %llu records, %llu of %llu bytes; %llu arrivals not recorded\n",
+		       st->provenance ? "recording" : "off",
+		       (unsigned long long)st->mem[ACTPLANE_MEM_A_PROV_RECORDS],
+		       (unsigned long long)st->mem[ACTPLANE_MEM_A_PROV_BYTES],
+		       (unsigned long long)st->mem[ACTPLANE_MEM_A_PROV_LIMIT],
+		       (unsigned long long)st->ctr[ACTPLANE_CTR_PROV_DROPPED]);
 	printf("incomplete: %llu event(s) not evaluated completely, decided by the fail mode\n",
 	       (unsigned long long)st->ctr[ACTPLANE_CTR_INCOMPLETE]);
 	if (st->staging)

@@ -53,6 +53,31 @@ static struct json_object *jstrv(const char **v, size_t n)
 	return a;
 }
 
+/* "chain", "chain_more", "chain_end" of one provenance entry */
+void ap_chain_to_json(struct json_object *p, const struct ap_provenance *pv)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < pv->n_hops; i++) {
+		const struct ap_hop *h = &pv->hops[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "obj", jstr(h->obj));
+		json_object_object_add(o, "name", jstr(h->name));
+		json_object_object_add(o, "op", jstr(h->op));
+		json_object_object_add(o, "pid", json_object_new_int(h->pid));
+		json_object_object_add(o, "comm", jstr(h->comm));
+		json_object_object_add(o, "time", jstr(h->time));
+		if (h->rule)
+			json_object_object_add(o, "rule", jstr(h->rule));
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(p, "chain", a);
+	json_object_object_add(p, "chain_more", json_object_new_int((int)pv->more));
+	json_object_object_add(p, "chain_end", jstr(pv->end));
+}
+
 struct json_object *ap_violation_to_json(const struct ap_violation *v)
 {
 	struct json_object *o = json_object_new_object(), *prov;
@@ -85,6 +110,8 @@ struct json_object *ap_violation_to_json(const struct ap_violation *v)
 
 		json_object_object_add(p, "label", jstr(v->provenance[i].label));
 		json_object_object_add(p, "from", jstr(v->provenance[i].from));
+		if (v->provenance[i].hops || v->provenance[i].end)
+			ap_chain_to_json(p, &v->provenance[i]);
 		json_object_array_add(prov, p);
 	}
 	json_object_object_add(o, "provenance", prov);
@@ -147,6 +174,35 @@ static const char **jgetstrv(struct json_object *o, const char *key, size_t *n)
 	return v;
 }
 
+/* The chain of a provenance entry (hops allocated, strings borrowed). */
+static void ap_chain_from_json(struct json_object *e, struct ap_provenance *p)
+{
+	struct json_object *a = jget(e, "chain", json_type_array);
+	struct ap_hop *h;
+	size_t i, len;
+
+	p->end = jgetstr(e, "chain_end");
+	p->more = (unsigned int)jgetint(e, "chain_more");
+	len = a ? json_object_array_length(a) : 0;
+	h = len ? calloc(len, sizeof(*h)) : NULL;
+	for (i = 0; h && i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct ap_hop *x = &h[p->n_hops];
+
+		if (!json_object_is_type(o, json_type_object))
+			continue;
+		x->obj = jgetstr(o, "obj");
+		x->name = jgetstr(o, "name");
+		x->op = jgetstr(o, "op");
+		x->pid = (int)jgetint(o, "pid");
+		x->comm = jgetstr(o, "comm");
+		x->time = jgetstr(o, "time");
+		x->rule = jgetstr(o, "rule");
+		p->n_hops++;
+	}
+	p->hops = h;
+}
+
 int ap_violation_from_json(struct json_object *o, struct ap_violation *v)
 {
 	struct json_object *prov;
@@ -186,8 +242,10 @@ int ap_violation_from_json(struct json_object *o, struct ap_violation *v)
 			continue;
 		p[v->n_provenance].label = jgetstr(e, "label");
 		p[v->n_provenance].from = jgetstr(e, "from");
-		if (p[v->n_provenance].label)
-			v->n_provenance++;
+		if (!p[v->n_provenance].label)
+			continue;
+		ap_chain_from_json(e, &p[v->n_provenance]);
+		v->n_provenance++;
 	}
 	v->provenance = p;
 	return 0;
@@ -195,6 +253,10 @@ int ap_violation_from_json(struct json_object *o, struct ap_violation *v)
 
 void ap_violation_release(struct ap_violation *v)
 {
+	size_t i;
+
+	for (i = 0; v->provenance && i < v->n_provenance; i++)
+		free((void *)v->provenance[i].hops);
 	free(v->argv);
 	free(v->labels);
 	free((void *)v->provenance);
@@ -315,6 +377,79 @@ static void put_labels(FILE *f, const struct ap_violation *v)
 	}
 }
 
+/*
+ * One line per hop, newest first: what took the label, and how.
+ *   process "python[980]" <- read at 12:03:05
+ *   file "/w/build/config.json" <- write by "jq"[413] at 12:03:01
+ *   file "/w/.env" <- "source file /w/.env", by "cat"[412] at 12:03:01
+ */
+void ap_chain_format(FILE *f, const struct ap_provenance *p, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_hops; i++) {
+		const struct ap_hop *h = &p->hops[i];
+		const char *t = str_or(h->time, "");
+		bool self = is(h->obj, "process") && is(h->op, "read");
+
+		fputs(indent, f);
+		ap_esc_word(f, str_or(h->obj, "?"));
+		if (h->name && *h->name) {
+			fputc(' ', f);
+			ap_esc_quoted(f, h->name);
+		}
+		fputs(" <- ", f);
+		if (is(h->op, "source")) {
+			ap_esc_quoted(f, str_or(h->rule, "a source"));
+			fputs(", by ", f);
+		} else if (is(h->op, "fork")) {
+			fputs("fork, from its parent ", f);
+		} else {
+			ap_esc_word(f, str_or(h->op, "?"));
+			fputs(self ? "" : " by ", f);
+		}
+		if (!self || is(h->op, "source") || is(h->op, "fork")) {
+			ap_esc_quoted(f, str_or(h->comm, "?"));
+			fprintf(f, "[%d]", h->pid);
+		}
+		/* the time of day: "2026-12-02T16:40:01.123Z" -> "16:40:01" */
+		if (strlen(t) >= 19) {
+			fputs(" at ", f);
+			ap_esc_word(f, t + 11);
+		}
+		fputc('\n', f);
+	}
+	if (p->more) {
+		fputs(indent, f);
+		fprintf(f, "... %u more hop%s\n", p->more, p->more == 1 ? "" : "s");
+	}
+	if (is(p->end, "unrecorded")) {
+		fputs(indent, f);
+		fputs("(not recorded further: provenance recording was off or at its memory limit)\n", f);
+	} else if (is(p->end, "too-long")) {
+		fputs(indent, f);
+		fputs("(the chain is longer than the module follows)\n", f);
+	}
+}
+
+/* The chains of the labels the rule read, under a heading each. */
+static void put_chains(FILE *f, const struct ap_violation *v, const char *head,
+		       const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_provenance; i++) {
+		const struct ap_provenance *p = &v->provenance[i];
+
+		if (!p->hops && !p->end)
+			continue;
+		fputs(head, f);
+		ap_esc_quoted(f, str_or(p->label, "?"));
+		fputs(" got here (newest first):\n", f);
+		ap_chain_format(f, p, indent);
+	}
+}
+
 static void put_rule(FILE *f, const struct ap_violation *v)
 {
 	ap_esc_quoted(f, str_or(v->rule, "?"));
@@ -394,6 +529,7 @@ void ap_violation_format_text(const struct ap_violation *v, FILE *f)
 	fprintf(f, "    because:  ");
 	put_because(f, v);
 	fputc('\n', f);
+	put_chains(f, v, "    how ", "      ");
 }
 
 void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
@@ -438,6 +574,7 @@ void ap_violation_format_feedback(const struct ap_violation *v, FILE *f)
 			v->n_labels == 1 ? "" : "s");
 		put_labels(f, v);
 		fprintf(f, "; labels follow data through files, pipes and child processes\n");
+		put_chains(f, v, "- How ", "    ");
 	}
 	fprintf(f, "- What to do instead: ");
 	if (is(under, "block") || is(under, "kill")) {

@@ -36,11 +36,40 @@ struct json_object;
 #define AP_LAST_VIOLATION_FILE	"last-violation.txt"
 #define AP_FEEDBACK_STATE_FILE	"feedback-offset"
 
-/* why the subject carries a label: {"label": name, "from": object} */
+/*
+ * One hop of a provenance chain: @obj @name took the label by @op, done by
+ * @comm[@pid] at @time; for op "source", @rule introduced it.  Words (obj,
+ * op) are the UAPI's (ACTPLANE_PROV_*_NAMES).
+ */
+struct ap_hop {
+	const char *obj;	/* process|file|pipe|socket|endpoint|message|key */
+	const char *name;	/* path, address:port, comm[pid]; may be "" */
+	const char *op;		/* source|read|write|exec|fork|trace|map|admin */
+	int pid;
+	const char *comm;
+	const char *time;	/* RFC 3339, UTC, ms */
+	const char *rule;	/* op "source": the source; NULL otherwise */
+};
+
+/*
+ * Why the subject carries a label: {"label": name, "from": object, and the
+ * chain of hops from the subject back to where the label entered, newest
+ * first: "chain": [hop...], "chain_more": hops not included,
+ * "chain_end": "origin" | "unrecorded" | "too-long"}.
+ */
 struct ap_provenance {
 	const char *label;
 	const char *from;	/* e.g. "file /work/.env", "exec /usr/bin/claude" */
+	const struct ap_hop *hops;	/* NULL: no chain (older records) */
+	size_t n_hops;
+	unsigned int more;
+	const char *end;
 };
+
+/* The chain of @p, one line per hop, each line starting with @indent. */
+void ap_chain_format(FILE *f, const struct ap_provenance *p, const char *indent);
+/* Add "chain", "chain_more" and "chain_end" of @pv to the JSON object @p. */
+void ap_chain_to_json(struct json_object *p, const struct ap_provenance *pv);
 
 struct ap_violation {
 	uint64_t seq;		/* kernel event sequence number */

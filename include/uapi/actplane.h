@@ -39,7 +39,8 @@ enum actplane_cmd {
 	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin; in: PID | FD */
 	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with exactly the seed labels;
 					 * admin; in: PID, LABELS */
-	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit and fail mode; admin; in: LIMIT_BYTES, FAIL_MODE */
+	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit, fail mode, provenance recording; admin;
+					 * in: LIMIT_BYTES, FAIL_MODE, PROVENANCE */
 	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin; in: POLICY_NAME */
 	ACTPLANE_CMD_POLICY_ADD,	/* add elements to the staged policy; admin; in: ELEMS */
 	ACTPLANE_CMD_POLICY_COMMIT,	/* validate, index and swap in the staged policy; admin; in: nothing */
@@ -48,6 +49,8 @@ enum actplane_cmd {
 					 * (NLM_F_DUMP_INTR); admin; in: nothing */
 	ACTPLANE_CMD_SESSION_DUMP,	/* dump: one message per session (SESSION_INFO); anyone;
 					 * in: nothing */
+	ACTPLANE_CMD_WHY,		/* how a label came to a process or file: its provenance
+					 * chain (out: CHAIN); admin; in: PID | FD, LABELS (one) */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -85,6 +88,9 @@ enum actplane_attr {
 	ACTPLANE_A_EVENT,		/* nest: enum actplane_event_attr (multicast) */
 	ACTPLANE_A_STAGING,		/* u32: sockets staging a policy now (out: STATUS) */
 	ACTPLANE_A_STAGING_BYTES,	/* u64: memory those staged policies hold (out: STATUS) */
+	ACTPLANE_A_PROVENANCE,		/* u32: 1 = provenance recording on, 0 = off (in: LIMITS_SET;
+					 * out: STATUS) */
+	ACTPLANE_A_CHAIN,		/* nest: enum actplane_chain_attr (out: WHY) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)
@@ -111,6 +117,9 @@ enum actplane_mem_attr {
 	ACTPLANE_MEM_A_FAIL_MODE,	/* u32: enum actplane_fail_mode */
 	ACTPLANE_MEM_A_DENIED,		/* u64: operations denied (fail-closed, untrackable) */
 	ACTPLANE_MEM_A_UNTRACKED,	/* u64: flows let through untracked (fail-open) */
+	ACTPLANE_MEM_A_PROV_RECORDS,	/* u64: provenance records held */
+	ACTPLANE_MEM_A_PROV_BYTES,	/* u64: bytes they use (not in MEM_A_BYTES) */
+	ACTPLANE_MEM_A_PROV_LIMIT,	/* u64: their limit: a quarter of MEM_A_LIMIT */
 	__ACTPLANE_MEM_A_MAX,
 };
 #define ACTPLANE_MEM_A_MAX (__ACTPLANE_MEM_A_MAX - 1)
@@ -268,9 +277,86 @@ enum actplane_event_attr {
 	ACTPLANE_EV_PROV_LABEL,		/* string */
 	ACTPLANE_EV_PROV_FROM,		/* string */
 	ACTPLANE_EV_ENFORCER,		/* string */
+	ACTPLANE_EV_CHAINS,		/* nest: ACTPLANE_EV_CHAIN, one per label of PROVENANCE */
+	ACTPLANE_EV_CHAIN,		/* nest: enum actplane_chain_attr */
 	__ACTPLANE_EV_MAX,
 };
 #define ACTPLANE_EV_MAX (__ACTPLANE_EV_MAX - 1)
+
+/*
+ * Provenance: how a label came to be where it is.  The module records the
+ * first arrival of each label on each object (a hop); a chain is the hops
+ * from an object back to the label's origin, newest first.
+ */
+enum actplane_chain_attr {
+	ACTPLANE_CH_UNSPEC,
+	ACTPLANE_CH_PAD,
+	ACTPLANE_CH_LABEL,		/* string: the label */
+	ACTPLANE_CH_HOP,		/* nest: enum actplane_hop_attr; repeated, newest first */
+	ACTPLANE_CH_MORE,		/* u32: hops beyond those sent (the chain is longer) */
+	ACTPLANE_CH_END,		/* u32: enum actplane_chain_end: why the chain stops */
+	__ACTPLANE_CH_MAX,
+};
+#define ACTPLANE_CH_MAX (__ACTPLANE_CH_MAX - 1)
+
+enum actplane_hop_attr {
+	ACTPLANE_HOP_UNSPEC,
+	ACTPLANE_HOP_PAD,
+	ACTPLANE_HOP_OBJ,		/* u32: enum actplane_prov_obj: what took the label */
+	ACTPLANE_HOP_NAME,		/* string: its name (path, address, comm[pid]) */
+	ACTPLANE_HOP_OP,		/* u32: enum actplane_prov_op: how */
+	ACTPLANE_HOP_PID,		/* u32: the process that did it (tgid) */
+	ACTPLANE_HOP_COMM,		/* string: its command name then */
+	ACTPLANE_HOP_TIME,		/* u64: CLOCK_REALTIME ns */
+	ACTPLANE_HOP_RULE,		/* string: OP_SOURCE: the source that introduced the label */
+	__ACTPLANE_HOP_MAX,
+};
+#define ACTPLANE_HOP_MAX (__ACTPLANE_HOP_MAX - 1)
+
+enum actplane_prov_obj {
+	ACTPLANE_PROV_PROCESS,
+	ACTPLANE_PROV_FILE,
+	ACTPLANE_PROV_PIPE,		/* a pipe's or FIFO's buffer */
+	ACTPLANE_PROV_SOCKET,		/* a local (Unix) socket */
+	ACTPLANE_PROV_ENDPOINT,		/* a network address:port */
+	ACTPLANE_PROV_MESSAGE,		/* a message queue or one message (SysV, POSIX) */
+	ACTPLANE_PROV_KEY,		/* a key (keyctl) */
+	__ACTPLANE_PROV_OBJ_MAX,
+};
+#define ACTPLANE_PROV_OBJ_NAMES {						\
+	[ACTPLANE_PROV_PROCESS] = "process", [ACTPLANE_PROV_FILE] = "file",	\
+	[ACTPLANE_PROV_PIPE] = "pipe", [ACTPLANE_PROV_SOCKET] = "socket",	\
+	[ACTPLANE_PROV_ENDPOINT] = "endpoint", [ACTPLANE_PROV_MESSAGE] = "message", \
+	[ACTPLANE_PROV_KEY] = "key",						\
+}
+
+enum actplane_prov_op {
+	ACTPLANE_PROV_SOURCE,		/* a source rule introduced it (HOP_RULE says which) */
+	ACTPLANE_PROV_READ,		/* the process read, received or mapped the object */
+	ACTPLANE_PROV_WRITE,		/* the process wrote, sent or mapped into the object */
+	ACTPLANE_PROV_EXEC,		/* the process exec'd the (labeled) file */
+	ACTPLANE_PROV_FORK,		/* the process inherited it from its parent (HOP_PID) */
+	ACTPLANE_PROV_TRACE,		/* ptrace or process_vm_* between two processes */
+	ACTPLANE_PROV_MAP,		/* through a shared file mapping made earlier */
+	ACTPLANE_PROV_ADMIN,		/* actplane label add, a session's seed labels, a kfunc */
+	__ACTPLANE_PROV_OP_MAX,
+};
+#define ACTPLANE_PROV_OP_NAMES {						\
+	[ACTPLANE_PROV_SOURCE] = "source", [ACTPLANE_PROV_READ] = "read",	\
+	[ACTPLANE_PROV_WRITE] = "write", [ACTPLANE_PROV_EXEC] = "exec",		\
+	[ACTPLANE_PROV_FORK] = "fork", [ACTPLANE_PROV_TRACE] = "trace",		\
+	[ACTPLANE_PROV_MAP] = "map", [ACTPLANE_PROV_ADMIN] = "admin",		\
+}
+
+enum actplane_chain_end {
+	ACTPLANE_CHAIN_ORIGIN,		/* reached the origin: a source, an admin label, a seed */
+	ACTPLANE_CHAIN_UNRECORDED,	/* the next arrival was not recorded: recording was off
+					 * or at its memory limit then */
+	ACTPLANE_CHAIN_TOO_LONG,	/* more hops than the module walks (CH_MORE counts them) */
+};
+
+/* Hops a chain carries: the rest is counted in ACTPLANE_CH_MORE. */
+#define ACTPLANE_CHAIN_HOPS		16
 
 /*
  * What happens when label storage is full and a flow cannot be recorded
@@ -311,6 +397,7 @@ enum actplane_counter {
 	ACTPLANE_CTR_INCOMPLETE,	/* events not evaluated completely (denied if fail-closed) */
 	ACTPLANE_CTR_TRUST_WITHHELD,	/* declassify/endorse execs run untrusted (unsafe environment) */
 	ACTPLANE_CTR_IMMUNITY_DROPPED,	/* immune processes that exec'd a program not owned by root */
+	ACTPLANE_CTR_PROV_DROPPED,	/* label arrivals not recorded (provenance limit, no memory) */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)

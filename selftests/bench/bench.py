@@ -44,6 +44,7 @@ CONFIGS = [
      "desc": "module inserted, `actplane up` ({nhooks} hook programs + enforcer), no policy loaded",
      "module": True},
     {"id": "d", "name": "10 rules (none fire)", "module": True, "policy": "rules-10.yaml",
+     "extra": True,
      "desc": "(c) + `actplane load` of 10 generated rules that never fire"},
     {"id": "e", "name": "100 rules (none fire)", "module": True, "policy": "rules-100.yaml",
      "desc": "(c) + `actplane load` of 100 generated rules that never fire"},
@@ -56,9 +57,13 @@ CONFIGS = [
      "policy": "rules-100.yaml", "label": "NOFIRE_0",
      "desc": "(e) + the benchmark process carries NOFIRE_0, a label the rules' `if` "
              "conditions test: conditions hold, targets never match"},
+    {"id": "i", "name": "labeled subject, provenance off", "module": True, "label": "bench",
+     "prov": "off",
+     "desc": "(g) with provenance recording off (`actplane limits --provenance off`): "
+             "(g)÷(i) is what recording where labels come from costs"},
 ]
-# "extra" configurations (none at present) run only when named in --configs
-# (time budget: the default set, (h) included, runs in under 30 minutes).
+# "extra" configurations ((d)) run only when named in --configs (time budget:
+# the default set, (h) and (i) included, runs in under 30 minutes).
 MACRO_CONFIGS = ["a", "c", "e"]
 MEMORY_CONFIG = "c"
 SMOKE_CONFIGS = ["a", "b", "c", "e", "g"]    # every kind of setup, once
@@ -99,12 +104,12 @@ def load_available():
 
 # ---- configurations ---------------------------------------------------------
 
-STATE = {"noop": False, "module": False, "policy": None}
+STATE = {"noop": False, "module": False, "policy": None, "prov": "on"}
 SMOKE = False
 
 
 def teardown():
-    STATE.update(noop=False, module=False, policy=None)
+    STATE.update(noop=False, module=False, policy=None, prov="on")
     if os.path.isdir("/sys/fs/bpf/actplane") and os.listdir("/sys/fs/bpf/actplane"):
         run([AP, "down"])
     run([NOOP, "down"])
@@ -122,8 +127,11 @@ def apply(cfg):
     to another only the policy changes (the smoke run's order uses that);
     anything else starts from a clean kernel: no module, no programs."""
     want = {"noop": bool(cfg.get("noop")), "module": bool(cfg.get("module")),
-            "policy": cfg.get("policy")}
+            "policy": cfg.get("policy"), "prov": cfg.get("prov", "on")}
     if want["module"] and STATE["module"] and not want["noop"] and not STATE["noop"]:
+        if want["prov"] != STATE["prov"]:
+            run([AP, "limits", "--provenance", want["prov"]])
+            STATE["prov"] = want["prov"]
         if want["policy"] != STATE["policy"]:
             if want["policy"]:
                 run([AP, "load", os.path.join(ROOT, "rules", want["policy"])])
@@ -139,6 +147,8 @@ def apply(cfg):
         run([AP, "up"])
     if want["policy"]:
         run([AP, "load", os.path.join(ROOT, "rules", want["policy"])])
+    if want["module"] and want["prov"] != "on":
+        run([AP, "limits", "--provenance", want["prov"]])
     STATE.update(want)
     settle()
 

@@ -112,6 +112,14 @@ def summarize(raw):
             "slab_procs_labeled_minus_unlabeled": pslab,
             "ap_obj_slab": st["procs-labeled"].get("slab"),
         }
+        prec = lambda x: x["module"].get("provenance", {}).get("records", 0)
+        pbyt = lambda x: x["module"].get("provenance", {}).get("bytes", 0)
+        for what, a, b in (("file", "files-unlabeled", "files-labeled"),
+                           ("proc", "procs-unlabeled", "procs-labeled")):
+            n, nb = d(a, b, prec), d(a, b, pbyt)
+            s["memory"]["prov_%s_records" % what] = n
+            s["memory"]["prov_%s_bytes" % what] = nb
+            s["memory"]["prov_bytes_per_%s_record" % what] = nb / n if n else None
     rl = raw.get("reload") or {}
     if rl.get("load"):
         s["reload"] = {"load": med(rl["load"]), "replace": med(rl["replace"]),
@@ -232,6 +240,19 @@ def write_md(raw, meta, s, path):
             row.append(fr(ac / ab, 2) if ab and ac is not None and ab > 0 else "—")
         L.append("| " + " | ".join(row) + " |")
     L.append("")
+    if "g" in ran and "i" in ran:
+        L.append("### Provenance recording\n")
+        L.append("(g)÷(i): the labeled subject with recording on over the same with it off "
+                 "(`actplane limits --provenance off`), per benchmark. A record is made only "
+                 "when a label first arrives on an object (docs/architecture.md, "
+                 "\"Provenance\"), so the steady-state cost is what the recording paths add "
+                 "to operations that change nothing.\n")
+        L.append("| benchmark | (g) | (i) | (g)÷(i) |\n|---|---:|---:|---:|")
+        for n in names:
+            g = m.get("g", {}).get(n, {}).get("ratio")
+            i = m.get("i", {}).get(n, {}).get("ratio")
+            L.append("| %s | %s | %s | %s |" % (n, fr(g), fr(i), fr(g / i, 4) if g and i else "—"))
+        L.append("")
     L.append("Repeatability: the largest spread (max − min) of the per-trial ratios in the "
              "table is %s; (a)'s own runs spread by at most %s of their median.\n"
              % (fr(max([v["spread"] for c in ran for v in m.get(c, {}).values()] or [0]), 4),
@@ -314,6 +335,13 @@ def write_md(raw, meta, s, path):
                                                          fr(mem["bytes_per_proc"], 1)))
         L.append("| total at the end | | %s (%s) | |" % (fi(mem["total_bytes"]),
                                                          mib(mem["total_bytes"])))
+        if mem.get("prov_file_records") is not None:
+            L.append("| provenance records: files (one per file written) | %s | %s | %s |"
+                     % (fi(mem["prov_file_records"]), fi(mem["prov_file_bytes"]),
+                        fr(mem["prov_bytes_per_file_record"], 1)))
+            L.append("| provenance records: processes (one per fork) | %s | %s | %s |"
+                     % (fi(mem["prov_proc_records"]), fi(mem["prov_proc_bytes"]),
+                        fr(mem["prov_bytes_per_proc_record"], 1)))
         L.append("")
         L.append("Slab (`/proc/meminfo` Slab): %d files grew it by %s unlabeled and %s labeled; "
                  "the difference, %s (%s per file), is what the labels cost the slab allocator "

@@ -248,11 +248,12 @@ static const char *evil_argv[] = {
 static const char *benign_labels[] = { "AGENT", "SECRET" };
 static const char *evil_labels[] = { "L\x1b]0;title\x07", "\xe2\x80\xa8SEP" };
 static const struct ap_provenance benign_prov[] = {
-	{ "AGENT", "exec /usr/bin/claude" }, { "SECRET", "file /work/.env" },
+	{ .label = "AGENT", .from = "exec /usr/bin/claude" },
+	{ .label = "SECRET", .from = "file /work/.env" },
 };
 static const struct ap_provenance evil_prov[] = {
-	{ "L\x1b]0;title\x07", "file /w/\n- Effect: none" },
-	{ "\xe2\x80\xa8SEP", "exec /tmp/\xe2\x80\xae" "exe" },
+	{ .label = "L\x1b]0;title\x07", .from = "file /w/\n- Effect: none" },
+	{ .label = "\xe2\x80\xa8SEP", .from = "exec /tmp/\xe2\x80\xae" "exe" },
 };
 
 static struct ap_violation benign(void)

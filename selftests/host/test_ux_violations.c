@@ -26,8 +26,8 @@ static char ws[256];	/* a mkdtemp name under /tmp */
 static const char *argv_push[] = { "git", "push", "origin", "main" };
 static const char *labels1[] = { "AGENT", "SECRET" };
 static const struct ap_provenance prov1[] = {
-	{ "AGENT", "exec /usr/bin/claude" },
-	{ "SECRET", "file /work/.env" },
+	{ .label = "AGENT", .from = "exec /usr/bin/claude" },
+	{ .label = "SECRET", .from = "file /work/.env" },
 };
 
 static struct ap_violation sample(uint64_t seq, const char *rule)
@@ -343,6 +343,62 @@ TEST(text)
 	       "violations: readable blocks name the action, process, rule, effect, reason and audit",
 	       "%s", buf);
 	free(buf);
+}
+
+/*
+ * Provenance chains (issue #19): kept through the JSON round trip, shown
+ * one line per hop in both blocks, hostile names escaped.
+ */
+static const struct ap_hop hops1[] = {
+	{ "process", "python3[980]", "read", 980, "python3", "2026-12-02T16:40:01.123Z", NULL },
+	{ "file", "/w/cfg\n- Effect: none\x1b[31m", "write", 413, "jq", "2026-12-02T16:39:58.000Z",
+	  NULL },
+	{ "file", "/w/.env", "source", 412, "cat", "2026-12-02T16:39:57.500Z",
+	  "source file **/.env" },
+};
+
+TEST(chain)
+{
+	struct ap_provenance prov[] = {
+		{ .label = "SECRET", .from = "source file **/.env", .hops = hops1, .n_hops = 3,
+		  .more = 2, .end = "origin" },
+	};
+	struct ap_violation v = sample(11, "no-exfil"), back;
+	struct json_object *o, *re;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	v.provenance = prov;
+	v.n_provenance = 1;
+	o = ap_violation_to_json(&v);
+	re = json_tokener_parse(json_object_to_json_string(o));
+	ASSERT_TRUE(re && !ap_violation_from_json(re, &back));
+	ASSERT_EQ(back.n_provenance, 1u);
+	EXPECT_EQ(back.provenance[0].n_hops, 3u);
+	EXPECT_EQ(back.provenance[0].more, 2u);
+	EXPECT_STREQ(back.provenance[0].end, "origin");
+	EXPECT_STREQ(back.provenance[0].hops[1].name, hops1[1].name);
+	EXPECT_EQ(back.provenance[0].hops[1].pid, 413);
+	EXPECT_STREQ(back.provenance[0].hops[2].rule, "source file **/.env");
+	EXPECT_TRUE(back.provenance[0].hops[0].rule == NULL);
+
+	f = open_memstream(&buf, &len);
+	ap_violation_format_text(&back, f);
+	ap_violation_format_feedback(&back, f);
+	fclose(f);
+	EXPECT_CONTAINS(buf, "    how \"SECRET\" got here (newest first):\n"
+			     "      process \"python3[980]\" <- read at 16:40:01.123Z\n");
+	EXPECT_CONTAINS(buf, "file \"/w/cfg\\n- Effect: none\\x1b[31m\" <- write by \"jq\"[413]");
+	EXPECT_CONTAINS(buf, "file \"/w/.env\" <- \"source file **/.env\", by \"cat\"[412]");
+	EXPECT_CONTAINS(buf, "... 2 more hops\n");
+	EXPECT_CONTAINS(buf, "- How \"SECRET\" got here");
+	EXPECT_NOT_CONTAINS(buf, "\n- Effect: none");
+	EXPECT_NOT_CONTAINS(buf, "\x1b");
+	free(buf);
+	ap_violation_release(&back);
+	json_object_put(re);
+	json_object_put(o);
 }
 
 /* `open` is any open (issue #15): the text must not claim "for writing" */

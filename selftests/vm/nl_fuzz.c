@@ -898,6 +898,7 @@ static void put_plausible(struct mb *b, uint8_t cmd)
 		break;
 	case ACTPLANE_CMD_LABEL_GET:
 	case ACTPLANE_CMD_LABEL_CLEAR:
+	case ACTPLANE_CMD_WHY:
 		if (!one_in(5))
 			at_u32(b, ACTPLANE_A_PID, one_in(2) ? (uint32_t)getpid() : interesting_u32());
 		if (!one_in(5))

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/genl/genl.h>
 #include "nl.h"
 #include "harness.h"
@@ -202,6 +203,30 @@ int main(int argc, char **argv)
 	nla_put_u32(msg, ACTPLANE_A_VERDICT, 1);
 	expect_reject(nl, "netlink: attribute past the command's policy rejected with ext-ack", msg,
 		      -EINVAL, "Unknown attribute type");
+
+	/* WHY: one label, named; LIMITS_SET: its inputs only (issue #19) */
+	msg = new_msg(nl, ACTPLANE_CMD_WHY);
+	nla_put_u32(msg, ACTPLANE_A_PID, (uint32_t)getpid());
+	expect_reject(nl, "netlink: WHY without a label rejected with ext-ack", msg, -EINVAL,
+		      "exactly one label");
+	msg = new_msg(nl, ACTPLANE_CMD_WHY);
+	nla_put_u32(msg, ACTPLANE_A_PID, (uint32_t)getpid());
+	{
+		struct nlattr *ls = nla_nest_start(msg, ACTPLANE_A_LABELS);
+
+		nla_put_string(msg, ACTPLANE_A_LABEL, "no-such-label-here");
+		nla_nest_end(msg, ls);
+	}
+	expect_reject(nl, "netlink: WHY of an unknown label rejected with ext-ack", msg, -ENOENT,
+		      "unknown label");
+	msg = new_msg(nl, ACTPLANE_CMD_LIMITS_SET);
+	nla_put_u32(msg, ACTPLANE_A_PROVENANCE, 2);
+	expect_reject(nl, "netlink: LIMITS_SET provenance out of range rejected with ext-ack", msg,
+		      -ERANGE, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_LIMITS_SET);
+	nla_put_u32(msg, ACTPLANE_A_STAGING, 1);
+	expect_reject(nl, "netlink: LIMITS_SET with an output attribute rejected with ext-ack", msg,
+		      -EINVAL, NULL);
 
 	/* no resv_start_op: every command gets the core's header checks */
 	msg = new_msg(nl, ACTPLANE_CMD_STATUS);
