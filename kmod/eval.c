@@ -87,6 +87,7 @@ struct ap_eval {
 	u32 ncand;
 	bool cand_overflow;
 	bool rescan;
+	u8 anc_memo;			/* one ancestor walk for all operations (ap_target) */
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
 	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
@@ -877,6 +878,7 @@ static void ap_query(struct ap_eval *e, u32 op)
 	struct ap_target t = {
 		.name = ev->name, .name_len = ev->name_len,
 		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
+		.anc_memo = &e->anc_memo,
 	};
 
 	if (ev->ep) {

@@ -460,15 +460,71 @@ static bool ap_anc_visit(void *ctx, const char *name, u32 len)
 /*
  * Must the full path be built?  Yes if a pattern has nothing literal, if
  * the name is one an exact path or a suffix ends in, or if an ancestor is
- * a directory some prefix ends in (or the walk cannot tell).
+ * a directory some prefix ends in (or the walk cannot tell).  With a memo,
+ * the first walk is against every operation's gate at once: when no
+ * ancestor opens it, no operation of the event walks again.
  */
-static bool ap_need_path(const struct ap_pathidx *x, const struct ap_target *t)
+static bool ap_need_path(const struct ap_policy *pol, const struct ap_pathidx *x,
+			 const struct ap_target *t)
 {
 	if (x->n_every || ap_smap_get(&x->name_gate, t->name, t->name_len))
 		return true;
 	if (!x->anc_gate.slots)
 		return false;
-	return !t->walk || !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate, x->anc_lens);
+	if (!t->walk)
+		return true;
+	if (t->anc_memo) {
+		if (!*t->anc_memo)
+			*t->anc_memo = t->walk(t->arg, ap_anc_visit, (void *)&pol->anc_all,
+					       pol->anc_all_lens) ? 1 : 2;
+		if (*t->anc_memo == 1)
+			return false;
+	}
+	return !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate, x->anc_lens);
+}
+
+/*
+ * The union of the operations' ancestor gates (after ap_pathidx_build() of
+ * each): the keys are the patterns' own strings, as in each gate.
+ */
+int ap_anc_all_build(struct ap_policy *pol)
+{
+	struct ap_kv *kv;
+	u32 n = 0, s;
+	int op, ret;
+
+	memset(&pol->anc_all, 0, sizeof(pol->anc_all));
+	bitmap_zero(pol->anc_all_lens, AP_NAME_LENS);
+	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
+		const struct ap_smap *g = &pol->path[op].anc_gate;
+
+		for (s = 0; g->slots && s <= g->mask; s++)
+			n += !!g->slots[s].key;
+		bitmap_or(pol->anc_all_lens, pol->anc_all_lens, pol->path[op].anc_lens,
+			  AP_NAME_LENS);
+	}
+	if (!n)
+		return 0;
+	kv = kvcalloc(n, sizeof(*kv), GFP_KERNEL);
+	if (!kv)
+		return -ENOMEM;
+	n = 0;
+	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
+		const struct ap_smap *g = &pol->path[op].anc_gate;
+
+		for (s = 0; g->slots && s <= g->mask; s++)
+			if (g->slots[s].key)
+				kv[n++] = (struct ap_kv){ .key = g->slots[s].key,
+							  .len = g->slots[s].len };
+	}
+	ret = ap_smap_build(&pol->anc_all, kv, n);
+	kvfree(kv);
+	return ret;
+}
+
+void ap_anc_all_free(struct ap_policy *pol)
+{
+	ap_smap_free(&pol->anc_all);
 }
 
 /*
@@ -499,7 +555,7 @@ void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		if (x->name_pfx_lens[i] <= nlen)
 			ap_emit(&q, &x->name_prefix,
 				ap_smap_get(&x->name_prefix, name, x->name_pfx_lens[i]));
-	if (!ap_need_path(x, t) || !ap_query_path(&q))
+	if (!ap_need_path(pol, x, t) || !ap_query_path(&q))
 		return;
 	path = q.path;
 	len = q.len;

@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <linux/slab.h>
@@ -85,6 +86,7 @@ static void ap_policy_free(struct ap_policy *pol)
 		ap_pathidx_free(&pol->path[i]);
 		ap_epidx_free(&pol->ep[i]);
 	}
+	ap_anc_all_free(pol);
 	for (i = 0; i < pol->n_pats; i++) {
 		kfree(pol->pats[i].lit);
 		kfree(pol->pats[i].glob_src);
@@ -115,6 +117,25 @@ static void ap_policy_free(struct ap_policy *pol)
 	kvfree(pol->rule_first);
 	kvfree(pol->rule_clauses);
 	kfree(pol);
+}
+
+/*
+ * Frees of replaced policies: after a grace period (no event still looks at
+ * them), in process context (kvfree), without making the swap wait for it.
+ */
+static struct workqueue_struct *ap_policy_wq;
+
+static void ap_policy_free_work(struct work_struct *w)
+{
+	ap_policy_free(container_of(to_rcu_work(w), struct ap_policy, free_work));
+}
+
+static void ap_policy_retire(struct ap_policy *pol)
+{
+	if (!pol)
+		return;
+	INIT_RCU_WORK(&pol->free_work, ap_policy_free_work);
+	queue_rcu_work(ap_policy_wq, &pol->free_work);
 }
 
 static void ap_stage_free(struct ap_stage *st)
@@ -711,6 +732,8 @@ static int ap_build(struct ap_policy *pol, u8 *bits, struct netlink_ext_ack *ext
 		ret = ap_pathidx_build(pol, op, path[op].v, path[op].n) ?:
 		      ap_epidx_build(pol, op, ep[op].v, ep[op].n);
 	}
+	if (!ret)
+		ret = ap_anc_all_build(pol);
 	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
 		kvfree(path[op].v);
 		kvfree(ep[op].v);
@@ -866,8 +889,12 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	rcu_assign_pointer(ap_active_policy, pol);
 	mutex_unlock(&ap_policy_mutex);
 	ap_stats_inc(ACTPLANE_CTR_POLICY_LOADS);
-	synchronize_rcu();	/* no event still looks at the old policy */
-	ap_policy_free(old);
+	/*
+	 * Events that started before the swap finish with the old policy;
+	 * every later one sees the new.  Waiting for them (synchronize_rcu())
+	 * here made each load a grace period long: several ms.
+	 */
+	ap_policy_retire(old);
 	return 0;
 fail:
 	ap_stage_free(st);
@@ -896,8 +923,7 @@ int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)
 	RCU_INIT_POINTER(ap_active_policy, NULL);
 	ap_generation++;
 	mutex_unlock(&ap_policy_mutex);
-	synchronize_rcu();
-	ap_policy_free(old);
+	ap_policy_retire(old);
 	return 0;
 }
 
@@ -1123,7 +1149,15 @@ static struct notifier_block ap_netlink_nb = {
 
 int ap_policy_init(void)
 {
-	return netlink_register_notifier(&ap_netlink_nb);
+	int ret;
+
+	ap_policy_wq = alloc_workqueue("actplane_policy", WQ_UNBOUND, 0);
+	if (!ap_policy_wq)
+		return -ENOMEM;
+	ret = netlink_register_notifier(&ap_netlink_nb);
+	if (ret)
+		destroy_workqueue(ap_policy_wq);
+	return ret;
 }
 
 void ap_policy_exit(void)
@@ -1138,4 +1172,6 @@ void ap_policy_exit(void)
 	ap_policy_free(rcu_dereference_protected(ap_active_policy, 1));
 	RCU_INIT_POINTER(ap_active_policy, NULL);
 	mutex_unlock(&ap_policy_mutex);
+	rcu_barrier();			/* retired policies' frees are queued... */
+	destroy_workqueue(ap_policy_wq);	/* ...and done */
 }

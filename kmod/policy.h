@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <actplane/match.h>
 #include "actplane.h"
 
@@ -191,8 +192,14 @@ struct ap_policy {
 	bool exec_argv;			/* some exec clause/gate/invalidator has arguments */
 	struct ap_pathidx path[__ACTPLANE_OP_MAX];
 	struct ap_epidx ep[__ACTPLANE_OP_MAX];
+	/*
+	 * Every operation's ancestor gate together: one walk of an event's
+	 * ancestors answers for all its operations when no name opens it.
+	 */
+	struct ap_smap anc_all;
+	DECLARE_BITMAP(anc_all_lens, AP_NAME_LENS);
 	size_t bytes;
-	struct rcu_head rcu;
+	struct rcu_work free_work;	/* freed after a grace period (ap_policy_retire()) */
 };
 
 /* match.c */
@@ -222,7 +229,15 @@ struct ap_target {
 	 */
 	bool (*walk)(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens);
 	void *arg;
+	/*
+	 * If not NULL: the event's memo of one walk against every operation's
+	 * gate (policy anc_all): 0 not walked yet, 1 no ancestor opens any
+	 * gate (no operation's query walks again), 2 some may.
+	 */
+	u8 *anc_memo;
 };
+int ap_anc_all_build(struct ap_policy *pol);
+void ap_anc_all_free(struct ap_policy *pol);
 void ap_pathidx_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 		      const struct ap_target *t, ap_hit_fn fn, void *arg);
 void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,

@@ -553,6 +553,7 @@ struct tq {
 	enum walk_mode walk;
 	u32 walk_limit;		/* WALK_GIVE_UP: after this many ancestors */
 	bool no_path;		/* the path cannot be resolved */
+	bool memo;		/* the query shares a walk memo (ap_target.anc_memo), as eval.c */
 	u32 path_calls;
 };
 
@@ -651,7 +652,11 @@ static long check_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 	struct hits h = { .uses = uses, .n = n, .cnt = cnt };
 	const char *slash = strrchr(q->path, '/');
 	long bad = -1;
+	u8 memo = 0;
 	u32 i;
+
+	if (q->memo)
+		t.anc_memo = &memo;
 
 	if (q->len > 1) {	/* the root's dentry name is "/" */
 		t.name = slash + 1;
@@ -686,6 +691,7 @@ static void pick_walk(struct tq *q)
 	q->walk = r < 70 ? WALK_ALL : r < 85 ? WALK_GIVE_UP : WALK_NONE;
 	q->walk_limit = rn(8);
 	q->no_path = chance(4);
+	q->memo = chance(2);
 }
 
 static void report_path_mismatch(const char *cfg, unsigned long round, struct ap_policy *pol,
@@ -781,8 +787,9 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 
 	for (r = 0; r < rounds * scale; r++) {
 		struct ap_policy *pol = calloc(1, sizeof(*pol));
-		int op = rn(__ACTPLANE_OP_MAX);
+		int op = rn(__ACTPLANE_OP_MAX), op2;
 		struct ap_use *uses;
+		u32 n1;
 		long live, bad;
 		bool foreign;
 		u32 *cnt;
@@ -797,7 +804,16 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 		pm = calloc(pol->n_pats, sizeof(*pm));
 		if (!cnt || !pm)
 			exit(2);
-		if (ap_pathidx_build(pol, op, uses, n)) {
+		/*
+		 * The queried operation gets some of the uses; another one all
+		 * of them, so that the gate of every operation together
+		 * (anc_all, which an event's first walk asks) holds more
+		 * directories than the queried operation's.
+		 */
+		n1 = chance(2) ? n : 1 + rn(n);
+		op2 = (op + 1 + rn(__ACTPLANE_OP_MAX - 1)) % __ACTPLANE_OP_MAX;
+		if (ap_pathidx_build(pol, op, uses, n1) || ap_pathidx_build(pol, op2, uses, n) ||
+		    ap_anc_all_build(pol)) {
 			st.build_err = true;
 			st.failures++;
 		}
@@ -807,11 +823,11 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 			gen_path(&path, pol);
 			q = (struct tq){ .path = path.s, .len = path.n };
 			pick_walk(&q);
-			bad = check_query(pol, &pol->path[op], uses, n, &q, pm, cnt, &st, &foreign);
+			bad = check_query(pol, &pol->path[op], uses, n1, &q, pm, cnt, &st, &foreign);
 			st.queries++;
 			if (bad >= 0 || foreign) {
 				if (!st.failures++)
-					report_path_mismatch(name, r, pol, op, uses, n, &q, bad, foreign,
+					report_path_mismatch(name, r, pol, op, uses, n1, &q, bad, foreign,
 							     pm, cnt);
 			}
 			/* the classifier: its class test is the glob's answer (every 4th path) */
@@ -837,6 +853,8 @@ static void run_paths(const char *name, enum pset_kind kind, int cls, u32 rounds
 			}
 		}
 		ap_pathidx_free(&pol->path[op]);
+		ap_pathidx_free(&pol->path[op2]);
+		ap_anc_all_free(pol);
 		if (kshim_live != live && !st.leak) {
 			st.leak = true;
 			st.failures++;

@@ -62,6 +62,20 @@ static inline bool test_bit(unsigned long nr, const unsigned long *addr)
 	return (addr[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG)) & 1;
 }
 
+static inline void bitmap_zero(unsigned long *dst, unsigned int nbits)
+{
+	memset(dst, 0, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
+static inline void bitmap_or(unsigned long *dst, const unsigned long *a, const unsigned long *b,
+			     unsigned int nbits)
+{
+	unsigned int i;
+
+	for (i = 0; i < BITS_TO_LONGS(nbits); i++)
+		dst[i] = a[i] | b[i];
+}
+
 static inline u32 rol32(u32 word, unsigned int shift)
 {
 	return (word << (shift & 31)) | (word >> ((-shift) & 31));
