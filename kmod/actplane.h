@@ -251,6 +251,19 @@ bool ap_task_drop_immunity(const struct task_struct *t);
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
 		   bool exec, const struct ap_from *f);
 const struct ap_prov *ap_task_prov(const struct task_struct *t);
+/*
+ * The entry points hooks use: the flow described by scalars (prov.h).
+ * ap_task_take(): @t takes @labels from @ptr (enum ap_src @src) by @op;
+ * @done: after the fact (a tracing program), it cannot be refused.
+ * ap_*_write(): the current process's @labels go into the object.
+ */
+int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
+		 bool done);
+int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *path);
+int ap_open_file_write(const struct file *file, u64 labels);
+int ap_chan_write(const void *chan, u64 labels, u8 obj);
+struct ap_ep_key;
+int ap_ep_write(const struct ap_ep_key *k, u64 labels);
 const struct ap_prov *ap_inode_prov(const struct inode *inode);
 u32 ap_task_session(const struct task_struct *t);
 int ap_task_fork(struct task_struct *child, u64 clone_flags);
@@ -336,6 +349,9 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg);
 int ap_on_unix_may_send(struct socket *sock, struct socket *other);
 int ap_on_socket_recvmsg(struct socket *sock);
 void ap_on_sock_recv_done(struct socket *sock, int ret);
+const struct ap_prov *ap_sock_prov(const struct sock *sk, u64 labels);
+const struct ap_prov *ap_ep_prov(const struct ap_ep_key *k);
+const struct ap_prov *ap_chan_prov(const void *chan);
 void ap_on_sock_send_done(struct sock *sk);
 void ap_on_sendmmsg_begin(void);
 void ap_on_sendmmsg_end(void);

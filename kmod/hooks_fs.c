@@ -52,20 +52,8 @@ static int ap_flow_to_inode(struct inode *inode, const struct path *path)
 	if (S_ISCHR(inode->i_mode))
 		return 0;
 	l = ap_task_labels(current);
-	if (!l)
-		return 0;
-	return ap_file_absorb(inode, l, &(const struct ap_from){
-		.op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK, .ptr = current,
-		.obj = ACTPLANE_PROV_PIPE, .path = path });
+	return l ? ap_file_write(inode, l, ACTPLANE_PROV_WRITE, path) : 0;
 }
-
-/*
- * What the current process takes in from a file's data.  (Not through
- * AP_FROM(): the kernel defines READ and WRITE as macros, which an argument
- * passed on to another macro would expand.)
- */
-#define AP_FROM_FILE(op_, inode)						\
-	(&(const struct ap_from){ .op = ACTPLANE_PROV_##op_, .src = AP_SRC_FILE, .ptr = (inode) })
 
 /*
  * Objects that carry no labels themselves: sockets (the socket hooks handle
@@ -104,7 +92,7 @@ int ap_on_file_open(struct file *file)
 			return ret;
 	}
 	if (file->f_mode & FMODE_READ)
-		ret = ap_flow_in(ap_file_labels(inode), AP_FROM_FILE(READ, inode));
+		ret = ap_flow_in(ap_file_labels(inode), READ, FILE, inode);
 	if (!ret && (file->f_mode & FMODE_WRITE))
 		ret = ap_flow_to_inode(inode, &file->f_path);
 	return ret;
@@ -118,17 +106,11 @@ int ap_on_file_permission(struct file *file, int mask)
 	if (ap_inode_untracked(inode))
 		return 0;
 	if (mask & MAY_READ)
-		ret = ap_flow_in(ap_file_labels(inode), AP_FROM_FILE(READ, inode));
+		ret = ap_flow_in(ap_file_labels(inode), READ, FILE, inode);
 	if (!ret && (mask & (MAY_WRITE | MAY_APPEND))) {
 		u64 l = ap_task_labels(current);
 
-		if (l) {
-			struct ap_from f = { .op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK,
-					     .ptr = current, .obj = ACTPLANE_PROV_PIPE,
-					     .path = &file->f_path };
-
-			ret = ap_open_file_absorb(file, l, &f);
-		}
+		ret = l ? ap_open_file_write(file, l) : 0;
 	}
 	return ret;
 }
@@ -141,8 +123,8 @@ int ap_on_file_permission(struct file *file, int mask)
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 {
 	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
-		ap_flow_in_done(ap_file_labels(file_inode(iocb->ki_filp)),
-				AP_FROM_FILE(READ, file_inode(iocb->ki_filp)));
+		ap_flow_in_done(ap_file_labels(file_inode(iocb->ki_filp)), READ, FILE,
+				file_inode(iocb->ki_filp));
 }
 
 /* truncate(2), ftruncate(2), O_TRUNC: a write to the file at @path. */
@@ -286,13 +268,8 @@ int ap_mm_labels_grew(const struct task_struct *t, u64 grew)
 		for_each_vma(vmi, vma) {
 			if (vma->vm_file && (vma->vm_flags & VM_SHARED) &&
 			    (vma->vm_flags & VM_WRITE))
-			{
-				struct ap_from f = { .op = ACTPLANE_PROV_MAP, .src = AP_SRC_TASK,
-						     .ptr = t, .obj = ACTPLANE_PROV_PIPE,
-						     .path = &vma->vm_file->f_path };
-
-				ret = ap_file_absorb(file_inode(vma->vm_file), grew, &f) ?: ret;
-			}
+				ret = ap_file_write(file_inode(vma->vm_file), grew,
+						    ACTPLANE_PROV_MAP, &vma->vm_file->f_path) ?: ret;
 		}
 	}
 	mmap_read_unlock(mm);
@@ -327,7 +304,8 @@ int ap_mapping_labels_grew(const struct inode *inode, u64 grew)
 			continue;
 		owner = rcu_dereference(vma->vm_mm->owner);
 		if (owner)
-			ret = ap_task_absorb(owner, grew, AP_FROM_FILE(MAP, inode)) ?: ret;
+			ret = ap_task_take(owner, grew, ACTPLANE_PROV_MAP, AP_SRC_FILE, inode,
+					   false) ?: ret;
 	}
 	rcu_read_unlock();
 	i_mmap_unlock_read(mapping);
@@ -344,8 +322,7 @@ int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags)
 	if (ap_inode_untracked(file_inode(file)))
 		return 0;
 	if (prot & PROT_READ)
-		ret = ap_flow_in(ap_inode_labels(file_inode(file)),
-				 AP_FROM_FILE(READ, file_inode(file)));
+		ret = ap_flow_in(ap_inode_labels(file_inode(file)), READ, FILE, file_inode(file));
 	if (!ret && (prot & PROT_WRITE) && (flags & MAP_TYPE) != MAP_PRIVATE)
 		ret = ap_flow_to_inode(file_inode(file), &file->f_path);
 	return ret;
@@ -487,7 +464,7 @@ int ap_on_exec(struct linux_binprm *bprm)
 		ap_event_read_argv(&ev);
 	ret = ap_eval_once(&ev);
 	if (!ret)
-		ret = ap_flow_in(ap_inode_labels(inode), AP_FROM_FILE(EXEC, inode));
+		ret = ap_flow_in(ap_inode_labels(inode), EXEC, FILE, inode);
 	if (!ret && ap_is_loader(&bprm->file->f_path.dentry->d_name))
 		ret = ap_exec_loader(bprm);
 	if (ret)
@@ -519,7 +496,7 @@ static void ap_flow_from_file(struct file *file)
 		return;
 	}
 	if (!ap_inode_untracked(inode))
-		ap_flow_in_done(ap_file_labels(inode), AP_FROM_FILE(READ, inode));
+		ap_flow_in_done(ap_file_labels(inode), READ, FILE, inode);
 }
 
 /*
@@ -558,7 +535,7 @@ void ap_on_pipe_fill(struct pipe_inode_info *pipe)
  */
 void ap_on_pipe_consume(struct pipe_inode_info *pipe)
 {
-	ap_flow_in_done(ap_chan_labels(pipe), AP_FROM(READ, CHAN, pipe));
+	ap_flow_in_done(ap_chan_labels(pipe), READ, CHAN, pipe);
 }
 
 void ap_on_pipe_free(struct pipe_inode_info *pipe)

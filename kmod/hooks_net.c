@@ -185,46 +185,33 @@ static void ap_ep_any(const struct ap_ep_key *k, struct ap_ep_key *any)
  */
 static int ap_ep_send(const struct ap_ep_key *k, u64 labels)
 {
-	const struct ap_from *f = AP_FROM(WRITE, TASK, current);
 	struct ap_ep_key any;
-	int ret = ap_ep_absorb(k, labels, f);
+	int ret = ap_ep_write(k, labels);
 
 	if (!ret && ap_ep_is_local_addr(k)) {
 		ap_ep_any(k, &any);
-		ret = ap_ep_absorb(&any, labels, f);
+		ret = ap_ep_write(&any, labels);
 	}
 	return ret;
 }
 
-/*
- * Labels of what a socket receives: its own address (local senders) and its
- * peer.  *@src: the first of them that carries labels (provenance).
- */
-static u64 ap_ep_recv_labels(const struct sock *sk, struct ap_ep_key *src)
+/* Labels of what a socket receives: its own address (local senders) and its peer. */
+static u64 ap_ep_recv_labels(const struct sock *sk)
 {
 	struct ap_ep_key k, any;
-	u64 l = 0, m;
+	u64 l = 0;
 
 	if (!ap_mem_count_of(AP_OBJ_ENDPOINT))
 		return 0;
 	if (ap_ep_sock_end(sk, AP_END_LOCAL, &k)) {
-		l = ap_ep_labels(&k);
-		if (l)
-			*src = k;
+		l |= ap_ep_labels(&k);
 		if (ap_ep_is_local_addr(&k)) {
 			ap_ep_any(&k, &any);
-			m = ap_ep_labels(&any);
-			if (m && !l)
-				*src = any;
-			l |= m;
+			l |= ap_ep_labels(&any);
 		}
 	}
-	if (ap_ep_sock_end(sk, AP_END_PEER, &k)) {
-		m = ap_ep_labels(&k);
-		if (m && !l)
-			*src = k;
-		l |= m;
-	}
+	if (ap_ep_sock_end(sk, AP_END_PEER, &k))
+		l |= ap_ep_labels(&k);
 	return l;
 }
 
@@ -635,7 +622,7 @@ int ap_sends_admit(const struct ap_send *sends, u32 n, u32 lost, u64 add, bool m
 		if (sends[i].kind == AP_SEND_EP)
 			ap_ep_send(&sends[i].k, add);
 		else if (sends[i].kind == AP_SEND_CHAN)
-			ap_chan_absorb(sends[i].chan, add, AP_FROM_WRITER(SOCKET));
+			ap_chan_write(sends[i].chan, add, ACTPLANE_PROV_SOCKET);
 	}
 	return 0;
 }
@@ -751,7 +738,7 @@ int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 		if (!peer)
 			return 0;
 		l = ap_send_begin(AP_SEND_CHAN, NULL, peer, false, &arriving) | arriving;
-		ret = l ? ap_chan_absorb(peer, l, AP_FROM_WRITER(SOCKET)) : 0;
+		ret = l ? ap_chan_write(peer, l, ACTPLANE_PROV_SOCKET) : 0;
 		if (ret)
 			ap_send_end(false);
 		return ret;
@@ -766,32 +753,52 @@ int ap_on_unix_may_send(struct socket *sock, struct socket *other)
 	l = ap_task_labels(current);
 	if (!l || !other->sk)
 		return 0;
-	return ap_chan_absorb(other->sk, l, AP_FROM_WRITER(SOCKET));
+	return ap_chan_write(other->sk, l, ACTPLANE_PROV_SOCKET);
 }
 
 /* The current process takes in what @sock receives. */
 int ap_sock_flow_in(struct socket *sock, bool done)
 {
 	struct sock *sk = sock->sk;
-	struct ap_ep_key src __uninitialized;	/* set when the labels are not 0 */
-	struct ap_from f __uninitialized;
 	u64 l = 0;
 
 	if (!sk)
 		return 0;
-	if (ap_ep_is_inet(sk)) {
-		l = ap_ep_recv_labels(sk, &src);
-		f = (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_EP, .ptr = &src };
-	} else if (sk->sk_family == AF_UNIX) {
+	if (ap_ep_is_inet(sk))
+		l = ap_ep_recv_labels(sk);
+	else if (sk->sk_family == AF_UNIX)
 		l = ap_chan_labels(sk);
-		f = (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_CHAN, .ptr = sk };
-	}
-	if (!l)
-		return 0;
 	if (!done)
-		return ap_task_absorb(current, l, &f);
-	ap_task_absorb_done(current, l, &f);
+		return ap_flow_in(l, READ, SOCK, sk);
+	ap_flow_in_done(l, READ, SOCK, sk);
 	return 0;
+}
+
+/*
+ * Provenance: the records of what @sk receives that carry some of @labels
+ * (the slow path of a flow, under RCU): a Unix socket's own, or those of
+ * the first endpoint ap_ep_recv_labels() reads that has some of them.
+ */
+const struct ap_prov *ap_sock_prov(const struct sock *sk, u64 labels)
+{
+	struct ap_ep_key k[3];
+	u32 n = 0, i;
+
+	if (sk->sk_family == AF_UNIX)
+		return ap_chan_prov(sk);
+	if (ap_ep_sock_end(sk, AP_END_LOCAL, &k[n])) {
+		n++;
+		if (ap_ep_is_local_addr(&k[n - 1])) {
+			ap_ep_any(&k[n - 1], &k[n]);
+			n++;
+		}
+	}
+	if (ap_ep_sock_end(sk, AP_END_PEER, &k[n]))
+		n++;
+	for (i = 0; i < n; i++)
+		if (ap_ep_labels(&k[i]) & labels)
+			return ap_ep_prov(&k[i]);
+	return NULL;
 }
 
 int ap_on_socket_recvmsg(struct socket *sock)

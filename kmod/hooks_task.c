@@ -27,11 +27,11 @@ int ap_on_ptrace_access(struct task_struct *child, unsigned int mode)
 
 	if (mode & PTRACE_MODE_NOAUDIT)
 		return 0;
-	ret = ap_flow_in(ap_task_labels(child), AP_FROM(TRACE, TASK, child));
+	ret = ap_flow_in(ap_task_labels(child), TRACE, TASK, child);
 	if (ret || !(mode & PTRACE_MODE_ATTACH))
 		return ret;
 	l = ap_task_labels(current);
-	return l ? ap_task_absorb(child, l, AP_FROM(TRACE, TASK, current)) : 0;
+	return l ? ap_task_take(child, l, ACTPLANE_PROV_TRACE, AP_SRC_TASK, current, false) : 0;
 }
 
 /*
@@ -65,7 +65,7 @@ int ap_on_msgrcv(struct kern_ipc_perm *q, struct task_struct *target)
 	u64 l;
 
 	l = ap_chan_labels(q);
-	return l ? ap_task_absorb(target, l, AP_FROM(READ, CHAN, q)) : 0;
+	return l ? ap_task_take(target, l, ACTPLANE_PROV_READ, AP_SRC_CHAN, q, false) : 0;
 }
 
 void ap_on_ipc_free(struct kern_ipc_perm *perm)
@@ -89,7 +89,7 @@ int ap_on_msg_alloc(struct msg_msg *msg)
 
 void ap_on_msg_store(struct msg_msg *msg)
 {
-	ap_flow_in_done(ap_chan_labels(msg), AP_FROM(READ, CHAN, msg));
+	ap_flow_in_done(ap_chan_labels(msg), READ, CHAN, msg);
 }
 
 /*
@@ -102,7 +102,7 @@ void ap_on_msg_store(struct msg_msg *msg)
  */
 void ap_on_key_read(const struct key *key)
 {
-	ap_flow_in_done(ap_chan_labels(key), AP_FROM(READ, CHAN, key));
+	ap_flow_in_done(ap_chan_labels(key), READ, CHAN, key);
 }
 
 /* add_key or keyctl update: a new key, or a new payload for an existing one. */

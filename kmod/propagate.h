@@ -27,30 +27,27 @@ static inline int ap_eval_once(struct ap_event *ev)
 }
 
 /*
- * The current process reads an object carrying @obj; @f (evaluated only if
- * there is something to take) says what the object is, for provenance.
+ * The current process reads an object carrying @obj: @src_ (enum ap_src,
+ * without its AP_SRC_ prefix) @ptr, by @op_ (enum actplane_prov_op, without
+ * ACTPLANE_PROV_), for provenance.  (The names are pasted, never expanded:
+ * the kernel defines READ and WRITE as macros.)
  */
-#define ap_flow_in(obj, f) ({							\
+#define ap_flow_in(obj, op_, src_, ptr) ({					\
 	u64 __l = (obj);							\
-	__l ? ap_task_absorb(current, __l, (f)) : 0;				\
+	__l ? ap_task_take(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), false) : 0; \
 })
 
 /* The same, after the fact (a tracing program): it cannot be refused. */
-#define ap_flow_in_done(obj, f) do {						\
+#define ap_flow_in_done(obj, op_, src_, ptr) do {				\
 	u64 __l = (obj);							\
 	if (__l)								\
-		ap_task_absorb_done(current, __l, (f));				\
+		ap_task_take(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), true); \
 } while (0)
-
-/* What the current process writes: its labels, from itself, into an @obj_ object. */
-#define AP_FROM_WRITER(obj_)							\
-	(&(const struct ap_from){ .op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK,	\
-				  .ptr = current, .obj = ACTPLANE_PROV_##obj_ })
 
 /* The current process writes into a channel (pipe, queue, key, local socket). */
 #define ap_flow_to_chan(chan, obj_) ({						\
 	u64 __l = ap_task_labels(current);					\
-	__l ? ap_chan_absorb((chan), __l, AP_FROM_WRITER(obj_)) : 0;		\
+	__l ? ap_chan_write((chan), __l, ACTPLANE_PROV_##obj_) : 0;		\
 })
 
 /* hooks_net.c: the current process takes in what @sock receives. */

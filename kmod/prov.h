@@ -25,6 +25,7 @@ enum ap_src {
 	AP_SRC_CHAN,		/* .ptr: a channel key (pipe buffer, Unix sock, message, key) */
 	AP_SRC_EP,		/* .ptr: a struct ap_ep_key */
 	AP_SRC_RULES,		/* .ptr: the struct ap_policy whose sources introduce the labels */
+	AP_SRC_SOCK,		/* .ptr: a struct sock, as what it receives (hooks_net.c) */
 };
 
 /*
@@ -40,12 +41,14 @@ struct ap_from {
 	const struct path *path;
 };
 
-#define AP_FROM(op_, src_, ptr_)						\
-	(&(const struct ap_from){ .op = ACTPLANE_PROV_##op_, .src = AP_SRC_##src_, .ptr = (ptr_) })
-#define AP_FROM_TO(op_, src_, ptr_, obj_)					\
-	(&(const struct ap_from){ .op = ACTPLANE_PROV_##op_, .src = AP_SRC_##src_,	\
-				  .ptr = (ptr_), .obj = ACTPLANE_PROV_##obj_ })
-#define AP_FROM_ADMIN	AP_FROM(ADMIN, NONE, NULL)
+/*
+ * Hooks do not build a struct ap_from: a local whose address is taken gets
+ * the function a stack canary (CONFIG_STACKPROTECTOR_STRONG), paid on every
+ * call, also when nothing flows.  They pass scalars to the store's entry
+ * points (ap_task_take(), ap_*_write()), which build it on the slow path.
+ */
+extern const struct ap_from ap_from_admin;	/* label add, session seeds, kfuncs */
+#define AP_FROM_ADMIN	(&ap_from_admin)
 
 bool ap_prov_enabled(void);
 void ap_prov_enable(bool on);

@@ -136,6 +136,10 @@ u64 ap_task_labels(const struct task_struct *t)
 	return l;
 }
 
+const struct ap_from ap_from_admin = { .op = ACTPLANE_PROV_ADMIN };
+static const struct ap_from ap_from_endorse = { .op = ACTPLANE_PROV_SOURCE };
+static const struct ap_from ap_from_fork = { .op = ACTPLANE_PROV_FORK };
+
 static u64 ap_proc_absorb(struct ap_proc *p, u64 add);
 static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 add,
 			  bool may_refuse, u64 *grew);
@@ -485,7 +489,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		atomic64_set(&p->labels, ((cur | add) & ~immune) | endorse);
 		spin_unlock_irqrestore(&p->lock, flags);
 		/* a trusted program's endorsement is an origin */
-		ap_proc_record(t, p, endorse & ~cur, AP_FROM(SOURCE, NONE, NULL));
+		ap_proc_record(t, p, endorse & ~cur, &ap_from_endorse);
 	}
 	rcu_read_unlock();
 	/* an exec replaces the memory: no mapping of the old image survives */
@@ -630,8 +634,7 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	atomic64_set(&p->lineage, lineage);
 	/* the child (no pid yet) took the parent's labels: one record */
 	if (labels)
-		ap_prov_record(&p->prov, labels, AP_FROM(FORK, TASK, current),
-			       ACTPLANE_PROV_PROCESS, NULL);
+		ap_prov_record(&p->prov, labels, &ap_from_fork, ACTPLANE_PROV_PROCESS, NULL);
 	ret = ap_task_attach(child, p);	/* child is its own leader */
 	ap_proc_put(p);
 	return ret ? ap_untrackable() : 0;
@@ -1143,8 +1146,117 @@ static struct ap_prov *ap_src_prov(const struct ap_from *f, u64 labels)
 	case AP_SRC_EP:
 		o = ap_obj_find(&ap_eps, AP_OBJ_ENDPOINT, f->ptr, ap_ep_params);
 		break;
+	case AP_SRC_SOCK:
+		return (struct ap_prov *)ap_sock_prov(f->ptr, labels);
 	}
 	return o ? READ_ONCE(o->prov) : NULL;
+}
+
+/* The records of an endpoint, of a channel (RCU). */
+const struct ap_prov *ap_ep_prov(const struct ap_ep_key *k)
+{
+	struct ap_obj *o = ap_obj_find(&ap_eps, AP_OBJ_ENDPOINT, k, ap_ep_params);
+
+	return o ? READ_ONCE(o->prov) : NULL;
+}
+
+const struct ap_prov *ap_chan_prov(const void *chan)
+{
+	struct ap_obj *o = ap_obj_find(&ap_chans, AP_OBJ_CHAN, &chan, ap_chan_params);
+
+	return o ? READ_ONCE(o->prov) : NULL;
+}
+
+/*
+ * The entry points of the hooks (actplane.h).  Each first asks whether
+ * anything would be new, with no flow description built: that is what
+ * every steady-state read and write pays.  Only then does a noinline slow
+ * path describe the flow (its struct ap_from on its own stack: prov.h).
+ */
+static noinline int ap_task_take_slow(const struct task_struct *t, u64 labels, u8 op, u8 src,
+				      const void *ptr, bool done)
+{
+	const struct ap_from f = { .op = op, .src = src, .ptr = ptr };
+
+	return ap_task_absorb_as(t, labels, !done, &f);
+}
+
+int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
+		 bool done)
+{
+	struct ap_proc *p;
+	bool covered;
+
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	covered = p && !(labels & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels));
+	rcu_read_unlock();
+	return covered ? 0 : ap_task_take_slow(t, labels, op, src, ptr, done);
+}
+
+/* What a write into @inode's data adds to: a FIFO's or pipe's buffer, or the inode. */
+static u64 ap_data_labels(const struct inode *inode)
+{
+	const struct pipe_inode_info *pipe;
+
+	if (!S_ISFIFO(inode->i_mode))
+		return ap_inode_labels(inode);
+	pipe = READ_ONCE(inode->i_pipe);
+	return pipe ? ap_chan_labels(pipe) : 0;
+}
+
+static noinline int ap_file_write_slow(struct inode *inode, const struct file *file, u64 labels,
+				       u8 op, const struct path *path)
+{
+	const struct ap_from f = { .op = op, .src = AP_SRC_TASK, .ptr = current,
+				   .obj = ACTPLANE_PROV_PIPE, .path = path };
+
+	return file ? ap_open_file_absorb(file, labels, &f) : ap_file_absorb(inode, labels, &f);
+}
+
+/* The current process writes @labels into @inode, reached by @path (by @op: write, map). */
+int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *path)
+{
+	if ((ap_data_labels(inode) & labels) == labels)
+		return 0;
+	return ap_file_write_slow(inode, NULL, labels, op, path);
+}
+
+/* The same into an open file the caller holds (no lock for a FIFO: ap_open_file_absorb()). */
+int ap_open_file_write(const struct file *file, u64 labels)
+{
+	if ((ap_data_labels(file_inode(file)) & labels) == labels)
+		return 0;
+	return ap_file_write_slow(NULL, file, labels, ACTPLANE_PROV_WRITE, &file->f_path);
+}
+
+static noinline int ap_chan_write_slow(const void *chan, u64 labels, u8 obj)
+{
+	const struct ap_from f = { .op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK, .ptr = current,
+				   .obj = obj };
+
+	return ap_chan_absorb(chan, labels, &f);
+}
+
+int ap_chan_write(const void *chan, u64 labels, u8 obj)
+{
+	if ((ap_chan_labels(chan) & labels) == labels)
+		return 0;
+	return ap_chan_write_slow(chan, labels, obj);
+}
+
+static noinline int ap_ep_write_slow(const struct ap_ep_key *k, u64 labels)
+{
+	const struct ap_from f = { .op = ACTPLANE_PROV_WRITE, .src = AP_SRC_TASK, .ptr = current };
+
+	return ap_ep_absorb(k, labels, &f);
+}
+
+int ap_ep_write(const struct ap_ep_key *k, u64 labels)
+{
+	if ((ap_ep_labels(k) & labels) == labels)
+		return 0;
+	return ap_ep_write_slow(k, labels);
 }
 
 /*
@@ -1172,6 +1284,12 @@ static void ap_prov_record(struct ap_prov **head, u64 grew, const struct ap_from
 				ap_prov_push(head, n);
 		}
 	} else {
+		/* a fork's source is the parent: current */
+		const struct ap_from parent = { .op = ACTPLANE_PROV_FORK, .src = AP_SRC_TASK,
+						.ptr = current };
+
+		if (f->op == ACTPLANE_PROV_FORK)
+			f = &parent;
 		n = ap_prov_new(grew, f->op, obj, name,
 				f->op == ACTPLANE_PROV_SOURCE ? "endorse (a trusted program's exec)" : NULL,
 				f->src ? ap_prov_get(ap_src_prov(f, grew)) : NULL);
