@@ -362,6 +362,15 @@ def relay(case, r, chan, port, producer):
                     if addr and addr != ctypes.c_void_p(-1).value:
                         data = ctypes.string_at(addr)
                         libc.shmdt(addr)
+                    if data:
+                        # shm_nattch counts the producer before its shmat
+                        # reaches the mmap hook that labels the segment, so
+                        # the attach above may have come first.  The data
+                        # is written after that hook: attach once more.
+                        addr = libc.shmat(seg, None, 0o10000)
+                        if addr and addr != ctypes.c_void_p(-1).value:
+                            data = ctypes.string_at(addr)
+                            libc.shmdt(addr)
                 else:
                     kid = libc.syscall(SYS_KEYCTL, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING,
                                        b"user", KEY_DESC, 0)
