@@ -93,6 +93,9 @@ $(BPFOUT)/%.bpf.o: bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
 		-I$(GEN) -I$(TOP)/bpf -c $< -o $@
 
+# the fmod_ret programs are hooks.bpf.c built with AP_FMODRET
+$(BPFOUT)/hooks_fmodret.bpf.o: bpf/hooks.bpf.c
+
 $(GEN)/%.skel.h: $(BPFOUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
 

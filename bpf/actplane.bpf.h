@@ -24,11 +24,14 @@
 /*
  * Hook kfuncs, declared from the module's hook table: each returns 0 to
  * allow or a negative errno to deny (or nothing).  A program may call only
- * the kfunc of the attach point it is loaded for (kmod/kfuncs.c).
+ * the kfunc of the attach point it is loaded for (kmod/kfuncs.c); the
+ * fmod_ret programs (hooks_fmodret.bpf.c) call the untrusted twins
+ * actplane_fm_<name>() where the table has them.
  */
 #include "../kmod/hooks.h"
-#define AP_HOOK_EXTERN(NAME, ret, name, params, call, flags, attach) \
-	extern ret actplane_##name params __ksym;
+#define AP_HOOK_EXTERN(NAME, ret, name, params, call, flags, attach, fm) \
+	extern ret actplane_##name params __ksym;				\
+	AP_IF_FM(fm)(extern ret actplane_fm_##name params __ksym;)
 AP_HOOKS(AP_HOOK_EXTERN)
 
 /* Label storage and helpers (for enforcers and custom programs). */

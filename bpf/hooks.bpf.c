@@ -8,137 +8,168 @@
  * Program names are "ap_" + the hook name; `actplane up` pins each link as
  * /sys/fs/bpf/actplane/hook_<hook name>.
  *
- * Every LSM program first honours an earlier LSM's denial (ret != 0).
+ * Every LSM program first honours an earlier LSM's denial (ret != 0); an
+ * fmod_ret program, an earlier fmod_ret program's.
  */
 #include "actplane.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("lsm/file_open")
+/*
+ * Where the LSM hook programs attach.  This file builds twice: as
+ * hooks.bpf.o, LSM programs (the BPF LSM is active), and as
+ * hooks_fmodret.bpf.o (AP_FMODRET), for kernels that have the BPF LSM
+ * built but not in the lsm= list: each int hook becomes an fmod_ret program
+ * on the security_<fn>() function that calls the hooks (a nonzero return
+ * skips the function, so the operation fails without the other LSMs
+ * asked; it never skips an allocation an error path would free), each void
+ * hook an fentry program there, and trusted-argument kfuncs are called
+ * through their untrusted twins (kmod/hooks.h).  Program names, and so the
+ * pins, are the same in both.  The programs on other kernel functions
+ * below are the same in both.
+ */
+#ifdef AP_FMODRET
+#define AP_INT(hook, fn)		SEC("fmod_ret/security_" #fn)
+#define AP_INT_SLEEPABLE(hook, fn)	SEC("fmod_ret/security_" #fn)
+#define AP_VOID(hook, fn)		SEC("fentry/security_" #fn)
+#define AP_TWIN(name)			actplane_fm_##name
+#else
+#define AP_INT(hook, fn)		SEC("lsm/" #hook)
+#define AP_INT_SLEEPABLE(hook, fn)	SEC("lsm.s/" #hook)
+#define AP_VOID(hook, fn)		SEC("lsm/" #hook)
+#define AP_TWIN(name)			actplane_##name
+#endif
+
+AP_INT(file_open, file_open)
 int BPF_PROG(ap_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_file_open(file);
+	ret = AP_TWIN(file_open)(file);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/file_permission")
+AP_INT(file_permission, file_permission)
 int BPF_PROG(ap_file_permission, struct file *file, int mask, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_file_permission(file, mask);
+	ret = AP_TWIN(file_permission)(file, mask);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/file_truncate")
+AP_INT(file_truncate, file_truncate)
 int BPF_PROG(ap_file_truncate, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_file_truncate(file);
+	ret = AP_TWIN(file_truncate)(file);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/path_truncate")
+AP_INT(path_truncate, path_truncate)
 int BPF_PROG(ap_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_truncate(path);
+	ret = AP_TWIN(path_truncate)(path);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/path_unlink")
+AP_INT(path_unlink, path_unlink)
 int BPF_PROG(ap_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_unlink(dir, dentry);
+	ret = AP_TWIN(path_unlink)(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
 /* New names: open(O_CREAT) of a new file and mknod, mkdir, symlink. */
-SEC("lsm/path_mknod")
+AP_INT(path_mknod, path_mknod)
 int BPF_PROG(ap_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_mknod(dir, dentry);
+	ret = AP_TWIN(path_mknod)(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/path_mkdir")
+AP_INT(path_mkdir, path_mkdir)
 int BPF_PROG(ap_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_mkdir(dir, dentry);
+	ret = AP_TWIN(path_mkdir)(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/path_symlink")
+AP_INT(path_symlink, path_symlink)
 int BPF_PROG(ap_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
 	     int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_symlink(dir, dentry);
+	ret = AP_TWIN(path_symlink)(dir, dentry);
 	return AP_VERDICT(ret);
 }
 
 /* Once per rename: RENAME_EXCHANGE comes in @flags (both names are replaced). */
-SEC("lsm/path_rename")
+AP_INT(path_rename, path_rename)
 int BPF_PROG(ap_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags);
+	ret = AP_TWIN(path_rename)(old_dir, old_dentry, new_dir, new_dentry, flags);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/path_link")
+AP_INT(path_link, path_link)
 int BPF_PROG(ap_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_path_link(old_dentry, new_dir, new_dentry);
+	ret = AP_TWIN(path_link)(old_dentry, new_dir, new_dentry);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/mmap_file")
+AP_INT(mmap_file, mmap_file)
+#ifdef AP_FMODRET
+/* security_mmap_file() gets the requested protection only */
+int BPF_PROG(ap_mmap_file, struct file *file, unsigned long prot, unsigned long flags, int ret)
+#else
 int BPF_PROG(ap_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
+#endif
 {
 	if (ret)
 		return ret;
 	if (!file)
 		return 0;	/* anonymous mapping */
-	ret = actplane_mmap_file(file, prot, flags);
+	ret = AP_TWIN(mmap_file)(file, prot, flags);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/file_mprotect")
+AP_INT(file_mprotect, file_mprotect)
 int BPF_PROG(ap_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_file_mprotect(vma, prot);
+	ret = AP_TWIN(file_mprotect)(vma, prot);
 	return AP_VERDICT(ret);
 }
 
 /* Sleepable: reading the new program's argv may fault pages in. */
-SEC("lsm.s/bprm_check_security")
+AP_INT_SLEEPABLE(bprm_check_security, bprm_check)
 int BPF_PROG(ap_bprm_check_security, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_bprm_check_security(bprm);
+	ret = AP_TWIN(bprm_check_security)(bprm);
 	return AP_VERDICT(ret);
 }
 
@@ -146,81 +177,86 @@ int BPF_PROG(ap_bprm_check_security, struct linux_binprm *bprm, int ret)
  * Past the exec's point of no return (after de_thread): the trust the
  * exec's checks granted is applied only now, when the program will run.
  */
-SEC("lsm/bprm_committing_creds")
-void BPF_PROG(ap_bprm_committing_creds, const struct linux_binprm *bprm)
+AP_VOID(bprm_committing_creds, bprm_committing_creds)
+int BPF_PROG(ap_bprm_committing_creds, const struct linux_binprm *bprm)
 {
-	actplane_bprm_committing_creds(bprm);
+	AP_TWIN(bprm_committing_creds)(bprm);
+	return 0;
 }
 
-SEC("lsm/task_alloc")
+AP_INT(task_alloc, task_alloc)
 int BPF_PROG(ap_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_task_alloc(task, clone_flags);
+	ret = AP_TWIN(task_alloc)(task, clone_flags);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/task_free")
-void BPF_PROG(ap_task_free, struct task_struct *task)
+AP_VOID(task_free, task_free)
+int BPF_PROG(ap_task_free, struct task_struct *task)
 {
 	actplane_task_free(task);
+	return 0;
 }
 
-SEC("lsm/inode_free_security")
-void BPF_PROG(ap_inode_free_security, struct inode *inode)
+AP_VOID(inode_free_security, inode_free)
+int BPF_PROG(ap_inode_free_security, struct inode *inode)
 {
 	actplane_inode_free_security(inode);
+	return 0;
 }
 
-SEC("lsm/sb_free_security")
-void BPF_PROG(ap_sb_free_security, struct super_block *sb)
+AP_VOID(sb_free_security, sb_free)
+int BPF_PROG(ap_sb_free_security, struct super_block *sb)
 {
 	actplane_sb_free_security(sb);
+	return 0;
 }
 
-SEC("lsm/socket_connect")
+AP_INT(socket_connect, socket_connect)
 int BPF_PROG(ap_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
 	     int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_socket_connect(sock, address, addrlen);
+	ret = AP_TWIN(socket_connect)(sock, address, addrlen);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/socket_sendmsg")
+AP_INT(socket_sendmsg, socket_sendmsg)
 int BPF_PROG(ap_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_socket_sendmsg(sock, msg);
+	ret = AP_TWIN(socket_sendmsg)(sock, msg);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/socket_recvmsg")
+AP_INT(socket_recvmsg, socket_recvmsg)
 int BPF_PROG(ap_socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags,
 	     int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_socket_recvmsg(sock);
+	ret = AP_TWIN(socket_recvmsg)(sock);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/unix_may_send")
+AP_INT(unix_may_send, unix_may_send)
 int BPF_PROG(ap_unix_may_send, struct socket *sock, struct socket *other, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_unix_may_send(sock, other);
+	ret = AP_TWIN(unix_may_send)(sock, other);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/sk_free_security")
-void BPF_PROG(ap_sk_free_security, struct sock *sk)
+AP_VOID(sk_free_security, sk_free)
+int BPF_PROG(ap_sk_free_security, struct sock *sk)
 {
 	actplane_sk_free_security(sk);
+	return 0;
 }
 
 /* A blocking read checks permission before it sleeps; re-check after data arrived. */
@@ -320,16 +356,16 @@ int BPF_PROG(ap_sendmmsg_exit, int fd, void *mmsg, unsigned int vlen, unsigned i
 	return 0;
 }
 
-SEC("lsm/ptrace_access_check")
+AP_INT(ptrace_access_check, ptrace_access_check)
 int BPF_PROG(ap_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_ptrace_access_check(child, mode);
+	ret = AP_TWIN(ptrace_access_check)(child, mode);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/uring_sqpoll")
+AP_INT(uring_sqpoll, uring_sqpoll)
 int BPF_PROG(ap_uring_sqpoll, int ret)
 {
 	if (ret)
@@ -412,34 +448,35 @@ int BPF_PROG(ap_free_pipe_info, struct pipe_inode_info *pipe)
 }
 
 /* SysV message queues and keys: labeled like pipes */
-SEC("lsm/msg_queue_msgsnd")
+AP_INT(msg_queue_msgsnd, msg_queue_msgsnd)
 int BPF_PROG(ap_msg_queue_msgsnd, struct kern_ipc_perm *perm, struct msg_msg *msg, int msqflg,
 	     int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_msg_queue_msgsnd(perm);
+	ret = AP_TWIN(msg_queue_msgsnd)(perm);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/msg_queue_msgrcv")
+AP_INT(msg_queue_msgrcv, msg_queue_msgrcv)
 int BPF_PROG(ap_msg_queue_msgrcv, struct kern_ipc_perm *perm, struct msg_msg *msg,
 	     struct task_struct *target, long type, int mode, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_msg_queue_msgrcv(perm, target);
+	ret = AP_TWIN(msg_queue_msgrcv)(perm, target);
 	return AP_VERDICT(ret);
 }
 
-SEC("lsm/msg_queue_free_security")
-void BPF_PROG(ap_msg_queue_free_security, struct kern_ipc_perm *perm)
+AP_VOID(msg_queue_free_security, msg_queue_free)
+int BPF_PROG(ap_msg_queue_free_security, struct kern_ipc_perm *perm)
 {
 	actplane_ipc_free(perm);
+	return 0;
 }
 
 /* every message, SysV or POSIX: labeled when allocated, absorbed where copied out */
-SEC("lsm/msg_msg_alloc_security")
+AP_INT(msg_msg_alloc_security, msg_msg_alloc)
 int BPF_PROG(ap_msg_msg_alloc_security, struct msg_msg *msg, int ret)
 {
 	if (ret)
@@ -455,10 +492,11 @@ int BPF_PROG(ap_store_msg, void *dest, struct msg_msg *msg)
 	return 0;
 }
 
-SEC("lsm/msg_msg_free_security")
-void BPF_PROG(ap_msg_msg_free_security, struct msg_msg *msg)
+AP_VOID(msg_msg_free_security, msg_msg_free)
+int BPF_PROG(ap_msg_msg_free_security, struct msg_msg *msg)
 {
 	actplane_msg_msg_free(msg);
+	return 0;
 }
 
 SEC("fentry/user_read")
@@ -475,10 +513,11 @@ int BPF_PROG(ap_key_update, struct key *key)
 	return 0;
 }
 
-SEC("lsm/key_post_create_or_update")
-void BPF_PROG(ap_key_post_create_or_update, struct key *keyring, struct key *key)
+AP_VOID(key_post_create_or_update, key_post_create_or_update)
+int BPF_PROG(ap_key_post_create_or_update, struct key *keyring, struct key *key)
 {
 	actplane_key_create(key);
+	return 0;
 }
 
 SEC("fentry/security_key_free")
@@ -488,12 +527,12 @@ int BPF_PROG(ap_key_free, struct key *key)
 	return 0;
 }
 
-SEC("lsm/sctp_bind_connect")
+AP_INT(sctp_bind_connect, sctp_bind_connect)
 int BPF_PROG(ap_sctp_bind_connect, struct sock *sk, int optname, struct sockaddr *address,
 	     int addrlen, int ret)
 {
 	if (ret)
 		return ret;
-	ret = actplane_sctp_bind_connect(sk, optname, address, addrlen);
+	ret = AP_TWIN(sctp_bind_connect)(sk, optname, address, addrlen);
 	return AP_VERDICT(ret);
 }

@@ -38,7 +38,7 @@
 #define ACTPLANE_VERSION "0.1.0"
 
 /* Hit counters, one per hook kfunc (the table is hooks.h, names in stats.c). */
-#define AP_HOOK_ENUM(NAME, ret, name, params, call, flags, attach) ACTPLANE_HOOK_##NAME,
+#define AP_HOOK_ENUM(NAME, ret, name, params, call, flags, attach, fm) ACTPLANE_HOOK_##NAME,
 enum actplane_hook {
 	AP_HOOKS(AP_HOOK_ENUM)
 	__ACTPLANE_HOOK_MAX,
@@ -340,6 +340,8 @@ int ap_on_path_link(struct dentry *old_dentry, const struct path *new_dir,
 int ap_on_mmap(struct file *file, unsigned long prot, unsigned long flags);
 int ap_on_mprotect(struct vm_area_struct *vma, unsigned long prot);
 int ap_on_exec(struct linux_binprm *bprm);
+int ap_on_exec_atomic(struct linux_binprm *bprm);
+void ap_on_exec_commit_atomic(const struct linux_binprm *bprm);
 void ap_on_exec_commit(const struct linux_binprm *bprm);
 void ap_exec_pend_drop(struct ap_proc *p);
 void ap_exec_cancel(void);

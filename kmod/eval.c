@@ -59,6 +59,16 @@ struct ap_exec_pend {
 	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(exits, AP_POL_MAX_GATES);	/* `exits N` runs to record */
+	/*
+	 * The fmod_ret mode decides a level's argument clauses at the commit
+	 * (eval.h, argv_later): until then that level's gate hits wait here,
+	 * so its own rules are checked, as in one pass, against the earlier
+	 * levels' only (ap_exec_pend_promote()).
+	 */
+	bool later;
+	DECLARE_BITMAP(later_arm, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(later_stale, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(later_exits, AP_POL_MAX_GATES);
 };
 
 struct ap_eval {
@@ -154,51 +164,67 @@ static char *ap_path_buf_alloc(void)
 /* ---- argv of a pending exec (read from the new mm before it runs) ------------------ */
 
 /*
- * Read the new program's argument strings.  They sit in bprm->mm from
- * bprm->p upwards (argv[0]\0argv[1]\0...envp...), in pages that are not
- * mapped into any running task yet, so they are fetched with
- * get_user_pages_remote() under the mm's lock.  Sleeps: called from the
- * sleepable bprm_check_security program, before evaluation, when the
- * policy has exec rules or gates with arguments.
+ * Copy @n bytes at @addr of the new program's argument block.  Before the
+ * point of no return the block is in bprm->mm, whose pages are not mapped
+ * into any running task yet: get_user_pages_remote() under the mm's lock
+ * (sleeps).  Once the exec committed (bprm->mm is NULL: current runs on the
+ * new mm; the fmod_ret mode reads there, where it cannot sleep) the pages
+ * copy_strings() just wrote are read without faulting.
  */
+static int ap_bprm_copy(struct linux_binprm *bprm, unsigned long addr, char *dst, size_t n)
+{
+	struct page *page;
+	char *kaddr;
+
+	if (!bprm->mm)
+		return copy_from_user_nofault(dst, (const void __user *)addr, n) ? -EFAULT : 0;
+	if (get_user_pages_remote(bprm->mm, addr, 1, FOLL_FORCE, &page, NULL) <= 0)
+		return -EFAULT;
+	kaddr = kmap_local_page(page);
+	memcpy(dst, kaddr + (addr & ~PAGE_MASK), n);
+	kunmap_local(kaddr);
+	put_page(page);
+	return 0;
+}
+
 /*
  * The first @nstr strings of the new program's argument block (argv, then
- * the environment), read from the new mm, never from the caller's memory.
+ * the environment: bprm->p upwards, argv[0]\0argv[1]\0...envp...), read
+ * from the new mm, never from the caller's memory.
  * Return: a kvmalloc'ed buffer (*@lenp bytes, NUL-terminated) or an
- * ERR_PTR.  Sleeps.
+ * ERR_PTR.  Sleeps before the exec committed; after it, does not (and a
+ * page that is not there makes it fail: the fail mode decides).
  */
 static char *ap_bprm_strings(struct linux_binprm *bprm, u32 nstr, size_t *lenp)
 {
 	unsigned long pos = bprm->p, end = bprm->exec;
+	bool atomic = !bprm->mm;
 	size_t len, got = 0;
 	u32 seen = 0;
 	char *buf;
 
-	if (!bprm->mm || end <= pos)
+	if (end <= pos)
 		return ERR_PTR(-EINVAL);
 	len = end - pos;
-	buf = ap_fault_inject() ? NULL : kvmalloc(len + 1, GFP_KERNEL);
+	buf = ap_fault_inject() ? NULL :
+	      atomic ? kmalloc(len + 1, GFP_NOWAIT | __GFP_NOWARN) : kvmalloc(len + 1, GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	mmap_read_lock(bprm->mm);
+	if (!atomic)
+		mmap_read_lock(bprm->mm);
 	while (got < len && seen < nstr) {
-		struct page *page;
 		unsigned long off = (pos + got) & ~PAGE_MASK;
 		size_t n = min_t(size_t, PAGE_SIZE - off, len - got), i;
-		char *kaddr;
 
-		if (get_user_pages_remote(bprm->mm, pos + got, 1, FOLL_FORCE, &page, NULL) <= 0)
+		if (ap_bprm_copy(bprm, pos + got, buf + got, n))
 			break;
-		kaddr = kmap_local_page(page);
-		memcpy(buf + got, kaddr + off, n);
-		kunmap_local(kaddr);
-		put_page(page);
 		for (i = 0; i < n; i++)
 			if (!buf[got + i])
 				seen++;
 		got += n;
 	}
-	mmap_read_unlock(bprm->mm);
+	if (!atomic)
+		mmap_read_unlock(bprm->mm);
 	buf[got] = 0;
 	if (seen < nstr) {
 		kvfree(buf);
@@ -230,6 +256,31 @@ static const char *const ap_loader_valued[] = {
 };
 
 /*
+ * @ev's argv becomes the strings of @buf (an argument block of @bprm) from
+ * @s to @end, @argc of them; @buf is freed.  0 or -ENOMEM.
+ */
+static int ap_argv_tail(struct linux_binprm *bprm, struct ap_event *ev, char *buf,
+			const char *s, const char *end, u32 argc)
+{
+	size_t n = end - s;
+	char *copy;
+
+	copy = bprm->mm ? kvmalloc(n + 1, GFP_KERNEL) : kmalloc(n + 1, GFP_NOWAIT | __GFP_NOWARN);
+	if (copy) {
+		memcpy(copy, s, n);
+		copy[n] = 0;
+	}
+	kvfree(buf);
+	if (!copy)
+		return -ENOMEM;
+	ev->argv = copy;
+	ev->argv_len = n;
+	ev->argc = argc;
+	ev->argv_read = true;
+	return 0;
+}
+
+/*
  * ap_loader_argv() - the program the dynamic loader, run as a program, runs
  *
  * `ld.so [OPTIONS] PROGRAM [ARGS]`: PROGRAM and its arguments become @ev's
@@ -240,9 +291,9 @@ static const char *const ap_loader_valued[] = {
 const char *ap_loader_argv(struct linux_binprm *bprm, struct ap_event *ev)
 {
 	const char *s, *end;
-	char *buf, *copy;
-	size_t len, n;
+	size_t len;
 	u32 i, k;
+	char *buf;
 
 	buf = ap_bprm_strings(bprm, bprm->argc, &len);
 	if (IS_ERR(buf))
@@ -263,20 +314,37 @@ const char *ap_loader_argv(struct linux_binprm *bprm, struct ap_event *ev)
 		kvfree(buf);
 		return NULL;
 	}
-	n = end - s;
-	copy = kvmalloc(n + 1, GFP_KERNEL);
-	if (copy) {
-		memcpy(copy, s, n);
-		copy[n] = 0;
+	return ap_argv_tail(bprm, ev, buf, s, end, bprm->argc - i) ? ERR_PTR(-ENOMEM) : ev->argv;
+}
+
+/*
+ * ap_script_argv() - the arguments a `#!` script was started with
+ *
+ * At the commit its interpreter's argument block reads [interpreter,
+ * (its argument), script name, arguments...]: @ev gets the block from the
+ * script's name (bprm->filename) on, as the script's own exec had it.
+ * Return: 0, -ENOENT if there is no such name, or -errno.  (The fmod_ret
+ * mode's commit: ap_on_exec_commit_atomic().)
+ */
+int ap_script_argv(struct linux_binprm *bprm, struct ap_event *ev)
+{
+	const char *s, *end;
+	size_t len;
+	char *buf;
+	u32 i;
+
+	buf = ap_bprm_strings(bprm, bprm->argc, &len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	end = buf + len;
+	s = buf + strnlen(buf, len) + 1;
+	for (i = 1; i < 3 && i < bprm->argc && s < end; i++) {
+		if (!strcmp(s, bprm->filename))
+			return ap_argv_tail(bprm, ev, buf, s, end, bprm->argc - i);
+		s += strnlen(s, end - s) + 1;
 	}
 	kvfree(buf);
-	if (!copy)
-		return ERR_PTR(-ENOMEM);
-	ev->argv = copy;
-	ev->argv_len = n;
-	ev->argc = bprm->argc - i;
-	ev->argv_read = true;
-	return copy;
+	return -ENOENT;
 }
 
 /*
@@ -333,7 +401,9 @@ static bool ap_event_argv_match(struct ap_event *ev, const struct ap_argv *want)
 	struct apm_packed_args cur;
 
 	if (!want->argc)
-		return true;
+		return !ev->argv_only;
+	if (ev->argv_later)
+		return false;
 	if (!ev->argv) {
 		if (ev->bprm)
 			ev->incomplete = true;	/* an exec: the read failed */
@@ -624,6 +694,17 @@ static const struct ap_exec_pend *ap_exec_pend_of(const struct ap_proc *p,
  * leave it.  Runs under the group's cred_guard_mutex (held from
  * prepare_bprm_creds() to past bprm_committing_creds).
  */
+/* One level's gate hits join the exec's: its invalidations undo earlier armings. */
+static void ap_exec_pend_merge(struct ap_exec_pend *xp, const unsigned long *arm,
+			       const unsigned long *stale, const unsigned long *pend, u32 n)
+{
+	bitmap_andnot(xp->arm, xp->arm, stale, n);
+	bitmap_or(xp->arm, xp->arm, arm, n);
+	bitmap_andnot(xp->exits, xp->exits, stale, n);
+	bitmap_or(xp->exits, xp->exits, pend, n);
+	bitmap_or(xp->stale, xp->stale, stale, n);
+}
+
 static int ap_exec_pend_add(const struct ap_eval *e)
 {
 	struct ap_proc *p = ap_proc_of(current);
@@ -660,15 +741,42 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 	xp->declass |= e->declass;
 	xp->lineage |= e->lineage_add;
 	xp->root |= e->subject_src && !e->session;
-	if (e->gate_hits) {
-		/* in order: a later level's invalidation undoes an earlier arming */
-		bitmap_andnot(xp->arm, xp->arm, e->stale, n);
-		bitmap_or(xp->arm, xp->arm, e->arm, n);
-		bitmap_andnot(xp->exits, xp->exits, e->stale, n);
-		bitmap_or(xp->exits, xp->exits, e->pend, n);
-		bitmap_or(xp->stale, xp->stale, e->stale, n);
+	if (e->gate_hits && (e->ev->argv_later || e->ev->argv_only)) {
+		/* one level in two passes: gather, apply at the promotion */
+		bitmap_or(xp->later_arm, xp->later_arm, e->arm, n);
+		bitmap_or(xp->later_stale, xp->later_stale, e->stale, n);
+		bitmap_or(xp->later_exits, xp->later_exits, e->pend, n);
+		xp->later = true;
+	} else if (e->gate_hits) {
+		ap_exec_pend_merge(xp, e->arm, e->stale, e->pend, n);
 	}
 	return 0;
+}
+
+/**
+ * ap_exec_pend_promote() - the level the fmod_ret mode split is decided
+ *
+ * Its gate hits join what the exec leaves pending, in order (a later level
+ * invalidates an earlier level's arming).  Called before each level's
+ * bprm_check and after the commit's argument pass.
+ */
+void ap_exec_pend_promote(void)
+{
+	struct ap_exec_pend *xp;
+	struct ap_proc *p;
+
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	xp = p ? p->xpend : NULL;
+	if (xp && xp->later) {
+		ap_exec_pend_merge(xp, xp->later_arm, xp->later_stale, xp->later_exits,
+				   AP_POL_MAX_GATES);
+		bitmap_zero(xp->later_arm, AP_POL_MAX_GATES);
+		bitmap_zero(xp->later_stale, AP_POL_MAX_GATES);
+		bitmap_zero(xp->later_exits, AP_POL_MAX_GATES);
+		xp->later = false;
+	}
+	rcu_read_unlock();
 }
 
 /* Does current's exec @bprm grant trust in labels (declassify, endorse)? */
@@ -983,6 +1091,8 @@ int ap_evaluate(struct ap_event *ev)
 		};
 
 		verdict = ap_enforcer_decide(&d);
+		if (unlikely(ev->committed) && verdict == ACTPLANE_EFFECT_BLOCK)
+			verdict = ACTPLANE_EFFECT_KILL;
 		if (verdict != ACTPLANE_EFFECT_NONE)
 			ap_event_report(ev, e.pol, best, e.labels, e.session, proposed, verdict);
 		if (verdict >= ACTPLANE_EFFECT_BLOCK) {

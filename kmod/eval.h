@@ -39,6 +39,21 @@ struct ap_event {
 	bool incomplete;
 	bool path_failed;		/* ap_event_path() failed once: don't retry */
 	bool rules_only;		/* decide only: no labels, trust or gates change */
+	/*
+	 * An exec past its point of no return (fmod_ret mode): it can no
+	 * longer fail, so a refusal kills the process before the program
+	 * runs (ap_on_exec_commit_atomic()).
+	 */
+	bool committed;
+	/*
+	 * The fmod_ret mode splits an exec in two: at bprm_check (cannot
+	 * sleep, so cannot read the new argv) argument clauses do not match
+	 * and mark nothing incomplete (argv_later); at the commit, with the
+	 * arguments read, only what has argument clauses is evaluated
+	 * (argv_only).  Each part of the policy is decided once.
+	 */
+	bool argv_later;
+	bool argv_only;
 	/* resolved path */
 	char *path;
 	size_t path_len;
@@ -54,10 +69,12 @@ void ap_event_release(struct ap_event *ev);
 int ap_event_read_argv(struct ap_event *ev);
 const char *ap_exec_env_unsafe(struct linux_binprm *bprm);
 const char *ap_loader_argv(struct linux_binprm *bprm, struct ap_event *ev);
+int ap_script_argv(struct linux_binprm *bprm, struct ap_event *ev);
 bool ap_policy_has_ep_rules(u8 op);
 bool ap_exec_trusts(const struct linux_binprm *bprm);
 void ap_exec_withhold(const struct linux_binprm *bprm);
 bool ap_policy_wants_argv(void);
+void ap_exec_pend_promote(void);
 void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
 		     u64 labels, u32 session, u32 proposed, u32 verdict);
 

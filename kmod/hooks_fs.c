@@ -17,6 +17,9 @@
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/sched/signal.h>
+#include <linux/task_work.h>
+#include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/uio.h>
 #include "propagate.h"
@@ -432,10 +435,48 @@ static int ap_exec_loader(struct linux_binprm *bprm)
 	return ret;
 }
 
-int ap_on_exec(struct linux_binprm *bprm)
+/*
+ * The exec rules on the program @bprm runs, with its arguments if the
+ * policy matches any.  @atomic: the fmod_ret mode's bprm_check, which cannot
+ * read them; @committed: its commit, past the point of no return, where
+ * only what has argument clauses is left to decide.
+ */
+static int ap_exec_eval(struct linux_binprm *bprm, bool atomic, bool committed)
 {
 	struct inode *inode = file_inode(bprm->file);
 	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
+
+	ap_ev_file(&ev, &bprm->file->f_path, inode);
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.exec = true;
+	ev.bprm = bprm;
+	ev.absorb = committed ? 0 : ap_inode_labels(inode);
+	ev.committed = committed;
+	ev.argv_only = committed;
+	/*
+	 * If the arguments cannot be read (no memory, pages gone), ev.argv
+	 * stays NULL and any clause, gate or invalidator that needs them
+	 * marks the event incomplete: the fail mode decides (ap_event_argv_match()).
+	 * Without sleeping they cannot be read before the commit: decided there.
+	 */
+	if (ap_policy_wants_argv()) {
+		if (atomic && !committed)
+			ev.argv_later = true;
+		else
+			ap_event_read_argv(&ev);
+	}
+	return ap_eval_once(&ev);
+}
+
+/*
+ * execve at bprm_check_security, before the point of no return, once per
+ * binfmt level (a `#!` script, then its interpreter).  @atomic: the fmod_ret
+ * mode, which cannot sleep: argument clauses, the loader's program and the
+ * trusted exec's environment wait for the commit (ap_on_exec_commit_atomic()).
+ */
+static int ap_exec_check(struct linux_binprm *bprm, bool atomic)
+{
+	struct inode *inode = file_inode(bprm->file);
 	int ret;
 
 	ret = ap_task_exec();
@@ -450,28 +491,201 @@ int ap_on_exec(struct linux_binprm *bprm)
 	 */
 	if (bprm->interp == bprm->filename)
 		ap_exec_cancel();
-	ap_ev_file(&ev, &bprm->file->f_path, inode);
-	ev.ops[0] = ACTPLANE_OP_EXEC;
-	ev.exec = true;
-	ev.bprm = bprm;
-	ev.absorb = ap_inode_labels(inode);
-	/*
-	 * If the arguments cannot be read (no memory, pages gone), ev.argv
-	 * stays NULL and any clause, gate or invalidator that needs them
-	 * marks the event incomplete: the fail mode decides (ap_event_argv_match()).
-	 */
-	if (ap_policy_wants_argv())
-		ap_event_read_argv(&ev);
-	ret = ap_eval_once(&ev);
+	else if (atomic)
+		ap_exec_pend_promote();	/* the earlier level is decided */
+	ret = ap_exec_eval(bprm, atomic, false);
 	if (!ret)
 		ret = ap_flow_in(ap_inode_labels(inode), EXEC, FILE, inode);
-	if (!ret && ap_is_loader(&bprm->file->f_path.dentry->d_name))
+	if (!ret && !atomic && ap_is_loader(&bprm->file->f_path.dentry->d_name))
 		ret = ap_exec_loader(bprm);
 	if (ret)
 		ap_exec_cancel();	/* the exec fails: it grants nothing */
-	else
+	else if (!atomic)
 		ap_exec_secure(bprm);
 	return ret;
+}
+
+int ap_on_exec(struct linux_binprm *bprm)
+{
+	return ap_exec_check(bprm, false);
+}
+
+int ap_on_exec_atomic(struct linux_binprm *bprm)
+{
+	return ap_exec_check(bprm, true);
+}
+
+/*
+ * Exec checks the fmod_ret mode's commit leaves to the task's return from
+ * execve (task_work, which may sleep), before the new program runs a single
+ * instruction: those that must look a program up by name, the `#!` script
+ * an interpreter now runs and `ld.so PROGRAM`.  A refusal kills.  The
+ * exec's commit (trust, gates: ap_on_exec_commit()) waits for them, so they
+ * see the gates as they were before this exec, as its other rules did.
+ */
+struct ap_exec_check {
+	char *prog;
+	char *argv;			/* the program's argument block */
+	size_t argv_len;
+	u32 argc;
+	bool argv_only;			/* the rest was decided at bprm_check */
+};
+
+struct ap_exec_later {
+	struct callback_head cb;
+	const void *bprm;		/* the exec, only compared (ap_on_exec_commit()) */
+	unsigned int n;
+	struct ap_exec_check chk[2];
+};
+
+static int ap_exec_check_run(struct ap_exec_check *c)
+{
+	struct ap_event ev __uninitialized;
+	struct path path;
+	int ret;
+
+	if (kern_path(c->prog, LOOKUP_FOLLOW, &path)) {
+		kvfree(c->argv);
+		/* the loader will not find it either; a script's name is gone */
+		return c->argv_only ? ap_incomplete() : 0;
+	}
+	ap_ev_file(&ev, &path, d_inode(path.dentry));
+	ev.ops[0] = ACTPLANE_OP_EXEC;
+	ev.argv = c->argv;		/* freed with the event */
+	ev.argv_len = c->argv_len;
+	ev.argc = c->argc;
+	ev.argv_read = true;
+	ev.rules_only = true;
+	ev.committed = true;
+	ev.argv_only = c->argv_only;
+	ret = ap_eval_once(&ev);
+	path_put(&path);
+	return ret;
+}
+
+static void ap_exec_later_run(struct callback_head *cb)
+{
+	struct ap_exec_later *w = container_of(cb, struct ap_exec_later, cb);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < w->n; i++) {
+		if (!ret)
+			ret = ap_exec_check_run(&w->chk[i]);
+		else
+			kvfree(w->chk[i].argv);
+		kfree(w->chk[i].prog);
+	}
+	if (ret) {
+		ap_exec_cancel();
+		send_sig(SIGKILL, current, 1);
+	} else {
+		ap_on_exec_commit(w->bprm);
+	}
+	kfree(w);
+	module_put(THIS_MODULE);
+}
+
+/* Add the check of @prog with @args' argv (taken over) to *@wp.  0 or the fail mode. */
+static int ap_exec_later_add(struct ap_exec_later **wp, const char *prog, struct ap_event *args,
+			     bool argv_only)
+{
+	struct ap_exec_later *w = *wp;
+	struct ap_exec_check *c;
+
+	if (!w) {
+		w = kzalloc(sizeof(*w), GFP_NOWAIT | __GFP_NOWARN);
+		if (!w)
+			goto fail;
+		*wp = w;
+	}
+	c = &w->chk[w->n];
+	c->prog = kstrdup(prog, GFP_NOWAIT | __GFP_NOWARN);
+	if (!c->prog)
+		goto fail;
+	c->argv = args->argv;
+	c->argv_len = args->argv_len;
+	c->argc = args->argc;
+	c->argv_only = argv_only;
+	w->n++;
+	return 0;
+fail:
+	kvfree(args->argv);
+	return ap_incomplete();
+}
+
+/* Run the checks of @w, then commit @bprm, on the way out of execve. */
+static int ap_exec_later_queue(struct ap_exec_later *w, const struct linux_binprm *bprm)
+{
+	w->bprm = bprm;
+	init_task_work(&w->cb, ap_exec_later_run);
+	__module_get(THIS_MODULE);
+	if (!task_work_add(current, &w->cb, TWA_RESUME))
+		return 0;
+	module_put(THIS_MODULE);
+	return -ESRCH;
+}
+
+static void ap_exec_later_free(struct ap_exec_later *w)
+{
+	unsigned int i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->n; i++) {
+		kvfree(w->chk[i].argv);
+		kfree(w->chk[i].prog);
+	}
+	kfree(w);
+}
+
+/*
+ * The fmod_ret mode's bprm_committing_creds: current runs on the new mm now
+ * and the exec can no longer fail.  What bprm_check left (argument clauses,
+ * the loader's program, the trusted exec's environment) is decided here or
+ * on the way out of execve; a refusal kills the process before the new
+ * program runs.  Then the commit.
+ */
+void ap_on_exec_commit_atomic(const struct linux_binprm *cbprm)
+{
+	struct linux_binprm *bprm = (struct linux_binprm *)cbprm;
+	struct ap_event args __uninitialized;	/* only its argv is used */
+	struct ap_exec_later *w = NULL;
+	const char *prog;
+	int ret = 0;
+
+	memset(&args, 0, offsetof(struct ap_event, inline_buf));
+	if (ap_policy_wants_argv()) {
+		ret = ap_exec_eval(bprm, true, true);
+		/* a `#!` script (interp changed): its own argument clauses */
+		if (!ret && bprm->interp != bprm->filename) {
+			ret = ap_script_argv(bprm, &args);
+			ret = !ret ? ap_exec_later_add(&w, bprm->filename, &args, true) :
+			      ret == -ENOENT ? 0 : ap_incomplete();
+		}
+	}
+	ap_exec_pend_promote();
+	if (!ret && ap_is_loader(&bprm->file->f_path.dentry->d_name)) {
+		memset(&args, 0, offsetof(struct ap_event, inline_buf));
+		prog = ap_loader_argv(bprm, &args);	/* the committed mm: no sleep */
+		if (IS_ERR(prog))
+			ret = ap_incomplete();
+		else if (prog)
+			ret = ap_exec_later_add(&w, prog, &args, false);
+	}
+	if (!ret)
+		ap_exec_secure(bprm);
+	if (!ret && w) {
+		if (!ap_exec_later_queue(w, bprm))
+			return;		/* it commits */
+		ret = ap_incomplete();
+	}
+	ap_exec_later_free(w);
+	if (ret) {
+		ap_exec_cancel();
+		send_sig(SIGKILL, current, 1);
+	}
+	ap_on_exec_commit(bprm);
 }
 
 /* ---- pipes and the splice family --------------------------------------------- */

@@ -9,6 +9,12 @@
  * so their kfuncs only use the pointer as a key or read the object the
  * kernel is still holding for the call.
  *
+ * The fmod_ret mode (kernels whose BPF LSM is not active) calls each
+ * trusted-argument hook kfunc through an untrusted twin actplane_fm_<name>
+ * (hooks.h's FM column), from the fmod_ret program on its security_*()
+ * function only; the void hooks' kfuncs list that function among their
+ * attach points.
+ *
  * Label storage kfuncs (get/add/clear on task, inode, endpoint) let other
  * BPF programs and enforcers read and seed labels.
  */
@@ -42,8 +48,9 @@ __bpf_kfunc_start_defs();
 		ap_stats_hook_hit(ACTPLANE_HOOK_##NAME);			\
 		call;								\
 	}
-#define AP_KFUNC(NAME, ret, name, params, call, flags, attach)		\
-	AP_KFUNC_##ret(NAME, name, params, call)
+#define AP_KFUNC(NAME, ret, name, params, call, flags, attach, fm)	\
+	AP_KFUNC_##ret(NAME, name, params, call)				\
+	AP_IF_FM(fm)(AP_KFUNC_##ret(NAME, fm_##name, params, AP_FM_CALL(fm)))
 AP_HOOKS(AP_KFUNC)
 
 /* ---- label storage ---- */
@@ -123,8 +130,9 @@ __bpf_kfunc u64 actplane_counter_read(u32 ctr)
 
 __bpf_kfunc_end_defs();
 
-#define AP_KFUNC_ID(NAME, ret, name, params, call, flags, attach)	\
-	BTF_ID_FLAGS(func, actplane_##name, flags)
+#define AP_KFUNC_ID(NAME, ret, name, params, call, flags, attach, fm)	\
+	BTF_ID_FLAGS(func, actplane_##name, flags)				\
+	AP_IF_FM(fm)(BTF_ID_FLAGS(func, actplane_fm_##name))
 BTF_KFUNCS_START(ap_kfunc_ids)
 AP_HOOKS(AP_KFUNC_ID)
 BTF_ID_FLAGS(func, actplane_task_labels, KF_TRUSTED_ARGS)
@@ -148,10 +156,12 @@ BTF_KFUNCS_END(ap_kfunc_ids)
  * load at `actplane up`.  Label storage and counter kfuncs stay open to the
  * registered program types (custom programs and enforcers).
  */
-#define AP_HOOK_ID(NAME, ret, name, params, call, flags, attach)	\
-	BTF_ID(func, actplane_##name)
-#define AP_HOOK_AT(NAME, ret, name, params, call, flags, attach)	\
-	attach "\0",	/* a list ends with an empty name */
+#define AP_HOOK_ID(NAME, ret, name, params, call, flags, attach, fm)	\
+	BTF_ID(func, actplane_##name)						\
+	AP_IF_FM(fm)(BTF_ID(func, actplane_fm_##name))
+#define AP_HOOK_AT(NAME, ret, name, params, call, flags, attach, fm)	\
+	attach "\0",	/* a list ends with an empty name */			\
+	AP_IF_FM(fm)(AP_FM_FN(fm) "\0",)
 BTF_ID_LIST(ap_hook_kfunc_ids)
 AP_HOOKS(AP_HOOK_ID)
 static const char *const ap_hook_attach[] = { AP_HOOKS(AP_HOOK_AT) };

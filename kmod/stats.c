@@ -9,7 +9,7 @@
 
 DEFINE_PER_CPU(struct ap_stats, ap_stats);
 
-#define AP_HOOK_NAME(NAME, ret, name, params, call, flags, attach) \
+#define AP_HOOK_NAME(NAME, ret, name, params, call, flags, attach, fm) \
 	[ACTPLANE_HOOK_##NAME] = #name,
 const char *const actplane_hook_names[__ACTPLANE_HOOK_MAX] = { AP_HOOKS(AP_HOOK_NAME) };
 

@@ -60,7 +60,9 @@ run_vm() {
 if [ $vm = 1 ]; then
 	echo "== in-VM selftests (virtme-ng, guest kernel $(cat "$B/kernel/abi"))" | tee -a "$log"
 	# The suites selected by the patterns (all without any); a suite with a
-	# "# vm-options: OPTS" line gets a VM of its own booted with OPTS.
+	# "# vm-options: OPTS" line gets a VM of its own booted with OPTS (and
+	# in the full run also the suites its "# vm-with:" line names: the
+	# fmod_ret mode runs them again so).
 	shared=()
 	for t in "$top"/selftests/vm/test_*.sh; do
 		name=$(basename "$t")
@@ -73,7 +75,10 @@ if [ $vm = 1 ]; then
 		fi
 		opts=$(sed -n 's/^# vm-options: *//p' "$t")
 		if [ -n "$opts" ]; then
-			solo+=("$opts|$name")
+			# "# vm-with: SUITE...": more suites for that VM (the full run only)
+			with=""
+			[ $# -gt 0 ] || with=$(sed -n 's/^# vm-with: *//p' "$t")
+			solo+=("$opts|$name $with")
 		else
 			shared+=("$name")
 		fi
@@ -86,7 +91,8 @@ if [ $vm = 1 ]; then
 	[ $stress = 0 ] || main_opts=
 	[ ${#shared[@]} = 0 ] || run_vm "$main_opts" "${shared[@]}"
 	for s in "${solo[@]}"; do
-		run_vm "${s%%|*}" "${s#*|}"
+		# shellcheck disable=SC2086 # the suite names are words
+		run_vm "${s%%|*}" ${s#*|}
 	done
 	# a tiny run of every benchmark, so the suite cannot rot
 	if [ $# = 0 ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then

@@ -29,6 +29,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "common.h"
+#include "up.h"
 
 #define DEFAULT_LSM_FILE	AP_LSM_FILE
 #define MIN_MAJOR		6
@@ -338,13 +339,18 @@ static void check_lsm(struct doctor *d)
 		return;
 	}
 	lsm_with_bpf(list, want, sizeof(want));
-	fail(d, "bpf is not among the active LSMs (%s: %s)", d->lsm_file, list);
 	if (config_opt(d, "CONFIG_BPF_LSM") == 'n') {
+		fail(d, "bpf is not among the active LSMs (%s: %s)", d->lsm_file, list);
 		fix("this kernel is built without CONFIG_BPF_LSM (%s): boot a kernel "
 		    "with CONFIG_BPF_LSM=y first (Debian's have it)", d->config_from);
+	} else {
+		/* the fmod_ret mode covers this kernel; say what it changes and how to leave it */
+		ok(d, "bpf is not among the active LSMs (%s: %s): `actplane up` attaches the "
+		   "hooks in fmod_ret mode (docs/SECURITY.md, \"The fmod_ret mode\")",
+		   d->lsm_file, list);
+		fix("the LSM mode runs every hook with the kernel's LSM semantics; for it");
 	}
-	fix("ActPlane's hooks are BPF LSM programs; without `bpf` in the LSM list");
-	fix("they load but never run.  Enable it on the kernel command line:");
+	fix("add bpf to the LSM list on the kernel command line:");
 	fix("  lsm=%s", want);
 	fix("1. edit /etc/default/grub and add it to GRUB_CMDLINE_LINUX, e.g.");
 	grub = ap_read_file("/etc/default/grub", NULL);
@@ -440,8 +446,8 @@ static void check_programs(struct doctor *d)
 	}
 	closedir(dir);
 	if (hooks && enforcer) {
-		ok(d, "BPF programs attached (%d hook%s and the enforcer pinned in %s)",
-		   hooks, hooks == 1 ? "" : "s", AP_PIN_DIR);
+		ok(d, "BPF programs attached in %s mode (%d hook%s and the enforcer pinned in %s)",
+		   ap_hooks_mode() ?: "an unknown", hooks, hooks == 1 ? "" : "s", AP_PIN_DIR);
 		return;
 	}
 	fail(d, "BPF programs incomplete in %s: %d hook%s, %s enforcer", AP_PIN_DIR,
@@ -461,8 +467,9 @@ AP_COMMAND(cmd_doctor, .name = "doctor", .order = 210, .args = "[--json] [--lsm-
 	   .usage = "Usage: actplane doctor [--json] [--lsm-file FILE]\n"
 		    "\n"
 		    "Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
-		    "BTF, the bpf LSM active (and how to enable it if not), bpffs, the module\n"
-		    "and the BPF programs.  One line per check (ok or FAIL, with the fix).\n"
+		    "BTF, the bpf LSM active (if not: the fmod_ret mode `up` will use, and how\n"
+		    "to enable the LSM), bpffs, the module and the BPF programs (and their\n"
+		    "mode).  One line per check (ok or FAIL, with the fix).\n"
 		    "Exit status 0 only if every check passed.  See docs/install.md.\n",
 	   .opts = doctor_opts);
 

@@ -18,6 +18,7 @@
 #include "common.h"
 #include "escape.h"
 #include "nl.h"
+#include "up.h"
 
 #define AP_MAX_HOOKS 64
 
@@ -202,6 +203,9 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_array_add(hs, h);
 	}
 	json_object_object_add(o, "hooks", hs);
+	json_object_object_add(o, "attach_mode", ap_hooks_mode() ?
+			       json_object_new_string(ap_hooks_mode()) : NULL);
+	json_object_object_add(o, "hook_runs_skipped", json_object_new_uint64(ap_hooks_missed()));
 	m = json_object_new_object();
 	json_object_object_add(m, "procs", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_PROCS]));
 	json_object_object_add(m, "tasks", json_object_new_uint64(st->mem[ACTPLANE_MEM_A_TASKS]));
@@ -257,6 +261,8 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 
 static void print_human(const struct ap_status *st, int enforcer_pinned, int pinned_hooks)
 {
+	unsigned long long skipped;
+	const char *mode;
 	unsigned int i, n;
 
 	printf("module:    actplane %s (ABI %u)\n", st->version, st->abi);
@@ -276,7 +282,17 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	} else {
 		printf("policy:    none loaded\n");
 	}
-	printf("hooks:     %d of %d attached (%s)\n", pinned_hooks, st->nhooks, AP_PIN_DIR);
+	mode = ap_hooks_mode();
+	printf("hooks:     %d of %d attached (%s%s%s)\n", pinned_hooks, st->nhooks,
+	       mode ? mode : "", mode ? " mode, " : "", AP_PIN_DIR);
+	if (mode && !strcmp(mode, "fmod_ret"))
+		printf("           fmod_ret mode: exec rules on arguments and `ld.so PROGRAM` are\n"
+		       "           decided at the exec's commit, a refusal kills the process\n"
+		       "           (docs/SECURITY.md, \"The fmod_ret mode\")\n");
+	skipped = ap_hooks_missed();
+	if (skipped)
+		printf("           %llu hook run%s skipped by the kernel (recursion on a CPU; "
+		       "the fail mode could not apply)\n", skipped, skipped == 1 ? "" : "s");
 	for (i = 0; i < (unsigned int)st->nhooks; i++)
 		printf("  %-20s %-9s %llu calls\n", st->hooks[i].name,
 		       st->hooks[i].pinned ? "attached" : "detached",

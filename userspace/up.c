@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `actplane up | down | enforcer`: load the BPF LSM hook programs and an
- * enforcer, attach them and pin their links under /sys/fs/bpf/actplane so
- * they stay attached after the tool exits (no daemon).  `down` unpins them,
- * which detaches them.  Both are idempotent.
+ * `actplane up | down | enforcer`: load the hook programs and an enforcer,
+ * attach them and pin their links under /sys/fs/bpf/actplane so they stay
+ * attached after the tool exits (no daemon).  `down` unpins them, which
+ * detaches them.  Both are idempotent.
+ *
+ * The hook programs come in two builds of one source (bpf/hooks.bpf.c):
+ * BPF LSM programs, and fmod_ret/fentry programs on the security_*()
+ * functions for kernels whose BPF LSM is built but not active (the lsm=
+ * list lacks bpf).  `--attach auto` picks by /sys/kernel/security/lsm.
  *
  * Enforcers are struct_ops objects: the shipped ones are embedded in the
  * tool, a user-written one is loaded from a .bpf.o file.  Switching
@@ -36,6 +41,7 @@
 #include "nl.h"
 #include "up.h"
 #include "hooks.skel.h"
+#include "hooks_fmodret.skel.h"
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -75,48 +81,139 @@ static int module_loaded(void)
 	return nl != NULL;
 }
 
+static const char *const ap_attach_names[] = {
+	[AP_ATTACH_AUTO] = "auto", [AP_ATTACH_LSM] = "lsm", [AP_ATTACH_FMODRET] = "fmod_ret",
+};
+
+const char *ap_hooks_mode(void)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "file_open");
+	const char *mode = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (!bpf_link_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_TRACING)
+		mode = info.tracing.attach_type == BPF_LSM_MAC ? "lsm" :
+		       info.tracing.attach_type == BPF_MODIFY_RETURN ? "fmod_ret" : NULL;
+	close(fd);
+	return mode;
+}
+
 /*
- * LSM programs load and attach on a kernel whose BPF LSM is not active, and
- * then never run: refuse, rather than report hooks that enforce nothing.
- * An unreadable list (securityfs not mounted) is only a warning.
+ * Runs of the pinned hook programs the kernel skipped because one was
+ * already running on that CPU (bpf_prog_info.recursion_misses).  LSM
+ * programs are not guarded so and never skip; tracing programs (the
+ * fentry/fexit ones, and every hook in fmod_ret mode) are.
  */
-static int bpf_lsm_required(void)
+unsigned long long ap_hooks_missed(void)
+{
+	unsigned long long missed = 0;
+	struct dirent *e;
+	DIR *dir = opendir(AP_PIN_DIR);
+	char path[512];
+
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir))) {
+		struct bpf_link_info li = {};
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(li);
+		int fd, pfd;
+
+		if (strncmp(e->d_name, AP_PIN_HOOK_PREFIX, strlen(AP_PIN_HOOK_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), AP_PIN_DIR "/%s", e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_link_get_info_by_fd(fd, &li, &len)) {
+			pfd = bpf_prog_get_fd_by_id(li.prog_id);
+			len = sizeof(pi);
+			if (pfd >= 0 && !bpf_prog_get_info_by_fd(pfd, &pi, &len))
+				missed += pi.recursion_misses;
+			if (pfd >= 0)
+				close(pfd);
+		}
+		close(fd);
+	}
+	closedir(dir);
+	return missed;
+}
+
+/*
+ * The mode to attach in.  LSM programs load and attach on a kernel whose
+ * BPF LSM is not active, and then never run: `lsm` is refused there, and
+ * `auto` takes fmod_ret.  An unreadable list (securityfs not mounted) is
+ * only a warning, and counts as active.
+ */
+static int attach_mode(enum ap_attach want, enum ap_attach *mode)
 {
 	char *list, *shown;
 	int active = ap_bpf_lsm_active(AP_LSM_FILE, &list);
 
 	if (active < 0) {
-		fprintf(stderr, "%s: warning: cannot read %s (%s): cannot tell whether the "
-			"BPF LSM is active\n", ap_prog, AP_LSM_FILE, strerror(errno));
+		if (want != AP_ATTACH_FMODRET)
+			fprintf(stderr, "%s: warning: cannot read %s (%s): cannot tell whether "
+				"the BPF LSM is active\n", ap_prog, AP_LSM_FILE, strerror(errno));
+		*mode = want == AP_ATTACH_AUTO ? AP_ATTACH_LSM : want;
 		return 0;
 	}
-	if (!active) {
+	*mode = want != AP_ATTACH_AUTO ? want : active ? AP_ATTACH_LSM : AP_ATTACH_FMODRET;
+	if (*mode == AP_ATTACH_LSM && !active) {
 		shown = ap_esc_strdup(list, false);
-		ap_err("the BPF LSM is not active (%s: %s): the hook programs would attach "
-		       "and never run; add bpf to the lsm= boot parameter (`actplane doctor` "
-		       "prints the line, docs/install.md)", AP_LSM_FILE, shown ? shown : "?");
+		ap_err("the BPF LSM is not active (%s: %s): LSM programs would attach and "
+		       "never run; use --attach fmod_ret (or auto), or add bpf to the lsm= boot "
+		       "parameter (`actplane doctor` prints the line, docs/install.md)",
+		       AP_LSM_FILE, shown ? shown : "?");
 		free(shown);
+		free(list);
+		return -EOPNOTSUPP;
 	}
 	free(list);
-	return active ? 0 : -EOPNOTSUPP;
+	return 0;
+}
+
+/* Open the hook object of @mode (the skeletons' embedded ELF). */
+static struct bpf_object *hooks_open(enum ap_attach mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "hooks");
+	const void *elf;
+	size_t sz;
+
+	elf = mode == AP_ATTACH_FMODRET ? hooks_fmodret__elf_bytes(&sz) : hooks__elf_bytes(&sz);
+	return bpf_object__open_mem(elf, sz, &oo);
 }
 
 /* Attach and pin every hook program that is not pinned yet. */
-static int hooks_up(int *attached)
+static int hooks_up(enum ap_attach want, int *attached)
 {
-	struct hooks *skel;
+	struct bpf_object *obj;
 	struct bpf_program *prog;
+	enum ap_attach mode;
+	const char *pinned;
 	char path[512];
 	int missing = 0, ret = 0;
 
 	*attached = 0;
-	skel = hooks__open();
-	if (!skel) {
+	pinned = ap_hooks_mode();
+	if (pinned && want != AP_ATTACH_AUTO && strcmp(pinned, ap_attach_names[want])) {
+		ap_err("the hooks are attached in %s mode; `actplane down` first to switch to %s",
+		       pinned, ap_attach_names[want]);
+		return -EBUSY;
+	}
+	if (pinned)
+		mode = strcmp(pinned, "lsm") ? AP_ATTACH_FMODRET : AP_ATTACH_LSM;
+	else if ((ret = attach_mode(want, &mode)))
+		return ret;
+	obj = hooks_open(mode);
+	if (!obj) {
 		ret = errno ? -errno : -EINVAL;
 		ap_err("cannot open the hook BPF object: %s", strerror(-ret));
 		return ret;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, obj) {
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
 			 bpf_program__name(prog) + 3 /* "ap_" */);
 		if (access(path, F_OK))
@@ -124,16 +221,13 @@ static int hooks_up(int *attached)
 	}
 	if (!missing)
 		goto out;
-	ret = bpf_lsm_required();
-	if (ret)
-		goto out;
-	ret = hooks__load(skel);
+	ret = bpf_object__load(obj);
 	if (ret) {
-		ap_err("loading the hook programs failed: %s (is 'bpf' in the active LSMs? "
-		       "see /sys/kernel/security/lsm)", strerror(-ret));
+		ap_err("loading the hook programs (%s mode) failed: %s (`actplane doctor` "
+		       "checks what the kernel needs)", ap_attach_names[mode], strerror(-ret));
 		goto out;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, obj) {
 		struct bpf_link *link;
 
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
@@ -155,7 +249,7 @@ static int hooks_up(int *attached)
 		(*attached)++;
 	}
 out:
-	hooks__destroy(skel);
+	bpf_object__close(obj);
 	return ret;
 }
 
@@ -300,7 +394,7 @@ int ap_up(const struct ap_up_opts *o, struct ap_up_result *r)
 		return -ENOENT;
 	ret = ensure_pin_dir();
 	if (!ret)
-		ret = hooks_up(&r->hooks_attached);
+		ret = hooks_up(o->attach, &r->hooks_attached);
 	if (ret)
 		return ret;
 	if (o->enforcer || access(AP_PIN_ENFORCER, F_OK)) {
@@ -314,16 +408,38 @@ int ap_up(const struct ap_up_opts *o, struct ap_up_result *r)
 
 static const struct ap_opt up_opts[] = {
 	{ "enforcer", 'e', "E", NULL, "built-in enforcer name or struct_ops FILE.bpf.o" },
+	{ "attach", 'a', "MODE", NULL, "lsm, fmod_ret or auto (default: auto)" },
 	{ NULL }
 };
 
+/* --attach MODE; AP_EXIT_USAGE (reported) for another word. */
+static int parse_attach(const char *s, enum ap_attach *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ap_attach_names) / sizeof(ap_attach_names[0]); i++)
+		if (!strcmp(s, ap_attach_names[i])) {
+			*a = i;
+			return 0;
+		}
+	return ap_usage_error("up", "--attach takes lsm, fmod_ret or auto, not '%s'", s);
+}
+
 AP_COMMAND(cmd_up, .name = "up", .order = 110, .flags = AP_CMD_ROOT,
-	   .args = "[--enforcer NAME|FILE]", .help = "attach the BPF hooks and an enforcer",
-	   .usage = "Usage: actplane up [--enforcer NAME|FILE.bpf.o]\n"
+	   .args = "[--enforcer NAME|FILE] [--attach MODE]",
+	   .help = "attach the BPF hooks and an enforcer",
+	   .usage = "Usage: actplane up [--enforcer NAME|FILE.bpf.o] [--attach lsm|fmod_ret|auto]\n"
 		    "\n"
-		    "Attach the BPF LSM hooks and an enforcer (default: " AP_DEFAULT_ENFORCER ") and pin them\n"
+		    "Attach the BPF hooks and an enforcer (default: " AP_DEFAULT_ENFORCER ") and pin them\n"
 		    "under " AP_PIN_DIR ".  Idempotent: what is already attached stays;\n"
-		    "--enforcer switches enforcers.  Needs root and the module loaded.\n",
+		    "--enforcer switches enforcers.  Needs root and the module loaded.\n"
+		    "\n"
+		    "--attach lsm: BPF LSM programs (bpf must be among the active LSMs);\n"
+		    "fmod_ret: programs on the kernel's security_*() functions, for kernels\n"
+		    "built with the BPF LSM but booted without bpf in lsm= (docs/SECURITY.md\n"
+		    "lists what that mode does differently); auto (the default): lsm if\n"
+		    "/sys/kernel/security/lsm lists bpf, else fmod_ret.  `actplane status`\n"
+		    "shows the mode; switching it takes `actplane down` first.\n",
 	   .opts = up_opts);
 
 static int cmd_up(int argc, char **argv)
@@ -332,8 +448,12 @@ static int cmd_up(int argc, char **argv)
 	struct ap_up_result r;
 	int c, ret;
 
-	while ((c = ap_getopt(&cmd_up_cmd, argc, argv)) > 0)
-		o.enforcer = optarg;
+	while ((c = ap_getopt(&cmd_up_cmd, argc, argv)) > 0) {
+		if (c == 'e')
+			o.enforcer = optarg;
+		else if ((ret = parse_attach(optarg, &o.attach)))
+			return ret;
+	}
 	if (c < 0)
 		return ap_opt_exit(c);
 	if ((ret = ap_no_operands(&cmd_up_cmd, argc, argv)))
@@ -342,8 +462,8 @@ static int cmd_up(int argc, char **argv)
 		return ret;
 	if (ap_up(&o, &r))
 		return 1;
-	printf("actplane is up: %d hook program%s newly attached, enforcer %s\n",
-	       r.hooks_attached, r.hooks_attached == 1 ? "" : "s",
+	printf("actplane is up: %d hook program%s newly attached (%s mode), enforcer %s\n",
+	       r.hooks_attached, r.hooks_attached == 1 ? "" : "s", ap_hooks_mode() ?: "unknown",
 	       o.enforcer ? o.enforcer : "unchanged or default");
 	return 0;
 }

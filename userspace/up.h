@@ -13,7 +13,15 @@
 
 #define AP_DEFAULT_ENFORCER "enforce"
 
+/* How the hook programs attach (`actplane up --attach`). */
+enum ap_attach {
+	AP_ATTACH_AUTO,		/* lsm if the BPF LSM is active, else fmod_ret */
+	AP_ATTACH_LSM,		/* BPF LSM programs (bpf among the active LSMs) */
+	AP_ATTACH_FMODRET,	/* fmod_ret/fentry programs on security_*() */
+};
+
 struct ap_up_opts {
+	enum ap_attach attach;
 	/*
 	 * A built-in enforcer NAME or a struct_ops FILE.bpf.o: attached, or
 	 * swapped in place of the attached one.  NULL keeps the attached
@@ -29,10 +37,20 @@ struct ap_up_result {
 
 /*
  * Mount bpffs if needed, attach and pin every hook program not pinned yet
- * (refusing when the BPF LSM is not active), then the enforcer as @o says.
+ * in the mode @o->attach asks (refusing `lsm` when the BPF LSM is not
+ * active, and a mode other than the one pinned), then the enforcer as @o says.
  * Idempotent.  0 or -errno (reported).
  */
 int ap_up(const struct ap_up_opts *o, struct ap_up_result *r);
+
+/*
+ * The mode the pinned hook programs were attached in: "lsm", "fmod_ret",
+ * or NULL when none is pinned (or the pin cannot be read).
+ */
+const char *ap_hooks_mode(void);
+
+/* Hook program runs the kernel skipped on recursion (summed over the pins). */
+unsigned long long ap_hooks_missed(void);
 
 /* Swap the attached enforcer for @what (NAME or FILE); actplane must be up.  0 or -errno. */
 int ap_enforcer_switch(const char *what);

@@ -58,15 +58,20 @@ CONFIGS = [
      "desc": "(e) + the benchmark process carries NOFIRE_0, a label the rules' `if` "
              "conditions test: conditions hold, targets never match"},
     {"id": "i", "name": "labeled subject, provenance off", "module": True, "label": "bench",
-     "prov": "off",
+     "prov": "off", "extra": True,
      "desc": "(g) with provenance recording off (`actplane limits --provenance off`): "
              "(g)÷(i) is what recording where labels come from costs"},
+    {"id": "j", "name": "(h) in the fmod_ret mode", "module": True,
+     "policy": "rules-100.yaml", "label": "NOFIRE_0", "attach": "fmod_ret",
+     "desc": "(h) with the hooks attached by `actplane up --attach fmod_ret` (fmod_ret/fentry "
+             "programs on the security_*() functions, the mode for kernels booted without "
+             "bpf among their LSMs; docs/SECURITY.md §4.6): (j)÷(h) is what the mode costs"},
 ]
-# "extra" configurations ((d)) run only when named in --configs (time budget:
-# the default set, (h) and (i) included, runs in under 30 minutes).
+# "extra" configurations ((d), (i)) run only when named in --configs (time
+# budget: the default set, (h) and (j) included, runs in under 30 minutes).
 MACRO_CONFIGS = ["a", "c", "e"]
 MEMORY_CONFIG = "c"
-SMOKE_CONFIGS = ["a", "b", "c", "e", "g"]    # every kind of setup, once
+SMOKE_CONFIGS = ["a", "b", "c", "e", "g", "j"]    # every kind of setup, once
 SMOKE_MACRO_CONFIGS = ["c"]
 
 
@@ -104,12 +109,12 @@ def load_available():
 
 # ---- configurations ---------------------------------------------------------
 
-STATE = {"noop": False, "module": False, "policy": None, "prov": "on"}
+STATE = {"noop": False, "module": False, "policy": None, "prov": "on", "attach": "auto"}
 SMOKE = False
 
 
 def teardown():
-    STATE.update(noop=False, module=False, policy=None, prov="on")
+    STATE.update(noop=False, module=False, policy=None, prov="on", attach="auto")
     if os.path.isdir("/sys/fs/bpf/actplane") and os.listdir("/sys/fs/bpf/actplane"):
         run([AP, "down"])
     run([NOOP, "down"])
@@ -127,8 +132,10 @@ def apply(cfg):
     to another only the policy changes (the smoke run's order uses that);
     anything else starts from a clean kernel: no module, no programs."""
     want = {"noop": bool(cfg.get("noop")), "module": bool(cfg.get("module")),
-            "policy": cfg.get("policy"), "prov": cfg.get("prov", "on")}
-    if want["module"] and STATE["module"] and not want["noop"] and not STATE["noop"]:
+            "policy": cfg.get("policy"), "prov": cfg.get("prov", "on"),
+            "attach": cfg.get("attach", "auto")}
+    if want["module"] and STATE["module"] and not want["noop"] and not STATE["noop"] \
+            and want["attach"] == STATE["attach"]:
         if want["prov"] != STATE["prov"]:
             run([AP, "limits", "--provenance", want["prov"]])
             STATE["prov"] = want["prov"]
@@ -144,7 +151,7 @@ def apply(cfg):
         run([NOOP, "up"])
     if want["module"]:
         run(["insmod", KO])
-        run([AP, "up"])
+        run([AP, "up", "--attach", want["attach"]])
     if want["policy"]:
         run([AP, "load", os.path.join(ROOT, "rules", want["policy"])])
     if want["module"] and want["prov"] != "on":

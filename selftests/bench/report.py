@@ -253,6 +253,20 @@ def write_md(raw, meta, s, path):
             i = m.get("i", {}).get(n, {}).get("ratio")
             L.append("| %s | %s | %s | %s |" % (n, fr(g), fr(i), fr(g / i, 4) if g and i else "—"))
         L.append("")
+    if "h" in ran and "j" in ran:
+        L.append("### The fmod_ret mode\n")
+        L.append("(j)÷(h): the labeled agent at 100 rules with the hooks attached as "
+                 "fmod_ret/fentry programs on the kernel's `security_*()` functions over the "
+                 "same with BPF LSM programs, per benchmark: what a kernel booted without "
+                 "`bpf` among its LSMs pays (docs/SECURITY.md §4.6). Both attach through a "
+                 "BPF trampoline; a tracing program also passes the kernel's recursion check "
+                 "on every run.\n")
+        L.append("| benchmark | (h) LSM | (j) fmod_ret | (j)÷(h) |\n|---|---:|---:|---:|")
+        for n in names:
+            h = m.get("h", {}).get(n, {}).get("ratio")
+            j = m.get("j", {}).get(n, {}).get("ratio")
+            L.append("| %s | %s | %s | %s |" % (n, fr(h), fr(j), fr(j / h, 4) if h and j else "—"))
+        L.append("")
     L.append("Repeatability: the largest spread (max − min) of the per-trial ratios in the "
              "table is %s; (a)'s own runs spread by at most %s of their median.\n"
              % (fr(max([v["spread"] for c in ran for v in m.get(c, {}).values()] or [0]), 4),

@@ -4,7 +4,9 @@
  * plain system calls and prints "ok" or the errno name, so tests can run
  * the same scenario from a shell, from Python and from a C program.
  *
- *   agent_op exec PROG ARGS...       fork + execv; "ok" once the program ran
+ *   agent_op exec PROG ARGS...       fork + execv; "ok" once the program ran,
+ *                                    "KILLED" if SIGKILL ended it at the exec
+ *                                    (the fmod_ret mode's refusal of arguments)
  *   agent_op read FILE | write FILE | unlink FILE
  *   agent_op send HOST PORT FILE     UDP sendto of FILE's content (v4 or v6)
  *   agent_op pipe-send HOST PORT     UDP sendto of stdin's first line
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +88,10 @@ int main(int argc, char **argv)
 		else
 			err = 0;
 		waitpid(pid, &st, 0);
+		if (!err && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
+			printf("KILLED\n");
+			return 1;
+		}
 		return report(!err);
 	}
 	if (!strcmp(argv[1], "read")) {

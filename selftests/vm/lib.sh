@@ -12,6 +12,15 @@ AP=${AP:-actplane}
 VMT=${ACTPLANE_TOP:-.}/build/vm-tests
 UNPRIV=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bounding-set=-all)
 
+# How an exec refused for its arguments ends: EPERM in the LSM mode; in the
+# fmod_ret mode (this VM booted without bpf among its LSMs) the process is
+# killed at the exec's commit, before the program runs (docs/SECURITY.md §4.6).
+if grep -qE '(^|,)bpf(,|$)' /sys/kernel/security/lsm 2>/dev/null; then
+	ARGV_REFUSED=EPERM
+else
+	ARGV_REFUSED=KILLED
+fi
+
 _fail_msg=""
 fail() { echo "FAIL: $*" >&2; return 1; }
 

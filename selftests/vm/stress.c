@@ -77,7 +77,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* fork + execve; 0 if the program ran, EPERM if the exec was refused */
+/*
+ * fork + execve; 0 if the program ran, EPERM if the exec was refused: with
+ * EPERM, or killed before the program ran (the fmod_ret mode refuses an
+ * exec for its arguments so: docs/SECURITY.md §4.6).
+ */
 static int run_prog(char *const argv[])
 {
 	int st;
@@ -97,7 +101,8 @@ static int run_prog(char *const argv[])
 	}
 	if (waitpid(p, &st, 0) < 0)
 		return errno;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+	if ((WIFEXITED(st) && WEXITSTATUS(st) == 126) ||
+	    (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
 		return EPERM;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : EIO;
 }

@@ -26,15 +26,17 @@ setup() {
 
 ran() { grep -c -- "$1" $W/ran.log 2>/dev/null || true; }
 
-# run_as PATHKIND OP ARGS: perform an operation as shell / python / C; prints ok or EPERM
+# run_as PATHKIND OP ARGS: perform an operation as shell / python / C; prints
+# ok, EPERM, or for an exec KILLED (SIGKILL ended it: $ARGV_REFUSED)
 run_as() {
 	local how=$1 op=$2; shift 2
 	case "$how:$op" in
-	sh:exec) sh -c '"$@" >/dev/null 2>&1 && echo ok || { [ $? = 126 ] && echo EPERM || echo failed; }' sh "$@" ;;
+	sh:exec) sh -c '"$@" >/dev/null 2>&1 && echo ok || case $? in 126) echo EPERM ;; 137) echo KILLED ;; *) echo failed ;; esac' sh "$@" ;;
 	py:exec) python3 -c '
 import subprocess, sys
 try:
-    subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); print("ok")
+    r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+    print("KILLED" if r.returncode == -9 else "ok")
 except PermissionError: print("EPERM")' "$@" ;;
 	c:*) "$OP" "$op" "$@" ;;
 	sh:write) sh -c 'echo x 2>/dev/null > "$1" && echo ok || echo EPERM' sh "$1" ;;
@@ -83,14 +85,14 @@ t_argv_pre_exec() {
   block exec "fakegit" "push"
   because "pushing is for humans"'
 	: > $W/ran.log
-	for_all EPERM exec $W/bin/fakegit push origin main
-	for_all EPERM exec $W/bin/fakegit -c x=y push
+	for_all $ARGV_REFUSED exec $W/bin/fakegit push origin main
+	for_all $ARGV_REFUSED exec $W/bin/fakegit -c x=y push
 	expect_eq "blocked pushes that ran" "$(ran ' push')" 0
 	for_all ok exec $W/bin/fakegit status
 	expect_eq "allowed runs" "$(ran ' status')" 3
 	# a long argument list: the whole argv is considered
 	long=$(head -c 3000 /dev/zero | tr '\0' a)
-	for_all EPERM exec $W/bin/fakegit $long $long push
+	for_all $ARGV_REFUSED exec $W/bin/fakegit $long $long push
 }
 
 t_secret_to_network() {
@@ -269,7 +271,7 @@ t_audit_enforcer() {
 	"$AP" enforcer enforce >/dev/null
 	expect_eq "push ran under audit" "$(ran ' push')" 1
 	expect_contains "event" "$(cat $W/ev.json)" '"effect":"notify","proposed":"block"'
-	expect_eq "enforce again" "$(run_as c exec $W/bin/fakegit push || true)" EPERM
+	expect_eq "enforce again" "$(run_as c exec $W/bin/fakegit push || true)" $ARGV_REFUSED
 }
 
 t_no_enforcer_fallback() {
@@ -281,7 +283,7 @@ t_no_enforcer_fallback() {
 	expect_eq "enforcer state" "$(enforcer_field state)" none
 	got=$(run_as c exec $W/bin/fakegit push) || true
 	"$AP" up >/dev/null
-	expect_eq "blocked without an enforcer" "$got" EPERM
+	expect_eq "blocked without an enforcer" "$got" $ARGV_REFUSED
 }
 
 t_bad_policy_keeps_old() {
@@ -290,7 +292,7 @@ t_bad_policy_keeps_old() {
   because "no"'
 	"$VMT/nl_malformed" --policy | tee $W/bad.out
 	! grep -q '^not ok' $W/bad.out
-	expect_eq "old policy still enforced" "$(run_as c exec $W/bin/fakegit push || true)" EPERM
+	expect_eq "old policy still enforced" "$(run_as c exec $W/bin/fakegit push || true)" $ARGV_REFUSED
 	expect_contains "rules" "$("$AP" rules)" "  r0 no-push"
 }
 
