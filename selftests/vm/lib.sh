@@ -94,6 +94,35 @@ hook_hits() { json_get "$(status_json)" "[h['hits'] for h in j['hooks'] if h['na
 counter() { json_get "$(status_json)" "j['counters']['$1']"; }
 enforcer_field() { json_get "$(status_json)" "j['enforcer']['$1']"; }
 
+# exec_as HOW PROG ARGS: run PROG from a shell (sh), Python (py) or a C
+# program (c: agent_op); prints ok, EPERM, or KILLED (SIGKILL ended it at the
+# exec: how the fmod_ret mode refuses arguments, $ARGV_REFUSED)
+exec_as() {
+	local how=$1; shift
+	case $how in
+	sh) sh -c '"$@" >/dev/null 2>&1 && echo ok || case $? in 126) echo EPERM ;; 137) echo KILLED ;; *) echo failed ;; esac' sh "$@" ;;
+	py) python3 -c '
+import subprocess, sys
+try:
+    r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+    print("KILLED" if r.returncode == -9 else "ok")
+except PermissionError: print("EPERM")' "$@" ;;
+	c) "$VMT/agent_op" exec "$@" ;;
+	esac
+}
+
+# for_all WANT OP ARGS: the suite's `run_as HOW OP ARGS` must print WANT
+# under sh, py and c.  Reading a labeled process's output labels the reader:
+# the test shell drops what it picked up, so one case cannot taint the next.
+for_all() {
+	local want=$1 how got; shift
+	for how in sh py c; do
+		got=$(run_as $how "$@") || true
+		unlabel_self
+		[ "$got" = "$want" ] || fail "$how: $* -> '$got', want '$want'"
+	done
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT TEXT NEEDLE

@@ -7,9 +7,9 @@
 # runs (from a shell, Python and C; binaries, `#!` scripts and `ld.so
 # PROGRAM`), labels and the network rule.  `doctor` reports the mode and the
 # lsm= line that would give the LSM mode.  (make check also runs the labels,
-# policy, run and hardening suites again in such a VM.)
+# policy, policy families, run and hardening suites again in such a VM.)
 # vm-options: --tcg-single --append lsm=landlock,lockdown,yama,apparmor
-# vm-with: test_labels.sh test_policy.sh test_run.sh test_hardening.sh
+# vm-with: test_labels.sh test_policy.sh test_policy_families.sh test_run.sh test_hardening.sh
 . "$(dirname "$0")/lib.sh"
 
 W=/tmp/apfm POLICY=/tmp/apfm/actplane.yaml
@@ -77,29 +77,7 @@ t_doctor_says_how() {
 		fail "doctor prints no lsm= line ending in bpf: $out"
 }
 
-# exec_as HOW PROG ARGS: ok, EPERM or KILLED, from a shell, Python or C
-exec_as() {
-	local how=$1; shift
-	case $how in
-	sh) sh -c '"$@" >/dev/null 2>&1 && echo ok || case $? in 126) echo EPERM ;; 137) echo KILLED ;; *) echo failed ;; esac' sh "$@" ;;
-	py) python3 -c '
-import subprocess, sys
-try:
-    r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print("KILLED" if r.returncode == -9 else "ok" if r.returncode == 0 else "failed")
-except PermissionError: print("EPERM")' "$@" ;;
-	c) "$OP" exec "$@" ;;
-	esac
-}
-
-expect_all() {	# expect_all WANT PROG ARGS: the outcome from sh, Python and C
-	local want=$1 how got; shift
-	for how in sh py c; do
-		got=$(exec_as $how "$@") || true
-		unlabel_self
-		[ "$got" = "$want" ] || fail "$how: $* -> '$got', want '$want'"
-	done
-}
+run_as() { local how=$1; shift 2; exec_as $how "$@"; }	# for_all WANT exec PROG ARGS
 
 t_exec_rules() {
 	load 'rule no-touch:
@@ -110,7 +88,7 @@ rule no-push:
 rule no-mark:
   block exec "faketouch" "mark"'
 	# a path rule: EPERM, as in the LSM mode
-	expect_all EPERM $W/bin/faketouch $W/t1
+	for_all EPERM exec $W/bin/faketouch $W/t1
 	[ ! -e $W/t1 ] || fail "the refused binary ran"
 	load 'rule no-push:
   block exec "fakegit" "push"
@@ -118,12 +96,12 @@ rule no-mark:
 rule no-mark:
   block exec "faketouch" "mark"'
 	# argument rules: killed before the program runs, a script and a binary
-	expect_all KILLED $W/bin/fakegit push origin
-	expect_all KILLED $W/bin/faketouch mark $W/t2
+	for_all KILLED exec $W/bin/fakegit push origin
+	for_all KILLED exec $W/bin/faketouch mark $W/t2
 	[ ! -e $W/t2 ] || fail "the refused binary ran: $W/t2 exists"
 	expect_eq "refused pushes that ran" "$(grep -c ' push' $W/ran.log || true)" 0
-	expect_all ok $W/bin/fakegit status
-	expect_all ok $W/bin/faketouch $W/t3
+	for_all ok exec $W/bin/fakegit status
+	for_all ok exec $W/bin/faketouch $W/t3
 	[ -e $W/t3 ] || fail "the allowed binary did not run"
 	expect_eq "allowed runs" "$(grep -c ' status' $W/ran.log)" 3
 }
@@ -136,12 +114,12 @@ rule no-mark:
 	ln -sf $W/bin/fakegit $W/bin/other-name
 	ln -sf $W/bin/faketouch $W/bin/other-touch
 	# through the loader, with and without its options, a symlink, env, a relative name
-	expect_all KILLED $LDSO $W/bin/faketouch mark $W/e1
-	expect_all KILLED $LDSO --argv0 x $W/bin/faketouch mark $W/e2
-	expect_all KILLED $W/bin/other-touch mark $W/e3
-	expect_all KILLED /usr/bin/env $W/bin/faketouch mark $W/e4
-	expect_all KILLED $W/bin/other-name push
-	(cd $W/bin && expect_all KILLED ./fakegit push)
+	for_all KILLED exec $LDSO $W/bin/faketouch mark $W/e1
+	for_all KILLED exec $LDSO --argv0 x $W/bin/faketouch mark $W/e2
+	for_all KILLED exec $W/bin/other-touch mark $W/e3
+	for_all KILLED exec /usr/bin/env $W/bin/faketouch mark $W/e4
+	for_all KILLED exec $W/bin/other-name push
+	(cd $W/bin && for_all KILLED exec ./fakegit push)
 	for f in e1 e2 e3 e4; do
 		[ ! -e $W/$f ] || fail "an evasion ran the program: $W/$f exists"
 	done

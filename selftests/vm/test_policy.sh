@@ -31,13 +31,7 @@ ran() { grep -c -- "$1" $W/ran.log 2>/dev/null || true; }
 run_as() {
 	local how=$1 op=$2; shift 2
 	case "$how:$op" in
-	sh:exec) sh -c '"$@" >/dev/null 2>&1 && echo ok || case $? in 126) echo EPERM ;; 137) echo KILLED ;; *) echo failed ;; esac' sh "$@" ;;
-	py:exec) python3 -c '
-import subprocess, sys
-try:
-    r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
-    print("KILLED" if r.returncode == -9 else "ok")
-except PermissionError: print("EPERM")' "$@" ;;
+	sh:exec|py:exec) exec_as $how "$@" ;;
 	c:*) "$OP" "$op" "$@" ;;
 	sh:write) sh -c 'echo x 2>/dev/null > "$1" && echo ok || echo EPERM' sh "$1" ;;
 	py:write) python3 -c '
@@ -66,18 +60,6 @@ try:
 except PermissionError: print("EPERM")' "$@" ;;
 	*) echo "run_as: $how:$op?" >&2; return 2 ;;
 	esac
-}
-
-# Reading a labeled process's output labels the reader: the test shell drops
-# what it picked up, so one case cannot taint the next.
-
-for_all() {	# for_all WANT OP ARGS: the outcome must be WANT under sh, python and C
-	local want=$1 how got; shift
-	for how in sh py c; do
-		got=$(run_as $how "$@") || true
-		unlabel_self
-		[ "$got" = "$want" ] || fail "$how: $* -> '$got', want '$want'"
-	done
 }
 
 t_argv_pre_exec() {

@@ -40,24 +40,11 @@ static const char *path_a, *path_b;		/* blocked, allowed */
 static char arg_buf[16] = "status";
 static struct sockaddr_in race_sa;
 
-static void *flip_path(void *arg)
-{
-	size_t la = strlen(path_a) + 1, lb = strlen(path_b) + 1;
-
-	(void)arg;
-	while (!stop) {
-		memcpy(path_buf, path_a, la);
-		barrier();
-		memcpy(path_buf, path_b, lb);
-		barrier();
-	}
-	return NULL;
-}
-
 /*
  * Stay a varying while in each state: under single-threaded TCG the vCPUs
- * take turns, the execve sees whatever the flipper wrote last before its
- * turn ended, and a fixed loop can end its turns in the same state each time.
+ * take turns, the racing system call sees whatever the flipper wrote last
+ * before its turn ended, and a fixed loop can end its turns in the same
+ * state each time.
  */
 static void dwell(unsigned int *seed)
 {
@@ -68,6 +55,23 @@ static void dwell(unsigned int *seed)
 	*seed ^= *seed << 5;
 	for (k = *seed % 512; k; k--)
 		barrier();
+}
+
+static void *flip_path(void *arg)
+{
+	size_t la = strlen(path_a) + 1, lb = strlen(path_b) + 1;
+	unsigned int seed = 88172645u;
+
+	(void)arg;
+	while (!stop) {
+		memcpy(path_buf, path_a, la);
+		barrier();
+		dwell(&seed);
+		memcpy(path_buf, path_b, lb);
+		barrier();
+		dwell(&seed);
+	}
+	return NULL;
 }
 
 static void *flip_arg(void *arg)
@@ -89,13 +93,16 @@ static void *flip_arg(void *arg)
 static void *flip_addr(void *arg)
 {
 	in_addr_t ok = inet_addr("127.0.0.1"), bad = inet_addr("127.0.0.2");
+	unsigned int seed = 521288629u;
 
 	(void)arg;
 	while (!stop) {
 		race_sa.sin_addr.s_addr = bad;
 		barrier();
+		dwell(&seed);
 		race_sa.sin_addr.s_addr = ok;
 		barrier();
+		dwell(&seed);
 	}
 	return NULL;
 }
