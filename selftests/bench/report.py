@@ -148,6 +148,18 @@ def verdict(ok):
     return "n/a" if ok is None else ("met" if ok else "**missed**")
 
 
+def ratio_table(L, m, names, x, y, title, intro, xname, yname):
+    """A section comparing configuration @x with @y: both ratios to (a) and x÷y."""
+    L.append("### %s\n" % title)
+    L.append(intro + "\n")
+    L.append("| benchmark | %s | %s | (%s)÷(%s) |\n|---|---:|---:|---:|" % (xname, yname, x, y))
+    for n in names:
+        a = m.get(x, {}).get(n, {}).get("ratio")
+        b = m.get(y, {}).get(n, {}).get("ratio")
+        L.append("| %s | %s | %s | %s |" % (n, fr(a), fr(b), fr(a / b, 4) if a and b else "—"))
+    L.append("")
+
+
 def write_md(raw, meta, s, path):
     cfgs = {c["id"]: c for c in raw["configs"]}
     ran = [c["id"] for c in raw["configs"] if c["status"] == "ran" and c["id"] != "a"]
@@ -241,32 +253,20 @@ def write_md(raw, meta, s, path):
         L.append("| " + " | ".join(row) + " |")
     L.append("")
     if "g" in ran and "i" in ran:
-        L.append("### Provenance recording\n")
-        L.append("(g)÷(i): the labeled subject with recording on over the same with it off "
-                 "(`actplane limits --provenance off`), per benchmark. A record is made only "
-                 "when a label first arrives on an object (docs/architecture.md, "
-                 "\"Provenance\"), so the steady-state cost is what the recording paths add "
-                 "to operations that change nothing.\n")
-        L.append("| benchmark | (g) | (i) | (g)÷(i) |\n|---|---:|---:|---:|")
-        for n in names:
-            g = m.get("g", {}).get(n, {}).get("ratio")
-            i = m.get("i", {}).get(n, {}).get("ratio")
-            L.append("| %s | %s | %s | %s |" % (n, fr(g), fr(i), fr(g / i, 4) if g and i else "—"))
-        L.append("")
+        ratio_table(L, m, names, "g", "i", "Provenance recording",
+                    "(g)÷(i): the labeled subject with recording on over the same with it off "
+                    "(`actplane limits --provenance off`), per benchmark. A record is made only "
+                    "when a label first arrives on an object (docs/architecture.md, "
+                    "\"Provenance\"), so the steady-state cost is what the recording paths add "
+                    "to operations that change nothing.", "(g)", "(i)")
     if "h" in ran and "j" in ran:
-        L.append("### The fmod_ret mode\n")
-        L.append("(j)÷(h): the labeled agent at 100 rules with the hooks attached as "
-                 "fmod_ret/fentry programs on the kernel's `security_*()` functions over the "
-                 "same with BPF LSM programs, per benchmark: what a kernel booted without "
-                 "`bpf` among its LSMs pays (docs/SECURITY.md §4.6). Both attach through a "
-                 "BPF trampoline; a tracing program also passes the kernel's recursion check "
-                 "on every run.\n")
-        L.append("| benchmark | (h) LSM | (j) fmod_ret | (j)÷(h) |\n|---|---:|---:|---:|")
-        for n in names:
-            h = m.get("h", {}).get(n, {}).get("ratio")
-            j = m.get("j", {}).get(n, {}).get("ratio")
-            L.append("| %s | %s | %s | %s |" % (n, fr(h), fr(j), fr(j / h, 4) if h and j else "—"))
-        L.append("")
+        ratio_table(L, m, names, "j", "h", "The fmod_ret mode",
+                    "(j)÷(h): the labeled agent at 100 rules with the hooks attached as "
+                    "fmod_ret/fentry programs on the kernel's `security_*()` functions over the "
+                    "same with BPF LSM programs, per benchmark: what a kernel booted without "
+                    "`bpf` among its LSMs pays (docs/SECURITY.md §4.6). Both attach through a "
+                    "BPF trampoline; a tracing program also passes the kernel's recursion check "
+                    "on every run.", "(j) fmod_ret", "(h) LSM")
     L.append("Repeatability: the largest spread (max − min) of the per-trial ratios in the "
              "table is %s; (a)'s own runs spread by at most %s of their median.\n"
              % (fr(max([v["spread"] for c in ran for v in m.get(c, {}).values()] or [0]), 4),
