@@ -32,6 +32,15 @@ OBJ      := $(B)/obj
 HOSTT    := $(B)/host-tests
 
 KO       := kmod/actplane.ko
+# The newest Debian kernel (make deps fetches it): its module is built in its
+# release's chroot (scripts/kmod-chroot.sh) into build/kmod/<release>/.
+NEWEST   := $(shell cat $(B)/kernel-newest/abi 2>/dev/null)
+KO_NEWEST := $(if $(NEWEST),$(B)/kmod/$(NEWEST)-amd64/actplane.ko)
+KERNEL   ?= 6.12
+# Module BTF split against the kernel's own vmlinux BTF, not a distilled base:
+# the kfunc filter's build-time BTF ids must be the ids the kernel uses
+# (kmod/kfuncs.c, ap_kfuncs_init()).  dkms.conf and kmod-chroot.sh say the same.
+KBUILD_BTF := MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=
 TOOL     := $(B)/actplane
 MAN8     := $(B)/actplane.8
 BASH_COMPLETION := $(B)/actplane.bash-completion
@@ -61,12 +70,13 @@ VM_TEST_BIN := $(VM_TEST_SRC:selftests/vm/%.c=$(B)/vm-tests/%)
 
 .PHONY: all deps kmod bpf tool check check-host check-vm demo bench stress vm-shell fuzz clean help
 
-all: kmod bpf tool vmtests
+all: kmod $(KO_NEWEST) bpf tool vmtests
 
 help:
 	@echo "make            build module, BPF objects, tool and test programs"
 	@echo "make deps       install/fetch packages, guest kernel, virtme-ng (root)"
 	@echo "make check      host tests + in-VM selftests, ends with 'N passed, N failed'"
+	@echo "                (KERNEL=newest: the VM suites on the newest Debian kernel)"
 	@echo "make demo       boot the VM and show ActPlane working"
 	@echo "make vm-shell   interactive shell in the VM with the module inserted"
 	@echo "make fuzz       longer run of the policy parser fuzzer"
@@ -80,8 +90,15 @@ $(KDIR)/Makefile:
 
 # ---- kernel module --------------------------------------------------------
 kmod: $(KO)
-$(KO): $(KDIR)/Makefile $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h include/actplane/*.h) Kbuild
-	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) modules $(if $(filter 0,$(V)),-s,)
+$(KO): $(KDIR)/Makefile
+	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_BTF) modules $(if $(filter 0,$(V)),-s,)
+
+KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h include/actplane/*.h) Kbuild
+$(KO): $(KMOD_SRC)
+ifneq ($(NEWEST),)
+$(KO_NEWEST): $(KMOD_SRC) $(B)/kernel-newest/abi
+	$(Q)scripts/kmod-chroot.sh $(if $(filter 0,$(V)),,V=1)
+endif
 
 # ---- BPF ------------------------------------------------------------------
 $(GEN)/vmlinux.h: $(KO)
@@ -166,15 +183,19 @@ $(B)/vm-tests/lib%.so: selftests/vm/so/%.c
 
 vmtests: $(VM_TEST_BIN) $(VM_TEST_BPF) $(VM_TEST_SO) $(HOST_TEST_BIN)
 
+# make check: every suite on 6.12 (both attachment modes) and the suites of
+# scripts/check.sh's NEWEST_SUITES on the newest kernel; KERNEL=newest runs
+# every suite on the newest kernel instead.
+CHECK_KERNEL := $(if $(filter-out 6.12 default,$(KERNEL)),--kernel $(KERNEL))
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/check.sh
+	$(Q)scripts/check.sh $(CHECK_KERNEL)
 
 check-host: all
 	$(Q)scripts/check.sh --host-only
 
 check-vm: all
-	$(Q)scripts/check.sh --vm-only
+	$(Q)scripts/check.sh --vm-only $(CHECK_KERNEL)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -55,7 +55,7 @@ install-dkms:
 	else \
 		echo "dkms not found: the module sources are in $(AP_SRC_DIR)."; \
 		echo "  install dkms (sudo apt install dkms) and run: sudo dkms install actplane/$(AP_VERSION)"; \
-		echo "  or build once for this kernel: make -C /lib/modules/\$$(uname -r)/build M=$(AP_SRC_DIR) modules"; \
+		echo "  or build once for this kernel: make -C /lib/modules/\$$(uname -r)/build M=$(AP_SRC_DIR) MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS= modules"; \
 	fi
 
 uninstall:

@@ -29,6 +29,7 @@
  * actplane_fm_<name>() where the table has them.
  */
 #include "../kmod/hooks.h"
+#define AP_ARG(x) x	/* the argument names do not matter here */
 #define AP_HOOK_EXTERN(NAME, ret, name, params, call, flags, attach, fm) \
 	extern ret actplane_##name params __ksym;				\
 	AP_IF_FM(fm)(extern ret actplane_fm_##name params __ksym;)

@@ -259,14 +259,23 @@ int BPF_PROG(ap_sk_free_security, struct sock *sk)
 	return 0;
 }
 
-/* A blocking read checks permission before it sleeps; re-check after data arrived. */
-SEC("fexit/pipe_read")
-int BPF_PROG(ap_pipe_read, struct kiocb *iocb, struct iov_iter *to, long ret)
-{
-	if (ret > 0)
-		actplane_pipe_read_done(iocb, ret);
-	return 0;
+/*
+ * A blocking read checks permission before it sleeps; re-check after data
+ * arrived.  pipe_read() became anon_pipe_read() and fifo_pipe_read() (6.1x):
+ * optional programs (`SEC("?...")`), `actplane up` loads those whose function
+ * the kernel has, and each group (the name up to "__") needs one.
+ */
+#define AP_PIPE_READ(variant, fn)					\
+SEC("?fexit/" #fn)							\
+int BPF_PROG(ap_pipe_read__##variant, struct kiocb *iocb, struct iov_iter *to, long ret) \
+{									\
+	if (ret > 0)							\
+		actplane_pipe_read_done(iocb, ret);			\
+	return 0;							\
 }
+AP_PIPE_READ(pipe, pipe_read)
+AP_PIPE_READ(anon, anon_pipe_read)
+AP_PIPE_READ(fifo, fifo_pipe_read)
 
 /*
  * The exit status of a run of G arms `after exec G exits N` gates.  The
@@ -499,10 +508,19 @@ int BPF_PROG(ap_msg_msg_free_security, struct msg_msg *msg)
 	return 0;
 }
 
-SEC("fentry/user_read")
-int BPF_PROG(ap_key_read, const struct key *key)
+/* a key's payload is read: user_read() up to 6.1x (later kernels' BTF
+ * lacks it), __keyctl_read_key() where the kernel keeps it a function */
+SEC("?fentry/user_read")
+int BPF_PROG(ap_key_read__user, const struct key *key)
 {
 	actplane_key_read((struct key *)key);
+	return 0;
+}
+
+SEC("?fentry/__keyctl_read_key")
+int BPF_PROG(ap_key_read__keyctl, struct key *key)
+{
+	actplane_key_read(key);
 	return 0;
 }
 

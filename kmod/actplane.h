@@ -3,6 +3,7 @@
  * ActPlane kernel module: internal interfaces between the module's files.
  *
  *   main.c        init/exit, unwinding
+ *   compat.h      differences between the kernel series it builds for
  *   stats.c       per-CPU counters and per-hook hit counts
  *   hooks.h       the hook table: one line per hook kfunc
  *   hooks_fs.c    hooks on files, exec, pipes and the splice family

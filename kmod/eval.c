@@ -47,6 +47,7 @@
 #include <actplane/decide.h>
 #include "policy.h"
 #include "eval.h"
+#include "compat.h"
 
 #define AP_STACK_PATH	256
 
@@ -925,17 +926,14 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsi
 	struct fs_struct *fs = current->fs;
 	struct dentry *d, *mroot;
 	struct path root;
-	unsigned int seq, rseq;
+	unsigned int rseq;
 	bool ok = false;
 	int depth;
 
 	if (!p || !fs)
 		return false;
 	rcu_read_lock();
-	do {
-		seq = read_seqcount_begin(&fs->seq);
-		root = fs->root;
-	} while (read_seqcount_retry(&fs->seq, seq));
+	ap_fs_root_lockless(fs, &root);
 	if (root.mnt != p->mnt)
 		goto out;
 	mroot = p->mnt->mnt_root;

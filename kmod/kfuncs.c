@@ -5,9 +5,12 @@
  * Hook kfuncs (one per hook program): the BPF program passes the hook's own
  * kernel objects and returns the verdict (0 allow, negative errno deny).
  * Hooks whose arguments the verifier treats as trusted take KF_TRUSTED_ARGS;
- * task_free, sk_free_security and fexit programs get plain (legacy) pointers,
- * so their kfuncs only use the pointer as a key or read the object the
- * kernel is still holding for the call.
+ * task_free, sk_free_security, fentry/fexit and fmod_ret programs get plain
+ * (legacy) pointers, which their kfuncs take as arguments named *__ign (the
+ * verifier of 6.19 and later requires trusted arguments of every kfunc
+ * otherwise); those kfuncs only use the pointer as a key or read the object
+ * the kernel is still holding for the call, and only the program on that
+ * call may call them (ap_kfunc_filter()).
  *
  * The fmod_ret mode (kernels whose BPF LSM is not active) calls each
  * trusted-argument hook kfunc through an untrusted twin actplane_fm_<name>
@@ -25,9 +28,11 @@
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/mm_types.h>
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/path.h>
 #include "actplane.h"
+#include "compat.h"
 #include "hooks.h"
 #include "stats.h"
 
@@ -48,10 +53,20 @@ __bpf_kfunc_start_defs();
 		ap_stats_hook_hit(ACTPLANE_HOOK_##NAME);			\
 		call;								\
 	}
-#define AP_KFUNC(NAME, ret, name, params, call, flags, attach, fm)	\
-	AP_KFUNC_##ret(NAME, name, params, call)				\
+/* pass 1: the kfuncs of TRUSTED hooks, their arguments named as written */
+#define AP_ARG(x) x
+#define AP_KFUNC_T(NAME, ret, name, params, call, flags, attach, fm)	\
+	AP_IF_TRUSTED(flags)(AP_KFUNC_##ret(NAME, name, params, call))
+AP_HOOKS(AP_KFUNC_T)
+#undef AP_ARG
+
+/* pass 2: UNTRUSTED hooks and the fmod_ret twins: pointers named x__ign */
+#define AP_ARG(x) x##__ign
+#define AP_KFUNC_U(NAME, ret, name, params, call, flags, attach, fm)	\
+	AP_IF_UNTRUSTED(flags)(AP_KFUNC_##ret(NAME, name, params, call))	\
 	AP_IF_FM(fm)(AP_KFUNC_##ret(NAME, fm_##name, params, AP_FM_CALL(fm)))
-AP_HOOKS(AP_KFUNC)
+AP_HOOKS(AP_KFUNC_U)
+#undef AP_ARG
 
 /* ---- label storage ---- */
 
@@ -131,7 +146,7 @@ __bpf_kfunc u64 actplane_counter_read(u32 ctr)
 __bpf_kfunc_end_defs();
 
 #define AP_KFUNC_ID(NAME, ret, name, params, call, flags, attach, fm)	\
-	BTF_ID_FLAGS(func, actplane_##name, flags)				\
+	BTF_ID_FLAGS(func, actplane_##name, AP_KF_##flags)			\
 	AP_IF_FM(fm)(BTF_ID_FLAGS(func, actplane_fm_##name))
 BTF_KFUNCS_START(ap_kfunc_ids)
 AP_HOOKS(AP_KFUNC_ID)
@@ -208,6 +223,20 @@ int ap_kfuncs_init(void)
 	};
 	int i, ret;
 
+	/*
+	 * The filter compares kfunc ids with ap_hook_kfunc_ids, resolved at
+	 * build time.  A module BTF built on a distilled base (.BTF.base; the
+	 * kbuild default for external modules with newer pahole and
+	 * resolve_btfids) is renumbered at load and those ids would match
+	 * nothing: every program could call every hook kfunc.  The Makefile
+	 * and dkms.conf build without it; a module built otherwise refuses to
+	 * load rather than run without its filter.
+	 */
+	if (THIS_MODULE->btf_base_data_size) {
+		pr_err("actplane: built with a distilled base BTF, which breaks its kfunc filter: "
+		       "build with 'MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS=' (see docs/install.md)\n");
+		return -ENOEXEC;
+	}
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		ret = register_btf_kfunc_id_set(types[i], &ap_kfunc_set);
 		if (ret)

@@ -1416,12 +1416,16 @@ err_cache:
 /* Module exit: no hook can run any more (nothing holds the module). */
 void ap_store_exit(void)
 {
-	int cpu;
+	int cpu, type, i;
 
 	destroy_workqueue(ap_wq);	/* runs pending purges first */
 	for_each_possible_cpu(cpu) {
 		per_cpu(ap_task_hint, cpu) = NULL;
-		memset(per_cpu_ptr(&ap_obj_hint, cpu), 0, sizeof(ap_obj_hint));
+		/* element by element: the array as a whole is in the percpu
+		 * address space, which memset() may not be handed (7.x) */
+		for (type = 0; type < __AP_OBJ_MAX; type++)
+			for (i = 0; i < AP_OBJ_HINTS; i++)
+				per_cpu(ap_obj_hint[type][i], cpu) = NULL;
 	}
 	rhashtable_free_and_destroy(&ap_tasks, ap_task_free_fn, NULL);
 	rhashtable_free_and_destroy(&ap_inodes, ap_obj_free_fn, (void *)AP_OBJ_INODE);

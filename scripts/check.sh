@@ -5,16 +5,28 @@
 # selftests/ktap.sh); the counts are of its top-level result lines, over all
 # of them: "ok N ..." passed, "ok N ... # SKIP ..." skipped, "not ok N ..."
 # failed (also with a SKIP).  Indented lines (nested KTAP) are not counted.
-#   check.sh [--host-only | --vm-only] [--stress] [VM_TEST_PATTERN...]
+#   check.sh [--host-only | --vm-only] [--kernel K] [--stress] [VM_TEST_PATTERN...]
 # --stress: the hardening suites' long versions (AP_STRESS=1 in the guest)
+# The VM suites run on the 6.12 kernel (both attachment modes); the full run
+# then boots the newest Debian kernel (build/kernel-newest, if `make deps`
+# fetched it) for the suites NEWEST_SUITES names, in both modes.  --kernel
+# newest runs the selected suites on the newest kernel only.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-host=1 vm=1 stress=0 solo=()
+host=1 vm=1 stress=0 solo=() kernel=6.12
+# The suites the full run repeats on the newest kernel: the engine end to end
+# (labels, policy, the runner), the kernel-side escapes, and the fmod_ret mode.
+NEWEST_SUITES="test_foundation.sh test_labels.sh test_policy.sh test_run.sh test_hardening.sh"
+NEWEST_FMODRET_SUITES="test_no_bpf_lsm.sh test_policy.sh"
 case "${1:-}" in
 --host-only) vm=0; shift ;;
 --vm-only) host=0; shift ;;
 esac
+if [ "${1:-}" = --kernel ]; then
+	kernel=$2
+	shift 2
+fi
 if [ "${1:-}" = --stress ]; then
 	stress=1
 	shift
@@ -45,7 +57,8 @@ run_vm() {
 	shift
 	out=$(mktemp)
 	# shellcheck disable=SC2086 # VM_OPTIONS are words
-	"$top/scripts/vm.sh" --tap $opts -- env AP_STRESS=$stress "$top/selftests/vm/run.sh" "$@" 2>&1 |
+	"$top/scripts/vm.sh" --tap --kernel "$kernel" $opts -- \
+		env AP_STRESS=$stress AP_KERNEL_TAG="$ktag" "$top/selftests/vm/run.sh" "$@" 2>&1 |
 		tee -a "$log" "$out"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" != 0 ]; then
@@ -57,8 +70,11 @@ run_vm() {
 	rm -f "$out"
 }
 
+kdir() { case "$1" in newest) echo "$B/kernel-newest" ;; *) echo "$B/kernel" ;; esac; }
+ktag=
+[ "$kernel" = 6.12 ] || ktag=$kernel.
 if [ $vm = 1 ]; then
-	echo "== in-VM selftests (virtme-ng, guest kernel $(cat "$B/kernel/abi"))" | tee -a "$log"
+	echo "== in-VM selftests (virtme-ng, guest kernel $(cat "$(kdir "$kernel")/abi"))" | tee -a "$log"
 	# The suites selected by the patterns (all without any); a suite with a
 	# "# vm-options: OPTS" line gets a VM of its own booted with OPTS (and
 	# in the full run also the suites its "# vm-with:" line names: the
@@ -94,6 +110,26 @@ if [ $vm = 1 ]; then
 		# shellcheck disable=SC2086 # the suite names are words
 		run_vm "${s%%|*}" ${s#*|}
 	done
+	# the newest kernel: its suites in the LSM mode (each with its own VM
+	# options, as above), then the fmod_ret VM with its suites
+	if [ $# = 0 ] && [ "$kernel" = 6.12 ] && [ -f "$B/kernel-newest/abi" ]; then
+		kernel=newest ktag=newest.
+		echo "== in-VM selftests on the newest kernel $(cat "$B/kernel-newest/abi")" | tee -a "$log"
+		shared=()
+		for name in $NEWEST_SUITES; do
+			opts=$(sed -n 's/^# vm-options: *//p' "$top/selftests/vm/$name")
+			if [ -n "$opts" ]; then
+				run_vm "$opts" "$name"
+			else
+				shared+=("$name")
+			fi
+		done
+		[ ${#shared[@]} = 0 ] || run_vm --tcg-single "${shared[@]}"
+		fm_opts=$(sed -n 's/^# vm-options: *//p' "$top/selftests/vm/test_no_bpf_lsm.sh")
+		# shellcheck disable=SC2086 # the suite names are words
+		run_vm "$fm_opts" $NEWEST_FMODRET_SUITES
+		kernel=6.12 ktag=
+	fi
 	# a tiny run of every benchmark, so the suite cannot rot
 	if [ $# = 0 ] && grep -q '^bench-smoke:' "$top/bench.mk" 2>/dev/null; then
 		echo "# bench-smoke" | tee -a "$log"

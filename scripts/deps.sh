@@ -4,6 +4,12 @@
 #  - Debian packages from bookworm and bookworm-backports (libbpf, bpftool);
 #  - the current Debian backports 6.12 kernel (image, headers, kbuild), resolved
 #    at fetch time and unpacked under build/kernel/ (nothing goes to /boot);
+#  - the newest Debian kernel (the highest linux-image-amd64 of trixie-backports
+#    and sid, resolved at fetch time), unpacked under build/kernel-newest/, and
+#    a minimal chroot of its Debian release with its headers installed by apt
+#    under build/chroot-<suite>/: that kernel is built with a newer gcc and
+#    its kbuild tools need a newer libc than bookworm has, so its module is
+#    built in there (`make KERNEL=newest`).  ACTPLANE_NEWEST=0 skips this;
 #  - virtme-ng from trixie through a private apt configuration, unpacked under
 #    build/vng/ (the system's apt sources are not touched for trixie);
 #  - Node.js (Debian's, unless a node >= 18 is there) and the MCP TypeScript
@@ -32,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT=(apt-get -o APT::Sandbox::User=root)
 BPO=/etc/apt/sources.list.d/actplane-bookworm-backports.list
 
-BOOKWORM_PKGS="clang-19 llvm-19 dwarves libnl-genl-3-dev libnl-3-dev libyaml-dev
+BOOKWORM_PKGS="clang-19 llvm-19 dwarves debootstrap libnl-genl-3-dev libnl-3-dev libyaml-dev
 libjson-c-dev libelf-dev zlib1g-dev pkg-config make gcc bc kmod cpio
 qemu-system-x86 busybox-static udev python3-requests python3-argcomplete
 iproute2 liburing-dev python3 git util-linux file e2fsprogs
@@ -174,6 +180,94 @@ if [ "$(cat "$K/abi" 2>/dev/null)" != "$abi" ] || [ ! -f "$K/vmlinuz" ]; then
 fi
 [ -f "$K/headers/vmlinux" ] || die "headers lack the BTF vmlinux ($K/headers/vmlinux)"
 
+# --- the newest Debian kernel, and a chroot to build its module ------------
+# Private apt configuration listing trixie-backports and sid; the higher
+# linux-image-amd64 wins.  Its release's chroot gets the headers through apt
+# (with the compiler and kbuild they depend on), as on a user's machine.
+NK=$B/kernel-newest
+newest_kernel() {
+	local A=$CACHE/apt-newest opts cand ver abi suite root pkgs p img hdr
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/dl"
+	cat >"$A/sources.list" <<-EOF
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+	EOF
+	opts=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache" -o Dir::State::status=/dev/null)
+	if ! "${APT[@]}" "${opts[@]}" update -qq; then
+		[ -f "$NK/abi" ] && { say "cannot reach trixie-backports/sid; keeping the unpacked newest kernel $(cat "$NK/abi")"; return 0; }
+		die "apt-get update for trixie-backports/sid failed (needed for the newest kernel; ACTPLANE_NEWEST=0 skips it)"
+	fi
+	# "VERSION SUITE" of each linux-image-amd64, highest first
+	cand=$(apt-cache "${opts[@]}" madison linux-image-amd64 |
+		awk -F'|' '{gsub(/ /,"",$2); split($3,a," "); s=a[2]; sub(/\/.*/,"",s); print $2, s}' | sort -V -r | head -n1)
+	ver=${cand% *} suite=${cand#* }
+	[ -n "$ver" ] && [ -n "$suite" ] || die "cannot resolve linux-image-amd64 in trixie-backports/sid"
+	abi=$(apt-cache "${opts[@]}" show "linux-image-amd64=$ver" | sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*\)-amd64\( \|,\|$\).*/\1/p' | head -n1)
+	[ -n "$abi" ] || die "cannot find the kernel linux-image-amd64 $ver depends on"
+	case "$suite" in trixie-backports) root=$B/chroot-trixie ;; *) root=$B/chroot-$suite ;; esac
+
+	if [ "$(cat "$NK/abi" 2>/dev/null)" != "$abi" ] || [ ! -f "$NK/vmlinuz" ]; then
+		say "fetching the newest Debian kernel: $abi ($suite)"
+		local kdl=$CACHE/kernel-newest-$abi
+		mkdir -p "$kdl"
+		# 7.x splits the image (linux-binary-unsigned-*, linux-modules-*,
+		# linux-base-*); earlier kernels ship linux-image-*-unsigned.
+		if apt-cache "${opts[@]}" show "linux-binary-unsigned-$abi-amd64" >/dev/null 2>&1; then
+			pkgs="linux-binary-unsigned-$abi-amd64 linux-modules-$abi-amd64 linux-base-$abi-amd64"
+		else
+			pkgs="linux-image-$abi-amd64-unsigned"
+		fi
+		( cd "$kdl" && for p in $pkgs; do
+			ls "$p"_*.deb >/dev/null 2>&1 || "${APT[@]}" "${opts[@]}" download -qq "$p" >/dev/null ||
+				die "cannot download $p"
+		done )
+		rm -rf "$NK"
+		mkdir -p "$NK/root"
+		for p in "$kdl"/*.deb; do dpkg -x "$p" "$NK/root"; done
+		# virtme-ng finds the modules under <root>/lib/modules/<release>
+		[ -e "$NK/root/lib" ] || ln -s usr/lib "$NK/root/lib"
+		img=$(ls "$NK"/root/boot/vmlinuz-* "$NK"/root/usr/lib/modules/*/vmlinuz* 2>/dev/null | head -n1 || true)
+		[ -n "$img" ] || die "no kernel image in $pkgs"
+		mkdir -p "$NK/root/boot"
+		[ -f "$NK/root/boot/vmlinuz-$abi-amd64" ] || cp "$img" "$NK/root/boot/vmlinuz-$abi-amd64"
+		ln -sfn "root/boot/vmlinuz-$abi-amd64" "$NK/vmlinuz"
+		echo "$suite" >"$NK/suite"
+		echo "$root" >"$NK/chroot"
+		echo "$abi" >"$NK/abi"
+		find "$CACHE" -maxdepth 1 -name 'kernel-newest-*' ! -name "kernel-newest-$abi" -exec rm -rf {} +
+	fi
+
+	# The chroot: a minimal system of that release, its headers installed by apt.
+	hdr=linux-headers-$abi-amd64
+	if [ ! -f "$root/.actplane-ok" ]; then
+		local base=${suite%-backports}
+		say "creating a minimal $base chroot under $root (debootstrap)"
+		rm -rf "$root"
+		debootstrap --variant=minbase --include=make,bc,dwarves,kmod "$base" "$root" \
+			http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 ||
+			die "debootstrap $base failed (see $CACHE/debootstrap.log)"
+		[ "$suite" = "$base" ] ||
+			echo "deb http://deb.debian.org/debian $suite main" >"$root/etc/apt/sources.list.d/$suite.list"
+		touch "$root/.actplane-ok"
+	fi
+	if [ ! -f "$root/usr/src/$hdr/Makefile" ] || [ ! -x "$root/usr/bin/as" ]; then
+		say "installing $hdr in the chroot"
+		# (apt's "cannot write log" about /dev/pts is harmless: the log only)
+		{ chroot "$root" "${APT[@]}" update -qq &&
+		  chroot "$root" env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq \
+			--no-install-recommends "$hdr" binutils >/dev/null; } 2>"$CACHE/chroot-apt.log" ||
+			{ cat "$CACHE/chroot-apt.log" >&2; die "cannot install $hdr in $root"; }
+	fi
+	[ -f "$root/usr/src/$hdr/vmlinux" ] || die "the newest kernel's headers lack the BTF vmlinux"
+	have="newest kernel $abi ($suite)"
+}
+newest_note=
+if [ "${ACTPLANE_NEWEST:-1}" != 0 ]; then
+	newest_kernel
+	newest_note=", $have"
+fi
+
 # --- virtme-ng from trixie (private apt configuration) ----------------------
 V=$B/vng
 A=$CACHE/apt-trixie
@@ -192,4 +286,4 @@ if [ ! -x "$V/usr/bin/vng" ]; then
 	[ -x "$V/usr/bin/vng" ] || die "virtme-ng package has no usr/bin/vng"
 fi
 
-say "ok: kernel $abi, MCP SDK $sdk_have (node $(node --version)), virtme-ng $(ls "$A"/dl/virtme-ng_*.deb 2>/dev/null | sed 's/.*virtme-ng_//;s/_all.deb//' || echo unpacked)"
+say "ok: kernel $abi$newest_note, MCP SDK $sdk_have (node $(node --version)), virtme-ng $(ls "$A"/dl/virtme-ng_*.deb 2>/dev/null | sed 's/.*virtme-ng_//;s/_all.deb//' || echo unpacked)"

@@ -18,14 +18,19 @@ done
 echo "ACTPLANE_VM_STARTED"	# scripts/vm.sh: the guest booted and ran us
 export ACTPLANE_TOP=$top
 export PATH="$top/build:$PATH"
+# The module built for this kernel: build/kmod/<release>/ for a kernel other
+# than the default one (make KERNEL=newest), else the tree's kmod/.
+AP_KO=$top/build/kmod/$(uname -r)/actplane.ko
+[ -f "$AP_KO" ] || AP_KO=$top/kmod/actplane.ko
+export AP_KO
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 dmesg -n 1 2>/dev/null	# keep the console for the command's output
 dmesg -C
 if [ $module = 1 ] && [ ! -d /sys/module/actplane ]; then
-	if ! insmod "$top/kmod/actplane.ko"; then
-		echo "vm-guest: insmod $top/kmod/actplane.ko failed" >&2
+	if ! insmod "$AP_KO"; then
+		echo "vm-guest: insmod $AP_KO failed" >&2
 		dmesg | tail -n 20 >&2
 		echo "ACTPLANE_VM_RC=1"
 		exit 1

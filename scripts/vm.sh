@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot the guest kernel (Debian 6.12, unpacked by `make deps`) with virtme-ng,
+# Boot a guest kernel (unpacked by `make deps`) with virtme-ng,
 # insert the module and run a command inside; the host's files are visible at
 # the same paths (read-only; /tmp is writable).  Exit status is the command's,
 # or 1 if the kernel log shows a WARNING/BUG/oops/refcount message.
@@ -8,7 +8,10 @@
 #   scripts/vm.sh --shell                      interactive shell (module not inserted;
 #                                              run scripts/vm-guest.sh --setup)
 # Options:
-#   --no-module     do not insert kmod/actplane.ko
+#   --kernel K      6.12 (default; build/kernel) or newest (build/kernel-newest,
+#                   the newest Debian kernel, its module build/kmod/<release>/);
+#                   ACTPLANE_KERNEL=K does the same
+#   --no-module     do not insert the module
 #   --tap           also print "ok/not ok 1 kernel log clean" (test runs, KTAP)
 #   --bench         one CPU, -icount (guest time counts instructions)
 #   --tcg-single    without KVM: single-threaded TCG (the vCPUs take turns on
@@ -21,11 +24,12 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
-cpus=2 memory=2G shell=0 bench=0 single=0 verbose=${ACTPLANE_VM_VERBOSE:-0} guest_opts=() append=()
+kernel=${ACTPLANE_KERNEL:-6.12} cpus=2 memory=2G shell=0 bench=0 single=0 verbose=${ACTPLANE_VM_VERBOSE:-0} guest_opts=() append=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--shell) shell=1 ;;
+	--kernel) kernel=$2; shift ;;
 	--no-module) guest_opts+=(--no-module) ;;
 	--tap) guest_opts+=(--tap) ;;
 	--bench) bench=1 cpus=1 ;;
@@ -35,15 +39,20 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2; shift ;;
 	--append) append+=(--append "$2"); shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-[ -f "$B/kernel/abi" ] || { echo "vm.sh: guest kernel missing: run 'make deps'" >&2; exit 1; }
+case "$kernel" in
+6.12|default) K=$B/kernel ;;
+newest) K=$B/kernel-newest ;;
+*) echo "vm.sh: unknown kernel '$kernel' (6.12 or newest)" >&2; exit 2 ;;
+esac
+[ -f "$K/abi" ] || { echo "vm.sh: guest kernel $kernel missing: run 'make deps'" >&2; exit 1; }
 [ -x "$B/vng/usr/bin/vng" ] || { echo "vm.sh: virtme-ng missing: run 'make deps'" >&2; exit 1; }
-kimg=$(readlink -f "$B/kernel/vmlinuz")	# versioned name: vng finds modules from it
+kimg=$(readlink -f "$K/vmlinuz")	# versioned name: vng finds modules from it
 
 export PATH="$B/vng/usr/bin:$PATH"
 export PYTHONPATH="$B/vng/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"

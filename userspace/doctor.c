@@ -25,6 +25,7 @@
 #include <linux/magic.h>
 #include <zlib.h>
 #include <json-c/json.h>
+#include <bpf/btf.h>
 
 #include "args.h"
 #include "cmd.h"
@@ -299,6 +300,28 @@ static void check_btf(struct doctor *d)
 	}
 }
 
+/*
+ * The enforcement backend is a struct_ops type the module registers: the
+ * kernel needs __register_bpf_struct_ops() (6.9).  A probe of the kernel's
+ * BTF, not of its version: a distribution kernel may have it backported.
+ */
+static void check_struct_ops(struct doctor *d)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool have = vmlinux &&
+		btf__find_by_name_kind(vmlinux, "__register_bpf_struct_ops", BTF_KIND_FUNC) > 0;
+
+	btf__free(vmlinux);
+	if (have) {
+		ok(d, "struct_ops types from modules (the actplane_ops enforcement backend)");
+		return;
+	}
+	fail(d, "this kernel cannot register a module's struct_ops type "
+	     "(no __register_bpf_struct_ops in %s)", vmlinux ? "its BTF" : "a readable BTF");
+	fix("the module's enforcement backend needs Linux %d.%d or newer "
+	    "(struct_ops from modules): boot such a kernel", MIN_MAJOR, MIN_MINOR);
+}
+
 /* the lsm= value to use: the active list without "capability" (always first,
  * implicitly), plus bpf */
 static void lsm_with_bpf(const char *list, char *out, size_t len)
@@ -499,6 +522,8 @@ static int cmd_doctor(int argc, char **argv)
 	check_kernel(&d);
 	d.check = "btf";
 	check_btf(&d);
+	d.check = "struct_ops";
+	check_struct_ops(&d);
 	d.check = "lsm";
 	check_lsm(&d);
 	d.check = "bpffs";

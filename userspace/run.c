@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,11 +58,16 @@ struct run_ctx {
 	long violations;
 };
 
-/* Load the module if its family is missing: modprobe, else the build tree's .ko. */
+/*
+ * Load the module if its family is missing: modprobe, else the build tree's
+ * .ko for the running kernel (build/kmod/<release>/ for a kernel other than
+ * the default one, `make KERNEL=...`), else the tree's kmod/.
+ */
 static int ensure_module(const char *self)
 {
-	char err[256], ko[PATH_MAX], *slash;
+	char err[256], dir[PATH_MAX], ko[PATH_MAX + 96], cmd[PATH_MAX + 128], *slash;
 	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	struct utsname u;
 
 	if (nl) {
 		ap_nl_close(nl);
@@ -69,18 +75,22 @@ static int ensure_module(const char *self)
 	}
 	if (system("modprobe actplane 2>/dev/null") == 0)
 		return 0;
-	/* next to the tool: build/actplane -> kmod/actplane.ko */
-	snprintf(ko, sizeof(ko), "%s", self);
-	slash = strrchr(ko, '/');
-	if (slash) {
-		char cmd[PATH_MAX + 32];
-
-		snprintf(slash, sizeof(ko) - (size_t)(slash - ko), "/../kmod/actplane.ko");
-		if (!access(ko, R_OK)) {
-			snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
-			if (system(cmd) == 0)
-				return 0;
-		}
+	snprintf(dir, sizeof(dir), "%s", self);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		ap_err("cannot load the actplane module (modprobe failed); see 'actplane doctor'");
+		return -1;
+	}
+	*slash = 0;
+	ko[0] = 0;
+	if (!uname(&u))		/* next to the tool: build/actplane -> build/kmod/<release>/ */
+		snprintf(ko, sizeof(ko), "%s/kmod/%s/actplane.ko", dir, u.release);
+	if (!ko[0] || access(ko, R_OK))		/* build/actplane -> kmod/actplane.ko */
+		snprintf(ko, sizeof(ko), "%s/../kmod/actplane.ko", dir);
+	if (!access(ko, R_OK) && !strchr(ko, '\'')) {
+		snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
+		if (system(cmd) == 0)
+			return 0;
 	}
 	ap_err("cannot load the actplane module (tried modprobe and %s); see 'actplane doctor'", ko);
 	return -1;

@@ -32,6 +32,7 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "args.h"
 #include "cmd.h"
@@ -186,6 +187,54 @@ static struct bpf_object *hooks_open(enum ap_attach mode)
 	return bpf_object__open_mem(elf, sz, &oo);
 }
 
+/*
+ * Optional programs (`SEC("?fentry/FN")`, hooks.bpf.c) follow a kernel
+ * function that has different names on different kernels: load each whose
+ * FN the running kernel's BTF has.  The programs of one group (the name up
+ * to "__", as "ap_pipe_read__anon") cover one hook: a kernel with none of
+ * them would lose the hook, and is refused.
+ */
+static int hooks_select(struct bpf_object *obj)
+{
+	struct bpf_program *prog, *other;
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int ret = 0;
+
+	if (!vmlinux) {
+		ret = errno ? -errno : -ENOENT;
+		ap_err("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s", strerror(-ret));
+		return ret;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog), *fn = strrchr(sec, '/');
+
+		/* only the optional programs start with autoload off */
+		if (!bpf_program__autoload(prog) && fn &&
+		    btf__find_by_name_kind(vmlinux, fn + 1, BTF_KIND_FUNC) > 0)
+			bpf_program__set_autoload(prog, true);
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog), *sep = strstr(name, "__");
+		bool covered = false;
+
+		if (!sep || bpf_program__autoload(prog))
+			continue;
+		bpf_object__for_each_program(other, obj)
+			if (!strncmp(bpf_program__name(other), name, (size_t)(sep - name + 2)) &&
+			    bpf_program__autoload(other))
+				covered = true;
+		if (!covered) {
+			ap_err("this kernel has none of the functions the %.*s hook attaches to "
+			       "(this one: %s); ActPlane does not support it yet",
+			       (int)(sep - name - 3), name + 3, bpf_program__section_name(prog));
+			ret = -EOPNOTSUPP;
+			break;
+		}
+	}
+	btf__free(vmlinux);
+	return ret;
+}
+
 /* Attach and pin every hook program that is not pinned yet. */
 static int hooks_up(enum ap_attach want, int *attached)
 {
@@ -213,10 +262,12 @@ static int hooks_up(enum ap_attach want, int *attached)
 		ap_err("cannot open the hook BPF object: %s", strerror(-ret));
 		return ret;
 	}
+	if ((ret = hooks_select(obj)))
+		goto out;
 	bpf_object__for_each_program(prog, obj) {
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
 			 bpf_program__name(prog) + 3 /* "ap_" */);
-		if (access(path, F_OK))
+		if (bpf_program__autoload(prog) && access(path, F_OK))
 			missing++;
 	}
 	if (!missing)
@@ -232,7 +283,7 @@ static int hooks_up(enum ap_attach want, int *attached)
 
 		snprintf(path, sizeof(path), AP_PIN_DIR "/" AP_PIN_HOOK_PREFIX "%s",
 			 bpf_program__name(prog) + 3);
-		if (!access(path, F_OK))
+		if (!bpf_program__autoload(prog) || !access(path, F_OK))
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {

@@ -324,7 +324,12 @@ t "doctor explains a missing bpf LSM: the fmod_ret mode, and how to enable the L
 t "doctor accepts an LSM list with bpf" \
 	'"$AP" doctor --lsm-file "$T/lsm-bpf" | grep -q "^ok    bpf LSM active"'
 t "doctor prints one ok/FAIL line per check" \
-	'[ "$("$AP" doctor --lsm-file "$T/lsm-bpf" | grep -c "^\(ok  \|FAIL\)")" = 7 ]'
+	'[ "$("$AP" doctor --lsm-file "$T/lsm-bpf" | grep -c "^\(ok  \|FAIL\)")" = 8 ]'
+t "doctor probes struct_ops from modules in the kernel's BTF" \
+	'out=$("$AP" doctor --lsm-file "$T/lsm-bpf");
+	 echo "$out" | grep -q "^ok    struct_ops types from modules" ||
+	 { echo "$out" | grep -q "^FAIL  this kernel cannot register a module.s struct_ops type" &&
+	   echo "$out" | grep -q "Linux 6.9 or newer"; }'
 t "doctor reports an unreadable LSM list" \
 	'out=$("$AP" doctor --lsm-file "$T/missing"); [ $? = 1 ] && echo "$out" | grep -q "^FAIL  cannot read the active LSM list"'
 

@@ -6,9 +6,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 rc=0
 # In a VM booted without bpf among its LSMs the hooks attach in the fmod_ret
-# mode: its suites' headers say so, so the summary tells the two runs apart.
-tag=""
-grep -qE '(^|,)bpf(,|$)' /sys/kernel/security/lsm 2>/dev/null || tag="fmod_ret."
+# mode: its suites' headers say so, so the summary tells the two runs apart;
+# scripts/check.sh tags a run on the newest kernel too (AP_KERNEL_TAG).
+tag=${AP_KERNEL_TAG:-}
+grep -qE '(^|,)bpf(,|$)' /sys/kernel/security/lsm 2>/dev/null || tag="${tag}fmod_ret."
 for t in "$here"/test_*.sh; do
 	if [ $# -gt 0 ]; then
 		hit=0

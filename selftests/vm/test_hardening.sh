@@ -209,9 +209,11 @@ t_event_loss() {
   because "protected"'
 	before_drop=$(counter events_dropped)
 	before_blocked=$(counter blocked)
-	# a reader that does not read for a while: its socket buffer overruns
-	rm -f $H/watch.json $H/watch.err
-	( timeout 120 "$AP" watch --json 2> $H/watch.err | { sleep 6; cat; } > $H/watch.json ) &
+	# a reader that does not read until the flood is over: its socket buffer
+	# overruns however fast or slow the flood runs
+	rm -f $H/watch.json $H/watch.err $H/flood.done
+	( timeout 120 "$AP" watch --json 2> $H/watch.err |
+		{ while [ ! -e $H/flood.done ]; do sleep 0.1; done; cat; } > $H/watch.json ) &
 	local wp=$!
 	for _ in $(seq 100); do grep -q watching $H/watch.err 2>/dev/null && break; sleep 0.1; done
 	refused=$(python3 - $H/protected/f $FLOOD <<'PY'
@@ -226,6 +228,7 @@ print(n)
 PY
 )
 	after_blocked=$(counter blocked)
+	touch $H/flood.done
 	# let the reader drain, then stop it
 	for _ in $(seq 150); do
 		sleep 0.2

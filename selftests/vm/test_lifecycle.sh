@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 
 H=/tmp/aplife POLICY=/tmp/aplife/policy.yaml
-KO=${AP_KO:-$ACTPLANE_TOP/kmod/actplane.ko}
+KO=$AP_KO
 if [ "${AP_STRESS:-0}" = 1 ]; then LIFECYCLES=100; else LIFECYCLES=5; fi
 
 progs() { bpftool prog list -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }

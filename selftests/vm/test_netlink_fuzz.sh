@@ -41,7 +41,7 @@ setup() {
 	# hostile policies need all 64 label bits
 	"$AP" down >/dev/null 2>&1 || true
 	if rmmod actplane 2>/dev/null; then
-		insmod "$ACTPLANE_TOP/kmod/actplane.ko"
+		insmod "$AP_KO"
 	fi
 	"$AP" up >/dev/null
 	workspace $W
@@ -327,7 +327,7 @@ t_reload_module() {
 	"$AP" unload >/dev/null
 	"$AP" down >/dev/null
 	rmmod actplane || fail "rmmod failed"
-	insmod "$ACTPLANE_TOP/kmod/actplane.ko"
+	insmod "$AP_KO"
 	"$AP" status >/dev/null
 }
 

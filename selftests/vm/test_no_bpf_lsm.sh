@@ -70,6 +70,7 @@ t_doctor_says_how() {
 	out=$("$AP" doctor 2>&1) || rc=$?
 	[ $rc = 0 ] || fail "doctor failed in the fmod_ret mode: $out"
 	expect_contains "doctor" "$out" "bpf is not among the active LSMs"
+	expect_contains "doctor" "$out" "ok    struct_ops types from modules"
 	expect_contains "doctor" "$out" "attaches the hooks in fmod_ret mode"
 	expect_contains "doctor" "$out" "BPF programs attached in fmod_ret mode"
 	# the active list plus bpf (the kernel may add ima, evm to what we booted with)

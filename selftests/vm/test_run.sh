@@ -73,6 +73,8 @@ t_run_needs_root() {
 t_doctor_ready() {
 	"$AP" up >/dev/null
 	out=$("$AP" doctor 2>&1) || fail "doctor failed: $out"
+	expect_contains "probes struct_ops" "$out" "ok    struct_ops types from modules"
+	expect_contains "names the kernel" "$out" "ok    kernel $(uname -r)"
 	printf 'bpf\n' > $W/lsm-nobpf && printf 'lockdown,capability,landlock,yama,apparmor\n' > $W/lsm-nobpf
 	rc=0
 	out=$("$AP" doctor --lsm-file $W/lsm-nobpf 2>&1) || rc=$?
