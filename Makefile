@@ -96,7 +96,7 @@ $(KO): $(KDIR)/Makefile
 KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/Kbuild include/uapi/*.h include/actplane/*.h) Kbuild
 $(KO): $(KMOD_SRC)
 ifneq ($(NEWEST),)
-$(KO_NEWEST): $(KMOD_SRC) $(B)/kernel-newest/abi
+$(KO_NEWEST): $(KMOD_SRC) $(B)/kernel-newest/abi scripts/kmod-chroot.sh
 	$(Q)scripts/kmod-chroot.sh $(if $(filter 0,$(V)),,V=1)
 endif
 
@@ -213,7 +213,7 @@ stress: deps
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP) clean -s 2>/dev/null || true
-	$(Q)rm -rf $(GEN) $(BPFOUT) $(OBJ) $(HOSTT) $(B)/vm-tests $(TOOL) $(POLICY_LIB) \
+	$(Q)rm -rf $(GEN) $(BPFOUT) $(OBJ) $(HOSTT) $(B)/vm-tests $(B)/kmod $(TOOL) $(POLICY_LIB) \
 		$(MAN8) $(BASH_COMPLETION)
 
 # Policy parser fuzzing (targets fuzz, fuzz-smoke).

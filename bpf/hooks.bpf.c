@@ -265,17 +265,29 @@ int BPF_PROG(ap_sk_free_security, struct sock *sk)
  * optional programs (`SEC("?...")`), `actplane up` loads those whose function
  * the kernel has, and each group (the name up to "__") needs one.
  */
-#define AP_PIPE_READ(variant, fn)					\
-SEC("?fexit/" #fn)							\
-int BPF_PROG(ap_pipe_read__##variant, struct kiocb *iocb, struct iov_iter *to, long ret) \
-{									\
-	if (ret > 0)							\
-		actplane_pipe_read_done(iocb, ret);			\
-	return 0;							\
+SEC("?fexit/pipe_read")
+int BPF_PROG(ap_pipe_read__pipe, struct kiocb *iocb, struct iov_iter *to, long ret)
+{
+	if (ret > 0)
+		actplane_pipe_read_done(iocb, ret);
+	return 0;
 }
-AP_PIPE_READ(pipe, pipe_read)
-AP_PIPE_READ(anon, anon_pipe_read)
-AP_PIPE_READ(fifo, fifo_pipe_read)
+
+SEC("?fexit/anon_pipe_read")
+int BPF_PROG(ap_pipe_read__anon, struct kiocb *iocb, struct iov_iter *to, long ret)
+{
+	if (ret > 0)
+		actplane_pipe_read_done(iocb, ret);
+	return 0;
+}
+
+SEC("?fexit/fifo_pipe_read")
+int BPF_PROG(ap_pipe_read__fifo, struct kiocb *iocb, struct iov_iter *to, long ret)
+{
+	if (ret > 0)
+		actplane_pipe_read_done(iocb, ret);
+	return 0;
+}
 
 /*
  * The exit status of a run of G arms `after exec G exits N` gates.  The

@@ -9,7 +9,7 @@
 #    a minimal chroot of its Debian release with its headers installed by apt
 #    under build/chroot-<suite>/: that kernel is built with a newer gcc and
 #    its kbuild tools need a newer libc than bookworm has, so its module is
-#    built in there (`make KERNEL=newest`).  ACTPLANE_NEWEST=0 skips this;
+#    built in there (and DKMS tested, test_dkms.sh).  ACTPLANE_NEWEST=0 skips this;
 #  - virtme-ng from trixie through a private apt configuration, unpacked under
 #    build/vng/ (the system's apt sources are not touched for trixie);
 #  - Node.js (Debian's, unless a node >= 18 is there) and the MCP TypeScript
@@ -38,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT=(apt-get -o APT::Sandbox::User=root)
 BPO=/etc/apt/sources.list.d/actplane-bookworm-backports.list
 
-BOOKWORM_PKGS="clang-19 llvm-19 dwarves debootstrap libnl-genl-3-dev libnl-3-dev libyaml-dev
+BOOKWORM_PKGS="clang-19 llvm-19 dwarves debootstrap dkms libnl-genl-3-dev libnl-3-dev libyaml-dev
 libjson-c-dev libelf-dev zlib1g-dev pkg-config make gcc bc kmod cpio
 qemu-system-x86 busybox-static udev python3-requests python3-argcomplete
 iproute2 liburing-dev python3 git util-linux file e2fsprogs
@@ -251,12 +251,13 @@ newest_kernel() {
 			echo "deb http://deb.debian.org/debian $suite main" >"$root/etc/apt/sources.list.d/$suite.list"
 		touch "$root/.actplane-ok"
 	fi
-	if [ ! -f "$root/usr/src/$hdr/Makefile" ] || [ ! -x "$root/usr/bin/as" ]; then
+	if [ ! -f "$root/usr/src/$hdr/Makefile" ] || [ ! -x "$root/usr/bin/as" ] ||
+	   [ ! -x "$root/usr/sbin/dkms" ]; then
 		say "installing $hdr in the chroot"
 		# (apt's "cannot write log" about /dev/pts is harmless: the log only)
 		{ chroot "$root" "${APT[@]}" update -qq &&
 		  chroot "$root" env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq \
-			--no-install-recommends "$hdr" binutils >/dev/null; } 2>"$CACHE/chroot-apt.log" ||
+			--no-install-recommends "$hdr" binutils dkms >/dev/null; } 2>"$CACHE/chroot-apt.log" ||
 			{ cat "$CACHE/chroot-apt.log" >&2; die "cannot install $hdr in $root"; }
 	fi
 	[ -f "$root/usr/src/$hdr/vmlinux" ] || die "the newest kernel's headers lack the BTF vmlinux"

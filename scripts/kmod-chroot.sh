@@ -15,8 +15,10 @@ root=$(cat "$NK/chroot")
 [ -f "$root/usr/src/linux-headers-$rel/Makefile" ] ||
 	{ echo "kmod-chroot: $root lacks linux-headers-$rel: run 'make deps'" >&2; exit 1; }
 
-# The sources, timestamps kept (kbuild then rebuilds only what changed).
-src=$root/build/actplane
+# The sources, timestamps kept (kbuild then rebuilds only what changed), in a
+# directory of this checkout's own: another checkout shares the chroot.
+id=$(printf '%s' "$top" | md5sum | cut -c1-12)
+src=$root/build/actplane-$id
 mkdir -p "$src/kmod" "$src/include"
 cp -p "$top/Kbuild" "$src/"
 cp -p "$top"/kmod/*.c "$top"/kmod/*.h "$top/kmod/Kbuild" "$src/kmod/"
@@ -26,7 +28,7 @@ quiet=-s
 # (module BTF without a distilled base: see the Makefile's KBUILD_BTF)
 # objtool reads /proc: a private mount namespace, nothing left mounted after
 unshare --mount --propagation private sh -c \
-	"mount -t proc proc '$root/proc' && exec env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL chroot '$root' make -C /usr/src/linux-headers-$rel M=/build/actplane MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS= modules -j$(nproc) $quiet"
+	"mount -t proc proc '$root/proc' && exec env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL chroot '$root' make -C /usr/src/linux-headers-$rel M=/build/actplane-$id MODULE_PAHOLE_FLAGS= RESOLVE_BTFIDS_FLAGS= modules -j$(nproc) $quiet"
 mkdir -p "$B/kmod/$rel"
 cp "$src/kmod/actplane.ko" "$B/kmod/$rel/actplane.ko.tmp"
 mv "$B/kmod/$rel/actplane.ko.tmp" "$B/kmod/$rel/actplane.ko"

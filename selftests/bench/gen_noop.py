@@ -18,7 +18,7 @@ security_*() functions, and that mode's signatures).
 import re
 import sys
 
-PROG = re.compile(r'SEC\("((?:lsm|lsm\.s|fentry|fexit|fmod_ret|tp_btf)/\w+)"\)\s*'
+PROG = re.compile(r'SEC\("(\??(?:lsm|lsm\.s|fentry|fexit|fmod_ret|tp_btf)/\w+)"\)\s*'
                   r'(int|void)\s+BPF_PROG\(\s*ap_(\w+)\s*((?:,[^)]*)?)\)', re.S)
 
 
@@ -58,7 +58,7 @@ def main():
         args = " ".join(args.split())
         if rtype == "void":
             body = ""
-        elif sec.startswith(("lsm", "fmod_ret")) and re.search(r"\bint ret$", args):
+        elif sec.lstrip("?").startswith(("lsm", "fmod_ret")) and re.search(r"\bint ret$", args):
             body = "\treturn ret;\n"	# an int hook: the previous verdict
         else:
             body = "\treturn 0;\n"	# a void hook, fentry, fexit, tp_btf

@@ -18,14 +18,43 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "noop.skel.h"
 
 #define PIN_DIR "/sys/fs/bpf/apbench_noop"
 
+/* Optional programs (`SEC("?...")`, a function other kernels name
+ * otherwise): load those whose function this kernel has, as `actplane up`. */
+static struct apbench_noop *open_and_load(void)
+{
+	struct apbench_noop *skel = apbench_noop__open();
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (!skel || !vmlinux) {
+		btf__free(vmlinux);
+		apbench_noop__destroy(skel);
+		return NULL;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *fn = strrchr(bpf_program__section_name(prog), '/');
+
+		if (!bpf_program__autoload(prog) && fn &&
+		    btf__find_by_name_kind(vmlinux, fn + 1, BTF_KIND_FUNC) > 0)
+			bpf_program__set_autoload(prog, true);
+	}
+	btf__free(vmlinux);
+	if (apbench_noop__load(skel)) {
+		apbench_noop__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 static int up(void)
 {
-	struct apbench_noop *skel = apbench_noop__open_and_load();
+	struct apbench_noop *skel = open_and_load();
 	struct bpf_program *prog;
 	char path[256];
 	int n = 0;
@@ -39,7 +68,11 @@ static int up(void)
 		return 1;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_link *link = bpf_program__attach(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
 
 		snprintf(path, sizeof(path), "%s/%s", PIN_DIR, bpf_program__name(prog));
 		if (!link || bpf_link__pin(link, path)) {
