@@ -194,9 +194,23 @@ newest_kernel() {
 	EOF
 	opts=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache" -o Dir::State::status=/dev/null)
-	if ! "${APT[@]}" "${opts[@]}" update -qq; then
-		[ -f "$NK/abi" ] && { say "cannot reach trixie-backports/sid; keeping the unpacked newest kernel $(cat "$NK/abi")"; return 0; }
+	# refresh the package lists once a day (a second `make deps` stays fast)
+	if [ -n "$(find "$A/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+		:
+	elif ! "${APT[@]}" "${opts[@]}" update -qq; then
+		if [ -f "$NK/abi" ]; then
+			have="newest kernel $(cat "$NK/abi") (kept: trixie-backports/sid unreachable)"
+			return 0
+		fi
 		die "apt-get update for trixie-backports/sid failed (needed for the newest kernel; ACTPLANE_NEWEST=0 skips it)"
+	fi
+	# nothing new since the kernel was unpacked and its chroot set up
+	root=$(cat "$NK/chroot" 2>/dev/null || true)
+	if [ -f "$NK/abi" ] && [ -f "$root/.actplane-ok" ] && [ -x "$root/usr/sbin/dkms" ] &&
+	   [ -f "$root/usr/src/linux-headers-$(cat "$NK/abi")-amd64/Makefile" ] &&
+	   [ -z "$(find "$A/lists" -maxdepth 1 -name '*_Packages*' -newer "$NK/abi" | head -n1)" ]; then
+		have="newest kernel $(cat "$NK/abi") ($(cat "$NK/suite"))"
+		return 0
 	fi
 	# "VERSION SUITE" of each linux-image-amd64, highest first
 	cand=$(apt-cache "${opts[@]}" madison linux-image-amd64 |
