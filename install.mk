@@ -9,8 +9,14 @@
 #     - the module sources to $(DESTDIR)/usr/src/actplane-VERSION with
 #       dkms.conf, then `dkms add/build/install` for the running kernel when
 #       dkms is present and DESTDIR is empty (packaging runs dkms itself)
+#     - the boot service: $(UNITDIR)/actplane.service (ExecStart the installed
+#       tool), /etc/actplane/actplane.conf and base.yaml when not there yet
+#       (an edited configuration is kept), the system group `actplane`; then
+#       `systemctl daemon-reload` when systemd runs and DESTDIR is empty.
+#       Not enabled: systemctl enable --now actplane
 #   make uninstall
-#     - dkms remove, the sources, the tool, its man page and completion
+#     - dkms remove, the sources, the tool, its man page and completion,
+#       the unit (the configuration in /etc/actplane stays)
 # See docs/install.md.
 
 PREFIX  ?= /usr/local
@@ -18,6 +24,8 @@ MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 DKMS    ?= dkms
+UNITDIR ?= /lib/systemd/system
+CONFDIR ?= /etc/actplane
 
 AP_VERSION   := $(shell sed -n 's/^\#define ACTPLANE_VERSION "\(.*\)"/\1/p' $(TOP)/kmod/actplane.h)
 AP_SRC_DIR   := $(DESTDIR)/usr/src/actplane-$(AP_VERSION)
@@ -25,15 +33,34 @@ AP_SRC_DIR   := $(DESTDIR)/usr/src/actplane-$(AP_VERSION)
 AP_KMOD_SRC  := $(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.c)) $(wildcard $(TOP)/kmod/*.h) \
                 $(TOP)/kmod/Kbuild
 
-.PHONY: install install-tool install-dkms uninstall
+.PHONY: install install-tool install-dkms install-service uninstall
 
-install: install-tool install-dkms
+install: install-tool install-dkms install-service
 	@echo "installed actplane $(AP_VERSION); check this host with: actplane doctor"
 
 install-tool: tool
 	install -D -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/actplane
 	install -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/actplane.8
 	install -D -m 0644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/actplane
+
+# the unit, with ExecStart at the installed tool (also used by the unit test)
+$(B)/actplane.service: $(TOP)/dist/actplane.service.in
+	@mkdir -p $(dir $@)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' $< > $@
+
+install-service: $(B)/actplane.service
+	install -D -m 0644 $(B)/actplane.service $(DESTDIR)$(UNITDIR)/actplane.service
+	install -d $(DESTDIR)$(CONFDIR)
+	test -e $(DESTDIR)$(CONFDIR)/actplane.conf || \
+		install -m 0644 $(TOP)/dist/actplane.conf $(DESTDIR)$(CONFDIR)/actplane.conf
+	test -e $(DESTDIR)$(CONFDIR)/base.yaml || \
+		install -m 0644 $(TOP)/dist/base.yaml $(DESTDIR)$(CONFDIR)/base.yaml
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group actplane >/dev/null || groupadd --system actplane; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "service installed: add users with 'usermod -aG actplane USER', then"; \
+		echo "  systemctl enable --now actplane"; \
+	fi
 
 install-dkms:
 	@test -n "$(AP_VERSION)" || { echo "cannot read ACTPLANE_VERSION from kmod/actplane.h" >&2; exit 1; }
@@ -68,5 +95,5 @@ uninstall:
 	fi
 	rm -rf $(DESTDIR)/usr/src/actplane-*
 	rm -f $(DESTDIR)$(PREFIX)/bin/actplane $(DESTDIR)$(MANDIR)/man8/actplane.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/actplane
+		$(DESTDIR)$(BASHCOMPDIR)/actplane $(DESTDIR)$(UNITDIR)/actplane.service
 	@echo "uninstalled; a module that is still loaded stays until: sudo actplane down && sudo rmmod actplane"

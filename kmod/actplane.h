@@ -32,6 +32,7 @@
 #include <linux/refcount.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <uapi/actplane.h>
 #include "hooks.h"
 #include "prov.h"
@@ -304,12 +305,38 @@ static inline bool ap_tasks_tracked(void)
 }
 
 /* session.c */
+struct ap_session_info {
+	pid_t root;
+	u32 procs, parent;
+	kuid_t owner;
+	bool unpriv;
+};
+
+/* multicast groups of ap_family (netlink.c) */
+enum { AP_MCGRP_ALL, AP_MCGRP_SESSION };
+
+/* A session's chain (itself first) and who reads its events on AP_MCGRP_SESSION. */
+struct ap_session_readers {
+	int n, depth;
+	kuid_t uid[ACTPLANE_SESSION_DEPTH_MAX];
+	u32 ids[ACTPLANE_SESSION_DEPTH_MAX];
+};
+
 int ap_session_create(pid_t root, gfp_t gfp);
+int ap_session_create_user(pid_t root, u32 parent);
+bool ap_session_user_allowed(void);
+u32 ap_session_count(kuid_t uid);
+void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota);
+void ap_session_config_get(u32 *gid, u32 *quota);
+bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f);
 bool ap_task_start_session(const struct task_struct *t, u32 id);
+int ap_task_nest_session(const struct task_struct *t, u64 labels, u32 id, u32 old);
 void ap_session_get(u32 id);
 void ap_session_put(u32 id);
 void ap_session_abandon(u32 id);
-bool ap_session_next(u32 *id, pid_t *root, u32 *procs);
+bool ap_session_next(u32 *id, struct ap_session_info *info);
+bool ap_session_within(u32 sid, u32 id);
+bool ap_session_owner(u32 id, kuid_t *owner);
 void ap_session_exit(void);
 bool ap_session_gate(u32 id, u32 gate);
 void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n);
@@ -395,6 +422,7 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int ap_policy_put_status(struct sk_buff *msg);
+u64 ap_policy_session_root_labels(void);
 void ap_policy_staging(u32 *sockets, u64 *bytes);
 const char *ap_op_name(u32 op);
 

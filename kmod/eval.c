@@ -491,6 +491,19 @@ bool ap_policy_has_ep_rules(u8 op)
 	return has;
 }
 
+/* The loaded policy's session-root labels (`exec "**"` sources), 0 if none. */
+u64 ap_policy_session_root_labels(void)
+{
+	const struct ap_policy *pol;
+	u64 labels;
+
+	rcu_read_lock();
+	pol = ap_policy_get();
+	labels = pol ? pol->session_root_labels : 0;
+	rcu_read_unlock();
+	return labels;
+}
+
 /* Does the active policy match exec arguments anywhere? (argv is read first) */
 bool ap_policy_wants_argv(void)
 {

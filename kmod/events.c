@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Violation events: one multicast message per rule match on the "events"
- * group.  Built in the hook's context (GFP_ATOMIC): a failure to allocate or
+ * group (admin), and, for a session a user created without privileges, on
+ * the "session" group to that user's sockets only.  Built in the hook's context (GFP_ATOMIC): a failure to allocate or
  * send is counted (events_dropped) and never changes the verdict, which was
  * already decided.  Every record sent carries the next event sequence number
  * (its own counter: decisions that produce no record take none), so a
@@ -19,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include "policy.h"
 #include "eval.h"
 
@@ -200,6 +202,23 @@ static void ap_target_of(struct ap_event *ev, char *buf, size_t len)
 
 static atomic64_t ap_event_seq = ATOMIC64_INIT(0);
 
+/*
+ * The "session" group's filter: a record goes only to sockets opened by an
+ * owner of the session or of one it is nested in (sk_uid: the opener's
+ * fsuid).  Nonzero: skip @dsk.
+ */
+static int ap_event_not_for(struct sock *dsk, struct sk_buff *skb, void *data)
+{
+	const struct ap_session_readers *rd = data;
+	kuid_t uid = READ_ONCE(dsk->sk_uid);
+	int i;
+
+	for (i = 0; i < rd->n; i++)
+		if (uid_eq(uid, rd->uid[i]))
+			return 0;
+	return 1;
+}
+
 void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
 		     u64 labels, u32 session, u32 proposed, u32 verdict)
 {
@@ -207,13 +226,20 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	struct ap_enforcer_info ei;
 	struct nlattr *nest;
 	struct sk_buff *msg;
+	struct ap_session_readers rd;
 	char target[256];
+	bool to_all, to_owner;
 	void *hdr;
-	u64 seq;
+	u64 seq, sseq = 0;
 	int ret;
 
 	ap_stats_inc(ACTPLANE_CTR_VIOLATIONS);
-	if (!genl_has_listeners(&ap_family, &init_net, 0))
+	rd.n = rd.depth = 0;
+	if (session)
+		ap_session_event(session, &sseq, &rd);	/* RCU: held by the evaluator */
+	to_all = genl_has_listeners(&ap_family, &init_net, AP_MCGRP_ALL);
+	to_owner = rd.n && genl_has_listeners(&ap_family, &init_net, AP_MCGRP_SESSION);
+	if (!to_all && !to_owner)
 		return;		/* nobody listens: nothing is lost */
 	seq = atomic64_inc_return(&ap_event_seq);
 	/* room for the chains (ACTPLANE_CHAIN_HOPS hops of up to ~300 bytes each) */
@@ -239,6 +265,8 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	    nla_put_string(msg, ACTPLANE_EV_COMM, current->comm) ||
 	    ap_put_exe(msg) ||
 	    nla_put_u32(msg, ACTPLANE_EV_SESSION, session) ||
+	    (rd.depth && (nla_put_u64_64bit(msg, ACTPLANE_EV_SESSION_SEQ, sseq, ACTPLANE_EV_PAD) ||
+			  nla_put(msg, ACTPLANE_EV_SESSION_CHAIN, rd.depth * sizeof(u32), rd.ids))) ||
 	    nla_put_u32(msg, ACTPLANE_EV_OP, c->op) ||
 	    nla_put_string(msg, ACTPLANE_EV_TARGET, target) ||
 	    ap_put_argv(msg, ev) ||
@@ -254,7 +282,18 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	ap_put_chains(msg, ev, c, labels);
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	ret = genlmsg_multicast(&ap_family, msg, 0, 0, GFP_ATOMIC | __GFP_NOWARN);
+	if (to_owner) {
+		if (to_all)
+			skb_get(msg);	/* one reference per send */
+		ret = genlmsg_multicast_netns_filtered(&ap_family, &init_net, msg, 0,
+						       AP_MCGRP_SESSION, GFP_ATOMIC | __GFP_NOWARN,
+						       ap_event_not_for, &rd);
+		if (ret && ret != -ESRCH)
+			ap_stats_inc(ACTPLANE_CTR_EVENTS_DROPPED);
+		if (!to_all)
+			return;
+	}
+	ret = genlmsg_multicast(&ap_family, msg, 0, AP_MCGRP_ALL, GFP_ATOMIC | __GFP_NOWARN);
 	if (ret && ret != -ESRCH)
 		ap_stats_inc(ACTPLANE_CTR_EVENTS_DROPPED);
 	else if (!ret)

@@ -19,7 +19,10 @@
  * initial user namespace, held by the sender and by the opener of the
  * socket (netlink_capable()), refused with an ext-ACK message that says so.
  * Reading the events group needs CAP_NET_ADMIN (the core's group flag; it
- * changes nothing).  STATUS and SESSION_DUMP are open to anyone.  The family is not
+ * changes nothing).  STATUS and SESSION_DUMP are open to anyone (the
+ * dump lists a non-admin caller's own sessions only); SESSION_CREATE too,
+ * checked in its handler (ap_session_create_unpriv()); so is the "session"
+ * group, whose records reach only their sessions' owners (events.c).  The family is not
  * netns-aware, so it only exists in the initial network namespace.
  */
 #include <linux/atomic.h>
@@ -29,12 +32,20 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/cred.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "actplane.h"
 
 static atomic64_t ap_seq = ATOMIC64_INIT(0);
+
+/* The admin test of ap_nl_admin() (below), for commands open to both. */
+static bool ap_nl_is_admin(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_NET_ADMIN) || netlink_capable(skb, CAP_SYS_ADMIN);
+}
 
 u64 ap_next_seq(void)
 {
@@ -92,14 +103,21 @@ static const struct nla_policy ap_session_policy[ACTPLANE_A_FD + 1] = {
 	[ACTPLANE_A_PID]		= AP_PID_IN,
 };
 
-static const struct nla_policy ap_limits_policy[ACTPLANE_A_PROVENANCE + 1] = {
+static const struct nla_policy ap_limits_policy[ACTPLANE_A_SESSION_QUOTA + 1] = {
 	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 	[ACTPLANE_A_PROVENANCE]		= NLA_POLICY_MAX(NLA_U32, 1),
+	[ACTPLANE_A_SESSION_GID]	= { .type = NLA_U32 },
+	[ACTPLANE_A_SESSION_QUOTA]	= NLA_POLICY_RANGE(NLA_U32, 1, ACTPLANE_SESSION_QUOTA_MAX),
 };
 
-static const struct nla_policy ap_policy_begin_policy[ACTPLANE_A_POLICY_NAME + 1] = {
+static const struct nla_policy ap_session_end_policy[ACTPLANE_A_SESSION + 1] = {
+	[ACTPLANE_A_SESSION]		= { .type = NLA_U32 },
+};
+
+static const struct nla_policy ap_policy_begin_policy[ACTPLANE_A_POLICY_DIGEST + 1] = {
 	[ACTPLANE_A_POLICY_NAME]	= { .type = NLA_NUL_STRING, .len = 255 },
+	[ACTPLANE_A_POLICY_DIGEST]	= NLA_POLICY_EXACT_LEN(ACTPLANE_POLICY_DIGEST_LEN),
 };
 
 static const struct nla_policy ap_policy_add_policy[ACTPLANE_A_ELEM + 1] = {
@@ -160,32 +178,49 @@ static int ap_put_label_table(struct sk_buff *msg)
 /* SESSION_DUMP's cursor, in cb->ctx (zeroed when the dump starts). */
 struct ap_session_dump_ctx {
 	u32 next_id;		/* first session id not sent yet */
+	bool all;		/* the caller is admin: every session, else its own */
 };
+
+static int ap_session_dump_start(struct netlink_callback *cb)
+{
+	struct ap_session_dump_ctx *ctx = (void *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	ctx->all = ap_nl_is_admin(cb->skb);
+	return 0;
+}
 
 /*
  * SESSION_DUMP: one message per live session, in id order, as many calls as
  * it takes (nothing is left out).  Sessions come and go with processes, so
  * there is no generation: a session created or ended during the dump may or
- * may not be listed; none is listed twice.
+ * may not be listed; none is listed twice.  Without CAP_NET_ADMIN, only the
+ * sessions the caller created.
  */
 static int ap_cmd_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ap_session_dump_ctx *ctx = (void *)cb->ctx;
+	struct ap_session_info si;
 	struct nlattr *nest;
-	u32 id = ctx->next_id, procs;
-	pid_t root;
+	u32 id = ctx->next_id;
+	kuid_t me = current_uid();
 	void *hdr;
 
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
-	for (; ap_session_next(&id, &root, &procs); id++) {
+	for (; ap_session_next(&id, &si); id++) {
+		if (!ctx->all && !uid_eq(si.owner, me))
+			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &ap_family, NLM_F_MULTI, ACTPLANE_CMD_SESSION_DUMP);
 		if (!hdr)
 			break;
 		nest = nla_nest_start(skb, ACTPLANE_A_SESSION_INFO);
 		if (!nest || nla_put_u32(skb, ACTPLANE_SESSION_A_ID, id) ||
-		    nla_put_u32(skb, ACTPLANE_SESSION_A_ROOT, root) ||
-		    nla_put_u32(skb, ACTPLANE_SESSION_A_PROCS, procs)) {
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_ROOT, si.root) ||
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_PROCS, si.procs) ||
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_PARENT, si.parent) ||
+		    nla_put_u32(skb, ACTPLANE_SESSION_A_UID,
+				from_kuid_munged(&init_user_ns, si.owner)) ||
+		    (si.unpriv && nla_put_flag(skb, ACTPLANE_SESSION_A_UNPRIV))) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -212,6 +247,7 @@ static int ap_put_status(struct sk_buff *msg)
 {
 	struct ap_enforcer_info info;
 	struct nlattr *nest, *hook;
+	u32 gid, quota;
 	int i;
 
 	ap_enforcer_info(&info);
@@ -244,6 +280,11 @@ static int ap_put_status(struct sk_buff *msg)
 	}
 	nla_nest_end(msg, nest);
 	if (nla_put_u32(msg, ACTPLANE_A_PROVENANCE, ap_prov_enabled()))
+		return -EMSGSIZE;
+	ap_session_config_get(&gid, &quota);
+	if (nla_put_u32(msg, ACTPLANE_A_SESSION_GID, gid) ||
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, quota) ||
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_COUNT, ap_session_count(current_uid())))
 		return -EMSGSIZE;
 	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_staging(msg) ?:
 	       ap_policy_put_status(msg);
@@ -520,11 +561,94 @@ static int ap_cmd_label_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* Reply to @cmd with one u32 attribute. */
+static int ap_reply_u32(struct genl_info *info, u8 cmd, int attr, u32 val)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	ret = ap_reply(info, cmd, &msg, &hdr);
+	if (ret)
+		return ret;
+	if (nla_put_u32(msg, attr, val)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * SESSION_CREATE from a user without CAP_NET_ADMIN (docs/SECURITY.md,
+ * "Sessions without root").
+ * The one check that decides: the admin allowed the caller's groups
+ * (ap_session_user_allowed()).  The session is rooted at the calling
+ * process itself — @task must be current's own process, found by the pid
+ * the caller gave — so no other process is named, and no pid can be
+ * recycled between the check and the use: the kernel acts on current.
+ * It can only restrict: the caller keeps all it carries, gains the
+ * policy's session-root labels, and stays nested in the session it was in
+ * (sharing its gates).  no_new_privs is required, as for Landlock: the
+ * session's restrictions must not reach a set-user-ID program the session
+ * could otherwise exec and confuse; with it, no exec in the session gains
+ * privileges.
+ */
+static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *task)
+{
+	u32 old = ap_task_session(current);
+	int id, ret;
+
+	if (!ap_session_user_allowed()) {
+		NL_SET_ERR_MSG(info->extack,
+			       "you may not create sessions: the admin allows a group "
+			       "('actplane limits --session-group G'), and you are not in it");
+		return -EPERM;
+	}
+	if (task->tgid != current->tgid) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ACTPLANE_A_PID],
+				    "without CAP_NET_ADMIN, a session is rooted at your own process only");
+		return -EPERM;
+	}
+	if (info->attrs[ACTPLANE_A_LABELS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ACTPLANE_A_LABELS],
+				    "without CAP_NET_ADMIN, a session gets the policy's session-root "
+				    "labels only: give no ACTPLANE_A_LABELS");
+		return -EPERM;
+	}
+	if (!task_no_new_privs(current)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "set no_new_privs first (prctl PR_SET_NO_NEW_PRIVS): a session's "
+			       "programs may not gain privileges");
+		return -EPERM;
+	}
+	id = ap_session_create_user(task_tgid_nr(current), old);
+	if (id == -EDQUOT)
+		NL_SET_ERR_MSG(info->extack, "you have as many sessions as the quota allows "
+				 "(see 'actplane status'; end one first)");
+	else if (id == -EMLINK)
+		NL_SET_ERR_MSG(info->extack, "sessions nest at most 8 deep");
+	else if (id == -ESRCH)
+		NL_SET_ERR_MSG(info->extack, "your session ended meanwhile");
+	if (id < 0)
+		return id;
+	ret = ap_task_nest_session(current, ap_policy_session_root_labels(), id, old);
+	if (ret == -EBUSY) {
+		ap_session_abandon(id);
+		NL_SET_ERR_MSG(info->extack, "another thread of your process changed its session meanwhile");
+		return ret;
+	}
+	if (ret) {
+		ap_session_abandon(id);
+		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
+		return -ENOSPC;
+	}
+	return ap_reply_u32(info, ACTPLANE_CMD_SESSION_CREATE, ACTPLANE_A_SESSION, id);
+}
+
 static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ap_target t;
-	struct sk_buff *msg;
-	void *hdr;
 	u64 mask;
 	int ret, id;
 
@@ -535,6 +659,10 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 	ret = ap_get_target(info, &t);	/* first: a refused request defines no name */
 	if (ret)
 		return ret;
+	if (!ap_nl_is_admin(skb)) {
+		ret = ap_session_create_unpriv(info, t.task);
+		goto out;
+	}
 	if (ap_task_session(t.task)) {
 		NL_SET_ERR_MSG(info->extack, "the process already belongs to a session");
 		ret = -EBUSY;
@@ -555,19 +683,48 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOSPC;
 		goto out;
 	}
-	ret = ap_reply(info, ACTPLANE_CMD_SESSION_CREATE, &msg, &hdr);
-	if (ret)
-		goto out;
-	if (nla_put_u32(msg, ACTPLANE_A_SESSION, id)) {
-		nlmsg_free(msg);
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
+	ret = ap_reply_u32(info, ACTPLANE_CMD_SESSION_CREATE, ACTPLANE_A_SESSION, id);
 out:
 	ap_put_target(&t);
 	return ret;
+}
+
+/*
+ * SESSION_END: SIGKILL the processes of a session and of the sessions nested
+ * in it.  A user without CAP_NET_ADMIN may end the sessions it created,
+ * and only its own processes in them (a session's processes cannot gain
+ * privileges: no_new_privs), nothing Unix would not let it signal.
+ */
+static int ap_cmd_session_end(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[ACTPLANE_A_SESSION];
+	bool admin = ap_nl_is_admin(skb);
+	kuid_t me = current_uid(), owner;
+	struct task_struct *p;
+	u32 id, n = 0, sid;
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "give the session: ACTPLANE_A_SESSION");
+		return -EINVAL;
+	}
+	id = nla_get_u32(a);
+	if (!ap_session_owner(id, &owner) || (!admin && !uid_eq(owner, me))) {
+		/* another user's session is not told apart from none */
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "no such session of yours");
+		return -ESRCH;
+	}
+	rcu_read_lock();
+	for_each_process(p) {
+		sid = ap_task_session(p);
+		if (!sid || !ap_session_within(sid, id) || (p->flags & PF_EXITING))
+			continue;
+		if (!admin && !uid_eq(task_uid(p), me))
+			continue;
+		send_sig(SIGKILL, p, 1);
+		n++;
+	}
+	rcu_read_unlock();
+	return ap_reply_u32(info, ACTPLANE_CMD_SESSION_END, ACTPLANE_A_COUNT, n);
 }
 
 static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
@@ -575,12 +732,21 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *lim = info->attrs[ACTPLANE_A_LIMIT_BYTES];
 	struct nlattr *mode = info->attrs[ACTPLANE_A_FAIL_MODE];
 	struct nlattr *prov = info->attrs[ACTPLANE_A_PROVENANCE];
+	struct nlattr *gid = info->attrs[ACTPLANE_A_SESSION_GID];
+	struct nlattr *quota = info->attrs[ACTPLANE_A_SESSION_QUOTA];
 
-	if (!lim && !mode && !prov) {
+	if (!lim && !mode && !prov && !gid && !quota) {
 		NL_SET_ERR_MSG(info->extack,
-			       "give ACTPLANE_A_LIMIT_BYTES, ACTPLANE_A_FAIL_MODE and/or ACTPLANE_A_PROVENANCE");
+			       "give ACTPLANE_A_LIMIT_BYTES, ACTPLANE_A_FAIL_MODE, ACTPLANE_A_PROVENANCE, "
+			       "ACTPLANE_A_SESSION_GID and/or ACTPLANE_A_SESSION_QUOTA");
 		return -EINVAL;
 	}
+	if (gid && nla_get_u32(gid) < ACTPLANE_SESSION_GID_ANYONE &&
+	    !gid_valid(make_kgid(&init_user_ns, nla_get_u32(gid)))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, gid, "not a group id");
+		return -EINVAL;
+	}
+	ap_session_config(gid ? nla_get_u32(gid) : 0, gid, quota ? nla_get_u32(quota) : 0, quota);
 	ap_limits_set(lim ? nla_get_u64(lim) : 0, lim, mode ? nla_get_u32(mode) : 0, mode);
 	if (prov)
 		ap_prov_enable(nla_get_u32(prov));
@@ -649,7 +815,7 @@ out:
 /* The one privilege check of the family (above). */
 static int ap_nl_admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
 {
-	if (netlink_capable(skb, CAP_NET_ADMIN) || netlink_capable(skb, CAP_SYS_ADMIN))
+	if (ap_nl_is_admin(skb))
 		return 0;
 	NL_SET_ERR_MSG(extack,
 		       "this command needs CAP_NET_ADMIN or CAP_SYS_ADMIN in the initial user namespace");
@@ -687,19 +853,24 @@ static const struct genl_split_ops ap_ops[] = {
 	AP_DO(LABEL_ADD,	ap_cmd_label_add,	ap_label_policy,	AP_ADMIN),
 	AP_DO(LABEL_CLEAR,	ap_cmd_label_clear,	ap_label_policy,	AP_ADMIN),
 	AP_DO(LABEL_GET,	ap_cmd_label_get,	ap_target_policy,	AP_ADMIN),
-	AP_DO(SESSION_CREATE,	ap_cmd_session_create,	ap_session_policy,	AP_ADMIN),
+	AP_DO(SESSION_CREATE,	ap_cmd_session_create,	ap_session_policy,	AP_ANYONE),
 	AP_DO(LIMITS_SET,	ap_cmd_limits_set,	ap_limits_policy,	AP_ADMIN),
 	AP_DO(POLICY_BEGIN,	ap_cmd_policy_begin,	ap_policy_begin_policy,	AP_ADMIN),
 	AP_DO(POLICY_ADD,	ap_cmd_policy_add,	ap_policy_add_policy,	AP_ADMIN),
 	AP_DO(POLICY_COMMIT,	ap_cmd_policy_commit,	ap_none_policy,		AP_ADMIN),
 	AP_DO(POLICY_CLEAR,	ap_cmd_policy_clear,	ap_none_policy,		AP_ADMIN),
 	AP_DUMP(POLICY_DUMP,	ap_cmd_policy_dump,				AP_ADMIN),
-	AP_DUMP(SESSION_DUMP,	ap_cmd_session_dump,				AP_ANYONE),
+	{ .cmd = ACTPLANE_CMD_SESSION_DUMP, .dumpit = ap_cmd_session_dump,
+	  .start = ap_session_dump_start, .policy = ap_none_policy,
+	  .maxattr = ACTPLANE_A_MAX, .flags = GENL_CMD_CAP_DUMP },
 	AP_DO(WHY,		ap_cmd_why,		ap_label_policy,	AP_ADMIN),
+	AP_DO(SESSION_END,	ap_cmd_session_end,	ap_session_end_policy,	AP_ANYONE),
 };
 
 static const struct genl_multicast_group ap_mcgrps[] = {
-	{ .name = ACTPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[AP_MCGRP_ALL] = { .name = ACTPLANE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	/* anyone: each record reaches only its sessions' owners (events.c) */
+	[AP_MCGRP_SESSION] = { .name = ACTPLANE_MCGRP_SESSION },
 };
 
 struct genl_family ap_family __ro_after_init = {

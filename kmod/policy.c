@@ -45,6 +45,8 @@ struct ap_stage {
 	u32 n_elems;		/* elements added so far (for error messages) */
 	size_t bytes;
 	char name[256];
+	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];
+	bool has_digest;
 	u32 n_labels;
 	char *labels[ACTPLANE_MAX_LABELS];
 	struct ap_policy *pol;		/* arrays grow here */
@@ -790,6 +792,10 @@ int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
 	ap_staged_bytes += st->bytes;
 	if (info->attrs[ACTPLANE_A_POLICY_NAME])
 		nla_strscpy(st->name, info->attrs[ACTPLANE_A_POLICY_NAME], sizeof(st->name));
+	if (info->attrs[ACTPLANE_A_POLICY_DIGEST]) {
+		nla_memcpy(st->digest, info->attrs[ACTPLANE_A_POLICY_DIGEST], sizeof(st->digest));
+		st->has_digest = true;
+	}
 out:
 	mutex_unlock(&ap_policy_mutex);
 	return ret;
@@ -880,6 +886,8 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto fail;
 	strscpy(pol->name, st->name, sizeof(pol->name));
+	memcpy(pol->digest, st->digest, sizeof(pol->digest));
+	pol->has_digest = st->has_digest;
 	pol->bytes = st->bytes;
 	pol->generation = ++ap_generation;
 	st->pol = NULL;
@@ -1123,7 +1131,9 @@ int ap_policy_put_status(struct sk_buff *msg)
 	pol = rcu_dereference(ap_active_policy);
 	if (pol && (nla_put_u64_64bit(msg, ACTPLANE_A_GENERATION, pol->generation, ACTPLANE_A_PAD) ||
 		    nla_put_string(msg, ACTPLANE_A_POLICY_NAME, pol->name) ||
-		    nla_put_u32(msg, ACTPLANE_A_COUNT, pol->n_rules)))
+		    nla_put_u32(msg, ACTPLANE_A_COUNT, pol->n_rules) ||
+		    (pol->has_digest && nla_put(msg, ACTPLANE_A_POLICY_DIGEST, sizeof(pol->digest),
+						pol->digest))))
 		ret = -EMSGSIZE;
 	rcu_read_unlock();
 	return ret;

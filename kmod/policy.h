@@ -173,6 +173,8 @@ struct ap_epidx {
 struct ap_policy {
 	u64 generation;
 	char name[256];
+	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];	/* from POLICY_BEGIN, if has_digest */
+	bool has_digest;
 	u32 n_labels, n_pats, n_eps, n_sources, n_transforms, n_gates, n_invals,
 	    n_lineages, n_rules, n_clauses;
 	u8 label_bits[ACTPLANE_MAX_LABELS];	/* policy label index -> module bit */

@@ -2,19 +2,36 @@
 /*
  * Sessions: the process tree started by one `actplane run` (or seeded over
  * netlink).  A session id is stored in each member's process state and
- * inherited at fork; the session lives while it has members.  Policy gates
- * are kept per session.
+ * inherited at fork; the session lives while it has members or nested
+ * sessions.  Policy gates are kept per top-level session: a session nested
+ * in another (a sub-agent's `actplane run`) shares its top's gates, so what
+ * happens inside it arms and invalidates them exactly as it would have
+ * without the nesting — nesting never loosens a gate.
+ *
+ * Unprivileged sessions (created by a permitted user for its own process,
+ * netlink.c) are counted per user against the quota.
  */
+#include <linux/cred.h>
+#include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include "actplane.h"
 
 struct ap_session {
 	u32 id;
 	pid_t root;
-	atomic_t procs;
+	u32 parent;		/* 0: top level */
+	u8 depth;		/* 1: top level */
+	bool unpriv;
+	kuid_t owner;		/* who created it */
+	atomic_t procs;		/* member processes */
+	atomic_t refs;		/* members + nested sessions: freed at 0 */
+	struct ap_session *up;	/* the session it is nested in (holds a ref) */
+	struct ap_session *top;	/* whose gates apply (itself at top level) */
+	atomic64_t ev_seq;	/* event records of this session so far */
 	/* `after` gates: armed by their program, made stale by `since` events */
 	DECLARE_BITMAP(gates, 256);
 	/* per gate: how many times a `since` event made it stale (wraps) */
@@ -22,8 +39,139 @@ struct ap_session {
 	struct rcu_head rcu;
 };
 
+/* Live unprivileged sessions of one user. */
+struct ap_uquota {
+	struct hlist_node node;
+	kuid_t uid;
+	u32 n;
+};
+
 static DEFINE_IDR(ap_sessions);
-static DEFINE_SPINLOCK(ap_sessions_lock);
+static DEFINE_SPINLOCK(ap_sessions_lock);	/* the IDR, the quota table */
+static DEFINE_HASHTABLE(ap_uquotas, 6);
+static u32 ap_session_quota = 8;
+static u32 ap_session_gid = ACTPLANE_SESSION_GID_NOBODY;
+
+void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota)
+{
+	if (set_gid)
+		WRITE_ONCE(ap_session_gid, gid);
+	if (set_quota)
+		WRITE_ONCE(ap_session_quota, quota);
+}
+
+void ap_session_config_get(u32 *gid, u32 *quota)
+{
+	*gid = READ_ONCE(ap_session_gid);
+	*quota = READ_ONCE(ap_session_quota);
+}
+
+/* Is current allowed to create a session without CAP_NET_ADMIN? */
+bool ap_session_user_allowed(void)
+{
+	u32 gid = READ_ONCE(ap_session_gid);
+	kgid_t kg;
+
+	if (gid == ACTPLANE_SESSION_GID_NOBODY)
+		return false;
+	if (gid == ACTPLANE_SESSION_GID_ANYONE)
+		return true;
+	kg = make_kgid(&init_user_ns, gid);
+	return gid_valid(kg) && in_group_p(kg);
+}
+
+static struct ap_uquota *ap_uquota_find(kuid_t uid)
+{
+	struct ap_uquota *q;
+
+	hash_for_each_possible(ap_uquotas, q, node, __kuid_val(uid))
+		if (uid_eq(q->uid, uid))
+			return q;
+	return NULL;
+}
+
+/* Under ap_sessions_lock: @s no longer counts against its owner's quota. */
+static void ap_uquota_drop(struct ap_session *s)
+{
+	struct ap_uquota *q;
+
+	if (!s->unpriv)
+		return;
+	q = ap_uquota_find(s->owner);
+	if (q && !--q->n) {
+		hash_del(&q->node);
+		kfree(q);
+	}
+}
+
+/* How many unprivileged sessions @uid has now. */
+u32 ap_session_count(kuid_t uid)
+{
+	struct ap_uquota *q;
+	unsigned long flags;
+	u32 n = 0;
+
+	spin_lock_irqsave(&ap_sessions_lock, flags);
+	q = ap_uquota_find(uid);
+	if (q)
+		n = q->n;
+	spin_unlock_irqrestore(&ap_sessions_lock, flags);
+	return n;
+}
+
+static void ap_session_unref(struct ap_session *s)
+{
+	unsigned long flags;
+
+	while (s && atomic_dec_and_test(&s->refs)) {
+		struct ap_session *up = s->up;
+
+		spin_lock_irqsave(&ap_sessions_lock, flags);
+		idr_remove(&ap_sessions, s->id);
+		ap_uquota_drop(s);
+		spin_unlock_irqrestore(&ap_sessions_lock, flags);
+		kfree_rcu(s, rcu);
+		s = up;
+	}
+}
+
+static int ap_session_insert(struct ap_session *s, bool can_sleep, struct ap_uquota *spare)
+{
+	struct ap_uquota *q = NULL;
+	unsigned long flags;
+	int id;
+
+	if (can_sleep)
+		idr_preload(GFP_KERNEL);
+	spin_lock_irqsave(&ap_sessions_lock, flags);
+	if (s->unpriv) {
+		q = ap_uquota_find(s->owner);
+		if (q && q->n >= READ_ONCE(ap_session_quota)) {
+			id = -EDQUOT;
+			goto out;
+		}
+	}
+	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT | __GFP_NOWARN);
+	if (id <= 0)
+		goto out;
+	s->id = id;
+	if (s->unpriv) {
+		if (!q) {
+			q = spare;
+			q->uid = s->owner;
+			q->n = 0;
+			hash_add(ap_uquotas, &q->node, __kuid_val(q->uid));
+			spare = NULL;
+		}
+		q->n++;
+	}
+out:
+	spin_unlock_irqrestore(&ap_sessions_lock, flags);
+	if (can_sleep)
+		idr_preload_end();
+	kfree(spare);
+	return id;
+}
 
 /*
  * A new, empty session rooted at @root.  Returns its id (> 0) or -errno.
@@ -32,24 +180,74 @@ static DEFINE_SPINLOCK(ap_sessions_lock);
 int ap_session_create(pid_t root, gfp_t gfp)
 {
 	struct ap_session *s = kzalloc(sizeof(*s), gfp | __GFP_NOWARN);
-	bool can_sleep = gfpflags_allow_blocking(gfp);
-	unsigned long flags;
 	int id;
 
 	if (!s)
 		return -ENOMEM;
 	s->root = root;
-	if (can_sleep)
-		idr_preload(gfp);
-	spin_lock_irqsave(&ap_sessions_lock, flags);
-	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT | __GFP_NOWARN);
-	if (id > 0)
-		s->id = id;
-	spin_unlock_irqrestore(&ap_sessions_lock, flags);
-	if (can_sleep)
-		idr_preload_end();
+	s->depth = 1;
+	s->top = s;
+	s->owner = current_uid();
+	id = ap_session_insert(s, gfpflags_allow_blocking(gfp), NULL);
 	if (id < 0)
 		kfree(s);
+	return id;
+}
+
+/**
+ * ap_session_create_user() - a session for a permitted user's own process
+ * @root:   its root process (the caller's), initial pid namespace
+ * @parent: the session the caller is in (0: none); it is nested there
+ *
+ * Process context (netlink).  The new session counts against the caller's
+ * quota; it has no member yet (ap_task_nest_session() makes the caller one).
+ * Return: its id, or -errno: -EDQUOT (quota), -EMLINK (nested too deep),
+ * -ESRCH (@parent ended meanwhile), -ENOMEM.
+ */
+int ap_session_create_user(pid_t root, u32 parent)
+{
+	struct ap_session *s, *up = NULL;
+	struct ap_uquota *spare;
+	int id;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!s || !spare) {
+		kfree(s);
+		kfree(spare);
+		return -ENOMEM;
+	}
+	s->root = root;
+	s->unpriv = true;
+	s->owner = current_uid();
+	s->depth = 1;
+	s->top = s;
+	if (parent) {
+		rcu_read_lock();
+		up = idr_find(&ap_sessions, parent);
+		if (up && up->depth >= ACTPLANE_SESSION_DEPTH_MAX) {
+			rcu_read_unlock();
+			kfree(s);
+			kfree(spare);
+			return -EMLINK;
+		}
+		if (!up || !atomic_inc_not_zero(&up->refs)) {
+			rcu_read_unlock();
+			kfree(s);
+			kfree(spare);
+			return -ESRCH;
+		}
+		rcu_read_unlock();
+		s->up = up;
+		s->parent = parent;
+		s->depth = up->depth + 1;
+		s->top = up->top;
+	}
+	id = ap_session_insert(s, true, spare);
+	if (id < 0) {
+		ap_session_unref(up);
+		kfree(s);
+	}
 	return id;
 }
 
@@ -59,23 +257,22 @@ void ap_session_get(u32 id)
 
 	rcu_read_lock();
 	s = idr_find(&ap_sessions, id);
-	if (s)
+	if (s) {
 		atomic_inc(&s->procs);
+		atomic_inc(&s->refs);
+	}
 	rcu_read_unlock();
 }
 
 void ap_session_put(u32 id)
 {
 	struct ap_session *s;
-	unsigned long flags;
 
 	rcu_read_lock();
 	s = idr_find(&ap_sessions, id);
-	if (s && atomic_dec_and_test(&s->procs)) {
-		spin_lock_irqsave(&ap_sessions_lock, flags);
-		idr_remove(&ap_sessions, id);
-		spin_unlock_irqrestore(&ap_sessions_lock, flags);
-		kfree_rcu(s, rcu);
+	if (s) {
+		atomic_dec(&s->procs);
+		ap_session_unref(s);
 	}
 	rcu_read_unlock();
 }
@@ -88,13 +285,25 @@ void ap_session_abandon(u32 id)
 
 	spin_lock_irqsave(&ap_sessions_lock, flags);
 	s = idr_find(&ap_sessions, id);
-	if (s && !atomic_read(&s->procs))
+	if (s && !atomic_read(&s->refs)) {
 		idr_remove(&ap_sessions, id);
-	else
+		ap_uquota_drop(s);
+	} else {
 		s = NULL;
+	}
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
-	if (s)
+	if (s) {
+		ap_session_unref(s->up);
 		kfree_rcu(s, rcu);
+	}
+}
+
+/* The session whose gates apply to members of @id (RCU held). */
+static struct ap_session *ap_gates_of(u32 id)
+{
+	struct ap_session *s = idr_find(&ap_sessions, id);
+
+	return s ? s->top : NULL;
 }
 
 bool ap_session_gate(u32 id, u32 gate)
@@ -105,7 +314,7 @@ bool ap_session_gate(u32 id, u32 gate)
 	if (gate >= 256)
 		return false;
 	rcu_read_lock();
-	s = idr_find(&ap_sessions, id);
+	s = ap_gates_of(id);
 	if (s)
 		armed = test_bit(gate, s->gates);
 	rcu_read_unlock();
@@ -119,7 +328,7 @@ void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned lo
 	u32 g;
 
 	rcu_read_lock();
-	s = idr_find(&ap_sessions, id);
+	s = ap_gates_of(id);
 	if (s) {
 		for_each_set_bit(g, stale, n) {
 			clear_bit(g, s->gates);
@@ -140,7 +349,7 @@ u16 ap_session_gate_epoch(u32 id, u32 gate)
 	if (gate >= 256)
 		return 0;
 	rcu_read_lock();
-	s = idr_find(&ap_sessions, id);
+	s = ap_gates_of(id);
 	if (s)
 		ep = READ_ONCE(s->stale_epoch[gate]);
 	rcu_read_unlock();
@@ -158,19 +367,75 @@ void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch)
 	if (gate >= 256)
 		return;
 	rcu_read_lock();
-	s = idr_find(&ap_sessions, id);
+	s = ap_gates_of(id);
 	if (s && READ_ONCE(s->stale_epoch[gate]) == epoch)
 		set_bit(gate, s->gates);
 	rcu_read_unlock();
 }
 
+/**
+ * ap_session_event() - who may read an event record of session @id
+ * @id:   the session of the event's subject
+ * @seq:  out: the record's number within the session
+ * @f:    out: @id and the sessions it is nested in, innermost first, and
+ *        the owners of those created unprivileged (they get the record on
+ *        the "session" group)
+ *
+ * RCU held by the caller.  Return: false if there is no such session.
+ */
+bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
+{
+	struct ap_session *s = idr_find(&ap_sessions, id);
+	int i;
+
+	f->n = 0;
+	f->depth = 0;
+	if (!s)
+		return false;
+	*seq = atomic64_inc_return(&s->ev_seq);
+	for (; s && f->depth < ACTPLANE_SESSION_DEPTH_MAX; s = s->up) {
+		f->ids[f->depth++] = s->id;
+		if (!s->unpriv)
+			continue;
+		for (i = 0; i < f->n && !uid_eq(f->uid[i], s->owner); i++)
+			;
+		if (i == f->n)
+			f->uid[f->n++] = s->owner;
+	}
+	return true;
+}
+
+/* Is a member of session @sid in session @id (itself, or nested in it)?  RCU held. */
+bool ap_session_within(u32 sid, u32 id)
+{
+	struct ap_session *s = idr_find(&ap_sessions, sid);
+
+	for (; s; s = s->up)
+		if (s->id == id)
+			return true;
+	return false;
+}
+
+/* Session @id's owner.  False if there is no such session. */
+bool ap_session_owner(u32 id, kuid_t *owner)
+{
+	struct ap_session *s;
+
+	rcu_read_lock();
+	s = idr_find(&ap_sessions, id);
+	if (s)
+		*owner = s->owner;
+	rcu_read_unlock();
+	return s != NULL;
+}
+
 /*
  * The live session with the smallest id >= *@id, for a dump's cursor: fills
- * the record and sets *@id to its id.  False when there is none.  Sessions
+ * @info and sets *@id to its id.  False when there is none.  Sessions
  * created or ended while a dump walks the IDR may or may not be seen; none
  * is seen twice (ids are handed out cyclically and the cursor only grows).
  */
-bool ap_session_next(u32 *id, pid_t *root, u32 *procs)
+bool ap_session_next(u32 *id, struct ap_session_info *info)
 {
 	struct ap_session *s;
 	int next = *id;
@@ -182,8 +447,11 @@ bool ap_session_next(u32 *id, pid_t *root, u32 *procs)
 	s = idr_get_next(&ap_sessions, &next);
 	if (s) {
 		*id = next;
-		*root = s->root;
-		*procs = atomic_read(&s->procs);
+		info->root = s->root;
+		info->procs = atomic_read(&s->procs);
+		info->parent = s->parent;
+		info->owner = s->owner;
+		info->unpriv = s->unpriv;
 		found = true;
 	}
 	rcu_read_unlock();
@@ -193,9 +461,15 @@ bool ap_session_next(u32 *id, pid_t *root, u32 *procs)
 void ap_session_exit(void)
 {
 	struct ap_session *s;
-	int id;
+	struct ap_uquota *q;
+	struct hlist_node *tmp;
+	int id, b;
 
 	idr_for_each_entry(&ap_sessions, s, id)
 		kfree(s);
 	idr_destroy(&ap_sessions);
+	hash_for_each_safe(ap_uquotas, b, tmp, q, node) {
+		hash_del(&q->node);
+		kfree(q);
+	}
 }

@@ -545,6 +545,52 @@ int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session)
 	return ap_proc_create(t, labels, session, true, AP_FROM_ADMIN);
 }
 
+/**
+ * ap_task_nest_session() - a permitted user's process enters its new session
+ * @t:      the caller's process
+ * @labels: the policy's session-root labels, added
+ * @id:     the new session, nested in @old
+ * @old:    the session the process is in now (0: none)
+ *
+ * Unlike ap_task_root_session(), nothing is dropped: the labels, the
+ * immunity and the lineage the process has stay, so starting a session can
+ * only add restrictions.  Process context.
+ *
+ * Return: 0; -EBUSY if the process's session is no longer @old (another
+ * of its threads moved it meanwhile: @id is then gone); -ENOMEM (@id is
+ * left without members: the caller abandons it).
+ */
+int ap_task_nest_session(const struct task_struct *t, u64 labels, u32 id, u32 old)
+{
+	struct ap_proc *p;
+	int ret = 0;
+
+	spin_lock_bh(&ap_proc_lock);
+	rcu_read_lock();
+	p = ap_proc_of(t);
+	if (p) {
+		ap_session_get(id);
+		if (cmpxchg(&p->session, old, id) != old) {
+			ap_session_put(id);
+			ret = -EBUSY;
+		} else {
+			if (old)
+				ap_session_put(old);
+			ap_proc_record(t, p, ap_proc_absorb(p, labels), AP_FROM_ADMIN);
+		}
+	}
+	rcu_read_unlock();
+	spin_unlock_bh(&ap_proc_lock);
+	if (p)
+		return ret;
+	if (old)
+		return -EBUSY;
+	ret = ap_proc_create(t, labels, id, false, AP_FROM_ADMIN);
+	if (!ret && ap_task_session(t) != id)
+		ret = -EBUSY;
+	return ret;
+}
+
 void ap_task_clear(const struct task_struct *t, u64 labels)
 {
 	unsigned long flags;

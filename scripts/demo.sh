@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The demo, run inside the VM by `make demo` (module inserted): a scripted
-# agent runs under `actplane run` as an unprivileged user with a sample
-# policy; we see one notify, two blocks and a kill, the feedback the agent
-# receives, and the event stream from `actplane watch`.
+# The demo, run inside the VM by `make demo` (module inserted): the boot
+# service's start sets the machine up (hooks, the policy, group 1000 may start
+# sessions), then uid 1000 runs a scripted agent under `actplane run` itself,
+# without root; we see one notify, two blocks and a kill, the feedback the
+# agent receives, and the event stream from `actplane watch`.
 set -e
 top=$ACTPLANE_TOP
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -25,14 +26,19 @@ sed -n '/policy: |/,$p' $W/actplane.yaml
 step "actplane check"
 actplane check --policy $W/actplane.yaml
 
-step "actplane watch --json, in the background"
-actplane up >/dev/null
+step "As root, once: actplane service start   (what actplane.service does at boot)"
+printf 'session_group = 1000\nbase_policy = %s\n' $W/actplane.yaml > /tmp/demo-actplane.conf
+cat /tmp/demo-actplane.conf
+actplane service start --config /tmp/demo-actplane.conf
+
+step "actplane watch --json, in the background (root sees every event)"
 actplane watch --json > /tmp/demo-events.jsonl 2>/dev/null &
 watcher=$!
 
-step "sudo actplane run -- ./agent.sh   (the agent runs as uid 1000)"
+step "As uid 1000, no sudo: actplane run -- ./agent.sh"
 set +e
-SUDO_UID=1000 SUDO_GID=1000 actplane run --policy $W/actplane.yaml -- $W/agent.sh
+(cd $W && setpriv --reuid 1000 --regid 1000 --groups 1000 --inh-caps=-all --bounding-set=-all \
+	actplane run -- $W/agent.sh)
 rc=$?
 set -e
 echo "actplane run exited with the agent's status: $rc"
@@ -54,6 +60,6 @@ step "The same events from actplane watch --json (first one)"
 head -n1 /tmp/demo-events.jsonl
 step "actplane status"
 actplane status | sed -n '1,3p;/^labels/,/^counters/p'
-actplane unload >/dev/null; actplane down >/dev/null
+actplane unload >/dev/null; actplane service stop >/dev/null
 echo
 echo "Demo complete."

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +155,32 @@ int ap_bpf_lsm_active(const char *file, char **list)
 	else
 		free(text);
 	return active;
+}
+
+/* Who may start sessions: a group name or number, "all" or "none" -> ACTPLANE_A_SESSION_GID. */
+int ap_parse_session_group(const char *g, unsigned int *gid)
+{
+	struct group *gr;
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(g, "all")) {
+		*gid = ACTPLANE_SESSION_GID_ANYONE;
+		return 0;
+	}
+	if (!strcmp(g, "none")) {
+		*gid = ACTPLANE_SESSION_GID_NOBODY;
+		return 0;
+	}
+	gr = getgrnam(g);
+	if (gr) {
+		*gid = (unsigned int)gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(g, &end, 10);
+	if (errno || *end || !*g || v >= ACTPLANE_SESSION_GID_ANYONE)
+		return -1;
+	*gid = (unsigned int)v;
+	return 0;
 }

@@ -22,6 +22,8 @@ const char *ap_fail_mode_name(unsigned long long mode);
 int ap_fail_mode_parse(const char *s);
 const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);
+/* "G" (name or number), "all", "none" -> the module's session gid.  0 or -1. */
+int ap_parse_session_group(const char *g, unsigned int *gid);
 char *ap_read_file(const char *path, size_t *len);
 
 #define AP_LSM_FILE	"/sys/kernel/security/lsm"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
@@ -30,6 +31,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "common.h"
+#include "nl.h"
 #include "up.h"
 
 #define DEFAULT_LSM_FILE	AP_LSM_FILE
@@ -41,7 +43,8 @@
 
 /* One result line: collected, then printed as text or JSON. */
 struct result {
-	const char *check;	/* which check: kernel, btf, lsm, bpffs, module, programs */
+	const char *check;	/* which check: kernel, btf, struct_ops, lsm, bpffs, module,
+				   programs, service, sessions */
 	bool ok;
 	char *message;
 	char *fix[MAX_FIX];	/* what to do, one line each (failures) */
@@ -439,8 +442,116 @@ static void check_module(struct doctor *d)
 	ver = ap_read_file("/sys/module/actplane/version", NULL);
 	if (ver)
 		ver[strcspn(ver, "\n")] = '\0';
+	if (ver && strcmp(ver, AP_TOOL_VERSION)) {
+		fail(d, "actplane module %s loaded, but this tool is %s", ver, AP_TOOL_VERSION);
+		fix("install both from one tree (sudo make install), then load that module:");
+		fix("sudo systemctl stop actplane; sudo rmmod actplane; sudo systemctl start actplane");
+		free(ver);
+		return;
+	}
 	ok(d, "actplane module loaded%s%s", ver ? ", version " : "", ver ? ver : "");
 	free(ver);
+}
+
+static bool unit_installed(void)
+{
+	static const char *const dirs[] = { "/etc/systemd/system", "/lib/systemd/system",
+					    "/usr/lib/systemd/system", "/usr/local/lib/systemd/system" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/actplane.service", dirs[i]);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
+/* The boot service: not needed (sudo actplane run works), but if installed, running. */
+static void check_service(struct doctor *d)
+{
+	if (!unit_installed()) {
+		ok(d, "no boot service installed (`sudo actplane run` works without it; "
+		      "`make install` installs actplane.service)");
+		return;
+	}
+	if (access("/run/systemd/system", F_OK)) {
+		ok(d, "actplane.service installed (systemd is not running here)");
+		return;
+	}
+	if (system("systemctl is-active --quiet actplane.service") == 0) {
+		ok(d, "actplane.service is active");
+		return;
+	}
+	fail(d, "actplane.service is installed but not active");
+	fix("sudo systemctl enable --now actplane   (why not: systemctl status actplane)");
+}
+
+static int parse_session_cfg(struct nlattr **tb, void *arg)
+{
+	long *gid = arg;
+
+	if (tb[ACTPLANE_A_SESSION_GID])
+		*gid = (long)nla_get_u32(tb[ACTPLANE_A_SESSION_GID]);
+	return 0;
+}
+
+static bool in_group(gid_t g)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups), i;
+
+	if (getegid() == g)
+		return true;
+	for (i = 0; i < n; i++)
+		if (groups[i] == g)
+			return true;
+	return false;
+}
+
+/* Who may start sessions without root, and whether the caller may. */
+static void check_sessions(struct doctor *d)
+{
+	char err[256], name[64];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	struct group *g;
+	long gid = -1;
+
+	if (nl) {
+		ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_session_cfg, &gid);
+		ap_nl_close(nl);
+	}
+	if (gid < 0) {
+		ok(d, "sessions without root: unknown until the module is loaded");
+		return;
+	}
+	if (gid == ACTPLANE_SESSION_GID_ANYONE) {
+		ok(d, "every user may start sessions without root");
+		return;
+	}
+	if (gid == ACTPLANE_SESSION_GID_NOBODY) {
+		if (ap_is_root()) {
+			ok(d, "only root starts sessions (`actplane limits --session-group G`, "
+			      "or the service, lets a group)");
+			return;
+		}
+		fail(d, "you cannot start sessions without root: root allowed no group");
+		fix("sudo actplane limits --session-group actplane   (or the service: "
+		    "docs/install.md), or use sudo actplane run");
+		return;
+	}
+	g = getgrgid((gid_t)gid);
+	snprintf(name, sizeof(name), "%s", g ? g->gr_name : "");
+	if (!name[0])
+		snprintf(name, sizeof(name), "%ld", gid);
+	if (ap_is_root() || in_group((gid_t)gid)) {
+		ok(d, "group %s may start sessions without root%s", name,
+		   ap_is_root() ? "" : ", and you are in it");
+		return;
+	}
+	fail(d, "you cannot start sessions without root: you are not in group %s", name);
+	fix("sudo usermod -aG %s $USER, then log in again", name);
 }
 
 static void check_programs(struct doctor *d)
@@ -491,8 +602,10 @@ AP_COMMAND(cmd_doctor, .name = "doctor", .order = 210, .args = "[--json] [--lsm-
 		    "\n"
 		    "Check that this host can run ActPlane: kernel >= 6.9, kernel and module\n"
 		    "BTF, the bpf LSM active (if not: the fmod_ret mode `up` will use, and how\n"
-		    "to enable the LSM), bpffs, the module and the BPF programs (and their\n"
-		    "mode).  One line per check (ok or FAIL, with the fix).\n"
+		    "to enable the LSM), bpffs, the module (its version against the tool's)\n"
+		    "and the BPF programs (and their mode), the boot service if installed,\n"
+		    "and whether you may start sessions without root.\n"
+		    "One line per check (ok or FAIL, with the fix).\n"
 		    "Exit status 0 only if every check passed.  See docs/install.md.\n",
 	   .opts = doctor_opts);
 
@@ -532,6 +645,10 @@ static int cmd_doctor(int argc, char **argv)
 	check_module(&d);
 	d.check = "programs";
 	check_programs(&d);
+	d.check = "service";
+	check_service(&d);
+	d.check = "sessions";
+	check_sessions(&d);
 	free(d.config);
 	if (json)
 		print_json(&d);

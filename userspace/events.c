@@ -22,6 +22,8 @@
 
 struct ap_events {
 	struct nl_sock *sk;
+	bool own;		/* the "session" group */
+	unsigned int track;	/* ... where gaps are counted in this session only */
 	uint64_t last_seq;
 	ap_event_fn fn;
 	void *arg;
@@ -183,6 +185,15 @@ static int ap_event_parse(struct nlattr *ev, struct ap_event_rec *r)
 	r->ppid = u32of(tb[ACTPLANE_EV_PPID]);
 	r->uid = u32of(tb[ACTPLANE_EV_UID]);
 	r->session = u32of(tb[ACTPLANE_EV_SESSION]);
+	r->session_seq = tb[ACTPLANE_EV_SESSION_SEQ] ? nla_get_u64(tb[ACTPLANE_EV_SESSION_SEQ]) : 0;
+	if (tb[ACTPLANE_EV_SESSION_CHAIN]) {
+		size_t n = (size_t)nla_len(tb[ACTPLANE_EV_SESSION_CHAIN]) / sizeof(uint32_t);
+
+		if (n > ACTPLANE_SESSION_DEPTH_MAX)
+			n = ACTPLANE_SESSION_DEPTH_MAX;
+		memcpy(r->chain, nla_data(tb[ACTPLANE_EV_SESSION_CHAIN]), n * sizeof(uint32_t));
+		r->nchain = (int)n;
+	}
 	r->op = u32of(tb[ACTPLANE_EV_OP]);
 	r->proposed = u32of(tb[ACTPLANE_EV_PROPOSED]);
 	r->effect = u32of(tb[ACTPLANE_EV_EFFECT]);
@@ -243,29 +254,70 @@ static int ap_events_cb(struct nl_msg *msg, void *arg)
 		free(r);
 		return NL_SKIP;
 	}
-	if (e->last_seq && r->seq > e->last_seq + 1)
-		lost = r->seq - e->last_seq - 1;
-	if (r->seq > e->last_seq)
-		e->last_seq = r->seq;
+	if (e->own) {
+		/* other sessions' records are not ours to count */
+		uint64_t seq = e->track && r->session == e->track ? r->session_seq : 0;
+
+		if (seq && e->last_seq && seq > e->last_seq + 1)
+			lost = seq - e->last_seq - 1;
+		if (seq > e->last_seq)
+			e->last_seq = seq;
+	} else {
+		if (e->last_seq && r->seq > e->last_seq + 1)
+			lost = r->seq - e->last_seq - 1;
+		if (r->seq > e->last_seq)
+			e->last_seq = r->seq;
+	}
 	e->fn(r, lost, e->arg);
 	ap_event_rec_free(r);
 	free(r);
 	return NL_OK;
 }
 
+static struct ap_events *ap_events_open_group(char *err, size_t errlen, bool own);
+
+bool ap_event_in_session(const struct ap_event_rec *ev, unsigned int session)
+{
+	int i;
+
+	if (ev->session == session)
+		return true;
+	for (i = 0; i < ev->nchain; i++)
+		if (ev->chain[i] == session)
+			return true;
+	return false;
+}
+
 struct ap_events *ap_events_open(char *err, size_t errlen)
+{
+	return ap_events_open_group(err, errlen, false);
+}
+
+struct ap_events *ap_events_open_own(char *err, size_t errlen)
+{
+	return ap_events_open_group(err, errlen, true);
+}
+
+void ap_events_track(struct ap_events *e, unsigned int session)
+{
+	e->track = session;
+}
+
+static struct ap_events *ap_events_open_group(char *err, size_t errlen, bool own)
 {
 	struct ap_events *e = calloc(1, sizeof(*e));
 	int grp, ret;
 
 	if (!e)
 		return NULL;
+	e->own = own;
 	e->sk = nl_socket_alloc();
 	if (!e->sk || genl_connect(e->sk)) {
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		goto fail;
 	}
-	grp = genl_ctrl_resolve_grp(e->sk, ACTPLANE_GENL_NAME, ACTPLANE_MCGRP_EVENTS);
+	grp = genl_ctrl_resolve_grp(e->sk, ACTPLANE_GENL_NAME,
+				    own ? ACTPLANE_MCGRP_SESSION : ACTPLANE_MCGRP_EVENTS);
 	if (grp < 0) {
 		snprintf(err, errlen, "the actplane kernel module is not loaded");
 		goto fail;

@@ -32,6 +32,9 @@ void ap_chain_view(const struct ap_chain *c, struct ap_provenance *p);
 struct ap_event_rec {
 	uint64_t seq, time_ns;
 	unsigned int pid, ppid, uid, session, op, proposed, effect;
+	uint64_t session_seq;			/* number within the session (0: none) */
+	uint32_t chain[ACTPLANE_SESSION_DEPTH_MAX];	/* session, then those it is nested in */
+	int nchain;
 	bool blocked, killed;
 	char comm[32], exe[4096], target[4096], rule[256], because[4096], enforcer[64];
 	int argc;
@@ -49,6 +52,15 @@ typedef void (*ap_event_fn)(const struct ap_event_rec *ev, uint64_t lost, void *
 
 /* Subscribe (needs CAP_NET_ADMIN).  NULL with a message on failure. */
 struct ap_events *ap_events_open(char *err, size_t errlen);
+/*
+ * Subscribe to the records of the sessions this user created without
+ * privileges (the "session" group; anyone).  Lost counts only the gaps
+ * of the session given to ap_events_track() (none before).
+ */
+struct ap_events *ap_events_open_own(char *err, size_t errlen);
+void ap_events_track(struct ap_events *e, unsigned int session);
+/* Is @ev about @session or a session nested in it? */
+bool ap_event_in_session(const struct ap_event_rec *ev, unsigned int session);
 int ap_events_fd(const struct ap_events *e);
 /* Read what is pending and call fn per event (lost = events missed before it). */
 int ap_events_dispatch(struct ap_events *e, ap_event_fn fn, void *arg);

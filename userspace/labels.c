@@ -5,6 +5,7 @@
  *   actplane labels (--pid P | PATH)
  *   actplane session create --pid P [--label L]...
  *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed] [--provenance on|off]
+ *                   [--session-group G|all|none] [--session-quota N]
  *   actplane why (--pid P | PATH) [LABEL...]
  * A file is passed to the module as an O_PATH descriptor, so the module
  * labels the inode the tool actually opened (no path is looked up twice).
@@ -28,9 +29,9 @@ struct label_req {
 	int nlabels;
 	int pid;		/* > 0: target process */
 	int fd;			/* >= 0: target file */
-	int have_limit, have_mode, have_prov;
+	int have_limit, have_mode, have_prov, have_gid, have_quota;
 	unsigned long long limit;
-	unsigned int mode, prov;
+	unsigned int mode, prov, gid, quota;
 	/* replies */
 	char out[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
 	int nout;
@@ -63,6 +64,10 @@ static int put_req(struct nl_msg *msg, void *arg)
 	if (r->have_mode && nla_put_u32(msg, ACTPLANE_A_FAIL_MODE, r->mode))
 		return -EMSGSIZE;
 	if (r->have_prov && nla_put_u32(msg, ACTPLANE_A_PROVENANCE, r->prov))
+		return -EMSGSIZE;
+	if (r->have_gid && nla_put_u32(msg, ACTPLANE_A_SESSION_GID, r->gid))
+		return -EMSGSIZE;
+	if (r->have_quota && nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, r->quota))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -216,13 +221,98 @@ static const struct ap_opt session_opts[] = {
 	{ NULL }
 };
 
-AP_COMMAND(cmd_session, .name = "session", .order = 160, .flags = AP_CMD_ROOT,
-	   .args = "create --pid P [--label L]...", .help = "start a session",
+AP_COMMAND(cmd_session, .name = "session", .order = 160,
+	   .args = "create --pid P [--label L]... | list | end ID", .help = "start, list or end sessions",
 	   .usage = "Usage: actplane session create --pid PID [--label LABEL]...\n"
+		    "       actplane session list\n"
+		    "       actplane session end ID\n"
 		    "\n"
-		    "Start a session rooted at PID with seed labels; its descendants inherit\n"
-		    "the session.  Prints the session id.  Needs root.\n",
+		    "create: start a session rooted at PID with seed labels; its descendants\n"
+		    "inherit the session.  Prints the session id.  Needs root (a user root\n"
+		    "allowed may create one for its own process only, without labels: that\n"
+		    "is what `actplane run` does).\n"
+		    "list: the live sessions (as a user: the ones you started), with their\n"
+		    "root process, size and the session each is nested in.\n"
+		    "end: SIGKILL every process of session ID and of the sessions nested in\n"
+		    "it (as a user: a session you started, your processes in it).\n",
 	   .opts = session_opts);
+
+static unsigned int u32_or0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static int print_session_row(struct nlattr **tb, void *arg)
+{
+	struct nlattr *si[ACTPLANE_SESSION_A_MAX + 1];
+	int *n = arg;
+
+	if (!tb[ACTPLANE_A_SESSION_INFO] ||
+	    nla_parse_nested(si, ACTPLANE_SESSION_A_MAX, tb[ACTPLANE_A_SESSION_INFO], NULL))
+		return 0;
+	if (!(*n)++)
+		printf("%-8s %-8s %-6s %-8s %s\n", "SESSION", "ROOT", "PROCS", "IN", "UID");
+	printf("%-8u %-8u %-6u %-8u %u%s\n", u32_or0(si[ACTPLANE_SESSION_A_ID]),
+	       u32_or0(si[ACTPLANE_SESSION_A_ROOT]), u32_or0(si[ACTPLANE_SESSION_A_PROCS]),
+	       u32_or0(si[ACTPLANE_SESSION_A_PARENT]), u32_or0(si[ACTPLANE_SESSION_A_UID]),
+	       si[ACTPLANE_SESSION_A_UNPRIV] ? "" : " (root's)");
+	return 0;
+}
+
+static int session_list(void)
+{
+	struct ap_nl *nl = ap_nl_connect();
+	int ret, n = 0;
+
+	if (!nl)
+		return 1;
+	ret = ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, print_session_row, &n);
+	if (ret)
+		ap_nl_perror(nl, "session list", ret);
+	ap_nl_close(nl);
+	if (!ret && !n)
+		printf("no sessions%s\n", ap_is_root() ? "" : " of yours");
+	return ret ? 1 : 0;
+}
+
+struct end_req {
+	unsigned int id, n;
+};
+
+static int put_session_id(struct nl_msg *msg, void *arg)
+{
+	return nla_put_u32(msg, ACTPLANE_A_SESSION, ((struct end_req *)arg)->id) ? -EMSGSIZE : 0;
+}
+
+static int parse_count(struct nlattr **tb, void *arg)
+{
+	if (tb[ACTPLANE_A_COUNT])
+		((struct end_req *)arg)->n = nla_get_u32(tb[ACTPLANE_A_COUNT]);
+	return 0;
+}
+
+static int session_end(const char *arg)
+{
+	struct end_req e = { 0, 0 };
+	struct ap_nl *nl;
+	uint64_t v;
+	int ret;
+
+	if (ap_parse_uint(arg, 1, 0xffffffffu, &v))
+		return ap_usage_error("session", "end takes a session id (a number from 1), not '%s'",
+				      arg);
+	e.id = (unsigned int)v;
+	nl = ap_nl_connect();
+	if (!nl)
+		return 1;
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_END, put_session_id, parse_count, &e);
+	if (ret)
+		ap_nl_perror(nl, "session end", ret);
+	else
+		printf("session %u: %u process%s ended\n", e.id, e.n, e.n == 1 ? "" : "es");
+	ap_nl_close(nl);
+	return ret ? 1 : 0;
+}
 
 static int cmd_session(int argc, char **argv)
 {
@@ -235,9 +325,17 @@ static int cmd_session(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 2)
-		return ap_usage_error("session", "give 'create'");
+		return ap_usage_error("session", "give 'create', 'list' or 'end'");
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "end")) {
+		bool end = argv[1][0] == 'e';
+
+		if (argc != (end ? 3 : 2))
+			return ap_usage_error("session", end ? "end takes one session id" :
+					      "list takes no arguments");
+		return end ? session_end(argv[2]) : session_list();
+	}
 	if (strcmp(argv[1], "create"))
-		return ap_usage_error("session", "unknown subcommand '%s' (create)", argv[1]);
+		return ap_usage_error("session", "unknown subcommand '%s' (create, list, end)", argv[1]);
 	argc--;
 	argv++;
 	while ((c = ap_getopt(&cmd_session_cmd, argc, argv)) > 0) {
@@ -269,14 +367,18 @@ static const struct ap_opt limits_opts[] = {
 	{ "bytes", 'b', "N", NULL, "limit in bytes (K, M, G: powers of 1024)" },
 	{ "fail-mode", 'f', "M", "open closed", "open or closed" },
 	{ "provenance", 'P', "on|off", "on off", "record where labels come from (default on)" },
+	{ "session-group", 'g', "G", NULL, "who may run 'actplane run' without root:\n"
+					  "group G (name or number), all, none" },
+	{ "session-quota", 'q', "N", NULL, "live sessions per user (default 8)" },
 	{ NULL }
 };
 
 AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
-	   .args = "[--bytes N] [--fail-mode open|closed] [--provenance on|off]",
-	   .help = "set the label memory limit",
+	   .args = "[--bytes N] [--fail-mode open|closed] [--provenance on|off] [--session-group G]",
+	   .help = "set the label memory limit, who may start sessions",
 	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
 		    "                       [--provenance on|off]\n"
+		    "                       [--session-group G|all|none] [--session-quota N]\n"
 		    "\n"
 		    "Set the label memory limit and what happens when it is reached:\n"
 		    "  open    the operation proceeds untracked and is counted (default)\n"
@@ -284,6 +386,10 @@ AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 		    "--provenance turns the recording of where labels come from (see\n"
 		    "'actplane why') on or off; its records use at most a quarter of the\n"
 		    "limit, on top of it, and never make a label store fail.\n"
+		    "--session-group lets the members of group G (or all users) start sessions\n"
+		    "without root ('actplane run' as themselves, under the loaded policy);\n"
+		    "none (the default) allows nobody.  --session-quota caps each user's live\n"
+		    "sessions (1-1024).\n"
 		    "'actplane status' shows the usage.  Needs root.\n",
 	   .opts = limits_opts);
 
@@ -316,14 +422,34 @@ static int cmd_limits(int argc, char **argv)
 			r.prov = !strcmp(optarg, "on");
 			r.have_prov = 1;
 			break;
+		case 'g':
+			if (ap_parse_session_group(optarg, &r.gid))
+				return ap_usage_error("limits", "--session-group: no group '%s' (give "
+						      "a group name or number, 'all' or 'none')", optarg);
+			r.have_gid = 1;
+			break;
+		case 'q': {
+			char *end;
+			unsigned long q;
+
+			errno = 0;
+			q = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || q < 1 || q > ACTPLANE_SESSION_QUOTA_MAX)
+				return ap_usage_error("limits", "--session-quota is a number from 1 to %d, "
+						      "not '%s'", ACTPLANE_SESSION_QUOTA_MAX, optarg);
+			r.quota = (unsigned int)q;
+			r.have_quota = 1;
+			break;
+		}
 		}
 	}
 	if (c < 0)
 		return ap_opt_exit(c);
 	if ((c = ap_no_operands(&cmd_limits_cmd, argc, argv)))
 		return c;
-	if (!r.have_limit && !r.have_mode && !r.have_prov)
-		return ap_usage_error("limits", "give --bytes, --fail-mode and/or --provenance");
+	if (!r.have_limit && !r.have_mode && !r.have_prov && !r.have_gid && !r.have_quota)
+		return ap_usage_error("limits", "give --bytes, --fail-mode, --provenance, "
+				      "--session-group and/or --session-quota");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
 }
 

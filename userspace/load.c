@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "nl.h"
 #include "load.h"
+#include "sha256.h"
 #include "policy/policy.h"
 
 #define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
@@ -297,13 +298,52 @@ static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
 	return ap_send_chunk(s);
 }
 
-static int put_name(struct nl_msg *msg, void *arg)
+/*
+ * What the policy means, as a digest: SHA-256 of its dump without the
+ * first line (the file name as given), so the same file compiled from
+ * anywhere by this tool gives the same digest.  `actplane run` without
+ * root compares it with the loaded policy's.  0 or -ENOMEM.
+ */
+int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN])
 {
-	return arg && nla_put_string(msg, ACTPLANE_A_POLICY_NAME, arg) ? -EMSGSIZE : 0;
+	char *buf = NULL, *from;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return -ENOMEM;
+	ap_policy_dump_text(f, p);
+	if (fclose(f) || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	from = strchr(buf, '\n');
+	from = from ? from + 1 : buf;
+	ap_sha256(from, len - (size_t)(from - buf), out);
+	free(buf);
+	return 0;
+}
+
+struct begin_req {
+	const char *name;
+	uint8_t digest[ACTPLANE_POLICY_DIGEST_LEN];
+	bool has_digest;
+};
+
+static int put_begin(struct nl_msg *msg, void *arg)
+{
+	const struct begin_req *b = arg;
+
+	if (b->name && nla_put_string(msg, ACTPLANE_A_POLICY_NAME, b->name))
+		return -EMSGSIZE;
+	if (b->has_digest && nla_put(msg, ACTPLANE_A_POLICY_DIGEST, sizeof(b->digest), b->digest))
+		return -EMSGSIZE;
+	return 0;
 }
 
 int ap_load_policy(const struct ap_policy *p, const char *name)
 {
+	struct begin_req b = {};
 	struct ap_sender s = {};
 	char err[256];
 	int ret;
@@ -313,7 +353,9 @@ int ap_load_policy(const struct ap_policy *p, const char *name)
 		ap_err("%s", err);
 		return -ENOENT;
 	}
-	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_BEGIN, put_name, NULL, (void *)name);
+	b.name = name;
+	b.has_digest = !ap_policy_digest(p, b.digest);
+	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_BEGIN, put_begin, NULL, &b);
 	if (ret) {
 		ap_nl_perror(s.nl, "load", ret);
 		goto out;

@@ -3,10 +3,13 @@
 #define ACTPLANE_LOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <uapi/actplane.h>
 
 
 struct ap_policy;
 int ap_load_policy(const struct ap_policy *p, const char *name);
+int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN]);
 struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len);
 
 #endif

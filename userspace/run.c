@@ -19,6 +19,10 @@
  *      <workspace>/.actplane/violations.jsonl and rewrites the feedback file
  *      the agent reads; forward signals;
  *   5. exit with CMD's status.
+ * Without root (run_user()): no helper drop, no load; the workspace policy
+ * must be the loaded one (digest), and the agent's own process creates
+ * its session (no_new_privs; the module checks the caller may) and stops
+ * until the runner has found it.  Its records come on the "session" group.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,44 +62,6 @@ struct run_ctx {
 	long violations;
 };
 
-/*
- * Load the module if its family is missing: modprobe, else the build tree's
- * .ko for the running kernel (build/kmod/<release>/ for a kernel other than
- * the default one, `make KERNEL=...`), else the tree's kmod/.
- */
-static int ensure_module(const char *self)
-{
-	char err[256], dir[PATH_MAX], ko[PATH_MAX + 96], cmd[PATH_MAX + 128], *slash;
-	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
-	struct utsname u;
-
-	if (nl) {
-		ap_nl_close(nl);
-		return 0;
-	}
-	if (system("modprobe actplane 2>/dev/null") == 0)
-		return 0;
-	snprintf(dir, sizeof(dir), "%s", self);
-	slash = strrchr(dir, '/');
-	if (!slash) {
-		ap_err("cannot load the actplane module (modprobe failed); see 'actplane doctor'");
-		return -1;
-	}
-	*slash = 0;
-	ko[0] = 0;
-	if (!uname(&u))		/* next to the tool: build/actplane -> build/kmod/<release>/ */
-		snprintf(ko, sizeof(ko), "%s/kmod/%s/actplane.ko", dir, u.release);
-	if (!ko[0] || access(ko, R_OK))		/* build/actplane -> kmod/actplane.ko */
-		snprintf(ko, sizeof(ko), "%s/../kmod/actplane.ko", dir);
-	if (!access(ko, R_OK) && !strchr(ko, '\'')) {
-		snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
-		if (system(cmd) == 0)
-			return 0;
-	}
-	ap_err("cannot load the actplane module (tried modprobe and %s); see 'actplane doctor'", ko);
-	return -1;
-}
-
 static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 {
 	struct run_ctx *r = arg;
@@ -109,8 +75,8 @@ static void on_event(const struct ap_event_rec *ev, uint64_t lost, void *arg)
 	if (lost)
 		fprintf(r->log, "actplane: %llu event(s) lost (receive buffer overrun)\n",
 			(unsigned long long)lost);
-	if (ev->session != r->session)
-		return;		/* another session's business */
+	if (!ap_event_in_session(ev, r->session))
+		return;		/* another session's business (nested ones are ours) */
 	secs = (time_t)(ev->time_ns / 1000000000ULL);
 	gmtime_r(&secs, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -304,6 +270,344 @@ static pid_t start_agent(char **cmdv, const struct ap_invoker *who, const sigset
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/*
+ * While CMD runs: report the session's violations, forward signals, wait
+ * for its end; then the summary.  Returns CMD's wait status.
+ */
+static int supervise(struct run_ctx *r, struct ap_events *events, pid_t child,
+		     const sigset_t *mask, const char *base_dir, const char *fb)
+{
+	struct pollfd pfd[3];
+	int status = 0, sfd = signalfd(-1, mask, SFD_CLOEXEC);
+
+	pfd[0].fd = ap_events_fd(events);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	pfd[2].fd = r->helper.sock;
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		/* the helper's socket only while violations wait for it */
+		pfd[2].events = ap_helper_pending(&r->helper) ? POLLOUT : 0;
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			ap_events_dispatch(events, on_event, r);
+		if (pfd[2].revents)
+			ap_helper_flush(&r->helper);
+		if (!(pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			kill(child, (int)si.ssi_signo);	/* forward */
+			continue;
+		}
+		if (waitpid(child, &status, WNOHANG) == child)
+			break;
+	}
+	if (sfd >= 0)
+		close(sfd);
+	/* events raised just before the exit */
+	pfd[0].revents = 0;
+	while (poll(pfd, 1, 100) > 0)
+		ap_events_dispatch(events, on_event, r);
+	ap_events_close(events);
+	ap_helper_stop(&r->helper);	/* it has written what it was sent */
+	if (r->helper.lost)
+		fprintf(r->log, "actplane: %lu violation%s could not be recorded in the workspace\n",
+			r->helper.lost, r->helper.lost == 1 ? "" : "s");
+	if (r->violations) {
+		fprintf(r->log, "actplane: session %u ended: %ld violation%s (see ", r->session,
+			r->violations, r->violations == 1 ? "" : "s");
+		ap_esc_puts(r->log, base_dir);
+		fputc('/', r->log);
+		ap_esc_puts(r->log, fb);
+		fprintf(r->log, ")\n");
+	}
+	return status;
+}
+
+static void announce(struct run_ctx *r, char **cmdv, const char *path, size_t n_rules)
+{
+	fprintf(r->log, "actplane: session %u: ", r->session);
+	ap_esc_quoted(r->log, cmdv[0]);
+	fprintf(r->log, " (policy ");
+	ap_esc_quoted(r->log, path);
+	fprintf(r->log, ", %zu rule%s)\n", n_rules, n_rules == 1 ? "" : "s");
+	fflush(r->log);
+}
+
+/* The signals the runner takes through its signalfd (SIGCHLD) or forwards. */
+static void block_run_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
+static int exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* ---- without root: a session of your own under the loaded policy -------- */
+
+struct loaded {
+	bool has_policy, has_digest;
+	unsigned int n_rules;
+	char name[256];
+	uint8_t digest[ACTPLANE_POLICY_DIGEST_LEN];
+};
+
+static int parse_loaded(struct nlattr **tb, void *arg)
+{
+	struct loaded *l = arg;
+
+	l->has_policy = tb[ACTPLANE_A_GENERATION] != NULL;
+	l->n_rules = tb[ACTPLANE_A_COUNT] ? nla_get_u32(tb[ACTPLANE_A_COUNT]) : 0;
+	if (tb[ACTPLANE_A_POLICY_NAME])
+		snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[ACTPLANE_A_POLICY_NAME]));
+	if (tb[ACTPLANE_A_POLICY_DIGEST] &&
+	    nla_len(tb[ACTPLANE_A_POLICY_DIGEST]) == ACTPLANE_POLICY_DIGEST_LEN) {
+		memcpy(l->digest, nla_data(tb[ACTPLANE_A_POLICY_DIGEST]), sizeof(l->digest));
+		l->has_digest = true;
+	}
+	return 0;
+}
+
+/* What root loaded (STATUS).  -1 with a message when the module is not there. */
+static int get_loaded(struct loaded *l)
+{
+	char err[256];
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	int ret;
+
+	if (!nl) {
+		ap_err("%s;\n  without root, run needs ActPlane set up on this machine by root "
+		       "(docs/install.md), or run it as: sudo actplane run -- CMD", err);
+		return -1;
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_STATUS, NULL, parse_loaded, l);
+	ap_nl_close(nl);
+	if (ret)
+		ap_err("status: %s", strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+/*
+ * The session runs under the policy root loaded: go on only if it is the
+ * workspace's policy, compiled to the same thing (its digest), so the run
+ * enforces what the file says.  (A user's own session policy on top of the
+ * machine's is not implemented yet.)
+ */
+static int check_loaded(const struct ap_policy *p, const char *path, const struct loaded *l)
+{
+	uint8_t want[ACTPLANE_POLICY_DIGEST_LEN];
+
+	if (ap_policy_digest(p, want)) {
+		ap_err("out of memory");
+		return -1;
+	}
+	if (l->has_digest && !memcmp(want, l->digest, sizeof(want)))
+		return 0;
+	fputs("actplane: the workspace policy ", stderr);
+	ap_esc_quoted(stderr, path);
+	if (!l->has_policy)
+		fputs(" is not loaded (no policy is);\n", stderr);
+	else
+		fputs(" is not the loaded policy (or it changed since it was loaded);\n", stderr);
+	fputs("  without root, a session runs under the policy root loaded; have it loaded with\n"
+	      "    sudo actplane load --policy ", stderr);
+	ap_esc_quoted(stderr, path);
+	fputs("\n  or run as: sudo actplane run -- CMD\n"
+	      "  (a user's own session policy on top of the machine's is not implemented yet)\n",
+	      stderr);
+	return -1;
+}
+
+struct own_session {
+	pid_t root;
+	unsigned int id;
+};
+
+static int parse_own_session(struct nlattr **tb, void *arg)
+{
+	struct nlattr *si[ACTPLANE_SESSION_A_MAX + 1];
+	struct own_session *o = arg;
+
+	if (!tb[ACTPLANE_A_SESSION_INFO] ||
+	    nla_parse_nested(si, ACTPLANE_SESSION_A_MAX, tb[ACTPLANE_A_SESSION_INFO], NULL))
+		return 0;
+	if (si[ACTPLANE_SESSION_A_ROOT] && si[ACTPLANE_SESSION_A_ID] &&
+	    (pid_t)nla_get_u32(si[ACTPLANE_SESSION_A_ROOT]) == o->root)
+		o->id = nla_get_u32(si[ACTPLANE_SESSION_A_ID]);	/* the newest wins */
+	return 0;
+}
+
+/*
+ * The agent's process: no_new_privs, then a session rooted at itself (the
+ * module checks that the caller may), then stop until the runner has seen
+ * it (SIGSTOP: no data flows back, which would carry the session's labels
+ * to the runner), then exec CMD.
+ */
+static pid_t start_own_agent(char **cmdv, const sigset_t *mask)
+{
+	pid_t runner = getpid(), child = fork();
+	struct ap_nl *nl;
+	char err[256];
+	int ret;
+
+	if (child != 0)
+		return child;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(127);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		fprintf(stderr, "actplane: no_new_privs: %s\n", strerror(errno));
+		_exit(126);
+	}
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		fprintf(stderr, "actplane: %s\n", err);
+		_exit(126);
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_self, NULL, NULL);
+	if (ret) {
+		ap_nl_perror(nl, "session create", ret);
+		_exit(126);
+	}
+	ap_nl_close(nl);
+	raise(SIGSTOP);
+	sigprocmask(SIG_UNBLOCK, mask, NULL);
+	execvp(cmdv[0], cmdv);
+	fprintf(stderr, "actplane: %s: %s\n", cmdv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int run_user(const char *file, const char *domain, const char *logpath, char **cmdv)
+{
+	struct ap_invoker who = { .uid = getuid(), .gid = getgid() };	/* no drop: we are the user */
+	struct run_ctx r = { .log = stderr };
+	char path[PATH_MAX], fb[PATH_MAX], base[PATH_MAX], err[256];
+	struct own_session own = {};
+	struct ap_events *events = NULL;
+	struct ap_policy *p = NULL;
+	struct loaded l = {};
+	struct ap_diag d;
+	struct ap_nl *nl;
+	size_t n_rules;
+	sigset_t mask;
+	int ret, status, fd;
+	pid_t child;
+
+	if (get_loaded(&l))
+		return 1;
+	ret = ap_helper_start(&r.helper, &who);
+	if (ret) {
+		ap_err("cannot start the workspace helper: %s", strerror(-ret));
+		return 1;
+	}
+	fd = ap_helper_open_policy(&r.helper, file, path, sizeof(path));
+	if (fd == -ENOENT && !file && l.has_policy) {
+		/* no workspace policy: the machine's, with .actplane/ here */
+		if (!getcwd(base, sizeof(base))) {
+			ap_err("getcwd: %s", strerror(errno));
+			goto fail;
+		}
+		snprintf(path, sizeof(path), "%s", l.name);
+		snprintf(fb, sizeof(fb), "%s/%s", AP_STATE_DIR, AP_LAST_VIOLATION_FILE);
+		n_rules = l.n_rules;
+		fputs("actplane: no workspace policy here or above: the session runs under the "
+		      "loaded policy ", stderr);
+		ap_esc_quoted(stderr, path);
+		fputc('\n', stderr);
+	} else {
+		if (fd < 0) {
+			if (!file && fd == -ENOENT)
+				ap_err("no policy file: no actplane.yaml or .actplane/policy.yaml here or "
+				       "above, and no policy is loaded");
+			else
+				ap_err("%s: cannot open the policy file: %s", file ? file : "policy",
+				       strerror(-fd));
+			goto fail;
+		}
+		ap_diag_init(&d);
+		p = ap_policy_load_fd(fd, path, domain, &d);
+		close(fd);
+		ap_diag_print(stderr, &d, isatty(2));
+		ap_diag_free(&d);
+		if (!p || check_loaded(p, path, &l))
+			goto fail;
+		snprintf(base, sizeof(base), "%s", p->base_dir);
+		n_rules = p->n_rules;
+		ret = feedback_rel(p, fb, sizeof(fb));
+		if (ret) {
+			ap_err("the feedback file is outside the workspace: %s", strerror(-ret));
+			goto fail;
+		}
+	}
+	if (logpath) {
+		fd = ap_helper_open_log(&r.helper, logpath);
+		r.log = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!r.log) {
+			ap_err("%s: %s", logpath, strerror(fd < 0 ? -fd : errno));
+			goto fail;
+		}
+	}
+	warn_if_audit();
+	ret = ap_helper_workspace(&r.helper, base, fb);
+	if (ret)
+		ap_err("the workspace files in %s/.actplane cannot be written: %s", base, strerror(-ret));
+	events = ap_events_open_own(err, sizeof(err));
+	if (!events) {
+		ap_err("%s", err);
+		goto fail;
+	}
+	block_run_signals(&mask);
+	child = start_own_agent(cmdv, &mask);
+	if (child < 0) {
+		ap_err("fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status)) {
+		/* it said why on stderr */
+		ap_err("the agent was not started (no session; or run it as: sudo actplane run -- CMD)");
+		goto fail;
+	}
+	own.root = child;
+	nl = ap_nl_open(err, sizeof(err));
+	ret = nl ? ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, parse_own_session, &own) : -ENOENT;
+	ap_nl_close(nl);
+	if (ret || !own.id) {
+		ap_err("cannot find the agent's session: %s", ret ? strerror(-ret) : "not listed");
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		goto fail;
+	}
+	r.session = own.id;
+	ap_events_track(events, r.session);
+	announce(&r, cmdv, path, n_rules);
+	kill(child, SIGCONT);	/* go */
+	status = supervise(&r, events, child, &mask, base, fb);
+	if (r.log != stderr)
+		fclose(r.log);
+	ap_policy_free(p);
+	return exit_status(status);
+fail:
+	ap_events_close(events);
+	if (r.log && r.log != stderr)
+		fclose(r.log);
+	ap_helper_stop(&r.helper);
+	ap_policy_free(p);
+	return 1;
+}
+
 static const struct ap_opt run_opts[] = {
 	{ "policy", 'p', "FILE", NULL, "the policy (default: actplane.yaml or\n"
 				       ".actplane/policy.yaml here or above)" },
@@ -313,15 +617,21 @@ static const struct ap_opt run_opts[] = {
 	{ NULL }
 };
 
-AP_COMMAND(cmd_run, .name = "run", .order = 10, .flags = AP_CMD_ROOT | AP_CMD_OPTS_FIRST,
+AP_COMMAND(cmd_run, .name = "run", .order = 10, .flags = AP_CMD_OPTS_FIRST,
 	   .args = "[--policy F] [--enforcer E] -- CMD...", .help = "run an agent as a session",
 	   .usage = "Usage: actplane run [--policy F] [--domain D] [--enforcer enforce|audit]\n"
 		    "                    [--log FILE] -- CMD [ARGS...]\n"
 		    "\n"
 		    "Run CMD (your agent) as an ActPlane session under the workspace's policy.\n"
-		    "Needs root (run it with sudo: CMD then runs as you, with your groups).\n"
-		    "Root never opens a file in the workspace: a helper running as you reads\n"
-		    "the policy, opens --log FILE and writes .actplane/ (refusing symlinks).\n"
+		    "With sudo: run loads the module, the hooks and the policy, and CMD runs as\n"
+		    "you, with your groups.  Root never opens a file in the workspace: a helper\n"
+		    "running as you reads the policy, opens --log FILE and writes .actplane/\n"
+		    "(refusing symlinks).\n"
+		    "Without root (root allowed your group: 'actplane limits --session-group'):\n"
+		    "the session runs under the policy root loaded, which must be the\n"
+		    "workspace's (same digest); CMD runs with no_new_privs (set-user-ID\n"
+		    "programs do not gain privileges in it).  Inside a session, run starts a\n"
+		    "nested one: it keeps everything the process carries, never less.\n"
 		    "Violations are printed on stderr (or --log FILE), appended to\n"
 		    ".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
 		    "Exits with CMD's exit status.\n"
@@ -342,8 +652,7 @@ static int cmd_run(int argc, char **argv)
 	struct ap_invoker who;
 	struct ap_nl *nl;
 	sigset_t mask;
-	struct pollfd pfd[3];
-	int c, status = 0, sfd, ret;
+	int c, status = 0, ret;
 	char **cmdv;
 	size_t i;
 	pid_t child;
@@ -364,11 +673,11 @@ static int cmd_run(int argc, char **argv)
 	if (up.enforcer && (ret = ap_enforcer_arg_check("run", up.enforcer)))
 		return ret;
 	if (!ap_is_root()) {
-		ap_err("run needs root to load the module, attach the BPF programs and start a session;\n"
-		       "  run it as: sudo actplane run %s-- %s ...\n"
-		       "  (the agent itself then runs as you, not as root)",
-		       file ? "--policy F " : "", cmdv[0]);
-		return 1;
+		if (up.enforcer) {
+			ap_err("--enforcer needs root (it attaches a program for the whole machine)");
+			return 1;
+		}
+		return run_user(file, domain, logpath, cmdv);
 	}
 	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0)
 		snprintf(self, sizeof(self), "actplane");
@@ -392,7 +701,7 @@ static int cmd_run(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (ensure_module(self) || ap_up(&up, &upr))
+	if (ap_ensure_module(self) || ap_up(&up, &upr))
 		goto fail;
 	if (!up.enforcer)
 		warn_if_audit();
@@ -418,13 +727,7 @@ static int cmd_run(int argc, char **argv)
 		ap_err("%s", err);
 		goto fail;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	block_run_signals(&mask);
 	child = start_agent(cmdv, &who, &mask);
 	if (child < 0) {
 		ap_err("fork: %s", strerror(errno));
@@ -443,64 +746,15 @@ static int cmd_run(int argc, char **argv)
 	}
 	ap_nl_close(nl);
 	r.session = sreq.id;
-	fprintf(r.log, "actplane: session %u: ", r.session);
-	ap_esc_quoted(r.log, cmdv[0]);
-	fprintf(r.log, " (policy ");
-	ap_esc_quoted(r.log, path);
-	fprintf(r.log, ", %zu rule%s)\n", p->n_rules, p->n_rules == 1 ? "" : "s");
-	fflush(r.log);
+	announce(&r, cmdv, path, p->n_rules);
 	kill(child, SIGUSR1);	/* go */
 
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	pfd[0].fd = ap_events_fd(events);
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
-	pfd[1].events = POLLIN;
-	pfd[2].fd = r.helper.sock;
-	for (;;) {
-		struct signalfd_siginfo si;
-
-		/* the helper's socket only while violations wait for it */
-		pfd[2].events = ap_helper_pending(&r.helper) ? POLLOUT : 0;
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents)
-			ap_events_dispatch(events, on_event, &r);
-		if (pfd[2].revents)
-			ap_helper_flush(&r.helper);
-		if (!(pfd[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			kill(child, (int)si.ssi_signo);	/* forward */
-			continue;
-		}
-		if (waitpid(child, &status, WNOHANG) == child)
-			break;
-	}
-	/* events raised just before the exit */
-	pfd[0].revents = 0;
-	while (poll(pfd, 1, 100) > 0)
-		ap_events_dispatch(events, on_event, &r);
-	ap_events_close(events);
-	ap_helper_stop(&r.helper);	/* it has written what it was sent */
-	if (r.helper.lost)
-		fprintf(r.log, "actplane: %lu violation%s could not be recorded in the workspace\n",
-			r.helper.lost, r.helper.lost == 1 ? "" : "s");
-	if (r.violations) {
-		fprintf(r.log, "actplane: session %u ended: %ld violation%s (see ", r.session,
-			r.violations, r.violations == 1 ? "" : "s");
-		ap_esc_puts(r.log, p->base_dir);
-		fputc('/', r.log);
-		ap_esc_puts(r.log, fb);
-		fprintf(r.log, ")\n");
-	}
+	status = supervise(&r, events, child, &mask, p->base_dir, fb);
 	if (r.log != stderr)
 		fclose(r.log);
 	free(sreq.labels);
 	ap_policy_free(p);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return exit_status(status);
 fail:
 	if (r.log && r.log != stderr)
 		fclose(r.log);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct ap_status {
 	unsigned int enforcer_state;
 	char reason[160];
 	int have_policy;
+	char digest[2 * ACTPLANE_POLICY_DIGEST_LEN + 1];	/* hex, "" if none */
 	uint64_t generation;
 	unsigned int n_rules;
 	char policy[4096];
@@ -40,8 +42,11 @@ struct ap_status {
 	uint64_t staging_bytes;
 	int nsessions, cap_sessions;
 	struct ap_session_row {
-		unsigned int id, root, procs;
+		unsigned int id, root, procs, parent, uid;
+		bool unpriv;
 	} *sessions;
+	int have_session_cfg;		/* a module that reports who may start sessions */
+	unsigned int session_gid, session_quota, session_count;
 	int nhooks;
 	struct {
 		char name[48];
@@ -82,7 +87,14 @@ static int add_session(struct ap_status *st, struct nlattr *info)
 			row->root = nla_get_u32(h);
 		else if (nla_type(h) == ACTPLANE_SESSION_A_PROCS)
 			row->procs = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_PARENT)
+			row->parent = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_UID)
+			row->uid = nla_get_u32(h);
 	}
+	nla_for_each_nested(h, info, rem)
+		if (nla_type(h) == ACTPLANE_SESSION_A_UNPRIV)
+			row->unpriv = true;
 	st->nsessions++;
 	return 0;
 }
@@ -106,6 +118,14 @@ static int parse_status(struct nlattr **tb, void *arg)
 	copy_str(st->policy, sizeof(st->policy), tb[ACTPLANE_A_POLICY_NAME]);
 	st->generation = tb[ACTPLANE_A_GENERATION] ? nla_get_u64(tb[ACTPLANE_A_GENERATION]) : 0;
 	st->n_rules = tb[ACTPLANE_A_COUNT] ? nla_get_u32(tb[ACTPLANE_A_COUNT]) : 0;
+	if (tb[ACTPLANE_A_POLICY_DIGEST] &&
+	    nla_len(tb[ACTPLANE_A_POLICY_DIGEST]) == ACTPLANE_POLICY_DIGEST_LEN) {
+		const unsigned char *d = nla_data(tb[ACTPLANE_A_POLICY_DIGEST]);
+		int k;
+
+		for (k = 0; k < ACTPLANE_POLICY_DIGEST_LEN; k++)
+			snprintf(st->digest + 2 * k, 3, "%02x", d[k]);
+	}
 	st->abi = tb[ACTPLANE_A_ABI] ? nla_get_u32(tb[ACTPLANE_A_ABI]) : 0;
 	st->enforcer_state = tb[ACTPLANE_A_ENFORCER_STATE] ?
 		nla_get_u32(tb[ACTPLANE_A_ENFORCER_STATE]) : 0;
@@ -129,6 +149,13 @@ static int parse_status(struct nlattr **tb, void *arg)
 				return -ENOMEM;
 	st->staging = tb[ACTPLANE_A_STAGING] ? nla_get_u32(tb[ACTPLANE_A_STAGING]) : 0;
 	st->provenance = tb[ACTPLANE_A_PROVENANCE] ? (int)nla_get_u32(tb[ACTPLANE_A_PROVENANCE]) : -1;
+	if (tb[ACTPLANE_A_SESSION_GID] && tb[ACTPLANE_A_SESSION_QUOTA]) {
+		st->have_session_cfg = 1;
+		st->session_gid = nla_get_u32(tb[ACTPLANE_A_SESSION_GID]);
+		st->session_quota = nla_get_u32(tb[ACTPLANE_A_SESSION_QUOTA]);
+		st->session_count = tb[ACTPLANE_A_SESSION_COUNT] ?
+				    nla_get_u32(tb[ACTPLANE_A_SESSION_COUNT]) : 0;
+	}
 	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
 		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
 	if (tb[ACTPLANE_A_HOOKS]) {
@@ -183,6 +210,7 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_object_add(p, "name", json_object_new_string(st->policy));
 		json_object_object_add(p, "generation", json_object_new_uint64(st->generation));
 		json_object_object_add(p, "rules", json_object_new_int((int)st->n_rules));
+		json_object_object_add(p, "digest", st->digest[0] ? json_object_new_string(st->digest) : NULL);
 		json_object_object_add(o, "policy", p);
 	} else {
 		json_object_object_add(o, "policy", NULL);
@@ -247,9 +275,23 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_object_add(x, "id", json_object_new_int((int)st->sessions[i].id));
 		json_object_object_add(x, "root", json_object_new_int((int)st->sessions[i].root));
 		json_object_object_add(x, "procs", json_object_new_int((int)st->sessions[i].procs));
+		json_object_object_add(x, "parent", json_object_new_int((int)st->sessions[i].parent));
+		json_object_object_add(x, "uid", json_object_new_int64(st->sessions[i].uid));
+		json_object_object_add(x, "unprivileged", json_object_new_boolean(st->sessions[i].unpriv));
 		json_object_array_add(ss, x);
 	}
 	json_object_object_add(o, "sessions", ss);
+	if (st->have_session_cfg) {
+		ss = json_object_new_object();
+		json_object_object_add(ss, "group",
+				       st->session_gid == ACTPLANE_SESSION_GID_NOBODY ? NULL :
+				       st->session_gid == ACTPLANE_SESSION_GID_ANYONE ?
+				       json_object_new_string("all") :
+				       json_object_new_int64(st->session_gid));
+		json_object_object_add(ss, "quota", json_object_new_int((int)st->session_quota));
+		json_object_object_add(ss, "yours", json_object_new_int((int)st->session_count));
+		json_object_object_add(o, "user_sessions", ss);
+	}
 	ss = json_object_new_object();
 	json_object_object_add(ss, "sockets", json_object_new_int((int)st->staging));
 	json_object_object_add(ss, "bytes", json_object_new_uint64(st->staging_bytes));
@@ -328,10 +370,36 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 	if (st->staging)
 		printf("staging:   %u socket%s staging a policy (%llu bytes)\n", st->staging,
 		       st->staging == 1 ? "" : "s", (unsigned long long)st->staging_bytes);
-	printf("sessions:  %d\n", st->nsessions);
-	for (i = 0; i < (unsigned int)st->nsessions; i++)
-		printf("  session %u: root pid %u, %u processes\n", st->sessions[i].id,
+	if (st->have_session_cfg) {
+		printf("user sessions: ");
+		if (st->session_gid == ACTPLANE_SESSION_GID_NOBODY) {
+			printf("only root starts sessions ('actplane limits --session-group G')\n");
+		} else {
+			if (st->session_gid == ACTPLANE_SESSION_GID_ANYONE) {
+				printf("every user");
+			} else {
+				struct group *g = getgrgid((gid_t)st->session_gid);
+
+				printf("members of group ");
+				if (g)
+					ap_esc_puts(stdout, g->gr_name);
+				else
+					printf("%u", st->session_gid);
+			}
+			printf(" may start sessions; %u per user, you have %u\n",
+			       st->session_quota, st->session_count);
+		}
+	}
+	printf("sessions:  %d%s\n", st->nsessions, ap_is_root() ? "" : " (yours)");
+	for (i = 0; i < (unsigned int)st->nsessions; i++) {
+		printf("  session %u: root pid %u, %u processes", st->sessions[i].id,
 		       st->sessions[i].root, st->sessions[i].procs);
+		if (st->sessions[i].parent)
+			printf(", nested in %u", st->sessions[i].parent);
+		if (st->sessions[i].unpriv)
+			printf(", uid %u", st->sessions[i].uid);
+		putchar('\n');
+	}
 	printf("counters:\n");
 	for (i = 0; i < __ACTPLANE_CTR_MAX; i++)
 		if (ap_counter_name(i))

@@ -27,8 +27,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -464,7 +466,7 @@ static const struct ap_opt up_opts[] = {
 };
 
 /* --attach MODE; AP_EXIT_USAGE (reported) for another word. */
-static int parse_attach(const char *s, enum ap_attach *a)
+int ap_attach_parse(const char *s, enum ap_attach *a)
 {
 	unsigned int i;
 
@@ -473,6 +475,13 @@ static int parse_attach(const char *s, enum ap_attach *a)
 			*a = i;
 			return 0;
 		}
+	return -EINVAL;
+}
+
+static int parse_attach(const char *s, enum ap_attach *a)
+{
+	if (!ap_attach_parse(s, a))
+		return 0;
 	return ap_usage_error("up", "--attach takes lsm, fmod_ret or auto, not '%s'", s);
 }
 
@@ -555,27 +564,20 @@ AP_COMMAND(cmd_down, .name = "down", .order = 120, .flags = AP_CMD_ROOT,
 		    "Detach the enforcer and the BPF hooks (remove their pins in\n"
 		    AP_PIN_DIR ").  Idempotent.  The module stays loaded.  Needs root.\n");
 
-static int cmd_down(int argc, char **argv)
+int ap_down(int *removed_out)
 {
 	DIR *d;
 	struct dirent *de;
-	int removed = 0, failed = 0, c;
+	int removed = 0, failed = 0;
 	char path[512];
 
-	while ((c = ap_getopt(&cmd_down_cmd, argc, argv)) > 0)
-		;
-	if (c < 0)
-		return ap_opt_exit(c);
-	if ((c = ap_no_operands(&cmd_down_cmd, argc, argv)))
-		return c;
+	*removed_out = 0;
 	d = opendir(AP_PIN_DIR);
 	if (!d) {
-		if (errno == ENOENT) {
-			printf("actplane is down (nothing attached)\n");
+		if (errno == ENOENT)
 			return 0;
-		}
 		ap_err("cannot open %s: %s", AP_PIN_DIR, strerror(errno));
-		return 1;
+		return -errno;
 	}
 	/* Enforcer first, so no hook runs with a half-detached backend. */
 	if (!unlink(AP_PIN_ENFORCER))
@@ -595,8 +597,27 @@ static int cmd_down(int argc, char **argv)
 	if (!failed && rmdir(AP_PIN_DIR) && errno != ENOENT)
 		ap_err("cannot remove %s: %s", AP_PIN_DIR, strerror(errno));
 	wait_detached();
+	*removed_out = removed;
+	return failed ? -EBUSY : 0;
+}
+
+static int cmd_down(int argc, char **argv)
+{
+	int removed, c, ret;
+
+	while ((c = ap_getopt(&cmd_down_cmd, argc, argv)) > 0)
+		;
+	if (c < 0)
+		return ap_opt_exit(c);
+	if ((c = ap_no_operands(&cmd_down_cmd, argc, argv)))
+		return c;
+	if (access(AP_PIN_DIR, F_OK) && errno == ENOENT) {
+		printf("actplane is down (nothing attached)\n");
+		return 0;
+	}
+	ret = ap_down(&removed);
 	printf("actplane is down (%d link%s removed)\n", removed, removed == 1 ? "" : "s");
-	return failed ? 1 : 0;
+	return ret ? 1 : 0;
 }
 
 /* ---- actplane enforcer ------------------------------------------------- */
@@ -709,4 +730,42 @@ static int cmd_enforcer(int argc, char **argv)
 		return 1;
 	printf("enforcer: %s\n", argv[1]);
 	return 0;
+}
+
+/*
+ * Load the module if its family is missing: modprobe, else the build tree's
+ * .ko for the running kernel (build/kmod/<release>/ for a kernel other than
+ * the default one, `make KERNEL=...`), else the tree's kmod/.
+ */
+int ap_ensure_module(const char *self)
+{
+	char err[256], dir[PATH_MAX], ko[PATH_MAX + 96], cmd[PATH_MAX + 128], *slash;
+	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
+	struct utsname u;
+
+	if (nl) {
+		ap_nl_close(nl);
+		return 0;
+	}
+	if (system("modprobe actplane 2>/dev/null") == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", self);
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		ap_err("cannot load the actplane module (modprobe failed); see 'actplane doctor'");
+		return -1;
+	}
+	*slash = 0;
+	ko[0] = 0;
+	if (!uname(&u))		/* next to the tool: build/actplane -> build/kmod/<release>/ */
+		snprintf(ko, sizeof(ko), "%s/kmod/%s/actplane.ko", dir, u.release);
+	if (!ko[0] || access(ko, R_OK))		/* build/actplane -> kmod/actplane.ko */
+		snprintf(ko, sizeof(ko), "%s/../kmod/actplane.ko", dir);
+	if (!access(ko, R_OK) && !strchr(ko, '\'')) {
+		snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
+		if (system(cmd) == 0)
+			return 0;
+	}
+	ap_err("cannot load the actplane module (tried modprobe and %s); see 'actplane doctor'", ko);
+	return -1;
 }

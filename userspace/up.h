@@ -52,6 +52,19 @@ const char *ap_hooks_mode(void);
 /* Hook program runs the kernel skipped on recursion (summed over the pins). */
 unsigned long long ap_hooks_missed(void);
 
+/* Unpin every link (the enforcer first) and wait for the module to be free.
+ * 0 (also when nothing was up) or -errno (reported); *@removed: links removed. */
+int ap_down(int *removed);
+
+/* "lsm", "fmod_ret", "auto" -> @a.  0 or -EINVAL. */
+int ap_attach_parse(const char *s, enum ap_attach *a);
+
+/*
+ * Load the module if its family is missing: modprobe, else the build tree's
+ * .ko next to the tool @self (/proc/self/exe).  0, or -1 (reported).
+ */
+int ap_ensure_module(const char *self);
+
 /* Swap the attached enforcer for @what (NAME or FILE); actplane must be up.  0 or -errno. */
 int ap_enforcer_switch(const char *what);
 

@@ -101,14 +101,16 @@ static const struct ap_opt watch_opts[] = {
 	{ NULL }
 };
 
-AP_COMMAND(cmd_watch, .name = "watch", .order = 90, .flags = AP_CMD_ROOT,
+AP_COMMAND(cmd_watch, .name = "watch", .order = 90,
 	   .args = "[--json | --oneline] [filters]", .help = "print violation events as they happen",
 	   .usage = "Usage: actplane watch [--json | --oneline] [--count N] [--rule NAME]...\n"
 		    "                      [--session ID]... [--pid PID]...\n"
 		    "\n"
 		    "Print violation events as the module reports them, until interrupted or\n"
 		    "until N events were printed.  Gaps in the sequence numbers are reported\n"
-		    "as lost events (on stderr with --json and --oneline).  Needs CAP_NET_ADMIN.\n",
+		    "as lost events (on stderr with --json and --oneline).  As root (with\n"
+		    "CAP_NET_ADMIN): every event.  As a user: only the events of the sessions\n"
+		    "you started without root (no lost-event count then).\n",
 	   .opts = watch_opts,
 	   .more = "A filter given several times matches any of its values; different filters\n"
 		   "must all match.\n");
@@ -176,7 +178,8 @@ static int cmd_watch(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	e = ap_events_open(err, sizeof(err));
+	/* without root: the records of the sessions you started without root */
+	e = ap_is_root() ? ap_events_open(err, sizeof(err)) : ap_events_open_own(err, sizeof(err));
 	if (!e) {
 		ap_err("%s", err);
 		return 1;
@@ -184,7 +187,8 @@ static int cmd_watch(int argc, char **argv)
 	signal(SIGINT, watch_sig);
 	signal(SIGTERM, watch_sig);
 	/* subscribed from here on: scripts may wait for this line */
-	fprintf(stderr, "actplane: watching for violations (Ctrl-C to stop)\n");
+	fprintf(stderr, "actplane: watching for violations%s (Ctrl-C to stop)\n",
+		ap_is_root() ? "" : " in your sessions");
 	pfd.fd = ap_events_fd(e);
 	pfd.events = POLLIN;
 	while (!watch_stop && w.count != 0) {

@@ -11,6 +11,9 @@
  * ABI 2: STATUS no longer lists sessions (SESSION_DUMP does, all of them);
  * a policy is staged per socket, so POLICY_BEGIN no longer answers -EBUSY
  * while another socket stages one; admin commands need CAP_NET_ADMIN.
+ * SESSION_CREATE is also open to a user the admin allowed (SESSION_GID), for
+ * the caller's own process only; such sessions' events also go to the
+ * "session" group, to sockets of the user who created them.
  * Every command's input attributes are listed with it below; any other
  * attribute, output-only ones included, is refused by the core.
  */
@@ -25,6 +28,15 @@
 #define ACTPLANE_GENL_VERSION		1
 #define ACTPLANE_ABI_VERSION		2
 #define ACTPLANE_MCGRP_EVENTS		"events"
+/* events of unprivileged sessions, for their owner only (anyone may join) */
+#define ACTPLANE_MCGRP_SESSION		"session"
+
+/* ACTPLANE_A_SESSION_GID: who may create a session without CAP_NET_ADMIN */
+#define ACTPLANE_SESSION_GID_NOBODY	0xffffffffU	/* nobody (the default) */
+#define ACTPLANE_SESSION_GID_ANYONE	0xfffffffeU	/* every user */
+#define ACTPLANE_SESSION_QUOTA_MAX	1024		/* per user */
+#define ACTPLANE_SESSION_DEPTH_MAX	8		/* nested sessions */
+#define ACTPLANE_POLICY_DIGEST_LEN	32
 
 /* Maximum length (with NUL) of an enforcer name, as in struct actplane_ops. */
 #define ACTPLANE_ENFORCER_NAME_LEN	32
@@ -38,19 +50,28 @@ enum actplane_cmd {
 	ACTPLANE_CMD_LABEL_CLEAR,	/* remove labels (all if none named); admin; in: LABELS, PID | FD */
 	ACTPLANE_CMD_LABEL_GET,		/* labels of a process or file; admin; in: PID | FD */
 	ACTPLANE_CMD_SESSION_CREATE,	/* new session rooted at a pid, with exactly the seed labels;
-					 * admin; in: PID, LABELS */
-	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit, fail mode, provenance recording; admin;
-					 * in: LIMIT_BYTES, FAIL_MODE, PROVENANCE */
-	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin; in: POLICY_NAME */
+					 * admin; in: PID, LABELS.  A permitted user: rooted at
+					 * the caller's own process (PID = its own), nested in
+					 * its session if it has one, keeping its labels, plus
+					 * the policy's session-root labels; needs no_new_privs;
+					 * in: PID */
+	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit, fail mode, provenance recording, who
+					 * may create sessions; admin; in: LIMIT_BYTES, FAIL_MODE,
+					 * PROVENANCE, SESSION_GID, SESSION_QUOTA */
+	ACTPLANE_CMD_POLICY_BEGIN,	/* start staging a policy on this socket; admin;
+					 * in: POLICY_NAME, POLICY_DIGEST */
 	ACTPLANE_CMD_POLICY_ADD,	/* add elements to the staged policy; admin; in: ELEMS */
 	ACTPLANE_CMD_POLICY_COMMIT,	/* validate, index and swap in the staged policy; admin; in: nothing */
 	ACTPLANE_CMD_POLICY_CLEAR,	/* remove the policy (labels stay); admin; in: nothing */
 	ACTPLANE_CMD_POLICY_DUMP,	/* dump: one message per rule, generation-checked
 					 * (NLM_F_DUMP_INTR); admin; in: nothing */
-	ACTPLANE_CMD_SESSION_DUMP,	/* dump: one message per session (SESSION_INFO); anyone;
-					 * in: nothing */
+	ACTPLANE_CMD_SESSION_DUMP,	/* dump: one message per session (SESSION_INFO); anyone
+					 * (without CAP_NET_ADMIN: the caller's own); in: nothing */
 	ACTPLANE_CMD_WHY,		/* how a label came to a process or file: its provenance
 					 * chain (out: CHAIN); admin; in: PID | FD, LABELS (one) */
+	ACTPLANE_CMD_SESSION_END,	/* SIGKILL every process of a session and of those nested
+					 * in it (out: COUNT); admin: any session; a user: the
+					 * ones it created, its own processes; in: SESSION */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -73,7 +94,7 @@ enum actplane_attr {
 	ACTPLANE_A_LABEL,		/* string: a label name (inside ACTPLANE_A_LABELS) */
 	ACTPLANE_A_PID,			/* u32: target process (tgid, caller's pid namespace) */
 	ACTPLANE_A_FD,			/* u32: target file, as an fd of the caller (O_PATH is fine) */
-	ACTPLANE_A_SESSION,		/* u32: session id (out) */
+	ACTPLANE_A_SESSION,		/* u32: session id (out; in: SESSION_END) */
 	ACTPLANE_A_LIMIT_BYTES,		/* u64: label memory limit in bytes (in/out) */
 	ACTPLANE_A_FAIL_MODE,		/* u32: enum actplane_fail_mode (in/out) */
 	ACTPLANE_A_MEMORY,		/* nest: enum actplane_mem_attr (out) */
@@ -84,13 +105,21 @@ enum actplane_attr {
 	ACTPLANE_A_ELEM,		/* nest: enum actplane_elem_attr — one policy element */
 	ACTPLANE_A_GENERATION,		/* u64: policy generation (out) */
 	ACTPLANE_A_POLICY_NAME,		/* string: policy file the policy came from (in/out) */
-	ACTPLANE_A_COUNT,		/* u32: number of rules (out) */
+	ACTPLANE_A_COUNT,		/* u32: number of rules; SESSION_END: processes ended (out) */
 	ACTPLANE_A_EVENT,		/* nest: enum actplane_event_attr (multicast) */
 	ACTPLANE_A_STAGING,		/* u32: sockets staging a policy now (out: STATUS) */
 	ACTPLANE_A_STAGING_BYTES,	/* u64: memory those staged policies hold (out: STATUS) */
 	ACTPLANE_A_PROVENANCE,		/* u32: 1 = provenance recording on, 0 = off (in: LIMITS_SET;
 					 * out: STATUS) */
 	ACTPLANE_A_CHAIN,		/* nest: enum actplane_chain_attr (out: WHY) */
+	ACTPLANE_A_SESSION_GID,		/* u32: group that may create sessions, or
+					 * ACTPLANE_SESSION_GID_* (in: LIMITS_SET; out: STATUS) */
+	ACTPLANE_A_SESSION_QUOTA,	/* u32: live sessions per user, 1..ACTPLANE_SESSION_QUOTA_MAX
+					 * (in: LIMITS_SET; out: STATUS) */
+	ACTPLANE_A_SESSION_COUNT,	/* u32: the caller's live sessions, as the quota counts them
+					 * (out: STATUS) */
+	ACTPLANE_A_POLICY_DIGEST,	/* binary, 32 bytes: SHA-256 of the compiled policy, as the
+					 * tool computes it (in: POLICY_BEGIN; out: STATUS) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)
@@ -129,6 +158,9 @@ enum actplane_session_attr {
 	ACTPLANE_SESSION_A_ID,		/* u32 */
 	ACTPLANE_SESSION_A_ROOT,	/* u32: root pid (initial pid namespace) */
 	ACTPLANE_SESSION_A_PROCS,	/* u32: live processes in the session */
+	ACTPLANE_SESSION_A_PARENT,	/* u32: the session it is nested in (0: none) */
+	ACTPLANE_SESSION_A_UID,		/* u32: who created it (initial user namespace) */
+	ACTPLANE_SESSION_A_UNPRIV,	/* flag: created without CAP_NET_ADMIN */
 	__ACTPLANE_SESSION_A_MAX,
 };
 #define ACTPLANE_SESSION_A_MAX (__ACTPLANE_SESSION_A_MAX - 1)
@@ -279,6 +311,10 @@ enum actplane_event_attr {
 	ACTPLANE_EV_ENFORCER,		/* string */
 	ACTPLANE_EV_CHAINS,		/* nest: ACTPLANE_EV_CHAIN, one per label of PROVENANCE */
 	ACTPLANE_EV_CHAIN,		/* nest: enum actplane_chain_attr */
+	ACTPLANE_EV_SESSION_SEQ,	/* u64: the record's number within its session (gaps:
+					 * records of that session lost) */
+	ACTPLANE_EV_SESSION_CHAIN,	/* binary: u32 ids of the session and those it is nested
+					 * in, innermost first */
 	__ACTPLANE_EV_MAX,
 };
 #define ACTPLANE_EV_MAX (__ACTPLANE_EV_MAX - 1)

@@ -6,7 +6,7 @@
 # refused with exit status 2 before the module is contacted.
 . "$(dirname "$0")/lib.sh" cli-args
 
-CMDS="run check compile explain init load unload rules watch status up down enforcer label labels session limits setup feedback-hook mcp doctor version"
+CMDS="run check compile explain init load unload rules watch status up down enforcer label labels session limits service setup feedback-hook mcp doctor version"
 
 # fails_usage NEEDLE ARGS...: exit 2, NEEDLE and the one hint on stderr, nothing
 # on stdout, and no sign of a netlink call (which would say the module is missing)
@@ -118,9 +118,9 @@ t "doctor --json: one object, the checks of the text output" \
 	'"$AP" doctor --json --lsm-file "$T/lsm" >"$T/d.json"; rc=$?; "$AP" doctor --lsm-file "$T/lsm" >"$T/d.txt"; [ $? = $rc ] &&
 	 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=open(sys.argv[2]).read().splitlines()
 c=d[\"checks\"]; lines=[l for l in t if l.startswith((\"ok  \", \"FAIL\"))]
-assert len(c) == len(lines) == 8, (len(c), len(lines))
+assert len(c) == len(lines) == 10, (len(c), len(lines))
 assert [x[\"ok\"] for x in c] == [l.startswith(\"ok\") for l in lines]
 assert [x[\"message\"] for x in c] == [l[6:] for l in lines]
 assert d[\"ready\"] == (sys.argv[3] == \"0\") and d[\"failed\"] == sum(not x[\"ok\"] for x in c)
-assert {x[\"check\"] for x in c} == {\"kernel\", \"btf\", \"struct_ops\", \"lsm\", \"bpffs\", \"module\", \"programs\"}
+assert {x[\"check\"] for x in c} == {\"kernel\", \"btf\", \"struct_ops\", \"lsm\", \"bpffs\", \"module\", \"programs\", \"service\", \"sessions\"}
 assert all(x[\"fix\"] for x in c if not x[\"ok\"]) and [x for x in c if x[\"check\"] == \"lsm\"][0][\"ok\"]" "$T/d.json" "$T/d.txt" "$rc"'

@@ -8,6 +8,8 @@
 # chroot (`make deps`), with that release's dkms, gcc and installed headers.
 # Each module must carry that kernel's vermagic and BTF split against the
 # kernel's own (no .BTF.base: the kfunc filter depends on it, kmod/kfuncs.c).
+# Then a VM boots 6.12 with the module DKMS built, attaches the hooks and
+# enforces a rule with it.
 . "$(dirname "$0")/lib.sh" dkms
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${ACTPLANE_BUILD:-$top/build}
@@ -39,6 +41,30 @@ else
 			--sourcetree "$T/stage/usr/src" --dkmstree "$T/tree" >"$T/dkms.log" 2>&1 ||
 		 { tail -n 5 "$T/dkms.log"; false; } &&
 		 check_ko "$T/tree/actplane/$ver/$k/x86_64/module/actplane.ko" "$k"'
+	# the VM boots with the module DKMS built (not make's): it loads, the
+	# hooks attach and a rule is enforced
+	ko=$T/tree/actplane/$ver/$k/x86_64/module/actplane.ko
+	if [ -f "$ko" ] && [ -x "$B/vng/usr/bin/vng" ]; then
+		mkdir -p "$B/dkms-vm" && cp "$ko" "$B/dkms-vm/actplane.ko"
+		cat > "$B/dkms-vm/check.sh" <<EOS
+set -e
+insmod $B/dkms-vm/actplane.ko
+[ "\$(cat /sys/module/actplane/srcversion)" = "$(modinfo -F srcversion "$ko")" ]
+$B/actplane up >/dev/null
+mkdir -p /tmp/dk && echo s > /tmp/dk/secret
+printf 'version: 1\npolicy: |\n  rule r:\n    block read "/tmp/dk/secret"\n    because "x"\n' > /tmp/dk/p.yaml
+$B/actplane load /tmp/dk/p.yaml >/dev/null
+if cat /tmp/dk/secret 2>/dev/null; then echo "the rule did not hold"; exit 1; fi
+$B/actplane unload >/dev/null
+$B/actplane down >/dev/null
+echo DKMS-VM-OK
+EOS
+		t "the VM runs on the module DKMS built (a rule enforced)" \
+			'"$top/scripts/vm.sh" --tcg-single --no-module -- bash "$B/dkms-vm/check.sh" >"$T/vm.log" 2>&1;
+			 grep -q DKMS-VM-OK "$T/vm.log" || { tail -n 8 "$T/vm.log"; false; }'
+	else
+		ktap_skip "dkms: the VM runs on the module DKMS built" "no DKMS module or no virtme-ng"
+	fi
 fi
 
 root=$(cat "$B/kernel-newest/chroot" 2>/dev/null)

@@ -80,8 +80,8 @@ t "completion: a value list after a short option (limits -f o)" \
 	'[ "$(comp limits -f o)" = open ]'
 t "completion: an option taking a file offers nothing of its own" \
 	'out=$(comp check --policy "") && [ -z "$out" ]'
-t "completion: subcommand words (label, session)" \
-	'[ "$(comp label "" | sort | tr "\n" " ")" = "add clear " ] && [ "$(comp session "")" = create ]'
+t "completion: subcommand words (label, session, service)" \
+	'[ "$(comp label "" | sort | tr "\n" " ")" = "add clear " ] && [ "$(comp session "" | sort | tr "\n" " ")" = "create end list " ] && [ "$(comp service "" | sort | tr "\n" " ")" = "check start stop " ]'
 t "completion: help offers the commands" \
 	'[ "$(comp help stat)" = status ]'
 t "completion: setup offers --user and --remove" \

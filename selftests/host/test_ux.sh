@@ -324,7 +324,7 @@ t "doctor explains a missing bpf LSM: the fmod_ret mode, and how to enable the L
 t "doctor accepts an LSM list with bpf" \
 	'"$AP" doctor --lsm-file "$T/lsm-bpf" | grep -q "^ok    bpf LSM active"'
 t "doctor prints one ok/FAIL line per check" \
-	'[ "$("$AP" doctor --lsm-file "$T/lsm-bpf" | grep -c "^\(ok  \|FAIL\)")" = 8 ]'
+	'[ "$("$AP" doctor --lsm-file "$T/lsm-bpf" | grep -c "^\(ok  \|FAIL\)")" = 10 ]'
 t "doctor probes struct_ops from modules in the kernel's BTF" \
 	'out=$("$AP" doctor --lsm-file "$T/lsm-bpf");
 	 echo "$out" | grep -q "^ok    struct_ops types from modules" ||

@@ -61,7 +61,13 @@ privileges_as() {	# privileges_as PREFIX...: nothing changes state, events stay 
 	try_refused "$@" -- limits --fail-mode closed
 	try_refused "$@" -- session create --pid 1
 	try_refused "$@" -- enforcer test
-	try_refused "$@" -- watch --count 1
+	# a user's watch reads only its own sessions' records: none of these
+	timeout 5 "$@" "$AP" watch --json --count 1 > $H/watch-priv.out 2> $H/watch-priv.err &
+	local wpid=$! i
+	for i in $(seq 50); do grep -q watching $H/watch-priv.err 2>/dev/null && break; sleep 0.1; done
+	$H/bin/fakegit push 2>/dev/null && fail "fakegit push ran"
+	wait $wpid || true
+	expect_eq "events a watch by $* saw" "$(cat $H/watch-priv.out)" ""
 	expect_eq "rules after $*" "$("$AP" rules)" "$rules"
 	expect_eq "limit after $*" "$(mem limit)" "$limit"
 	expect_eq "file labels after $*" "$("$AP" labels $H/.env)" "$labels"

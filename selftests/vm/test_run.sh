@@ -65,8 +65,10 @@ t_feedback_hook_once() {
 
 t_run_needs_root() {
 	rc=0
-	out=$(setpriv --reuid 1000 --regid 1000 --clear-groups "$AP" run -- true 2>&1) || rc=$?
+	# root has not allowed any group to start sessions (actplane limits)
+	out=$(setpriv --reuid 1000 --regid 1000 --clear-groups "$AP" run --policy $W/actplane.yaml -- true 2>&1) || rc=$?
 	expect_eq "exit status" "$rc" 1
+	expect_contains "the module says why" "$out" "you may not create sessions"
 	expect_contains "explains" "$out" "sudo actplane run"
 }
 
@@ -89,7 +91,7 @@ run_test "run: agent runs as the sudo user with that user's groups" t_run_drops_
 run_test "run: exit status and signals passed through" t_run_exit_status
 run_test "run: violation printed, feedback file and jsonl written" t_run_feedback_files
 run_test "feedback-hook delivers a violation once, then nothing" t_feedback_hook_once
-run_test "run without root explains itself" t_run_needs_root
+run_test "run without root, not allowed, explains itself" t_run_needs_root
 run_test "doctor: VM ready; a missing bpf LSM means the fmod_ret mode" t_doctor_ready
 "$AP" unload >/dev/null 2>&1
 "$AP" down >/dev/null

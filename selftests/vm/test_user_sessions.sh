@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sessions without root: a user root allowed (actplane limits --session-group)
+# runs `actplane run` as itself.  Who may, the module's checks (own process,
+# no_new_privs, no seed labels), enforcement from sh, Python and C, labels
+# kept, nesting (a nested session never hides from the outer runner), quotas,
+# privacy of sessions and events between users, set-user-ID and user
+# namespaces inside a session.
+. "$(dirname "$0")/lib.sh"
+
+W=/tmp/apuser POLICY=/tmp/apuser/actplane.yaml
+G=4242				# the group allowed to start sessions
+OP=$VMT/agent_op
+AGENT=/tmp/apuser-agent		# a script: exec_as / send_as outside this shell
+# uid 1000 and 1001 in group $G, uid 1002 not; no capabilities
+U1000=(setpriv --reuid 1000 --regid 1000 --groups $G --inh-caps=-all --bounding-set=-all)
+U1001=(setpriv --reuid 1001 --regid 1001 --groups $G --inh-caps=-all --bounding-set=-all)
+U1002=(setpriv --reuid 1002 --regid 1002 --clear-groups --inh-caps=-all --bounding-set=-all)
+
+# send_as HOW HOST PORT FILE: FILE's content by UDP from sh, Python or C
+send_as() {
+	local how=$1; shift
+	case $how in
+	sh) sh -c 'cat "$3" | python3 -c "
+import socket,sys
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.stdin.buffer.read(), (sys.argv[1], int(sys.argv[2]))); print(\"ok\")
+except PermissionError: print(\"EPERM\")" "$1" "$2"' sh "$@" ;;
+	py) python3 -c '
+import socket, sys
+data = open(sys.argv[3], "rb").read()
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(data, (sys.argv[1], int(sys.argv[2]))); print("ok")
+except PermissionError: print("EPERM")' "$@" ;;
+	c) "$VMT/agent_op" send "$@" ;;
+	esac
+}
+
+setup() {
+	"$AP" up >/dev/null
+	workspace $W
+	write_policy $POLICY 'source secret = file "**/.env"
+rule no-push:
+  block exec "fakegit" "push"
+  because "pushing is for humans"
+rule no-exfil:
+  block connect "*" if secret
+  because "secrets must not reach the network"'
+	echo "API_KEY=hunter2" > $W/.env
+	echo plain > $W/plain.txt
+	chown -R 1000:1000 $W
+	chmod 755 $W && chmod 644 $POLICY $W/.env $W/plain.txt
+	chmod 666 $W/ran.log
+	"$AP" load $POLICY >/dev/null
+	{
+		echo '#!/bin/bash'
+		echo "VMT=$VMT"
+		declare -f exec_as send_as
+		echo 'f=$1; shift; $f "$@"'
+	} > $AGENT
+	chmod 755 $AGENT
+}
+
+allow() { "$AP" limits --session-group "$1" >/dev/null; }
+
+# as WHO run [RUN OPTIONS] -- CMD: `actplane run` as that user, in the workspace
+as_run() {
+	local who=$1; shift
+	case $who in
+	1000) (cd $W && "${U1000[@]}" "$AP" run --policy $POLICY "$@") ;;
+	1001) (cd /tmp && "${U1001[@]}" "$AP" run --policy $POLICY "$@") ;;
+	1002) (cd /tmp && "${U1002[@]}" "$AP" run --policy $POLICY "$@") ;;
+	esac
+}
+
+# user_sessions WHO: the session rows `actplane status --json` shows that user
+user_sessions() {
+	local who=U$1[@]
+	json_get "$("${!who}" "$AP" status --json)" \
+		"' '.join('%d:%d:%d' % (s['id'], s['parent'], s['uid']) for s in j['sessions'])"
+}
+
+t_nobody_by_default() {
+	allow none
+	local rc=0 out
+	out=$(as_run 1000 -- true 2>&1) || rc=$?
+	expect_eq "exit status" "$rc" 1
+	expect_contains "the module says why" "$out" "you may not create sessions"
+	expect_contains "and the alternative" "$out" "sudo actplane run"
+	expect_contains "status says so" "$("${U1000[@]}" "$AP" status)" "only root starts sessions"
+}
+
+t_module_checks() {
+	allow $G
+	local out
+	# the session is rooted at the caller itself (exec keeps the pid)
+	out=$("${U1000[@]}" --no-new-privs sh -c 'exec "$0" session create --pid $$' "$AP" 2>&1) ||
+		fail "own process with no_new_privs refused: $out"
+	[ "$out" -gt 0 ] 2>/dev/null || fail "no session id: $out"
+	out=$("${U1000[@]}" sh -c 'exec "$0" session create --pid $$' "$AP" 2>&1) &&
+		fail "without no_new_privs: $out"
+	expect_contains "no_new_privs required" "$out" "set no_new_privs first"
+	out=$("${U1000[@]}" --no-new-privs "$AP" session create --pid 1 2>&1) &&
+		fail "another process: $out"
+	expect_contains "own process only" "$out" "your own process only"
+	out=$("${U1000[@]}" --no-new-privs sh -c 'exec "$0" session create --pid $$ --label secret' "$AP" 2>&1) &&
+		fail "seed labels: $out"
+	expect_contains "no seed labels" "$out" "session-root labels only"
+	out=$("${U1002[@]}" --no-new-privs sh -c 'exec "$0" session create --pid $$' "$AP" 2>&1) &&
+		fail "uid 1002 (not in the group): $out"
+	expect_contains "group checked" "$out" "you may not create sessions"
+	allow all
+	out=$("${U1002[@]}" --no-new-privs sh -c 'exec "$0" session create --pid $$' "$AP" 2>&1) ||
+		fail "--session-group all: uid 1002 refused: $out"
+	allow $G
+	kernel_clean
+}
+
+t_user_run_enforces() {
+	allow $G
+	local how got
+	: > $W/ran.log
+	rm -rf $W/.actplane
+	# (reading an agent's output labels this shell, and a user's session
+	# keeps what its creator carries: drop it after each)
+	for how in sh py c; do
+		got=$(as_run 1000 --log /tmp/apuser-run.log -- $AGENT exec_as $how $W/bin/fakegit push origin 2>/dev/null) || true
+		expect_eq "$how: git push in a user's session" "$got" "$ARGV_REFUSED"
+		got=$(as_run 1000 -- $AGENT send_as $how 127.0.0.1 9 $W/.env 2>/dev/null) || true
+		unlabel_self
+		expect_eq "$how: .env to the network" "$got" EPERM
+		got=$(as_run 1000 -- $AGENT send_as $how 127.0.0.1 9 $W/plain.txt 2>/dev/null) || true
+		expect_eq "$how: plain data to the network" "$got" ok
+	done
+	expect_eq "pushes that ran" "$(grep -c push $W/ran.log)" 0
+	expect_contains "runner's report" "$(cat /tmp/apuser-run.log)" "no-push"
+	expect_contains "feedback file" "$(cat $W/.actplane/last-violation.txt)" "secrets must not reach"
+	expect_eq "feedback file owner" "$(stat -c %u $W/.actplane/last-violation.txt)" 1000
+	got=$(as_run 1000 -- sh -c 'echo "$(id -u) $(cat /proc/self/status | sed -n "s/^NoNewPrivs:[[:space:]]*//p")"' 2>/dev/null) || true
+	expect_eq "the agent: uid, no_new_privs" "$got" "1000 1"
+}
+
+t_policy_must_match() {
+	allow $G
+	local rc=0 out
+	cp $POLICY $W/other.yaml && chown 1000 $W/other.yaml
+	printf '  rule extra:\n    block exec "ls"\n    because "x"\n' >> $W/other.yaml
+	out=$(as_run 1000 --policy $W/other.yaml -- true 2>&1) || rc=$?
+	expect_eq "exit status" "$rc" 1
+	expect_contains "says why" "$out" "is not the loaded policy"
+	expect_contains "says how" "$out" "sudo actplane load"
+	# the agent edits the loaded file: the run refuses, the loaded policy stays
+	cp $POLICY $W/saved.yaml
+	printf '  rule extra:\n    block exec "ls"\n    because "x"\n' >> $POLICY
+	rc=0
+	out=$(as_run 1000 -- true 2>&1) || rc=$?
+	cp $W/saved.yaml $POLICY
+	expect_eq "edited policy: exit status" "$rc" 1
+	expect_contains "edited policy" "$out" "changed since it was loaded"
+	rc=0
+	as_run 1000 -- true 2>/dev/null || rc=$?
+	expect_eq "restored file runs" "$rc" 0
+}
+
+# no workspace policy here or above: the machine's (the loaded one), with
+# the workspace files in the working directory
+t_machine_policy() {
+	allow $G
+	local d=/tmp/apuser-nopolicy got out
+	rm -rf $d && mkdir -p $d && chown 1000 $d
+	got=$(cd $d && "${U1000[@]}" "$AP" run -- $AGENT exec_as c $W/bin/fakegit push 2>$d.err) || true
+	expect_eq "push under the machine's policy" "$got" "$ARGV_REFUSED"
+	expect_contains "says which policy" "$(cat $d.err)" "runs under the loaded policy"
+	expect_contains "feedback here" "$(cat $d/.actplane/last-violation.txt)" "pushing is for humans"
+	# with nothing loaded, no session
+	"$AP" unload >/dev/null
+	out=$(cd $d && "${U1000[@]}" "$AP" run -- true 2>&1) && fail "ran with no policy at all: $out"
+	expect_contains "explains" "$out" "no policy is loaded"
+	"$AP" load $POLICY >/dev/null
+}
+
+t_labels_kept() {
+	allow $G
+	local got
+	# a process that read .env starts a session: it stays secret in there
+	got=$(cd $W && "${U1000[@]}" sh -c 'read x < .env; exec "$0" run --policy "$1" -- "$2" send_as c 127.0.0.1 9 plain.txt' \
+		"$AP" $POLICY $AGENT 2>/tmp/apuser-kept.err) || true
+	unlabel_self
+	expect_eq "secret carried into the session ($(cat /tmp/apuser-kept.err))" "$got" EPERM
+}
+
+t_nested() {
+	allow $G
+	local out got ids
+	out=$(as_run 1000 --log /tmp/apuser-outer.log -- \
+		"$AP" run --policy $POLICY -- sh -c "\"$AP\" status --json; $W/bin/fakegit push" 2>/dev/null) || true
+	ids=$(json_get "$out" "' '.join('%d:%d' % (s['id'], s['parent']) for s in j['sessions'])")
+	python3 -c '
+import sys
+rows = [tuple(map(int, r.split(":"))) for r in sys.argv[1].split()]
+assert len(rows) == 2, rows
+(a, pa), (b, pb) = rows
+assert pa == 0 and pb == a, rows' "$ids" || fail "nested sessions: $ids"
+	expect_contains "outer runner saw the inner violation" "$(cat /tmp/apuser-outer.log)" "no-push"
+	expect_eq "pushes that ran" "$(grep -c push $W/ran.log)" 0
+	# an agent of `sudo actplane run` nests a session of its own: the root
+	# runner still records what happens inside it
+	allow all
+	rm -f $W/root.log
+	(cd $W && SUDO_UID=1000 SUDO_GID=1000 "$AP" run --policy $POLICY --log $W/root.log -- \
+		"$AP" run --policy $POLICY -- $W/bin/fakegit push) >/tmp/apuser-root.out 2>&1 || true
+	cat /tmp/apuser-root.out
+	expect_contains "root runner saw the nested violation" "$(cat $W/root.log)" "no-push"
+	allow $G
+	expect_eq "sessions left" "$(user_sessions 1000)" ""
+}
+
+# gates are the top session's: an edit in a nested session makes the outer
+# session's tests stale (nesting is not a way around `after ... since`)
+t_nested_gates() {
+	allow $G
+	local g=$W/gates.yaml
+	mkdir -p $W/src && chown 1000 $W/src
+	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\n' $W > $W/bin/runtests
+	chmod 755 $W/bin/runtests
+	write_policy $g 'rule tested-commit:
+  block exec "fakegit" "commit" unless after exec "runtests" since write "/tmp/apuser/src/**"
+  because "run the tests after editing src"'
+	chown 1000 $g
+	"$AP" load $g >/dev/null
+	: > $W/ran.log
+	(cd $W && "${U1000[@]}" "$AP" run --policy $g -- sh -c "
+		$W/bin/runtests
+		\"$AP\" run --policy $g -- sh -c 'echo x > $W/src/a' 2>/dev/null
+		$W/bin/fakegit commit -m edited-in-a-nested-session") >/dev/null 2>&1 || true
+	expect_eq "commit after a nested edit" "$(grep -c commit $W/ran.log)" 0
+	(cd $W && "${U1000[@]}" "$AP" run --policy $g -- sh -c "
+		echo y > $W/src/a
+		\"$AP\" run --policy $g -- $W/bin/runtests 2>/dev/null
+		$W/bin/fakegit commit -m tested-in-a-nested-session") >/dev/null 2>&1 || true
+	expect_eq "commit after nested tests" "$(grep -c commit $W/ran.log)" 1
+	"$AP" load $POLICY >/dev/null
+}
+
+t_quota() {
+	allow $G
+	"$AP" limits --session-quota 2
+	local p1 p2 rc out
+	as_run 1000 -- sleep 30 >/dev/null 2>&1 & p1=$!
+	as_run 1000 -- sleep 30 >/dev/null 2>&1 & p2=$!
+	for _ in $(seq 100); do
+		[ "$(user_sessions 1000 | wc -w)" = 2 ] && break
+		sleep 0.1
+	done
+	expect_eq "two sessions" "$(user_sessions 1000 | wc -w)" 2
+	expect_contains "status counts them" "$("${U1000[@]}" "$AP" status)" "2 per user, you have 2"
+	rc=0
+	out=$(as_run 1000 -- true 2>&1) || rc=$?
+	expect_eq "third: exit status" "$rc" 1
+	expect_contains "third: quota" "$out" "as many sessions as the quota allows"
+	rc=0
+	as_run 1001 -- true >/dev/null 2>&1 || rc=$?
+	expect_eq "another user unaffected" "$rc" 0
+	pkill -u 1000 -x sleep || true
+	wait $p1 $p2 || true
+	expect_eq "freed" "$(user_sessions 1000)" ""
+	rc=0
+	as_run 1000 -- true >/dev/null 2>&1 || rc=$?
+	expect_eq "a session again" "$rc" 0
+	"$AP" limits --session-quota 8
+}
+
+t_privacy() {
+	allow $G
+	local p1 w1 w2 rows
+	as_run 1001 -- sleep 30 >/dev/null 2>&1 & p1=$!
+	for _ in $(seq 100); do [ -n "$(user_sessions 1001)" ] && break; sleep 0.1; done
+	rows=$(user_sessions 1000)
+	expect_eq "uid 1000 sees none of uid 1001's sessions" "$rows" ""
+	case "$(user_sessions 1001)" in *:1001) ;; *) fail "uid 1001's own: $(user_sessions 1001)" ;; esac
+	# uid 1001 and uid 1000 each watch; a violation in uid 1000's session
+	rm -f /tmp/apuser-w1.err /tmp/apuser-w2.err
+	timeout 15 "${U1001[@]}" "$AP" watch --json --count 1 > /tmp/apuser-w1 2> /tmp/apuser-w1.err & w1=$!
+	timeout 15 "${U1000[@]}" "$AP" watch --json --count 1 > /tmp/apuser-w2 2> /tmp/apuser-w2.err & w2=$!
+	for _ in $(seq 100); do
+		grep -q watching /tmp/apuser-w1.err 2>/dev/null && grep -q watching /tmp/apuser-w2.err 2>/dev/null && break
+		sleep 0.1
+	done
+	as_run 1000 -- $W/bin/fakegit push >/dev/null 2>&1 || true
+	wait $w2 || true
+	expect_contains "uid 1000 sees its own record" "$(cat /tmp/apuser-w2)" '"no-push"'
+	kill $w1 2>/dev/null; wait $w1 || true
+	expect_eq "uid 1001 saw nothing" "$(cat /tmp/apuser-w1)" ""
+	# uid 1000 cannot end (signal) uid 1001's agent
+	"${U1000[@]}" kill -KILL "$(pgrep -u 1001 -x sleep)" 2>/dev/null && fail "uid 1000 killed uid 1001's agent"
+	pkill -u 1001 -x sleep
+	wait $p1 || true
+}
+
+t_no_privilege_gain() {
+	allow $G
+	local s=/tmp/apuser-suid got
+	mkdir -p $s
+	mountpoint -q $s || mount -t tmpfs -o mode=755 tmpfs $s
+	cp /usr/bin/id $s/id && chmod 4755 $s/id
+	expect_eq "set-user-ID works outside" "$("${U1000[@]}" $s/id -u)" 0
+	got=$(as_run 1000 -- $s/id -u 2>/dev/null) || true
+	expect_eq "no privilege gained inside" "$got" 1000
+	# a user namespace inside the session: still the session's rules
+	if "${U1000[@]}" unshare -Ur true 2>/dev/null; then
+		got=$(as_run 1000 -- unshare -Ur $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
+		expect_eq "push from a user namespace" "$got" "$ARGV_REFUSED"
+	fi
+	umount $s
+	kernel_clean
+}
+
+# session list / end: a user lists and ends its own sessions, not another's
+t_session_end() {
+	allow $G
+	local p1 id out rc
+	as_run 1000 -- sh -c 'sleep 60; echo survived' > /tmp/apuser-end.out 2>&1 & p1=$!
+	for _ in $(seq 100); do [ -n "$(user_sessions 1000)" ] && break; sleep 0.1; done
+	id=$(user_sessions 1000); id=${id%%:*}
+	[ -n "$id" ] || fail "no session listed"
+	out=$("${U1000[@]}" "$AP" session list)
+	expect_contains "list as uid 1000" "$out" "$id "
+	expect_eq "uid 1001 lists none" "$("${U1001[@]}" "$AP" session list)" "no sessions of yours"
+	rc=0
+	out=$("${U1001[@]}" "$AP" session end $id 2>&1) || rc=$?
+	expect_eq "uid 1001 ends uid 1000's session: exit" "$rc" 1
+	expect_contains "uid 1001 told" "$out" "no such session of yours"
+	expect_eq "still running" "$(user_sessions 1000 | wc -w)" 1
+	out=$("${U1000[@]}" "$AP" session end $id) || fail "end: $out"
+	expect_contains "ended" "$out" "session $id: 2 processes ended"
+	rc=0
+	wait $p1 || rc=$?
+	expect_eq "the run's exit status (its agent was killed)" "$rc" 137
+	case "$(cat /tmp/apuser-end.out)" in *survived*) fail "the agent went on" ;; esac
+	expect_eq "gone" "$(user_sessions 1000)" ""
+}
+
+# the boot service's start and stop (what actplane.service runs)
+t_service() {
+	local conf=/tmp/apuser-service.conf rc out got
+	printf 'session_group = %s\nsession_quota = 4\nbase_policy = %s\n' $G $POLICY > $conf
+	"$AP" down >/dev/null
+	allow none
+	out=$("$AP" service start --config $conf) || fail "start: $out"
+	expect_contains "started" "$out" "actplane service started"
+	expect_contains "its group" "$out" "group $G, 4 per user"
+	got=$(as_run 1000 -- $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
+	expect_eq "push, as uid 1000 under the service" "$got" "$ARGV_REFUSED"
+	out=$("$AP" service stop) || fail "stop: $out"
+	[ -e /sys/fs/bpf/actplane ] && fail "hooks still pinned after stop"
+	rc=0
+	out=$(as_run 1000 -- true 2>&1) || rc=$?
+	expect_eq "after stop: exit status" "$rc" 1
+	expect_contains "after stop: nobody may" "$out" "you may not create sessions"
+	"$AP" up >/dev/null
+}
+
+setup
+run_test "user sessions: nobody may start one until root allows a group" t_nobody_by_default
+run_test "user sessions: own process, no_new_privs, no seed labels, the group" t_module_checks
+run_test "user sessions: run as uid 1000 blocks push and .env -> net (sh, py, C)" t_user_run_enforces
+run_test "user sessions: the workspace policy must be the loaded one" t_policy_must_match
+run_test "user sessions: no workspace policy: the machine's" t_machine_policy
+run_test "user sessions: a secret process stays secret in its new session" t_labels_kept
+run_test "user sessions: nesting; a nested session does not hide from the runner" t_nested
+run_test "user sessions: nested sessions share the top session's gates" t_nested_gates
+run_test "user sessions: quota per user, freed at the end" t_quota
+run_test "user sessions: sessions and events private to their user" t_privacy
+run_test "user sessions: no set-user-ID gain, user namespaces stay inside" t_no_privilege_gain
+run_test "user sessions: session list and end, own sessions only" t_session_end
+run_test "user sessions: the boot service starts and stops them" t_service
+"$AP" limits --session-group none >/dev/null
+"$AP" unload >/dev/null 2>&1
+"$AP" down >/dev/null
