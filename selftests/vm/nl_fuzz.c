@@ -27,7 +27,7 @@
  *  (c) the rest from THREADS concurrent clients mixing (a) and (b).
  *
  * The fuzzer never changes module state on purpose.  Every command that
- * could (LABEL_ADD, SESSION_CREATE, LIMITS_SET, POLICY_CLEAR, POLICY_COMMIT
+ * could (LABEL_ADD, SESSION_CREATE, SESSION_END, LIMITS_SET, POLICY_CLEAR, POLICY_COMMIT
  * in phase a, LABEL_CLEAR unless nothing is labeled) carries as its first
  * attribute a well-formed one whose type is above ACTPLANE_A_MAX, which
  * strict validation rejects before any handler runs.  POLICY_COMMIT is
@@ -430,6 +430,7 @@ static int cmd_changes_state(uint8_t cmd)
 	case ACTPLANE_CMD_LABEL_ADD:
 	case ACTPLANE_CMD_LABEL_CLEAR:
 	case ACTPLANE_CMD_SESSION_CREATE:
+	case ACTPLANE_CMD_SESSION_END:
 	case ACTPLANE_CMD_LIMITS_SET:
 	case ACTPLANE_CMD_POLICY_COMMIT:
 	case ACTPLANE_CMD_POLICY_CLEAR:
@@ -877,7 +878,7 @@ static const char *cmd_name(unsigned int c)
 	static const char *const n[] = {
 		"UNSPEC", "STATUS", "ENFORCER_TEST", "EVENT", "LABEL_ADD", "LABEL_CLEAR", "LABEL_GET",
 		"SESSION_CREATE", "LIMITS_SET", "POLICY_BEGIN", "POLICY_ADD", "POLICY_COMMIT",
-		"POLICY_CLEAR", "POLICY_DUMP",
+		"POLICY_CLEAR", "POLICY_DUMP", "SESSION_DUMP", "WHY", "SESSION_END",
 	};
 
 	return c < sizeof(n) / sizeof(n[0]) ? n[c] : "(unknown)";

@@ -106,6 +106,45 @@ t_baseline() {
 	note "baseline: $(head -n1 $W/rules.base); SUnreclaim $(cat $W/slab.base) kB"
 }
 
+# uid 1000's sessions stay through the fuzz (nl_fuzz compares the sessions
+# before and after: none may end, none appear)
+U1000=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bounding-set=-all)
+user_sessions() { json_get "$("${U1000[@]}" "$AP" status --json)" "len(j['sessions'])"; }
+
+t_user_sessions_start() {
+	local i
+	"$AP" limits --session-group all >/dev/null
+	chmod 755 $W $W/pol && chmod 644 $GOOD
+	for i in 1 2 3; do
+		(cd /tmp && exec "${U1000[@]}" "$AP" run --policy $GOOD -- sleep 3600) >/dev/null 2>&1 </dev/null &
+	done
+	for i in $(seq 100); do [ "$(user_sessions)" = 3 ] && break; sleep 0.1; done
+	expect_eq "uid 1000's sessions" "$(user_sessions)" 3
+}
+
+# the sessions outlived the fuzz; then uid 1000 churns sessions and tries to
+# end others' (refused); all of it ends, and nothing is left behind
+t_user_sessions_after() {
+	local i out
+	expect_eq "uid 1000's sessions after the fuzz" "$(user_sessions)" 3
+	for i in $(seq 30); do
+		"${U1000[@]}" "$AP" run --policy $GOOD -- true >/dev/null 2>&1 ||
+			fail "uid 1000's run $i failed"
+	done
+	sleep 60 & local other=$!
+	"$AP" session create --pid $other >/dev/null	# root's, not uid 1000's
+	for i in $(json_get "$(status_json)" "' '.join(str(s['id']) for s in j['sessions'] if s['uid'] != 1000)"); do
+		out=$("${U1000[@]}" "$AP" session end $i 2>&1) && fail "uid 1000 ended session $i: $out"
+	done
+	for i in $(json_get "$("${U1000[@]}" "$AP" status --json)" "' '.join(str(s['id']) for s in j['sessions'])"); do
+		"${U1000[@]}" "$AP" session end $i >/dev/null || fail "uid 1000 could not end its session $i"
+	done
+	kill $other; wait $other || true
+	for i in $(seq 100); do [ "$(user_sessions)" = 0 ] && break; sleep 0.1; done
+	expect_eq "uid 1000's sessions at the end" "$(user_sessions)" 0
+	"$AP" limits --session-group none >/dev/null
+}
+
 t_fuzz() {
 	local t=$SECONDS rc=0
 	timeout -k 10 "${AP_FUZZ_TIMEOUT:-600}" "$VMT/nl_fuzz" -s "$SEED" -n "$MSGS" -r "$NRULES" \
@@ -333,10 +372,12 @@ t_reload_module() {
 
 rt "hardening: setup (fresh module, hooks up)" setup
 rt "hardening: good policy loaded and enforced, baseline recorded" t_baseline
+rt "hardening: three sessions of uid 1000 started without root" t_user_sessions_start
 rt "hardening: nl_fuzz ran ($MSGS requests, seed $SEED)" t_fuzz
 ktap_relay < $W/fuzz.out	# nl_fuzz's own results, numbered as this suite's
 rt "hardening: module answers STATUS after the fuzzer" t_after_fuzz_status
 rt "hardening: same rules after the fuzzer, and the rule still blocks" t_after_fuzz_policy
+rt "hardening: uid 1000's sessions outlive the fuzzer, churn, end; others' refused" t_user_sessions_after
 rt "hardening: label memory and slab usage back to baseline after the fuzzer" t_after_memory
 rt "hostile: $NRULES-rule policy loads and is listed whole" t_many_rules
 rt "hostile: deepest conditions load (depth 16, 64 nots); one deeper refused" t_deep_conditions
