@@ -172,11 +172,23 @@ static void warn_if_audit(void)
 }
 
 /* the policy, opened by the helper as the user, compiled here */
-static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
-					 const char *domain, char *path, size_t len)
+/* Compile the policy open on @fd (closed here), printing its diagnostics. */
+static struct ap_policy *compile_fd(int fd, const char *path, const char *domain)
 {
 	struct ap_policy *p;
 	struct ap_diag d;
+
+	ap_diag_init(&d);
+	p = ap_policy_load_fd(fd, path, domain, &d);
+	close(fd);
+	ap_diag_print(stderr, &d, isatty(2));
+	ap_diag_free(&d);
+	return p;
+}
+
+static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
+					 const char *domain, char *path, size_t len)
+{
 	int fd = ap_helper_open_policy(h, file, path, len);
 
 	if (fd < 0) {
@@ -188,12 +200,7 @@ static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
 			       file ? file : "policy", strerror(-fd));
 		return NULL;
 	}
-	ap_diag_init(&d);
-	p = ap_policy_load_fd(fd, path, domain, &d);
-	close(fd);
-	ap_diag_print(stderr, &d, isatty(2));
-	ap_diag_free(&d);
-	return p;
+	return compile_fd(fd, path, domain);
 }
 
 /* the feedback file relative to the workspace (the compiler keeps it in .actplane/) */
@@ -499,7 +506,6 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 	struct ap_events *events = NULL;
 	struct ap_policy *p = NULL;
 	struct loaded l = {};
-	struct ap_diag d;
 	struct ap_nl *nl;
 	size_t n_rules;
 	sigset_t mask;
@@ -537,11 +543,7 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 				       strerror(-fd));
 			goto fail;
 		}
-		ap_diag_init(&d);
-		p = ap_policy_load_fd(fd, path, domain, &d);
-		close(fd);
-		ap_diag_print(stderr, &d, isatty(2));
-		ap_diag_free(&d);
+		p = compile_fd(fd, path, domain);
 		if (!p || check_loaded(p, path, &l))
 			goto fail;
 		snprintf(base, sizeof(base), "%s", p->base_dir);
