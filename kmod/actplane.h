@@ -290,12 +290,19 @@ int ap_open_file_absorb(const struct file *file, u64 labels, const struct ap_fro
 /* events.c: the source rule that introduces label @bit, as text */
 void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len);
 
-/* policy.c: is a policy loaded?  Lets hooks skip building an event; no RCU needed. */
+/*
+ * Is a policy loaded, the machine's or a session's?  Lets hooks skip
+ * building an event; no RCU needed.  Session policies are counted
+ * (session.c), so this stays two reads however many sessions there are.
+ */
 struct ap_policy;
 extern struct ap_policy __rcu *ap_active_policy;
+extern atomic_t ap_spol_count;		/* live sessions with a session policy */
+extern atomic_t ap_spol_argv;		/* ... whose policy matches exec arguments */
+extern atomic_t ap_spol_ep[];		/* ... with endpoint rules, per operation */
 static inline bool ap_policy_loaded(void)
 {
-	return rcu_access_pointer(ap_active_policy) != NULL;
+	return rcu_access_pointer(ap_active_policy) != NULL || atomic_read(&ap_spol_count);
 }
 
 /* Does any process carry labels or belong to a session?  (No entry: none.) */
@@ -310,6 +317,8 @@ struct ap_session_info {
 	u32 procs, parent;
 	kuid_t owner;
 	bool unpriv;
+	u32 rules;		/* of its own session policy */
+	char policy[64];	/* that policy's name ("" if none) */
 };
 
 /* multicast groups of ap_family (netlink.c) */
@@ -322,12 +331,14 @@ struct ap_session_readers {
 	u32 ids[ACTPLANE_SESSION_DEPTH_MAX];
 };
 
-int ap_session_create(pid_t root, gfp_t gfp);
-int ap_session_create_user(pid_t root, u32 parent);
+int ap_session_create(pid_t root, gfp_t gfp, struct ap_policy *pol);
+int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol);
 bool ap_session_user_allowed(void);
-u32 ap_session_count(kuid_t uid);
-void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota);
-void ap_session_config_get(u32 *gid, u32 *quota);
+u32 ap_session_count(kuid_t uid, u32 *rules);
+u32 ap_session_policies(u32 id, const struct ap_policy *const **out);
+void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota, u32 rules,
+		       bool set_rules);
+void ap_session_config_get(u32 *gid, u32 *quota, u32 *rules);
 bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f);
 bool ap_task_start_session(const struct task_struct *t, u32 id);
 int ap_task_nest_session(const struct task_struct *t, u64 labels, u32 id, u32 old);
@@ -418,6 +429,10 @@ struct genl_info;
 struct netlink_callback;
 int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_session_policy_begin(struct sk_buff *skb, struct genl_info *info);
+int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info);
+struct ap_policy *ap_session_policy_take(struct genl_info *info);
+void ap_session_policy_free(struct ap_policy *pol);
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);

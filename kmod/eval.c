@@ -85,8 +85,9 @@ struct ap_eval {
 	bool exec_transform;		/* exec: immunity is reset to declass */
 	bool gate_hits, pend_hits;	/* gate_hits: the bitmaps below are valid */
 	bool subject_src;		/* an exec source labels the subject */
-	/* the strongest clause that fires so far */
+	/* the strongest clause that fires so far, and its policy */
 	const struct ap_clause *best;
+	const struct ap_policy *best_pol;
 	u32 proposed;
 	/*
 	 * Clauses that matched the target, evaluated after sources.  More
@@ -486,7 +487,7 @@ bool ap_policy_has_ep_rules(u8 op)
 
 	rcu_read_lock();
 	pol = ap_policy_get();
-	has = pol && !pol->ep[op].empty;
+	has = (pol && !pol->ep[op].empty) || atomic_read(&ap_spol_ep[op]);
 	rcu_read_unlock();
 	return has;
 }
@@ -512,7 +513,7 @@ bool ap_policy_wants_argv(void)
 
 	rcu_read_lock();
 	pol = ap_policy_get();
-	want = pol && pol->exec_argv;
+	want = (pol && pol->exec_argv) || atomic_read(&ap_spol_argv);
 	rcu_read_unlock();
 	return want;
 }
@@ -529,6 +530,7 @@ static void ap_consider(struct ap_eval *e, u32 idx)
 	if (!apm_stronger(c->effect, e->proposed) || !ap_clause_fires(e, c))
 		return;
 	e->best = c;
+	e->best_pol = e->pol;
 	e->proposed = c->effect;
 }
 
@@ -601,7 +603,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
  */
 static u32 ap_root_session(void)
 {
-	int id = ap_session_create(task_tgid_nr(current), GFP_NOWAIT);
+	int id = ap_session_create(task_tgid_nr(current), GFP_NOWAIT, NULL);
 
 	if (id > 0 && ap_task_start_session(current, id))
 		return id;
@@ -1008,6 +1010,24 @@ static void ap_query(struct ap_eval *e, u32 op)
 		ap_pathidx_query(e->pol, x, &t, ap_hit, e);
 }
 
+/*
+ * A session policy's rules, after the machine's: it has nothing but rules
+ * (policy.c), so each clause its index finds is evaluated at once against
+ * the view, which is complete by now (the rescan mode of ap_hit()).  The
+ * strongest effect of all the policies wins: a session's rule can add a
+ * block, never take one away.
+ */
+static void ap_query_session(struct ap_eval *e, const struct ap_policy *spol)
+{
+	int k;
+
+	e->pol = spol;
+	e->rescan = true;
+	e->anc_memo = 0;	/* the memo is of one policy's gate */
+	for (k = 0; k < ARRAY_SIZE(e->ev->ops) && e->ev->ops[k] != AP_NO_OP; k++)
+		ap_query(e, e->ev->ops[k]);
+}
+
 /**
  * ap_evaluate() - evaluate the policy for one event
  * @ev: the event (op(s), target, subject = current)
@@ -1018,28 +1038,37 @@ static void ap_query(struct ap_eval *e, u32 op)
  */
 int ap_evaluate(struct ap_event *ev)
 {
-	const struct ap_policy *pol;
+	const struct ap_policy *pol, *const *spols = NULL;
 	const struct ap_clause *best;
-	struct ap_proc *proc;
+	struct ap_proc *proc = NULL;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	struct ap_from from __uninitialized;	/* set at the commit */
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
-	bool incomplete;
+	bool incomplete, base_any;
+	u32 n_spols = 0;
 	int ret = 0, k;
 
 	rcu_read_lock();
 	pol = ap_policy_get();
-	if (!pol)
+	if (!pol && !atomic_read(&ap_spol_count))
 		goto out;	/* no policy: nothing to build */
 	memset(&e, 0, offsetof(struct ap_eval, arm));
 	e.ev = ev;
 	e.pol = pol;
-	for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
+	for (k = 0; pol && k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
 		ap_query(&e, ev->ops[k]);
-	if (!e.ncand && !e.src_labels && !e.declass && !e.endorse && !e.lineage_add &&
-	    !e.gate_hits && !ev->incomplete)
+	base_any = e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add ||
+		   e.gate_hits || ev->incomplete;
+	if (unlikely(atomic_read(&ap_spol_count))) {
+		/* the session policies of the subject's session chain, one lookup */
+		proc = ap_proc_of(current);
+		if (proc)
+			n_spols = ap_session_policies(READ_ONCE(proc->session), &spols);
+	}
+	if (!base_any && !n_spols)
 		goto out;	/* the common case: nothing in the policy is about this event */
-	proc = ap_proc_of(current);
+	if (!proc)
+		proc = ap_proc_of(current);
 	if (proc) {
 		e.labels = atomic64_read(&proc->labels);
 		e.immune = atomic64_read(&proc->immune);
@@ -1087,6 +1116,11 @@ int ap_evaluate(struct ap_event *ev)
 		for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
 			ap_query(&e, ev->ops[k]);
 	}
+	for (i = 0; i < n_spols; i++)
+		ap_query_session(&e, spols[i]);
+	e.pol = pol;
+	if (!base_any && !e.best && !ev->incomplete)
+		goto out;	/* no session rule is about it either */
 	best = e.best;
 	proposed = e.proposed;
 	/* before the report, which may resolve the path for the record only */
@@ -1095,7 +1129,7 @@ int ap_evaluate(struct ap_event *ev)
 		struct actplane_decision d = {
 			.seq = ap_next_seq(),
 			.op = best->op,
-			.rule_id = best->rule,
+			.rule_id = best->rule | (e.best_pol != pol ? ACTPLANE_RULE_ID_SESSION : 0),
 			.proposed = proposed,
 			.pid = task_tgid_nr(current),
 			.session = e.session,
@@ -1105,7 +1139,7 @@ int ap_evaluate(struct ap_event *ev)
 		if (unlikely(ev->committed) && verdict == ACTPLANE_EFFECT_BLOCK)
 			verdict = ACTPLANE_EFFECT_KILL;
 		if (verdict != ACTPLANE_EFFECT_NONE)
-			ap_event_report(ev, e.pol, best, e.labels, e.session, proposed, verdict);
+			ap_event_report(ev, pol, e.best_pol, best, e.labels, e.session, proposed, verdict);
 		if (verdict >= ACTPLANE_EFFECT_BLOCK) {
 			ret = -EPERM;
 			ap_stats_inc(ACTPLANE_CTR_BLOCKED);
@@ -1122,8 +1156,8 @@ int ap_evaluate(struct ap_event *ev)
 		if (ret)
 			goto out;
 	}
-	if (ev->rules_only)
-		goto out;
+	if (ev->rules_only || !base_any)
+		goto out;	/* !base_any: nothing of the machine's policy to commit */
 
 	/* commit: the operation goes ahead; what the process takes, it takes from... */
 	from = ev->inode ? (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_FILE,

@@ -75,7 +75,9 @@ bool ap_exec_trusts(const struct linux_binprm *bprm);
 void ap_exec_withhold(const struct linux_binprm *bprm);
 bool ap_policy_wants_argv(void);
 void ap_exec_pend_promote(void);
-void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
+/* @pol: the machine's policy (sources; may be NULL), @rpol: the rule's */
+void ap_event_report(struct ap_event *ev, const struct ap_policy *pol,
+		     const struct ap_policy *rpol, const struct ap_clause *c,
 		     u64 labels, u32 session, u32 proposed, u32 verdict);
 
 #endif

@@ -89,7 +89,7 @@ void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len)
 	u32 i;
 
 	strscpy(buf, "seeded or propagated", len);
-	for (i = 0; i < pol->n_sources; i++) {
+	for (i = 0; pol && i < pol->n_sources; i++) {
 		const struct ap_source *s = &pol->sources[i];
 
 		if (s->bit != bit)
@@ -219,10 +219,11 @@ static int ap_event_not_for(struct sock *dsk, struct sk_buff *skb, void *data)
 	return 1;
 }
 
-void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const struct ap_clause *c,
+void ap_event_report(struct ap_event *ev, const struct ap_policy *pol,
+		     const struct ap_policy *rpol, const struct ap_clause *c,
 		     u64 labels, u32 session, u32 proposed, u32 verdict)
 {
-	const struct ap_rule *r = &pol->rules[c->rule];
+	const struct ap_rule *r = &rpol->rules[c->rule];
 	struct ap_enforcer_info ei;
 	struct nlattr *nest;
 	struct sk_buff *msg;
@@ -272,6 +273,7 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol, const str
 	    ap_put_argv(msg, ev) ||
 	    nla_put_string(msg, ACTPLANE_EV_RULE, r->name) ||
 	    nla_put_string(msg, ACTPLANE_EV_BECAUSE, r->because) ||
+	    (rpol->session && nla_put_u32(msg, ACTPLANE_EV_RULE_SESSION, rpol->session)) ||
 	    nla_put_u32(msg, ACTPLANE_EV_PROPOSED, proposed) ||
 	    nla_put_u32(msg, ACTPLANE_EV_EFFECT, verdict) ||
 	    (verdict >= ACTPLANE_EFFECT_BLOCK && nla_put_flag(msg, ACTPLANE_EV_BLOCKED)) ||

@@ -58,10 +58,10 @@ err_store:
 static void __exit actplane_exit(void)
 {
 	ap_netlink_exit();
-	ap_policy_exit();
 	ap_enforcer_exit();
 	ap_store_exit();
 	ap_session_exit();
+	ap_policy_exit();	/* last: sessions going above retire their policies there */
 	ap_labels_exit();
 	pr_info("actplane: unloaded\n");
 }

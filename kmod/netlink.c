@@ -21,7 +21,9 @@
  * Reading the events group needs CAP_NET_ADMIN (the core's group flag; it
  * changes nothing).  STATUS and SESSION_DUMP are open to anyone (the
  * dump lists a non-admin caller's own sessions only); SESSION_CREATE too,
- * checked in its handler (ap_session_create_unpriv()); so is the "session"
+ * checked in its handler (ap_session_create_unpriv()).  SESSION_POLICY_BEGIN
+ * and _ADD carry AP_NL_SESSION: an admin, or a user allowed to create
+ * sessions (the same check), on a stage of its own; so is the "session"
  * group, whose records reach only their sessions' owners (events.c).  The family is not
  * netns-aware, so it only exists in the initial network namespace.
  */
@@ -47,6 +49,10 @@ static bool ap_nl_is_admin(const struct sk_buff *skb)
 	return netlink_capable(skb, CAP_NET_ADMIN) || netlink_capable(skb, CAP_SYS_ADMIN);
 }
 
+/* why a user may not create a session, nor stage a session policy */
+#define AP_MSG_NOT_ALLOWED	"you may not create sessions: the admin allows a group " \
+				"('actplane limits --session-group G'), and you are not in it"
+
 u64 ap_next_seq(void)
 {
 	return atomic64_inc_return(&ap_seq);
@@ -54,6 +60,9 @@ u64 ap_next_seq(void)
 
 static const struct netlink_range_validation ap_pid_range = { .min = 1, .max = INT_MAX };
 static const struct netlink_range_validation ap_fd_range = { .min = 0, .max = INT_MAX };
+static const struct netlink_range_validation ap_rule_quota_range = {
+	.min = 1, .max = ACTPLANE_SESSION_RULE_QUOTA_MAX,
+};
 
 static const struct nla_policy ap_label_nest_policy[ACTPLANE_A_LABEL + 1] = {
 	[ACTPLANE_A_LABEL]		= { .type = NLA_NUL_STRING, .len = ACTPLANE_LABEL_NAME_LEN - 1 },
@@ -97,18 +106,20 @@ static const struct nla_policy ap_target_policy[ACTPLANE_A_FD + 1] = {
  * SESSION_CREATE: a process and its seed labels.  As long as the others
  * (up to ACTPLANE_A_FD, refused here) since ap_get_target() looks at it.
  */
-static const struct nla_policy ap_session_policy[ACTPLANE_A_FD + 1] = {
+static const struct nla_policy ap_session_policy[ACTPLANE_A_SESSION_POLICY + 1] = {
 	[ACTPLANE_A_LABELS]		= AP_LABELS_IN,
 	[ACTPLANE_A_LABEL]		= AP_LABEL_MISPLACED,
 	[ACTPLANE_A_PID]		= AP_PID_IN,
+	[ACTPLANE_A_SESSION_POLICY]	= { .type = NLA_FLAG },
 };
 
-static const struct nla_policy ap_limits_policy[ACTPLANE_A_SESSION_QUOTA + 1] = {
+static const struct nla_policy ap_limits_policy[ACTPLANE_A_SESSION_RULE_QUOTA + 1] = {
 	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 	[ACTPLANE_A_PROVENANCE]		= NLA_POLICY_MAX(NLA_U32, 1),
 	[ACTPLANE_A_SESSION_GID]	= { .type = NLA_U32 },
 	[ACTPLANE_A_SESSION_QUOTA]	= NLA_POLICY_RANGE(NLA_U32, 1, ACTPLANE_SESSION_QUOTA_MAX),
+	[ACTPLANE_A_SESSION_RULE_QUOTA]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_rule_quota_range),
 };
 
 static const struct nla_policy ap_session_end_policy[ACTPLANE_A_SESSION + 1] = {
@@ -220,7 +231,9 @@ static int ap_cmd_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		    nla_put_u32(skb, ACTPLANE_SESSION_A_PARENT, si.parent) ||
 		    nla_put_u32(skb, ACTPLANE_SESSION_A_UID,
 				from_kuid_munged(&init_user_ns, si.owner)) ||
-		    (si.unpriv && nla_put_flag(skb, ACTPLANE_SESSION_A_UNPRIV))) {
+		    (si.unpriv && nla_put_flag(skb, ACTPLANE_SESSION_A_UNPRIV)) ||
+		    (si.rules && nla_put_u32(skb, ACTPLANE_SESSION_A_RULES, si.rules)) ||
+		    (si.policy[0] && nla_put_string(skb, ACTPLANE_SESSION_A_POLICY, si.policy))) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -247,7 +260,7 @@ static int ap_put_status(struct sk_buff *msg)
 {
 	struct ap_enforcer_info info;
 	struct nlattr *nest, *hook;
-	u32 gid, quota;
+	u32 gid, quota, rule_quota, count, rules;
 	int i;
 
 	ap_enforcer_info(&info);
@@ -281,10 +294,13 @@ static int ap_put_status(struct sk_buff *msg)
 	nla_nest_end(msg, nest);
 	if (nla_put_u32(msg, ACTPLANE_A_PROVENANCE, ap_prov_enabled()))
 		return -EMSGSIZE;
-	ap_session_config_get(&gid, &quota);
+	ap_session_config_get(&gid, &quota, &rule_quota);
+	count = ap_session_count(current_uid(), &rules);
 	if (nla_put_u32(msg, ACTPLANE_A_SESSION_GID, gid) ||
 	    nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, quota) ||
-	    nla_put_u32(msg, ACTPLANE_A_SESSION_COUNT, ap_session_count(current_uid())))
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_COUNT, count) ||
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, rule_quota) ||
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_RULES, rules))
 		return -EMSGSIZE;
 	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_staging(msg) ?:
 	       ap_policy_put_status(msg);
@@ -597,12 +613,12 @@ static int ap_reply_u32(struct genl_info *info, u8 cmd, int attr, u32 val)
 static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *task)
 {
 	u32 old = ap_task_session(current);
+	struct ap_policy *pol = NULL;
 	int id, ret;
 
 	if (!ap_session_user_allowed()) {
 		NL_SET_ERR_MSG(info->extack,
-			       "you may not create sessions: the admin allows a group "
-			       "('actplane limits --session-group G'), and you are not in it");
+			       AP_MSG_NOT_ALLOWED);
 		return -EPERM;
 	}
 	if (task->tgid != current->tgid) {
@@ -622,10 +638,20 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 			       "programs may not gain privileges");
 		return -EPERM;
 	}
-	id = ap_session_create_user(task_tgid_nr(current), old);
+	if (info->attrs[ACTPLANE_A_SESSION_POLICY]) {
+		pol = ap_session_policy_take(info);
+		if (IS_ERR(pol))
+			return PTR_ERR(pol);
+	}
+	id = ap_session_create_user(task_tgid_nr(current), old, pol);
+	if (id < 0)
+		ap_session_policy_free(pol);	/* else the session's */
 	if (id == -EDQUOT)
 		NL_SET_ERR_MSG(info->extack, "you have as many sessions as the quota allows "
 				 "(see 'actplane status'; end one first)");
+	else if (id == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "your session policies would have more rules than "
+				 "the quota allows (see 'actplane status')");
 	else if (id == -EMLINK)
 		NL_SET_ERR_MSG(info->extack, "sessions nest at most 8 deep");
 	else if (id == -ESRCH)
@@ -648,6 +674,7 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 
 static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ap_policy *pol = NULL;
 	struct ap_target t;
 	u64 mask;
 	int ret, id;
@@ -671,8 +698,16 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 	ret = ap_parse_labels(info, true, &mask);
 	if (ret)
 		goto out;
-	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL);
+	if (info->attrs[ACTPLANE_A_SESSION_POLICY]) {
+		pol = ap_session_policy_take(info);
+		if (IS_ERR(pol)) {
+			ret = PTR_ERR(pol);
+			goto out;
+		}
+	}
+	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL, pol);
 	if (id < 0) {
+		ap_session_policy_free(pol);
 		ret = id;
 		goto out;
 	}
@@ -734,11 +769,12 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *prov = info->attrs[ACTPLANE_A_PROVENANCE];
 	struct nlattr *gid = info->attrs[ACTPLANE_A_SESSION_GID];
 	struct nlattr *quota = info->attrs[ACTPLANE_A_SESSION_QUOTA];
+	struct nlattr *rules = info->attrs[ACTPLANE_A_SESSION_RULE_QUOTA];
 
-	if (!lim && !mode && !prov && !gid && !quota) {
+	if (!lim && !mode && !prov && !gid && !quota && !rules) {
 		NL_SET_ERR_MSG(info->extack,
 			       "give ACTPLANE_A_LIMIT_BYTES, ACTPLANE_A_FAIL_MODE, ACTPLANE_A_PROVENANCE, "
-			       "ACTPLANE_A_SESSION_GID and/or ACTPLANE_A_SESSION_QUOTA");
+			       "ACTPLANE_A_SESSION_GID, _QUOTA and/or _RULE_QUOTA");
 		return -EINVAL;
 	}
 	if (gid && nla_get_u32(gid) < ACTPLANE_SESSION_GID_ANYONE &&
@@ -746,7 +782,8 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, gid, "not a group id");
 		return -EINVAL;
 	}
-	ap_session_config(gid ? nla_get_u32(gid) : 0, gid, quota ? nla_get_u32(quota) : 0, quota);
+	ap_session_config(gid ? nla_get_u32(gid) : 0, gid, quota ? nla_get_u32(quota) : 0, quota,
+			  rules ? nla_get_u32(rules) : 0, rules);
 	ap_limits_set(lim ? nla_get_u64(lim) : 0, lim, mode ? nla_get_u32(mode) : 0, mode);
 	if (prov)
 		ap_prov_enable(nla_get_u32(prov));
@@ -811,6 +848,7 @@ out:
 }
 
 #define AP_NL_ADMIN	0x1	/* genl_split_ops.internal_flags: needs ap_nl_admin() */
+#define AP_NL_SESSION	0x2	/* ... admin, or a user allowed to create sessions */
 
 /* The one privilege check of the family (above). */
 static int ap_nl_admin(const struct sk_buff *skb, struct netlink_ext_ack *extack)
@@ -825,6 +863,12 @@ static int ap_nl_admin(const struct sk_buff *skb, struct netlink_ext_ack *extack
 static int ap_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
+	if ((ops->internal_flags & AP_NL_SESSION) && !ap_nl_is_admin(skb) &&
+	    !ap_session_user_allowed()) {
+		NL_SET_ERR_MSG(info->extack,
+			       AP_MSG_NOT_ALLOWED);
+		return -EPERM;
+	}
 	return ops->internal_flags & AP_NL_ADMIN ? ap_nl_admin(skb, info->extack) : 0;
 }
 
@@ -846,6 +890,7 @@ static int ap_dump_start_admin(struct netlink_callback *cb)
 }
 #define AP_ANYONE	0
 #define AP_ADMIN	AP_NL_ADMIN
+#define AP_SESSION	AP_NL_SESSION
 
 static const struct genl_split_ops ap_ops[] = {
 	AP_DO(STATUS,		ap_cmd_status,		ap_none_policy,		AP_ANYONE),
@@ -865,6 +910,8 @@ static const struct genl_split_ops ap_ops[] = {
 	  .maxattr = ACTPLANE_A_MAX, .flags = GENL_CMD_CAP_DUMP },
 	AP_DO(WHY,		ap_cmd_why,		ap_label_policy,	AP_ADMIN),
 	AP_DO(SESSION_END,	ap_cmd_session_end,	ap_session_end_policy,	AP_ANYONE),
+	AP_DO(SESSION_POLICY_BEGIN, ap_cmd_session_policy_begin, ap_policy_begin_policy, AP_SESSION),
+	AP_DO(SESSION_POLICY_ADD, ap_cmd_session_policy_add, ap_policy_add_policy, AP_SESSION),
 };
 
 static const struct genl_multicast_group ap_mcgrps[] = {

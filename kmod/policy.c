@@ -47,6 +47,7 @@ struct ap_stage {
 	char name[256];
 	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];
 	bool has_digest;
+	bool session;		/* a session policy (SESSION_POLICY_BEGIN) */
 	u32 n_labels;
 	char *labels[ACTPLANE_MAX_LABELS];
 	struct ap_policy *pol;		/* arrays grow here */
@@ -57,7 +58,25 @@ struct ap_stage {
 /* all under ap_policy_mutex */
 static DEFINE_XARRAY(ap_stages);	/* port id -> struct ap_stage */
 static u32 ap_n_stages;
-static size_t ap_staged_bytes;		/* sum of the stages' bytes */
+static size_t ap_staged_bytes;		/* sum of the machine policies' stages' bytes */
+static size_t ap_staged_session_bytes;	/* ... of the session policies' stages */
+
+/*
+ * Where a stage's memory is charged: a session policy (anyone permitted may
+ * stage one) has its own, smaller budget, so users staging them can never
+ * keep root from loading the machine's policy.
+ */
+static size_t *ap_stage_budget(const struct ap_stage *st, size_t *max, size_t *total_max)
+{
+	if (st->session) {
+		*max = AP_SPOL_MAX_BYTES;
+		*total_max = AP_SPOL_MAX_STAGED;
+		return &ap_staged_session_bytes;
+	}
+	*max = AP_POL_MAX_BYTES;
+	*total_max = AP_POL_MAX_STAGED;
+	return &ap_staged_bytes;
+}
 
 struct ap_policy *ap_policy_get(void)
 {
@@ -142,6 +161,7 @@ static void ap_policy_retire(struct ap_policy *pol)
 
 static void ap_stage_free(struct ap_stage *st)
 {
+	size_t max, total_max;
 	u32 i;
 
 	if (!st)
@@ -149,7 +169,7 @@ static void ap_stage_free(struct ap_stage *st)
 	lockdep_assert_held(&ap_policy_mutex);
 	xa_erase(&ap_stages, st->portid);
 	ap_n_stages--;
-	ap_staged_bytes -= st->bytes;
+	*ap_stage_budget(st, &max, &total_max) -= st->bytes;
 	for (i = 0; i < st->n_labels; i++)
 		kfree(st->labels[i]);
 	ap_policy_free(st->pol);
@@ -607,6 +627,8 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 				return AP_ELEM_ERR(c, "condition without a kind");
 			k->kind = nla_get_u32(tb[ACTPLANE_E_COND_KIND]);
 			k->negate = nla_get_flag(tb[ACTPLANE_E_NEGATE]);
+			if (c->st->session && k->kind != ACTPLANE_COND_TARGET)
+				return AP_ELEM_ERR(c, "a session policy's `unless` names targets only");
 			if (k->kind == ACTPLANE_COND_TARGET) {
 				ret = ap_parse_target(c, tb, &k->target_kind, &k->arg);
 			} else {
@@ -628,8 +650,35 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 	return 0;
 }
 
+/*
+ * A session policy only restricts its own session (docs/SECURITY.md): it
+ * has rules, over labels the module has, and nothing that labels, trusts
+ * or arms anything (a source, declassify/endorse, a gate, a lineage).
+ */
+static int ap_session_elem_ok(struct ap_elem_ctx *c)
+{
+	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
+	case ACTPLANE_ELEM_SOURCE:
+		return AP_ELEM_ERR(c, "a session policy cannot have sources (yet)");
+	case ACTPLANE_ELEM_TRANSFORM:
+		return AP_ELEM_ERR(c, "a session policy cannot declassify or endorse");
+	case ACTPLANE_ELEM_GATE:
+	case ACTPLANE_ELEM_INVALIDATOR:
+		return AP_ELEM_ERR(c, "a session policy cannot have `after` gates (yet)");
+	case ACTPLANE_ELEM_LINEAGE:
+		return AP_ELEM_ERR(c, "a session policy cannot have lineages (yet)");
+	}
+	return 0;
+}
+
 static int ap_add_elem(struct ap_elem_ctx *c)
 {
+	if (c->st->session) {
+		int ret = ap_session_elem_ok(c);
+
+		if (ret)
+			return ret;
+	}
 	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
 	case ACTPLANE_ELEM_LABEL: return ap_add_label(c);
 	case ACTPLANE_ELEM_PATTERN: return ap_add_pattern(c);
@@ -757,8 +806,9 @@ static struct ap_stage *ap_stage_of(struct genl_info *info)
 	return st;
 }
 
-int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
+static int ap_stage_begin(struct genl_info *info, bool session)
 {
+	size_t *total, max, total_max;
 	struct ap_stage *st;
 	int ret;
 
@@ -774,9 +824,12 @@ int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	st->portid = info->snd_portid;
+	st->session = session;
 	st->bytes = sizeof(*st) + sizeof(*st->pol);
-	if (ap_staged_bytes + st->bytes > AP_POL_MAX_STAGED) {
-		NL_SET_ERR_MSG(info->extack, "policies staged on other sockets hold 128 MiB");
+	total = ap_stage_budget(st, &max, &total_max);
+	if (*total + st->bytes > total_max) {
+		NL_SET_ERR_MSG_FMT(info->extack, "policies staged on other sockets hold %zu MiB",
+				   total_max >> 20);
 		kfree(st->pol);
 		kfree(st);
 		ret = -E2BIG;
@@ -789,7 +842,7 @@ int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ap_n_stages++;
-	ap_staged_bytes += st->bytes;
+	*total += st->bytes;
 	if (info->attrs[ACTPLANE_A_POLICY_NAME])
 		nla_strscpy(st->name, info->attrs[ACTPLANE_A_POLICY_NAME], sizeof(st->name));
 	if (info->attrs[ACTPLANE_A_POLICY_DIGEST]) {
@@ -801,12 +854,23 @@ out:
 	return ret;
 }
 
-int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
+int ap_cmd_policy_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	return ap_stage_begin(info, false);
+}
+
+/* A user allowed to create sessions stages the policy of its next one. */
+int ap_cmd_session_policy_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	return ap_stage_begin(info, true);
+}
+
+static int ap_stage_add(struct genl_info *info, bool session)
 {
 	struct nlattr *tb[ACTPLANE_E_MAX + 1], *a;
 	struct ap_elem_ctx c = { .tb = tb, .extack = info->extack };
+	size_t *total, max, total_max, before;
 	struct ap_stage *st;
-	size_t before;
 	int rem, ret = 0;
 
 	if (!info->attrs[ACTPLANE_A_ELEMS]) {
@@ -819,9 +883,20 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out;
 	}
+	if (st->session != session) {
+		if (session)
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket stages the machine's policy: add with POLICY_ADD");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "this socket stages a session policy: add with SESSION_POLICY_ADD");
+		ret = -EINVAL;
+		goto out;
+	}
 	c.st = st;
 	c.index = st->n_elems;
 	before = st->bytes;
+	total = ap_stage_budget(st, &max, &total_max);
 	nla_for_each_nested(a, info->attrs[ACTPLANE_A_ELEMS], rem) {
 		c.elem = a;
 		if (nla_type(a) != ACTPLANE_A_ELEM) {
@@ -833,12 +908,14 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 			ret = AP_ELEM_ERR(&c, "element without ACTPLANE_E_KIND");
 		if (!ret)
 			ret = ap_add_elem(&c);
-		if (!ret && st->bytes > AP_POL_MAX_BYTES) {
-			NL_SET_ERR_MSG(info->extack, "policy larger than 64 MiB");
+		if (!ret && st->bytes > max) {
+			NL_SET_ERR_MSG_FMT(info->extack, "policy larger than %zu MiB", max >> 20);
 			ret = -E2BIG;
 		}
-		if (!ret && ap_staged_bytes + (st->bytes - before) > AP_POL_MAX_STAGED) {
-			NL_SET_ERR_MSG(info->extack, "policies being staged hold more than 128 MiB together");
+		if (!ret && *total + (st->bytes - before) > total_max) {
+			NL_SET_ERR_MSG_FMT(info->extack,
+					   "policies being staged hold more than %zu MiB together",
+					   total_max >> 20);
 			ret = -E2BIG;
 		}
 		if (ret)
@@ -846,7 +923,7 @@ int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
 		c.index++;
 		st->n_elems++;
 	}
-	ap_staged_bytes += st->bytes - before;
+	*total += st->bytes - before;
 	if (!ret && rem) {
 		/* the list ends inside an element: a truncated or garbled message */
 		NL_SET_ERR_MSG_FMT(info->extack, "element %u: ACTPLANE_A_ELEMS ends with %d stray bytes",
@@ -861,6 +938,16 @@ out:
 	return ret;
 }
 
+int ap_cmd_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return ap_stage_add(info, false);
+}
+
+int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return ap_stage_add(info, true);
+}
+
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ap_policy *pol, *old;
@@ -873,6 +960,11 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	st = ap_stage_of(info);
 	if (!st) {
 		ret = -ENOENT;
+		goto out;
+	}
+	if (st->session) {
+		NL_SET_ERR_MSG(info->extack, "a session policy is attached by SESSION_CREATE, not committed");
+		ret = -EINVAL;
 		goto out;
 	}
 	pol = st->pol;
@@ -911,6 +1003,68 @@ out:
 	return ret;
 }
 
+/**
+ * ap_session_policy_take() - the session policy staged on the caller's socket
+ * @info: SESSION_CREATE's request
+ *
+ * Built and indexed like the machine's, with the module's bits for its
+ * label names: a session policy reads labels, it never defines one.  The
+ * stage is consumed either way.  Return: the policy (the caller owns it:
+ * ap_session_policy_free()) or an ERR_PTR with an ext-ACK message.
+ */
+struct ap_policy *ap_session_policy_take(struct genl_info *info)
+{
+	u8 bits[ACTPLANE_MAX_LABELS];
+	struct ap_policy *pol;
+	struct ap_stage *st;
+	int ret, bit;
+	u32 i;
+
+	mutex_lock(&ap_policy_mutex);
+	st = xa_load(&ap_stages, info->snd_portid);
+	if (!st || !st->session) {
+		NL_SET_ERR_MSG(info->extack, "no session policy is staged on this socket "
+				 "(SESSION_POLICY_BEGIN and _ADD first)");
+		ret = -ENOENT;
+		goto out;
+	}
+	pol = st->pol;
+	for (i = 0; i < st->n_labels; i++) {
+		bit = ap_label_lookup(st->labels[i]);
+		if (bit < 0) {
+			NL_SET_ERR_MSG_FMT(info->extack, "label '%.40s' is not the machine's: a session "
+					   "policy reads labels only", st->labels[i]);
+			ret = -ENOENT;
+			goto fail;
+		}
+		bits[i] = pol->label_bits[i] = bit;
+	}
+	pol->n_labels = st->n_labels;
+	ret = ap_build(pol, bits, info->extack);
+	if (ret)
+		goto fail;
+	strscpy(pol->name, st->name, sizeof(pol->name));
+	memcpy(pol->digest, st->digest, sizeof(pol->digest));
+	pol->has_digest = st->has_digest;
+	pol->bytes = st->bytes;
+	pol->generation = 0;	/* no gates: never the machine policy's generation */
+	st->pol = NULL;
+	ap_stage_free(st);
+	mutex_unlock(&ap_policy_mutex);
+	return pol;
+fail:
+	ap_stage_free(st);
+out:
+	mutex_unlock(&ap_policy_mutex);
+	return ERR_PTR(ret);
+}
+
+/* A session policy goes when its session does: after a grace period. */
+void ap_session_policy_free(struct ap_policy *pol)
+{
+	ap_policy_retire(pol);
+}
+
 /*
  * For STATUS: how many sockets stage a policy, and the memory they hold.
  * Informational and open to anyone, so it does not wait for the mutex an
@@ -919,7 +1073,7 @@ out:
 void ap_policy_staging(u32 *sockets, u64 *bytes)
 {
 	*sockets = data_race(ap_n_stages);
-	*bytes = data_race(ap_staged_bytes);
+	*bytes = data_race(ap_staged_bytes) + data_race(ap_staged_session_bytes);
 }
 
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)

@@ -21,6 +21,9 @@
 #define AP_POL_MAX_UNLESS	32
 #define AP_POL_MAX_BYTES	(64U << 20)	/* staged policy memory, per socket */
 #define AP_POL_MAX_STAGED	(2 * AP_POL_MAX_BYTES)	/* ... and of all sockets together */
+/* session policies (staged by users): their own, smaller budget */
+#define AP_SPOL_MAX_BYTES	(4U << 20)	/* per socket */
+#define AP_SPOL_MAX_STAGED	(32U << 20)	/* all sockets together */
 
 /* A compiled glob: NFA positions (include/actplane/match.h). */
 struct ap_glob {
@@ -175,6 +178,7 @@ struct ap_policy {
 	char name[256];
 	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];	/* from POLICY_BEGIN, if has_digest */
 	bool has_digest;
+	u32 session;		/* a session policy: its session's id (0: the machine's) */
 	u32 n_labels, n_pats, n_eps, n_sources, n_transforms, n_gates, n_invals,
 	    n_lineages, n_rules, n_clauses;
 	u8 label_bits[ACTPLANE_MAX_LABELS];	/* policy label index -> module bit */

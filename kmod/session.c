@@ -10,6 +10,13 @@
  *
  * Unprivileged sessions (created by a permitted user for its own process,
  * netlink.c) are counted per user against the quota.
+ *
+ * A session may have a session policy, attached when it is created and
+ * never replaced: rules that apply to its members (and to the members of
+ * the sessions nested in it) after the machine's.  Each session keeps the
+ * policies of its whole chain, outermost first, so an event's evaluation
+ * finds them from its subject's session in one lookup, whatever the
+ * number of sessions.  Their rules count against the owner's rule quota.
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
@@ -18,7 +25,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
-#include "actplane.h"
+#include "policy.h"
 
 struct ap_session {
 	u32 id;
@@ -32,6 +39,10 @@ struct ap_session {
 	struct ap_session *up;	/* the session it is nested in (holds a ref) */
 	struct ap_session *top;	/* whose gates apply (itself at top level) */
 	atomic64_t ev_seq;	/* event records of this session so far */
+	struct ap_policy *pol;	/* its own session policy, or NULL (owned) */
+	u8 n_chain;
+	/* the session policies of its chain, outermost first (own last) */
+	const struct ap_policy *chain[ACTPLANE_SESSION_DEPTH_MAX];
 	/* `after` gates: armed by their program, made stale by `since` events */
 	DECLARE_BITMAP(gates, 256);
 	/* per gate: how many times a `since` event made it stale (wraps) */
@@ -39,31 +50,64 @@ struct ap_session {
 	struct rcu_head rcu;
 };
 
-/* Live unprivileged sessions of one user. */
+/* Live unprivileged sessions of one user, and their policies' rules. */
 struct ap_uquota {
 	struct hlist_node node;
 	kuid_t uid;
 	u32 n;
+	u32 rules;
 };
 
 static DEFINE_IDR(ap_sessions);
 static DEFINE_SPINLOCK(ap_sessions_lock);	/* the IDR, the quota table */
 static DEFINE_HASHTABLE(ap_uquotas, 6);
 static u32 ap_session_quota = 8;
+static u32 ap_session_rule_quota = 4096;
+
+atomic_t ap_spol_count;
+atomic_t ap_spol_argv;
+atomic_t ap_spol_ep[__ACTPLANE_OP_MAX];
+
+/* @pol is attached to a session (@d = 1) or goes with it (@d = -1). */
+static void ap_spol_account(const struct ap_policy *pol, int d)
+{
+	int op;
+
+	if (!pol)
+		return;
+	for (op = 0; op < __ACTPLANE_OP_MAX; op++)
+		if (!pol->ep[op].empty)
+			atomic_add(d, &ap_spol_ep[op]);
+	if (pol->exec_argv)
+		atomic_add(d, &ap_spol_argv);
+	atomic_add(d, &ap_spol_count);
+}
+
+/* A session leaves the IDR: its policy is freed after a grace period, with it. */
+static void ap_session_free(struct ap_session *s)
+{
+	ap_spol_account(s->pol, -1);
+	ap_session_policy_free(s->pol);
+	kfree_rcu(s, rcu);
+}
 static u32 ap_session_gid = ACTPLANE_SESSION_GID_NOBODY;
 
-void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota)
+void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota, u32 rules,
+		       bool set_rules)
 {
 	if (set_gid)
 		WRITE_ONCE(ap_session_gid, gid);
 	if (set_quota)
 		WRITE_ONCE(ap_session_quota, quota);
+	if (set_rules)
+		WRITE_ONCE(ap_session_rule_quota, rules);
 }
 
-void ap_session_config_get(u32 *gid, u32 *quota)
+void ap_session_config_get(u32 *gid, u32 *quota, u32 *rules)
 {
 	*gid = READ_ONCE(ap_session_gid);
 	*quota = READ_ONCE(ap_session_quota);
+	*rules = READ_ONCE(ap_session_rule_quota);
 }
 
 /* Is current allowed to create a session without CAP_NET_ADMIN? */
@@ -98,23 +142,28 @@ static void ap_uquota_drop(struct ap_session *s)
 	if (!s->unpriv)
 		return;
 	q = ap_uquota_find(s->owner);
+	if (q && s->pol)
+		q->rules -= s->pol->n_rules;
 	if (q && !--q->n) {
 		hash_del(&q->node);
 		kfree(q);
 	}
 }
 
-/* How many unprivileged sessions @uid has now. */
-u32 ap_session_count(kuid_t uid)
+/* How many unprivileged sessions @uid has now, and their policies' rules. */
+u32 ap_session_count(kuid_t uid, u32 *rules)
 {
 	struct ap_uquota *q;
 	unsigned long flags;
 	u32 n = 0;
 
+	*rules = 0;
 	spin_lock_irqsave(&ap_sessions_lock, flags);
 	q = ap_uquota_find(uid);
-	if (q)
+	if (q) {
 		n = q->n;
+		*rules = q->rules;
+	}
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
 	return n;
 }
@@ -130,13 +179,14 @@ static void ap_session_unref(struct ap_session *s)
 		idr_remove(&ap_sessions, s->id);
 		ap_uquota_drop(s);
 		spin_unlock_irqrestore(&ap_sessions_lock, flags);
-		kfree_rcu(s, rcu);
+		ap_session_free(s);
 		s = up;
 	}
 }
 
 static int ap_session_insert(struct ap_session *s, bool can_sleep, struct ap_uquota *spare)
 {
+	u32 rules = s->pol ? s->pol->n_rules : 0;
 	struct ap_uquota *q = NULL;
 	unsigned long flags;
 	int id;
@@ -150,21 +200,30 @@ static int ap_session_insert(struct ap_session *s, bool can_sleep, struct ap_uqu
 			id = -EDQUOT;
 			goto out;
 		}
+		if ((q ? q->rules : 0) + (u64)rules > READ_ONCE(ap_session_rule_quota)) {
+			id = -ENOSPC;
+			goto out;
+		}
 	}
 	id = idr_alloc_cyclic(&ap_sessions, s, 1, INT_MAX, GFP_NOWAIT | __GFP_NOWARN);
 	if (id <= 0)
 		goto out;
 	s->id = id;
+	if (s->pol)
+		s->pol->session = id;
 	if (s->unpriv) {
 		if (!q) {
 			q = spare;
 			q->uid = s->owner;
 			q->n = 0;
+			q->rules = 0;
 			hash_add(ap_uquotas, &q->node, __kuid_val(q->uid));
 			spare = NULL;
 		}
 		q->n++;
+		q->rules += rules;
 	}
+	ap_spol_account(s->pol, 1);
 out:
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
 	if (can_sleep)
@@ -173,11 +232,24 @@ out:
 	return id;
 }
 
+/* @s gets its session policy @pol (may be NULL): its chain's, then its own. */
+static void ap_session_set_policy(struct ap_session *s, struct ap_policy *pol)
+{
+	if (s->up) {
+		memcpy(s->chain, s->up->chain, s->up->n_chain * sizeof(s->chain[0]));
+		s->n_chain = s->up->n_chain;
+	}
+	s->pol = pol;
+	if (pol)
+		s->chain[s->n_chain++] = pol;	/* depth <= ACTPLANE_SESSION_DEPTH_MAX */
+}
+
 /*
  * A new, empty session rooted at @root.  Returns its id (> 0) or -errno.
  * @gfp: GFP_KERNEL from netlink; GFP_NOWAIT from a hook (inside RCU).
+ * @pol: its session policy, or NULL; the session owns it once created.
  */
-int ap_session_create(pid_t root, gfp_t gfp)
+int ap_session_create(pid_t root, gfp_t gfp, struct ap_policy *pol)
 {
 	struct ap_session *s = kzalloc(sizeof(*s), gfp | __GFP_NOWARN);
 	int id;
@@ -188,6 +260,7 @@ int ap_session_create(pid_t root, gfp_t gfp)
 	s->depth = 1;
 	s->top = s;
 	s->owner = current_uid();
+	ap_session_set_policy(s, pol);
 	id = ap_session_insert(s, gfpflags_allow_blocking(gfp), NULL);
 	if (id < 0)
 		kfree(s);
@@ -198,13 +271,15 @@ int ap_session_create(pid_t root, gfp_t gfp)
  * ap_session_create_user() - a session for a permitted user's own process
  * @root:   its root process (the caller's), initial pid namespace
  * @parent: the session the caller is in (0: none); it is nested there
+ * @pol:    its session policy, or NULL; the session owns it once created
  *
  * Process context (netlink).  The new session counts against the caller's
  * quota; it has no member yet (ap_task_nest_session() makes the caller one).
- * Return: its id, or -errno: -EDQUOT (quota), -EMLINK (nested too deep),
- * -ESRCH (@parent ended meanwhile), -ENOMEM.
+ * Return: its id, or -errno: -EDQUOT (session quota), -ENOSPC (rule
+ * quota), -EMLINK (nested too deep), -ESRCH (@parent ended meanwhile),
+ * -ENOMEM.
  */
-int ap_session_create_user(pid_t root, u32 parent)
+int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol)
 {
 	struct ap_session *s, *up = NULL;
 	struct ap_uquota *spare;
@@ -243,6 +318,7 @@ int ap_session_create_user(pid_t root, u32 parent)
 		s->depth = up->depth + 1;
 		s->top = up->top;
 	}
+	ap_session_set_policy(s, pol);
 	id = ap_session_insert(s, true, spare);
 	if (id < 0) {
 		ap_session_unref(up);
@@ -294,7 +370,7 @@ void ap_session_abandon(u32 id)
 	spin_unlock_irqrestore(&ap_sessions_lock, flags);
 	if (s) {
 		ap_session_unref(s->up);
-		kfree_rcu(s, rcu);
+		ap_session_free(s);
 	}
 }
 
@@ -405,6 +481,24 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
 	return true;
 }
 
+/**
+ * ap_session_policies() - the session policies that apply in session @id
+ * @id:  the subject's session
+ * @out: set to them, outermost first
+ *
+ * RCU held by the caller (they stay valid until it ends).  Return: how
+ * many (0 if there is no such session).
+ */
+u32 ap_session_policies(u32 id, const struct ap_policy *const **out)
+{
+	struct ap_session *s = idr_find(&ap_sessions, id);
+
+	if (!s)
+		return 0;
+	*out = s->chain;
+	return s->n_chain;
+}
+
 /* Is a member of session @sid in session @id (itself, or nested in it)?  RCU held. */
 bool ap_session_within(u32 sid, u32 id)
 {
@@ -452,6 +546,8 @@ bool ap_session_next(u32 *id, struct ap_session_info *info)
 		info->parent = s->parent;
 		info->owner = s->owner;
 		info->unpriv = s->unpriv;
+		info->rules = s->pol ? s->pol->n_rules : 0;
+		strscpy(info->policy, s->pol ? s->pol->name : "", sizeof(info->policy));
 		found = true;
 	}
 	rcu_read_unlock();
@@ -465,8 +561,11 @@ void ap_session_exit(void)
 	struct hlist_node *tmp;
 	int id, b;
 
-	idr_for_each_entry(&ap_sessions, s, id)
+	idr_for_each_entry(&ap_sessions, s, id) {
+		ap_spol_account(s->pol, -1);
+		ap_session_policy_free(s->pol);	/* ap_policy_exit() waits for it */
 		kfree(s);
+	}
 	idr_destroy(&ap_sessions);
 	hash_for_each_safe(ap_uquotas, b, tmp, q, node) {
 		hash_del(&q->node);

@@ -185,6 +185,7 @@ static int ap_event_parse(struct nlattr *ev, struct ap_event_rec *r)
 	r->ppid = u32of(tb[ACTPLANE_EV_PPID]);
 	r->uid = u32of(tb[ACTPLANE_EV_UID]);
 	r->session = u32of(tb[ACTPLANE_EV_SESSION]);
+	r->rule_session = u32of(tb[ACTPLANE_EV_RULE_SESSION]);
 	r->session_seq = tb[ACTPLANE_EV_SESSION_SEQ] ? nla_get_u64(tb[ACTPLANE_EV_SESSION_SEQ]) : 0;
 	if (tb[ACTPLANE_EV_SESSION_CHAIN]) {
 		size_t n = (size_t)nla_len(tb[ACTPLANE_EV_SESSION_CHAIN]) / sizeof(uint32_t);
@@ -468,6 +469,8 @@ void ap_event_print_json(FILE *f, const struct ap_event_rec *ev)
 		json_object_object_add(o, "argv", a);
 	}
 	json_object_object_add(o, "rule", json_object_new_string(ev->rule));
+	if (ev->rule_session)
+		json_object_object_add(o, "rule_session", json_object_new_int((int)ev->rule_session));
 	json_object_object_add(o, "effect", json_object_new_string(ap_verdict_name(ev->effect)));
 	json_object_object_add(o, "proposed",
 			       json_object_new_string(ap_verdict_name(ev->proposed)));

@@ -32,6 +32,7 @@ void ap_chain_view(const struct ap_chain *c, struct ap_provenance *p);
 struct ap_event_rec {
 	uint64_t seq, time_ns;
 	unsigned int pid, ppid, uid, session, op, proposed, effect;
+	unsigned int rule_session;		/* the rule is of this session's policy (0: the machine's) */
 	uint64_t session_seq;			/* number within the session (0: none) */
 	uint32_t chain[ACTPLANE_SESSION_DEPTH_MAX];	/* session, then those it is nested in */
 	int nchain;

@@ -5,7 +5,7 @@
  *   actplane labels (--pid P | PATH)
  *   actplane session create --pid P [--label L]...
  *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed] [--provenance on|off]
- *                   [--session-group G|all|none] [--session-quota N]
+ *                   [--session-group G|all|none] [--session-quota N] [--session-rules N]
  *   actplane why (--pid P | PATH) [LABEL...]
  * A file is passed to the module as an O_PATH descriptor, so the module
  * labels the inode the tool actually opened (no path is looked up twice).
@@ -29,9 +29,9 @@ struct label_req {
 	int nlabels;
 	int pid;		/* > 0: target process */
 	int fd;			/* >= 0: target file */
-	int have_limit, have_mode, have_prov, have_gid, have_quota;
+	int have_limit, have_mode, have_prov, have_gid, have_quota, have_rules;
 	unsigned long long limit;
-	unsigned int mode, prov, gid, quota;
+	unsigned int mode, prov, gid, quota, rules;
 	/* replies */
 	char out[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
 	int nout;
@@ -68,6 +68,8 @@ static int put_req(struct nl_msg *msg, void *arg)
 	if (r->have_gid && nla_put_u32(msg, ACTPLANE_A_SESSION_GID, r->gid))
 		return -EMSGSIZE;
 	if (r->have_quota && nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, r->quota))
+		return -EMSGSIZE;
+	if (r->have_rules && nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, r->rules))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -232,7 +234,7 @@ AP_COMMAND(cmd_session, .name = "session", .order = 160,
 		    "allowed may create one for its own process only, without labels: that\n"
 		    "is what `actplane run` does).\n"
 		    "list: the live sessions (as a user: the ones you started), with their\n"
-		    "root process, size and the session each is nested in.\n"
+		    "root process, size, the session each is nested in and its own policy.\n"
 		    "end: SIGKILL every process of session ID and of the sessions nested in\n"
 		    "it (as a user: a session you started, your processes in it).\n",
 	   .opts = session_opts);
@@ -251,11 +253,18 @@ static int print_session_row(struct nlattr **tb, void *arg)
 	    nla_parse_nested(si, ACTPLANE_SESSION_A_MAX, tb[ACTPLANE_A_SESSION_INFO], NULL))
 		return 0;
 	if (!(*n)++)
-		printf("%-8s %-8s %-6s %-8s %s\n", "SESSION", "ROOT", "PROCS", "IN", "UID");
-	printf("%-8u %-8u %-6u %-8u %u%s\n", u32_or0(si[ACTPLANE_SESSION_A_ID]),
+		printf("%-8s %-8s %-6s %-8s %-6s %-6s %s\n", "SESSION", "ROOT", "PROCS", "IN", "UID",
+		       "RULES", "POLICY");
+	printf("%-8u %-8u %-6u %-8u %-6u %-6u ", u32_or0(si[ACTPLANE_SESSION_A_ID]),
 	       u32_or0(si[ACTPLANE_SESSION_A_ROOT]), u32_or0(si[ACTPLANE_SESSION_A_PROCS]),
 	       u32_or0(si[ACTPLANE_SESSION_A_PARENT]), u32_or0(si[ACTPLANE_SESSION_A_UID]),
-	       si[ACTPLANE_SESSION_A_UNPRIV] ? "" : " (root's)");
+	       u32_or0(si[ACTPLANE_SESSION_A_RULES]));
+	/* the policy's name is a path the user chose: escaped */
+	if (si[ACTPLANE_SESSION_A_POLICY])
+		ap_esc_quoted(stdout, nla_get_string(si[ACTPLANE_SESSION_A_POLICY]));
+	else
+		fputs("-", stdout);
+	puts(si[ACTPLANE_SESSION_A_UNPRIV] ? "" : " (root's)");
 	return 0;
 }
 
@@ -370,6 +379,8 @@ static const struct ap_opt limits_opts[] = {
 	{ "session-group", 'g', "G", NULL, "who may run 'actplane run' without root:\n"
 					  "group G (name or number), all, none" },
 	{ "session-quota", 'q', "N", NULL, "live sessions per user (default 8)" },
+	{ "session-rules", 'r', "N", NULL, "rules of a user's session policies together\n"
+					  "(default 4096)" },
 	{ NULL }
 };
 
@@ -379,6 +390,7 @@ AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
 		    "                       [--provenance on|off]\n"
 		    "                       [--session-group G|all|none] [--session-quota N]\n"
+		    "                       [--session-rules N]\n"
 		    "\n"
 		    "Set the label memory limit and what happens when it is reached:\n"
 		    "  open    the operation proceeds untracked and is counted (default)\n"
@@ -387,9 +399,11 @@ AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 		    "'actplane why') on or off; its records use at most a quarter of the\n"
 		    "limit, on top of it, and never make a label store fail.\n"
 		    "--session-group lets the members of group G (or all users) start sessions\n"
-		    "without root ('actplane run' as themselves, under the loaded policy);\n"
-		    "none (the default) allows nobody.  --session-quota caps each user's live\n"
-		    "sessions (1-1024).\n"
+		    "without root ('actplane run' as themselves, under the loaded policy and\n"
+		    "their workspace's as the session's own); none (the default) allows\n"
+		    "nobody.  --session-quota caps each user's live sessions (1-1024),\n"
+		    "--session-rules the rules of their live session policies together\n"
+		    "(1-1048576).\n"
 		    "'actplane status' shows the usage.  Needs root.\n",
 	   .opts = limits_opts);
 
@@ -441,15 +455,29 @@ static int cmd_limits(int argc, char **argv)
 			r.have_quota = 1;
 			break;
 		}
+		case 'r': {
+			char *end;
+			unsigned long q;
+
+			errno = 0;
+			q = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || q < 1 || q > ACTPLANE_SESSION_RULE_QUOTA_MAX)
+				return ap_usage_error("limits", "--session-rules is a number from 1 to %u, "
+						      "not '%s'", ACTPLANE_SESSION_RULE_QUOTA_MAX, optarg);
+			r.rules = (unsigned int)q;
+			r.have_rules = 1;
+			break;
+		}
 		}
 	}
 	if (c < 0)
 		return ap_opt_exit(c);
 	if ((c = ap_no_operands(&cmd_limits_cmd, argc, argv)))
 		return c;
-	if (!r.have_limit && !r.have_mode && !r.have_prov && !r.have_gid && !r.have_quota)
+	if (!r.have_limit && !r.have_mode && !r.have_prov && !r.have_gid && !r.have_quota &&
+	    !r.have_rules)
 		return ap_usage_error("limits", "give --bytes, --fail-mode, --provenance, "
-				      "--session-group and/or --session-quota");
+				      "--session-group, --session-quota and/or --session-rules");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
 }
 

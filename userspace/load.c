@@ -32,6 +32,7 @@ struct ap_sender {
 	struct nl_msg *msg;
 	struct nlattr *elems;
 	unsigned int n_pats, n_eps;
+	unsigned int add_cmd;	/* POLICY_ADD, or SESSION_POLICY_ADD */
 	int err;
 };
 
@@ -62,7 +63,8 @@ static struct nlattr *ap_elem(struct ap_sender *s, unsigned int kind)
 	if (!s->err && !s->msg) {
 		s->msg = nlmsg_alloc_size(AP_CHUNK_BYTES + 64 * 1024);
 		if (!s->msg || !genlmsg_put(s->msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(s->nl), 0,
-					    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_POLICY_ADD,
+					    NLM_F_ACK | NLM_F_REQUEST,
+					    s->add_cmd ?: ACTPLANE_CMD_POLICY_ADD,
 					    ACTPLANE_GENL_VERSION)) {
 			s->err = -ENOMEM;
 			return NULL;
@@ -370,6 +372,70 @@ int ap_load_policy(const struct ap_policy *p, const char *name)
 		ap_nl_perror(s.nl, "load", ret);
 out:
 	ap_nl_close(s.nl);	/* closing the socket drops any half-staged policy */
+	return ret;
+}
+
+/* One thing a session policy cannot have, at @loc of @p's file. */
+static int ap_session_refuse(const struct ap_policy *p, const struct ap_loc *loc, const char *what)
+{
+	ap_esc_puts(stderr, p->path);
+	if (loc && loc->line)
+		fprintf(stderr, ":%u:%u", loc->line, loc->col);
+	fprintf(stderr, ": error: a session policy cannot have %s\n"
+		"  hint: a session policy (actplane run without root) only adds rules on top of the\n"
+		"  machine's policy; its `if` reads the machine's labels.  Sources, declassify,\n"
+		"  endorse, `after` gates and lineages belong in /etc/actplane/base.yaml (root).\n",
+		what);
+	return -1;
+}
+
+/*
+ * Can @p be a session policy (the module refuses the rest too, by element)?
+ * 0, or -1 with file:line:col and a hint on stderr.
+ */
+int ap_session_policy_check(const struct ap_policy *p)
+{
+	size_t i, j, k;
+
+	if (p->n_sources)
+		return ap_session_refuse(p, &p->sources[0].loc, "sources (yet)");
+	if (p->n_transforms)
+		return ap_session_refuse(p, &p->transforms[0].loc, "declassify or endorse");
+	if (p->n_gates)
+		return ap_session_refuse(p, &p->gates[0].loc, "`after` gates (yet)");
+	for (i = 0; i < p->n_rules; i++)
+		for (j = 0; j < p->rules[i].n_clauses; j++) {
+			const struct ap_clause *c = &p->rules[i].clauses[j];
+
+			for (k = 0; k < c->n_unless; k++)
+				if (c->unless[k].kind != AP_COND_TARGET)
+					return ap_session_refuse(p, &c->loc,
+								 "`unless` lineages or gates (yet)");
+		}
+	if (p->n_lineages)
+		return ap_session_refuse(p, NULL, "lineages (yet)");
+	return 0;
+}
+
+/*
+ * Stage @p on @nl as a session policy (SESSION_CREATE with
+ * ACTPLANE_A_SESSION_POLICY attaches it).  0 or -errno, said on stderr.
+ */
+int ap_stage_session_policy(struct ap_nl *nl, const struct ap_policy *p, const char *name)
+{
+	struct begin_req b = { .name = name };
+	struct ap_sender s = { .nl = nl, .add_cmd = ACTPLANE_CMD_SESSION_POLICY_ADD };
+	int ret;
+
+	b.has_digest = !ap_policy_digest(p, b.digest);
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, put_begin, NULL, &b);
+	if (ret) {
+		ap_nl_perror(nl, "session policy", ret);
+		return ret;
+	}
+	ret = ap_send_policy(&s, p);
+	if (s.msg)
+		nlmsg_free(s.msg);
 	return ret;
 }
 

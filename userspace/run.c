@@ -19,10 +19,12 @@
  *      <workspace>/.actplane/violations.jsonl and rewrites the feedback file
  *      the agent reads; forward signals;
  *   5. exit with CMD's status.
- * Without root (run_user()): no helper drop, no load; the workspace policy
- * must be the loaded one (digest), and the agent's own process creates
- * its session (no_new_privs; the module checks the caller may) and stops
- * until the runner has found it.  Its records come on the "session" group.
+ * Without root (run_user()): no helper drop, no load.  The agent's own
+ * process creates its session (no_new_privs; the module checks the caller
+ * may) and stops until the runner has found it.  The session runs under
+ * the machine's policy, plus the workspace policy as the session's own
+ * policy unless it is the loaded one (digest).  Its records come on the
+ * "session" group.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -363,7 +365,7 @@ static int exit_status(int status)
 	return WEXITSTATUS(status);
 }
 
-/* ---- without root: a session of your own under the loaded policy -------- */
+/* ---- without root: a session of your own, under the machine's policy ----- */
 
 struct loaded {
 	bool has_policy, has_digest;
@@ -408,12 +410,12 @@ static int get_loaded(struct loaded *l)
 }
 
 /*
- * The session runs under the policy root loaded: go on only if it is the
- * workspace's policy, compiled to the same thing (its digest), so the run
- * enforces what the file says.  (A user's own session policy on top of the
- * machine's is not implemented yet.)
+ * Is the workspace's policy the one root loaded, compiled to the same
+ * thing (its digest)?  Then the session runs under it alone.  Otherwise it
+ * becomes the session's own policy, on top of the machine's: 1, or -1 if
+ * it cannot be one (said on stderr with file:line:col).
  */
-static int check_loaded(const struct ap_policy *p, const char *path, const struct loaded *l)
+static int check_loaded(const struct ap_policy *p, const struct loaded *l)
 {
 	uint8_t want[ACTPLANE_POLICY_DIGEST_LEN];
 
@@ -423,19 +425,12 @@ static int check_loaded(const struct ap_policy *p, const char *path, const struc
 	}
 	if (l->has_digest && !memcmp(want, l->digest, sizeof(want)))
 		return 0;
-	fputs("actplane: the workspace policy ", stderr);
-	ap_esc_quoted(stderr, path);
-	if (!l->has_policy)
-		fputs(" is not loaded (no policy is);\n", stderr);
-	else
-		fputs(" is not the loaded policy (or it changed since it was loaded);\n", stderr);
-	fputs("  without root, a session runs under the policy root loaded; have it loaded with\n"
-	      "    sudo actplane load --policy ", stderr);
-	ap_esc_quoted(stderr, path);
-	fputs("\n  or run as: sudo actplane run -- CMD\n"
-	      "  (a user's own session policy on top of the machine's is not implemented yet)\n",
-	      stderr);
-	return -1;
+	if (ap_session_policy_check(p)) {
+		fputs("  or have it loaded as the machine's policy: sudo actplane load --policy FILE\n"
+		      "  or run as: sudo actplane run -- CMD\n", stderr);
+		return -1;
+	}
+	return 1;
 }
 
 struct own_session {
@@ -457,13 +452,21 @@ static int parse_own_session(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+static int put_self_spol(struct nl_msg *msg, void *arg)
+{
+	return put_self(msg, arg) ?: (nla_put_flag(msg, ACTPLANE_A_SESSION_POLICY) ? -EMSGSIZE : 0);
+}
+
 /*
  * The agent's process: no_new_privs, then a session rooted at itself (the
- * module checks that the caller may), then stop until the runner has seen
- * it (SIGSTOP: no data flows back, which would carry the session's labels
- * to the runner), then exec CMD.
+ * module checks that the caller may) with @spol as its session policy if
+ * not NULL (staged on this process's own socket: nobody else can attach
+ * it), then stop until the runner has seen it (SIGSTOP: no data flows
+ * back, which would carry the session's labels to the runner), then exec
+ * CMD.
  */
-static pid_t start_own_agent(char **cmdv, const sigset_t *mask)
+static pid_t start_own_agent(char **cmdv, const sigset_t *mask, const struct ap_policy *spol,
+			     const char *name)
 {
 	pid_t runner = getpid(), child = fork();
 	struct ap_nl *nl;
@@ -484,7 +487,10 @@ static pid_t start_own_agent(char **cmdv, const sigset_t *mask)
 		fprintf(stderr, "actplane: %s\n", err);
 		_exit(126);
 	}
-	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_self, NULL, NULL);
+	if (spol && ap_stage_session_policy(nl, spol, name))
+		_exit(126);
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, spol ? put_self_spol : put_self, NULL,
+			 NULL);
 	if (ret) {
 		ap_nl_perror(nl, "session create", ret);
 		_exit(126);
@@ -509,7 +515,7 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 	struct ap_nl *nl;
 	size_t n_rules;
 	sigset_t mask;
-	int ret, status, fd;
+	int ret, status, fd, own_policy = 0;
 	pid_t child;
 
 	if (get_loaded(&l))
@@ -544,7 +550,10 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 			goto fail;
 		}
 		p = compile_fd(fd, path, domain);
-		if (!p || check_loaded(p, path, &l))
+		if (!p)
+			goto fail;
+		own_policy = check_loaded(p, &l);
+		if (own_policy < 0)
 			goto fail;
 		snprintf(base, sizeof(base), "%s", p->base_dir);
 		n_rules = p->n_rules;
@@ -572,7 +581,7 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 		goto fail;
 	}
 	block_run_signals(&mask);
-	child = start_own_agent(cmdv, &mask);
+	child = start_own_agent(cmdv, &mask, own_policy ? p : NULL, path);
 	if (child < 0) {
 		ap_err("fork: %s", strerror(errno));
 		goto fail;
@@ -595,6 +604,15 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 	r.session = own.id;
 	ap_events_track(events, r.session);
 	announce(&r, cmdv, path, n_rules);
+	if (own_policy) {
+		fputs("actplane: the workspace policy is this session's own, on top of the machine's",
+		      r.log);
+		if (l.has_policy) {
+			fputc(' ', r.log);
+			ap_esc_quoted(r.log, l.name);
+		}
+		fprintf(r.log, " (%u rule%s)\n", l.n_rules, l.n_rules == 1 ? "" : "s");
+	}
 	kill(child, SIGCONT);	/* go */
 	status = supervise(&r, events, child, &mask, base, fb);
 	if (r.log != stderr)
@@ -630,10 +648,12 @@ AP_COMMAND(cmd_run, .name = "run", .order = 10, .flags = AP_CMD_OPTS_FIRST,
 		    "running as you reads the policy, opens --log FILE and writes .actplane/\n"
 		    "(refusing symlinks).\n"
 		    "Without root (root allowed your group: 'actplane limits --session-group'):\n"
-		    "the session runs under the policy root loaded, which must be the\n"
-		    "workspace's (same digest); CMD runs with no_new_privs (set-user-ID\n"
-		    "programs do not gain privileges in it).  Inside a session, run starts a\n"
-		    "nested one: it keeps everything the process carries, never less.\n"
+		    "the session runs under the machine's policy (the one root loaded) and\n"
+		    "the workspace's policy on top of it, as the session's own policy: its\n"
+		    "rules add blocks, never remove one (rules only, over the machine's\n"
+		    "labels).  CMD runs with no_new_privs (set-user-ID programs do not gain\n"
+		    "privileges in it).  Inside a session, run starts a nested one: it keeps\n"
+		    "everything the process carries and its policies, never less.\n"
 		    "Violations are printed on stderr (or --log FILE), appended to\n"
 		    ".actplane/violations.jsonl and written to the feedback file the agent reads.\n"
 		    "Exits with CMD's exit status.\n"

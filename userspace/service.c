@@ -10,6 +10,7 @@
  *   session_group = actplane     who may `actplane run` without root: a group
  *                                (name or number), all, none
  *   session_quota = 8            live sessions per user (1-1024)
+ *   session_rules = 4096         rules of a user's session policies together
  *   base_policy = /etc/actplane/base.yaml   loaded if it exists
  *   attach = auto                lsm, fmod_ret or auto (actplane up --attach)
  *   enforcer = enforce           a built-in enforcer or a FILE.bpf.o
@@ -41,6 +42,7 @@ struct ap_conf {
 	unsigned int gid;	/* ACTPLANE_A_SESSION_GID */
 	bool group_missing;	/* a group name this system does not know */
 	unsigned int quota;
+	unsigned int rules;	/* ACTPLANE_A_SESSION_RULE_QUOTA */
 	char base_policy[PATH_MAX];
 	enum ap_attach attach;
 	char attach_word[16];
@@ -52,12 +54,14 @@ static void conf_defaults(struct ap_conf *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->group, sizeof(c->group), "actplane");
 	c->quota = 8;
+	c->rules = 4096;
 	snprintf(c->base_policy, sizeof(c->base_policy), "/etc/actplane/base.yaml");
 	c->attach = AP_ATTACH_AUTO;
 	snprintf(c->attach_word, sizeof(c->attach_word), "auto");
 }
 
-static const char *const conf_keys = "session_group, session_quota, base_policy, attach, enforcer";
+static const char *const conf_keys =
+	"session_group, session_quota, session_rules, base_policy, attach, enforcer";
 
 /* One line's error: "FILE:LINE:COL: error: WHAT" and a hint. */
 static int conf_error(const char *file, int line, int col, const char *hint, const char *fmt, ...)
@@ -105,6 +109,15 @@ static int conf_value(struct ap_conf *c, const char *file, int ln, int col, cons
 			return conf_error(file, ln, col, "a number from 1 to 1024",
 					  "bad session_quota '%s'", val);
 		c->quota = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(key, "session_rules")) {
+		errno = 0;
+		v = strtoul(val, &end, 10);
+		if (errno || *end || !*val || v < 1 || v > ACTPLANE_SESSION_RULE_QUOTA_MAX)
+			return conf_error(file, ln, col, "a number from 1 to 1048576",
+					  "bad session_rules '%s'", val);
+		c->rules = (unsigned int)v;
 		return 0;
 	}
 	if (!strcmp(key, "base_policy")) {
@@ -221,7 +234,7 @@ static void print_plan(const struct ap_conf *c, const struct ap_policy *p, bool 
 		       c->group);
 	else
 		printf("group %s", c->group);
-	printf(", %u per user\n", c->quota);
+	printf(", %u per user, their session policies %u rules together\n", c->quota, c->rules);
 	printf("base policy: ");
 	ap_esc_quoted(stdout, c->base_policy);
 	if (absent)
@@ -233,7 +246,7 @@ static void print_plan(const struct ap_conf *c, const struct ap_policy *p, bool 
 }
 
 struct limits_req {
-	unsigned int gid, quota;
+	unsigned int gid, quota, rules;
 	bool quota_set;
 };
 
@@ -243,7 +256,8 @@ static int put_limits(struct nl_msg *msg, void *arg)
 
 	if (nla_put_u32(msg, ACTPLANE_A_SESSION_GID, l->gid))
 		return -EMSGSIZE;
-	if (l->quota_set && nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, l->quota))
+	if (l->quota_set && (nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, l->quota) ||
+			     nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, l->rules)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -265,7 +279,8 @@ static int set_sessions(const struct limits_req *l)
 static int service_start(const struct ap_conf *c)
 {
 	struct ap_up_opts up = { .attach = c->attach, .enforcer = c->enforcer[0] ? c->enforcer : NULL };
-	struct limits_req l = { .gid = c->gid, .quota = c->quota, .quota_set = true };
+	struct limits_req l = { .gid = c->gid, .quota = c->quota, .rules = c->rules,
+				.quota_set = true };
 	char self[PATH_MAX], path[PATH_MAX];
 	struct ap_up_result r;
 	struct ap_policy *p;
@@ -330,6 +345,7 @@ AP_COMMAND(cmd_service, .name = "service", .order = 175,
 		    "missing) has one 'key = value' per line:\n"
 		    "  session_group = actplane   a group (name or number), all, or none\n"
 		    "  session_quota = 8          live sessions per user (1-1024)\n"
+		    "  session_rules = 4096       rules of a user's session policies together\n"
 		    "  base_policy = /etc/actplane/base.yaml   loaded if it exists\n"
 		    "  attach = auto              lsm, fmod_ret or auto\n"
 		    "  enforcer = enforce         a built-in enforcer or FILE.bpf.o\n"

@@ -42,11 +42,13 @@ struct ap_status {
 	uint64_t staging_bytes;
 	int nsessions, cap_sessions;
 	struct ap_session_row {
-		unsigned int id, root, procs, parent, uid;
+		unsigned int id, root, procs, parent, uid, rules;
 		bool unpriv;
+		char policy[64];	/* its session policy's name, "" if none */
 	} *sessions;
 	int have_session_cfg;		/* a module that reports who may start sessions */
 	unsigned int session_gid, session_quota, session_count;
+	unsigned int session_rule_quota, session_rules;
 	int nhooks;
 	struct {
 		char name[48];
@@ -91,10 +93,15 @@ static int add_session(struct ap_status *st, struct nlattr *info)
 			row->parent = nla_get_u32(h);
 		else if (nla_type(h) == ACTPLANE_SESSION_A_UID)
 			row->uid = nla_get_u32(h);
+		else if (nla_type(h) == ACTPLANE_SESSION_A_RULES)
+			row->rules = nla_get_u32(h);
 	}
-	nla_for_each_nested(h, info, rem)
+	nla_for_each_nested(h, info, rem) {
 		if (nla_type(h) == ACTPLANE_SESSION_A_UNPRIV)
 			row->unpriv = true;
+		else if (nla_type(h) == ACTPLANE_SESSION_A_POLICY)
+			copy_str(row->policy, sizeof(row->policy), h);
+	}
 	st->nsessions++;
 	return 0;
 }
@@ -155,6 +162,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 		st->session_quota = nla_get_u32(tb[ACTPLANE_A_SESSION_QUOTA]);
 		st->session_count = tb[ACTPLANE_A_SESSION_COUNT] ?
 				    nla_get_u32(tb[ACTPLANE_A_SESSION_COUNT]) : 0;
+		st->session_rule_quota = tb[ACTPLANE_A_SESSION_RULE_QUOTA] ?
+					 nla_get_u32(tb[ACTPLANE_A_SESSION_RULE_QUOTA]) : 0;
+		st->session_rules = tb[ACTPLANE_A_SESSION_RULES] ?
+				    nla_get_u32(tb[ACTPLANE_A_SESSION_RULES]) : 0;
 	}
 	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
 		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
@@ -278,6 +289,9 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_object_add(x, "parent", json_object_new_int((int)st->sessions[i].parent));
 		json_object_object_add(x, "uid", json_object_new_int64(st->sessions[i].uid));
 		json_object_object_add(x, "unprivileged", json_object_new_boolean(st->sessions[i].unpriv));
+		json_object_object_add(x, "rules", json_object_new_int((int)st->sessions[i].rules));
+		json_object_object_add(x, "policy", st->sessions[i].policy[0] ?
+				       json_object_new_string(st->sessions[i].policy) : NULL);
 		json_object_array_add(ss, x);
 	}
 	json_object_object_add(o, "sessions", ss);
@@ -290,6 +304,8 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 				       json_object_new_int64(st->session_gid));
 		json_object_object_add(ss, "quota", json_object_new_int((int)st->session_quota));
 		json_object_object_add(ss, "yours", json_object_new_int((int)st->session_count));
+		json_object_object_add(ss, "rule_quota", json_object_new_int((int)st->session_rule_quota));
+		json_object_object_add(ss, "your_rules", json_object_new_int((int)st->session_rules));
 		json_object_object_add(o, "user_sessions", ss);
 	}
 	ss = json_object_new_object();
@@ -388,6 +404,8 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 			}
 			printf(" may start sessions; %u per user, you have %u\n",
 			       st->session_quota, st->session_count);
+			printf("           session policies: %u rules per user, yours have %u\n",
+			       st->session_rule_quota, st->session_rules);
 		}
 	}
 	printf("sessions:  %d%s\n", st->nsessions, ap_is_root() ? "" : " (yours)");
@@ -398,6 +416,11 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 			printf(", nested in %u", st->sessions[i].parent);
 		if (st->sessions[i].unpriv)
 			printf(", uid %u", st->sessions[i].uid);
+		if (st->sessions[i].policy[0]) {
+			printf(", own policy ");
+			ap_esc_quoted(stdout, st->sessions[i].policy);
+			printf(" (%u rule%s)", st->sessions[i].rules, st->sessions[i].rules == 1 ? "" : "s");
+		}
 		putchar('\n');
 	}
 	printf("counters:\n");

@@ -36,6 +36,9 @@
 #define ACTPLANE_SESSION_GID_ANYONE	0xfffffffeU	/* every user */
 #define ACTPLANE_SESSION_QUOTA_MAX	1024		/* per user */
 #define ACTPLANE_SESSION_DEPTH_MAX	8		/* nested sessions */
+#define ACTPLANE_SESSION_RULE_QUOTA_MAX	(1U << 20)	/* per user */
+/* a decision's rule_id names a rule of a session policy, not of the machine's */
+#define ACTPLANE_RULE_ID_SESSION	0x80000000U
 #define ACTPLANE_POLICY_DIGEST_LEN	32
 
 /* Maximum length (with NUL) of an enforcer name, as in struct actplane_ops. */
@@ -54,7 +57,8 @@ enum actplane_cmd {
 					 * the caller's own process (PID = its own), nested in
 					 * its session if it has one, keeping its labels, plus
 					 * the policy's session-root labels; needs no_new_privs;
-					 * in: PID */
+					 * in: PID.  Either: SESSION_POLICY (flag) attaches the
+					 * session policy staged on this socket (SESSION_POLICY_*) */
 	ACTPLANE_CMD_LIMITS_SET,	/* label memory limit, fail mode, provenance recording, who
 					 * may create sessions; admin; in: LIMIT_BYTES, FAIL_MODE,
 					 * PROVENANCE, SESSION_GID, SESSION_QUOTA */
@@ -72,6 +76,12 @@ enum actplane_cmd {
 	ACTPLANE_CMD_SESSION_END,	/* SIGKILL every process of a session and of those nested
 					 * in it (out: COUNT); admin: any session; a user: the
 					 * ones it created, its own processes; in: SESSION */
+	ACTPLANE_CMD_SESSION_POLICY_BEGIN, /* start staging a session policy on this socket (rules
+					 * only, over labels the module has; attached by
+					 * SESSION_CREATE); admin or a permitted user;
+					 * in: POLICY_NAME, POLICY_DIGEST */
+	ACTPLANE_CMD_SESSION_POLICY_ADD, /* add elements to the staged session policy; admin or a
+					 * permitted user; in: ELEMS */
 	__ACTPLANE_CMD_MAX,
 };
 #define ACTPLANE_CMD_MAX (__ACTPLANE_CMD_MAX - 1)
@@ -120,6 +130,11 @@ enum actplane_attr {
 					 * (out: STATUS) */
 	ACTPLANE_A_POLICY_DIGEST,	/* binary, 32 bytes: SHA-256 of the compiled policy, as the
 					 * tool computes it (in: POLICY_BEGIN; out: STATUS) */
+	ACTPLANE_A_SESSION_POLICY,	/* flag: attach the staged session policy (in: SESSION_CREATE) */
+	ACTPLANE_A_SESSION_RULE_QUOTA,	/* u32: rules of a user's live session policies together,
+					 * 1..ACTPLANE_SESSION_RULE_QUOTA_MAX (in: LIMITS_SET;
+					 * out: STATUS) */
+	ACTPLANE_A_SESSION_RULES,	/* u32: the caller's rules in live session policies (out: STATUS) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)
@@ -161,6 +176,8 @@ enum actplane_session_attr {
 	ACTPLANE_SESSION_A_PARENT,	/* u32: the session it is nested in (0: none) */
 	ACTPLANE_SESSION_A_UID,		/* u32: who created it (initial user namespace) */
 	ACTPLANE_SESSION_A_UNPRIV,	/* flag: created without CAP_NET_ADMIN */
+	ACTPLANE_SESSION_A_RULES,	/* u32: rules of its own session policy (absent: none) */
+	ACTPLANE_SESSION_A_POLICY,	/* string: its session policy's name (absent: none) */
 	__ACTPLANE_SESSION_A_MAX,
 };
 #define ACTPLANE_SESSION_A_MAX (__ACTPLANE_SESSION_A_MAX - 1)
@@ -315,6 +332,8 @@ enum actplane_event_attr {
 					 * records of that session lost) */
 	ACTPLANE_EV_SESSION_CHAIN,	/* binary: u32 ids of the session and those it is nested
 					 * in, innermost first */
+	ACTPLANE_EV_RULE_SESSION,	/* u32: the rule is of this session's policy (absent: the
+					 * machine's) */
 	__ACTPLANE_EV_MAX,
 };
 #define ACTPLANE_EV_MAX (__ACTPLANE_EV_MAX - 1)

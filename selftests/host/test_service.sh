@@ -28,7 +28,9 @@ t "all users, a quota, a group by number" \
 session_quota = 3
 base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "every user, 3 per user" &&
 	 conf "session_group = 4242
-base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "group 4242, 8 per user"'
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "group 4242, 8 per user" &&
+	 conf "session_rules = 100
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "session policies 100 rules together"'
 # bad FILE_TEXT NEEDLE: check fails (exit 1) with NEEDLE on stderr and a file:line:col
 bad() {
 	local rc=0 err
@@ -41,13 +43,14 @@ t "unknown key: file:line:col and the keys" \
 	'bad "# a comment
 
 sesion_group = all" "c.conf:3:1: error: unknown key '"'"'sesion_group'"'"'" &&
-	 bad "sesion_group = all" "hint: session_group, session_quota, base_policy, attach, enforcer"'
+	 bad "sesion_group = all" "hint: session_group, session_quota, session_rules, base_policy, attach, enforcer"'
 t "no '=', no value, twice, bad quota, relative path, bad attach" \
 	'bad "session_group all" "c.conf:1:1: error: no" &&
 	 bad "session_group =" "has no value" &&
 	 bad "attach = lsm
 attach = auto" "c.conf:2:1: error: '"'"'attach'"'"' is set twice" &&
 	 bad "session_quota = 0" "c.conf:1:17: error: bad session_quota" &&
+	 bad "session_rules = 1048577" "c.conf:1:17: error: bad session_rules" &&
 	 bad "session_quota = 2000" "a number from 1 to 1024" &&
 	 bad "base_policy = base.yaml" "is not absolute" &&
 	 bad "attach = bpf" "lsm, fmod_ret or auto" &&

@@ -879,6 +879,7 @@ static const char *cmd_name(unsigned int c)
 		"UNSPEC", "STATUS", "ENFORCER_TEST", "EVENT", "LABEL_ADD", "LABEL_CLEAR", "LABEL_GET",
 		"SESSION_CREATE", "LIMITS_SET", "POLICY_BEGIN", "POLICY_ADD", "POLICY_COMMIT",
 		"POLICY_CLEAR", "POLICY_DUMP", "SESSION_DUMP", "WHY", "SESSION_END",
+		"SESSION_POLICY_BEGIN", "SESSION_POLICY_ADD",
 	};
 
 	return c < sizeof(n) / sizeof(n[0]) ? n[c] : "(unknown)";
@@ -912,6 +913,7 @@ static void put_plausible(struct mb *b, uint8_t cmd)
 		}
 		break;
 	case ACTPLANE_CMD_POLICY_BEGIN:
+	case ACTPLANE_CMD_SESSION_POLICY_BEGIN:
 		if (one_in(2)) {
 			off = at_start(b, ACTPLANE_A_POLICY_NAME);
 			gen_string(b, 300, !one_in(8));
@@ -929,7 +931,9 @@ static void phase_a_one(struct fz_sock *s, struct mb *b)
 	int i, n, ret, poisoned;
 
 	if (one_in(4))
-		cmd = one_in(2) ? ACTPLANE_CMD_POLICY_ADD : ACTPLANE_CMD_POLICY_BEGIN;
+		cmd = ((const uint8_t[]){ ACTPLANE_CMD_POLICY_ADD, ACTPLANE_CMD_POLICY_BEGIN,
+					  ACTPLANE_CMD_SESSION_POLICY_ADD,
+					  ACTPLANE_CMD_SESSION_POLICY_BEGIN })[rnd(4)];
 	else
 		cmd = (uint8_t)rnd(ACTPLANE_CMD_MAX + 4);
 	if (one_in(10))
@@ -960,7 +964,8 @@ static void phase_a_one(struct fz_sock *s, struct mb *b)
 		put_plausible(b, cmd);
 		n = one_in(4) ? 1 : 0;
 	}
-	if (cmd == ACTPLANE_CMD_POLICY_ADD && !one_in(5)) {
+	if ((cmd == ACTPLANE_CMD_POLICY_ADD || cmd == ACTPLANE_CMD_SESSION_POLICY_ADD) &&
+	    !one_in(5)) {
 		size_t off = at_start(b, ACTPLANE_A_ELEMS | (one_in(20) ? 0 : NLA_F_NESTED));
 
 		gen_payload(b, K_ELEMS, 1, limit);

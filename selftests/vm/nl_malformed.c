@@ -6,6 +6,7 @@
  * included) is refused by the core.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,6 +159,106 @@ static int policy_cases(struct ap_nl *nl)
 	return 0;
 }
 
+/* SESSION_CREATE of the caller's own process, with its staged session policy */
+static int put_own_spol(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	nla_put_u32(msg, ACTPLANE_A_PID, (uint32_t)getpid());
+	nla_put_flag(msg, ACTPLANE_A_SESSION_POLICY);
+	return 0;
+}
+
+/* SESSION_POLICY_BEGIN, then an ADD of one element of @kind (and its needs) */
+static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind)
+{
+	struct nl_msg *msg;
+	struct nlattr *els, *e;
+
+	ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_LABEL);
+	nla_put_string(msg, ACTPLANE_E_NAME, "no-such-label-zz");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_ANY);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/**");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_RULE);
+	nla_put_string(msg, ACTPLANE_E_NAME, "r");
+	nla_nest_end(msg, e);
+	e = elem(msg, kind);
+	switch (kind) {
+	case ACTPLANE_ELEM_SOURCE:
+		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		nla_put_u32(msg, ACTPLANE_E_LABEL, 0);
+		break;
+	case ACTPLANE_ELEM_TRANSFORM:
+		nla_put_u32(msg, ACTPLANE_E_TRANSFORM, ACTPLANE_TRANSFORM_DECLASSIFY);
+		nla_put_u32(msg, ACTPLANE_E_LABEL, 0);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		break;
+	case ACTPLANE_ELEM_CLAUSE: {	/* block read (anything) if no-such-label-zz */
+		nla_put_u32(msg, ACTPLANE_E_RULE, 0);
+		nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
+		nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_READ);
+		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		nla_put(msg, ACTPLANE_E_EXPR, 2, (uint8_t[]){ ACTPLANE_EXPR_LABEL, 0 });
+		break;
+	}
+	}
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	return msg;
+}
+
+/*
+ * Session policies over netlink, as a user (run with setpriv): --not-allowed
+ * (not in the session group), or --session (in it, with no_new_privs).  What
+ * the tool refuses first, the module refuses too.
+ */
+static void session_cases(struct ap_nl *nl, bool allowed)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	if (!allowed) {
+		ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+		ktap_result(ret == -EPERM && strstr(ap_nl_errmsg(nl), "may not create sessions"),
+			    "session policy: a user outside the group may not stage one",
+			    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+		return;
+	}
+	expect_reject(nl, "session policy: a source refused, naming the element",
+		      spol_add(nl, ACTPLANE_ELEM_SOURCE), -EINVAL, "element 3: a session policy cannot have sources");
+	expect_reject(nl, "session policy: declassify refused",
+		      spol_add(nl, ACTPLANE_ELEM_TRANSFORM), -EINVAL, "cannot declassify or endorse");
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
+	ktap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "no session policy is staged"),
+		    "session policy: a refused add leaves nothing to attach", "got %d \"%s\"", ret,
+		    ap_nl_errmsg(nl));
+	msg = spol_add(nl, ACTPLANE_ELEM_CLAUSE);
+	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	ktap_result(ret == 0, "session policy: rules stage", "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
+	ktap_result(ret == -EPERM, "session policy: a user cannot commit it as the machine's",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	msg = new_msg(nl, ACTPLANE_CMD_POLICY_ADD);
+	put_label_elem(msg, "x");
+	expect_reject(nl, "session policy: a user cannot add with POLICY_ADD", msg, -EPERM,
+		      "CAP_NET_ADMIN");
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
+	ktap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "is not the machine's"),
+		    "session policy: a label the module does not have refused at attach",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
+	ktap_result(ret == -ENOENT, "session policy: the stage is consumed by the attempt",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+}
+
 int main(int argc, char **argv)
 {
 	struct nl_msg *msg;
@@ -168,6 +269,11 @@ int main(int argc, char **argv)
 	nl = ap_nl_open(err, sizeof(err));
 	if (!nl) {
 		ktap_result(0, "netlink: open family", "%s", err);
+		return ktap_exit();
+	}
+	if (argc > 1 && (!strcmp(argv[1], "--session") || !strcmp(argv[1], "--not-allowed"))) {
+		session_cases(nl, !strcmp(argv[1], "--session"));
+		ap_nl_close(nl);
 		return ktap_exit();
 	}
 	if (argc > 1 && !strcmp(argv[1], "--policy")) {

@@ -49,6 +49,7 @@ setup() {
 }
 
 GOOD=$W/pol/good.yaml
+SPOL=$W/pol/session.yaml	# uid 1000's session policy: blocks `fakegit status` in its session
 write_good() {
 	write_policy $GOOD 'rule fz-no-push:
   block exec "fakegit" "push"
@@ -107,19 +108,24 @@ t_baseline() {
 }
 
 # uid 1000's sessions stay through the fuzz (nl_fuzz compares the sessions
-# before and after: none may end, none appear)
+# before and after: none may end, none appear); one has a session policy
 U1000=(setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all --bounding-set=-all)
 user_sessions() { json_get "$("${U1000[@]}" "$AP" status --json)" "len(j['sessions'])"; }
+session_rules() { json_get "$("${U1000[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']"; }
 
 t_user_sessions_start() {
 	local i
 	"$AP" limits --session-group all >/dev/null
-	chmod 755 $W $W/pol && chmod 644 $GOOD
-	for i in 1 2 3; do
-		(cd /tmp && exec "${U1000[@]}" "$AP" run --policy $GOOD -- sleep 3600) >/dev/null 2>&1 </dev/null &
+	write_policy $SPOL 'rule fz-no-status:
+  block exec "fakegit" "status"
+  because "a session policy"'
+	chmod 755 $W $W/pol && chmod 644 $GOOD $SPOL
+	for i in $GOOD $GOOD $SPOL; do
+		(cd /tmp && exec "${U1000[@]}" "$AP" run --policy $i -- sleep 3600) >/dev/null 2>&1 </dev/null &
 	done
 	for i in $(seq 100); do [ "$(user_sessions)" = 3 ] && break; sleep 0.1; done
 	expect_eq "uid 1000's sessions" "$(user_sessions)" 3
+	expect_eq "one with its own policy" "$(session_rules)" 1
 }
 
 # the sessions outlived the fuzz; then uid 1000 churns sessions and tries to
@@ -127,9 +133,12 @@ t_user_sessions_start() {
 t_user_sessions_after() {
 	local i out
 	expect_eq "uid 1000's sessions after the fuzz" "$(user_sessions)" 3
+	expect_eq "its session policy's rules after the fuzz" "$(session_rules)" 1
 	for i in $(seq 30); do
 		"${U1000[@]}" "$AP" run --policy $GOOD -- true >/dev/null 2>&1 ||
 			fail "uid 1000's run $i failed"
+		expect_eq "run $i with a session policy: its rule" \
+			"$(status_of "${U1000[@]}" "$AP" run --policy $SPOL -- $W/bin/fakegit status)" 126
 	done
 	sleep 60 & local other=$!
 	"$AP" session create --pid $other >/dev/null	# root's, not uid 1000's
@@ -142,6 +151,7 @@ t_user_sessions_after() {
 	kill $other; wait $other || true
 	for i in $(seq 100); do [ "$(user_sessions)" = 0 ] && break; sleep 0.1; done
 	expect_eq "uid 1000's sessions at the end" "$(user_sessions)" 0
+	expect_eq "and their rules" "$(session_rules)" 0
 	"$AP" limits --session-group none >/dev/null
 }
 

@@ -55,7 +55,7 @@ rule no-exfil:
 	{
 		echo '#!/bin/bash'
 		echo "VMT=$VMT"
-		declare -f exec_as send_as
+		declare -f exec_as send_as read_as
 		echo 'f=$1; shift; $f "$@"'
 	} > $AGENT
 	chmod 755 $AGENT
@@ -140,26 +140,210 @@ t_user_run_enforces() {
 	expect_eq "the agent: uid, no_new_privs" "$got" "1000 1"
 }
 
-t_policy_must_match() {
+# read_as HOW FILE: read FILE from sh, Python or C: ok or EPERM
+read_as() {
+	case $1 in
+	sh) sh -c 'cat "$1" >/dev/null 2>&1 && echo ok || echo EPERM' sh "$2" ;;
+	py) python3 -c '
+import sys
+try:
+    open(sys.argv[1]).read(); print("ok")
+except PermissionError: print("EPERM")' "$2" ;;
+	c) "$VMT/agent_op" read "$2" >/dev/null 2>&1 && echo ok || echo EPERM ;;
+	esac
+}
+
+# own_policy FILE RULES: a workspace policy of uid 1000's, RULES in the DSL
+own_policy() { write_policy "$1" "$2"; chown 1000 "$1"; chmod 644 "$1"; }
+
+# The workspace's own policy, not the loaded one: the session's own policy,
+# on top of the machine's.  Its rules add blocks, from sh, Python and C;
+# the machine's still apply; the event names its rule and session.
+t_session_policy() {
+	allow $G
+	local how got out rc
+	own_policy $W/own.yaml 'rule no-notes:
+  block read "**/notes.txt"
+  because "notes stay in the editor"
+rule no-port-7:
+  block connect "127.0.0.1:7"
+  because "not port 7"
+rule dns-not-with-secrets:
+  block connect "127.0.0.1:53" if secret
+  because "no DNS with secrets"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	rm -rf $W/.actplane
+	start_watch 1 /tmp/apuser-spol.json
+	for how in sh py c; do
+		got=$(as_run 1000 --policy $W/own.yaml --log /tmp/apuser-spol.log -- $AGENT read_as $how $W/notes.txt 2>/dev/null) || true
+		expect_eq "$how: the session policy's read rule" "$got" EPERM
+		got=$(as_run 1000 --policy $W/own.yaml -- $AGENT send_as $how 127.0.0.1 7 $W/plain.txt 2>/dev/null) || true
+		expect_eq "$how: its endpoint rule" "$got" EPERM
+		got=$(as_run 1000 --policy $W/own.yaml -- $AGENT send_as $how 127.0.0.1 9 $W/plain.txt 2>/dev/null) || true
+		expect_eq "$how: what it does not block" "$got" ok
+		got=$(as_run 1000 --policy $W/own.yaml -- $AGENT exec_as $how $W/bin/fakegit push 2>/dev/null) || true
+		expect_eq "$how: the machine's rule still applies" "$got" "$ARGV_REFUSED"
+		got=$(as_run 1000 --policy $W/own.yaml -- $AGENT send_as $how 127.0.0.1 9 $W/.env 2>/dev/null) || true
+		unlabel_self
+		expect_eq "$how: the machine's label rule still applies" "$got" EPERM
+	done
+	expect_eq "pushes that ran" "$(grep -c push $W/ran.log)" 0
+	wait $WATCH_PID || true
+	out=$(head -n 1 /tmp/apuser-spol.json)
+	expect_eq "event: the session policy's rule, and whose" \
+		"$(json_get "$out" "(j['rule'], j['effect'], j['rule_session'] == j['session'] > 0)")" \
+		"('no-notes', 'block', True)"
+	out=$(cat /tmp/apuser-spol.log)
+	expect_contains "runner: says whose policy" "$out" "this session's own, on top of the machine's"
+	expect_contains "runner: the rule" "$out" "no-notes"
+	expect_contains "violations.jsonl: the reason" "$(cat $W/.actplane/violations.jsonl)" "notes stay in the editor"
+	# the session's `if` reads the machine's label
+	got=$(cd $W && "${U1000[@]}" "$AP" run --policy $W/own.yaml -- $AGENT send_as c 127.0.0.1 53 $W/.env 2>/dev/null) || true
+	unlabel_self
+	expect_eq "if secret: from the machine's source" "$got" EPERM
+	# a label the module does not have: refused by the module, nothing runs
+	own_policy $W/unknown.yaml 'rule u:
+  block connect "*" if no_such_label
+  because "u"'
+	rc=0
+	out=$(as_run 1000 --policy $W/unknown.yaml -- touch $W/ran-anyway 2>&1) || rc=$?
+	expect_eq "unknown label: refused" "$rc" 1
+	expect_contains "unknown label: says why" "$out" "is not the machine's"
+	[ ! -e $W/ran-anyway ] || fail "unknown label: the agent ran"
+	kernel_clean
+}
+
+# A session policy cannot loosen the machine's: an `unless` only narrows
+# its own rule, and what could loosen (declassify, endorse, sources) is
+# refused, with file:line:col, and nothing runs.
+t_session_cannot_loosen() {
+	allow $G
+	local got out rc
+	own_policy $W/loose.yaml 'rule wide:
+  block connect "*" if secret unless target "127.0.0.1:9"
+  because "x"
+rule push-ok:
+  notify exec "fakegit" "push" unless target "**/fakegit"
+  because "y"'
+	got=$(as_run 1000 --policy $W/loose.yaml -- $AGENT send_as c 127.0.0.1 9 $W/.env 2>/dev/null) || true
+	unlabel_self
+	expect_eq "unless in a session rule: the machine's still blocks" "$got" EPERM
+	got=$(as_run 1000 --policy $W/loose.yaml -- $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
+	expect_eq "a weaker rule: the machine's still blocks" "$got" "$ARGV_REFUSED"
+	for bad in 'declassify secret by exec "cat"' 'endorse secret by exec "cat"' \
+		   'source secret = file "**/plain.txt"'; do
+		own_policy $W/bad.yaml "rule r:
+  block exec \"nothing-at-all\"
+  because \"z\"
+$bad"
+		rc=0
+		out=$(as_run 1000 --policy $W/bad.yaml -- touch $W/ran-anyway 2>&1) || rc=$?
+		expect_eq "$bad: refused" "$rc" 1
+		expect_contains "$bad: file:line:col" "$out" "bad.yaml:6:"
+		expect_contains "$bad: why" "$out" "a session policy cannot have"
+		[ ! -e $W/ran-anyway ] || fail "$bad: the agent ran"
+	done
+	# the agent edits the machine's policy file: its copy is only a session
+	# policy; the loaded rules still hold
+	cp $POLICY $W/saved.yaml
+	own_policy $POLICY 'rule nothing:
+  notify exec "nothing-at-all"
+  because "n"'
+	got=$(as_run 1000 -- $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
+	cp $W/saved.yaml $POLICY
+	expect_eq "edited machine policy file: push still refused" "$got" "$ARGV_REFUSED"
+}
+
+# The module's own refusals, over netlink, whatever the tool checks first
+t_session_policy_netlink() {
+	allow $G
+	local out
+	out=$("${U1000[@]}" --no-new-privs "$VMT/nl_malformed" --session 2>&1) || true
+	echo "$out" | grep -q '^ok ' || fail "no result: $out"
+	! echo "$out" | grep '^not ok' >&2 || fail "see above"
+	out=$("${U1002[@]}" "$VMT/nl_malformed" --not-allowed 2>&1) || true
+	echo "$out" | grep -q '^ok ' || fail "no result: $out"
+	! echo "$out" | grep '^not ok' >&2 || fail "see above"
+	expect_eq "nothing left staged" "$(json_get "$(status_json)" "j['staging']['sockets']")" 0
+}
+
+# A session's rules apply only inside it: not to another process of the
+# same user, nor to another user's.
+t_session_rules_stay_inside() {
+	allow $G
+	local got
+	own_policy $W/own2.yaml 'rule no-notes:
+  block read "**/notes.txt"
+  because "notes"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	# a session that stays up while others act
+	(cd $W && "${U1000[@]}" "$AP" run --policy $W/own2.yaml -- sleep 30 >/dev/null 2>&1 &)
+	for _ in $(seq 50); do
+		[ "$(json_get "$(status_json)" "sum(1 for s in j['sessions'] if s['rules'] == 1)")" = 1 ] && break
+		sleep 0.1
+	done
+	expect_eq "the session is up with its policy" \
+		"$(json_get "$(status_json)" "sum(1 for s in j['sessions'] if s['rules'] == 1)")" 1
+	got=$("${U1000[@]}" sh -c 'cat "$1" >/dev/null && echo ok || echo EPERM' sh $W/notes.txt 2>/dev/null)
+	expect_eq "same user, outside the session" "$got" ok
+	got=$("${U1001[@]}" sh -c 'cat "$1" >/dev/null && echo ok || echo EPERM' sh $W/notes.txt 2>/dev/null)
+	expect_eq "another user" "$got" ok
+	got=$(cat $W/notes.txt >/dev/null && echo ok || echo EPERM)
+	expect_eq "root" "$got" ok
+	pkill -u 1000 -x sleep || true
+}
+
+# Nesting: a sub-agent's session policy stacks on its parent's; ending the
+# child leaves the parent's intact.
+t_session_policy_nested() {
+	allow $G
+	local out
+	own_policy $W/outer.yaml 'rule no-notes:
+  block read "**/notes.txt"
+  because "outer"'
+	own_policy $W/inner.yaml 'rule no-plain:
+  block read "**/plain.txt"
+  because "inner"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	out=$(as_run 1000 --policy $W/outer.yaml -- sh -c "
+		\"$AP\" run --policy $W/inner.yaml -- sh -c '$AGENT read_as c $W/notes.txt; $AGENT read_as c $W/plain.txt' 2>/dev/null
+		echo after; $AGENT read_as c $W/notes.txt; $AGENT read_as c $W/plain.txt" 2>/dev/null) || true
+	expect_eq "inner: outer's rule, inner's rule; after: outer's only" "$(echo $out)" "EPERM EPERM after EPERM ok"
+}
+
+# Rule quota: a session policy over the user's quota is refused with a
+# clear error, other users are not affected, and ending frees the rules.
+t_session_rule_quota() {
 	allow $G
 	local rc=0 out
-	cp $POLICY $W/other.yaml && chown 1000 $W/other.yaml
-	printf '  rule extra:\n    block exec "ls"\n    because "x"\n' >> $W/other.yaml
-	out=$(as_run 1000 --policy $W/other.yaml -- true 2>&1) || rc=$?
-	expect_eq "exit status" "$rc" 1
-	expect_contains "says why" "$out" "is not the loaded policy"
-	expect_contains "says how" "$out" "sudo actplane load"
-	# the agent edits the loaded file: the run refuses, the loaded policy stays
-	cp $POLICY $W/saved.yaml
-	printf '  rule extra:\n    block exec "ls"\n    because "x"\n' >> $POLICY
+	"$AP" limits --session-rules 2 >/dev/null
+	own_policy $W/big.yaml 'rule a:
+  block exec "a-a"
+  because "a"
+rule b:
+  block exec "b-b"
+  because "b"
+rule c:
+  block exec "c-c"
+  because "c"'
+	out=$(as_run 1000 --policy $W/big.yaml -- true 2>&1) || rc=$?
+	expect_eq "over the rule quota: refused" "$rc" 1
+	expect_contains "says why" "$out" "more rules than the quota allows"
+	own_policy $W/small.yaml 'rule a:
+  block exec "a-a"
+  because "a"
+rule b:
+  block exec "b-b"
+  because "b"'
+	out=$(as_run 1000 --policy $W/small.yaml -- "$AP" status --json 2>/dev/null) || true
+	expect_eq "in use while it runs" "$(json_get "$out" "j['user_sessions']['your_rules']")" 2
+	expect_eq "freed at the end" \
+		"$(json_get "$("${U1000[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" 0
 	rc=0
-	out=$(as_run 1000 -- true 2>&1) || rc=$?
-	cp $W/saved.yaml $POLICY
-	expect_eq "edited policy: exit status" "$rc" 1
-	expect_contains "edited policy" "$out" "changed since it was loaded"
-	rc=0
-	as_run 1000 -- true 2>/dev/null || rc=$?
-	expect_eq "restored file runs" "$rc" 0
+	(cd $W && "${U1001[@]}" "$AP" run --policy $W/small.yaml -- true >/dev/null 2>&1) || rc=$?
+	expect_eq "uid 1001 has its own quota" "$rc" 0
+	"$AP" limits --session-rules 4096 >/dev/null
+	kernel_clean
 }
 
 # no workspace policy here or above: the machine's (the loaded one), with
@@ -364,7 +548,12 @@ setup
 run_test "user sessions: nobody may start one until root allows a group" t_nobody_by_default
 run_test "user sessions: own process, no_new_privs, no seed labels, the group" t_module_checks
 run_test "user sessions: run as uid 1000 blocks push and .env -> net (sh, py, C)" t_user_run_enforces
-run_test "user sessions: the workspace policy must be the loaded one" t_policy_must_match
+run_test "user sessions: the workspace's own policy on top of the machine's (sh, py, C)" t_session_policy
+run_test "user sessions: a session policy cannot loosen the machine's" t_session_cannot_loosen
+run_test "user sessions: session policies over netlink: what the module refuses" t_session_policy_netlink
+run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
+run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested
+run_test "user sessions: rule quota per user, freed at the end" t_session_rule_quota
 run_test "user sessions: no workspace policy: the machine's" t_machine_policy
 run_test "user sessions: a secret process stays secret in its new session" t_labels_kept
 run_test "user sessions: nesting; a nested session does not hide from the runner" t_nested

@@ -12,4 +12,9 @@ static inline long atomic_long_read(const atomic_long_t *v)
 {
 	return v->counter;
 }
+
+static inline int atomic_read(const atomic_t *v)
+{
+	return v->counter;
+}
 #endif
