@@ -20,7 +20,8 @@ ACTPLANE_BENCH_MK := 1
 BENCH_OUT    := $(B)/bench
 BENCH_SRC    := $(TOP)/selftests/bench
 BENCH_RULES  := $(foreach n,10 100 1000,$(BENCH_OUT)/rules/rules-$(n).yaml) \
-                $(foreach n,100 1000,$(foreach v,a b,$(BENCH_OUT)/rules/reload-$(n)-$(v).yaml))
+                $(foreach n,100 1000,$(foreach v,a b,$(BENCH_OUT)/rules/reload-$(n)-$(v).yaml)) \
+                $(BENCH_OUT)/rules/session-100.yaml
 BENCH_ROOT_DEPS := $(BENCH_SRC)/mkroot.py $(BENCH_SRC)/genproj.py $(BENCH_SRC)/replay.sh \
                    $(BENCH_OUT)/apbench $(TOOL)
 # modules of the generated C project (full run / smoke run)
@@ -51,6 +52,14 @@ $(BENCH_OUT)/apbench-noop: $(BENCH_SRC)/noop_loader.c $(BENCH_OUT)/noop.skel.h
 $(BENCH_OUT)/rules/rules-%.yaml: $(BENCH_SRC)/genrules.py $(TOOL)
 	@mkdir -p $(BENCH_OUT)/rules
 	$(Q)python3 $< $* $@.tmp && $(TOOL) check --strict --policy $@.tmp >/dev/null && mv $@.tmp $@
+
+# Configuration (k): a session policy, rules only, other numbers than
+# rules-100's (its `if` labels are rules-100's, so no --strict: they have
+# no source here).
+$(BENCH_OUT)/rules/session-%.yaml: $(BENCH_SRC)/genrules.py $(TOOL)
+	@mkdir -p $(BENCH_OUT)/rules
+	$(Q)python3 $< $* $@.tmp --session --variant 7 && $(TOOL) check --policy $@.tmp >/dev/null \
+		&& mv $@.tmp $@
 
 # Reload test: pairs of different policies (1000 rules; 100 for the smoke
 # run), each also denying reads of the canary file.

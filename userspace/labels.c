@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include "escape.h"
 #include "events.h"
 #include "nl.h"
+#include "load.h"
+#include "policy/policy.h"
 
 struct label_req {
 	char **labels;
@@ -30,6 +33,7 @@ struct label_req {
 	int pid;		/* > 0: target process */
 	int fd;			/* >= 0: target file */
 	int have_limit, have_mode, have_prov, have_gid, have_quota, have_rules;
+	int spol;		/* SESSION_CREATE: attach the staged session policy */
 	unsigned long long limit;
 	unsigned int mode, prov, gid, quota, rules;
 	/* replies */
@@ -71,6 +75,8 @@ static int put_req(struct nl_msg *msg, void *arg)
 		return -EMSGSIZE;
 	if (r->have_rules && nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, r->rules))
 		return -EMSGSIZE;
+	if (r->spol && nla_put_flag(msg, ACTPLANE_A_SESSION_POLICY))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -96,7 +102,12 @@ static int parse_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int call(uint8_t cmd, struct label_req *r, const char *what)
+/*
+ * @cmd with @r on a new socket; if @spol is not NULL, staged on it first
+ * as the session policy SESSION_CREATE attaches (from file @path).
+ */
+static int call_with(uint8_t cmd, struct label_req *r, const char *what,
+		     const struct ap_policy *spol, const char *path)
 {
 	char err[256];
 	struct ap_nl *nl = ap_nl_open(err, sizeof(err));
@@ -106,11 +117,24 @@ static int call(uint8_t cmd, struct label_req *r, const char *what)
 		ap_err("%s", err);
 		return -1;
 	}
+	if (spol) {
+		ret = ap_stage_session_policy(nl, spol, path);
+		if (ret) {
+			ap_nl_close(nl);
+			return ret;
+		}
+		r->spol = 1;
+	}
 	ret = ap_nl_call(nl, cmd, put_req, parse_reply, r);
 	if (ret)
 		ap_nl_perror(nl, what, ret);
 	ap_nl_close(nl);
 	return ret;
+}
+
+static int call(uint8_t cmd, struct label_req *r, const char *what)
+{
+	return call_with(cmd, r, what, NULL, NULL);
 }
 
 /* Open PATH as the target (O_PATH: no read permission needed, no side effects). */
@@ -220,19 +244,23 @@ static int cmd_labels(int argc, char **argv)
 static const struct ap_opt session_opts[] = {
 	{ "pid", 'p', "PID", NULL, "the session's root process" },
 	{ "label", 'l', "LABEL", NULL, "a seed label (repeatable)" },
+	{ "policy", 'P', "FILE", NULL, "the session's own policy (rules only), on top\n"
+				       "of the machine's" },
 	{ NULL }
 };
 
 AP_COMMAND(cmd_session, .name = "session", .order = 160,
-	   .args = "create --pid P [--label L]... | list | end ID", .help = "start, list or end sessions",
-	   .usage = "Usage: actplane session create --pid PID [--label LABEL]...\n"
+	   .args = "create --pid P [--label L]... [--policy F] | list | end ID",
+	   .help = "start, list or end sessions",
+	   .usage = "Usage: actplane session create --pid PID [--label LABEL]... [--policy FILE]\n"
 		    "       actplane session list\n"
 		    "       actplane session end ID\n"
 		    "\n"
 		    "create: start a session rooted at PID with seed labels; its descendants\n"
 		    "inherit the session.  Prints the session id.  Needs root (a user root\n"
 		    "allowed may create one for its own process only, without labels: that\n"
-		    "is what `actplane run` does).\n"
+		    "is what `actplane run` does).  --policy FILE gives the session its own\n"
+		    "policy, on top of the machine's: rules only, over the machine's labels.\n"
 		    "list: the live sessions (as a user: the ones you started), with their\n"
 		    "root process, size, the session each is nested in and its own policy.\n"
 		    "end: SIGKILL every process of session ID and of the sessions nested in\n"
@@ -327,7 +355,10 @@ static int cmd_session(int argc, char **argv)
 {
 	static char *labels[ACTPLANE_MAX_LABELS];
 	struct label_req r = { .fd = -1, .labels = labels };
-	int c;
+	const char *policy = NULL;
+	struct ap_policy *p = NULL;
+	char path[PATH_MAX];
+	int c, ret;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		ap_cmd_help(&cmd_session_cmd, stdout);
@@ -358,6 +389,9 @@ static int cmd_session(int argc, char **argv)
 				return ap_usage_error("session", "at most %d labels", ACTPLANE_MAX_LABELS);
 			labels[r.nlabels++] = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		}
 	}
 	if (c < 0)
@@ -366,7 +400,16 @@ static int cmd_session(int argc, char **argv)
 		return c;
 	if (!r.pid)
 		return ap_usage_error("session", "session create: --pid PID is required");
-	if (call(ACTPLANE_CMD_SESSION_CREATE, &r, "session create"))
+	if (policy) {
+		p = ap_compile_policy(policy, NULL, path, sizeof(path));
+		if (!p || ap_session_policy_check(p)) {
+			ap_policy_free(p);
+			return 1;
+		}
+	}
+	ret = call_with(ACTPLANE_CMD_SESSION_CREATE, &r, "session create", p, path);
+	ap_policy_free(p);
+	if (ret)
 		return 1;
 	printf("%u\n", r.session);
 	return 0;

@@ -66,12 +66,18 @@ CONFIGS = [
      "desc": "(h) with the hooks attached by `actplane up --attach fmod_ret` (fmod_ret/fentry "
              "programs on the security_*() functions, the mode for kernels booted without "
              "bpf among their LSMs; docs/SECURITY.md §4.6): (j)÷(h) is what the mode costs"},
+    {"id": "k", "name": "(e) + a 100-rule session policy, 50 other sessions", "module": True,
+     "policy": "rules-100.yaml", "session_policy": "session-100.yaml", "others": 50,
+     "desc": "(e) + the benchmark process runs in its own session with a 100-rule session "
+             "policy (`actplane session create --policy`, rules that never fire, half with "
+             "`if` on the loaded policy's labels), and 50 other sessions with the same "
+             "session policy are alive: (k)÷(e) is what a user's session policy costs"},
 ]
 # "extra" configurations ((d), (i)) run only when named in --configs (time
 # budget: the default set, (h) and (j) included, runs in under 30 minutes).
 MACRO_CONFIGS = ["a", "c", "e"]
 MEMORY_CONFIG = "c"
-SMOKE_CONFIGS = ["a", "b", "c", "e", "g", "j"]    # every kind of setup, once
+SMOKE_CONFIGS = ["a", "b", "c", "e", "g", "j", "k"]    # every kind of setup, once
 SMOKE_MACRO_CONFIGS = ["c"]
 
 
@@ -109,12 +115,41 @@ def load_available():
 
 # ---- configurations ---------------------------------------------------------
 
-STATE = {"noop": False, "module": False, "policy": None, "prov": "on", "attach": "auto"}
+STATE = {"noop": False, "module": False, "policy": None, "prov": "on", "attach": "auto",
+         "others": 0}
 SMOKE = False
+OTHERS = []     # the other sessions' processes (configuration (k))
+
+
+def in_session(spol, cmd):
+    """@cmd in a new session of its own whose session policy is @spol."""
+    return ["sh", "-c", '"$0" session create --pid $$ --policy "$1" >/dev/null && shift && '
+            'exec "$@"', AP, os.path.join(ROOT, "rules", spol)] + cmd
+
+
+def stop_others():
+    for p in OTHERS:
+        p.kill()
+        p.wait()
+    del OTHERS[:]
+
+
+def start_others(n, spol):
+    """@n idle processes, each in a session of its own with session policy @spol."""
+    for _ in range(n):
+        OTHERS.append(subprocess.Popen(in_session(spol, ["sleep", "1000000"]),
+                                       stdout=subprocess.DEVNULL))
+    for _ in range(100):
+        r = run([AP, "status", "--json"])
+        if len(json.loads(r.stdout)["sessions"]) >= n:
+            return
+        time.sleep(0.1)
+    raise Failed("the %d other sessions did not start" % n)
 
 
 def teardown():
-    STATE.update(noop=False, module=False, policy=None, prov="on", attach="auto")
+    stop_others()
+    STATE.update(noop=False, module=False, policy=None, prov="on", attach="auto", others=0)
     if os.path.isdir("/sys/fs/bpf/actplane") and os.listdir("/sys/fs/bpf/actplane"):
         run([AP, "down"])
     run([NOOP, "down"])
@@ -133,9 +168,9 @@ def apply(cfg):
     anything else starts from a clean kernel: no module, no programs."""
     want = {"noop": bool(cfg.get("noop")), "module": bool(cfg.get("module")),
             "policy": cfg.get("policy"), "prov": cfg.get("prov", "on"),
-            "attach": cfg.get("attach", "auto")}
+            "attach": cfg.get("attach", "auto"), "others": cfg.get("others", 0)}
     if want["module"] and STATE["module"] and not want["noop"] and not STATE["noop"] \
-            and want["attach"] == STATE["attach"]:
+            and want["attach"] == STATE["attach"] and want["others"] == STATE["others"]:
         if want["prov"] != STATE["prov"]:
             run([AP, "limits", "--provenance", want["prov"]])
             STATE["prov"] = want["prov"]
@@ -156,6 +191,8 @@ def apply(cfg):
         run([AP, "load", os.path.join(ROOT, "rules", want["policy"])])
     if want["module"] and want["prov"] != "on":
         run([AP, "limits", "--provenance", want["prov"]])
+    if want["others"]:
+        start_others(want["others"], cfg["session_policy"])
     STATE.update(want)
     settle()
 
@@ -171,7 +208,10 @@ def settle():
     time.sleep(2)
 
 def subject(cfg, cmd):
-    """@cmd, started by a process that first labels itself if @cfg says so."""
+    """@cmd, started by a process that first labels itself if @cfg says so,
+    in a session with @cfg's session policy if it has one."""
+    if cfg.get("session_policy"):
+        cmd = in_session(cfg["session_policy"], cmd)
     if not cfg.get("label"):
         return cmd
     return ["sh", "-c", '"$0" label add "$1" --pid $$ >/dev/null && shift && exec "$@"',
