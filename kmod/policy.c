@@ -711,7 +711,7 @@ static int ap_uses_add(struct ap_uses *u, u8 kind, u32 idx, u32 pat)
 	return 0;
 }
 
-static int ap_build(struct ap_policy *pol, u8 *bits, struct netlink_ext_ack *extack)
+static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ack *extack)
 {
 	struct ap_uses path[__ACTPLANE_OP_MAX] = {}, ep[__ACTPLANE_OP_MAX] = {};
 	u32 i, j;
@@ -948,12 +948,29 @@ int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info)
 	return ap_stage_add(info, true);
 }
 
+/* @st's policy with the module bits @bits of its labels: indexed, named. */
+static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ext_ack *extack)
+{
+	struct ap_policy *pol = st->pol;
+	int ret;
+
+	memcpy(pol->label_bits, bits, st->n_labels);
+	pol->n_labels = st->n_labels;
+	ret = ap_build(pol, bits, extack);
+	if (ret)
+		return ret;
+	strscpy(pol->name, st->name, sizeof(pol->name));
+	memcpy(pol->digest, st->digest, sizeof(pol->digest));
+	pol->has_digest = st->has_digest;
+	pol->bytes = st->bytes;
+	return 0;
+}
+
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ap_policy *pol, *old;
 	struct ap_stage *st;
 	u8 bits[ACTPLANE_MAX_LABELS];
-	u32 i;
 	int ret;
 
 	mutex_lock(&ap_policy_mutex);
@@ -968,19 +985,10 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	pol = st->pol;
-	ret = ap_labels_define((const char *const *)st->labels, st->n_labels, bits, info->extack);
+	ret = ap_labels_define((const char *const *)st->labels, st->n_labels, bits, info->extack) ?:
+	      ap_stage_build(st, bits, info->extack);
 	if (ret)
 		goto fail;
-	for (i = 0; i < st->n_labels; i++)
-		pol->label_bits[i] = bits[i];
-	pol->n_labels = st->n_labels;
-	ret = ap_build(pol, bits, info->extack);
-	if (ret)
-		goto fail;
-	strscpy(pol->name, st->name, sizeof(pol->name));
-	memcpy(pol->digest, st->digest, sizeof(pol->digest));
-	pol->has_digest = st->has_digest;
-	pol->bytes = st->bytes;
 	pol->generation = ++ap_generation;
 	st->pol = NULL;
 	ap_stage_free(st);
@@ -1037,16 +1045,11 @@ struct ap_policy *ap_session_policy_take(struct genl_info *info)
 			ret = -ENOENT;
 			goto fail;
 		}
-		bits[i] = pol->label_bits[i] = bit;
+		bits[i] = bit;
 	}
-	pol->n_labels = st->n_labels;
-	ret = ap_build(pol, bits, info->extack);
+	ret = ap_stage_build(st, bits, info->extack);
 	if (ret)
 		goto fail;
-	strscpy(pol->name, st->name, sizeof(pol->name));
-	memcpy(pol->digest, st->digest, sizeof(pol->digest));
-	pol->has_digest = st->has_digest;
-	pol->bytes = st->bytes;
 	pol->generation = 0;	/* no gates: never the machine policy's generation */
 	st->pol = NULL;
 	ap_stage_free(st);

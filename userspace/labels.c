@@ -401,7 +401,7 @@ static int cmd_session(int argc, char **argv)
 	if (!r.pid)
 		return ap_usage_error("session", "session create: --pid PID is required");
 	if (policy) {
-		p = ap_compile_policy(policy, NULL, path, sizeof(path));
+		p = ap_compile_policy_as(policy, NULL, path, sizeof(path), true);
 		if (!p || ap_session_policy_check(p)) {
 			ap_policy_free(p);
 			return 1;
@@ -485,32 +485,20 @@ static int cmd_limits(int argc, char **argv)
 						      "a group name or number, 'all' or 'none')", optarg);
 			r.have_gid = 1;
 			break;
-		case 'q': {
-			char *end;
-			unsigned long q;
-
-			errno = 0;
-			q = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || q < 1 || q > ACTPLANE_SESSION_QUOTA_MAX)
+		case 'q':
+			if (ap_parse_uint(optarg, 1, ACTPLANE_SESSION_QUOTA_MAX, &v))
 				return ap_usage_error("limits", "--session-quota is a number from 1 to %d, "
 						      "not '%s'", ACTPLANE_SESSION_QUOTA_MAX, optarg);
-			r.quota = (unsigned int)q;
+			r.quota = (unsigned int)v;
 			r.have_quota = 1;
 			break;
-		}
-		case 'r': {
-			char *end;
-			unsigned long q;
-
-			errno = 0;
-			q = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || q < 1 || q > ACTPLANE_SESSION_RULE_QUOTA_MAX)
+		case 'r':
+			if (ap_parse_uint(optarg, 1, ACTPLANE_SESSION_RULE_QUOTA_MAX, &v))
 				return ap_usage_error("limits", "--session-rules is a number from 1 to %u, "
 						      "not '%s'", ACTPLANE_SESSION_RULE_QUOTA_MAX, optarg);
-			r.rules = (unsigned int)q;
+			r.rules = (unsigned int)v;
 			r.have_rules = 1;
 			break;
-		}
 		}
 	}
 	if (c < 0)

@@ -439,8 +439,12 @@ int ap_stage_session_policy(struct ap_nl *nl, const struct ap_policy *p, const c
 	return ret;
 }
 
-/* Find, check and compile the policy; print diagnostics.  NULL on error. */
-struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len)
+/*
+ * Find, check and compile the policy; print diagnostics (as of a session
+ * policy if @session: ap_diag_session_policy()).  NULL on error.
+ */
+struct ap_policy *ap_compile_policy_as(const char *file, const char *domain, char *path,
+				       size_t len, bool session)
 {
 	struct ap_policy *p;
 	struct ap_diag d;
@@ -455,9 +459,16 @@ struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *
 	}
 	ap_diag_init(&d);
 	p = ap_policy_load_file(path, domain, &d);
+	if (session)
+		ap_diag_session_policy(&d);
 	ap_diag_print(stderr, &d, isatty(2));
 	ap_diag_free(&d);
 	return p;
+}
+
+struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len)
+{
+	return ap_compile_policy_as(file, domain, path, len, false);
 }
 
 static const struct ap_opt load_opts[] = {

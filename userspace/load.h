@@ -2,6 +2,7 @@
 #ifndef ACTPLANE_LOAD_H
 #define ACTPLANE_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uapi/actplane.h>
@@ -14,5 +15,7 @@ int ap_session_policy_check(const struct ap_policy *p);
 int ap_stage_session_policy(struct ap_nl *nl, const struct ap_policy *p, const char *name);
 int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN]);
 struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len);
+struct ap_policy *ap_compile_policy_as(const char *file, const char *domain, char *path,
+				       size_t len, bool session);
 
 #endif

@@ -175,17 +175,26 @@ static void warn_if_audit(void)
 
 /* the policy, opened by the helper as the user, compiled here */
 /* Compile the policy open on @fd (closed here), printing its diagnostics. */
-static struct ap_policy *compile_fd(int fd, const char *path, const char *domain)
+/* Compile from @fd; the diagnostics in @d (printed and freed if NULL). */
+static struct ap_policy *compile_fd_diag(int fd, const char *path, const char *domain,
+					 struct ap_diag *d)
 {
 	struct ap_policy *p;
-	struct ap_diag d;
+	struct ap_diag own;
 
-	ap_diag_init(&d);
-	p = ap_policy_load_fd(fd, path, domain, &d);
+	ap_diag_init(d ?: &own);
+	p = ap_policy_load_fd(fd, path, domain, d ?: &own);
 	close(fd);
-	ap_diag_print(stderr, &d, isatty(2));
-	ap_diag_free(&d);
+	if (!d) {
+		ap_diag_print(stderr, &own, isatty(2));
+		ap_diag_free(&own);
+	}
 	return p;
+}
+
+static struct ap_policy *compile_fd(int fd, const char *path, const char *domain)
+{
+	return compile_fd_diag(fd, path, domain, NULL);
 }
 
 static struct ap_policy *compile_as_user(struct ap_helper *h, const char *file,
@@ -516,6 +525,7 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 	size_t n_rules;
 	sigset_t mask;
 	int ret, status, fd, own_policy = 0;
+	struct ap_diag diag;
 	pid_t child;
 
 	if (get_loaded(&l))
@@ -549,10 +559,12 @@ static int run_user(const char *file, const char *domain, const char *logpath, c
 				       strerror(-fd));
 			goto fail;
 		}
-		p = compile_fd(fd, path, domain);
-		if (!p)
-			goto fail;
-		own_policy = check_loaded(p, &l);
+		p = compile_fd_diag(fd, path, domain, &diag);
+		own_policy = p ? check_loaded(p, &l) : -1;
+		if (own_policy > 0)	/* its labels are the machine's */
+			ap_diag_session_policy(&diag);
+		ap_diag_print(stderr, &diag, isatty(2));
+		ap_diag_free(&diag);
 		if (own_policy < 0)
 			goto fail;
 		snprintf(base, sizeof(base), "%s", p->base_dir);

@@ -84,8 +84,7 @@ static int conf_error(const char *file, int line, int col, const char *hint, con
 static int conf_value(struct ap_conf *c, const char *file, int ln, int col, const char *key,
 		      const char *val)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
 	if (!strcmp(key, "session_group")) {
 		if (snprintf(c->group, sizeof(c->group), "%s", val) >= (int)sizeof(c->group))
@@ -103,18 +102,14 @@ static int conf_value(struct ap_conf *c, const char *file, int ln, int col, cons
 		return 0;
 	}
 	if (!strcmp(key, "session_quota")) {
-		errno = 0;
-		v = strtoul(val, &end, 10);
-		if (errno || *end || !*val || v < 1 || v > ACTPLANE_SESSION_QUOTA_MAX)
+		if (ap_parse_uint(val, 1, ACTPLANE_SESSION_QUOTA_MAX, &v))
 			return conf_error(file, ln, col, "a number from 1 to 1024",
 					  "bad session_quota '%s'", val);
 		c->quota = (unsigned int)v;
 		return 0;
 	}
 	if (!strcmp(key, "session_rules")) {
-		errno = 0;
-		v = strtoul(val, &end, 10);
-		if (errno || *end || !*val || v < 1 || v > ACTPLANE_SESSION_RULE_QUOTA_MAX)
+		if (ap_parse_uint(val, 1, ACTPLANE_SESSION_RULE_QUOTA_MAX, &v))
 			return conf_error(file, ln, col, "a number from 1 to 1048576",
 					  "bad session_rules '%s'", val);
 		c->rules = (unsigned int)v;

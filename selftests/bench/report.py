@@ -267,6 +267,14 @@ def write_md(raw, meta, s, path):
                     "`bpf` among its LSMs pays (docs/SECURITY.md §4.6). Both attach through a "
                     "BPF trampoline; a tracing program also passes the kernel's recursion check "
                     "on every run.", "(j) fmod_ret", "(h) LSM")
+    if "e" in ran and "k" in ran:
+        ratio_table(L, m, names, "k", "e", "Session policies",
+                    "(k)÷(e): the benchmark process in a session of its own whose 100-rule "
+                    "session policy (`actplane session create --policy`, never firing) stacks on "
+                    "the 100 loaded rules, with 50 other such sessions alive, over (e): what a "
+                    "user's session policy costs (target: within 5%). The session policies are "
+                    "found from the subject's session in one lookup, whatever the number of "
+                    "sessions (docs/architecture.md, \"Session policies\").", "(k)", "(e)")
     L.append("Repeatability: the largest spread (max − min) of the per-trial ratios in the "
              "table is %s; (a)'s own runs spread by at most %s of their median.\n"
              % (fr(max([v["spread"] for c in ran for v in m.get(c, {}).values()] or [0]), 4),
@@ -286,6 +294,12 @@ def write_md(raw, meta, s, path):
         f = m.get("f", {}).get(n, {}).get("ratio")
         v = f / e if e and f else None
         L.append("| %s: 1000 rules within 5%% of 100 | (f)÷(e) | %s | %s |"
+                 % (n, fr(v), verdict(None if v is None else v <= 1.05)))
+    for n in MICRO_TARGETS:
+        e = m.get("e", {}).get(n, {}).get("ratio")
+        k = m.get("k", {}).get(n, {}).get("ratio")
+        v = k / e if e and k else None
+        L.append("| %s: a 100-rule session policy within 5%% of (e) | (k)÷(e) | %s | %s |"
                  % (n, fr(v), verdict(None if v is None else v <= 1.05)))
     for c in ("c", "e"):
         for n in MICRO_TARGETS:

@@ -123,6 +123,19 @@ for_all() {
 	done
 }
 
+# read_as HOW FILE: read FILE from sh, Python or C; prints ok or EPERM
+read_as() {
+	case $1 in
+	sh) sh -c 'cat "$1" >/dev/null 2>&1 && echo ok || echo EPERM' sh "$2" ;;
+	py) python3 -c '
+import sys
+try:
+    open(sys.argv[1]).read(); print("ok")
+except PermissionError: print("EPERM")' "$2" ;;
+	c) "$VMT/agent_op" read "$2" ;;
+	esac
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT TEXT NEEDLE

@@ -194,10 +194,34 @@ $rules"
 $rules"
 	cp $H/policy.yaml $H/policy-b.yaml
 	: > $H/ran.log
+	# meanwhile uid 1000 creates and ends sessions with a session policy
+	# (each lives as long as the `session create` process that roots it),
+	# and one of them stays up through the whole run
+	printf 'version: 1\npolicy: |\n  rule s:\n    block exec "fakegit" "status"\n    because "s"\n' > $H/spol.yaml
+	chmod 755 $H && chmod 644 $H/spol.yaml
+	"$AP" limits --session-group all >/dev/null
+	"${UNPRIV[@]}" --no-new-privs sh -c '"$0" session create --pid $$ --policy "$1" >/dev/null &&
+		exec sleep 600' "$AP" $H/spol.yaml &
+	local keeper=$! churn
+	( while :; do "${UNPRIV[@]}" --no-new-privs sh -c \
+		'exec "$0" session create --pid $$ --policy "$1"' "$AP" $H/spol.yaml >/dev/null 2>&1
+	  done ) &
+	churn=$!
 	before=$(counter blocked)
 	out=$("$VMT/stress" $H $STRESS_SECS 8 "$(command -v "$AP")") || true
 	echo "$out" >&2
 	after=$(counter blocked)
+	kill $churn; wait $churn || true
+	expect_eq "the lasting session's policy: its rule" \
+		"$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" 1
+	kill $keeper; wait $keeper || true
+	for _ in $(seq 50); do
+		[ "$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" = 0 ] && break
+		sleep 0.1
+	done
+	expect_eq "session policies all freed" \
+		"$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" 0
+	"$AP" limits --session-group none >/dev/null
 	grep '^not ok' <<<"$out" >&2 && fail "stress checks failed"
 	grep -qE '^ok [0-9]+ stress: no blocked operation' <<<"$out" || fail "stress did not report"
 	expect_eq "blocked counter = refusals the workers saw" "$((after - before))" \
@@ -305,7 +329,7 @@ setup
 run_test "privileges: uid 1000 and userns root change nothing, see no events" t_privileges
 run_test "memory limit filled, fail-open: capped, exact, recovers" t_limit_fill_open
 run_test "memory limit filled, fail-closed: only untrackable operations fail, recovers" t_limit_fill_closed
-run_test "stress: 8 workers, reload every 10 ms, audit <-> enforce" t_stress
+run_test "stress: 8 workers, reload every 10 ms, audit <-> enforce, session policies churning" t_stress
 run_test "event loss: slow reader, sequence gaps = drop counter, enforcement intact" t_event_loss
 run_test "TOCTOU: racing path, argv and sockaddr buffers never get a blocked action through" t_toctou
 "$AP" unload >/dev/null 2>&1

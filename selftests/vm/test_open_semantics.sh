@@ -23,18 +23,7 @@ setup() {
 	export PATH=$W/bin:$PATH
 }
 
-# read_as HOW FILE / write_as HOW FILE: prints ok or EPERM
-read_as() {
-	case $1 in
-	sh) sh -c 'cat "$1" >/dev/null 2>&1 && echo ok || echo EPERM' sh "$2" ;;
-	py) python3 -c '
-import sys
-try:
-    open(sys.argv[1]).read(); print("ok")
-except PermissionError: print("EPERM")' "$2" ;;
-	c) "$OP" read "$2" ;;
-	esac
-}
+# write_as HOW FILE: prints ok or EPERM (read_as: lib.sh)
 write_as() {
 	case $1 in
 	sh) sh -c 'echo x 2>/dev/null >> "$1" && echo ok || echo EPERM' sh "$2" ;;

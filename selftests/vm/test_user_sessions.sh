@@ -140,19 +140,6 @@ t_user_run_enforces() {
 	expect_eq "the agent: uid, no_new_privs" "$got" "1000 1"
 }
 
-# read_as HOW FILE: read FILE from sh, Python or C: ok or EPERM
-read_as() {
-	case $1 in
-	sh) sh -c 'cat "$1" >/dev/null 2>&1 && echo ok || echo EPERM' sh "$2" ;;
-	py) python3 -c '
-import sys
-try:
-    open(sys.argv[1]).read(); print("ok")
-except PermissionError: print("EPERM")' "$2" ;;
-	c) "$VMT/agent_op" read "$2" >/dev/null 2>&1 && echo ok || echo EPERM ;;
-	esac
-}
-
 # own_policy FILE RULES: a workspace policy of uid 1000's, RULES in the DSL
 own_policy() { write_policy "$1" "$2"; chown 1000 "$1"; chmod 644 "$1"; }
 
@@ -201,6 +188,9 @@ rule dns-not-with-secrets:
 	got=$(cd $W && "${U1000[@]}" "$AP" run --policy $W/own.yaml -- $AGENT send_as c 127.0.0.1 53 $W/.env 2>/dev/null) || true
 	unlabel_self
 	expect_eq "if secret: from the machine's source" "$got" EPERM
+	# its `if secret` has no source in the file alone: no warning in a session
+	out=$(as_run 1000 --policy $W/own.yaml -- true 2>&1) || fail "run: $out"
+	case $out in *"never introduced"*|*"can never fire"*) fail "a moot warning: $out" ;; esac
 	# a label the module does not have: refused by the module, nothing runs
 	own_policy $W/unknown.yaml 'rule u:
   block connect "*" if no_such_label
@@ -211,6 +201,39 @@ rule dns-not-with-secrets:
 	expect_contains "unknown label: says why" "$out" "is not the machine's"
 	[ ! -e $W/ran-anyway ] || fail "unknown label: the agent ran"
 	kernel_clean
+}
+
+# With no machine policy loaded at all, a session policy alone is enforced:
+# the hooks' "is any policy loaded", "read the exec arguments first" and
+# "any endpoint rule" shortcuts see it (argv, endpoint and path rules).
+t_session_policy_alone() {
+	allow $G
+	local how got
+	own_policy $W/alone.yaml 'rule no-status:
+  block exec "fakegit" "status"
+  because "argv"
+rule no-port-7:
+  block connect "127.0.0.1:7"
+  because "endpoint"
+rule no-notes:
+  block read "**/notes.txt"
+  because "path"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	: > $W/ran.log
+	"$AP" unload >/dev/null
+	for how in sh py c; do
+		got=$(as_run 1000 --policy $W/alone.yaml -- $AGENT exec_as $how $W/bin/fakegit status 2>/dev/null) || true
+		expect_eq "$how: argv rule" "$got" "$ARGV_REFUSED"
+		got=$(as_run 1000 --policy $W/alone.yaml -- $AGENT exec_as $how $W/bin/fakegit log 2>/dev/null) || true
+		expect_eq "$how: other arguments" "$got" ok
+		got=$(as_run 1000 --policy $W/alone.yaml -- $AGENT send_as $how 127.0.0.1 7 $W/plain.txt 2>/dev/null) || true
+		expect_eq "$how: endpoint rule" "$got" EPERM
+		got=$(as_run 1000 --policy $W/alone.yaml -- $AGENT read_as $how $W/notes.txt 2>/dev/null) || true
+		expect_eq "$how: path rule" "$got" EPERM
+	done
+	expect_eq "status runs that ran" "$(grep -c ' status' $W/ran.log)" 0
+	"$AP" load $POLICY >/dev/null
+	expect_eq "outside the session, nothing" "$("$VMT/agent_op" read $W/notes.txt)" ok
 }
 
 # A session policy cannot loosen the machine's: an `unless` only narrows
@@ -291,6 +314,10 @@ t_session_rules_stay_inside() {
 	got=$(cat $W/notes.txt >/dev/null && echo ok || echo EPERM)
 	expect_eq "root" "$got" ok
 	pkill -u 1000 -x sleep || true
+	# and a user namespace inside the session does not leave it
+	got=$(as_run 1000 --policy $W/own2.yaml -- unshare -U -r sh -c \
+		'cat "$1" >/dev/null 2>&1 && echo ok || echo EPERM' sh $W/notes.txt 2>/dev/null) || true
+	expect_eq "root of a user namespace in the session" "$got" EPERM
 }
 
 # Nesting: a sub-agent's session policy stacks on its parent's; ending the
@@ -549,6 +576,7 @@ run_test "user sessions: nobody may start one until root allows a group" t_nobod
 run_test "user sessions: own process, no_new_privs, no seed labels, the group" t_module_checks
 run_test "user sessions: run as uid 1000 blocks push and .env -> net (sh, py, C)" t_user_run_enforces
 run_test "user sessions: the workspace's own policy on top of the machine's (sh, py, C)" t_session_policy
+run_test "user sessions: a session policy alone (no machine policy): argv, endpoint, path" t_session_policy_alone
 run_test "user sessions: a session policy cannot loosen the machine's" t_session_cannot_loosen
 run_test "user sessions: session policies over netlink: what the module refuses" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside

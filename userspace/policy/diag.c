@@ -30,6 +30,33 @@ void ap_diag_free(struct ap_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/*
+ * A session policy reads the machine's labels (docs/policy-language.md §8):
+ * drop the warnings that say a label has no source in this file alone.
+ */
+void ap_diag_session_policy(struct ap_diag *d)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct ap_diag_entry *e = &d->v[i];
+		bool moot = e->severity == AP_SEV_WARNING &&
+			    ((e->message && strstr(e->message, "is never introduced by a source")) ||
+			     (e->hint && strstr(e->hint, "needs a label that no source")));
+
+		if (!moot) {
+			d->v[k++] = *e;
+			continue;
+		}
+		free(e->file);
+		free(e->message);
+		free(e->hint);
+		free(e->source_line);
+		d->warnings--;
+	}
+	d->n = k;
+}
+
 void diag_vadd(struct ap_diag *d, enum ap_severity sev,
 	       const struct ap_text *t, unsigned line, unsigned col,
 	       unsigned span, const char *hint, const char *fmt, va_list ap)

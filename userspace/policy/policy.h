@@ -278,6 +278,7 @@ struct ap_diag {
 
 void ap_diag_init(struct ap_diag *d);
 void ap_diag_free(struct ap_diag *d);
+void ap_diag_session_policy(struct ap_diag *d);
 /* gcc-style: "file:line:col: error: msg", the line, a caret, "hint: ..." */
 void ap_diag_print(FILE *f, const struct ap_diag *d, bool color);
 void ap_diag_print_entry(FILE *f, const struct ap_diag_entry *e, bool color);
