@@ -200,9 +200,13 @@ $rules"
 	printf 'version: 1\npolicy: |\n  rule s:\n    block exec "fakegit" "status"\n    because "s"\n' > $H/spol.yaml
 	chmod 755 $H && chmod 644 $H/spol.yaml
 	"$AP" limits --session-group all >/dev/null
-	"${UNPRIV[@]}" --no-new-privs sh -c '"$0" session create --pid $$ --policy "$1" >/dev/null &&
-		exec sleep 600' "$AP" $H/spol.yaml &
+	(cd /tmp && exec "${UNPRIV[@]}" "$AP" run --policy $H/spol.yaml -- sleep 600) \
+		>/dev/null 2>&1 </dev/null &
 	local keeper=$! churn
+	for _ in $(seq 100); do
+		[ "$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" = 1 ] && break
+		sleep 0.1
+	done
 	( while :; do "${UNPRIV[@]}" --no-new-privs sh -c \
 		'exec "$0" session create --pid $$ --policy "$1"' "$AP" $H/spol.yaml >/dev/null 2>&1
 	  done ) &
@@ -211,10 +215,14 @@ $rules"
 	out=$("$VMT/stress" $H $STRESS_SECS 8 "$(command -v "$AP")") || true
 	echo "$out" >&2
 	after=$(counter blocked)
-	kill $churn; wait $churn || true
+	kill $churn || true; wait $churn || true
+	for _ in $(seq 50); do	# the last churned session ends with its process
+		[ "$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" = 1 ] && break
+		sleep 0.1
+	done
 	expect_eq "the lasting session's policy: its rule" \
 		"$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" 1
-	kill $keeper; wait $keeper || true
+	kill $keeper || true; wait $keeper || true
 	for _ in $(seq 50); do
 		[ "$(json_get "$("${UNPRIV[@]}" "$AP" status --json)" "j['user_sessions']['your_rules']")" = 0 ] && break
 		sleep 0.1
