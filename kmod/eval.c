@@ -99,7 +99,7 @@ struct ap_eval {
 	u32 ncand;
 	bool cand_overflow;
 	bool rescan;
-	u8 anc_memo;			/* one ancestor walk for all operations (ap_target) */
+	u8 slot;			/* the policy being queried: memo.pols[slot] */
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
 	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
@@ -108,7 +108,14 @@ struct ap_eval {
 	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);
+	/*
+	 * The policies the event is evaluated against, the machine's first,
+	 * then those of the subject's session chain, outermost first; and one
+	 * ancestor walk for all of them (ap_target).  Set by ap_evaluate().
+	 */
+	struct ap_anc_memo memo;
 	u32 cand[32];
+	u8 cand_slot[32];		/* cand[i] is a clause of memo.pols[cand_slot[i]] */
 };
 
 /* ---- test knob: injected allocation failures ------------------------------------- */
@@ -557,12 +564,16 @@ static void ap_hit(const struct ap_use *u, void *arg)
 			ap_consider(e, u->idx);
 		return;
 	}
+	if (u->kind != AP_USE_CLAUSE && pol->session)
+		return;		/* a session policy has rules only (policy.c): never more */
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
-		if (e->ncand < ARRAY_SIZE(e->cand))
+		if (e->ncand < ARRAY_SIZE(e->cand)) {
+			e->cand_slot[e->ncand] = e->slot;
 			e->cand[e->ncand++] = u->idx;
-		else
+		} else {
 			e->cand_overflow = true;
+		}
 		break;
 	case AP_USE_SOURCE:
 		e->src_labels |= BIT_ULL(pol->sources[u->idx].bit);
@@ -999,7 +1010,7 @@ static void ap_query(struct ap_eval *e, u32 op)
 	struct ap_target t = {
 		.name = ev->name, .name_len = ev->name_len,
 		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
-		.anc_memo = &e->anc_memo,
+		.anc_memo = &e->memo,
 	};
 
 	if (ev->ep) {
@@ -1010,20 +1021,13 @@ static void ap_query(struct ap_eval *e, u32 op)
 		ap_pathidx_query(e->pol, x, &t, ap_hit, e);
 }
 
-/*
- * A session policy's rules, after the machine's: it has nothing but rules
- * (policy.c), so each clause its index finds is evaluated at once against
- * the view, which is complete by now (the rescan mode of ap_hit()).  The
- * strongest effect of all the policies wins: a session's rule can add a
- * block, never take one away.
- */
-static void ap_query_session(struct ap_eval *e, const struct ap_policy *spol)
+/* Query e->memo.pols[@slot]'s indexes for every operation of the event. */
+static void ap_query_ops(struct ap_eval *e, u32 slot)
 {
 	int k;
 
-	e->pol = spol;
-	e->rescan = true;
-	e->anc_memo = 0;	/* the memo is of one policy's gate */
+	e->pol = e->memo.pols[slot];
+	e->slot = slot;
 	for (k = 0; k < ARRAY_SIZE(e->ev->ops) && e->ev->ops[k] != AP_NO_OP; k++)
 		ap_query(e, e->ev->ops[k]);
 }
@@ -1038,35 +1042,53 @@ static void ap_query_session(struct ap_eval *e, const struct ap_policy *spol)
  */
 int ap_evaluate(struct ap_event *ev)
 {
-	const struct ap_policy *pol, *const *spols = NULL;
+	const struct ap_policy *pol, *const *spols;
 	const struct ap_clause *best;
 	struct ap_proc *proc = NULL;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	struct ap_from from __uninitialized;	/* set at the commit */
-	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
-	bool incomplete, base_any;
-	u32 n_spols = 0;
-	int ret = 0, k;
+	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed, sid;
+	bool incomplete, base_any, spol;
+	int ret = 0;
 
 	rcu_read_lock();
 	pol = ap_policy_get();
-	if (!pol && !atomic_read(&ap_spol_count))
+	spol = atomic_read(&ap_spol_count);
+	if (!pol && !spol)
 		goto out;	/* no policy: nothing to build */
 	memset(&e, 0, offsetof(struct ap_eval, arm));
 	e.ev = ev;
-	e.pol = pol;
-	for (k = 0; pol && k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
-		ap_query(&e, ev->ops[k]);
-	base_any = e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add ||
-		   e.gate_hits || ev->incomplete;
-	if (unlikely(atomic_read(&ap_spol_count))) {
+	e.memo.n = 0;
+	e.memo.done = false;
+	if (pol)
+		e.memo.pols[e.memo.n++] = pol;
+	if (unlikely(spol)) {
 		/* the session policies of the subject's session chain, one lookup */
 		proc = ap_proc_of(current);
-		if (proc)
-			n_spols = ap_session_policies(READ_ONCE(proc->session), &spols);
+		sid = proc ? READ_ONCE(proc->session) : 0;
+		if (sid) {
+			u32 n = ap_session_policies(sid, &spols);
+
+			for (i = 0; i < n && e.memo.n < AP_ANC_MEMO_MAX; i++)
+				e.memo.pols[e.memo.n++] = spols[i];
+		}
 	}
-	if (!base_any && !n_spols)
-		goto out;	/* the common case: nothing in the policy is about this event */
+	/*
+	 * Every policy's index, the machine's first: the clauses found wait
+	 * for the view (sources, transforms, gates come from the machine's
+	 * only).  The strongest effect of all the policies wins: a session's
+	 * rule can add a block, never take one away.
+	 */
+	base_any = ev->incomplete;
+	for (i = 0; i < e.memo.n; i++) {
+		ap_query_ops(&e, i);
+		if (!i && pol)
+			base_any |= e.ncand || e.src_labels || e.declass || e.endorse ||
+				    e.lineage_add || e.gate_hits;
+	}
+	e.pol = pol;
+	if (!e.ncand && !base_any)
+		goto out;	/* the common case: nothing in any policy is about this event */
 	if (!proc)
 		proc = ap_proc_of(current);
 	if (proc) {
@@ -1103,24 +1125,24 @@ int ap_evaluate(struct ap_event *ev)
 	e.lineage |= e.lineage_add;
 
 	if (likely(!e.cand_overflow)) {
-		for (i = 0; i < e.ncand; i++)
+		for (i = 0; i < e.ncand; i++) {
+			e.pol = e.memo.pols[e.cand_slot[i]];
 			ap_consider(&e, e.cand[i]);
+		}
 	} else {
 		/*
-		 * More candidates than the buffer holds: query the index again
-		 * and evaluate every clause as it is found, against the view
-		 * that is complete now.  Rare (many rules on one target); the
-		 * path, if needed, is resolved already.
+		 * More candidates than the buffer holds: query the indexes
+		 * again and evaluate every clause as it is found, against the
+		 * view that is complete now.  Rare (many rules on one target);
+		 * the path, if needed, is resolved already.
 		 */
 		e.rescan = true;
-		for (k = 0; k < ARRAY_SIZE(ev->ops) && ev->ops[k] != AP_NO_OP; k++)
-			ap_query(&e, ev->ops[k]);
+		for (i = 0; i < e.memo.n; i++)
+			ap_query_ops(&e, i);
 	}
-	for (i = 0; i < n_spols; i++)
-		ap_query_session(&e, spols[i]);
 	e.pol = pol;
 	if (!base_any && !e.best && !ev->incomplete)
-		goto out;	/* no session rule is about it either */
+		goto out;	/* nothing to decide, nothing of the machine's to commit */
 	best = e.best;
 	proposed = e.proposed;
 	/* before the report, which may resolve the path for the record only */

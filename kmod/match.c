@@ -457,28 +457,84 @@ static bool ap_anc_visit(void *ctx, const char *name, u32 len)
 	return !ap_smap_get(ctx, name, len);
 }
 
+/* walk visitor of the memo: which policies' gates an ancestor opens; stop when all are */
+struct ap_memo_walk {
+	struct ap_anc_memo *m;
+	u16 left;		/* gates no ancestor opened yet */
+};
+
+static bool ap_memo_visit(void *ctx, const char *name, u32 len)
+{
+	struct ap_memo_walk *w = ctx;
+	u32 i;
+
+	for (i = 0; i < w->m->n; i++)
+		if ((w->left & BIT(i)) && ap_smap_get(&w->m->pols[i]->anc_all, name, len)) {
+			w->m->open |= BIT(i);
+			w->left &= ~BIT(i);
+		}
+	return w->left;
+}
+
+static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
+{
+	DECLARE_BITMAP(lens, AP_NAME_LENS);
+	const unsigned long *use = NULL;
+	struct ap_memo_walk w = { .m = m };
+	u32 i, k;
+
+	m->done = true;
+	m->open = 0;
+	for (i = 0; i < m->n; i++) {
+		const unsigned long *l = m->pols[i]->anc_all_lens;
+
+		if (!m->pols[i]->anc_all.slots)
+			continue;
+		w.left |= BIT(i);
+		if (!use) {
+			use = l;	/* one policy with gates: its lengths as they are */
+			continue;
+		}
+		if (use != lens)
+			for (k = 0; k < BITS_TO_LONGS(AP_NAME_LENS); k++)
+				lens[k] = use[k];
+		for (k = 0; k < BITS_TO_LONGS(AP_NAME_LENS); k++)
+			lens[k] |= l[k];
+		use = lens;
+	}
+	/* a walk that cannot vouch for every ancestor opens what is left */
+	if (w.left && !t->walk(t->arg, ap_memo_visit, &w, use))
+		m->open |= w.left;
+}
+
 /*
  * Must the full path be built?  Yes if a pattern has nothing literal, if
  * the name is one an exact path or a suffix ends in, or if an ancestor is
  * a directory some prefix ends in (or the walk cannot tell).  With a memo,
- * the first walk is against every operation's gate at once: when no
- * ancestor opens it, no operation of the event walks again.
+ * the first walk is against every operation's gate of every policy at
+ * once: when no ancestor opens a policy's, none of its operations walks
+ * again.
  */
 static bool ap_need_path(const struct ap_policy *pol, const struct ap_pathidx *x,
 			 const struct ap_target *t)
 {
+	struct ap_anc_memo *m = t->anc_memo;
+	u32 i;
+
 	if (x->n_every || ap_smap_get(&x->name_gate, t->name, t->name_len))
 		return true;
 	if (!x->anc_gate.slots)
 		return false;
 	if (!t->walk)
 		return true;
-	if (t->anc_memo) {
-		if (!*t->anc_memo)
-			*t->anc_memo = t->walk(t->arg, ap_anc_visit, (void *)&pol->anc_all,
-					       pol->anc_all_lens) ? 1 : 2;
-		if (*t->anc_memo == 1)
+	for (i = 0; m && i < m->n; i++) {
+		if (m->pols[i] != pol)
+			continue;
+		if (!m->done)
+			ap_memo_fill(m, t);
+		if (!(m->open & BIT(i)))
 			return false;
+		break;
 	}
 	return !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate, x->anc_lens);
 }

@@ -48,6 +48,7 @@ struct ap_stage {
 	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];
 	bool has_digest;
 	bool session;		/* a session policy (SESSION_POLICY_BEGIN) */
+	kuid_t uid;		/* a session policy: the user it is charged to */
 	u32 n_labels;
 	char *labels[ACTPLANE_MAX_LABELS];
 	struct ap_policy *pol;		/* arrays grow here */
@@ -60,6 +61,47 @@ static DEFINE_XARRAY(ap_stages);	/* port id -> struct ap_stage */
 static u32 ap_n_stages;
 static size_t ap_staged_bytes;		/* sum of the machine policies' stages' bytes */
 static size_t ap_staged_session_bytes;	/* ... of the session policies' stages */
+static DEFINE_XARRAY(ap_staged_users);	/* uid -> xa_mk_value(its session stages' bytes) */
+
+/*
+ * A user's session stages, all its sockets together: within
+ * AP_SPOL_MAX_USER, so one user cannot take the whole session budget
+ * (AP_SPOL_MAX_STAGED) from the others by staging on many sockets.
+ */
+static size_t ap_user_staged(kuid_t uid)
+{
+	void *v = xa_load(&ap_staged_users, __kuid_val(uid));
+
+	return v ? xa_to_value(v) : 0;
+}
+
+/*
+ * Add @delta (may be negative) to @uid's bytes.  Only the first charge of
+ * a user allocates (and may fail): later ones replace the entry, which
+ * stays while the user has a stage.
+ */
+static int ap_user_charge(kuid_t uid, ssize_t delta)
+{
+	size_t now = ap_user_staged(uid) + delta;
+
+	if (!now) {
+		xa_erase(&ap_staged_users, __kuid_val(uid));
+		return 0;
+	}
+	return xa_err(xa_store(&ap_staged_users, __kuid_val(uid), xa_mk_value(now),
+			       GFP_KERNEL));
+}
+
+/* Would @uid's session stages outgrow AP_SPOL_MAX_USER by @more bytes?  Says so. */
+static bool ap_user_over(kuid_t uid, size_t more, struct netlink_ext_ack *extack)
+{
+	if (ap_user_staged(uid) + more <= AP_SPOL_MAX_USER)
+		return false;
+	NL_SET_ERR_MSG_FMT(extack,
+			   "your session policies being staged hold more than %u MiB together",
+			   AP_SPOL_MAX_USER >> 20);
+	return true;
+}
 
 /*
  * Where a stage's memory is charged: a session policy (anyone permitted may
@@ -170,6 +212,8 @@ static void ap_stage_free(struct ap_stage *st)
 	xa_erase(&ap_stages, st->portid);
 	ap_n_stages--;
 	*ap_stage_budget(st, &max, &total_max) -= st->bytes;
+	if (st->session)
+		WARN_ON_ONCE(ap_user_charge(st->uid, -(ssize_t)st->bytes));	/* never allocates */
 	for (i = 0; i < st->n_labels; i++)
 		kfree(st->labels[i]);
 	ap_policy_free(st->pol);
@@ -825,17 +869,23 @@ static int ap_stage_begin(struct genl_info *info, bool session)
 	}
 	st->portid = info->snd_portid;
 	st->session = session;
+	st->uid = current_uid();
 	st->bytes = sizeof(*st) + sizeof(*st->pol);
 	total = ap_stage_budget(st, &max, &total_max);
 	if (*total + st->bytes > total_max) {
 		NL_SET_ERR_MSG_FMT(info->extack, "policies staged on other sockets hold %zu MiB",
 				   total_max >> 20);
-		kfree(st->pol);
-		kfree(st);
 		ret = -E2BIG;
-		goto out;
+	} else if (session && ap_user_over(st->uid, st->bytes, info->extack)) {
+		ret = -EDQUOT;
+	} else if (session) {
+		ret = ap_user_charge(st->uid, st->bytes);
 	}
-	ret = xa_insert(&ap_stages, st->portid, st, GFP_KERNEL);
+	if (!ret) {
+		ret = xa_insert(&ap_stages, st->portid, st, GFP_KERNEL);
+		if (ret && session)
+			ap_user_charge(st->uid, -(ssize_t)st->bytes);
+	}
 	if (ret) {
 		kfree(st->pol);
 		kfree(st);
@@ -918,12 +968,16 @@ static int ap_stage_add(struct genl_info *info, bool session)
 					   total_max >> 20);
 			ret = -E2BIG;
 		}
+		if (!ret && st->session && ap_user_over(st->uid, st->bytes - before, info->extack))
+			ret = -EDQUOT;
 		if (ret)
 			break;
 		c.index++;
 		st->n_elems++;
 	}
 	*total += st->bytes - before;
+	if (st->session)	/* the user has an entry (its stage's first bytes): no allocation */
+		WARN_ON_ONCE(ap_user_charge(st->uid, st->bytes - before));
 	if (!ret && rem) {
 		/* the list ends inside an element: a truncated or garbled message */
 		NL_SET_ERR_MSG_FMT(info->extack, "element %u: ACTPLANE_A_ELEMS ends with %d stray bytes",

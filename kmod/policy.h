@@ -24,6 +24,7 @@
 /* session policies (staged by users): their own, smaller budget */
 #define AP_SPOL_MAX_BYTES	(4U << 20)	/* per socket */
 #define AP_SPOL_MAX_STAGED	(32U << 20)	/* all sockets together */
+#define AP_SPOL_MAX_USER	(8U << 20)	/* one user's sockets together */
 
 /* A compiled glob: NFA positions (include/actplane/match.h). */
 struct ap_glob {
@@ -236,11 +237,26 @@ struct ap_target {
 	bool (*walk)(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens);
 	void *arg;
 	/*
-	 * If not NULL: the event's memo of one walk against every operation's
-	 * gate (policy anc_all): 0 not walked yet, 1 no ancestor opens any
-	 * gate (no operation's query walks again), 2 some may.
+	 * If not NULL: the event's memo of one walk against the gates of
+	 * every operation of every policy it queries (struct ap_anc_memo).
 	 */
-	u8 *anc_memo;
+	struct ap_anc_memo *anc_memo;
+};
+
+/*
+ * One ancestor walk per event, however many operations and policies (the
+ * machine's and a session's) it queries: the walk looks each ancestor's
+ * name up in every policy's anc_all at once.  @pols: the policies, set by
+ * the caller (at most AP_ANC_MEMO_MAX); @open: those whose gate some
+ * ancestor may open (their operations' own gates are then walked), valid
+ * once @done.  A policy not in @pols walks its gates every time.
+ */
+#define AP_ANC_MEMO_MAX	16
+struct ap_anc_memo {
+	const struct ap_policy *pols[AP_ANC_MEMO_MAX];
+	u8 n;
+	bool done;
+	u16 open;
 };
 int ap_anc_all_build(struct ap_policy *pol);
 void ap_anc_all_free(struct ap_policy *pol);

@@ -652,7 +652,7 @@ static long check_query(const struct ap_policy *pol, const struct ap_pathidx *x,
 	struct hits h = { .uses = uses, .n = n, .cnt = cnt };
 	const char *slash = strrchr(q->path, '/');
 	long bad = -1;
-	u8 memo = 0;
+	struct ap_anc_memo memo = { .n = 1, .pols = { pol } };
 	u32 i;
 
 	if (q->memo)

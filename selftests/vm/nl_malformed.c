@@ -214,6 +214,78 @@ static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind)
 	return msg;
 }
 
+/* SESSION_POLICY_ADD of one 3000-byte glob (about 6 KiB charged); the error */
+static int spol_add_big(struct ap_nl *nl)
+{
+	struct nl_msg *msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
+	struct nlattr *els, *e;
+	char glob[3001];
+	int ret;
+
+	memset(glob, 'q', sizeof(glob) - 1);
+	glob[0] = '/';
+	glob[sizeof(glob) - 2] = '*';
+	glob[sizeof(glob) - 1] = 0;
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, glob);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return ret;
+}
+
+/* Stage @n big patterns on @nl; the first error, or 0. */
+static int spol_fill(struct ap_nl *nl, int n)
+{
+	int i, ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+
+	for (i = 0; !ret && i < n; i++)
+		ret = spol_add_big(nl);
+	return ret;
+}
+
+/*
+ * One user's session stages, all its sockets together, stay within 8 MiB
+ * (each socket: 4 MiB): a user cannot take the budget every user stages
+ * from by opening sockets.  About 3 MiB per socket: two fit, the third
+ * goes over; closing one gives its bytes back.
+ */
+static void session_user_quota(void)
+{
+	struct ap_nl *s[3];
+	char err[256];
+	int i, ret;
+
+	for (i = 0; i < 3; i++) {
+		s[i] = ap_nl_open(err, sizeof(err));
+		if (!s[i]) {
+			ktap_result(0, "session policy: per-user staging quota", "open: %s", err);
+			while (i--)
+				ap_nl_close(s[i]);
+			return;
+		}
+	}
+	ret = spol_fill(s[0], 500);
+	ktap_result(ret == 0, "session policy: 3 MiB staged on one socket", "got %d \"%s\"", ret,
+		    ap_nl_errmsg(s[0]));
+	ret = spol_fill(s[1], 500);
+	ktap_result(ret == 0, "session policy: 3 MiB more on another socket of the same user",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(s[1]));
+	ret = spol_fill(s[2], 500);
+	ktap_result(ret == -EDQUOT && strstr(ap_nl_errmsg(s[2]), "more than 8 MiB together"),
+		    "session policy: a third socket of the same user goes over its quota (EDQUOT)",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(s[2]));
+	ap_nl_close(s[0]);
+	ret = spol_fill(s[2], 300);
+	ktap_result(ret == 0, "session policy: a closed socket gives its bytes back",
+		    "got %d \"%s\"", ret, ap_nl_errmsg(s[2]));
+	ap_nl_close(s[1]);
+	ap_nl_close(s[2]);
+}
+
 /*
  * Session policies over netlink, as a user (run with setpriv): --not-allowed
  * (not in the session group), or --session (in it, with no_new_privs).  What
@@ -257,6 +329,7 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
 	ktap_result(ret == -ENOENT, "session policy: the stage is consumed by the attempt",
 		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	session_user_quota();
 }
 
 int main(int argc, char **argv)
