@@ -1007,18 +1007,21 @@ static void ap_query(struct ap_eval *e, u32 op)
 {
 	const struct ap_pathidx *x = &e->pol->path[op];
 	struct ap_event *ev = e->ev;
-	struct ap_target t = {
+	struct ap_target t;
+
+	if (ev->ep) {
+		if (!e->pol->ep[op].empty)
+			ap_epidx_query(e->pol, &e->pol->ep[op], ev->ep, ap_hit, e);
+		return;
+	}
+	if (x->empty)
+		return;
+	t = (struct ap_target){
 		.name = ev->name, .name_len = ev->name_len,
 		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
 		.anc_memo = &e->memo,
 	};
-
-	if (ev->ep) {
-		ap_epidx_query(e->pol, &e->pol->ep[op], ev->ep, ap_hit, e);
-		return;
-	}
-	if (!x->empty)
-		ap_pathidx_query(e->pol, x, &t, ap_hit, e);
+	ap_pathidx_query(e->pol, x, &t, ap_hit, e);
 }
 
 /* Query e->memo.pols[@slot]'s indexes for every operation of the event. */

@@ -99,7 +99,7 @@ static u32 ap_hash(const void *key, u32 len)
  * one bit per signature present, so most lookups of absent keys (the
  * common case on every open) end before the jhash.
  */
-static u32 ap_sig(const char *key, u32 len)
+static __always_inline u32 ap_sig(const char *key, u32 len)
 {
 	const u8 *k = (const u8 *)key;
 
@@ -144,12 +144,11 @@ static int ap_smap_build(struct ap_smap *m, struct ap_kv *kv, u32 n)
 	return 0;
 }
 
-static const struct ap_smap_slot *ap_smap_get(const struct ap_smap *m, const char *key, u32 len)
+static noinline const struct ap_smap_slot *ap_smap_probe(const struct ap_smap *m,
+							 const char *key, u32 len)
 {
 	u32 h, s;
 
-	if (!m->slots || !test_bit(ap_sig(key, len), m->sig))
-		return NULL;
 	h = ap_hash(key, len);
 	for (s = h & m->mask; m->slots[s].key; s = (s + 1) & m->mask) {
 		const struct ap_smap_slot *e = &m->slots[s];
@@ -158,6 +157,15 @@ static const struct ap_smap_slot *ap_smap_get(const struct ap_smap *m, const cha
 			return e;
 	}
 	return NULL;
+}
+
+/* Most lookups (of absent keys) end at the signature: inlined, no call. */
+static __always_inline const struct ap_smap_slot *ap_smap_get(const struct ap_smap *m,
+							      const char *key, u32 len)
+{
+	if (!m->slots || !test_bit(ap_sig(key, len), m->sig))
+		return NULL;
+	return ap_smap_probe(m, key, len);
 }
 
 static void ap_smap_free(struct ap_smap *m)
@@ -431,12 +439,11 @@ static const char *ap_query_path(struct ap_query *q)
 	return q->path;
 }
 
-static void ap_emit(struct ap_query *q, const struct ap_smap *m, const struct ap_smap_slot *e)
+static noinline void ap_emit_uses(struct ap_query *q, const struct ap_smap *m,
+				  const struct ap_smap_slot *e)
 {
 	u32 i;
 
-	if (!e)
-		return;
 	for (i = e->first; i < e->first + e->count; i++) {
 		struct ap_use u = m->uses[i];
 
@@ -449,6 +456,14 @@ static void ap_emit(struct ap_query *q, const struct ap_smap *m, const struct ap
 		}
 		q->fn(&u, q->arg);
 	}
+}
+
+/* The uses of a lookup's entry, if it found one (most find none: no call). */
+static __always_inline void ap_emit(struct ap_query *q, const struct ap_smap *m,
+				    const struct ap_smap_slot *e)
+{
+	if (e)
+		ap_emit_uses(q, m, e);
 }
 
 /* walk visitor: stop at the first ancestor whose name opens the gate */

@@ -141,7 +141,7 @@ static inline void th_register(struct th_test *t)
 	}
 
 #define TEST(name)								\
-	static __attribute__((noinline)) void th_body_##name(void);	\
+	static __attribute__((__noinline__)) void th_body_##name(void);	\
 	static void th_run_##name(void)						\
 	{									\
 		if (!setjmp(th_abort))						\
@@ -162,7 +162,7 @@ static inline void th_register(struct th_test *t)
 
 /* setup, the body, teardown; an ASSERT in setup skips the body, not teardown */
 #define TEST_F(f, name)								\
-	static __attribute__((noinline)) void th_body_##f##_##name(FIXTURE_DATA(f) *self); \
+	static __attribute__((__noinline__)) void th_body_##f##_##name(FIXTURE_DATA(f) *self); \
 	static void th_run_##f##_##name(void)					\
 	{									\
 		static FIXTURE_DATA(f) self;					\

@@ -62,7 +62,7 @@ static char *print(const struct ap_policy *p, unsigned flags, bool full)
 
 /* the rules section of `compile --dump` without the "  (line N)" notes
  * (not inlined: GCC then takes the memstream buffer for a dangling pointer) */
-static __attribute__((noinline)) char *rules_section(const char *dump)
+static __attribute__((__noinline__)) char *rules_section(const char *dump)
 {
 	const char *s = strstr(dump, "\nrules (");
 	const char *e = s ? strstr(s, "\nindex (") : NULL;
