@@ -338,6 +338,22 @@ t_session_policy_nested() {
 	expect_eq "inner: outer's rule, inner's rule; after: outer's only" "$(echo $out)" "EPERM EPERM after EPERM ok"
 }
 
+# A workspace policy's file name is the agent's text: status and session
+# list show it escaped (no escape sequence, no line break reaches the terminal).
+t_session_policy_hostile_name() {
+	allow $G
+	local f out
+	f=$W/$'x\e[2Jy\nz.yaml'
+	own_policy "$f" 'rule no-notes:
+  block read "**/notes.txt"
+  because "notes"'
+	out=$(as_run 1000 --policy "$f" -- sh -c '"$0" status; "$0" session list' "$AP" 2>&1) || true
+	expect_contains "status and session list name the policy, escaped" "$out" 'x\x1b[2Jy\nz.yaml'
+	case $out in *$'\e'*) fail "a raw ESC reached the terminal: $(printf %q "$out")" ;; esac
+	! echo "$out" | grep -q '^z\.yaml' || fail "the name broke a line: $out"
+	rm -f "$f"
+}
+
 # Rule quota: a session policy over the user's quota is refused with a
 # clear error, other users are not affected, and ending frees the rules.
 t_session_rule_quota() {
@@ -581,6 +597,7 @@ run_test "user sessions: a session policy cannot loosen the machine's" t_session
 run_test "user sessions: session policies over netlink: what the module refuses" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested
+run_test "user sessions: a hostile policy file name is shown escaped" t_session_policy_hostile_name
 run_test "user sessions: rule quota per user, freed at the end" t_session_rule_quota
 run_test "user sessions: no workspace policy: the machine's" t_machine_policy
 run_test "user sessions: a secret process stays secret in its new session" t_labels_kept
