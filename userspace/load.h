@@ -11,7 +11,6 @@
 struct ap_policy;
 struct ap_nl;
 int ap_load_policy(const struct ap_policy *p, const char *name);
-int ap_session_policy_check(const struct ap_policy *p);
 int ap_stage_session_policy(struct ap_nl *nl, const struct ap_policy *p, const char *name);
 int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN]);
 struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *path, size_t len);

@@ -360,8 +360,12 @@ static int run(int (*fn)(int, char **, FILE *, FILE *), char *out, size_t olen,
 	char *argv[16];
 	int argc = 0, ret;
 	va_list ap;
-	FILE *o = fmemopen(out, olen, "w"), *e = fmemopen(err, elen, "w");
+	FILE *o, *e;
 	const char *a;
+
+	out[0] = err[0] = 0;	/* fmemopen() leaves them as they were until a write */
+	o = fmemopen(out, olen, "w");
+	e = fmemopen(err, elen, "w");
 
 	argv[argc++] = (char *)a0;
 	va_start(ap, a0);
@@ -457,6 +461,25 @@ TEST(cli)
 		  "-p", path, "--strict", NULL);
 	RESULT(ret == 1 && strstr(err, "(--strict)"),
 	       "check --strict fails on warnings", "%d %s", ret, err);
+	/* --session: what a user's `actplane run` can attach */
+	write_file(path, "version: 1\npolicy: |\n  rule r:\n    block read \"**/n.txt\" if SECRET\n"
+			 "    because \"n\"\n");
+	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
+		  "-p", path, "--strict", "--session", NULL);
+	RESULT(ret == 0 && strstr(out, "ok: 1 rule") && !strstr(err, "never introduced"),
+	       "check --session: rules on the machine's labels, no moot warning",
+	       "%d %s %s", ret, out, err);
+	write_file(path, "version: 1\npolicy: |\n  source SECRET = file \"/srv/s/**\"\n  rule r:\n"
+			 "    block read \"**/n.txt\" if SECRET\n    because \"n\"\n");
+	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
+		  "-p", path, NULL);
+	RESULT(ret == 0, "check without --session accepts a source", "%d %s", ret, err);
+	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
+		  "-p", path, "--session", NULL);
+	RESULT(ret == 1 && strstr(err, "actplane.yaml:3:3: error: a session policy cannot have sources") &&
+	       strstr(err, "hint: ") && !strstr(out, "ok:"),
+	       "check --session refuses a source with file:line:col and a hint", "%d %s %s", ret,
+	       out, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--bogus", NULL);
 	RESULT(ret == 2 && strstr(err, "unknown option '--bogus'"),

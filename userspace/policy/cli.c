@@ -24,7 +24,7 @@
 
 struct opts {
 	const char *policy, *domain, *output;
-	bool strict, quiet, dump, json, force;
+	bool strict, quiet, dump, json, force, session;
 };
 
 static bool use_color(FILE *f)
@@ -67,6 +67,9 @@ static int parse_opts(int argc, char **argv, const char *cmd,
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'S':
+			o->session = true;
 			break;
 		case 'D':
 			o->dump = true;
@@ -122,6 +125,8 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 		p = ap_policy_load_fd(0, "<stdin>", o->domain, d);
 	else
 		p = ap_policy_load_file(path, o->domain, d);
+	if (o->session)		/* its labels are the machine's: none needs a source here */
+		ap_diag_session_policy(d);
 	ap_diag_print(err, d, use_color(err));
 	if (!p) {
 		fputs("actplane: ", err);
@@ -168,12 +173,13 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 		{ "domain", required_argument, NULL, 'd' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "session", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static const char help[] =
 		"Usage: actplane check [FILE | - | --policy FILE] [--domain NAME] [--strict]\n"
-		"                      [--quiet]\n"
+		"                      [--session] [--quiet]\n"
 		"\n"
 		"Check a policy without loading it: parse FILE (- reads standard input;\n"
 		"default: actplane.yaml found by walking up from the working directory),\n"
@@ -184,6 +190,10 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 		"                      .actplane/policy.yaml here or above)\n"
 		"  -d, --domain NAME   domain of a rules:/domains: catalog\n"
 		"  -s, --strict        fail on warnings too\n"
+		"  -S, --session       also check that it can be a session policy (what\n"
+		"                      `actplane run` as a user attaches): rules only, no\n"
+		"                      sources, declassify/endorse, gates or lineages; its\n"
+		"                      labels must be the machine's (checked by run)\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -192,7 +202,7 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 	struct ap_policy *p;
 	struct ap_diag d;
 	char *path;
-	int ret = parse_opts(argc, argv, "check", lo, ":p:d:sqh", help, &o,
+	int ret = parse_opts(argc, argv, "check", lo, ":p:d:sqSh", help, &o,
 			     out, err);
 
 	if (ret >= 0)
@@ -206,6 +216,10 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 	if (!path)
 		return 1;
 	p = load(&o, path, err, &d);
+	if (p && o.session && ap_policy_session_check(p, err)) {
+		ap_policy_free(p);
+		p = NULL;
+	}
 	if (p && !o.quiet)
 		summary(out, path, p, &d);
 	ret = p ? 0 : 1;

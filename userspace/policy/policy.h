@@ -307,6 +307,14 @@ struct ap_policy *ap_policy_load_dsl(const char *text, size_t len,
 void ap_policy_free(struct ap_policy *p);
 
 /*
+ * Can @p be a session policy (`actplane run` as a user, `check --session`)?
+ * Rules only: no sources, declassify/endorse, gates, lineages, or `unless`
+ * other than a target.  0, or -1 with file:line:col and a hint on @err.
+ * (That its labels are the machine's is checked against the module.)
+ */
+int ap_policy_session_check(const struct ap_policy *p, FILE *err);
+
+/*
  * Find the policy file: walk up from cwd, in each directory trying
  * actplane.yaml then .actplane/policy.yaml.  Returns 0 and the path in out,
  * -ENOENT if none, -ENAMETOOLONG if out is too small.
