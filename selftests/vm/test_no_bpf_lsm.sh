@@ -7,9 +7,10 @@
 # runs (from a shell, Python and C; binaries, `#!` scripts and `ld.so
 # PROGRAM`), labels and the network rule.  `doctor` reports the mode and the
 # lsm= line that would give the LSM mode.  (make check also runs the labels,
-# policy, policy families, run and hardening suites again in such a VM.)
+# policy, policy families, run, hardening and user-session suites again in
+# such a VM.)
 # vm-options: --tcg-single --append lsm=landlock,lockdown,yama,apparmor
-# vm-with: test_labels.sh test_policy.sh test_policy_families.sh test_run.sh test_hardening.sh
+# vm-with: test_labels.sh test_policy.sh test_policy_families.sh test_run.sh test_hardening.sh test_user_sessions.sh
 . "$(dirname "$0")/lib.sh"
 
 W=/tmp/apfm POLICY=/tmp/apfm/actplane.yaml
