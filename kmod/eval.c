@@ -1065,6 +1065,7 @@ int ap_evaluate(struct ap_event *ev)
 	e.memo.done = false;
 	if (pol)
 		e.memo.pols[e.memo.n++] = pol;
+	BUILD_BUG_ON(AP_ANC_MEMO_MAX < 1 + ACTPLANE_SESSION_DEPTH_MAX);	/* none is left out */
 	if (unlikely(spol)) {
 		/* the session policies of the subject's session chain, one lookup */
 		proc = ap_proc_of(current);
@@ -1082,15 +1083,16 @@ int ap_evaluate(struct ap_event *ev)
 	 * only).  The strongest effect of all the policies wins: a session's
 	 * rule can add a block, never take one away.
 	 */
-	base_any = ev->incomplete;
-	for (i = 0; i < e.memo.n; i++) {
+	i = 0;
+	if (pol)
+		ap_query_ops(&e, i++);
+	/* after the query: resolving the path for it may have failed */
+	base_any = e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add ||
+		   e.gate_hits || ev->incomplete;
+	for (; i < e.memo.n; i++)
 		ap_query_ops(&e, i);
-		if (!i && pol)
-			base_any |= e.ncand || e.src_labels || e.declass || e.endorse ||
-				    e.lineage_add || e.gate_hits;
-	}
 	e.pol = pol;
-	if (!e.ncand && !base_any)
+	if (!e.ncand && !base_any && !ev->incomplete)
 		goto out;	/* the common case: nothing in any policy is about this event */
 	if (!proc)
 		proc = ap_proc_of(current);
