@@ -564,8 +564,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
 			ap_consider(e, u->idx);
 		return;
 	}
-	if (u->kind != AP_USE_CLAUSE && pol->session)
-		return;		/* a session policy has rules only (policy.c): never more */
+	/* a session policy's index has clauses only (ap_stage_build()) */
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
 		if (e->ncand < ARRAY_SIZE(e->cand)) {

@@ -496,7 +496,7 @@ static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
 	DECLARE_BITMAP(lens, AP_NAME_LENS);
 	const unsigned long *use = NULL;
 	struct ap_memo_walk w = { .m = m };
-	u32 i, k;
+	u32 i;
 
 	m->done = true;
 	m->open = 0;
@@ -510,11 +510,10 @@ static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
 			use = l;	/* one policy with gates: its lengths as they are */
 			continue;
 		}
+		/* more than one: the union of their lengths */
 		if (use != lens)
-			for (k = 0; k < BITS_TO_LONGS(AP_NAME_LENS); k++)
-				lens[k] = use[k];
-		for (k = 0; k < BITS_TO_LONGS(AP_NAME_LENS); k++)
-			lens[k] |= l[k];
+			bitmap_copy(lens, use, AP_NAME_LENS);
+		bitmap_or(lens, lens, l, AP_NAME_LENS);
 		use = lens;
 	}
 	/* a walk that cannot vouch for every ancestor opens what is left */

@@ -1008,6 +1008,16 @@ static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ex
 	struct ap_policy *pol = st->pol;
 	int ret;
 
+	/*
+	 * A session policy's index holds rules only: nothing else of it is
+	 * ever found on the hot path (ap_hit() relies on it).  Its other
+	 * elements were refused one by one at staging (ap_session_elem_ok()).
+	 */
+	if (WARN_ON_ONCE(st->session && (pol->n_sources || pol->n_transforms || pol->n_gates ||
+					 pol->n_invals || pol->n_lineages))) {
+		NL_SET_ERR_MSG(extack, "internal: a session policy with more than rules");
+		return -EINVAL;
+	}
 	memcpy(pol->label_bits, bits, st->n_labels);
 	pol->n_labels = st->n_labels;
 	ret = ap_build(pol, bits, extack);
