@@ -185,15 +185,15 @@ static char *corpus_body(const char *path)
 	return s;
 }
 
-/* is this docs example one of the valid corpus files, verbatim? */
-static bool in_corpus(const char *body, size_t len)
+/* is this docs example one of the corpus files under @sub, verbatim? */
+static bool in_corpus(const char *sub, const char *body, size_t len)
 {
 	char dir[4096], path[4200];
 	char **files;
 	size_t n, i;
 	bool found = false;
 
-	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/valid", top());
+	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/%s", top(), sub);
 	n = list_yaml(dir, &files);
 	for (i = 0; i < n; i++) {
 		char *c;
@@ -232,7 +232,7 @@ TEST(docs)
 		if (!strstr(body, "policy:") && !strstr(body, "rules:"))
 			continue;
 		n++;
-		if (!in_corpus(body, end - body)) {
+		if (!in_corpus("valid", body, end - body)) {
 			snprintf(name, sizeof(name),
 				 "docs example %u is a valid corpus file", n);
 			RESULT(0, name, "not found verbatim in corpus/valid");
@@ -256,6 +256,154 @@ TEST(docs)
 	RESULT(n >= 11 && !missing,
 	       "every policy example in the docs is in the valid corpus",
 	       "%u examples, %u missing", n, missing);
+	free(doc);
+}
+
+/*
+ * Check the policy in @text (NULL: the file @path) as `check --strict
+ * --session` does: a session policy's labels are the machine's (no warning
+ * that one lacks a source), and what it may not have is an error.  0 if it
+ * passes; else the diagnostics and the session check's message in @msgs,
+ * and the first error's line and column.
+ */
+static int session_check(const char *path, const char *text, size_t len, char *msgs,
+			 size_t msgs_len, unsigned *line, unsigned *col)
+{
+	struct ap_diag d;
+	struct ap_policy *p;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *err;
+	int ret = -1;
+
+	*line = *col = 0;
+	ap_diag_init(&d);
+	p = text ? ap_policy_load_string(text, len, path, NULL, &d) :
+		   ap_policy_load_file(path, NULL, &d);
+	ap_diag_session_policy(&d);
+	first_messages(&d, msgs, msgs_len);
+	err = open_memstream(&out, &out_len);
+	if (p && err && !ap_policy_session_check(p, err) && !d.warnings)
+		ret = 0;
+	if (err)
+		fclose(err);
+	if (out && *out) {	/* "FILE:LINE:COL: error: ..." */
+		const char *at = strstr(out, ".yaml:");
+
+		if (at)
+			sscanf(at + 6, "%u:%u", line, col);
+		snprintf(msgs, msgs_len, "%s", out);
+	} else if (d.n) {
+		*line = d.v[0].line;
+		*col = d.v[0].col;
+	}
+	free(out);
+	ap_policy_free(p);
+	ap_diag_free(&d);
+	return ret;
+}
+
+/* corpus/session: workspace policies a user's session may have */
+TEST(session)
+{
+	char dir[4096], path[4200], name[4300], msgs[1024];
+	unsigned line, col;
+	char **files;
+	size_t n, i;
+
+	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/session", top());
+	n = list_yaml(dir, &files);
+	RESULT(n >= 4, "session corpus has at least 4 policies", "%zu", n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(name, sizeof(name), "session corpus %s checks strictly as a session policy",
+			 files[i]);
+		RESULT(!session_check(path, NULL, 0, msgs, sizeof(msgs), &line, &col), name, "%s",
+		       msgs);
+		free(files[i]);
+	}
+	free(files);
+}
+
+/*
+ * corpus/session-invalid: valid policies that a session may not have; the
+ * error is at the position in the .expect file ("LINE:COL fragment")
+ */
+TEST(session_invalid)
+{
+	char dir[4096], path[4200], name[4300], msgs[1024];
+	unsigned line, col, want_line, want_col;
+	char **files;
+	size_t n, i;
+
+	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/session-invalid", top());
+	n = list_yaml(dir, &files);
+	RESULT(n >= 3, "session-invalid corpus has at least 3 policies", "%zu", n);
+	for (i = 0; i < n; i++) {
+		char *expect, *nl;
+		int used = 0, ret;
+
+		snprintf(path, sizeof(path), "%s/%.*s.expect", dir, (int)(strlen(files[i]) - 5),
+			 files[i]);
+		expect = slurp(path, NULL);
+		snprintf(name, sizeof(name), "session-invalid corpus %s: refused as a session policy",
+			 files[i]);
+		if (!expect || sscanf(expect, "%u:%u %n", &want_line, &want_col, &used) != 2 ||
+		    !used) {
+			RESULT(0, name, "no LINE:COL in its .expect file");
+			free(expect);
+			free(files[i]);
+			continue;
+		}
+		nl = strchr(expect, '\n');
+		if (nl)
+			*nl = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		ret = session_check(path, NULL, 0, msgs, sizeof(msgs), &line, &col);
+		RESULT(ret && line == want_line && col == want_col && strstr(msgs, expect + used) &&
+		       strstr(msgs, "hint:"), name, "wanted %u:%u \"%s\", got %u:%u: %s", want_line,
+		       want_col, expect + used, line, col, msgs);
+		free(expect);
+		free(files[i]);
+	}
+	free(files);
+}
+
+/* every ```yaml session block of the language reference (§8) */
+TEST(docs_session)
+{
+	char path[4096], name[256], msgs[1024];
+	unsigned n = 0, bad = 0, missing = 0, line, col;
+	char *doc, *s;
+
+	snprintf(path, sizeof(path), "%s/docs/policy-language.md", top());
+	doc = slurp(path, NULL);
+	if (!doc) {
+		RESULT(0, "docs/policy-language.md exists", NULL);
+		return;
+	}
+	for (s = doc; (s = strstr(s, "```yaml session\n")); ) {
+		char *body = s + 16, *end = strstr(body, "\n```");
+
+		if (!end)
+			break;
+		s = end + 4;
+		n++;
+		if (!in_corpus("session", body, end - body)) {
+			snprintf(name, sizeof(name), "docs session example %u is in the session corpus", n);
+			RESULT(0, name, "not found verbatim in corpus/session");
+			missing++;
+		}
+		if (session_check("/work/proj/actplane.yaml", body, end + 1 - body, msgs, sizeof(msgs),
+				  &line, &col)) {
+			snprintf(name, sizeof(name), "docs session example %u checks", n);
+			RESULT(0, name, "%s", msgs);
+			bad++;
+		}
+	}
+	RESULT(n >= 2 && !bad && !missing,
+	       "every session policy example in docs/policy-language.md checks strictly as one, "
+	       "and is in the session corpus", "%u examples, %u bad, %u missing", n, bad, missing);
 	free(doc);
 }
 

@@ -136,6 +136,11 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 			d->warnings == 1 ? "" : "s");
 		return NULL;
 	}
+	/* what a session policy may not have is the error, whatever it warned */
+	if (o->session && ap_policy_session_check(p, err)) {
+		ap_policy_free(p);
+		return NULL;
+	}
 	if (o->strict && d->warnings) {
 		fputs("actplane: ", err);
 		ap_esc_puts(err, path);
@@ -216,10 +221,6 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 	if (!path)
 		return 1;
 	p = load(&o, path, err, &d);
-	if (p && o.session && ap_policy_session_check(p, err)) {
-		ap_policy_free(p);
-		p = NULL;
-	}
 	if (p && !o.quiet)
 		summary(out, path, p, &d);
 	ret = p ? 0 : 1;
