@@ -136,6 +136,29 @@ except PermissionError: print("EPERM")' "$2" ;;
 	esac
 }
 
+# deep_write DIR mkdir|write: under DIR, a tree deeper than PATH_MAX (24
+# components of 201 bytes): build it, or write a file at its bottom; prints
+# OK or the errno name
+deep_write() {
+	python3 - "$1" "$2" <<'PY'
+import errno, os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+os.chdir(sys.argv[1])
+for i in range(24):			# 24 x 201 bytes > PATH_MAX
+    d = "d%03d" % i + "x" * 197
+    if sys.argv[2] == "mkdir":
+        os.makedirs(d, exist_ok=True)
+    os.chdir(d)
+try:
+    if sys.argv[2] == "write":
+        with open("f", "w") as f:
+            f.write("x")
+    print("OK")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+PY
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT TEXT NEEDLE

@@ -6,10 +6,13 @@
  * included) is refused by the core.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <netlink/genl/genl.h>
 #include "nl.h"
 #include "harness.h"
@@ -287,6 +290,225 @@ static void session_user_quota(void)
 }
 
 /*
+ * Two threads of one process attach a session policy at the same moment,
+ * each from its own socket.  The module roots each new session at the
+ * process and nests it in the session the process was in when the call
+ * began: the loser of a race must fail with EBUSY and leave nothing
+ * behind (its session and its rules freed), and a winner that came second
+ * must be nested in the first one, never beside it.  Each round is a new
+ * process; its sessions and their rules are gone when it exits.
+ */
+struct race_thread {
+	struct ap_nl *nl;
+	pthread_barrier_t *go;
+	int ret;
+	uint32_t id;
+	char err[160];
+};
+
+/* SESSION_POLICY_BEGIN + ADD: one rule, block read of /nonexistent-race and below */
+static int spol_stage_one(struct ap_nl *nl)
+{
+	struct nl_msg *msg;
+	struct nlattr *els, *e;
+	int ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+
+	if (ret)
+		return ret;
+	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-race/**");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_RULE);
+	nla_put_string(msg, ACTPLANE_E_NAME, "race");
+	nla_nest_end(msg, e);
+	e = elem(msg, ACTPLANE_ELEM_CLAUSE);
+	nla_put_u32(msg, ACTPLANE_E_RULE, 0);
+	nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
+	nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_READ);
+	nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
+	nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int get_session_id(struct nlattr **tb, void *arg)
+{
+	if (tb[ACTPLANE_A_SESSION])
+		*(uint32_t *)arg = nla_get_u32(tb[ACTPLANE_A_SESSION]);
+	return 0;
+}
+
+static void *race_attach(void *arg)
+{
+	struct race_thread *t = arg;
+
+	pthread_barrier_wait(t->go);
+	t->ret = ap_nl_call(t->nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, get_session_id, &t->id);
+	snprintf(t->err, sizeof(t->err), "%s", ap_nl_errmsg(t->nl));
+	return NULL;
+}
+
+/*
+ * The caller's sessions rooted at process @root (a user's dump lists its
+ * own only): id, parent, rules.  Other tests' sessions do not count.
+ */
+struct own_sessions {
+	pid_t root;
+	int n;
+	uint32_t id[8], parent[8], rules[8];
+};
+
+static int own_session(struct nlattr **tb, void *arg)
+{
+	struct own_sessions *o = arg;
+	struct nlattr *a;
+	pid_t root = 0;
+	int rem;
+
+	if (!tb[ACTPLANE_A_SESSION_INFO] || o->n >= 8)
+		return 0;
+	o->id[o->n] = o->parent[o->n] = o->rules[o->n] = 0;
+	nla_for_each_nested(a, tb[ACTPLANE_A_SESSION_INFO], rem) {
+		if (nla_len(a) != 4)
+			continue;
+		if (nla_type(a) == ACTPLANE_SESSION_A_ROOT)
+			root = (pid_t)nla_get_u32(a);
+		else if (nla_type(a) == ACTPLANE_SESSION_A_ID)
+			o->id[o->n] = nla_get_u32(a);
+		else if (nla_type(a) == ACTPLANE_SESSION_A_PARENT)
+			o->parent[o->n] = nla_get_u32(a);
+		else if (nla_type(a) == ACTPLANE_SESSION_A_RULES)
+			o->rules[o->n] = nla_get_u32(a);
+	}
+	o->n += root == o->root;
+	return 0;
+}
+
+static int own_sessions(struct ap_nl *nl, pid_t root, struct own_sessions *o)
+{
+	o->root = root;
+	o->n = 0;
+	return ap_nl_dump(nl, ACTPLANE_CMD_SESSION_DUMP, NULL, own_session, o);
+}
+
+/*
+ * One round, in a new process: two threads attach.  Writes one line to
+ * @fd: the verdict ("ok B" with B the number of winners, or what broke),
+ * then waits to be killed.
+ */
+static void race_round(int fd)
+{
+	struct race_thread t[2] = {};
+	struct own_sessions o;
+	pthread_barrier_t go;
+	pthread_t th[2];
+	char line[400] = "";
+	int i, won = 0, ret;
+
+	pthread_barrier_init(&go, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		char err[160];
+
+		t[i].go = &go;
+		t[i].nl = ap_nl_open(err, sizeof(err));
+		if (!t[i].nl || (ret = spol_stage_one(t[i].nl))) {
+			snprintf(line, sizeof(line), "thread %d: open or stage failed", i);
+			goto out;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, race_attach, &t[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 2; i++) {
+		if (!t[i].ret) {
+			won++;
+		} else if (t[i].ret != -EBUSY || !strstr(t[i].err, "another thread")) {
+			snprintf(line, sizeof(line), "thread %d: %d \"%s\"", i, t[i].ret, t[i].err);
+			goto out;
+		}
+	}
+	if (own_sessions(t[0].nl, getpid(), &o)) {
+		snprintf(line, sizeof(line), "session dump failed");
+		goto out;
+	}
+	if (!won || o.n != won) {
+		snprintf(line, sizeof(line), "%d winners, %d sessions listed", won, o.n);
+		goto out;
+	}
+	for (i = 0; i < o.n; i++) {
+		if (o.rules[i] != 1 || (o.id[i] != t[0].id && o.id[i] != t[1].id))
+			snprintf(line, sizeof(line), "session %u: %u rules, not a winner's", o.id[i],
+				 o.rules[i]);
+	}
+	if (won == 2 && !((o.parent[0] == o.id[1] && !o.parent[1]) ||
+			  (o.parent[1] == o.id[0] && !o.parent[0])))
+		snprintf(line, sizeof(line), "two winners side by side: %u<-%u, %u<-%u",
+			 o.id[0], o.parent[0], o.id[1], o.parent[1]);
+	if (!line[0])
+		snprintf(line, sizeof(line), "ok %d", won);
+out:
+	for (i = 0; i < 2; i++)
+		if (t[i].nl)
+			ap_nl_close(t[i].nl);
+	strcat(line, "\n");
+	if (write(fd, line, strlen(line)) < 0)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static void session_attach_race(struct ap_nl *nl)
+{
+	struct own_sessions o;
+	int round, rounds = 200, bad = 0, busy = 0, i;
+	char first_bad[400] = "";
+
+	for (round = 0; round < rounds && !bad; round++) {
+		char line[400] = "";
+		int fds[2];
+		ssize_t n;
+		pid_t pid;
+
+		if (pipe(fds))
+			break;
+		pid = fork();
+		if (!pid) {
+			close(fds[0]);
+			race_round(fds[1]);
+		}
+		close(fds[1]);
+		n = read(fds[0], line, sizeof(line) - 1);
+		close(fds[0]);
+		line[n > 0 ? n : 0] = 0;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (strncmp(line, "ok ", 3)) {
+			bad++;
+			snprintf(first_bad, sizeof(first_bad), "round %d: %s", round, line);
+		}
+		busy += !strcmp(line, "ok 1\n");
+		/* the round's sessions end as its process is freed */
+		for (i = 0; i < 500 && !own_sessions(nl, pid, &o) && o.n; i++)
+			usleep(10 * 1000);
+		if (o.n && !bad) {
+			bad++;
+			snprintf(first_bad, sizeof(first_bad), "round %d: %d sessions left", round, o.n);
+		}
+	}
+	ktap_result(!bad && round == rounds,
+		    "session policy: two threads attach at once: one fails with EBUSY or nests, "
+		    "nothing is left", "%s (%d rounds)", first_bad, round);
+	printf("# %d of %d rounds raced (one thread got EBUSY)\n", busy, round);
+}
+
+/*
  * Session policies over netlink, as a user (run with setpriv): --not-allowed
  * (not in the session group), or --session (in it, with no_new_privs).  What
  * the tool refuses first, the module refuses too.
@@ -330,6 +552,7 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 	ktap_result(ret == -ENOENT, "session policy: the stage is consumed by the attempt",
 		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 	session_user_quota();
+	session_attach_race(nl);
 }
 
 int main(int argc, char **argv)

@@ -183,40 +183,19 @@ print(subprocess.run(['$AP', 'labels', '--pid', str(os.getpid())], capture_outpu
 
 # deeper than PATH_MAX under a protected directory: d_path cannot name it.
 # The agent builds such paths at will; the rule must still hold (or, where
-# it cannot be decided, follow the fail mode and be counted).
-# deep_write mkdir|write: build the tree, or write a file at its bottom
-deep_write() {
-	python3 - "$T/prot" "$1" <<'PY'
-import errno, os, sys
-os.makedirs(sys.argv[1], exist_ok=True)
-os.chdir(sys.argv[1])
-for i in range(24):			# 24 x 201 bytes > PATH_MAX
-    d = "d%03d" % i + "x" * 197
-    if sys.argv[2] == "mkdir":
-        os.makedirs(d, exist_ok=True)
-    os.chdir(d)
-try:
-    if sys.argv[2] == "write":
-        with open("f", "w") as f:
-            f.write("x")
-    print("OK")
-except OSError as e:
-    print(errno.errorcode[e.errno])
-PY
-}
-
+# it cannot be decided, follow the fail mode and be counted).  deep_write: lib.sh
 t_deep_path() {
 	"$AP" unload >/dev/null
-	expect_eq "building the tree" "$(deep_write mkdir)" OK
+	expect_eq "building the tree" "$(deep_write $T/prot mkdir)" OK
 	load 'rule protected:
   block write "'$T'/prot/**"
   because "protected"'
 	"$AP" limits --fail-mode closed >/dev/null
-	out=$(deep_write write)
+	out=$(deep_write $T/prot write)
 	"$AP" limits --fail-mode open >/dev/null
 	expect_eq "fail-closed: write deeper than PATH_MAX" "$out" EPERM
 	before=$(counter incomplete_evals)
-	out=$(deep_write write)
+	out=$(deep_write $T/prot write)
 	after=$(counter incomplete_evals)
 	# fail-open: refused if the rule could be decided, else allowed and counted
 	[ "$out" = EPERM ] || [ "$after" -gt "$before" ] ||

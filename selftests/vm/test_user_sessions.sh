@@ -55,7 +55,7 @@ rule no-exfil:
 	{
 		echo '#!/bin/bash'
 		echo "VMT=$VMT"
-		declare -f exec_as send_as read_as
+		declare -f exec_as send_as read_as deep_write
 		echo 'f=$1; shift; $f "$@"'
 	} > $AGENT
 	chmod 755 $AGENT
@@ -277,13 +277,15 @@ $bad"
 	expect_eq "edited machine policy file: push still refused" "$got" "$ARGV_REFUSED"
 }
 
-# The module's own refusals, over netlink, whatever the tool checks first
+# The module's own refusals, over netlink, whatever the tool checks first;
+# two threads attaching a session policy at once (nl_malformed.c)
 t_session_policy_netlink() {
 	allow $G
 	local out
 	out=$("${U1000[@]}" --no-new-privs "$VMT/nl_malformed" --session 2>&1) || true
 	echo "$out" | grep -q '^ok ' || fail "no result: $out"
-	! echo "$out" | grep '^not ok' >&2 || fail "see above"
+	! echo "$out" | grep -B1 '^not ok' >&2 || fail "see above"
+	echo "$out" | grep '^# .* raced' >&2 || true	# how often the attach race was won by one
 	out=$("${U1002[@]}" "$VMT/nl_malformed" --not-allowed 2>&1) || true
 	echo "$out" | grep -q '^ok ' || fail "no result: $out"
 	! echo "$out" | grep '^not ok' >&2 || fail "see above"
@@ -352,6 +354,28 @@ t_session_policy_hostile_name() {
 	case $out in *$'\e'*) fail "a raw ESC reached the terminal: $(printf %q "$out")" ;; esac
 	! echo "$out" | grep -q '^z\.yaml' || fail "the name broke a line: $out"
 	rm -f "$f"
+}
+
+# A write deeper than PATH_MAX under a directory the session policy protects:
+# the agent builds such paths at will.  The session's rule cannot be decided
+# on a path nobody can name, so the fail mode decides (closed: refused);
+# outside the session the same write is not the session's business.
+t_session_policy_deep_path() {
+	allow $G
+	local got ctl
+	rm -rf $W/prot
+	expect_eq "building the tree" "$(deep_write $W/prot mkdir)" OK
+	chown -R 1000:1000 $W/prot
+	own_policy $W/deep.yaml 'rule protected:
+  block write "'$W'/prot/**"
+  because "protected"'
+	"$AP" limits --fail-mode closed >/dev/null
+	got=$(as_run 1000 --policy $W/deep.yaml -- $AGENT deep_write $W/prot write 2>/dev/null) || true
+	ctl=$("${U1000[@]}" $AGENT deep_write $W/prot write 2>/dev/null) || true
+	"$AP" limits --fail-mode open >/dev/null
+	expect_eq "fail-closed: in the session, deeper than PATH_MAX" "$got" EPERM
+	expect_eq "the same write outside the session" "$ctl" OK
+	rm -rf $W/prot
 }
 
 # Rule quota: a session policy over the user's quota is refused with a
@@ -594,10 +618,11 @@ run_test "user sessions: run as uid 1000 blocks push and .env -> net (sh, py, C)
 run_test "user sessions: the workspace's own policy on top of the machine's (sh, py, C)" t_session_policy
 run_test "user sessions: a session policy alone (no machine policy): argv, endpoint, path" t_session_policy_alone
 run_test "user sessions: a session policy cannot loosen the machine's" t_session_cannot_loosen
-run_test "user sessions: session policies over netlink: what the module refuses" t_session_policy_netlink
+run_test "user sessions: session policies over netlink: what the module refuses; an attach race" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested
 run_test "user sessions: a hostile policy file name is shown escaped" t_session_policy_hostile_name
+run_test "user sessions: a session rule deeper than PATH_MAX follows the fail mode" t_session_policy_deep_path
 run_test "user sessions: rule quota per user, freed at the end" t_session_rule_quota
 run_test "user sessions: no workspace policy: the machine's" t_machine_policy
 run_test "user sessions: a secret process stays secret in its new session" t_labels_kept
