@@ -171,8 +171,13 @@ static int put_own_spol(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-/* SESSION_POLICY_BEGIN, then an ADD of one element of @kind (and its needs) */
-static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind)
+/*
+ * SESSION_POLICY_BEGIN, then an ADD of one element of @kind (and its needs):
+ * with @label, a label the module does not have, which a source or a
+ * transform declares and a clause tests; without, a clause that tests
+ * nothing (a policy that attaches).  The pattern names nothing that exists.
+ */
+static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind, bool label)
 {
 	struct nl_msg *msg;
 	struct nlattr *els, *e;
@@ -180,12 +185,14 @@ static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind)
 	ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
 	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
 	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
-	e = elem(msg, ACTPLANE_ELEM_LABEL);
-	nla_put_string(msg, ACTPLANE_E_NAME, "no-such-label-zz");
-	nla_nest_end(msg, e);
+	if (label) {
+		e = elem(msg, ACTPLANE_ELEM_LABEL);
+		nla_put_string(msg, ACTPLANE_E_NAME, "no-such-label-zz");
+		nla_nest_end(msg, e);
+	}
 	e = elem(msg, ACTPLANE_ELEM_PATTERN);
-	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_ANY);
-	nla_put_string(msg, ACTPLANE_E_GLOB, "/**");
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
 	nla_nest_end(msg, e);
 	e = elem(msg, ACTPLANE_ELEM_RULE);
 	nla_put_string(msg, ACTPLANE_E_NAME, "r");
@@ -202,13 +209,14 @@ static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind)
 		nla_put_u32(msg, ACTPLANE_E_LABEL, 0);
 		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
 		break;
-	case ACTPLANE_ELEM_CLAUSE: {	/* block read (anything) if no-such-label-zz */
+	case ACTPLANE_ELEM_CLAUSE: {	/* block read of the pattern [if no-such-label-zz] */
 		nla_put_u32(msg, ACTPLANE_E_RULE, 0);
 		nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
 		nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_READ);
 		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
 		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
-		nla_put(msg, ACTPLANE_E_EXPR, 2, (uint8_t[]){ ACTPLANE_EXPR_LABEL, 0 });
+		if (label)
+			nla_put(msg, ACTPLANE_E_EXPR, 2, (uint8_t[]){ ACTPLANE_EXPR_LABEL, 0 });
 		break;
 	}
 	}
@@ -306,33 +314,12 @@ struct race_thread {
 	char err[160];
 };
 
-/* SESSION_POLICY_BEGIN + ADD: one rule, block read of /nonexistent-race and below */
+/* SESSION_POLICY_BEGIN + ADD of a policy that attaches: one rule */
 static int spol_stage_one(struct ap_nl *nl)
 {
-	struct nl_msg *msg;
-	struct nlattr *els, *e;
-	int ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	struct nl_msg *msg = spol_add(nl, ACTPLANE_ELEM_CLAUSE, false);
+	int ret = ap_nl_call_raw(nl, msg, NULL, NULL);
 
-	if (ret)
-		return ret;
-	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
-	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
-	e = elem(msg, ACTPLANE_ELEM_PATTERN);
-	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
-	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-race/**");
-	nla_nest_end(msg, e);
-	e = elem(msg, ACTPLANE_ELEM_RULE);
-	nla_put_string(msg, ACTPLANE_E_NAME, "race");
-	nla_nest_end(msg, e);
-	e = elem(msg, ACTPLANE_ELEM_CLAUSE);
-	nla_put_u32(msg, ACTPLANE_E_RULE, 0);
-	nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
-	nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_READ);
-	nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
-	nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
-	nla_nest_end(msg, e);
-	nla_nest_end(msg, els);
-	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
 	nlmsg_free(msg);
 	return ret;
 }
@@ -526,14 +513,14 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 		return;
 	}
 	expect_reject(nl, "session policy: a source refused, naming the element",
-		      spol_add(nl, ACTPLANE_ELEM_SOURCE), -EINVAL, "element 3: a session policy cannot have sources");
+		      spol_add(nl, ACTPLANE_ELEM_SOURCE, true), -EINVAL, "element 3: a session policy cannot have sources");
 	expect_reject(nl, "session policy: declassify refused",
-		      spol_add(nl, ACTPLANE_ELEM_TRANSFORM), -EINVAL, "cannot declassify or endorse");
+		      spol_add(nl, ACTPLANE_ELEM_TRANSFORM, true), -EINVAL, "cannot declassify or endorse");
 	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
 	ktap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "no session policy is staged"),
 		    "session policy: a refused add leaves nothing to attach", "got %d \"%s\"", ret,
 		    ap_nl_errmsg(nl));
-	msg = spol_add(nl, ACTPLANE_ELEM_CLAUSE);
+	msg = spol_add(nl, ACTPLANE_ELEM_CLAUSE, true);
 	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
 	nlmsg_free(msg);
 	ktap_result(ret == 0, "session policy: rules stage", "got %d \"%s\"", ret, ap_nl_errmsg(nl));
