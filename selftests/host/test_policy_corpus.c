@@ -76,6 +76,19 @@ static size_t list_yaml(const char *dir, char ***out)
 	return n;
 }
 
+/* The .yaml files of corpus/@sub (sorted), in @dir; at least @min of them. */
+static size_t corpus_files(const char *sub, size_t min, char *dir, size_t dir_len, char ***files)
+{
+	char name[128];
+	size_t n;
+
+	snprintf(dir, dir_len, "%s/selftests/host/corpus/%s", top(), sub);
+	n = list_yaml(dir, files);
+	snprintf(name, sizeof(name), "%s corpus has at least %zu policies", sub, min);
+	RESULT(n >= min, name, "%zu", n);
+	return n;
+}
+
 static void first_messages(const struct ap_diag *d, char *buf, size_t len)
 {
 	size_t i, o = 0;
@@ -92,9 +105,7 @@ TEST(valid)
 	char **files;
 	size_t n, i;
 
-	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/valid", top());
-	n = list_yaml(dir, &files);
-	RESULT(n >= 20, "valid corpus has at least 20 policies", "%zu", n);
+	n = corpus_files("valid", 20, dir, sizeof(dir), &files);
 	for (i = 0; i < n; i++) {
 		struct ap_diag d;
 		struct ap_policy *p;
@@ -119,9 +130,7 @@ TEST(invalid)
 	char **files;
 	size_t n, i;
 
-	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/invalid", top());
-	n = list_yaml(dir, &files);
-	RESULT(n >= 10, "invalid corpus has at least 10 policies", "%zu", n);
+	n = corpus_files("invalid", 10, dir, sizeof(dir), &files);
 	for (i = 0; i < n; i++) {
 		struct ap_diag d;
 		struct ap_policy *p;
@@ -311,9 +320,7 @@ TEST(session)
 	char **files;
 	size_t n, i;
 
-	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/session", top());
-	n = list_yaml(dir, &files);
-	RESULT(n >= 4, "session corpus has at least 4 policies", "%zu", n);
+	n = corpus_files("session", 4, dir, sizeof(dir), &files);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		snprintf(name, sizeof(name), "session corpus %s checks strictly as a session policy",
@@ -336,9 +343,7 @@ TEST(session_invalid)
 	char **files;
 	size_t n, i;
 
-	snprintf(dir, sizeof(dir), "%s/selftests/host/corpus/session-invalid", top());
-	n = list_yaml(dir, &files);
-	RESULT(n >= 3, "session-invalid corpus has at least 3 policies", "%zu", n);
+	n = corpus_files("session-invalid", 3, dir, sizeof(dir), &files);
 	for (i = 0; i < n; i++) {
 		char *expect, *nl;
 		int used = 0, ret;
