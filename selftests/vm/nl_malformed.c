@@ -396,7 +396,7 @@ static void race_round(int fd)
 	pthread_barrier_t go;
 	pthread_t th[2];
 	char line[400] = "";
-	int i, won = 0, ret;
+	int i, won = 0;
 
 	pthread_barrier_init(&go, NULL, 2);
 	for (i = 0; i < 2; i++) {
@@ -404,7 +404,7 @@ static void race_round(int fd)
 
 		t[i].go = &go;
 		t[i].nl = ap_nl_open(err, sizeof(err));
-		if (!t[i].nl || (ret = spol_stage_one(t[i].nl))) {
+		if (!t[i].nl || spol_stage_one(t[i].nl)) {
 			snprintf(line, sizeof(line), "thread %d: open or stage failed", i);
 			goto out;
 		}
@@ -454,7 +454,7 @@ out:
 static void session_attach_race(struct ap_nl *nl)
 {
 	struct own_sessions o;
-	int round, rounds = 200, bad = 0, busy = 0, i;
+	int round, rounds = 200, bad = 0, busy = 0, i, ret;
 	char first_bad[400] = "";
 
 	for (round = 0; round < rounds && !bad; round++) {
@@ -466,6 +466,11 @@ static void session_attach_race(struct ap_nl *nl)
 		if (pipe(fds))
 			break;
 		pid = fork();
+		if (pid < 0) {		/* never kill(-1, ...) */
+			close(fds[0]);
+			close(fds[1]);
+			break;
+		}
 		if (!pid) {
 			close(fds[0]);
 			race_round(fds[1]);
@@ -482,11 +487,12 @@ static void session_attach_race(struct ap_nl *nl)
 		}
 		busy += !strcmp(line, "ok 1\n");
 		/* the round's sessions end as its process is freed */
-		for (i = 0; i < 500 && !own_sessions(nl, pid, &o) && o.n; i++)
+		for (i = 0; i < 500 && !(ret = own_sessions(nl, pid, &o)) && o.n; i++)
 			usleep(10 * 1000);
-		if (o.n && !bad) {
+		if ((ret || o.n) && !bad) {
 			bad++;
-			snprintf(first_bad, sizeof(first_bad), "round %d: %d sessions left", round, o.n);
+			snprintf(first_bad, sizeof(first_bad), "round %d: dump %d, %d sessions left",
+				 round, ret, o.n);
 		}
 	}
 	ktap_result(!bad && round == rounds,
