@@ -335,7 +335,9 @@ int ap_session_create(pid_t root, gfp_t gfp, struct ap_policy *pol);
 int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol);
 bool ap_session_user_allowed(void);
 u32 ap_session_count(kuid_t uid, u32 *rules);
-u32 ap_session_policies(u32 id, const struct ap_policy *const **out);
+u32 ap_session_policies(u32 id, const struct ap_policy *const **out,
+			const struct ap_policy **merged);
+void ap_session_reindex(u32 id, const struct ap_policy *base);
 void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota, u32 rules,
 		       bool set_rules);
 void ap_session_config_get(u32 *gid, u32 *quota, u32 *rules);
@@ -433,6 +435,8 @@ int ap_cmd_session_policy_begin(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info);
 struct ap_policy *ap_session_policy_take(struct genl_info *info);
 void ap_session_policy_free(struct ap_policy *pol);
+void ap_policy_retire(struct ap_policy *pol);
+void ap_policy_reindex_session(u32 id);
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);

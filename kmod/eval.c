@@ -99,7 +99,12 @@ struct ap_eval {
 	u32 ncand;
 	bool cand_overflow;
 	bool rescan;
-	u8 slot;			/* the policy being queried: memo.pols[slot] */
+	/*
+	 * The index being queried is pols[slot]'s own (u->slot is 0), or
+	 * the session's merged index (slot 0, u->slot says whose).
+	 */
+	u8 slot, slot0;
+	bool base_hit;			/* something of the machine's policy matched */
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
 	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
@@ -109,13 +114,17 @@ struct ap_eval {
 	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);
 	/*
-	 * The policies the event is evaluated against, the machine's first,
-	 * then those of the subject's session chain, outermost first; and one
-	 * ancestor walk for all of them (ap_target).  Set by ap_evaluate().
+	 * The policies the event is evaluated against: pols[0] the machine's
+	 * (or NULL), then those of the subject's session chain, outermost
+	 * first.  The indexes queried (each policy's own, or the session's
+	 * merged index) share one ancestor walk (memo.pols, ap_target).
+	 * Set by ap_evaluate().
 	 */
+	const struct ap_policy *pols[1 + ACTPLANE_SESSION_DEPTH_MAX];
+	u8 npols;
 	struct ap_anc_memo memo;
 	u32 cand[32];
-	u8 cand_slot[32];		/* cand[i] is a clause of memo.pols[cand_slot[i]] */
+	u8 cand_slot[32];		/* cand[i] is a clause of pols[cand_slot[i]] */
 };
 
 /* ---- test knob: injected allocation failures ------------------------------------- */
@@ -555,20 +564,24 @@ static void ap_gate_hit(struct ap_eval *e)
 static void ap_hit(const struct ap_use *u, void *arg)
 {
 	struct ap_eval *e = arg;
-	const struct ap_policy *pol = e->pol;
+	u32 slot = e->slot + u->slot;
+	const struct ap_policy *pol = e->pols[slot];
 	struct ap_event *ev = e->ev;
 
 	if (unlikely(e->rescan)) {
 		/* second query: everything but the clauses was taken already */
-		if (u->kind == AP_USE_CLAUSE)
+		if (u->kind == AP_USE_CLAUSE) {
+			e->pol = pol;
 			ap_consider(e, u->idx);
+		}
 		return;
 	}
+	e->base_hit |= !slot;
 	/* a session policy's index has clauses only (ap_stage_build()) */
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
 		if (e->ncand < ARRAY_SIZE(e->cand)) {
-			e->cand_slot[e->ncand] = e->slot;
+			e->cand_slot[e->ncand] = slot;
 			e->cand[e->ncand++] = u->idx;
 		} else {
 			e->cand_overflow = true;
@@ -1002,15 +1015,15 @@ out:
 	return ok;
 }
 
-static void ap_query(struct ap_eval *e, u32 op)
+static void ap_query(struct ap_eval *e, const struct ap_policy *ix, u32 op)
 {
-	const struct ap_pathidx *x = &e->pol->path[op];
+	const struct ap_pathidx *x = &ix->path[op];
 	struct ap_event *ev = e->ev;
 	struct ap_target t;
 
 	if (ev->ep) {
-		if (!e->pol->ep[op].empty)
-			ap_epidx_query(e->pol, &e->pol->ep[op], ev->ep, ap_hit, e);
+		if (!ix->ep[op].empty)
+			ap_epidx_query(ix, &ix->ep[op], ev->ep, ap_hit, e);
 		return;
 	}
 	if (x->empty)
@@ -1020,18 +1033,29 @@ static void ap_query(struct ap_eval *e, u32 op)
 		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
 		.anc_memo = &e->memo,
 	};
-	ap_pathidx_query(e->pol, x, &t, ap_hit, e);
+	ap_pathidx_query(ix, x, &t, ap_hit, e);
 }
 
-/* Query e->memo.pols[@slot]'s indexes for every operation of the event. */
-static void ap_query_ops(struct ap_eval *e, u32 slot)
+/* Query index @ix (pols[@slot]'s, or the merged one at 0) for every operation of the event. */
+static void ap_query_ops(struct ap_eval *e, const struct ap_policy *ix, u32 slot)
 {
 	int k;
 
-	e->pol = e->memo.pols[slot];
 	e->slot = slot;
 	for (k = 0; k < ARRAY_SIZE(e->ev->ops) && e->ev->ops[k] != AP_NO_OP; k++)
-		ap_query(e, e->ev->ops[k]);
+		ap_query(e, ix, e->ev->ops[k]);
+}
+
+/*
+ * Every index the event is evaluated against (e->memo.pols): each
+ * policy's own, pols[slot0 + i], or the session's merged index alone.
+ */
+static void ap_query_all(struct ap_eval *e)
+{
+	u32 i;
+
+	for (i = 0; i < e->memo.n; i++)
+		ap_query_ops(e, e->memo.pols[i], e->slot0 + i);
 }
 
 /**
@@ -1060,38 +1084,46 @@ int ap_evaluate(struct ap_event *ev)
 		goto out;	/* no policy: nothing to build */
 	memset(&e, 0, offsetof(struct ap_eval, arm));
 	e.ev = ev;
+	e.pols[0] = pol;
+	e.npols = 1;
 	e.memo.n = 0;
 	e.memo.done = false;
 	if (pol)
 		e.memo.pols[e.memo.n++] = pol;
+	e.slot0 = pol ? 0 : 1;
 	BUILD_BUG_ON(AP_ANC_MEMO_MAX < 1 + ACTPLANE_SESSION_DEPTH_MAX);	/* none is left out */
 	if (unlikely(spol)) {
 		/* the session policies of the subject's session chain, one lookup */
 		proc = ap_proc_of(current);
 		sid = proc ? READ_ONCE(proc->session) : 0;
 		if (sid) {
-			u32 n = ap_session_policies(sid, &spols);
+			const struct ap_policy *m = NULL;
+			u32 n = ap_session_policies(sid, &spols, &m);
 
-			for (i = 0; i < n && e.memo.n < AP_ANC_MEMO_MAX; i++)
-				e.memo.pols[e.memo.n++] = spols[i];
+			for (i = 0; i < n; i++)
+				e.pols[e.npols++] = spols[i];
+			if (m && m->generation == (pol ? pol->generation : 0)) {
+				/* all of them in one index */
+				e.memo.pols[0] = m;
+				e.memo.n = 1;
+				e.slot0 = 0;
+			} else {
+				for (i = 0; i < n; i++)
+					e.memo.pols[e.memo.n++] = spols[i];
+			}
 		}
 	}
 	/*
-	 * Every policy's index, the machine's first: the clauses found wait
-	 * for the view (sources, transforms, gates come from the machine's
+	 * Every index, the machine's first: the clauses found wait for the
+	 * view (sources, transforms, gates come from the machine's policy
 	 * only).  The strongest effect of all the policies wins: a session's
 	 * rule can add a block, never take one away.
 	 */
-	i = 0;
-	if (pol)
-		ap_query_ops(&e, i++);
+	ap_query_all(&e);
 	/* after the query: resolving the path for it may have failed */
-	base_any = e.ncand || e.src_labels || e.declass || e.endorse || e.lineage_add ||
-		   e.gate_hits || ev->incomplete;
-	for (; i < e.memo.n; i++)
-		ap_query_ops(&e, i);
+	base_any = e.base_hit || ev->incomplete;
 	e.pol = pol;
-	if (!e.ncand && !base_any && !ev->incomplete)
+	if (!e.ncand && !base_any)
 		goto out;	/* the common case: nothing in any policy is about this event */
 	if (!proc)
 		proc = ap_proc_of(current);
@@ -1130,7 +1162,7 @@ int ap_evaluate(struct ap_event *ev)
 
 	if (likely(!e.cand_overflow)) {
 		for (i = 0; i < e.ncand; i++) {
-			e.pol = e.memo.pols[e.cand_slot[i]];
+			e.pol = e.pols[e.cand_slot[i]];
 			ap_consider(&e, e.cand[i]);
 		}
 	} else {
@@ -1141,8 +1173,7 @@ int ap_evaluate(struct ap_event *ev)
 		 * the path, if needed, is resolved already.
 		 */
 		e.rescan = true;
-		for (i = 0; i < e.memo.n; i++)
-			ap_query_ops(&e, i);
+		ap_query_all(&e);
 	}
 	e.pol = pol;
 	if (!base_any && !e.best && !ev->incomplete)

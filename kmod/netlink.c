@@ -669,6 +669,7 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 		NL_SET_ERR_MSG(info->extack, "label memory limit reached (see 'actplane status')");
 		return -ENOSPC;
 	}
+	ap_policy_reindex_session(id);
 	return ap_reply_u32(info, ACTPLANE_CMD_SESSION_CREATE, ACTPLANE_A_SESSION, id);
 }
 
@@ -718,6 +719,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOSPC;
 		goto out;
 	}
+	ap_policy_reindex_session(id);
 	ret = ap_reply_u32(info, ACTPLANE_CMD_SESSION_CREATE, ACTPLANE_A_SESSION, id);
 out:
 	ap_put_target(&t);

@@ -150,7 +150,7 @@ static void ap_policy_free(struct ap_policy *pol)
 		ap_epidx_free(&pol->ep[i]);
 	}
 	ap_anc_all_free(pol);
-	for (i = 0; i < pol->n_pats; i++) {
+	for (i = 0; i < pol->n_pats && !pol->merged; i++) {
 		kfree(pol->pats[i].lit);
 		kfree(pol->pats[i].glob_src);
 		kfree(pol->pats[i].glob);
@@ -193,7 +193,7 @@ static void ap_policy_free_work(struct work_struct *w)
 	ap_policy_free(container_of(to_rcu_work(w), struct ap_policy, free_work));
 }
 
-static void ap_policy_retire(struct ap_policy *pol)
+void ap_policy_retire(struct ap_policy *pol)
 {
 	if (!pol)
 		return;
@@ -745,21 +745,88 @@ struct ap_uses {
 	u32 n, cap;
 };
 
-static int ap_uses_add(struct ap_uses *u, u8 kind, u32 idx, u32 pat)
+static int ap_uses_add(struct ap_uses *u, u8 kind, u8 slot, u32 idx, u32 pat)
 {
 	int ret = ap_grow((void **)&u->v, u->n, &u->cap, sizeof(*u->v));
 
 	if (ret)
 		return ret;
-	u->v[u->n++] = (struct ap_use){ .kind = kind, .idx = idx, .pat = pat };
+	u->v[u->n++] = (struct ap_use){ .kind = kind, .slot = slot, .idx = idx, .pat = pat };
 	return 0;
+}
+
+/*
+ * What @pol's elements look up, by operation: tagged @slot, with its
+ * patterns and endpoints at +@pat_off and +@ep_off in the index's arrays
+ * (0 for a policy's own index; a merged index concatenates them).
+ */
+static int ap_collect_uses(const struct ap_policy *pol, u8 slot, u32 pat_off, u32 ep_off,
+			   struct ap_uses *path, struct ap_uses *ep)
+{
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < pol->n_clauses && !ret; i++) {
+		const struct ap_clause *c = &pol->clauses[i];
+
+		if (c->target_kind == ACTPLANE_TARGET_ENDPOINT)
+			ret = ap_uses_add(&ep[c->op], AP_USE_CLAUSE, slot, i, c->target + ep_off);
+		else
+			ret = ap_uses_add(&path[c->op], AP_USE_CLAUSE, slot, i, c->target + pat_off);
+	}
+	for (i = 0; i < pol->n_sources && !ret; i++) {
+		const struct ap_source *s = &pol->sources[i];
+
+		if (s->session_root)
+			continue;
+		if (s->target_kind == ACTPLANE_TARGET_FILE)
+			ret = ap_uses_add(&path[ACTPLANE_OP_READ], AP_USE_SOURCE, slot, i,
+					  s->target + pat_off);
+		else if (s->target_kind == ACTPLANE_TARGET_EXEC)
+			ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_SOURCE, slot, i,
+					  s->target + pat_off);
+		else
+			ret = ap_uses_add(&ep[ACTPLANE_OP_RECV], AP_USE_SOURCE, slot, i,
+					  s->target + ep_off);
+	}
+	for (i = 0; i < pol->n_transforms && !ret; i++)
+		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_TRANSFORM, slot, i,
+				  pol->transforms[i].pat + pat_off);
+	for (i = 0; i < pol->n_gates && !ret; i++)
+		ret = ap_uses_add(&path[pol->gates[i].op], AP_USE_GATE, slot, i,
+				  pol->gates[i].pat + pat_off);
+	for (i = 0; i < pol->n_invals && !ret; i++)
+		ret = ap_uses_add(&path[pol->invals[i].op], AP_USE_INVAL, slot, i,
+				  pol->invals[i].pat + pat_off);
+	for (i = 0; i < pol->n_lineages && !ret; i++)
+		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_LINEAGE, slot, i,
+				  pol->lineages[i] + pat_off);
+	return ret;
+}
+
+/* @pol's indexes from the uses collected; the uses are freed either way. */
+static int ap_index_build(struct ap_policy *pol, struct ap_uses *path, struct ap_uses *ep, int ret)
+{
+	int op;
+
+	for (op = 0; op < __ACTPLANE_OP_MAX && !ret; op++) {
+		ret = ap_pathidx_build(pol, op, path[op].v, path[op].n) ?:
+		      ap_epidx_build(pol, op, ep[op].v, ep[op].n);
+	}
+	if (!ret)
+		ret = ap_anc_all_build(pol);
+	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
+		kvfree(path[op].v);
+		kvfree(ep[op].v);
+	}
+	return ret;
 }
 
 static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ack *extack)
 {
 	struct ap_uses path[__ACTPLANE_OP_MAX] = {}, ep[__ACTPLANE_OP_MAX] = {};
 	u32 i, j;
-	int ret = 0, op;
+	int ret;
 
 	/* policy label index -> module bit, in expressions and declarations */
 	for (i = 0; i < pol->n_clauses; i++)
@@ -768,34 +835,15 @@ static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ac
 				pol->clauses[i].expr[j][1] = bits[pol->clauses[i].expr[j][1]];
 	for (i = 0; i < pol->n_transforms; i++)
 		pol->transforms[i].bit = bits[pol->transforms[i].bit];
-
-	for (i = 0; i < pol->n_clauses && !ret; i++) {
-		struct ap_clause *c = &pol->clauses[i];
-
-		ret = ap_uses_add(c->target_kind == ACTPLANE_TARGET_ENDPOINT ? &ep[c->op] : &path[c->op],
-				  AP_USE_CLAUSE, i, c->target);
-	}
-	for (i = 0; i < pol->n_sources && !ret; i++) {
+	for (i = 0; i < pol->n_sources; i++) {
 		struct ap_source *s = &pol->sources[i];
 
 		s->bit = bits[s->bit];
 		if (s->session_root)
 			pol->session_root_labels |= BIT_ULL(s->bit);
-		else if (s->target_kind == ACTPLANE_TARGET_FILE)
-			ret = ap_uses_add(&path[ACTPLANE_OP_READ], AP_USE_SOURCE, i, s->target);
-		else if (s->target_kind == ACTPLANE_TARGET_EXEC)
-			ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_SOURCE, i, s->target);
-		else
-			ret = ap_uses_add(&ep[ACTPLANE_OP_RECV], AP_USE_SOURCE, i, s->target);
 	}
-	for (i = 0; i < pol->n_transforms && !ret; i++)
-		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_TRANSFORM, i, pol->transforms[i].pat);
-	for (i = 0; i < pol->n_gates && !ret; i++)
-		ret = ap_uses_add(&path[pol->gates[i].op], AP_USE_GATE, i, pol->gates[i].pat);
-	for (i = 0; i < pol->n_invals && !ret; i++)
-		ret = ap_uses_add(&path[pol->invals[i].op], AP_USE_INVAL, i, pol->invals[i].pat);
-	for (i = 0; i < pol->n_lineages && !ret; i++)
-		ret = ap_uses_add(&path[ACTPLANE_OP_EXEC], AP_USE_LINEAGE, i, pol->lineages[i]);
+
+	ret = ap_collect_uses(pol, 0, 0, 0, path, ep);
 
 	/* clauses grouped by rule (a counting sort), so a dump is linear */
 	if (!ret) {
@@ -823,19 +871,98 @@ static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ac
 	for (i = 0; i < pol->n_invals; i++)
 		pol->exec_argv |= pol->invals[i].args.argc > 0;
 
-	for (op = 0; op < __ACTPLANE_OP_MAX && !ret; op++) {
-		ret = ap_pathidx_build(pol, op, path[op].v, path[op].n) ?:
-		      ap_epidx_build(pol, op, ep[op].v, ep[op].n);
-	}
-	if (!ret)
-		ret = ap_anc_all_build(pol);
-	for (op = 0; op < __ACTPLANE_OP_MAX; op++) {
-		kvfree(path[op].v);
-		kvfree(ep[op].v);
-	}
+	ret = ap_index_build(pol, path, ep, ret);
 	if (ret)
 		NL_SET_ERR_MSG(extack, "out of memory building the policy indexes");
 	return ret;
+}
+
+/*
+ * A session's merged index is not built past this much policy (the
+ * machine's and its chain's, as staged): the session then queries each
+ * policy's own index, as it does while its merged index is stale.
+ */
+#define AP_MERGED_MAX_BYTES	(16U << 20)
+
+/*
+ * session_index=0 (root only): sessions built from now on get no merged
+ * index and query each policy's own: for the tests of that path, and to
+ * compare the two.
+ */
+static bool ap_session_index = true;
+module_param_named(session_index, ap_session_index, bool, 0600);
+MODULE_PARM_DESC(session_index, "build a merged index per session with a session policy (default 1)");
+
+/**
+ * ap_merged_build() - one index for the machine's policy and a session chain's
+ * @base:  the machine's policy (may be NULL); the caller keeps it from
+ *         being replaced (ap_policy_mutex) while this runs
+ * @chain: the session policies of the chain, outermost first
+ * @n:     how many (at most ACTPLANE_SESSION_DEPTH_MAX)
+ *
+ * Every element of every policy, in one set of indexes, each use tagged
+ * with its policy (struct ap_use.slot): an event in the session queries
+ * it once instead of each policy in turn.  It borrows the policies'
+ * pattern strings, so it is valid only while @base is the machine's
+ * policy: evaluation uses it only if its @generation is the current
+ * policy's, and it is rebuilt after every swap (ap_policy_reindex()).
+ * Process context.  Return: the index (ap_policy_retire() frees it), or
+ * NULL if out of memory or too large (the session falls back to a query
+ * per policy).
+ */
+struct ap_policy *ap_merged_build(const struct ap_policy *base,
+				  const struct ap_policy *const *chain, u32 n)
+{
+	struct ap_uses path[__ACTPLANE_OP_MAX] = {}, ep[__ACTPLANE_OP_MAX] = {};
+	const struct ap_policy *pols[1 + ACTPLANE_SESSION_DEPTH_MAX];
+	size_t bytes = 0;
+	u32 i, np = 0, pat_off = 0, ep_off = 0;
+	struct ap_policy *m;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(n > ACTPLANE_SESSION_DEPTH_MAX) || !n)
+		return NULL;
+	pols[0] = base;
+	memcpy(pols + 1, chain, n * sizeof(*chain));
+	for (i = 0; i <= n; i++) {
+		if (!pols[i])
+			continue;
+		bytes += pols[i]->bytes;
+		np += pols[i]->n_pats;
+		ep_off += pols[i]->n_eps;
+	}
+	if (bytes > AP_MERGED_MAX_BYTES || !READ_ONCE(ap_session_index))
+		return NULL;
+	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	if (!m)
+		return NULL;
+	m->merged = true;
+	m->generation = base ? base->generation : 0;
+	m->pats = kvcalloc(np ?: 1, sizeof(*m->pats), GFP_KERNEL);
+	m->eps = kvcalloc(ep_off ?: 1, sizeof(*m->eps), GFP_KERNEL);
+	if (!m->pats || !m->eps)
+		ret = -ENOMEM;
+	ep_off = 0;
+	for (i = 0; i <= n && !ret; i++) {
+		if (!pols[i])
+			continue;
+		/* shallow copies: the strings and globs stay the policy's */
+		memcpy(m->pats + pat_off, pols[i]->pats, pols[i]->n_pats * sizeof(*m->pats));
+		memcpy(m->eps + ep_off, pols[i]->eps, pols[i]->n_eps * sizeof(*m->eps));
+		ret = ap_collect_uses(pols[i], i, pat_off, ep_off, path, ep);
+		pat_off += pols[i]->n_pats;
+		ep_off += pols[i]->n_eps;
+	}
+	m->n_pats = pat_off;
+	m->n_eps = ep_off;
+	ret = ap_index_build(m, path, ep, ret);
+	m->bytes = bytes;
+	if (ret) {
+		ap_policy_free(m);
+		return NULL;
+	}
+	ap_stats_inc(ACTPLANE_CTR_SESSION_INDEXES);
+	return m;
 }
 
 /* ---- netlink commands -------------------------------------------------------------- */
@@ -1059,6 +1186,8 @@ int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info)
 
 	old = rcu_dereference_protected(ap_active_policy, lockdep_is_held(&ap_policy_mutex));
 	rcu_assign_pointer(ap_active_policy, pol);
+	/* the sessions' merged indexes for it; until then they query each policy */
+	ap_session_reindex(0, pol);
 	mutex_unlock(&ap_policy_mutex);
 	ap_stats_inc(ACTPLANE_CTR_POLICY_LOADS);
 	/*
@@ -1126,6 +1255,18 @@ out:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Session @id has its first member: its merged index, for the machine's
+ * policy now (ap_session_reindex()).
+ */
+void ap_policy_reindex_session(u32 id)
+{
+	mutex_lock(&ap_policy_mutex);
+	ap_session_reindex(id, rcu_dereference_protected(ap_active_policy,
+							 lockdep_is_held(&ap_policy_mutex)));
+	mutex_unlock(&ap_policy_mutex);
+}
+
 /* A session policy goes when its session does: after a grace period. */
 void ap_session_policy_free(struct ap_policy *pol)
 {
@@ -1151,6 +1292,7 @@ int ap_cmd_policy_clear(struct sk_buff *skb, struct genl_info *info)
 	old = rcu_dereference_protected(ap_active_policy, lockdep_is_held(&ap_policy_mutex));
 	RCU_INIT_POINTER(ap_active_policy, NULL);
 	ap_generation++;
+	ap_session_reindex(0, NULL);
 	mutex_unlock(&ap_policy_mutex);
 	ap_policy_retire(old);
 	return 0;

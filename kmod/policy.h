@@ -118,6 +118,12 @@ enum ap_use_kind {
 
 struct ap_use {
 	u8 kind;
+	/*
+	 * Whose element: 0 in a policy's own index; in a session's merged
+	 * index (ap_merged_build()), 0 for the machine's policy and 1 + i
+	 * for its chain's policy i.  @idx is in that policy's arrays.
+	 */
+	u8 slot;
 	u32 idx;
 	u32 pat;		/* pattern or endpoint index */
 };
@@ -180,6 +186,13 @@ struct ap_policy {
 	u8 digest[ACTPLANE_POLICY_DIGEST_LEN];	/* from POLICY_BEGIN, if has_digest */
 	bool has_digest;
 	u32 session;		/* a session policy: its session's id (0: the machine's) */
+	/*
+	 * A session's merged index (ap_merged_build()): only pats, eps and
+	 * the indexes are set; the patterns' strings are its policies'.
+	 * @generation is then that of the machine's policy it was built
+	 * with (0: none).
+	 */
+	bool merged;
 	u32 n_labels, n_pats, n_eps, n_sources, n_transforms, n_gates, n_invals,
 	    n_lineages, n_rules, n_clauses;
 	u8 label_bits[ACTPLANE_MAX_LABELS];	/* policy label index -> module bit */
@@ -270,6 +283,8 @@ void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, si
 /* policy.c */
 struct ap_policy *ap_policy_get(void);	/* rcu_dereference; caller in RCU */
 u64 ap_policy_generation(void);
+struct ap_policy *ap_merged_build(const struct ap_policy *base,
+				  const struct ap_policy *const *chain, u32 n);
 int ap_policy_init(void);
 void ap_policy_exit(void);
 

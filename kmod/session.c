@@ -43,6 +43,11 @@ struct ap_session {
 	u8 n_chain;
 	/* the session policies of its chain, outermost first (own last) */
 	const struct ap_policy *chain[ACTPLANE_SESSION_DEPTH_MAX];
+	/*
+	 * The machine's policy and the chain's in one index, or NULL
+	 * (ap_session_reindex()); used while it is the current policy's.
+	 */
+	struct ap_policy __rcu *merged;
 	/* `after` gates: armed by their program, made stale by `since` events */
 	DECLARE_BITMAP(gates, 256);
 	/* per gate: how many times a `since` event made it stale (wraps) */
@@ -84,10 +89,16 @@ static void ap_spol_account(const struct ap_policy *pol, int d)
 }
 
 /* A session leaves the IDR: its policy is freed after a grace period, with it. */
-static void ap_session_free(struct ap_session *s)
+static void ap_session_drop_policies(struct ap_session *s)
 {
 	ap_spol_account(s->pol, -1);
 	ap_session_policy_free(s->pol);
+	ap_policy_retire(rcu_dereference_protected(s->merged, true));	/* no ref is left */
+}
+
+static void ap_session_free(struct ap_session *s)
+{
+	ap_session_drop_policies(s);
 	kfree_rcu(s, rcu);
 }
 static u32 ap_session_gid = ACTPLANE_SESSION_GID_NOBODY;
@@ -485,18 +496,66 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
  * ap_session_policies() - the session policies that apply in session @id
  * @id:  the subject's session
  * @out: set to them, outermost first
+ * @merged: set to the session's merged index (NULL if none): valid only
+ *          if its generation is the machine policy's the caller sees
  *
  * RCU held by the caller (they stay valid until it ends).  Return: how
  * many (0 if there is no such session).
  */
-u32 ap_session_policies(u32 id, const struct ap_policy *const **out)
+u32 ap_session_policies(u32 id, const struct ap_policy *const **out,
+			const struct ap_policy **merged)
 {
 	struct ap_session *s = idr_find(&ap_sessions, id);
 
 	if (!s)
 		return 0;
 	*out = s->chain;
+	*merged = rcu_dereference(s->merged);
 	return s->n_chain;
+}
+
+/**
+ * ap_session_reindex() - build sessions' merged indexes anew
+ * @id:   the session (0: every session with a session policy in its chain)
+ * @base: the machine's policy now (may be NULL)
+ *
+ * The caller holds ap_policy_mutex, so @base is not replaced meanwhile;
+ * every swap of the machine's policy calls it for all sessions, and a new
+ * session calls it for itself once it has a member: whichever runs last
+ * sees the current policy.  A session whose index cannot be built keeps
+ * none, and queries each policy's own index (always correct).
+ */
+void ap_session_reindex(u32 id, const struct ap_policy *base)
+{
+	struct ap_policy *m, *old;
+	struct ap_session *s;
+	int next;
+
+	for (next = id ?: 1; next > 0; next++) {
+		rcu_read_lock();
+		s = idr_get_next(&ap_sessions, &next);
+		if (s && id && next != id)
+			s = NULL;
+		if (!s) {
+			rcu_read_unlock();
+			return;
+		}
+		/* no member (not yet, or no longer): its creator reindexes it */
+		if (!s->n_chain || !atomic_inc_not_zero(&s->refs)) {
+			rcu_read_unlock();
+			if (id)
+				return;
+			continue;
+		}
+		rcu_read_unlock();
+		m = ap_merged_build(base, s->chain, s->n_chain);
+		old = rcu_replace_pointer(s->merged, m, true);
+		ap_policy_retire(old);
+		ap_session_unref(s);
+		if (id)
+			return;
+		cond_resched();
+	}
 }
 
 /* Is a member of session @sid in session @id (itself, or nested in it)?  RCU held. */
@@ -562,8 +621,7 @@ void ap_session_exit(void)
 	int id, b;
 
 	idr_for_each_entry(&ap_sessions, s, id) {
-		ap_spol_account(s->pol, -1);
-		ap_session_policy_free(s->pol);	/* ap_policy_exit() waits for it */
+		ap_session_drop_policies(s);	/* ap_policy_exit() waits for them */
 		kfree(s);
 	}
 	idr_destroy(&ap_sessions);

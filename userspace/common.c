@@ -92,6 +92,7 @@ static const char *const counter_names[__ACTPLANE_CTR_MAX] = {
 	[ACTPLANE_CTR_TRUST_WITHHELD] = "trust_withheld",
 	[ACTPLANE_CTR_IMMUNITY_DROPPED] = "immunity_dropped",
 	[ACTPLANE_CTR_PROV_DROPPED] = "provenance_dropped",
+	[ACTPLANE_CTR_SESSION_INDEXES] = "session_indexes",
 };
 
 const char *ap_counter_name(unsigned int ctr)

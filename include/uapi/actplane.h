@@ -453,6 +453,7 @@ enum actplane_counter {
 	ACTPLANE_CTR_TRUST_WITHHELD,	/* declassify/endorse execs run untrusted (unsafe environment) */
 	ACTPLANE_CTR_IMMUNITY_DROPPED,	/* immune processes that exec'd a program not owned by root */
 	ACTPLANE_CTR_PROV_DROPPED,	/* label arrivals not recorded (provenance limit, no memory) */
+	ACTPLANE_CTR_SESSION_INDEXES,	/* sessions' merged indexes built (session policies) */
 	__ACTPLANE_CTR_MAX,
 };
 #define ACTPLANE_CTR_MAX (__ACTPLANE_CTR_MAX - 1)

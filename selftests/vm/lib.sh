@@ -160,6 +160,14 @@ PY
 }
 
 # expect_eq WHAT GOT WANT
+# wait_until WHAT CMD...: until CMD succeeds, at most 20 s (then a failure naming WHAT)
+wait_until() {
+	local what=$1 i
+	shift
+	for i in $(seq 200); do "$@" && return 0; sleep 0.1; done
+	fail "timed out waiting for $what"
+}
+
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # expect_contains WHAT TEXT NEEDLE
 expect_contains() { case "$2" in *"$3"*) ;; *) fail "$1: '$2' lacks '$3'" ;; esac; }

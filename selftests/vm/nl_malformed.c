@@ -463,10 +463,15 @@ static void session_attach_race(struct ap_nl *nl)
 		ssize_t n;
 		pid_t pid;
 
-		if (pipe(fds))
+		if (pipe(fds)) {
+			snprintf(first_bad, sizeof(first_bad), "round %d: pipe: %s", round,
+				 strerror(errno));
 			break;
+		}
 		pid = fork();
 		if (pid < 0) {		/* never kill(-1, ...) */
+			snprintf(first_bad, sizeof(first_bad), "round %d: fork: %s", round,
+				 strerror(errno));
 			close(fds[0]);
 			close(fds[1]);
 			break;

@@ -340,6 +340,56 @@ t_session_policy_nested() {
 	expect_eq "inner: outer's rule, inner's rule; after: outer's only" "$(echo $out)" "EPERM EPERM after EPERM ok"
 }
 
+# The machine's policy replaced, then removed, while a session with its own
+# policy runs: its members get the machine's new rules at once and keep the
+# session's.  Once with the session's merged index (one query for all the
+# policies, rebuilt after each swap: session_indexes counts the builds) and
+# once with session_index=0 (a query per policy, as while an index is stale).
+t_session_policy_reload() {
+	allow $G
+	local idx before out
+	own_policy $W/own.yaml 'rule no-notes:
+  block read "**/notes.txt"
+  because "session"'
+	write_policy /tmp/apuser-plain.yaml 'rule no-plain:
+  block read "**/plain.txt"
+  because "machine"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	for idx in 1 0; do
+		echo $idx > /sys/module/actplane/parameters/session_index
+		rm -f /tmp/apuser-go2 /tmp/apuser-go3 $W/done1 $W/done2
+		before=$(counter session_indexes)
+		as_run 1000 --policy $W/own.yaml -- sh -c "
+			r() { echo \"\$1: \$($AGENT read_as c $W/notes.txt) \$($AGENT read_as c $W/plain.txt)\"; }
+			w() { n=0; while [ ! -e \$1 ] && [ \$n -lt 400 ]; do sleep 0.05; n=\$((n + 1)); done; }
+			r loaded; touch $W/done1; w /tmp/apuser-go2
+			r replaced; touch $W/done2; w /tmp/apuser-go3
+			r removed" > /tmp/apuser-reload.out 2>/dev/null &
+		wait_until "the session's first step" test -e $W/done1
+		[ "$idx" = 0 ] || [ "$(counter session_indexes)" -gt "$before" ] ||
+			fail "index $idx: no merged index built for the new session"
+		before=$(counter session_indexes)
+		"$AP" load /tmp/apuser-plain.yaml >/dev/null
+		[ "$idx" = 0 ] || [ "$(counter session_indexes)" -gt "$before" ] ||
+			fail "index $idx: not rebuilt after the load"
+		touch /tmp/apuser-go2
+		wait_until "the session's second step" test -e $W/done2
+		"$AP" unload >/dev/null
+		touch /tmp/apuser-go3
+		wait $! || true
+		expect_eq "index $idx: session rule; new machine rule; machine policy gone" \
+			"$(cat /tmp/apuser-reload.out)" \
+			"loaded: EPERM ok
+replaced: EPERM EPERM
+removed: EPERM ok"
+		[ "$idx" = 1 ] || [ "$(counter session_indexes)" = "$before" ] ||
+			fail "session_index=0: an index was built"
+		"$AP" load $POLICY >/dev/null
+	done
+	echo 1 > /sys/module/actplane/parameters/session_index
+	kernel_clean
+}
+
 # A workspace policy's file name is the agent's text: status and session
 # list show it escaped (no escape sequence, no line break reaches the terminal).
 t_session_policy_hostile_name() {
@@ -621,6 +671,7 @@ run_test "user sessions: a session policy cannot loosen the machine's" t_session
 run_test "user sessions: session policies over netlink: what the module refuses; an attach race" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested
+run_test "user sessions: the machine's policy replaced under a session policy, merged index or not" t_session_policy_reload
 run_test "user sessions: a hostile policy file name is shown escaped" t_session_policy_hostile_name
 run_test "user sessions: a session rule deeper than PATH_MAX follows the fail mode" t_session_policy_deep_path
 run_test "user sessions: rule quota per user, freed at the end" t_session_rule_quota
