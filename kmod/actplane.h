@@ -203,6 +203,13 @@ struct ap_proc {
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
 	/*
+	 * A session @session was found to be (ap_session_policies()): a
+	 * cache, valid only while its id is @session.  Any session the
+	 * process was ever in lives as long as the process does: it only
+	 * moves into sessions nested in its own, which hold a reference.
+	 */
+	struct ap_session *sess_hint;
+	/*
 	 * `after exec G exits N` runs this process is (it exec'd G): checked
 	 * when the thread group exits.  Written by the process itself at exec
 	 * (single-threaded then), read by its last exiting thread.
@@ -335,7 +342,7 @@ int ap_session_create(pid_t root, gfp_t gfp, struct ap_policy *pol);
 int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol);
 bool ap_session_user_allowed(void);
 u32 ap_session_count(kuid_t uid, u32 *rules);
-u32 ap_session_policies(u32 id, const struct ap_policy *const **out,
+u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const **out,
 			const struct ap_policy **merged);
 void ap_session_reindex(u32 id, const struct ap_policy *base);
 void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota, u32 rules,

@@ -1098,7 +1098,7 @@ int ap_evaluate(struct ap_event *ev)
 		sid = proc ? READ_ONCE(proc->session) : 0;
 		if (sid) {
 			const struct ap_policy *m = NULL;
-			u32 n = ap_session_policies(sid, &spols, &m);
+			u32 n = ap_session_policies(proc, sid, &spols, &m);
 
 			for (i = 0; i < n; i++)
 				e.pols[e.npols++] = spols[i];

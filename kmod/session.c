@@ -494,7 +494,8 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
 
 /**
  * ap_session_policies() - the session policies that apply in session @id
- * @id:  the subject's session
+ * @p:   the subject's process (its hint spares the IDR lookup)
+ * @id:  the subject's session, read from @p
  * @out: set to them, outermost first
  * @merged: set to the session's merged index (NULL if none): valid only
  *          if its generation is the machine policy's the caller sees
@@ -502,13 +503,17 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
  * RCU held by the caller (they stay valid until it ends).  Return: how
  * many (0 if there is no such session).
  */
-u32 ap_session_policies(u32 id, const struct ap_policy *const **out,
+u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const **out,
 			const struct ap_policy **merged)
 {
-	struct ap_session *s = idr_find(&ap_sessions, id);
+	struct ap_session *s = READ_ONCE(p->sess_hint);
 
-	if (!s)
-		return 0;
+	if (!s || s->id != id) {
+		s = idr_find(&ap_sessions, id);
+		if (!s)
+			return 0;
+		WRITE_ONCE(p->sess_hint, s);
+	}
 	*out = s->chain;
 	*merged = rcu_dereference(s->merged);
 	return s->n_chain;
