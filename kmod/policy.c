@@ -40,6 +40,16 @@ struct ap_policy __rcu *ap_active_policy;	/* read by ap_policy_loaded() */
 static DEFINE_MUTEX(ap_policy_mutex);	/* staging and swapping */
 static u64 ap_generation;
 
+/*
+ * A session's merged index is not built past this much policy (the
+ * machine's and its chain's, as staged): the session then queries each
+ * policy's own index, as it does while its merged index is stale.
+ */
+#define AP_MERGED_MAX_BYTES	(16U << 20)
+/* ... nor past this much for all sessions together (the module's memory, no user's) */
+#define AP_MERGED_MAX_TOTAL	(64UL << 20)
+static atomic_long_t ap_merged_bytes;
+
 struct ap_stage {
 	u32 portid;		/* the socket staging (key in ap_stages) */
 	u32 n_elems;		/* elements added so far (for error messages) */
@@ -179,6 +189,8 @@ static void ap_policy_free(struct ap_policy *pol)
 	kvfree(pol->clauses);
 	kvfree(pol->rule_first);
 	kvfree(pol->rule_clauses);
+	if (pol->merged)
+		atomic_long_sub(pol->bytes, &ap_merged_bytes);
 	kfree(pol);
 }
 
@@ -877,12 +889,6 @@ static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ac
 	return ret;
 }
 
-/*
- * A session's merged index is not built past this much policy (the
- * machine's and its chain's, as staged): the session then queries each
- * policy's own index, as it does while its merged index is stale.
- */
-#define AP_MERGED_MAX_BYTES	(16U << 20)
 
 /*
  * session_index=0 (root only): sessions built from now on get no merged
@@ -933,10 +939,17 @@ struct ap_policy *ap_merged_build(const struct ap_policy *base,
 	}
 	if (bytes > AP_MERGED_MAX_BYTES || !READ_ONCE(ap_session_index))
 		return NULL;
-	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
-	if (!m)
+	if (atomic_long_add_return(bytes, &ap_merged_bytes) > AP_MERGED_MAX_TOTAL) {
+		atomic_long_sub(bytes, &ap_merged_bytes);
 		return NULL;
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	if (!m) {
+		atomic_long_sub(bytes, &ap_merged_bytes);
+		return NULL;
+	}
 	m->merged = true;
+	m->bytes = bytes;	/* given back by ap_policy_free() */
 	m->generation = base ? base->generation : 0;
 	m->pats = kvcalloc(np ?: 1, sizeof(*m->pats), GFP_KERNEL);
 	m->eps = kvcalloc(ep_off ?: 1, sizeof(*m->eps), GFP_KERNEL);
@@ -956,7 +969,6 @@ struct ap_policy *ap_merged_build(const struct ap_policy *base,
 	m->n_pats = pat_off;
 	m->n_eps = ep_off;
 	ret = ap_index_build(m, path, ep, ret);
-	m->bytes = bytes;
 	if (ret) {
 		ap_policy_free(m);
 		return NULL;
