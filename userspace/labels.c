@@ -402,7 +402,7 @@ static int cmd_session(int argc, char **argv)
 		return ap_usage_error("session", "session create: --pid PID is required");
 	if (policy) {
 		p = ap_compile_policy_as(policy, NULL, path, sizeof(path), true);
-		if (!p || ap_policy_session_check(p, stderr)) {
+		if (!p || ap_policy_session_report(p, stderr)) {
 			ap_policy_free(p);
 			return 1;
 		}

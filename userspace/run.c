@@ -434,7 +434,7 @@ static int check_loaded(const struct ap_policy *p, const struct loaded *l)
 	}
 	if (l->has_digest && !memcmp(want, l->digest, sizeof(want)))
 		return 0;
-	if (ap_policy_session_check(p, stderr)) {
+	if (ap_policy_session_report(p, stderr)) {
 		fputs("  or have it loaded as the machine's policy: sudo actplane load --policy FILE\n"
 		      "  or run as: sudo actplane run -- CMD\n", stderr);
 		return -1;

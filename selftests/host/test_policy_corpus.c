@@ -272,17 +272,16 @@ TEST(docs)
  * Check the policy in @text (NULL: the file @path) as `check --strict
  * --session` does: a session policy's labels are the machine's (no warning
  * that one lacks a source), and what it may not have is an error.  0 if it
- * passes; else the diagnostics and the session check's message in @msgs,
- * and the first error's line and column.
+ * passes; else the diagnostics (the session check's error among them) in
+ * @msgs, and the first error's line and column.
  */
 static int session_check(const char *path, const char *text, size_t len, char *msgs,
 			 size_t msgs_len, unsigned *line, unsigned *col)
 {
+	const struct ap_diag_entry *e;
 	struct ap_diag d;
 	struct ap_policy *p;
-	char *out = NULL;
-	size_t out_len = 0;
-	FILE *err;
+	size_t i, o;
 	int ret = -1;
 
 	*line = *col = 0;
@@ -290,23 +289,22 @@ static int session_check(const char *path, const char *text, size_t len, char *m
 	p = text ? ap_policy_load_string(text, len, path, NULL, &d) :
 		   ap_policy_load_file(path, NULL, &d);
 	ap_diag_session_policy(&d);
-	first_messages(&d, msgs, msgs_len);
-	err = open_memstream(&out, &out_len);
-	if (p && err && !ap_policy_session_check(p, err) && !d.warnings)
+	if (p && !ap_policy_session_check(p, &d) && !d.warnings)
 		ret = 0;
-	if (err)
-		fclose(err);
-	if (out && *out) {	/* "FILE:LINE:COL: error: ..." */
-		const char *at = strstr(out, ".yaml:");
-
-		if (at)
-			sscanf(at + 6, "%u:%u", line, col);
-		snprintf(msgs, msgs_len, "%s", out);
-	} else if (d.n) {
-		*line = d.v[0].line;
-		*col = d.v[0].col;
+	first_messages(&d, msgs, msgs_len);
+	/* the first error (else the first warning): where, and its hint */
+	for (i = 0; i < d.n && d.v[i].severity != AP_SEV_ERROR; i++)
+		;
+	e = i < d.n ? &d.v[i] : d.n ? &d.v[0] : NULL;
+	if (e) {
+		*line = e->line;
+		*col = e->col;
+		o = strlen(msgs);
+		if (e - d.v >= 3 && o < msgs_len)	/* not among those listed */
+			o += snprintf(msgs + o, msgs_len - o, "; %u:%u %s", e->line, e->col, e->message);
+		if (e->hint && o < msgs_len)
+			snprintf(msgs + o, msgs_len - o, " hint: %s", e->hint);
 	}
-	free(out);
 	ap_policy_free(p);
 	ap_diag_free(&d);
 	return ret;

@@ -137,7 +137,8 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 		return NULL;
 	}
 	/* what a session policy may not have is the error, whatever it warned */
-	if (o->session && ap_policy_session_check(p, err)) {
+	if (o->session && ap_policy_session_check(p, d)) {
+		ap_diag_print_entry(err, &d->v[d->n - 1], use_color(err));
 		ap_policy_free(p);
 		return NULL;
 	}

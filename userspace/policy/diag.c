@@ -112,6 +112,23 @@ void diag_add(struct ap_diag *d, enum ap_severity sev, const struct ap_text *t,
 	va_end(ap);
 }
 
+void diag_add_at(struct ap_diag *d, enum ap_severity sev, const char *file, unsigned line,
+		 unsigned col, const char *hint, const char *fmt, ...)
+{
+	struct ap_diag_entry *e;
+	va_list ap;
+
+	if (!d)
+		return;
+	va_start(ap, fmt);
+	diag_vadd(d, sev, NULL, AP_NOPOS, 0, 0, hint, fmt, ap);
+	va_end(ap);
+	e = &d->v[d->n - 1];
+	e->file = file ? ap_xstrdup(file) : NULL;
+	e->line = line;
+	e->col = line ? col : 0;
+}
+
 #define C_RESET	"\033[0m"
 #define C_BOLD	"\033[1m"
 #define C_RED	"\033[1;31m"

@@ -102,6 +102,10 @@ void diag_vadd(struct ap_diag *d, enum ap_severity sev,
 	       const struct ap_text *t, unsigned line, unsigned col,
 	       unsigned span, const char *hint, const char *fmt, va_list ap)
 	__attribute__((format(printf, 8, 0)));
+/* at @line:@col (1-based; line 0: unknown) of @file, when its text is gone */
+void diag_add_at(struct ap_diag *d, enum ap_severity sev, const char *file, unsigned line,
+		 unsigned col, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 /* closest candidate within a small edit distance, or NULL */
 const char *did_you_mean(const char *word, const char *const *cands, size_t n);
 

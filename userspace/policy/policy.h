@@ -309,10 +309,13 @@ void ap_policy_free(struct ap_policy *p);
 /*
  * Can @p be a session policy (`actplane run` as a user, `check --session`)?
  * Rules only: no sources, declassify/endorse, gates, lineages, or `unless`
- * other than a target.  0, or -1 with file:line:col and a hint on @err.
- * (That its labels are the machine's is checked against the module.)
+ * other than a target.  0, or -1 with an error at file:line:col, and a
+ * hint, added to @d.  (That its labels are the machine's is checked
+ * against the module.)
  */
-int ap_policy_session_check(const struct ap_policy *p, FILE *err);
+int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d);
+/* The same, the error printed on @err (no color). */
+int ap_policy_session_report(const struct ap_policy *p, FILE *err);
 
 /*
  * Find the policy file: walk up from cwd, in each directory trying
