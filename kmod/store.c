@@ -586,8 +586,19 @@ int ap_task_nest_session(const struct task_struct *t, u64 labels, u32 id, u32 ol
 	if (old)
 		return -EBUSY;
 	ret = ap_proc_create(t, labels, id, false, AP_FROM_ADMIN);
-	if (!ret && ap_task_session(t) != id)
-		ret = -EBUSY;
+	if (!ret) {
+		/*
+		 * Joined, unless another thread created the state first.  A
+		 * sibling may already have nested a session in @id: the
+		 * process is then in @id's subtree, and this call succeeded.
+		 */
+		u32 now = ap_task_session(t);
+
+		rcu_read_lock();
+		if (now != id && !ap_session_within(now, id))
+			ret = -EBUSY;
+		rcu_read_unlock();
+	}
 	return ret;
 }
 

@@ -426,7 +426,9 @@ static void race_round(int fd)
 		goto out;
 	}
 	if (!won || o.n != won) {
-		snprintf(line, sizeof(line), "%d winners, %d sessions listed", won, o.n);
+		snprintf(line, sizeof(line), "%d winners (ret %d id %u, ret %d id %u), %d sessions "
+			 "listed: %u<-%u %u<-%u", won, t[0].ret, t[0].id, t[1].ret, t[1].id, o.n,
+			 o.id[0], o.parent[0], o.n > 1 ? o.id[1] : 0, o.n > 1 ? o.parent[1] : 0);
 		goto out;
 	}
 	for (i = 0; i < o.n; i++) {
@@ -484,13 +486,14 @@ static void session_attach_race(struct ap_nl *nl)
 		n = read(fds[0], line, sizeof(line) - 1);
 		close(fds[0]);
 		line[n > 0 ? n : 0] = 0;
+		line[strcspn(line, "\n")] = 0;	/* the detail is one line */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		if (strncmp(line, "ok ", 3)) {
 			bad++;
 			snprintf(first_bad, sizeof(first_bad), "round %d: %s", round, line);
 		}
-		busy += !strcmp(line, "ok 1\n");
+		busy += !strcmp(line, "ok 1");
 		/* the round's sessions end as its process is freed */
 		for (i = 0; i < 500 && !(ret = own_sessions(nl, pid, &o)) && o.n; i++)
 			usleep(10 * 1000);
