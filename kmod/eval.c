@@ -957,7 +957,8 @@ static const char *ap_lazy_path(void *arg, size_t *len)
  */
 #define AP_WALK_MAX	64
 
-static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens)
+static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx,
+			      const struct ap_name_filter *f)
 {
 	const struct ap_event *ev = ((struct ap_eval *)arg)->ev;
 	const struct path *p = ev->fpath;
@@ -965,15 +966,14 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsi
 	struct dentry *d, *mroot;
 	struct path root;
 	unsigned int rseq;
-	bool ok = false;
 	int depth;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ap_walk_ancestors() outside RCU");
 	if (!p || !fs)
 		return false;
-	rcu_read_lock();
 	ap_fs_root_lockless(fs, &root);
 	if (root.mnt != p->mnt)
-		goto out;
+		return false;
 	mroot = p->mnt->mnt_root;
 	rseq = read_seqbegin(&rename_lock);
 	d = p->dentry;
@@ -981,7 +981,7 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsi
 		if (d == root.dentry)
 			goto done;
 		if (d == mroot || IS_ROOT(d))
-			goto out;
+			return false;
 		d = READ_ONCE(d->d_parent);
 	}
 	for (depth = 0; depth < AP_WALK_MAX; depth++) {
@@ -991,28 +991,26 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx, const unsi
 		if (d == root.dentry)
 			goto done;
 		if (d == mroot || IS_ROOT(d))
-			goto out;
+			return false;
 		/*
 		 * Most names are passed over by their length alone (a rename
 		 * changing it under us fails the rename_lock check at the end).
 		 * Others as prepend_name() reads them: the acquire makes the
-		 * name's NUL visible, and the length found bounds the read.
+		 * name's NUL visible, and the length found bounds the read of
+		 * the signature and the visit.
 		 */
 		len = READ_ONCE(d->d_name.len);
-		if (len < AP_NAME_LENS && test_bit(len, lens)) {
+		if (len < AP_NAME_LENS && test_bit(len, f->lens)) {
 			name = smp_load_acquire(&d->d_name.name);
 			len = strnlen(name, len);
-			if (!visit(ctx, name, len))
-				goto out;
+			if (test_bit(ap_sig(name, len), f->sig) && !visit(ctx, name, len))
+				return false;
 		}
 		d = READ_ONCE(d->d_parent);
 	}
-	goto out;
+	return false;
 done:
-	ok = !read_seqretry(&rename_lock, rseq);
-out:
-	rcu_read_unlock();
-	return ok;
+	return !read_seqretry(&rename_lock, rseq);
 }
 
 static void ap_query(struct ap_eval *e, const struct ap_policy *ix, u32 op)

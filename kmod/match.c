@@ -94,20 +94,6 @@ static u32 ap_hash(const void *key, u32 len)
 	return jhash(key, len, 0x61637470);
 }
 
-/*
- * A key's signature: a few bytes and the length, no hashing.  The map keeps
- * one bit per signature present, so most lookups of absent keys (the
- * common case on every open) end before the jhash.
- */
-static __always_inline u32 ap_sig(const char *key, u32 len)
-{
-	const u8 *k = (const u8 *)key;
-
-	if (!len)
-		return 0;
-	return (len * 97 + k[0] * 31 + k[len / 2] * 7 + k[len - 1]) % AP_SMAP_SIG_BITS;
-}
-
 static int ap_smap_build(struct ap_smap *m, struct ap_kv *kv, u32 n)
 {
 	u32 groups = 0, i, j, slots;
@@ -494,30 +480,35 @@ static bool ap_memo_visit(void *ctx, const char *name, u32 len)
 static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
 {
 	DECLARE_BITMAP(lens, AP_NAME_LENS);
-	const unsigned long *use = NULL;
+	DECLARE_BITMAP(sig, AP_SMAP_SIG_BITS);
+	struct ap_name_filter f = {};
 	struct ap_memo_walk w = { .m = m };
 	u32 i;
 
 	m->done = true;
 	m->open = 0;
 	for (i = 0; i < m->n; i++) {
-		const unsigned long *l = m->pols[i]->anc_all_lens;
+		const struct ap_policy *p = m->pols[i];
 
-		if (!m->pols[i]->anc_all.slots)
+		if (!p->anc_all.slots)
 			continue;
 		w.left |= BIT(i);
-		if (!use) {
-			use = l;	/* one policy with gates: its lengths as they are */
+		if (!f.lens) {
+			/* one policy with gates: its filter as it is */
+			f = (struct ap_name_filter){ p->anc_all_lens, p->anc_all.sig };
 			continue;
 		}
-		/* more than one: the union of their lengths */
-		if (use != lens)
-			bitmap_copy(lens, use, AP_NAME_LENS);
-		bitmap_or(lens, lens, l, AP_NAME_LENS);
-		use = lens;
+		/* more than one: the union of their filters */
+		if (f.lens != lens) {
+			bitmap_copy(lens, f.lens, AP_NAME_LENS);
+			bitmap_copy(sig, f.sig, AP_SMAP_SIG_BITS);
+			f = (struct ap_name_filter){ lens, sig };
+		}
+		bitmap_or(lens, lens, p->anc_all_lens, AP_NAME_LENS);
+		bitmap_or(sig, sig, p->anc_all.sig, AP_SMAP_SIG_BITS);
 	}
 	/* a walk that cannot vouch for every ancestor opens what is left */
-	if (w.left && !t->walk(t->arg, ap_memo_visit, &w, use))
+	if (w.left && !t->walk(t->arg, ap_memo_visit, &w, &f))
 		m->open |= w.left;
 }
 
@@ -550,7 +541,8 @@ static bool ap_need_path(const struct ap_policy *pol, const struct ap_pathidx *x
 			return false;
 		break;
 	}
-	return !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate, x->anc_lens);
+	return !t->walk(t->arg, ap_anc_visit, (void *)&x->anc_gate,
+			&(struct ap_name_filter){ x->anc_lens, x->anc_gate.sig });
 }
 
 /*

@@ -137,6 +137,21 @@ struct ap_smap_slot {
 };
 
 #define AP_SMAP_SIG_BITS	1024
+/*
+ * A key's signature: a few bytes and the length, no hashing.  A map keeps
+ * one bit per signature present, so most lookups of absent keys (the
+ * common case on every open) end before the jhash.  @key must have @len
+ * readable bytes.
+ */
+static __always_inline u32 ap_sig(const char *key, u32 len)
+{
+	const u8 *k = (const u8 *)key;
+
+	if (!len)
+		return 0;
+	return (len * 97 + k[0] * 31 + k[len / 2] * 7 + k[len - 1]) % AP_SMAP_SIG_BITS;
+}
+
 struct ap_smap {
 	u32 mask;		/* slots - 1, 0 if empty */
 	struct ap_smap_slot *slots;
@@ -234,6 +249,16 @@ void ap_epidx_free(struct ap_epidx *x);
 typedef void (*ap_hit_fn)(const struct ap_use *u, void *arg);
 /* ap_target.walk's visitor: one ancestor's name; false stops the walk */
 typedef bool (*ap_name_fn)(void *ctx, const char *name, u32 len);
+/*
+ * The names a walk shows its visitor: those whose length has a bit in
+ * @lens (AP_NAME_LENS bits) and whose signature (ap_sig()) has one in
+ * @sig (AP_SMAP_SIG_BITS bits).  No other name can be a key the visitor
+ * looks for, so most ancestors cost a few instructions and no call.
+ */
+struct ap_name_filter {
+	const unsigned long *lens;
+	const unsigned long *sig;
+};
 /* The path a query is about. */
 struct ap_target {
 	const char *name;	/* last component */
@@ -244,10 +269,10 @@ struct ap_target {
 	 * Visit the ancestor directories' names, nearest first, up to the
 	 * root the path is resolved against.  False if visit stopped it, or
 	 * if the walk cannot vouch for all of them: then the path is built.
-	 * Names whose length has no bit in @lens (AP_NAME_LENS bits) cannot
-	 * be what visit looks for and are passed over unread.
+	 * Names @f rules out are passed over without a call.  The caller
+	 * holds rcu_read_lock().
 	 */
-	bool (*walk)(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens);
+	bool (*walk)(void *arg, ap_name_fn visit, void *ctx, const struct ap_name_filter *f);
 	void *arg;
 	/*
 	 * If not NULL: the event's memo of one walk against the gates of

@@ -567,7 +567,7 @@ static const char *tq_path(void *arg, size_t *len)
 }
 
 /* The ancestors' names, nearest first, as eval.c reads them from the dentries. */
-static bool tq_walk(void *arg, ap_name_fn visit, void *ctx, const unsigned long *lens)
+static bool tq_walk(void *arg, ap_name_fn visit, void *ctx, const struct ap_name_filter *f)
 {
 	const struct tq *q = arg;
 	const char *end = strrchr(q->path, '/'), *start;
@@ -579,9 +579,9 @@ static bool tq_walk(void *arg, ap_name_fn visit, void *ctx, const unsigned long 
 			start--;
 		if (q->walk == WALK_GIVE_UP && n++ == q->walk_limit)
 			return false;
-		/* as eval.c: a name whose length is not in @lens is passed over */
-		if ((size_t)(end - start) < AP_NAME_LENS && test_bit(end - start, lens) &&
-		    !visit(ctx, start, end - start))
+		/* as eval.c: a name the filter rules out is passed over */
+		if ((size_t)(end - start) < AP_NAME_LENS && test_bit(end - start, f->lens) &&
+		    test_bit(ap_sig(start, end - start), f->sig) && !visit(ctx, start, end - start))
 			return false;
 		end = start - 1;
 	}
