@@ -36,6 +36,7 @@
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/hash.h>
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/mmap_lock.h>
@@ -70,6 +71,21 @@ struct ap_exec_pend {
 	DECLARE_BITMAP(later_arm, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(later_stale, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(later_exits, AP_POL_MAX_GATES);
+};
+
+/* An ancestor walk's answer, and what it was for (ap_memo_get()). */
+#define AP_WALK_CACHE_BITS	2
+#define AP_WALK_CACHE_POLS	2
+
+struct ap_walk_cached {
+	const struct dentry *start, *root;
+	const struct vfsmount *mnt;
+	const struct ap_policy *pols[AP_WALK_CACHE_POLS];
+	u64 epoch;
+	unsigned long gp;
+	unsigned int rseq;
+	u8 n;
+	u16 open;
 };
 
 struct ap_eval {
@@ -123,6 +139,8 @@ struct ap_eval {
 	const struct ap_policy *pols[1 + ACTPLANE_SESSION_DEPTH_MAX];
 	u8 npols;
 	struct ap_anc_memo memo;
+	bool walk_keyed;		/* walk_key is set: ap_memo_get() */
+	struct ap_walk_cached walk_key;
 	u32 cand[32];
 	u8 cand_slot[32];		/* cand[i] is a clause of pols[cand_slot[i]] */
 };
@@ -948,6 +966,36 @@ static const char *ap_lazy_path(void *arg, size_t *len)
 }
 
 /*
+ * Where a walk of the target's ancestors starts: the first directory to
+ * look at (*@start) and the process root it ends at (*@root).  1: walk
+ * from there; 0: nothing to walk (the target is the root); -1: the walk
+ * cannot vouch for the ancestors (another mount than the root's, a mount
+ * root, a disconnected dentry).  Caller holds rcu_read_lock().
+ */
+static int ap_walk_start(const struct ap_event *ev, struct path *root, struct dentry **start)
+{
+	const struct path *p = ev->fpath;
+	struct fs_struct *fs = current->fs;
+	struct dentry *d;
+
+	if (!p || !fs)
+		return -1;
+	ap_fs_root_lockless(fs, root);
+	if (root->mnt != p->mnt)
+		return -1;
+	d = p->dentry;
+	if (!ev->child_name) {		/* d is the target: start at its directory */
+		if (d == root->dentry)
+			return 0;
+		if (d == p->mnt->mnt_root || IS_ROOT(d))
+			return -1;
+		d = READ_ONCE(d->d_parent);
+	}
+	*start = d;
+	return 1;
+}
+
+/*
  * Visit the names of the target's ancestor directories, nearest first, up to
  * the process root, from the dentries: no path is built.  The walk stays in
  * the mount of the process root (a module cannot see where other mounts
@@ -961,35 +1009,23 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx,
 			      const struct ap_name_filter *f)
 {
 	const struct ap_event *ev = ((struct ap_eval *)arg)->ev;
-	const struct path *p = ev->fpath;
-	struct fs_struct *fs = current->fs;
 	struct dentry *d, *mroot;
 	struct path root;
 	unsigned int rseq;
 	int depth;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ap_walk_ancestors() outside RCU");
-	if (!p || !fs)
-		return false;
-	ap_fs_root_lockless(fs, &root);
-	if (root.mnt != p->mnt)
-		return false;
-	mroot = p->mnt->mnt_root;
 	rseq = read_seqbegin(&rename_lock);
-	d = p->dentry;
-	if (!ev->child_name) {		/* d is the target: start at its directory */
-		if (d == root.dentry)
-			goto done;
-		if (d == mroot || IS_ROOT(d))
-			return false;
-		d = READ_ONCE(d->d_parent);
-	}
+	depth = ap_walk_start(ev, &root, &d);
+	if (depth <= 0)
+		return !depth && !read_seqretry(&rename_lock, rseq);
+	mroot = ev->fpath->mnt->mnt_root;
 	for (depth = 0; depth < AP_WALK_MAX; depth++) {
 		const char *name;
 		u32 len;
 
 		if (d == root.dentry)
-			goto done;
+			return !read_seqretry(&rename_lock, rseq);
 		if (d == mroot || IS_ROOT(d))
 			return false;
 		/*
@@ -1009,8 +1045,109 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx,
 		d = READ_ONCE(d->d_parent);
 	}
 	return false;
-done:
-	return !read_seqretry(&rename_lock, rseq);
+}
+
+/*
+ * The memo's answer, remembered per CPU for the last few directories a walk
+ * started from (a program opens many files in one directory).  An entry
+ * answers for a later event whose walk would read exactly what it read:
+ *
+ * - the same start directory, process root and mount.  These are pointers,
+ *   so an entry must not outlive the objects they named: it holds an RCU
+ *   grace-period cookie taken before its walk, and is dropped once a grace
+ *   period has passed since (poll_state_synchronize_rcu()).  The start
+ *   directory was pinned by the target during the walk, so it can only be
+ *   freed after that, and its memory reused only after a grace period
+ *   more.  The root and the mount are pinned too; an answer that a root
+ *   no longer pinned could change is "cannot vouch", which is kept only as
+ *   the cautious answer it is.
+ * - the same ancestors' names and parents: nothing renamed anywhere since
+ *   (the rename_lock sequence; every name or parent change is a rename);
+ * - the same policies (index pointers, and ap_index_epoch: no index was
+ *   allocated since, so none can sit where a remembered one was).
+ *
+ * Events in interrupt context never walk; the entries are read and written
+ * with preemption off, so two tasks on one CPU do not mix them.
+ */
+static DEFINE_PER_CPU(struct ap_walk_cached[1 << AP_WALK_CACHE_BITS], ap_walk_cache);
+
+/*
+ * walk_cache=0 (root only): evaluate without the cache (the tests compare
+ * verdicts with and without it; the benchmark measures it).
+ */
+static bool ap_walk_cache_on = true;
+module_param_named(walk_cache, ap_walk_cache_on, bool, 0600);
+MODULE_PARM_DESC(walk_cache, "remember ancestor-walk answers per CPU (default 1)");
+
+/* This event's walk, as memo_get() found it: what memo_put() may store. */
+static bool ap_walk_key(struct ap_eval *e, const struct ap_anc_memo *m,
+			struct ap_walk_cached *k)
+{
+	struct path root;
+	struct dentry *start;
+	u32 i;
+
+	if (m->n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_walk_cache_on))
+		return false;
+	k->rseq = raw_read_seqcount(&rename_lock.seqcount);
+	if (k->rseq & 1)
+		return false;	/* a rename is under way */
+	smp_rmb();		/* the sequence, then what it guards */
+	if (ap_walk_start(e->ev, &root, &start) <= 0)
+		return false;	/* nothing to walk: the walk answers at once */
+	k->start = start;
+	k->root = root.dentry;
+	k->mnt = root.mnt;
+	k->n = m->n;
+	for (i = 0; i < AP_WALK_CACHE_POLS; i++)
+		k->pols[i] = i < m->n ? m->pols[i] : NULL;
+	smp_rmb();		/* the index pointers (read before), then the count */
+	k->epoch = atomic64_read(&ap_index_epoch);
+	return true;
+}
+
+static struct ap_walk_cached *ap_walk_slot(const struct dentry *start)
+{
+	return this_cpu_ptr(&ap_walk_cache[hash_ptr(start, AP_WALK_CACHE_BITS)]);
+}
+
+static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
+{
+	struct ap_eval *e = arg;
+	struct ap_walk_cached *k = &e->walk_key, *c;
+	unsigned long gp = 0;
+	bool hit;
+
+	e->walk_keyed = ap_walk_key(e, m, k);
+	if (!e->walk_keyed)
+		return false;
+	preempt_disable();
+	c = ap_walk_slot(k->start);
+	hit = c->start == k->start && c->root == k->root && c->mnt == k->mnt &&
+	      c->rseq == k->rseq && c->epoch == k->epoch && c->n == k->n &&
+	      !memcmp(c->pols, k->pols, sizeof(k->pols));
+	if (hit) {
+		*open = c->open;
+		gp = c->gp;
+	}
+	preempt_enable();
+	if (hit && !poll_state_synchronize_rcu(gp))
+		return true;
+	k->gp = get_state_synchronize_rcu();	/* before the walk */
+	return false;
+}
+
+static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
+{
+	struct ap_eval *e = arg;
+	struct ap_walk_cached *k = &e->walk_key;
+
+	if (!e->walk_keyed || read_seqcount_retry(&rename_lock.seqcount, k->rseq))
+		return;		/* renamed meanwhile: the walk may have seen either */
+	k->open = open;
+	preempt_disable();
+	*ap_walk_slot(k->start) = *k;
+	preempt_enable();
 }
 
 static void ap_query(struct ap_eval *e, const struct ap_policy *ix, u32 op)
@@ -1029,7 +1166,7 @@ static void ap_query(struct ap_eval *e, const struct ap_policy *ix, u32 op)
 	t = (struct ap_target){
 		.name = ev->name, .name_len = ev->name_len,
 		.path = ap_lazy_path, .walk = ap_walk_ancestors, .arg = e,
-		.anc_memo = &e->memo,
+		.anc_memo = &e->memo, .memo_get = ap_memo_get, .memo_put = ap_memo_put,
 	};
 	ap_pathidx_query(ix, x, &t, ap_hit, e);
 }
@@ -1086,6 +1223,7 @@ int ap_evaluate(struct ap_event *ev)
 	e.npols = 1;
 	e.memo.n = 0;
 	e.memo.done = false;
+	e.walk_keyed = false;
 	if (pol)
 		e.memo.pols[e.memo.n++] = pol;
 	e.slot0 = pol ? 0 : 1;

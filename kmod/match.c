@@ -487,6 +487,8 @@ static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
 
 	m->done = true;
 	m->open = 0;
+	if (t->memo_get && t->memo_get(t->arg, m, &m->open))
+		return;		/* the answer of an earlier walk from the same place */
 	for (i = 0; i < m->n; i++) {
 		const struct ap_policy *p = m->pols[i];
 
@@ -510,6 +512,8 @@ static void ap_memo_fill(struct ap_anc_memo *m, const struct ap_target *t)
 	/* a walk that cannot vouch for every ancestor opens what is left */
 	if (w.left && !t->walk(t->arg, ap_memo_visit, &w, &f))
 		m->open |= w.left;
+	if (t->memo_put)
+		t->memo_put(t->arg, m, m->open);
 }
 
 /*

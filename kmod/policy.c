@@ -895,6 +895,8 @@ static int ap_build(struct ap_policy *pol, const u8 *bits, struct netlink_ext_ac
  * index and query each policy's own: for the tests of that path, and to
  * compare the two.
  */
+atomic64_t ap_index_epoch = ATOMIC64_INIT(0);
+
 static bool ap_session_index = true;
 module_param_named(session_index, ap_session_index, bool, 0600);
 MODULE_PARM_DESC(session_index, "build a merged index per session with a session policy (default 1)");
@@ -948,6 +950,7 @@ struct ap_policy *ap_merged_build(const struct ap_policy *base,
 		atomic_long_sub(bytes, &ap_merged_bytes);
 		return NULL;
 	}
+	atomic64_inc(&ap_index_epoch);
 	m->merged = true;
 	m->bytes = bytes;	/* given back by ap_policy_free() */
 	m->generation = base ? base->generation : 0;
@@ -1006,6 +1009,7 @@ static int ap_stage_begin(struct genl_info *info, bool session)
 		ret = -ENOMEM;
 		goto out;
 	}
+	atomic64_inc(&ap_index_epoch);	/* before it can be published */
 	st->portid = info->snd_portid;
 	st->session = session;
 	st->uid = current_uid();

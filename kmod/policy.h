@@ -279,6 +279,14 @@ struct ap_target {
 	 * every operation of every policy it queries (struct ap_anc_memo).
 	 */
 	struct ap_anc_memo *anc_memo;
+	/*
+	 * Optional, with a memo: the answer of an earlier walk from the same
+	 * place against the same policies.  memo_get() sets *open and
+	 * returns true if it knows it; otherwise, after the walk, memo_put()
+	 * is told its answer and may keep it.
+	 */
+	bool (*memo_get)(void *arg, const struct ap_anc_memo *m, u16 *open);
+	void (*memo_put)(void *arg, const struct ap_anc_memo *m, u16 open);
 };
 
 /*
@@ -306,6 +314,12 @@ void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, size_t len);
 
 /* policy.c */
+/*
+ * Counts the indexes (struct ap_policy) ever allocated, bumped before one
+ * can be published: a pointer to an index, remembered together with this
+ * count, names the same index for as long as the count is unchanged.
+ */
+extern atomic64_t ap_index_epoch;
 struct ap_policy *ap_policy_get(void);	/* rcu_dereference; caller in RCU */
 u64 ap_policy_generation(void);
 struct ap_policy *ap_merged_build(const struct ap_policy *base,

@@ -102,9 +102,75 @@ t_since_open_and_unlink() {
 		"$(echo $out)" "ok1 blocked2 ok3 blocked4"
 }
 
+# A hostile agent against the remembered ancestor walks (eval.c: the walk
+# cache): it opens a file in an unprotected directory until the answer "no
+# protected ancestor" is remembered, then moves that directory into the
+# protected tree, or removes it and makes one there (whose memory may be the
+# old one's), and opens again.  Every open under prot/ must be refused, with
+# the cache on and off, and the unprotected opens allowed.  The agent runs
+# chrooted into the workspace (a tmpfs): the walk works from the process
+# root, and paths are seen from there.
+t_prefix_rule_after_renames() {
+	load 'rule prot:
+  block open file "/prot/**"
+  because "prot/ is off limits"'
+	local wc out
+	for wc in 1 0 1; do
+		echo $wc > /sys/module/actplane/parameters/walk_cache
+		rm -rf $W/a $W/prot
+		mkdir -p $W/a $W/prot
+		out=$(python3 - $W <<'PY'
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+os.chroot(sys.argv[1])
+os.chdir("/")
+W = ""
+bad = []
+
+def opens(p):
+    try:
+        os.close(os.open(p, os.O_RDONLY))
+        return "ok"
+    except PermissionError:
+        return "EPERM"
+
+def warm(d):
+    os.makedirs(d)
+    os.mknod(d + "/f")
+    for _ in range(3):
+        if opens(d + "/f") != "ok":
+            bad.append("unprotected " + d)
+
+for i in range(100):
+    # moved into the protected tree (same file system: a rename)
+    warm("%s/a/d%d" % (W, i))
+    os.rename("%s/a/d%d" % (W, i), "%s/prot/d%d" % (W, i))
+    if opens("%s/prot/d%d/f" % (W, i)) != "EPERM":
+        bad.append("renamed d%d" % i)
+    # removed, and a new directory made in the protected tree
+    warm("%s/a/e" % W)
+    os.unlink("%s/a/e/f" % W)
+    os.rmdir("%s/a/e" % W)
+    # let the kernel free its dentry and inode (membarrier GLOBAL waits
+    # for a grace period), so the new directory may take their memory
+    libc.syscall(324, 1, 0, 0)
+    time.sleep(0.002)
+    os.makedirs("%s/prot/e%d" % (W, i))
+    os.mknod("%s/prot/e%d/f" % (W, i))
+    if opens("%s/prot/e%d/f" % (W, i)) != "EPERM":
+        bad.append("re-created e%d" % i)
+print(" ".join(bad[:5]) if bad else "all held")
+PY
+)
+		expect_eq "walk_cache=$wc" "$out" "all held"
+	done
+	rm -rf $W/a $W/prot
+}
+
 setup
 run_test "open rule stops reads of prod.db by sh, python and C; migrate may" t_open_is_any_open
 run_test "read rules stop only reads, write rules only writes" t_read_and_write_keep_their_direction
 run_test "since open / since unlink make the gate stale" t_since_open_and_unlink
+run_test "a prefix rule holds for directories moved or re-made under it (walk cache on and off)" t_prefix_rule_after_renames
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
