@@ -31,6 +31,34 @@ RELOAD_TARGET_NS = 1_000_000
 BUILD_TARGET = 1.02
 
 
+def abs_rows(L, m, targets, cfg, text):
+    """Rows "(cfg)÷(a) ≤ limit" of the targets table: @targets maps benchmark -> limit."""
+    for n, t in targets.items():
+        v = m.get(cfg, {}).get(n, {}).get("ratio")
+        L.append("| %s%s ≤ %.2fx | (%s)÷(a) | %s | %s |"
+                 % (n, text, t, cfg, fr(v), verdict(None if v is None else v <= t)))
+
+
+def rel_rows(L, m, names, num, den, text, limit):
+    """Rows "(num)÷(den) ≤ limit" of the targets table, one per benchmark."""
+    for n in names:
+        d = m.get(den, {}).get(n, {}).get("ratio")
+        x = m.get(num, {}).get(n, {}).get("ratio")
+        v = x / d if d and x else None
+        L.append("| %s: %s | (%s)÷(%s) | %s | %s |"
+                 % (n, text, num, den, fr(v), verdict(None if v is None else v <= limit)))
+
+
+def added_rows(L, m, names, cfg, limit):
+    """Rows "what (cfg) adds ≤ limit × what the no-op programs add"."""
+    for n in names:
+        ab = m.get("b", {}).get(n, {}).get("added")
+        ac = m.get(cfg, {}).get(n, {}).get("added")
+        v = ac / ab if ab and ac is not None and ab > 0 else None
+        L.append("| %s: added cost ≤ %gx no-op's | (%s−a)÷(b−a) | %s | %s |"
+                 % (n, limit, cfg, fr(v, 2), verdict(None if v is None else v <= limit)))
+
+
 def med(xs):
     return statistics.median(xs) if xs else None
 
@@ -290,29 +318,11 @@ def write_md(raw, meta, s, path):
     L.append("Targets from the issue; reported, not asserted. \"n/a\": the configuration did "
              "not run (see its status above).\n")
     L.append("| target | figure | value | |\n|---|---|---:|---|")
-    for n, t in MICRO_TARGETS.items():
-        v = m.get("e", {}).get(n, {}).get("ratio")
-        L.append("| %s at 100 rules ≤ %.2fx | (e)÷(a) | %s | %s |"
-                 % (n, t, fr(v), verdict(None if v is None else v <= t)))
-    for n in MICRO_TARGETS:
-        e = m.get("e", {}).get(n, {}).get("ratio")
-        f = m.get("f", {}).get(n, {}).get("ratio")
-        v = f / e if e and f else None
-        L.append("| %s: 1000 rules within 5%% of 100 | (f)÷(e) | %s | %s |"
-                 % (n, fr(v), verdict(None if v is None else v <= 1.05)))
-    for n in MICRO_TARGETS:
-        e = m.get("e", {}).get(n, {}).get("ratio")
-        k = m.get("k", {}).get(n, {}).get("ratio")
-        v = k / e if e and k else None
-        L.append("| %s: a 100-rule session policy within 5%% of (e) | (k)÷(e) | %s | %s |"
-                 % (n, fr(v), verdict(None if v is None else v <= 1.05)))
+    abs_rows(L, m, MICRO_TARGETS, "e", " at 100 rules")
+    rel_rows(L, m, MICRO_TARGETS, "f", "e", "1000 rules within 5% of 100", 1.05)
+    rel_rows(L, m, MICRO_TARGETS, "k", "e", "a 100-rule session policy within 5% of (e)", 1.05)
     for c in ("c", "e"):
-        for n in MICRO_TARGETS:
-            ab = m.get("b", {}).get(n, {}).get("added")
-            ac = m.get(c, {}).get(n, {}).get("added")
-            v = ac / ab if ab and ac is not None and ab > 0 else None
-            L.append("| %s: added cost ≤ 1.5x no-op's | (%s−a)÷(b−a) | %s | %s |"
-                     % (n, c, fr(v, 2), verdict(None if v is None else v <= 1.5)))
+        added_rows(L, m, MICRO_TARGETS, c, 1.5)
     b = s["macro"].get("build", {})
     for c in ("c", "e"):
         v = b.get(c, {}).get("ns", {}).get("ratio")
@@ -340,26 +350,11 @@ def write_md(raw, meta, s, path):
              "agent), its 2 ms reload and its labeled-agent replay are not configurations of "
              "this suite yet.\n")
     L.append("| target | figure | value | |\n|---|---|---:|---|")
-    for n, t in H_TARGETS.items():
-        v = m.get("h", {}).get(n, {}).get("ratio")
-        L.append("| %s, labeled agent at 100 rules ≤ %.2fx | (h)÷(a) | %s | %s |"
-                 % (n, t, fr(v), verdict(None if v is None else v <= t)))
-    for n in H_TARGETS:
-        v = m.get("e", {}).get(n, {}).get("ratio")
-        L.append("| %s at 100 rules ≤ %.2fx | (e)÷(a) | %s | %s |"
-                 % (n, E_TARGET, fr(v), verdict(None if v is None else v <= E_TARGET)))
-    for n in H_TARGETS:
-        ab = m.get("b", {}).get(n, {}).get("added")
-        ae = m.get("e", {}).get(n, {}).get("added")
-        v = ae / ab if ab and ae is not None and ab > 0 else None
-        L.append("| %s: 100 rules add ≤ 2x what no-op programs add | (e−a)÷(b−a) | %s | %s |"
-                 % (n, fr(v, 2), verdict(None if v is None else v <= 2)))
-    for n in H_TARGETS:
-        e = m.get("e", {}).get(n, {}).get("ratio")
-        f = m.get("f", {}).get(n, {}).get("ratio")
-        v = f / e if e and f else None
-        L.append("| %s: 1000 rules within 2%% of 100 | (f)÷(e) | %s | %s |"
-                 % (n, fr(v), verdict(None if v is None else v <= 1.02)))
+    abs_rows(L, m, H_TARGETS, "h", ", labeled agent at 100 rules")
+    abs_rows(L, m, {n: E_TARGET for n in H_TARGETS}, "e", " at 100 rules")
+    added_rows(L, m, H_TARGETS, "c", 1.5)
+    added_rows(L, m, H_TARGETS, "e", 2)
+    rel_rows(L, m, H_TARGETS, "f", "e", "1000 rules within 2% of 100", 1.02)
     L.append("")
 
     # macro
