@@ -1150,6 +1150,138 @@ static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
 	preempt_enable();
 }
 
+/*
+ * Targets no rule is about, remembered per CPU: most events (every open of
+ * a library, every send to the model's API) match nothing in any index, and
+ * the same targets come back again and again.  An entry says "querying
+ * these indexes for these operations on this target finds nothing": no
+ * clause, no source, transform, gate or lineage use (any of those, or a
+ * path that had to be resolved, and nothing is stored).  Labels and gates
+ * play no part in finding nothing, so one entry holds for every process.
+ * An entry answers only while what the query read is unchanged:
+ *
+ * - an endpoint: the key itself (a value);
+ * - a file (not an exec, not a name in a directory): the same dentry,
+ *   process root and mount, as for the walk cache (ap_memo_get()): the
+ *   RCU cookie for the pointers, the rename_lock sequence for the name and
+ *   the ancestors; and only on the root's mount (the walk's vouching, no
+ *   d_path), so where other mounts sit plays no part;
+ * - the same indexes (pointers and ap_index_epoch) and operations.
+ *
+ * nohit_cache=0 (root only) evaluates without it.
+ */
+#define AP_NOHIT_BITS	2
+
+struct ap_nohit {
+	union {
+		struct {
+			const struct dentry *d, *root;
+			const struct vfsmount *mnt;
+		} f;
+		struct ap_ep_key ep;
+	} t;
+	const struct ap_policy *pols[AP_WALK_CACHE_POLS];
+	u64 epoch;
+	u32 rseq;
+	u8 ops[3];
+	u8 n;
+	bool file;
+	/* not compared: checked with poll_state_synchronize_rcu() */
+	unsigned long gp;
+};
+#define AP_NOHIT_WORDS	(offsetof(struct ap_nohit, gp) / sizeof(u64))
+static_assert(sizeof_field(struct ap_nohit, t.f) == sizeof(struct ap_ep_key));
+static_assert(offsetof(struct ap_nohit, gp) % sizeof(u64) == 0);
+
+static DEFINE_PER_CPU(struct ap_nohit[1 << AP_NOHIT_BITS], ap_nohit_cache);
+static bool ap_nohit_on = true;
+module_param_named(nohit_cache, ap_nohit_on, bool, 0600);
+MODULE_PARM_DESC(nohit_cache, "remember per CPU the targets no rule is about (default 1)");
+
+/* @k for this event, if its answer may be remembered (every byte set: compared as words). */
+static bool ap_nohit_key(struct ap_eval *e, struct ap_nohit *k)
+{
+	const struct ap_event *ev = e->ev;
+	const struct ap_anc_memo *m = &e->memo;
+	struct dentry *start, *d;
+	const unsigned char *name;
+	struct path root;
+	u32 i, len;
+
+	if (m->n > AP_WALK_CACHE_POLS || ev->exec || ev->child_name || ev->incomplete ||
+	    !in_task() || !READ_ONCE(ap_nohit_on))
+		return false;
+	memset(k, 0, sizeof(*k));
+	if (ev->ep) {
+		k->t.ep = *ev->ep;
+	} else {
+		k->rseq = raw_read_seqcount(&rename_lock.seqcount);
+		if (k->rseq & 1)
+			return false;	/* a rename is under way */
+		smp_rmb();		/* the sequence, then what it guards */
+		if (ap_walk_start(ev, &root, &start) < 0)
+			return false;	/* another mount, a mount root: d_path's */
+		/*
+		 * The event read the name before the sequence: the query
+		 * answers for the name the dentry has now only if it is the same.
+		 */
+		d = ev->fpath->dentry;
+		len = READ_ONCE(d->d_name.len);
+		name = smp_load_acquire(&d->d_name.name);
+		if (len != ev->name_len || memcmp(name, ev->name, len))
+			return false;
+		k->t.f.d = d;
+		k->t.f.root = root.dentry;
+		k->t.f.mnt = root.mnt;
+		k->file = true;
+		k->gp = get_state_synchronize_rcu();	/* before the query */
+	}
+	memcpy(k->ops, ev->ops, sizeof(k->ops));
+	k->n = m->n;
+	for (i = 0; i < m->n; i++)
+		k->pols[i] = m->pols[i];
+	smp_rmb();		/* the index pointers (read before), then the count */
+	k->epoch = atomic64_read(&ap_index_epoch);
+	return true;
+}
+
+static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
+{
+	const u64 *w = (const u64 *)&k->t;
+
+	return this_cpu_ptr(&ap_nohit_cache[hash_64(w[0] ^ w[1] ^ w[2], AP_NOHIT_BITS)]);
+}
+
+/* Is @k remembered: does the query find nothing? */
+static bool ap_nohit_get(const struct ap_nohit *k)
+{
+	const u64 *a = (const u64 *)k, *b;
+	unsigned long gp;
+	u64 diff = 0;
+	u32 i;
+
+	preempt_disable();
+	b = (const u64 *)ap_nohit_slot(k);
+	for (i = 0; i < AP_NOHIT_WORDS; i++)
+		diff |= a[i] ^ b[i];
+	gp = ((const struct ap_nohit *)b)->gp;
+	preempt_enable();
+	if (diff)
+		return false;
+	return !k->file || !poll_state_synchronize_rcu(gp);
+}
+
+/* The query for @k found nothing: remember it, unless a rename raced it. */
+static void ap_nohit_put(const struct ap_eval *e, const struct ap_nohit *k)
+{
+	if (!e->ev->ep && (e->ev->path || e->ev->path_failed ||
+			   read_seqcount_retry(&rename_lock.seqcount, k->rseq)))
+		return;		/* the full path was read, or a name changed meanwhile */
+	preempt_disable();
+	*ap_nohit_slot(k) = *k;
+	preempt_enable();
+}
+
 static void ap_query(struct ap_eval *e, const struct ap_policy *ix, u32 op)
 {
 	const struct ap_pathidx *x = &ix->path[op];
@@ -1208,8 +1340,9 @@ int ap_evaluate(struct ap_event *ev)
 	struct ap_proc *proc = NULL;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	struct ap_from from __uninitialized;	/* set at the commit */
+	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key() */
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed, sid;
-	bool incomplete, base_any, spol;
+	bool incomplete, base_any, spol, nh;
 	int ret = 0;
 
 	rcu_read_lock();
@@ -1255,12 +1388,18 @@ int ap_evaluate(struct ap_event *ev)
 	 * only).  The strongest effect of all the policies wins: a session's
 	 * rule can add a block, never take one away.
 	 */
+	nh = ap_nohit_key(&e, &nk);
+	if (nh && ap_nohit_get(&nk))
+		goto out;	/* the target is one no rule is about */
 	ap_query_all(&e);
 	/* after the query: resolving the path for it may have failed */
 	base_any = e.base_hit || ev->incomplete;
 	e.pol = pol;
-	if (!e.ncand && !base_any)
+	if (!e.ncand && !base_any) {
+		if (nh)
+			ap_nohit_put(&e, &nk);
 		goto out;	/* the common case: nothing in any policy is about this event */
+	}
 	if (!proc)
 		proc = ap_proc_of(current);
 	if (proc) {

@@ -167,10 +167,96 @@ PY
 	rm -rf $W/a $W/prot
 }
 
+# The no-hit cache (eval.c) remembers targets no rule is about.  A hostile
+# agent makes a remembered file become one a rule is about (renamed to the
+# rule's name, in place or into another directory), has a rule's condition
+# come true for a remembered destination, and has a new policy block one:
+# every one of them must be refused at once.  Chrooted into the workspace,
+# so the files are on the process root's mount (where the cache applies).
+t_nohit_cache_holds() {
+	local nh out pre
+	for nh in 1 0 1; do
+		echo $nh > /sys/module/actplane/parameters/nohit_cache
+		load 'source TAG = file "**/tag.txt"
+rule sec:
+  block open file "**/secret.txt"
+  because "secret"
+rule net:
+  block connect endpoint "127.0.0.1:47001"
+  block connect endpoint "127.0.0.1:47002" if TAG
+  because "closed port"'
+		rm -rf $W/a; mkdir -p $W/a; echo t > $W/tag.txt
+		out=$(python3 - $W <<'PY'
+import os, socket, sys
+os.chroot(sys.argv[1])
+os.chdir("/")
+bad = []
+
+def opens(p):
+    try:
+        os.close(os.open(p, os.O_RDONLY))
+        return "ok"
+    except PermissionError:
+        return "EPERM"
+
+def connects(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("127.0.0.1", port))
+        return "ok"
+    except PermissionError:
+        return "EPERM"
+    finally:
+        s.close()
+
+def warm(p):
+    os.mknod(p)
+    for _ in range(3):
+        if opens(p) != "ok":
+            bad.append("unprotected " + p)
+
+for i in range(50):
+    os.makedirs("/a/d%d" % i)
+    warm("/a/x%d" % i)			# renamed into another directory
+    os.rename("/a/x%d" % i, "/a/d%d/secret.txt" % i)
+    if opens("/a/d%d/secret.txt" % i) != "EPERM":
+        bad.append("moved x%d" % i)
+    warm("/a/d%d/zecret.txt" % i)	# renamed in place, a name of the same length
+    os.rename("/a/d%d/zecret.txt" % i, "/a/d%d/secret.txt" % i)
+    if opens("/a/d%d/secret.txt" % i) != "EPERM":
+        bad.append("renamed in place %d" % i)
+for _ in range(3):
+    if connects(47001) != "EPERM":
+        bad.append("47001")
+    if connects(47002) != "ok":
+        bad.append("47002 before TAG")
+os.read(os.open("/tag.txt", os.O_RDONLY), 10)	# the condition comes true
+if connects(47002) != "EPERM":
+    bad.append("47002 with TAG")
+print(" ".join(bad[:5]) if bad else "all held")
+PY
+)
+		unlabel_self	# the output came from a TAG process
+		expect_eq "nohit_cache=$nh" "$out" "all held"
+		# a destination remembered, then a policy that blocks it
+		for pre in 1 2 3; do
+			out=$(python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 47003)); print("ok")' 2>&1)
+			expect_eq "47003 before, nohit_cache=$nh" "$out" ok
+		done
+		load 'rule net:
+  block connect endpoint "127.0.0.1:47003"
+  because "closed now"'
+		out=$(python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 47003)); print("ok")' 2>&1 | tail -1)
+		expect_contains "47003 after the load, nohit_cache=$nh" "$out" "PermissionError"
+	done
+	rm -rf $W/a $W/tag.txt
+}
+
 setup
 run_test "open rule stops reads of prod.db by sh, python and C; migrate may" t_open_is_any_open
 run_test "read rules stop only reads, write rules only writes" t_read_and_write_keep_their_direction
 run_test "since open / since unlink make the gate stale" t_since_open_and_unlink
 run_test "a prefix rule holds for directories moved or re-made under it (walk cache on and off)" t_prefix_rule_after_renames
+run_test "remembered no-hit targets: renamed files, a condition come true, a new policy (cache on and off)" t_nohit_cache_holds
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
