@@ -75,7 +75,7 @@ struct ap_exec_pend {
 
 /* An ancestor walk's answer, and what it was for (ap_memo_get()). */
 #define AP_WALK_CACHE_BITS	2
-#define AP_WALK_CACHE_POLS	2
+#define AP_WALK_CACHE_POLS	2	/* compared one by one in ap_memo_get() */
 
 struct ap_walk_cached {
 	const struct dentry *start, *root;
@@ -1118,6 +1118,11 @@ static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
 	unsigned long gp = 0;
 	bool hit;
 
+	/*
+	 * The cookie before the pointers are read: a root swapped out by a
+	 * chroot meanwhile is freed only a grace period after it.
+	 */
+	k->gp = get_state_synchronize_rcu();
 	e->walk_keyed = ap_walk_key(e, m, k);
 	if (!e->walk_keyed)
 		return false;
@@ -1125,16 +1130,13 @@ static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
 	c = ap_walk_slot(k->start);
 	hit = c->start == k->start && c->root == k->root && c->mnt == k->mnt &&
 	      c->rseq == k->rseq && c->epoch == k->epoch && c->n == k->n &&
-	      !memcmp(c->pols, k->pols, sizeof(k->pols));
+	      c->pols[0] == k->pols[0] && c->pols[1] == k->pols[1];
 	if (hit) {
 		*open = c->open;
 		gp = c->gp;
 	}
 	preempt_enable();
-	if (hit && !poll_state_synchronize_rcu(gp))
-		return true;
-	k->gp = get_state_synchronize_rcu();	/* before the walk */
-	return false;
+	return hit && !poll_state_synchronize_rcu(gp);
 }
 
 static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
@@ -1203,10 +1205,9 @@ static bool ap_nohit_key(struct ap_eval *e, struct ap_nohit *k)
 {
 	const struct ap_event *ev = e->ev;
 	const struct ap_anc_memo *m = &e->memo;
-	struct dentry *start, *d;
-	const unsigned char *name;
+	struct dentry *start;
 	struct path root;
-	u32 i, len;
+	u32 i;
 
 	if (m->n > AP_WALK_CACHE_POLS || ev->exec || ev->child_name || ev->incomplete ||
 	    !in_task() || !READ_ONCE(ap_nohit_on))
@@ -1215,26 +1216,24 @@ static bool ap_nohit_key(struct ap_eval *e, struct ap_nohit *k)
 	if (ev->ep) {
 		k->t.ep = *ev->ep;
 	} else {
-		k->rseq = raw_read_seqcount(&rename_lock.seqcount);
+		/*
+		 * The sequence taken before the event read the name: an entry
+		 * stored under it was for the name the dentry has now.
+		 */
+		k->rseq = ev->name_seq;
 		if (k->rseq & 1)
-			return false;	/* a rename is under way */
-		smp_rmb();		/* the sequence, then what it guards */
+			return false;	/* a rename was under way, or no name read */
+		/*
+		 * Before the root is read: a root swapped out (chroot) and
+		 * freed after this read is freed a grace period after this.
+		 */
+		k->gp = get_state_synchronize_rcu();
 		if (ap_walk_start(ev, &root, &start) < 0)
 			return false;	/* another mount, a mount root: d_path's */
-		/*
-		 * The event read the name before the sequence: the query
-		 * answers for the name the dentry has now only if it is the same.
-		 */
-		d = ev->fpath->dentry;
-		len = READ_ONCE(d->d_name.len);
-		name = smp_load_acquire(&d->d_name.name);
-		if (len != ev->name_len || memcmp(name, ev->name, len))
-			return false;
-		k->t.f.d = d;
+		k->t.f.d = ev->fpath->dentry;
 		k->t.f.root = root.dentry;
 		k->t.f.mnt = root.mnt;
 		k->file = true;
-		k->gp = get_state_synchronize_rcu();	/* before the query */
 	}
 	memcpy(k->ops, ev->ops, sizeof(k->ops));
 	k->n = m->n;

@@ -54,6 +54,12 @@ struct ap_event {
 	 */
 	bool argv_later;
 	bool argv_only;
+	/*
+	 * The rename_lock sequence before the name was read (even), so a
+	 * remembered answer for this dentry's name can be checked (eval.c,
+	 * ap_nohit_key()); odd: not taken, or a rename was under way.
+	 */
+	unsigned int name_seq;
 	/* resolved path */
 	char *path;
 	size_t path_len;

@@ -31,6 +31,8 @@ static void ap_ev_file(struct ap_event *ev, const struct path *path, const struc
 	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
 	ev->fpath = path;
 	ev->inode = inode;
+	ev->name_seq = raw_read_seqcount(&rename_lock.seqcount);
+	smp_rmb();	/* the sequence, then the name it guards */
 	ev->name = path->dentry->d_name.name;
 	ev->name_len = strnlen(ev->name, NAME_MAX);
 }
@@ -41,6 +43,7 @@ static void ap_ev_child(struct ap_event *ev, const struct path *dir, const struc
 	memset(ev, 0, offsetof(struct ap_event, inline_buf));
 	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
 	ev->fpath = dir;
+	ev->name_seq = 1;	/* a name in a directory: never remembered */
 	ev->child_name = d->d_name.name;
 	ev->name = d->d_name.name;
 	ev->name_len = strnlen(ev->name, NAME_MAX);
