@@ -348,7 +348,8 @@ def write_md(raw, meta, s, path):
     L.append("### Issue 20: close to the floor\n")
     L.append("The targets of issue 20, reported, not asserted.  Its (h') (1000 rules, labeled "
              "agent), its 2 ms reload and its labeled-agent replay are not configurations of "
-             "this suite yet.\n")
+             "this suite yet.  Where the instructions of the missed ones go, part by part, "
+             "measured: docs/architecture.md, \"Where an event's instructions go\".\n")
     L.append("| target | figure | value | |\n|---|---|---:|---|")
     abs_rows(L, m, H_TARGETS, "h", ", labeled agent at 100 rules")
     abs_rows(L, m, {n: E_TARGET for n in H_TARGETS}, "e", " at 100 rules")

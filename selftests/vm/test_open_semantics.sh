@@ -119,20 +119,13 @@ t_prefix_rule_after_renames() {
 		echo $wc > /sys/module/actplane/parameters/walk_cache
 		rm -rf $W/a $W/prot
 		mkdir -p $W/a $W/prot
-		out=$(python3 - $W <<'PY'
+		out=$(python3 - $W $ACTPLANE_TOP/selftests/vm <<'PY'
 import ctypes, os, sys, time
+sys.path.insert(0, sys.argv[2])
+from ws_agent import enter, opens
 libc = ctypes.CDLL(None, use_errno=True)
-os.chroot(sys.argv[1])
-os.chdir("/")
+bad = enter(sys.argv[1])
 W = ""
-bad = []
-
-def opens(p):
-    try:
-        os.close(os.open(p, os.O_RDONLY))
-        return "ok"
-    except PermissionError:
-        return "EPERM"
 
 def warm(d):
     os.makedirs(d)
@@ -186,28 +179,11 @@ rule net:
   block connect endpoint "127.0.0.1:47002" if TAG
   because "closed port"'
 		rm -rf $W/a; mkdir -p $W/a; echo t > $W/tag.txt
-		out=$(python3 - $W <<'PY'
-import os, socket, sys
-os.chroot(sys.argv[1])
-os.chdir("/")
-bad = []
-
-def opens(p):
-    try:
-        os.close(os.open(p, os.O_RDONLY))
-        return "ok"
-    except PermissionError:
-        return "EPERM"
-
-def connects(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect(("127.0.0.1", port))
-        return "ok"
-    except PermissionError:
-        return "EPERM"
-    finally:
-        s.close()
+		out=$(python3 - $W $ACTPLANE_TOP/selftests/vm <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from ws_agent import enter, opens, connects
+bad = enter(sys.argv[1])
 
 def warm(p):
     os.mknod(p)
