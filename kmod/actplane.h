@@ -312,6 +312,33 @@ static inline bool ap_policy_loaded(void)
 	return rcu_access_pointer(ap_active_policy) != NULL || atomic_read(&ap_spol_count);
 }
 
+/*
+ * rcu_read_lock() for the hot paths.  The hooks' BPF programs (all but the
+ * sleepable ones) run inside the read-side section their trampoline opened,
+ * and with preemptible RCU (Debian's kernels) each nested lock and unlock
+ * is a function call: a pipe write and read paid six of them.  A section
+ * nested in another one protects nothing the outer one does not, so it is
+ * opened only when none is: rcu_preempt_depth() is the nesting count of
+ * preemptible RCU (always 0 without it, where the lock is inline).
+ *
+ *	bool rcu = ap_rcu_lock();
+ *	...
+ *	ap_rcu_unlock(rcu);
+ */
+static __always_inline bool ap_rcu_lock(void)
+{
+	if (rcu_preempt_depth())
+		return false;
+	rcu_read_lock();
+	return true;
+}
+
+static __always_inline void ap_rcu_unlock(bool locked)
+{
+	if (locked)
+		rcu_read_unlock();
+}
+
 /* Does any process carry labels or belong to a session?  (No entry: none.) */
 static inline bool ap_tasks_tracked(void)
 {

@@ -453,6 +453,37 @@ static bool ap_event_argv_match(struct ap_event *ev, const struct ap_argv *want)
 /* ---- the event's path ------------------------------------------------------------------ */
 
 /*
+ * An event about the file at @path, @seq the rename sequence read before
+ * (even, or the name is never remembered: ap_nohit_key()).  Its name (the
+ * last component) is read by ap_evaluate() when it is needed.
+ */
+void ap_event_file(struct ap_event *ev, const struct path *path, const struct inode *inode,
+		   unsigned int seq)
+{
+	memset(ev, 0, offsetof(struct ap_event, inline_buf));
+	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
+	ev->fpath = path;
+	ev->inode = inode;
+	ev->name_seq = seq;
+}
+
+/*
+ * The last component of a file event's path, read only once the no-hit
+ * cache has missed (ap_event_file() leaves it out: most events never need
+ * it).  After the rename sequence the event took when it was built, as
+ * prepend_name() reads a name: the sequence tells whether this is the
+ * name an answer was remembered under.
+ */
+static void ap_event_name(struct ap_event *ev)
+{
+	if (!ev->fpath || ev->ep)
+		return;
+	smp_rmb();	/* ev->name_seq, then the name it guards */
+	ev->name = READ_ONCE(ev->fpath->dentry->d_name.name);
+	ev->name_len = strnlen(ev->name, NAME_MAX);
+}
+
+/*
  * Resolve the event's full path (once).  A short path goes into the
  * event's inline buffer; a long one into a PATH_MAX allocation.  NULL if
  * there is no buffer for it or it does not fit in PATH_MAX: the event is
@@ -516,13 +547,14 @@ void ap_event_release(struct ap_event *ev)
 /* Does the loaded policy have any rule or use of endpoints for @op? */
 bool ap_policy_has_ep_rules(u8 op)
 {
+	bool rcu;
 	const struct ap_policy *pol;
 	bool has;
 
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	pol = ap_policy_get();
 	has = (pol && !pol->ep[op].empty) || atomic_read(&ap_spol_ep[op]);
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 	return has;
 }
 
@@ -966,15 +998,16 @@ static const char *ap_lazy_path(void *arg, size_t *len)
 }
 
 /*
- * Where a walk of the target's ancestors starts: the first directory to
- * look at (*@start) and the process root it ends at (*@root).  1: walk
+ * Where a walk of the ancestors of a target starts (the file at @p, or a
+ * name in the directory @p if @child): the first directory to look at
+ * (*@start) and the process root it ends at (*@root).  1: walk
  * from there; 0: nothing to walk (the target is the root); -1: the walk
  * cannot vouch for the ancestors (another mount than the root's, a mount
  * root, a disconnected dentry).  Caller holds rcu_read_lock().
  */
-static int ap_walk_start(const struct ap_event *ev, struct path *root, struct dentry **start)
+static __always_inline int ap_walk_start_at(const struct path *p, bool child, struct path *root,
+					    struct dentry **start)
 {
-	const struct path *p = ev->fpath;
 	struct fs_struct *fs = current->fs;
 	struct dentry *d;
 
@@ -984,7 +1017,7 @@ static int ap_walk_start(const struct ap_event *ev, struct path *root, struct de
 	if (root->mnt != p->mnt)
 		return -1;
 	d = p->dentry;
-	if (!ev->child_name) {		/* d is the target: start at its directory */
+	if (!child) {		/* d is the target: start at its directory */
 		if (d == root->dentry)
 			return 0;
 		if (d == p->mnt->mnt_root || IS_ROOT(d))
@@ -993,6 +1026,12 @@ static int ap_walk_start(const struct ap_event *ev, struct path *root, struct de
 	}
 	*start = d;
 	return 1;
+}
+
+/* The same for the event's target: @p, or a name in the directory @p. */
+static int ap_walk_start(const struct ap_event *ev, struct path *root, struct dentry **start)
+{
+	return ap_walk_start_at(ev->fpath, ev->child_name, root, start);
 }
 
 /*
@@ -1200,27 +1239,31 @@ static bool ap_nohit_on = true;
 module_param_named(nohit_cache, ap_nohit_on, bool, 0600);
 MODULE_PARM_DESC(nohit_cache, "remember per CPU the targets no rule is about (default 1)");
 
-/* @k for this event, if its answer may be remembered (every byte set: compared as words). */
-static bool ap_nohit_key(struct ap_eval *e, struct ap_nohit *k)
+/*
+ * @k for a target of the current process (every byte set: compared as
+ * words): the file at @fpath, its name read after rename sequence @rseq,
+ * or the endpoint @ep; for @ops, queried in @m's indexes.  False if its
+ * answer may not be remembered.  Caller in RCU.
+ */
+static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_anc_memo *m,
+					    const u8 *ops, const struct path *fpath,
+					    unsigned int rseq, const struct ap_ep_key *ep)
 {
-	const struct ap_event *ev = e->ev;
-	const struct ap_anc_memo *m = &e->memo;
 	struct dentry *start;
 	struct path root;
 	u32 i;
 
-	if (m->n > AP_WALK_CACHE_POLS || ev->exec || ev->child_name || ev->incomplete ||
-	    !in_task() || !READ_ONCE(ap_nohit_on))
+	if (m->n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_nohit_on))
 		return false;
 	memset(k, 0, sizeof(*k));
-	if (ev->ep) {
-		k->t.ep = *ev->ep;
+	if (ep) {
+		k->t.ep = *ep;
 	} else {
 		/*
 		 * The sequence taken before the event read the name: an entry
 		 * stored under it was for the name the dentry has now.
 		 */
-		k->rseq = ev->name_seq;
+		k->rseq = rseq;
 		if (k->rseq & 1)
 			return false;	/* a rename was under way, or no name read */
 		/*
@@ -1228,20 +1271,29 @@ static bool ap_nohit_key(struct ap_eval *e, struct ap_nohit *k)
 		 * freed after this read is freed a grace period after this.
 		 */
 		k->gp = get_state_synchronize_rcu();
-		if (ap_walk_start(ev, &root, &start) < 0)
+		if (ap_walk_start_at(fpath, false, &root, &start) < 0)
 			return false;	/* another mount, a mount root: d_path's */
-		k->t.f.d = ev->fpath->dentry;
+		k->t.f.d = fpath->dentry;
 		k->t.f.root = root.dentry;
 		k->t.f.mnt = root.mnt;
 		k->file = true;
 	}
-	memcpy(k->ops, ev->ops, sizeof(k->ops));
+	memcpy(k->ops, ops, sizeof(k->ops));
 	k->n = m->n;
 	for (i = 0; i < m->n; i++)
 		k->pols[i] = m->pols[i];
 	smp_rmb();		/* the index pointers (read before), then the count */
 	k->epoch = atomic64_read(&ap_index_epoch);
 	return true;
+}
+
+/* The same for an event: not an exec, a name in a directory, or incomplete. */
+static bool ap_nohit_key(const struct ap_event *ev, const struct ap_anc_memo *m,
+			 struct ap_nohit *k)
+{
+	if (ev->exec || ev->child_name || ev->incomplete)
+		return false;
+	return ap_nohit_key_of(k, m, ev->ops, ev->fpath, ev->name_seq, ev->ep);
 }
 
 static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
@@ -1252,7 +1304,7 @@ static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
 }
 
 /* Is @k remembered: does the query find nothing? */
-static bool ap_nohit_get(const struct ap_nohit *k)
+static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 {
 	const u64 *a = (const u64 *)k, *b;
 	unsigned long gp;
@@ -1261,6 +1313,7 @@ static bool ap_nohit_get(const struct ap_nohit *k)
 
 	preempt_disable();
 	b = (const u64 *)ap_nohit_slot(k);
+#pragma GCC unroll 16
 	for (i = 0; i < AP_NOHIT_WORDS; i++)
 		diff |= a[i] ^ b[i];
 	gp = ((const struct ap_nohit *)b)->gp;
@@ -1324,91 +1377,100 @@ static void ap_query_all(struct ap_eval *e)
 		ap_query_ops(e, e->memo.pols[i], e->slot0 + i);
 }
 
-/**
- * ap_evaluate() - evaluate the policy for one event
- * @ev: the event (op(s), target, subject = current)
- *
- * Return: 0 to allow; -EPERM if a rule blocks or kills it, or if it could
- * not be evaluated completely in fail-closed mode; -ENOMEM if its label
- * changes could not be stored in fail-closed mode.
+/*
+ * The policies an event of the current process is evaluated against,
+ * e->pols: the machine's (or NULL), then those of its session chain,
+ * outermost first; and the indexes queried for it, e->memo.pols: each
+ * policy's own, or the session's merged index alone.  Returns the slot in
+ * e->pols of memo.pols[0]; *@procp is the process if it was looked up.
+ * Only these fields of @e are set.  Caller in RCU.
  */
-int ap_evaluate(struct ap_event *ev)
+/* ap_eval_select()'s part for a machine with session policies. */
+static noinline u8 ap_eval_select_sessions(struct ap_eval *e, const struct ap_policy *pol,
+					   u8 slot0, struct ap_proc **procp)
 {
-	const struct ap_policy *pol, *const *spols;
-	const struct ap_clause *best;
-	struct ap_proc *proc = NULL;
-	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
-	struct ap_from from __uninitialized;	/* set at the commit */
-	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key() */
-	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed, sid;
-	bool incomplete, base_any, spol, nh;
-	int ret = 0;
+	const struct ap_policy *const *spols;
+	struct ap_proc *proc;
+	u32 i, sid;
 
-	rcu_read_lock();
-	pol = ap_policy_get();
-	spol = atomic_read(&ap_spol_count);
-	if (!pol && !spol)
-		goto out;	/* no policy: nothing to build */
-	memset(&e, 0, offsetof(struct ap_eval, arm));
-	e.ev = ev;
-	e.pols[0] = pol;
-	e.npols = 1;
-	e.memo.n = 0;
-	e.memo.done = false;
-	e.walk_keyed = false;
-	if (pol)
-		e.memo.pols[e.memo.n++] = pol;
-	e.slot0 = pol ? 0 : 1;
-	BUILD_BUG_ON(AP_ANC_MEMO_MAX < 1 + ACTPLANE_SESSION_DEPTH_MAX);	/* none is left out */
-	if (unlikely(spol)) {
-		/* the session policies of the subject's session chain, one lookup */
-		proc = ap_proc_of(current);
-		sid = proc ? READ_ONCE(proc->session) : 0;
-		if (sid) {
-			const struct ap_policy *m = NULL;
-			u32 n = ap_session_policies(proc, sid, &spols, &m);
+	/* the session policies of the subject's session chain, one lookup */
+	proc = ap_proc_of(current);
+	*procp = proc;
+	sid = proc ? READ_ONCE(proc->session) : 0;
+	if (sid) {
+		const struct ap_policy *m = NULL;
+		u32 n = ap_session_policies(proc, sid, &spols, &m);
 
+		for (i = 0; i < n; i++)
+			e->pols[e->npols++] = spols[i];
+		if (m && m->generation == (pol ? pol->generation : 0)) {
+			/* all of them in one index */
+			e->memo.pols[0] = m;
+			e->memo.n = 1;
+			slot0 = 0;
+		} else {
 			for (i = 0; i < n; i++)
-				e.pols[e.npols++] = spols[i];
-			if (m && m->generation == (pol ? pol->generation : 0)) {
-				/* all of them in one index */
-				e.memo.pols[0] = m;
-				e.memo.n = 1;
-				e.slot0 = 0;
-			} else {
-				for (i = 0; i < n; i++)
-					e.memo.pols[e.memo.n++] = spols[i];
-			}
+				e->memo.pols[e->memo.n++] = spols[i];
 		}
 	}
-	/*
-	 * Every index, the machine's first: the clauses found wait for the
-	 * view (sources, transforms, gates come from the machine's policy
-	 * only).  The strongest effect of all the policies wins: a session's
-	 * rule can add a block, never take one away.
-	 */
-	nh = ap_nohit_key(&e, &nk);
-	if (nh && ap_nohit_get(&nk))
-		goto out;	/* the target is one no rule is about */
-	ap_query_all(&e);
+	return slot0;
+}
+
+static __always_inline u8 ap_eval_select(struct ap_eval *e, const struct ap_policy *pol,
+					 bool spol, struct ap_proc **procp)
+{
+	e->pols[0] = pol;
+	e->npols = 1;
+	e->memo.n = 0;
+	e->memo.done = false;
+	e->walk_keyed = false;
+	if (pol)
+		e->memo.pols[e->memo.n++] = pol;
+	BUILD_BUG_ON(AP_ANC_MEMO_MAX < 1 + ACTPLANE_SESSION_DEPTH_MAX);	/* none is left out */
+	if (unlikely(spol))
+		return ap_eval_select_sessions(e, pol, pol ? 0 : 1, procp);
+	return pol ? 0 : 1;
+}
+
+/*
+ * An evaluation the no-hit cache did not answer: @e has its policies and
+ * indexes (ap_eval_select(), which gave @slot0 and perhaps @proc); @nk is
+ * the key to remember the target under if nothing is about it, or NULL.
+ * Caller in RCU.
+ */
+static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct ap_policy *pol,
+			    u8 slot0, struct ap_proc *proc, const struct ap_nohit *nk)
+{
+	const struct ap_clause *best;
+	struct ap_from from __uninitialized;	/* set at the commit */
+	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
+	bool incomplete, base_any;
+	int ret = 0;
+
+	memset(e, 0, offsetof(struct ap_eval, arm));
+	e->ev = ev;
+	e->slot0 = slot0;
+	if (!ev->name)
+		ap_event_name(ev);
+	ap_query_all(e);
 	/* after the query: resolving the path for it may have failed */
-	base_any = e.base_hit || ev->incomplete;
-	e.pol = pol;
-	if (!e.ncand && !base_any) {
-		if (nh)
-			ap_nohit_put(&e, &nk);
+	base_any = e->base_hit || ev->incomplete;
+	e->pol = pol;
+	if (!e->ncand && !base_any) {
+		if (nk)
+			ap_nohit_put(e, nk);
 		goto out;	/* the common case: nothing in any policy is about this event */
 	}
 	if (!proc)
 		proc = ap_proc_of(current);
 	if (proc) {
-		e.labels = atomic64_read(&proc->labels);
-		e.immune = atomic64_read(&proc->immune);
-		e.lineage = atomic64_read(&proc->lineage);
-		e.session = proc->session;
+		e->labels = atomic64_read(&proc->labels);
+		e->immune = atomic64_read(&proc->immune);
+		e->lineage = atomic64_read(&proc->lineage);
+		e->session = proc->session;
 	}
 	if (ev->exec)
-		e.xp = ap_exec_pend_of(proc, ev);
+		e->xp = ap_exec_pend_of(proc, ev);
 
 	/* the view: what the subject will be if the operation happens */
 	if (ev->exec) {
@@ -1420,24 +1482,24 @@ int ap_evaluate(struct ap_event *ev)
 		 */
 		u64 pend_endorse = 0;
 
-		if (e.xp) {	/* what the earlier `#!` levels will commit */
-			e.immune |= e.xp->declass;
-			e.lineage |= e.xp->lineage;
-			pend_endorse = e.xp->endorse;
+		if (e->xp) {	/* what the earlier `#!` levels will commit */
+			e->immune |= e->xp->declass;
+			e->lineage |= e->xp->lineage;
+			pend_endorse = e->xp->endorse;
 		}
-		e.immune |= e.declass;
-		e.labels = apm_view(e.labels, ev->absorb, e.src_labels | pend_endorse, e.immune,
-				    e.endorse, true);
+		e->immune |= e->declass;
+		e->labels = apm_view(e->labels, ev->absorb, e->src_labels | pend_endorse, e->immune,
+				    e->endorse, true);
 	} else {
-		e.labels = apm_view(e.labels, ev->absorb | ev->view, e.src_labels, e.immune, 0,
+		e->labels = apm_view(e->labels, ev->absorb | ev->view, e->src_labels, e->immune, 0,
 				    false);
 	}
-	e.lineage |= e.lineage_add;
+	e->lineage |= e->lineage_add;
 
-	if (likely(!e.cand_overflow)) {
-		for (i = 0; i < e.ncand; i++) {
-			e.pol = e.pols[e.cand_slot[i]];
-			ap_consider(&e, e.cand[i]);
+	if (likely(!e->cand_overflow)) {
+		for (i = 0; i < e->ncand; i++) {
+			e->pol = e->pols[e->cand_slot[i]];
+			ap_consider(e, e->cand[i]);
 		}
 	} else {
 		/*
@@ -1446,31 +1508,31 @@ int ap_evaluate(struct ap_event *ev)
 		 * view that is complete now.  Rare (many rules on one target);
 		 * the path, if needed, is resolved already.
 		 */
-		e.rescan = true;
-		ap_query_all(&e);
+		e->rescan = true;
+		ap_query_all(e);
 	}
-	e.pol = pol;
-	if (!base_any && !e.best && !ev->incomplete)
+	e->pol = pol;
+	if (!base_any && !e->best && !ev->incomplete)
 		goto out;	/* nothing to decide, nothing of the machine's to commit */
-	best = e.best;
-	proposed = e.proposed;
+	best = e->best;
+	proposed = e->proposed;
 	/* before the report, which may resolve the path for the record only */
 	incomplete = ev->incomplete;
 	if (best) {
 		struct actplane_decision d = {
 			.seq = ap_next_seq(),
 			.op = best->op,
-			.rule_id = best->rule | (e.best_pol != pol ? ACTPLANE_RULE_ID_SESSION : 0),
+			.rule_id = best->rule | (e->best_pol != pol ? ACTPLANE_RULE_ID_SESSION : 0),
 			.proposed = proposed,
 			.pid = task_tgid_nr(current),
-			.session = e.session,
+			.session = e->session,
 		};
 
 		verdict = ap_enforcer_decide(&d);
 		if (unlikely(ev->committed) && verdict == ACTPLANE_EFFECT_BLOCK)
 			verdict = ACTPLANE_EFFECT_KILL;
 		if (verdict != ACTPLANE_EFFECT_NONE)
-			ap_event_report(ev, pol, e.best_pol, best, e.labels, e.session, proposed, verdict);
+			ap_event_report(ev, pol, e->best_pol, best, e->labels, e->session, proposed, verdict);
 		if (verdict >= ACTPLANE_EFFECT_BLOCK) {
 			ret = -EPERM;
 			ap_stats_inc(ACTPLANE_CTR_BLOCKED);
@@ -1494,15 +1556,15 @@ int ap_evaluate(struct ap_event *ev)
 	from = ev->inode ? (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_FILE,
 					     .ptr = ev->inode } :
 			   (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_RULES,
-					     .ptr = e.pol };
-	if (e.src_labels && ev->inode) {
+					     .ptr = e->pol };
+	if (e->src_labels && ev->inode) {
 		/* the file carries its source label */
 		struct ap_from src = {
-			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = e.pol,
+			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = e->pol,
 			.path = ev->child_name ? NULL : ev->fpath,
 		};
 
-		ap_inode_absorb(ev->inode, e.src_labels, &src);
+		ap_inode_absorb(ev->inode, e->src_labels, &src);
 	}
 	if (ev->exec) {
 		/*
@@ -1510,18 +1572,100 @@ int ap_evaluate(struct ap_event *ev)
 		 * certain to run (ap_on_exec_commit()).
 		 */
 		from.op = ACTPLANE_PROV_EXEC;
-		ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0, 0, false, &from);
-		if (!ret && (e.declass || e.endorse || e.lineage_add || e.gate_hits ||
-			     (e.subject_src && !e.session)))
-			ret = ap_exec_pend_add(&e);
+		ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0, 0, false, &from);
+		if (!ret && (e->declass || e->endorse || e->lineage_add || e->gate_hits ||
+			     (e->subject_src && !e->session)))
+			ret = ap_exec_pend_add(e);
 	} else {
-		if (e.src_labels || e.lineage_add)
-			ret = ap_task_commit(current, ev->absorb | e.src_labels, 0, 0,
-					     e.lineage_add, false, &from);
-		if (e.gate_hits && e.session)
-			ap_session_gates_update(e.session, e.arm, e.stale, e.pol->n_gates);
+		if (e->src_labels || e->lineage_add)
+			ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0,
+					     e->lineage_add, false, &from);
+		if (e->gate_hits && e->session)
+			ap_session_gates_update(e->session, e->arm, e->stale, e->pol->n_gates);
 	}
 out:
-	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * ap_evaluate() - evaluate the policy for one event
+ * @ev: the event (op(s), target, subject = current)
+ *
+ * Return: 0 to allow; -EPERM if a rule blocks or kills it, or if it could
+ * not be evaluated completely in fail-closed mode; -ENOMEM if its label
+ * changes could not be stored in fail-closed mode.
+ */
+int ap_evaluate(struct ap_event *ev)
+{
+	const struct ap_policy *pol;
+	struct ap_proc *proc = NULL;
+	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
+	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key() */
+	bool spol, nh, rcu;
+	int ret = 0;
+	u8 slot0;
+
+	rcu = ap_rcu_lock();
+	pol = ap_policy_get();
+	spol = atomic_read(&ap_spol_count);
+	if (!pol && !spol)
+		goto out;	/* no policy: nothing to build */
+	/*
+	 * Every index, the machine's first: the clauses found wait for the
+	 * view (sources, transforms, gates come from the machine's policy
+	 * only).  The strongest effect of all the policies wins: a session's
+	 * rule can add a block, never take one away.
+	 */
+	slot0 = ap_eval_select(&e, pol, spol, &proc);
+	nh = ap_nohit_key(ev, &e.memo, &nk);
+	if (nh && ap_nohit_get(&nk))
+		goto out;	/* the target is one no rule is about */
+	ret = ap_evaluate_rest(&e, ev, pol, slot0, proc, nh ? &nk : NULL);
+out:
+	ap_rcu_unlock(rcu);
+	return ret;
+}
+
+/**
+ * ap_evaluate_file() - evaluate @ops of the current process on the file at @path
+ * @path: the file's path (the hook's: it outlives the call)
+ * @inode: the file
+ * @ops: the operations, AP_NO_OP-terminated (at most three)
+ *
+ * ap_evaluate() for the hot path of every open: a target no rule is about
+ * is answered from the no-hit cache before an event is built.
+ *
+ * Return: as ap_evaluate().
+ */
+int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops)
+{
+	const struct ap_policy *pol;
+	struct ap_proc *proc = NULL;
+	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
+	struct ap_event ev __uninitialized;	/* built on a miss: ap_event_file() */
+	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key_of() */
+	unsigned int seq;
+	bool spol, nh, rcu;
+	int ret = 0;
+	u8 slot0;
+
+	rcu = ap_rcu_lock();
+	pol = ap_policy_get();
+	spol = atomic_read(&ap_spol_count);
+	if (!pol && !spol)
+		goto out;
+	slot0 = ap_eval_select(&e, pol, spol, &proc);
+	seq = raw_read_seqcount(&rename_lock.seqcount);
+	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, NULL);
+	if (nh && ap_nohit_get(&nk))
+		goto out;	/* the target is one no rule is about */
+	ap_event_file(&ev, path, inode, seq);
+	memcpy(ev.ops, ops, sizeof(ev.ops));
+	ret = ap_evaluate_rest(&e, &ev, pol, slot0, proc, nh ? &nk : NULL);
+	ap_rcu_unlock(rcu);
+	ap_event_release(&ev);
+	return ret;
+out:
+	ap_rcu_unlock(rcu);
 	return ret;
 }

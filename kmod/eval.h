@@ -19,7 +19,8 @@ struct ap_event {
 	/* target: a path (fpath [+ "/" child_name]) or an endpoint */
 	const struct path *fpath;
 	const char *child_name;
-	const char *name;		/* last path component (cheap prefilter) */
+	const char *name;		/* last path component (cheap prefilter): set by
+					 * ap_evaluate() if the builder left it out */
 	size_t name_len;
 	const struct inode *inode;	/* the object, if a file (sources label it) */
 	const struct ap_ep_key *ep;
@@ -70,6 +71,9 @@ struct ap_event {
 struct ap_policy;
 struct ap_clause;
 int ap_evaluate(struct ap_event *ev);
+int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops);
+void ap_event_file(struct ap_event *ev, const struct path *path, const struct inode *inode,
+		   unsigned int seq);
 const char *ap_event_path(struct ap_event *ev);
 void ap_event_release(struct ap_event *ev);
 int ap_event_read_argv(struct ap_event *ev);

@@ -24,17 +24,10 @@
 #include <linux/uio.h>
 #include "propagate.h"
 
-/* An event about a file at @path (name is its last component). */
+/* An event about the file at @path (eval.c: its name is read when needed). */
 static void ap_ev_file(struct ap_event *ev, const struct path *path, const struct inode *inode)
 {
-	memset(ev, 0, offsetof(struct ap_event, inline_buf));
-	memset(ev->ops, AP_NO_OP, sizeof(ev->ops));
-	ev->fpath = path;
-	ev->inode = inode;
-	ev->name_seq = raw_read_seqcount(&rename_lock.seqcount);
-	smp_rmb();	/* the sequence, then the name it guards */
-	ev->name = path->dentry->d_name.name;
-	ev->name_len = strnlen(ev->name, NAME_MAX);
+	ap_event_file(ev, path, inode, raw_read_seqcount(&rename_lock.seqcount));
 }
 
 /* An event about @name inside directory @dir (unlink, rename and link targets). */
@@ -79,21 +72,21 @@ static bool ap_inode_untracked(const struct inode *inode)
 int ap_on_file_open(struct file *file)
 {
 	struct inode *inode = file_inode(file);
-	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
 	int ret = 0, n = 0;
 
 	if (ap_inode_untracked(inode))
 		return 0;
 	/* rules first: a denied open propagates nothing */
 	if (ap_policy_loaded()) {
-		ap_ev_file(&ev, &file->f_path, inode);
+		u8 ops[3] = { AP_NO_OP, AP_NO_OP, AP_NO_OP };
+
 		/* "open" is any open; "read" and "write" say which way */
-		ev.ops[n++] = ACTPLANE_OP_OPEN;
+		ops[n++] = ACTPLANE_OP_OPEN;
 		if (file->f_mode & FMODE_READ)
-			ev.ops[n++] = ACTPLANE_OP_READ;
+			ops[n++] = ACTPLANE_OP_READ;
 		if (file->f_mode & FMODE_WRITE)
-			ev.ops[n++] = ACTPLANE_OP_WRITE;
-		ret = ap_eval_once(&ev);
+			ops[n++] = ACTPLANE_OP_WRITE;
+		ret = ap_evaluate_file(&file->f_path, inode, ops);
 		if (ret)
 			return ret;
 	}

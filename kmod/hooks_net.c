@@ -511,6 +511,7 @@ static struct ap_send *ap_send_slot(struct ap_proc *p, bool alloc)
 static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, const void *chan,
 			 bool batch, u64 *arriving)
 {
+	bool rcu;
 	struct ap_send *s;
 	unsigned long flags;
 	struct ap_proc *p;
@@ -519,7 +520,7 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	*arriving = 0;
 	if (!ap_tasks_tracked())
 		return 0;	/* no process is tracked */
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	p = ap_proc_of(current);
 	if (!p)
 		goto out;
@@ -556,7 +557,7 @@ static u64 ap_send_begin(enum ap_send_kind kind, const struct ap_ep_key *k, cons
 	*arriving = p->arriving;
 	spin_unlock_irqrestore(&p->lock, flags);
 out:
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 	return l;
 }
 
@@ -568,13 +569,14 @@ out:
  */
 static void ap_send_end(bool batch_end)
 {
+	bool rcu;
 	struct ap_send *s;
 	unsigned long flags;
 	struct ap_proc *p;
 
 	if (!atomic_read(&ap_sends_recorded) && !batch_end)
 		return;
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	p = ap_proc_of(current);
 	if (!p || (!READ_ONCE(p->nsend) && !READ_ONCE(p->send_lost)))
 		goto out;
@@ -591,7 +593,7 @@ static void ap_send_end(bool batch_end)
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 out:
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 }
 
 /*

@@ -130,11 +130,6 @@ static size_t *ap_stage_budget(const struct ap_stage *st, size_t *max, size_t *t
 	return &ap_staged_bytes;
 }
 
-struct ap_policy *ap_policy_get(void)
-{
-	return rcu_dereference(ap_active_policy);
-}
-
 u64 ap_policy_generation(void)
 {
 	return READ_ONCE(ap_generation);

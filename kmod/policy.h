@@ -320,7 +320,11 @@ void ap_target_text(const struct ap_policy *pol, u8 kind, u32 idx, char *buf, si
  * count, names the same index for as long as the count is unchanged.
  */
 extern atomic64_t ap_index_epoch;
-struct ap_policy *ap_policy_get(void);	/* rcu_dereference; caller in RCU */
+/* The machine's policy, or NULL; caller in RCU.  Inline: every event asks. */
+static inline struct ap_policy *ap_policy_get(void)
+{
+	return rcu_dereference(ap_active_policy);
+}
 u64 ap_policy_generation(void);
 struct ap_policy *ap_merged_build(const struct ap_policy *base,
 				  const struct ap_policy *const *chain, u32 n);

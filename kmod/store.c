@@ -123,16 +123,17 @@ struct ap_proc *ap_proc_of(const struct task_struct *t)
 
 u64 ap_task_labels(const struct task_struct *t)
 {
+	bool rcu;
 	struct ap_proc *p;
 	u64 l = 0;
 
 	if (!ap_tasks_tracked())
 		return 0;	/* before taking RCU: the common case off a session */
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	p = ap_proc_of(t);
 	if (p)
 		l = atomic64_read(&p->labels);
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 	return l;
 }
 
@@ -846,16 +847,17 @@ static __always_inline struct ap_obj *ap_obj_find(struct rhashtable *ht, enum ap
 static __always_inline u64 ap_obj_labels(struct rhashtable *ht, enum ap_obj_type type,
 					 const void *key, const struct rhashtable_params params)
 {
+	bool rcu;
 	struct ap_obj *o;
 	u64 l = 0;
 
 	if (!ap_mem_count_of(type))
 		return 0;
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	o = ap_obj_find(ht, type, key, params);
 	if (o)
 		l = atomic64_read(&o->labels);
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 	return l;
 }
 
@@ -1241,13 +1243,14 @@ static noinline int ap_task_take_slow(const struct task_struct *t, u64 labels, u
 int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
 		 bool done)
 {
+	bool rcu;
 	struct ap_proc *p;
 	bool covered;
 
-	rcu_read_lock();
+	rcu = ap_rcu_lock();
 	p = ap_proc_of(t);
 	covered = p && !(labels & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels));
-	rcu_read_unlock();
+	ap_rcu_unlock(rcu);
 	return covered ? 0 : ap_task_take_slow(t, labels, op, src, ptr, done);
 }
 
