@@ -1626,25 +1626,23 @@ out:
 	return ret;
 }
 
-/**
- * ap_evaluate_file() - evaluate @ops of the current process on the file at @path
- * @path: the file's path (the hook's: it outlives the call)
- * @inode: the file
- * @ops: the operations, AP_NO_OP-terminated (at most three)
- *
- * ap_evaluate() for the hot path of every open: a target no rule is about
- * is answered from the no-hit cache before an event is built.
- *
- * Return: as ap_evaluate().
+/*
+ * ap_evaluate() for the hot paths, every open, connect and send: a target
+ * (the file at @path, or the endpoint @ep) no rule is about is answered
+ * from the no-hit cache before an event is built.  @ops: the operations,
+ * AP_NO_OP-terminated; @view: as struct ap_event's (endpoints only).
  */
-int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops)
+static __always_inline int ap_evaluate_target(const struct path *path,
+					      const struct inode *inode,
+					      const struct ap_ep_key *ep, const u8 *ops,
+					      u64 view)
 {
 	const struct ap_policy *pol;
 	struct ap_proc *proc = NULL;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
-	struct ap_event ev __uninitialized;	/* built on a miss: ap_event_file() */
+	struct ap_event ev __uninitialized;	/* built on a miss */
 	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key_of() */
-	unsigned int seq;
+	unsigned int seq = 0;
 	bool spol, nh, rcu;
 	int ret = 0;
 	u8 slot0;
@@ -1655,11 +1653,19 @@ int ap_evaluate_file(const struct path *path, const struct inode *inode, const u
 	if (!pol && !spol)
 		goto out;
 	slot0 = ap_eval_select(&e, pol, spol, &proc);
-	seq = raw_read_seqcount(&rename_lock.seqcount);
-	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, NULL);
+	if (!ep)
+		seq = raw_read_seqcount(&rename_lock.seqcount);
+	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, ep);
 	if (nh && ap_nohit_get(&nk))
 		goto out;	/* the target is one no rule is about */
-	ap_event_file(&ev, path, inode, seq);
+	if (ep) {
+		memset(&ev, 0, offsetof(struct ap_event, inline_buf));
+		ev.ep = ep;
+		ev.view = view;
+		ev.rules_only = view != 0;
+	} else {
+		ap_event_file(&ev, path, inode, seq);
+	}
 	memcpy(ev.ops, ops, sizeof(ev.ops));
 	ret = ap_evaluate_rest(&e, &ev, pol, slot0, proc, nh ? &nk : NULL);
 	ap_rcu_unlock(rcu);
@@ -1668,4 +1674,33 @@ int ap_evaluate_file(const struct path *path, const struct inode *inode, const u
 out:
 	ap_rcu_unlock(rcu);
 	return ret;
+}
+
+/**
+ * ap_evaluate_file() - evaluate @ops of the current process on the file at @path
+ * @path: the file's path (the hook's: it outlives the call)
+ * @inode: the file
+ * @ops: the operations, AP_NO_OP-terminated (at most three)
+ *
+ * Return: as ap_evaluate().
+ */
+int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops)
+{
+	return ap_evaluate_target(path, inode, NULL, ops, 0);
+}
+
+/**
+ * ap_evaluate_ep() - evaluate @op of the current process on endpoint @k
+ * @k: the endpoint
+ * @op: connect (a send) or recv
+ * @view: labels the process is seen with in addition to its own; nonzero
+ *	  decides only (struct ap_event's rules_only)
+ *
+ * Return: as ap_evaluate().
+ */
+int ap_evaluate_ep(const struct ap_ep_key *k, u8 op, u64 view)
+{
+	const u8 ops[3] = { op, AP_NO_OP, AP_NO_OP };
+
+	return ap_evaluate_target(NULL, NULL, k, ops, view);
 }

@@ -72,6 +72,7 @@ struct ap_policy;
 struct ap_clause;
 int ap_evaluate(struct ap_event *ev);
 int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops);
+int ap_evaluate_ep(const struct ap_ep_key *k, u8 op, u64 view);
 void ap_event_file(struct ap_event *ev, const struct path *path, const struct inode *inode,
 		   unsigned int seq);
 const char *ap_event_path(struct ap_event *ev);

@@ -221,17 +221,9 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
  */
 static int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
 {
-	struct ap_event ev __uninitialized;	/* zeroed in part: eval.h */
-
 	if (!ap_policy_loaded())
-		return 0;	/* nothing to evaluate: don't build the event */
-	memset(&ev, 0, offsetof(struct ap_event, inline_buf));
-	memset(ev.ops, AP_NO_OP, sizeof(ev.ops));
-	ev.ops[0] = op;
-	ev.ep = k;
-	ev.view = view;
-	ev.rules_only = view != 0;
-	return ap_eval_once(&ev);
+		return 0;	/* nothing to evaluate */
+	return ap_evaluate_ep(k, op, view);
 }
 
 static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
