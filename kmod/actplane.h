@@ -290,7 +290,17 @@ void ap_ep_clear(const struct ap_ep_key *k, u64 labels);
 u64 ap_chan_labels(const void *chan);
 int ap_chan_absorb(const void *chan, u64 labels, const struct ap_from *f);
 void ap_chan_free(const void *chan);
-u64 ap_file_labels(const struct inode *inode);
+u64 ap_file_data_labels(const struct inode *inode);
+/*
+ * The labels of the data of an open file (store.c).  Inline the question
+ * every read and open asks first: does any file or channel carry labels?
+ */
+static inline u64 ap_file_labels(const struct inode *inode)
+{
+	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
+		return 0;
+	return ap_file_data_labels(inode);
+}
 int ap_file_absorb(struct inode *inode, u64 labels, const struct ap_from *f);
 int ap_open_file_absorb(const struct file *file, u64 labels, const struct ap_from *f);
 

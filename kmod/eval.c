@@ -1433,6 +1433,23 @@ static __always_inline u8 ap_eval_select(struct ap_eval *e, const struct ap_poli
 }
 
 /*
+ * The machine's policy (*@polp) and ap_eval_select()'s choice; false if no
+ * policy is loaded at all: nothing to evaluate.  Caller in RCU.
+ */
+static __always_inline bool ap_eval_begin(struct ap_eval *e, const struct ap_policy **polp,
+					  u8 *slot0, struct ap_proc **procp)
+{
+	const struct ap_policy *pol = ap_policy_get();
+	bool spol = atomic_read(&ap_spol_count);
+
+	if (!pol && !spol)
+		return false;
+	*polp = pol;
+	*slot0 = ap_eval_select(e, pol, spol, procp);
+	return true;
+}
+
+/*
  * An evaluation the no-hit cache did not answer: @e has its policies and
  * indexes (ap_eval_select(), which gave @slot0 and perhaps @proc); @nk is
  * the key to remember the target under if nothing is about it, or NULL.
@@ -1601,22 +1618,19 @@ int ap_evaluate(struct ap_event *ev)
 	struct ap_proc *proc = NULL;
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key() */
-	bool spol, nh, rcu;
+	bool nh, rcu;
 	int ret = 0;
 	u8 slot0;
 
-	rcu = ap_rcu_lock();
-	pol = ap_policy_get();
-	spol = atomic_read(&ap_spol_count);
-	if (!pol && !spol)
-		goto out;	/* no policy: nothing to build */
 	/*
 	 * Every index, the machine's first: the clauses found wait for the
 	 * view (sources, transforms, gates come from the machine's policy
 	 * only).  The strongest effect of all the policies wins: a session's
 	 * rule can add a block, never take one away.
 	 */
-	slot0 = ap_eval_select(&e, pol, spol, &proc);
+	rcu = ap_rcu_lock();
+	if (!ap_eval_begin(&e, &pol, &slot0, &proc))
+		goto out;	/* no policy: nothing to build */
 	nh = ap_nohit_key(ev, &e.memo, &nk);
 	if (nh && ap_nohit_get(&nk))
 		goto out;	/* the target is one no rule is about */
@@ -1643,16 +1657,13 @@ static __always_inline int ap_evaluate_target(const struct path *path,
 	struct ap_event ev __uninitialized;	/* built on a miss */
 	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key_of() */
 	unsigned int seq = 0;
-	bool spol, nh, rcu;
+	bool nh, rcu;
 	int ret = 0;
 	u8 slot0;
 
 	rcu = ap_rcu_lock();
-	pol = ap_policy_get();
-	spol = atomic_read(&ap_spol_count);
-	if (!pol && !spol)
+	if (!ap_eval_begin(&e, &pol, &slot0, &proc))
 		goto out;
-	slot0 = ap_eval_select(&e, pol, spol, &proc);
 	if (!ep)
 		seq = raw_read_seqcount(&rename_lock.seqcount);
 	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, ep);

@@ -1080,7 +1080,7 @@ void ap_chan_free(const void *chan)
  * The data of an open file: a pipe's or FIFO's buffer (plus what was put
  * on a FIFO's inode: a file source, a label set by hand), or the inode.
  */
-u64 ap_file_labels(const struct inode *inode)
+u64 ap_file_data_labels(const struct inode *inode)
 {
 	const struct pipe_inode_info *pipe;
 	u64 l;
