@@ -124,6 +124,18 @@ bool ap_label_name(unsigned int bit, char *buf, size_t len);
 void ap_labels_exit(void);
 bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
+/* per-user accounts of label memory (slot 0: none) */
+#define AP_UACCT_MAX		256
+#define AP_DEFAULT_USER_BYTES	(4UL << 20)
+u8 ap_uacct_get(kuid_t uid);
+void ap_uacct_hold(u8 acct);
+void ap_uacct_put(u8 acct);
+bool ap_charge_to(enum ap_obj_type t, size_t bytes, u8 acct);
+void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u8 acct);
+unsigned long ap_uacct_used(kuid_t uid);
+unsigned long ap_uacct_quota_get(void);
+void ap_uacct_quota_set(unsigned long bytes);
+u8 ap_session_acct(void);
 int ap_untrackable(void);
 int ap_incomplete(void);
 /*
@@ -249,8 +261,7 @@ void ap_store_exit(void);
  * The functions that add labels take the flow's description (prov.h) for
  * the provenance record of what is new; NULL records nothing.
  */
-struct ap_proc *ap_proc_of(const struct task_struct *t);
-u64 ap_task_labels(const struct task_struct *t);
+/* ap_proc_of(), ap_task_labels(): task.h */
 int ap_task_absorb(const struct task_struct *t, u64 labels, const struct ap_from *f);
 void ap_task_absorb_done(const struct task_struct *t, u64 labels, const struct ap_from *f);
 int ap_task_seed(const struct task_struct *t, u64 labels);

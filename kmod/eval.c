@@ -48,6 +48,7 @@
 #include <actplane/decide.h>
 #include "policy.h"
 #include "eval.h"
+#include "task.h"
 #include "compat.h"
 
 #define AP_STACK_PATH	256
@@ -1118,13 +1119,27 @@ static bool ap_walk_cache_on = true;
 module_param_named(walk_cache, ap_walk_cache_on, bool, 0600);
 MODULE_PARM_DESC(walk_cache, "remember ancestor-walk answers per CPU (default 1)");
 
+/*
+ * The indexes an answer was found in, for a cache key: @m's index pointers
+ * (NULL past its count), and the index epoch they are valid in (returned).
+ */
+static __always_inline u64 ap_key_indexes(const struct ap_policy **pols,
+					  const struct ap_anc_memo *m)
+{
+	u32 i;
+
+	for (i = 0; i < AP_WALK_CACHE_POLS; i++)
+		pols[i] = i < m->n ? m->pols[i] : NULL;
+	smp_rmb();		/* the index pointers (read before), then the epoch */
+	return atomic64_read(&ap_index_epoch);
+}
+
 /* This event's walk, as memo_get() found it: what memo_put() may store. */
 static bool ap_walk_key(struct ap_eval *e, const struct ap_anc_memo *m,
 			struct ap_walk_cached *k)
 {
 	struct path root;
 	struct dentry *start;
-	u32 i;
 
 	if (m->n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_walk_cache_on))
 		return false;
@@ -1138,10 +1153,7 @@ static bool ap_walk_key(struct ap_eval *e, const struct ap_anc_memo *m,
 	k->root = root.dentry;
 	k->mnt = root.mnt;
 	k->n = m->n;
-	for (i = 0; i < AP_WALK_CACHE_POLS; i++)
-		k->pols[i] = i < m->n ? m->pols[i] : NULL;
-	smp_rmb();		/* the index pointers (read before), then the count */
-	k->epoch = atomic64_read(&ap_index_epoch);
+	k->epoch = ap_key_indexes(k->pols, m);
 	return true;
 }
 
@@ -1223,16 +1235,23 @@ struct ap_nohit {
 	} t;
 	const struct ap_policy *pols[AP_WALK_CACHE_POLS];
 	u64 epoch;
-	u32 rseq;
-	u8 ops[3];
-	u8 n;
-	bool file;
+	union {
+		struct {
+			u32 rseq;
+			u8 ops[3];
+			u8 n;	/* how many indexes; | AP_NOHIT_FILE: a file */
+		};
+		u64 tail;	/* all of the above in one word */
+	};
 	/* not compared: checked with poll_state_synchronize_rcu() */
 	unsigned long gp;
 };
 #define AP_NOHIT_WORDS	(offsetof(struct ap_nohit, gp) / sizeof(u64))
+#define AP_NOHIT_FILE	0x80
 static_assert(sizeof_field(struct ap_nohit, t.f) == sizeof(struct ap_ep_key));
 static_assert(offsetof(struct ap_nohit, gp) % sizeof(u64) == 0);
+static_assert(offsetof(struct ap_nohit, gp) == offsetof(struct ap_nohit, tail) + sizeof(u64));
+static_assert(AP_WALK_CACHE_POLS < AP_NOHIT_FILE);
 
 static DEFINE_PER_CPU(struct ap_nohit[1 << AP_NOHIT_BITS], ap_nohit_cache);
 static bool ap_nohit_on = true;
@@ -1251,13 +1270,13 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 {
 	struct dentry *start;
 	struct path root;
-	u32 i;
 
 	if (m->n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_nohit_on))
 		return false;
-	memset(k, 0, sizeof(*k));
+	k->tail = 0;		/* then field by field: every byte compared is set */
 	if (ep) {
-		k->t.ep = *ep;
+		k->t.ep = *ep;	/* a key with no padding (struct ap_ep_key) */
+		k->gp = 0;
 	} else {
 		/*
 		 * The sequence taken before the event read the name: an entry
@@ -1276,14 +1295,10 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 		k->t.f.d = fpath->dentry;
 		k->t.f.root = root.dentry;
 		k->t.f.mnt = root.mnt;
-		k->file = true;
 	}
 	memcpy(k->ops, ops, sizeof(k->ops));
-	k->n = m->n;
-	for (i = 0; i < m->n; i++)
-		k->pols[i] = m->pols[i];
-	smp_rmb();		/* the index pointers (read before), then the count */
-	k->epoch = atomic64_read(&ap_index_epoch);
+	k->n = m->n | (ep ? 0 : AP_NOHIT_FILE);
+	k->epoch = ap_key_indexes(k->pols, m);
 	return true;
 }
 
@@ -1320,7 +1335,7 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 	preempt_enable();
 	if (diff)
 		return false;
-	return !k->file || !poll_state_synchronize_rcu(gp);
+	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu(gp);
 }
 
 /* The query for @k found nothing: remember it, unless a rename raced it. */

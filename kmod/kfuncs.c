@@ -32,6 +32,7 @@
 #include <linux/net.h>
 #include <linux/path.h>
 #include "actplane.h"
+#include "task.h"
 #include "compat.h"
 #include "hooks.h"
 #include "stats.h"

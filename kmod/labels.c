@@ -205,6 +205,147 @@ void ap_uncharge(enum ap_obj_type t, size_t bytes)
 }
 
 /*
+ * Per-user accounts: the label memory a user's unprivileged sessions made.
+ * A labeled file, endpoint or channel entry is charged to the account of
+ * the session whose process created it (ap_session_acct()), besides the
+ * machine's budget, and uncharged from it when it goes: one user's agent
+ * filling the module's memory would push every other session into the
+ * fail mode.  Slot 0 is "no account" (root's sessions, processes outside
+ * any session, interrupt context).  A slot is held by each live session
+ * charged to it (ap_uacct_get/_hold/_put) and by the bytes charged to it;
+ * it is given up when both are gone.  Charges come only from processes of
+ * a live session, so a slot is never given up under a charge.
+ */
+struct ap_uacct {
+	kuid_t uid;
+	u32 sessions;		/* sessions holding it (under ap_uacct_lock) */
+	bool used;
+	atomic_long_t bytes;
+};
+
+static struct ap_uacct ap_uaccts[AP_UACCT_MAX];
+static DEFINE_SPINLOCK(ap_uacct_lock);
+static unsigned long ap_uacct_quota = AP_DEFAULT_USER_BYTES;
+
+/* Under ap_uacct_lock: give @a up if nothing holds it any more. */
+static void ap_uacct_release(struct ap_uacct *a)
+{
+	if (!a->sessions && !atomic_long_read(&a->bytes))
+		a->used = false;
+}
+
+/**
+ * ap_uacct_get() - @uid's account, held by one more session
+ * @uid: the user
+ *
+ * Return: its slot (1..AP_UACCT_MAX-1), or 0 when every slot is held by
+ * another user.  Scans the slots: only when a session is created.
+ */
+u8 ap_uacct_get(kuid_t uid)
+{
+	unsigned long flags;
+	u32 i, free = 0;
+
+	spin_lock_irqsave(&ap_uacct_lock, flags);
+	for (i = 1; i < AP_UACCT_MAX; i++) {
+		if (ap_uaccts[i].used && uid_eq(ap_uaccts[i].uid, uid))
+			break;
+		if (!ap_uaccts[i].used && !free)
+			free = i;
+	}
+	if (i == AP_UACCT_MAX) {
+		i = free;
+		if (i) {
+			ap_uaccts[i].used = true;
+			ap_uaccts[i].uid = uid;
+		}
+	}
+	if (i)
+		ap_uaccts[i].sessions++;
+	spin_unlock_irqrestore(&ap_uacct_lock, flags);
+	return i;
+}
+
+/* One more session holds account @i (a session nested in one charged to it). */
+void ap_uacct_hold(u8 i)
+{
+	unsigned long flags;
+
+	if (!i)
+		return;
+	spin_lock_irqsave(&ap_uacct_lock, flags);
+	ap_uaccts[i].sessions++;
+	spin_unlock_irqrestore(&ap_uacct_lock, flags);
+}
+
+void ap_uacct_put(u8 i)
+{
+	unsigned long flags;
+
+	if (!i)
+		return;
+	spin_lock_irqsave(&ap_uacct_lock, flags);
+	if (!WARN_ON_ONCE(!ap_uaccts[i].sessions))
+		ap_uaccts[i].sessions--;
+	ap_uacct_release(&ap_uaccts[i]);
+	spin_unlock_irqrestore(&ap_uacct_lock, flags);
+}
+
+/* ap_charge() for an entry account @acct's session makes: within its quota too. */
+bool ap_charge_to(enum ap_obj_type t, size_t bytes, u8 acct)
+{
+	struct ap_uacct *a = &ap_uaccts[acct];
+
+	if (acct && atomic_long_add_return(bytes, &a->bytes) > READ_ONCE(ap_uacct_quota)) {
+		atomic_long_sub(bytes, &a->bytes);	/* a session holds it: not given up */
+		return false;
+	}
+	if (!ap_charge(t, bytes)) {
+		if (acct)
+			atomic_long_sub(bytes, &a->bytes);
+		return false;
+	}
+	return true;
+}
+
+void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u8 acct)
+{
+	struct ap_uacct *a = &ap_uaccts[acct];
+	unsigned long flags;
+
+	ap_uncharge(t, bytes);
+	if (acct && !atomic_long_sub_return(bytes, &a->bytes)) {
+		spin_lock_irqsave(&ap_uacct_lock, flags);
+		ap_uacct_release(a);
+		spin_unlock_irqrestore(&ap_uacct_lock, flags);
+	}
+}
+
+/* The label memory charged to @uid's account now (0 if it has none). */
+unsigned long ap_uacct_used(kuid_t uid)
+{
+	unsigned long flags, n = 0;
+	u32 i;
+
+	spin_lock_irqsave(&ap_uacct_lock, flags);
+	for (i = 1; i < AP_UACCT_MAX; i++)
+		if (ap_uaccts[i].used && uid_eq(ap_uaccts[i].uid, uid))
+			n = atomic_long_read(&ap_uaccts[i].bytes);
+	spin_unlock_irqrestore(&ap_uacct_lock, flags);
+	return n;
+}
+
+unsigned long ap_uacct_quota_get(void)
+{
+	return READ_ONCE(ap_uacct_quota);
+}
+
+void ap_uacct_quota_set(unsigned long bytes)
+{
+	WRITE_ONCE(ap_uacct_quota, bytes);
+}
+
+/*
  * A flow could not be recorded (no budget or no memory).  Return the verdict
  * for the operation: -ENOMEM (deny) in fail-closed mode, 0 in fail-open.
  */

@@ -40,6 +40,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include "actplane.h"
+#include "task.h"
 
 static atomic64_t ap_seq = ATOMIC64_INIT(0);
 
@@ -113,13 +114,18 @@ static const struct nla_policy ap_session_policy[ACTPLANE_A_SESSION_POLICY + 1] 
 	[ACTPLANE_A_SESSION_POLICY]	= { .type = NLA_FLAG },
 };
 
-static const struct nla_policy ap_limits_policy[ACTPLANE_A_SESSION_RULE_QUOTA + 1] = {
+static const struct netlink_range_validation ap_mem_quota_range = {
+	.min = ACTPLANE_SESSION_MEM_QUOTA_MIN, .max = ACTPLANE_SESSION_MEM_QUOTA_MAX,
+};
+
+static const struct nla_policy ap_limits_policy[ACTPLANE_A_SESSION_MEM_QUOTA + 1] = {
 	[ACTPLANE_A_LIMIT_BYTES]	= { .type = NLA_U64 },
 	[ACTPLANE_A_FAIL_MODE]		= NLA_POLICY_MAX(NLA_U32, ACTPLANE_FAIL_CLOSED),
 	[ACTPLANE_A_PROVENANCE]		= NLA_POLICY_MAX(NLA_U32, 1),
 	[ACTPLANE_A_SESSION_GID]	= { .type = NLA_U32 },
 	[ACTPLANE_A_SESSION_QUOTA]	= NLA_POLICY_RANGE(NLA_U32, 1, ACTPLANE_SESSION_QUOTA_MAX),
 	[ACTPLANE_A_SESSION_RULE_QUOTA]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ap_rule_quota_range),
+	[ACTPLANE_A_SESSION_MEM_QUOTA]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ap_mem_quota_range),
 };
 
 static const struct nla_policy ap_session_end_policy[ACTPLANE_A_SESSION + 1] = {
@@ -300,7 +306,10 @@ static int ap_put_status(struct sk_buff *msg)
 	    nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, quota) ||
 	    nla_put_u32(msg, ACTPLANE_A_SESSION_COUNT, count) ||
 	    nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, rule_quota) ||
-	    nla_put_u32(msg, ACTPLANE_A_SESSION_RULES, rules))
+	    nla_put_u32(msg, ACTPLANE_A_SESSION_RULES, rules) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_A_SESSION_MEM_QUOTA, ap_uacct_quota_get(), ACTPLANE_A_PAD) ||
+	    nla_put_u64_64bit(msg, ACTPLANE_A_SESSION_MEM, ap_uacct_used(current_uid()),
+			      ACTPLANE_A_PAD))
 		return -EMSGSIZE;
 	return ap_put_memory(msg) ?: ap_put_label_table(msg) ?: ap_put_staging(msg) ?:
 	       ap_policy_put_status(msg);
@@ -654,6 +663,9 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 				 "the quota allows (see 'actplane status')");
 	else if (id == -EMLINK)
 		NL_SET_ERR_MSG(info->extack, "sessions nest at most 8 deep");
+	else if (id == -EUSERS)
+		NL_SET_ERR_MSG(info->extack, "too many users' sessions hold label memory now "
+				 "(at most 255 users); try again later");
 	else if (id == -ESRCH)
 		NL_SET_ERR_MSG(info->extack, "your session ended meanwhile");
 	if (id < 0)
@@ -772,11 +784,12 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *gid = info->attrs[ACTPLANE_A_SESSION_GID];
 	struct nlattr *quota = info->attrs[ACTPLANE_A_SESSION_QUOTA];
 	struct nlattr *rules = info->attrs[ACTPLANE_A_SESSION_RULE_QUOTA];
+	struct nlattr *mem = info->attrs[ACTPLANE_A_SESSION_MEM_QUOTA];
 
-	if (!lim && !mode && !prov && !gid && !quota && !rules) {
+	if (!lim && !mode && !prov && !gid && !quota && !rules && !mem) {
 		NL_SET_ERR_MSG(info->extack,
 			       "give ACTPLANE_A_LIMIT_BYTES, ACTPLANE_A_FAIL_MODE, ACTPLANE_A_PROVENANCE, "
-			       "ACTPLANE_A_SESSION_GID, _QUOTA and/or _RULE_QUOTA");
+			       "ACTPLANE_A_SESSION_GID, _QUOTA, _RULE_QUOTA and/or _MEM_QUOTA");
 		return -EINVAL;
 	}
 	if (gid && nla_get_u32(gid) < ACTPLANE_SESSION_GID_ANYONE &&
@@ -789,6 +802,8 @@ static int ap_cmd_limits_set(struct sk_buff *skb, struct genl_info *info)
 	ap_limits_set(lim ? nla_get_u64(lim) : 0, lim, mode ? nla_get_u32(mode) : 0, mode);
 	if (prov)
 		ap_prov_enable(nla_get_u32(prov));
+	if (mem)
+		ap_uacct_quota_set(nla_get_u64(mem));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include "actplane.h"
 #include "eval.h"
+#include "task.h"
 
 /* Evaluate one event and release what it holds. */
 static inline int ap_eval_once(struct ap_event *ev)

@@ -26,6 +26,7 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include "policy.h"
+#include "task.h"
 
 struct ap_session {
 	u32 id;
@@ -40,6 +41,7 @@ struct ap_session {
 	struct ap_session *top;	/* whose gates apply (itself at top level) */
 	atomic64_t ev_seq;	/* event records of this session so far */
 	struct ap_policy *pol;	/* its own session policy, or NULL (owned) */
+	u8 acct;		/* label memory account (labels.c): its owner's if unprivileged */
 	u8 n_chain;
 	/* the session policies of its chain, outermost first (own last) */
 	const struct ap_policy *chain[ACTPLANE_SESSION_DEPTH_MAX];
@@ -98,6 +100,7 @@ static void ap_session_drop_policies(struct ap_session *s)
 
 static void ap_session_free(struct ap_session *s)
 {
+	ap_uacct_put(s->acct);
 	ap_session_drop_policies(s);
 	kfree_rcu(s, rcu);
 }
@@ -330,8 +333,12 @@ int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol)
 		s->top = up->top;
 	}
 	ap_session_set_policy(s, pol);
-	id = ap_session_insert(s, true, spare);
+	s->acct = ap_uacct_get(s->owner);
+	id = s->acct ? ap_session_insert(s, true, spare) : -EUSERS;
 	if (id < 0) {
+		if (!s->acct)
+			kfree(spare);
+		ap_uacct_put(s->acct);
 		ap_session_unref(up);
 		kfree(s);
 	}
@@ -517,6 +524,33 @@ u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const
 	*out = s->chain;
 	*merged = rcu_dereference(s->merged);
 	return s->n_chain;
+}
+
+/*
+ * The label memory account new entries the current process makes are
+ * charged to: its session's (0: none; interrupt context acts for nobody).
+ */
+u8 ap_session_acct(void)
+{
+	struct ap_session *s;
+	struct ap_proc *p;
+	u8 acct = 0;
+	u32 id;
+
+	if (!in_task() || !ap_tasks_tracked())
+		return 0;
+	rcu_read_lock();
+	p = ap_proc_of(current);
+	id = p ? READ_ONCE(p->session) : 0;
+	if (id) {
+		s = READ_ONCE(p->sess_hint);
+		if (!s || s->id != id)
+			s = idr_find(&ap_sessions, id);
+		if (s)
+			acct = s->acct;
+	}
+	rcu_read_unlock();
+	return acct;
 }
 
 /**

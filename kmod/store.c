@@ -35,16 +35,9 @@
 #include <linux/workqueue.h>
 #include <net/sock.h>
 #include "actplane.h"
+#include "task.h"
 
 /* ---- processes ------------------------------------------------------------ */
-
-struct ap_task {
-	struct rhash_head node;
-	const struct task_struct *task;		/* key */
-	struct ap_proc *proc;
-	bool dead;				/* removed from the table */
-	struct rcu_head rcu;
-};
 
 static const struct rhashtable_params ap_task_params = {
 	.key_len = sizeof(const struct task_struct *),
@@ -77,7 +70,7 @@ static struct ap_task *ap_task_entry(const struct task_struct *t)
  * re-check sees the other.  So a hint read inside an RCU read-side section
  * stays valid until that section ends.
  */
-static DEFINE_PER_CPU(struct ap_task *, ap_task_hint);
+DEFINE_PER_CPU(struct ap_task *, ap_task_hint);
 
 static void ap_task_hint_set(struct ap_task *e)
 {
@@ -97,44 +90,17 @@ static void ap_task_hints_clear(struct ap_task *e)
 		cmpxchg(per_cpu_ptr(&ap_task_hint, cpu), e, NULL);
 }
 
-/**
- * ap_proc_of() - the label state of @t's process, or NULL
- * @t: any thread of the process
- *
- * Caller holds rcu_read_lock().  The result stays valid until it is dropped.
- */
-struct ap_proc *ap_proc_of(const struct task_struct *t)
+/* ap_proc_of() past its hint (task.h): the table.  Caller in RCU. */
+struct ap_proc *ap_proc_find(const struct task_struct *t)
 {
-	struct ap_task *e;
+	struct ap_task *e = ap_task_entry(t);
 
-	if (!ap_tasks_tracked())
-		return NULL;
-	e = this_cpu_read(ap_task_hint);
-	if (e && (e->task == t || e->task == t->group_leader))
-		return e->proc;
-	e = ap_task_entry(t);
 	if (!e && t->group_leader != t)
 		e = ap_task_entry(t->group_leader);
 	if (!e)
 		return NULL;
 	ap_task_hint_set(e);
 	return e->proc;
-}
-
-u64 ap_task_labels(const struct task_struct *t)
-{
-	bool rcu;
-	struct ap_proc *p;
-	u64 l = 0;
-
-	if (!ap_tasks_tracked())
-		return 0;	/* before taking RCU: the common case off a session */
-	rcu = ap_rcu_lock();
-	p = ap_proc_of(t);
-	if (p)
-		l = atomic64_read(&p->labels);
-	ap_rcu_unlock(rcu);
-	return l;
 }
 
 const struct ap_from ap_from_admin = { .op = ACTPLANE_PROV_ADMIN };
@@ -745,6 +711,7 @@ struct ap_obj {
 	struct rhash_head node;
 	atomic64_t labels;
 	bool dead;			/* removed from its table */
+	u8 acct;			/* the label memory account charged (labels.c) */
 	struct ap_prov *prov;		/* where its labels came from (prov.h) */
 	struct rcu_head rcu;
 	union {
@@ -876,6 +843,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	struct ap_obj *o, *old;
 	u64 added = labels;
 	atomic_t *slot;
+	u8 acct;
 
 	if (grew)
 		*grew = 0;
@@ -892,13 +860,15 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 		rcu_read_unlock();
 		return 0;
 	}
-	if (!ap_charge(type, sizeof(*o)))
+	acct = ap_session_acct();
+	if (!ap_charge_to(type, sizeof(*o), acct))
 		goto untrackable;
 	o = kmem_cache_zalloc(ap_obj_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!o) {
-		ap_uncharge(type, sizeof(*o));
+		ap_uncharge_from(type, sizeof(*o), acct);
 		goto untrackable;
 	}
+	o->acct = acct;
 	memcpy(&o->key, key, params.key_len);
 	atomic64_set(&o->labels, labels);
 	ap_obj_record(type, o, labels, f);	/* before anyone can see it */
@@ -910,7 +880,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 		atomic_dec(slot);
 		ap_prov_put(o->prov);	/* never seen: no grace period needed */
 		kmem_cache_free(ap_obj_cache, o);
-		ap_uncharge(type, sizeof(*o));
+		ap_uncharge_from(type, sizeof(*o), acct);
 		if (IS_ERR(old))
 			goto untrackable;
 		added = ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
@@ -949,7 +919,7 @@ static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct a
 			for (i = 0; i < AP_OBJ_HINTS; i++)
 				cmpxchg(per_cpu_ptr(&ap_obj_hint[type][i], cpu), o, NULL);
 		}
-		ap_uncharge(type, sizeof(*o));
+		ap_uncharge_from(type, sizeof(*o), o->acct);
 		call_rcu(&o->rcu, ap_obj_free_rcu);
 	}
 }
@@ -1430,9 +1400,11 @@ static void ap_task_free_fn(void *ptr, void *arg)
 
 static void ap_obj_free_fn(void *ptr, void *arg)
 {
-	ap_prov_put(((struct ap_obj *)ptr)->prov);
-	kmem_cache_free(ap_obj_cache, ptr);
-	ap_uncharge((enum ap_obj_type)(unsigned long)arg, sizeof(struct ap_obj));
+	struct ap_obj *o = ptr;
+
+	ap_uncharge_from((enum ap_obj_type)(unsigned long)arg, sizeof(*o), o->acct);
+	ap_prov_put(o->prov);
+	kmem_cache_free(ap_obj_cache, o);
 }
 
 int ap_store_init(void)

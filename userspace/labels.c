@@ -6,6 +6,7 @@
  *   actplane session create --pid P [--label L]...
  *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed] [--provenance on|off]
  *                   [--session-group G|all|none] [--session-quota N] [--session-rules N]
+ *                   [--session-memory N[K|M|G]]
  *   actplane why (--pid P | PATH) [LABEL...]
  * A file is passed to the module as an O_PATH descriptor, so the module
  * labels the inode the tool actually opened (no path is looked up twice).
@@ -32,9 +33,9 @@ struct label_req {
 	int nlabels;
 	int pid;		/* > 0: target process */
 	int fd;			/* >= 0: target file */
-	int have_limit, have_mode, have_prov, have_gid, have_quota, have_rules;
+	int have_limit, have_mode, have_prov, have_gid, have_quota, have_rules, have_mem;
 	int spol;		/* SESSION_CREATE: attach the staged session policy */
-	unsigned long long limit;
+	unsigned long long limit, mem;
 	unsigned int mode, prov, gid, quota, rules;
 	/* replies */
 	char out[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
@@ -74,6 +75,8 @@ static int put_req(struct nl_msg *msg, void *arg)
 	if (r->have_quota && nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, r->quota))
 		return -EMSGSIZE;
 	if (r->have_rules && nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, r->rules))
+		return -EMSGSIZE;
+	if (r->have_mem && nla_put_u64(msg, ACTPLANE_A_SESSION_MEM_QUOTA, r->mem))
 		return -EMSGSIZE;
 	if (r->spol && nla_put_flag(msg, ACTPLANE_A_SESSION_POLICY))
 		return -EMSGSIZE;
@@ -424,6 +427,8 @@ static const struct ap_opt limits_opts[] = {
 	{ "session-quota", 'q', "N", NULL, "live sessions per user (default 8)" },
 	{ "session-rules", 'r', "N", NULL, "rules of a user's session policies together\n"
 					  "(default 4096)" },
+	{ "session-memory", 'm', "N", NULL, "label memory a user's sessions may make\n"
+					   "(default 4M; K, M, G as for --bytes)" },
 	{ NULL }
 };
 
@@ -433,7 +438,7 @@ AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
 		    "                       [--provenance on|off]\n"
 		    "                       [--session-group G|all|none] [--session-quota N]\n"
-		    "                       [--session-rules N]\n"
+		    "                       [--session-rules N] [--session-memory N[K|M|G]]\n"
 		    "\n"
 		    "Set the label memory limit and what happens when it is reached:\n"
 		    "  open    the operation proceeds untracked and is counted (default)\n"
@@ -446,7 +451,10 @@ AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 		    "their workspace's as the session's own); none (the default) allows\n"
 		    "nobody.  --session-quota caps each user's live sessions (1-1024),\n"
 		    "--session-rules the rules of their live session policies together\n"
-		    "(1-1048576).\n"
+		    "(1-1048576), --session-memory the label memory their sessions' processes\n"
+		    "make (entries of the files, endpoints and channels they label first;\n"
+		    "4K-1T), within --bytes; past it their flows follow the fail mode, and\n"
+		    "nobody else's do.\n"
 		    "'actplane status' shows the usage.  Needs root.\n",
 	   .opts = limits_opts);
 
@@ -499,6 +507,14 @@ static int cmd_limits(int argc, char **argv)
 			r.rules = (unsigned int)v;
 			r.have_rules = 1;
 			break;
+		case 'm':
+			if (ap_parse_size(optarg, &v) || v < ACTPLANE_SESSION_MEM_QUOTA_MIN ||
+			    v > ACTPLANE_SESSION_MEM_QUOTA_MAX)
+				return ap_usage_error("limits", "--session-memory is a size from 4K to "
+						      "1T (e.g. 4M), not '%s'", optarg);
+			r.mem = v;
+			r.have_mem = 1;
+			break;
 		}
 	}
 	if (c < 0)
@@ -506,9 +522,10 @@ static int cmd_limits(int argc, char **argv)
 	if ((c = ap_no_operands(&cmd_limits_cmd, argc, argv)))
 		return c;
 	if (!r.have_limit && !r.have_mode && !r.have_prov && !r.have_gid && !r.have_quota &&
-	    !r.have_rules)
+	    !r.have_rules && !r.have_mem)
 		return ap_usage_error("limits", "give --bytes, --fail-mode, --provenance, "
-				      "--session-group, --session-quota and/or --session-rules");
+				      "--session-group, --session-quota, --session-rules and/or "
+				      "--session-memory");
 	return call(ACTPLANE_CMD_LIMITS_SET, &r, "limits") ? 1 : 0;
 }
 

@@ -11,6 +11,7 @@
  *                                (name or number), all, none
  *   session_quota = 8            live sessions per user (1-1024)
  *   session_rules = 4096         rules of a user's session policies together
+ *   session_memory = 4M          label memory a user's sessions may make
  *   base_policy = /etc/actplane/base.yaml   loaded if it exists
  *   attach = auto                lsm, fmod_ret or auto (actplane up --attach)
  *   enforcer = enforce           a built-in enforcer or a FILE.bpf.o
@@ -43,6 +44,7 @@ struct ap_conf {
 	bool group_missing;	/* a group name this system does not know */
 	unsigned int quota;
 	unsigned int rules;	/* ACTPLANE_A_SESSION_RULE_QUOTA */
+	uint64_t mem;		/* ACTPLANE_A_SESSION_MEM_QUOTA */
 	char base_policy[PATH_MAX];
 	enum ap_attach attach;
 	char attach_word[16];
@@ -55,13 +57,14 @@ static void conf_defaults(struct ap_conf *c)
 	snprintf(c->group, sizeof(c->group), "actplane");
 	c->quota = 8;
 	c->rules = 4096;
+	c->mem = 4ULL << 20;
 	snprintf(c->base_policy, sizeof(c->base_policy), "/etc/actplane/base.yaml");
 	c->attach = AP_ATTACH_AUTO;
 	snprintf(c->attach_word, sizeof(c->attach_word), "auto");
 }
 
 static const char *const conf_keys =
-	"session_group, session_quota, session_rules, base_policy, attach, enforcer";
+	"session_group, session_quota, session_rules, session_memory, base_policy, attach, enforcer";
 
 /* One line's error: "FILE:LINE:COL: error: WHAT" and a hint. */
 static int conf_error(const char *file, int line, int col, const char *hint, const char *fmt, ...)
@@ -113,6 +116,14 @@ static int conf_value(struct ap_conf *c, const char *file, int ln, int col, cons
 			return conf_error(file, ln, col, "a number from 1 to 1048576",
 					  "bad session_rules '%s'", val);
 		c->rules = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(key, "session_memory")) {
+		if (ap_parse_size(val, &v) || v < ACTPLANE_SESSION_MEM_QUOTA_MIN ||
+		    v > ACTPLANE_SESSION_MEM_QUOTA_MAX)
+			return conf_error(file, ln, col, "a size from 4K to 1T, e.g. 4M",
+					  "bad session_memory '%s'", val);
+		c->mem = v;
 		return 0;
 	}
 	if (!strcmp(key, "base_policy")) {
@@ -229,7 +240,8 @@ static void print_plan(const struct ap_conf *c, const struct ap_policy *p, bool 
 		       c->group);
 	else
 		printf("group %s", c->group);
-	printf(", %u per user, their session policies %u rules together\n", c->quota, c->rules);
+	printf(", %u per user, their session policies %u rules together, their label memory %llu "
+	       "bytes\n", c->quota, c->rules, (unsigned long long)c->mem);
 	printf("base policy: ");
 	ap_esc_quoted(stdout, c->base_policy);
 	if (absent)
@@ -242,6 +254,7 @@ static void print_plan(const struct ap_conf *c, const struct ap_policy *p, bool 
 
 struct limits_req {
 	unsigned int gid, quota, rules;
+	uint64_t mem;
 	bool quota_set;
 };
 
@@ -252,7 +265,8 @@ static int put_limits(struct nl_msg *msg, void *arg)
 	if (nla_put_u32(msg, ACTPLANE_A_SESSION_GID, l->gid))
 		return -EMSGSIZE;
 	if (l->quota_set && (nla_put_u32(msg, ACTPLANE_A_SESSION_QUOTA, l->quota) ||
-			     nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, l->rules)))
+			     nla_put_u32(msg, ACTPLANE_A_SESSION_RULE_QUOTA, l->rules) ||
+			     nla_put_u64(msg, ACTPLANE_A_SESSION_MEM_QUOTA, l->mem)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -275,7 +289,7 @@ static int service_start(const struct ap_conf *c)
 {
 	struct ap_up_opts up = { .attach = c->attach, .enforcer = c->enforcer[0] ? c->enforcer : NULL };
 	struct limits_req l = { .gid = c->gid, .quota = c->quota, .rules = c->rules,
-				.quota_set = true };
+				.mem = c->mem, .quota_set = true };
 	char self[PATH_MAX], path[PATH_MAX];
 	struct ap_up_result r;
 	struct ap_policy *p;
@@ -341,6 +355,7 @@ AP_COMMAND(cmd_service, .name = "service", .order = 175,
 		    "  session_group = actplane   a group (name or number), all, or none\n"
 		    "  session_quota = 8          live sessions per user (1-1024)\n"
 		    "  session_rules = 4096       rules of a user's session policies together\n"
+		    "  session_memory = 4M        label memory a user's sessions may make\n"
 		    "  base_policy = /etc/actplane/base.yaml   loaded if it exists\n"
 		    "  attach = auto              lsm, fmod_ret or auto\n"
 		    "  enforcer = enforce         a built-in enforcer or FILE.bpf.o\n"

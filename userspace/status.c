@@ -49,6 +49,7 @@ struct ap_status {
 	int have_session_cfg;		/* a module that reports who may start sessions */
 	unsigned int session_gid, session_quota, session_count;
 	unsigned int session_rule_quota, session_rules;
+	uint64_t session_mem_quota, session_mem;
 	int nhooks;
 	struct {
 		char name[48];
@@ -166,6 +167,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 					 nla_get_u32(tb[ACTPLANE_A_SESSION_RULE_QUOTA]) : 0;
 		st->session_rules = tb[ACTPLANE_A_SESSION_RULES] ?
 				    nla_get_u32(tb[ACTPLANE_A_SESSION_RULES]) : 0;
+		st->session_mem_quota = tb[ACTPLANE_A_SESSION_MEM_QUOTA] ?
+					nla_get_u64(tb[ACTPLANE_A_SESSION_MEM_QUOTA]) : 0;
+		st->session_mem = tb[ACTPLANE_A_SESSION_MEM] ?
+				  nla_get_u64(tb[ACTPLANE_A_SESSION_MEM]) : 0;
 	}
 	st->staging_bytes = tb[ACTPLANE_A_STAGING_BYTES] ?
 		nla_get_u64(tb[ACTPLANE_A_STAGING_BYTES]) : 0;
@@ -306,6 +311,8 @@ static void print_json(const struct ap_status *st, int enforcer_pinned)
 		json_object_object_add(ss, "yours", json_object_new_int((int)st->session_count));
 		json_object_object_add(ss, "rule_quota", json_object_new_int((int)st->session_rule_quota));
 		json_object_object_add(ss, "your_rules", json_object_new_int((int)st->session_rules));
+		json_object_object_add(ss, "memory_quota", json_object_new_uint64(st->session_mem_quota));
+		json_object_object_add(ss, "your_memory", json_object_new_uint64(st->session_mem));
 		json_object_object_add(o, "user_sessions", ss);
 	}
 	ss = json_object_new_object();
@@ -406,6 +413,9 @@ static void print_human(const struct ap_status *st, int enforcer_pinned, int pin
 			       st->session_quota, st->session_count);
 			printf("           session policies: %u rules per user, yours have %u\n",
 			       st->session_rule_quota, st->session_rules);
+			printf("           label memory: %llu bytes per user, your sessions' %llu\n",
+			       (unsigned long long)st->session_mem_quota,
+			       (unsigned long long)st->session_mem);
 		}
 	}
 	printf("sessions:  %d%s\n", st->nsessions, ap_is_root() ? "" : " (yours)");

@@ -37,6 +37,8 @@
 #define ACTPLANE_SESSION_QUOTA_MAX	1024		/* per user */
 #define ACTPLANE_SESSION_DEPTH_MAX	8		/* nested sessions */
 #define ACTPLANE_SESSION_RULE_QUOTA_MAX	(1U << 20)	/* per user */
+#define ACTPLANE_SESSION_MEM_QUOTA_MIN	(4ULL << 10)	/* label memory per user, bytes */
+#define ACTPLANE_SESSION_MEM_QUOTA_MAX	(1ULL << 40)
 /* a decision's rule_id names a rule of a session policy, not of the machine's */
 #define ACTPLANE_RULE_ID_SESSION	0x80000000U
 #define ACTPLANE_POLICY_DIGEST_LEN	32
@@ -135,6 +137,11 @@ enum actplane_attr {
 					 * 1..ACTPLANE_SESSION_RULE_QUOTA_MAX (in: LIMITS_SET;
 					 * out: STATUS) */
 	ACTPLANE_A_SESSION_RULES,	/* u32: the caller's rules in live session policies (out: STATUS) */
+	ACTPLANE_A_SESSION_MEM_QUOTA,	/* u64: label memory one user's sessions may make, bytes,
+					 * ACTPLANE_SESSION_MEM_QUOTA_MIN..MAX (in: LIMITS_SET;
+					 * out: STATUS) */
+	ACTPLANE_A_SESSION_MEM,		/* u64: label memory charged to the caller's sessions,
+					 * bytes (out: STATUS) */
 	__ACTPLANE_A_MAX,
 };
 #define ACTPLANE_A_MAX (__ACTPLANE_A_MAX - 1)

@@ -30,7 +30,9 @@ base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -
 	 conf "session_group = 4242
 base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "group 4242, 8 per user" &&
 	 conf "session_rules = 100
-base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "session policies 100 rules together"'
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "session policies 100 rules together" &&
+	 conf "session_memory = 16M
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "their label memory 16777216 bytes"'
 # bad FILE_TEXT NEEDLE: check fails (exit 1) with NEEDLE on stderr and a file:line:col
 bad() {
 	local rc=0 err
@@ -43,8 +45,8 @@ t "unknown key: file:line:col and the keys" \
 	'bad "# a comment
 
 sesion_group = all" "c.conf:3:1: error: unknown key '"'"'sesion_group'"'"'" &&
-	 bad "sesion_group = all" "hint: session_group, session_quota, session_rules, base_policy, attach, enforcer"'
-t "no '=', no value, twice, bad quota, relative path, bad attach" \
+	 bad "sesion_group = all" "hint: session_group, session_quota, session_rules, session_memory, base_policy, attach, enforcer"'
+t "no '=', no value, twice, bad quota or memory, relative path, bad attach" \
 	'bad "session_group all" "c.conf:1:1: error: no" &&
 	 bad "session_group =" "has no value" &&
 	 bad "attach = lsm
@@ -52,6 +54,8 @@ attach = auto" "c.conf:2:1: error: '"'"'attach'"'"' is set twice" &&
 	 bad "session_quota = 0" "c.conf:1:17: error: bad session_quota" &&
 	 bad "session_rules = 1048577" "c.conf:1:17: error: bad session_rules" &&
 	 bad "session_quota = 2000" "a number from 1 to 1024" &&
+	 bad "session_memory = 1K" "c.conf:1:18: error: bad session_memory" &&
+	 bad "session_memory = lots" "a size from 4K to 1T" &&
 	 bad "base_policy = base.yaml" "is not absolute" &&
 	 bad "attach = bpf" "lsm, fmod_ret or auto" &&
 	 bad "session_group = 4294967295" "not a group id"'

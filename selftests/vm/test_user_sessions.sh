@@ -583,6 +583,56 @@ t_quota() {
 	"$AP" limits --session-quota 8
 }
 
+# your_memory of WHO (status --json as that user)
+user_memory() {
+	local who=U$1[@]
+	json_get "$("${!who}" "$AP" status --json)" "j['user_sessions']['your_memory']"
+}
+
+# label memory per user: a secret agent labeling file after file reaches its
+# own quota (fail-closed: its writes fail), another user's agent and root
+# are untouched, and the charge goes with the labeled files
+t_memory_quota() {
+	allow $G
+	local q=8192 d0=/tmp/apuser-q0 d1=/tmp/apuser-q1 n0 n1 used out
+	rm -rf $d0 $d1 && mkdir -p $d0 $d1 && chown 1000 $d0 && chown 1001 $d1
+	out=$("$AP" limits --session-memory 1K 2>&1) && fail "1K accepted: $out"
+	expect_contains "too small: says the range" "$out" "from 4K to 1T"
+	"$AP" limits --fail-mode closed --session-memory $q >/dev/null
+	expect_contains "status shows the quota" "$("${U1000[@]}" "$AP" status)" \
+		"label memory: $q bytes per user"
+	# each new file the secret shell writes is a new labeled entry
+	as_run 1000 -- sh -c 'exec >/dev/null 2>&1; read x < .env
+		for i in $(seq 300); do echo "$x" > "$0/f$i"; done' $d0 || true
+	n0=$(find $d0 -type f -size +0 | wc -l)
+	[ "$n0" -gt 10 ] && [ "$n0" -lt 300 ] || fail "uid 1000 wrote $n0 of 300 labeled files (quota $q)"
+	expect_contains "what it wrote is labeled" "$("$AP" labels $d0/f1)" secret
+	used=$(user_memory 1000)
+	[ "$used" -gt 0 ] && [ "$used" -le $q ] || fail "uid 1000's label memory: $used of $q"
+	expect_eq "uid 1001 has used none" "$(user_memory 1001)" 0
+	# another user, same time: its own quota; root: the machine's budget
+	(cd /tmp && "${U1001[@]}" "$AP" run --policy $POLICY -- sh -c 'exec >/dev/null 2>&1
+		read x < "$1"; for i in $(seq 20); do echo "$x" > "$0/f$i"; done' $d1 $W/.env) || true
+	n1=$(find $d1 -type f -size +0 | wc -l)
+	expect_eq "uid 1001's agent labels all its files" "$n1" 20
+	echo data > /tmp/apuser-q-root
+	"$AP" label add secret /tmp/apuser-q-root >/dev/null || fail "root cannot label a file"
+	"$AP" label clear secret /tmp/apuser-q-root >/dev/null
+	# the charge goes with the files it is for (not all of it: .env and
+	# /dev/null took the label too), and the agent labels files again
+	rm -rf $d0 $d1 /tmp/apuser-q-root
+	for _ in $(seq 100); do [ "$(user_memory 1000)" -lt $((used / 2)) ] && break; sleep 0.1; done
+	[ "$(user_memory 1000)" -lt $((used / 2)) ] ||
+		fail "not freed with the files: $(user_memory 1000) of $used bytes left"
+	mkdir -p $d0 && chown 1000 $d0
+	as_run 1000 -- sh -c 'exec >/dev/null 2>&1; read x < .env
+		for i in $(seq 20); do echo "$x" > "$0/f$i"; done' $d0 || true
+	expect_eq "a new session labels files again" "$(find $d0 -type f -size +0 | wc -l)" 20
+	rm -rf $d0
+	"$AP" limits --fail-mode open --session-memory 4M >/dev/null
+	kernel_clean
+}
+
 t_privacy() {
 	allow $G
 	local p1 w1 w2 rows
@@ -692,6 +742,7 @@ run_test "user sessions: a secret process stays secret in its new session" t_lab
 run_test "user sessions: nesting; a nested session does not hide from the runner" t_nested
 run_test "user sessions: nested sessions share the top session's gates" t_nested_gates
 run_test "user sessions: quota per user, freed at the end" t_quota
+run_test "user sessions: label memory per user: its own quota, freed with the files" t_memory_quota
 run_test "user sessions: sessions and events private to their user" t_privacy
 run_test "user sessions: no set-user-ID gain, user namespaces stay inside" t_no_privilege_gain
 run_test "user sessions: session list and end, own sessions only" t_session_end
