@@ -125,17 +125,16 @@ void ap_labels_exit(void);
 bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
 /* per-user accounts of label memory (slot 0: none) */
-#define AP_UACCT_MAX		256
+#define AP_UACCT_MAX		1024
 #define AP_DEFAULT_USER_BYTES	(4UL << 20)
-u8 ap_uacct_get(kuid_t uid);
-void ap_uacct_hold(u8 acct);
-void ap_uacct_put(u8 acct);
-bool ap_charge_to(enum ap_obj_type t, size_t bytes, u8 acct);
-void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u8 acct);
+u16 ap_uacct_get(kuid_t uid);
+void ap_uacct_put(u16 acct);
+bool ap_charge_to(enum ap_obj_type t, size_t bytes, u16 acct);
+void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u16 acct);
 unsigned long ap_uacct_used(kuid_t uid);
 unsigned long ap_uacct_quota_get(void);
 void ap_uacct_quota_set(unsigned long bytes);
-u8 ap_session_acct(void);
+u16 ap_session_acct(void);
 int ap_untrackable(void);
 int ap_incomplete(void);
 /*

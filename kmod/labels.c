@@ -214,7 +214,9 @@ void ap_uncharge(enum ap_obj_type t, size_t bytes)
  * any session, interrupt context).  A slot is held by each live session
  * charged to it (ap_uacct_get/_hold/_put) and by the bytes charged to it;
  * it is given up when both are gone.  Charges come only from processes of
- * a live session, so a slot is never given up under a charge.
+ * a live session, so a slot is never given up under a charge.  A user's
+ * slot outlives its sessions while entries they made are alive, so there
+ * are enough slots for many more users than sessions run at once.
  */
 struct ap_uacct {
 	kuid_t uid;
@@ -241,7 +243,7 @@ static void ap_uacct_release(struct ap_uacct *a)
  * Return: its slot (1..AP_UACCT_MAX-1), or 0 when every slot is held by
  * another user.  Scans the slots: only when a session is created.
  */
-u8 ap_uacct_get(kuid_t uid)
+u16 ap_uacct_get(kuid_t uid)
 {
 	unsigned long flags;
 	u32 i, free = 0;
@@ -266,19 +268,7 @@ u8 ap_uacct_get(kuid_t uid)
 	return i;
 }
 
-/* One more session holds account @i (a session nested in one charged to it). */
-void ap_uacct_hold(u8 i)
-{
-	unsigned long flags;
-
-	if (!i)
-		return;
-	spin_lock_irqsave(&ap_uacct_lock, flags);
-	ap_uaccts[i].sessions++;
-	spin_unlock_irqrestore(&ap_uacct_lock, flags);
-}
-
-void ap_uacct_put(u8 i)
+void ap_uacct_put(u16 i)
 {
 	unsigned long flags;
 
@@ -292,7 +282,7 @@ void ap_uacct_put(u8 i)
 }
 
 /* ap_charge() for an entry account @acct's session makes: within its quota too. */
-bool ap_charge_to(enum ap_obj_type t, size_t bytes, u8 acct)
+bool ap_charge_to(enum ap_obj_type t, size_t bytes, u16 acct)
 {
 	struct ap_uacct *a = &ap_uaccts[acct];
 
@@ -308,7 +298,7 @@ bool ap_charge_to(enum ap_obj_type t, size_t bytes, u8 acct)
 	return true;
 }
 
-void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u8 acct)
+void ap_uncharge_from(enum ap_obj_type t, size_t bytes, u16 acct)
 {
 	struct ap_uacct *a = &ap_uaccts[acct];
 	unsigned long flags;

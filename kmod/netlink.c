@@ -665,7 +665,7 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 		NL_SET_ERR_MSG(info->extack, "sessions nest at most 8 deep");
 	else if (id == -EUSERS)
 		NL_SET_ERR_MSG(info->extack, "too many users' sessions hold label memory now "
-				 "(at most 255 users); try again later");
+				 "(at most 1023 users); try again later");
 	else if (id == -ESRCH)
 		NL_SET_ERR_MSG(info->extack, "your session ended meanwhile");
 	if (id < 0)

@@ -41,7 +41,7 @@ struct ap_session {
 	struct ap_session *top;	/* whose gates apply (itself at top level) */
 	atomic64_t ev_seq;	/* event records of this session so far */
 	struct ap_policy *pol;	/* its own session policy, or NULL (owned) */
-	u8 acct;		/* label memory account (labels.c): its owner's if unprivileged */
+	u16 acct;		/* label memory account (labels.c): its owner's if unprivileged */
 	u8 n_chain;
 	/* the session policies of its chain, outermost first (own last) */
 	const struct ap_policy *chain[ACTPLANE_SESSION_DEPTH_MAX];
@@ -530,11 +530,11 @@ u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const
  * The label memory account new entries the current process makes are
  * charged to: its session's (0: none; interrupt context acts for nobody).
  */
-u8 ap_session_acct(void)
+u16 ap_session_acct(void)
 {
 	struct ap_session *s;
 	struct ap_proc *p;
-	u8 acct = 0;
+	u16 acct = 0;
 	u32 id;
 
 	if (!in_task() || !ap_tasks_tracked())

@@ -711,7 +711,7 @@ struct ap_obj {
 	struct rhash_head node;
 	atomic64_t labels;
 	bool dead;			/* removed from its table */
-	u8 acct;			/* the label memory account charged (labels.c) */
+	u16 acct;			/* the label memory account charged (labels.c) */
 	struct ap_prov *prov;		/* where its labels came from (prov.h) */
 	struct rcu_head rcu;
 	union {
@@ -843,7 +843,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	struct ap_obj *o, *old;
 	u64 added = labels;
 	atomic_t *slot;
-	u8 acct;
+	u16 acct;
 
 	if (grew)
 		*grew = 0;

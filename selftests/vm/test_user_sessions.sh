@@ -595,6 +595,9 @@ user_memory() {
 t_memory_quota() {
 	allow $G
 	local q=8192 d0=/tmp/apuser-q0 d1=/tmp/apuser-q1 n0 n1 used out
+	# whatever happens, the next tests get the defaults back
+	trap "\"\$AP\" limits --fail-mode open --session-memory 4M >/dev/null
+	      \"\$AP\" load $POLICY >/dev/null; rm -rf $d0 $d1 /tmp/apuser-q-root" EXIT
 	rm -rf $d0 $d1 && mkdir -p $d0 $d1 && chown 1000 $d0 && chown 1001 $d1
 	out=$("$AP" limits --session-memory 1K 2>&1) && fail "1K accepted: $out"
 	expect_contains "too small: says the range" "$out" "from 4K to 1T"
@@ -629,7 +632,34 @@ t_memory_quota() {
 		for i in $(seq 20); do echo "$x" > "$0/f$i"; done' $d0 || true
 	expect_eq "a new session labels files again" "$(find $d0 -type f -size +0 | wc -l)" 20
 	rm -rf $d0
-	"$AP" limits --fail-mode open --session-memory 4M >/dev/null
+	# endpoints are entries too: a Python agent sending its secret to port
+	# after port is stopped at the same quota (ENOMEM), uid 1001's is not
+	# (its exit status says how it went: an agent that holds the secret
+	# cannot write a report anywhere new once its quota is full)
+	local spray='import errno, socket, sys
+data = open(sys.argv[1], "rb").read()
+ok = nomem = 0
+for port in range(int(sys.argv[3]), int(sys.argv[3]) + int(sys.argv[2])):
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(data, ("127.0.0.1", port)); ok += 1
+    except OSError as e:
+        nomem += e.errno == errno.ENOMEM
+sys.exit(0 if ok == int(sys.argv[2]) else 3 if nomem else 4)'
+	local qp=/tmp/apuser-q.yaml	# the machine's policy, without the network rule
+	write_policy $qp 'source secret = file "**/.env"
+rule no-push:
+  block exec "fakegit" "push"
+  because "pushing is for humans"'
+	chmod 644 $qp
+	"$AP" load $qp >/dev/null
+	spray_as() {	# WHO COUNT FIRST-PORT: the agent's exit status
+		local who=U$1[@] rc=0
+		(cd /tmp && "${!who}" "$AP" run --policy $qp -- python3 -c "$spray" $W/.env $2 $3 \
+			>/dev/null 2>&1) || rc=$?
+		echo $rc
+	}
+	expect_eq "uid 1000's agent: stopped by ENOMEM" "$(spray_as 1000 400 21000)" 3
+	expect_eq "uid 1001's agent: every send tracked" "$(spray_as 1001 20 22000)" 0
 	kernel_clean
 }
 
