@@ -212,7 +212,7 @@ void ap_uncharge(enum ap_obj_type t, size_t bytes)
  * filling the module's memory would push every other session into the
  * fail mode.  Slot 0 is "no account" (root's sessions, processes outside
  * any session, interrupt context).  A slot is held by each live session
- * charged to it (ap_uacct_get/_hold/_put) and by the bytes charged to it;
+ * charged to it (ap_uacct_get/_put) and by the bytes charged to it;
  * it is given up when both are gone.  Charges come only from processes of
  * a live session, so a slot is never given up under a charge.  A user's
  * slot outlives its sessions while entries they made are alive, so there

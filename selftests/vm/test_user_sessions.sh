@@ -621,8 +621,9 @@ t_memory_quota() {
 	echo data > /tmp/apuser-q-root
 	"$AP" label add secret /tmp/apuser-q-root >/dev/null || fail "root cannot label a file"
 	"$AP" label clear secret /tmp/apuser-q-root >/dev/null
-	# the charge goes with the files it is for (not all of it: .env and
-	# /dev/null took the label too), and the agent labels files again
+	# the charge goes with the files it is for (not all of it: a few other
+	# objects the sessions labeled stay), and the agent
+	# labels files again
 	rm -rf $d0 $d1 /tmp/apuser-q-root
 	for _ in $(seq 100); do [ "$(user_memory 1000)" -lt $((used / 2)) ] && break; sleep 0.1; done
 	[ "$(user_memory 1000)" -lt $((used / 2)) ] ||
