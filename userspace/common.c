@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "common.h"
@@ -103,6 +104,14 @@ const char *ap_counter_name(unsigned int ctr)
 bool ap_is_root(void)
 {
 	return geteuid() == 0;
+}
+
+uint64_t ap_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The whole of a file, NUL-terminated (malloc'd); its length in *len if not NULL. */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uapi/actplane.h>
 
 #define AP_TOOL_VERSION "0.1.0"
@@ -22,6 +23,7 @@ const char *ap_fail_mode_name(unsigned long long mode);
 int ap_fail_mode_parse(const char *s);
 const char *ap_counter_name(unsigned int ctr);
 bool ap_is_root(void);
+uint64_t ap_now_ns(void);	/* CLOCK_MONOTONIC */
 /* "G" (name or number), "all", "none" -> the module's session gid.  0 or -1. */
 int ap_parse_session_group(const char *g, unsigned int *gid);
 char *ap_read_file(const char *path, size_t *len);

@@ -27,28 +27,55 @@
 
 #define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
 
+/*
+ * The policy as POLICY_ADD (or SESSION_POLICY_ADD) messages, all built
+ * before any is sent: the digest, which POLICY_BEGIN carries, is of their
+ * elements (the payloads of their ACTPLANE_A_ELEMS, in order).
+ */
 struct ap_sender {
-	struct ap_nl *nl;
-	struct nl_msg *msg;
-	struct nlattr *elems;
-	unsigned int n_pats, n_eps;
+	int family;
 	unsigned int add_cmd;	/* POLICY_ADD, or SESSION_POLICY_ADD */
+	struct nl_msg *msg;	/* being filled */
+	struct nlattr *elems;
+	struct nl_msg **msgs;	/* full ones, in order */
+	size_t n_msgs, cap_msgs;
+	unsigned int n_pats, n_eps;
+	struct ap_sha256_ctx sha;
 	int err;
 };
 
-static int ap_send_chunk(struct ap_sender *s)
+/* The message being filled is complete: into the digest and the list. */
+static void ap_close_chunk(struct ap_sender *s)
 {
-	int ret;
-
-	if (!s->msg)
-		return 0;
+	if (!s->msg || s->err)
+		return;
 	nla_nest_end(s->msg, s->elems);
-	ret = ap_nl_call_raw(s->nl, s->msg, NULL, NULL);
-	nlmsg_free(s->msg);
+	if (s->n_msgs == s->cap_msgs) {
+		size_t cap = s->cap_msgs ? 2 * s->cap_msgs : 8;
+		struct nl_msg **v = realloc(s->msgs, cap * sizeof(*v));
+
+		if (!v) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->msgs = v;
+		s->cap_msgs = cap;
+	}
+	ap_sha256_update(&s->sha, nla_data(s->elems), (size_t)nla_len(s->elems));
+	s->msgs[s->n_msgs++] = s->msg;
 	s->msg = NULL;
-	if (ret)
-		ap_nl_perror(s->nl, "load", ret);
-	return ret;
+}
+
+static void ap_sender_free(struct ap_sender *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_msgs; i++)
+		nlmsg_free(s->msgs[i]);
+	free(s->msgs);
+	if (s->msg)
+		nlmsg_free(s->msg);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Start an element (a new message when the current one is full). */
@@ -59,12 +86,12 @@ static struct nlattr *ap_elem(struct ap_sender *s, unsigned int kind)
 	if (s->err)
 		return NULL;
 	if (s->msg && nlmsg_datalen(nlmsg_hdr(s->msg)) > AP_CHUNK_BYTES)
-		s->err = ap_send_chunk(s);
+		ap_close_chunk(s);
 	if (!s->err && !s->msg) {
 		s->msg = nlmsg_alloc_size(AP_CHUNK_BYTES + 64 * 1024);
-		if (!s->msg || !genlmsg_put(s->msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(s->nl), 0,
+		if (!s->msg || !genlmsg_put(s->msg, NL_AUTO_PORT, NL_AUTO_SEQ, s->family, 0,
 					    NLM_F_ACK | NLM_F_REQUEST,
-					    s->add_cmd ?: ACTPLANE_CMD_POLICY_ADD,
+					    s->add_cmd,
 					    ACTPLANE_GENL_VERSION)) {
 			s->err = -ENOMEM;
 			return NULL;
@@ -146,7 +173,8 @@ static void ap_put_u32s(struct ap_sender *s, const int *attrs, const unsigned in
 			s->err = -EMSGSIZE;
 }
 
-static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
+/* Build @p's messages into @s (family and add_cmd set); 0 or -errno. */
+static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 {
 	struct nlattr *e;
 	size_t i, j;
@@ -292,38 +320,35 @@ static int ap_send_policy(struct ap_sender *s, const struct ap_policy *p)
 			ap_elem_end(s, e);
 		}
 	}
-	if (s->err) {
-		if (s->err == -EMSGSIZE)
-			ap_err("load: a policy element does not fit in a netlink message");
-		return s->err;
-	}
-	return ap_send_chunk(s);
+	ap_close_chunk(s);
+	if (s->err == -EMSGSIZE)
+		ap_err("load: a policy element does not fit in a netlink message");
+	return s->err;
 }
 
 /*
- * What the policy means, as a digest: SHA-256 of its dump without the
- * first line (the file name as given), so the same file compiled from
- * anywhere by this tool gives the same digest.  `actplane run` without
- * root compares it with the loaded policy's.  0 or -ENOMEM.
+ * What the policy means, as a digest: SHA-256 of its elements as the
+ * module is sent them (not the file name, which POLICY_BEGIN carries), so
+ * the same file compiled from anywhere by this tool gives the same digest.
+ * `actplane run` without root compares it with the loaded policy's.
  */
+static void ap_sender_digest(struct ap_sender *s, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN])
+{
+	ap_sha256_final(&s->sha, out);
+}
+
+/* 0, or -ENOMEM / -EMSGSIZE. */
 int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN])
 {
-	char *buf = NULL, *from;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct ap_sender s = {};
+	int ret;
 
-	if (!f)
-		return -ENOMEM;
-	ap_policy_dump_text(f, p);
-	if (fclose(f) || !buf) {
-		free(buf);
-		return -ENOMEM;
-	}
-	from = strchr(buf, '\n');
-	from = from ? from + 1 : buf;
-	ap_sha256(from, len - (size_t)(from - buf), out);
-	free(buf);
-	return 0;
+	ap_sha256_init(&s.sha);
+	ret = ap_build_policy(&s, p);
+	if (!ret)
+		ap_sender_digest(&s, out);
+	ap_sender_free(&s);
+	return ret;
 }
 
 struct begin_req {
@@ -343,36 +368,71 @@ static int put_begin(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int ap_load_policy(const struct ap_policy *p, const char *name)
+/*
+ * Stage @p on @nl: @begin_cmd (with its name and digest), then its
+ * messages.  0 or -errno, said on stderr as @what.
+ */
+static int ap_stage_policy(struct ap_nl *nl, const struct ap_policy *p, const char *name,
+			   uint8_t begin_cmd, unsigned int add_cmd, const char *what,
+			   struct ap_load_times *t)
 {
-	struct begin_req b = {};
-	struct ap_sender s = {};
-	char err[256];
+	struct ap_sender s = { .family = ap_nl_family(nl), .add_cmd = add_cmd };
+	struct begin_req b = { .name = name };
+	uint64_t t0 = ap_now_ns(), t1;
+	size_t i;
 	int ret;
 
-	s.nl = ap_nl_open(err, sizeof(err));
-	if (!s.nl) {
+	ap_sha256_init(&s.sha);
+	ret = ap_build_policy(&s, p);
+	if (ret)
+		goto out;
+	ap_sender_digest(&s, b.digest);
+	b.has_digest = true;
+	t1 = ap_now_ns();
+	ret = ap_nl_call(nl, begin_cmd, put_begin, NULL, &b);
+	for (i = 0; !ret && i < s.n_msgs; i++)
+		ret = ap_nl_call_raw(nl, s.msgs[i], NULL, NULL);
+	if (t) {
+		t->build_ns = t1 - t0;
+		t->stage_ns = ap_now_ns() - t1;
+	}
+	if (ret)
+		ap_nl_perror(nl, what, ret);
+out:
+	ap_sender_free(&s);
+	return ret;
+}
+
+/* Load @p as the machine's policy; with @t, how long the parts took. */
+int ap_load_policy_timed(const struct ap_policy *p, const char *name, struct ap_load_times *t)
+{
+	struct ap_nl *nl;
+	char err[256];
+	uint64_t t0;
+	int ret;
+
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
 		ap_err("%s", err);
 		return -ENOENT;
 	}
-	b.name = name;
-	b.has_digest = !ap_policy_digest(p, b.digest);
-	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_BEGIN, put_begin, NULL, &b);
-	if (ret) {
-		ap_nl_perror(s.nl, "load", ret);
-		goto out;
+	ret = ap_stage_policy(nl, p, name, ACTPLANE_CMD_POLICY_BEGIN, ACTPLANE_CMD_POLICY_ADD,
+			      "load", t);
+	if (!ret) {
+		t0 = ap_now_ns();
+		ret = ap_nl_call(nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
+		if (t)
+			t->commit_ns = ap_now_ns() - t0;
+		if (ret)
+			ap_nl_perror(nl, "load", ret);
 	}
-	ret = ap_send_policy(&s, p);
-	if (s.msg)
-		nlmsg_free(s.msg);
-	if (ret)
-		goto out;
-	ret = ap_nl_call(s.nl, ACTPLANE_CMD_POLICY_COMMIT, NULL, NULL, NULL);
-	if (ret)
-		ap_nl_perror(s.nl, "load", ret);
-out:
-	ap_nl_close(s.nl);	/* closing the socket drops any half-staged policy */
+	ap_nl_close(nl);	/* closing the socket drops any half-staged policy */
 	return ret;
+}
+
+int ap_load_policy(const struct ap_policy *p, const char *name)
+{
+	return ap_load_policy_timed(p, name, NULL);
 }
 
 /*
@@ -381,20 +441,8 @@ out:
  */
 int ap_stage_session_policy(struct ap_nl *nl, const struct ap_policy *p, const char *name)
 {
-	struct begin_req b = { .name = name };
-	struct ap_sender s = { .nl = nl, .add_cmd = ACTPLANE_CMD_SESSION_POLICY_ADD };
-	int ret;
-
-	b.has_digest = !ap_policy_digest(p, b.digest);
-	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, put_begin, NULL, &b);
-	if (ret) {
-		ap_nl_perror(nl, "session policy", ret);
-		return ret;
-	}
-	ret = ap_send_policy(&s, p);
-	if (s.msg)
-		nlmsg_free(s.msg);
-	return ret;
+	return ap_stage_policy(nl, p, name, ACTPLANE_CMD_SESSION_POLICY_BEGIN,
+			       ACTPLANE_CMD_SESSION_POLICY_ADD, "session policy", NULL);
 }
 
 /*
@@ -432,30 +480,38 @@ struct ap_policy *ap_compile_policy(const char *file, const char *domain, char *
 static const struct ap_opt load_opts[] = {
 	{ "policy", 'p', "FILE", NULL, "the policy file" },
 	AP_OPT_DOMAIN,
+	{ "timing", 't', NULL, NULL, "say how long each part of the load took" },
 	{ NULL }
 };
 
 AP_COMMAND(cmd_load, .name = "load", .order = 60, .flags = AP_CMD_ROOT,
-	   .args = "[--policy F | F] [--domain D]", .help = "compile and load a policy",
-	   .usage = "Usage: actplane load [--policy FILE | FILE] [--domain NAME]\n"
+	   .args = "[--policy F | F] [--domain D] [--timing]", .help = "compile and load a policy",
+	   .usage = "Usage: actplane load [--policy FILE | FILE] [--domain NAME] [--timing]\n"
 		    "\n"
 		    "Compile the policy (default: actplane.yaml or .actplane/policy.yaml,\n"
 		    "searched upwards from here) and swap it into the module atomically.\n"
 		    "Label state is kept; a failed load leaves the old policy in force.\n"
-		    "Needs root.\n",
+		    "--timing adds a line on stderr with the time of each part: compiling,\n"
+		    "encoding for the module (with the digest), sending (the module\n"
+		    "checks each element as it arrives) and the commit (the module builds\n"
+		    "its indexes and swaps).  Needs root.\n",
 	   .opts = load_opts);
 
 static int cmd_load(int argc, char **argv)
 {
 	const char *file = NULL, *domain = NULL;
+	struct ap_load_times t = {};
+	bool timing = false;
 	struct ap_policy *p;
 	char path[PATH_MAX];
+	uint64_t t0;
 	int c, ret;
 
 	while ((c = ap_getopt(&cmd_load_cmd, argc, argv)) > 0) {
 		switch (c) {
 		case 'p': file = optarg; break;
 		case 'd': domain = optarg; break;
+		case 't': timing = true; break;
 		}
 	}
 	if (c < 0)
@@ -464,13 +520,19 @@ static int cmd_load(int argc, char **argv)
 		file = argv[optind++];
 	if ((ret = ap_no_operands(&cmd_load_cmd, argc, argv)))
 		return ret;
+	t0 = ap_now_ns();
 	p = ap_compile_policy(file, domain, path, sizeof(path));
 	if (!p)
 		return 1;
-	ret = ap_load_policy(p, path);
+	t.compile_ns = ap_now_ns() - t0;
+	ret = ap_load_policy_timed(p, path, &t);
 	if (!ret)
 		printf("loaded %s: %zu rule%s, %zu label%s\n", path, p->n_rules,
 		       p->n_rules == 1 ? "" : "s", p->n_labels, p->n_labels == 1 ? "" : "s");
+	if (!ret && timing)
+		fprintf(stderr, "actplane: timing: compile %.3f ms, encode %.3f ms, send %.3f ms, "
+			"commit %.3f ms\n", t.compile_ns / 1e6, t.build_ns / 1e6, t.stage_ns / 1e6,
+			t.commit_ns / 1e6);
 	ap_policy_free(p);
 	return ret ? 1 : 0;
 }

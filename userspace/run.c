@@ -427,9 +427,11 @@ static int get_loaded(struct loaded *l)
 static int check_loaded(const struct ap_policy *p, const struct loaded *l)
 {
 	uint8_t want[ACTPLANE_POLICY_DIGEST_LEN];
+	int ret = ap_policy_digest(p, want);
 
-	if (ap_policy_digest(p, want)) {
-		ap_err("out of memory");
+	if (ret) {
+		if (ret == -ENOMEM)	/* -EMSGSIZE was said */
+			ap_err("out of memory");
 		return -1;
 	}
 	if (l->has_digest && !memcmp(want, l->digest, sizeof(want)))

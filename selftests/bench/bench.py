@@ -425,11 +425,20 @@ def memory_bench(args):
 
 # ---- reload -----------------------------------------------------------------
 
-def timed(cmd):
-    out = run(cmd).stdout
-    m = re.search(r"^time (\d+)$", out, re.M)
+def timed(cmd, parts=None):
+    """Guest time of @cmd; with @parts (a dict), also the parts that
+    `actplane load --timing` reports, in ns."""
+    r = run(cmd)
+    m = re.search(r"^time (\d+)$", r.stdout, re.M)
     if not m:
         raise Failed("%s: no time in output" % " ".join(cmd[:5]))
+    if parts is not None:
+        t = re.search(r"^actplane: timing: compile ([\d.]+) ms, encode ([\d.]+) ms, "
+                      r"send ([\d.]+) ms, commit ([\d.]+) ms$", r.stderr, re.M)
+        if not t:
+            raise Failed("%s: no timing line in output" % " ".join(cmd[:5]))
+        for k, v in zip(("compile", "encode", "send", "commit"), t.groups()):
+            parts[k] = int(float(v) * 1e6)
     return int(m.group(1))
 
 
@@ -445,17 +454,21 @@ def reload_bench(args):
     pa = "/rules/reload-%d-a.yaml" % args.reload_rules
     pb = "/rules/reload-%d-b.yaml" % args.reload_rules
     res = {"config": "c", "policy_rules": args.reload_rules, "load": [], "replace": [],
-           "compile": []}
+           "compile": [], "load_parts": [], "replace_parts": []}
     for t in range(0 if args.smoke else -1, 1 if args.smoke else args.trials):
         run([AP, "unload"])
-        first = timed(chroot("/apbench", "time", "/actplane", "load", pa))
-        repl = timed(chroot("/apbench", "time", "/actplane", "load", pb))
+        lp, rp = {}, {}
+        first = timed(chroot("/apbench", "time", "/actplane", "load", "--timing", pa), lp)
+        repl = timed(chroot("/apbench", "time", "/actplane", "load", "--timing", pb), rp)
         comp = timed(chroot("/apbench", "time", "/actplane", "check", "--policy", pb))
-        log("reload trial %d: load %d replace %d compile %d" % (t, first, repl, comp))
+        log("reload trial %d: load %d replace %d compile %d; load %s replace %s"
+            % (t, first, repl, comp, json.dumps(lp), json.dumps(rp)))
         if t >= 0:
             res["load"].append(first)
             res["replace"].append(repl)
             res["compile"].append(comp)
+            res["load_parts"].append(lp)
+            res["replace_parts"].append(rp)
     canary = ROOT + "/tmp/apbench-canary"
     with open(canary, "w") as f:
         f.write("canary\n")

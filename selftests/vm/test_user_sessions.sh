@@ -492,6 +492,30 @@ t_machine_policy() {
 	"$AP" load $POLICY >/dev/null
 }
 
+# Which workspace policy is "the loaded one": its meaning (the digest of
+# its compiled elements), not its text.  The loaded file and a copy with
+# other comments run under the machine's policy alone; a copy whose one
+# `because` differs would be the session's own.
+t_loaded_digest() {
+	allow $G
+	local d=/tmp/apuser-digest f out
+	rm -rf $d && mkdir -p $d && chown 1000 $d
+	{ echo "# a copy, with comments"; cat $POLICY; echo "# the end"; } > $d/same.yaml
+	sed 's/pushing is for humans/pushing is for people/' $POLICY > $d/other.yaml
+	chmod 644 $d/*.yaml
+	for f in $POLICY $d/same.yaml; do
+		out=$(cd $d && "${U1000[@]}" "$AP" run --policy $f -- true 2>&1) ||
+			fail "run --policy $f: $out"
+		case $out in *"session's own"*) fail "$f: not taken for the loaded policy: $out" ;; esac
+	done
+	# other.yaml is not the loaded policy: as a session policy, its source is refused
+	out=$(cd $d && "${U1000[@]}" "$AP" run --policy $d/other.yaml -- true 2>&1) &&
+		fail "run --policy other.yaml: $out"
+	expect_contains "one because changed: not the loaded one" "$out" \
+		"other.yaml:3:3: error: a session policy cannot have sources"
+	rm -rf $d
+}
+
 t_labels_kept() {
 	allow $G
 	local got
@@ -769,6 +793,7 @@ run_test "user sessions: a hostile policy file name is shown escaped" t_session_
 run_test "user sessions: a session rule deeper than PATH_MAX follows the fail mode" t_session_policy_deep_path
 run_test "user sessions: rule quota per user, freed at the end" t_session_rule_quota
 run_test "user sessions: no workspace policy: the machine's" t_machine_policy
+run_test "user sessions: the loaded policy is known by its meaning (digest), not its text" t_loaded_digest
 run_test "user sessions: a secret process stays secret in its new session" t_labels_kept
 run_test "user sessions: nesting; a nested session does not hide from the runner" t_nested
 run_test "user sessions: nested sessions share the top session's gates" t_nested_gates
