@@ -1590,13 +1590,20 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 			   (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_RULES,
 					     .ptr = e->pol };
 	if (e->src_labels && ev->inode) {
-		/* the file carries its source label */
+		/*
+		 * The file carries its source label, so a copy by rename or
+		 * link out of the pattern stays labeled.  If that cannot be
+		 * stored (no memory, the user's quota full), the fail mode
+		 * says whether the read happens at all; nothing has changed yet.
+		 */
 		struct ap_from src = {
 			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = e->pol,
 			.path = ev->child_name ? NULL : ev->fpath,
 		};
 
-		ap_inode_absorb(ev->inode, e->src_labels, &src);
+		ret = ap_inode_absorb(ev->inode, e->src_labels, &src);
+		if (ret)
+			goto out;
 	}
 	if (ev->exec) {
 		/*

@@ -618,10 +618,10 @@ user_memory() {
 # are untouched, and the charge goes with the labeled files
 t_memory_quota() {
 	allow $G
-	local q=8192 d0=/tmp/apuser-q0 d1=/tmp/apuser-q1 n0 n1 used out
+	local q=8192 d0=/tmp/apuser-q0 d1=/tmp/apuser-q1 n0 n1 used out rc
 	# whatever happens, the next tests get the defaults back
 	trap "\"\$AP\" limits --fail-mode open --session-memory 4M >/dev/null
-	      \"\$AP\" load $POLICY >/dev/null; rm -rf $d0 $d1 /tmp/apuser-q-root" EXIT
+	      \"\$AP\" load $POLICY >/dev/null; rm -rf $d0 $d1 /tmp/apuser-q-root /tmp/apuser-q2" EXIT
 	rm -rf $d0 $d1 && mkdir -p $d0 $d1 && chown 1000 $d0 && chown 1001 $d1
 	out=$("$AP" limits --session-memory 1K 2>&1) && fail "1K accepted: $out"
 	expect_contains "too small: says the range" "$out" "from 4K to 1T"
@@ -637,6 +637,21 @@ t_memory_quota() {
 	used=$(user_memory 1000)
 	[ "$used" -gt 0 ] && [ "$used" -le $q ] || fail "uid 1000's label memory: $used of $q"
 	expect_eq "uid 1001 has used none" "$(user_memory 1001)" 0
+	# with its quota full, a source file it has not read before cannot
+	# carry the label: the read is refused (fail-closed), or a rename out
+	# of the pattern would leave an unlabeled copy of the secret
+	local readsrc='import errno, sys
+try:
+    open(sys.argv[1], "rb").read()
+except OSError as e:
+    sys.exit(3 if e.errno == errno.ENOMEM else 4)'
+	mkdir -p /tmp/apuser-q2 && echo "TOKEN=t0" > /tmp/apuser-q2/.env && chmod 644 /tmp/apuser-q2/.env
+	rc=0; as_run 1000 -- python3 -c "$readsrc" /tmp/apuser-q2/.env >/dev/null 2>&1 || rc=$?
+	expect_eq "uid 1000, quota full: reading a new source file refused (ENOMEM)" $rc 3
+	rc=0; (cd /tmp && "${U1001[@]}" "$AP" run --policy $POLICY -- python3 -c "$readsrc" \
+		/tmp/apuser-q2/.env >/dev/null 2>&1) || rc=$?
+	expect_eq "uid 1001 reads it" $rc 0
+	expect_contains "and it is labeled" "$("$AP" labels /tmp/apuser-q2/.env)" secret
 	# another user, same time: its own quota; root: the machine's budget
 	(cd /tmp && "${U1001[@]}" "$AP" run --policy $POLICY -- sh -c 'exec >/dev/null 2>&1
 		read x < "$1"; for i in $(seq 20); do echo "$x" > "$0/f$i"; done' $d1 $W/.env) || true
@@ -648,7 +663,7 @@ t_memory_quota() {
 	# the charge goes with the files it is for (not all of it: a few other
 	# objects the sessions labeled stay), and the agent
 	# labels files again
-	rm -rf $d0 $d1 /tmp/apuser-q-root
+	rm -rf $d0 $d1 /tmp/apuser-q-root /tmp/apuser-q2
 	for _ in $(seq 100); do [ "$(user_memory 1000)" -lt $((used / 2)) ] && break; sleep 0.1; done
 	[ "$(user_memory 1000)" -lt $((used / 2)) ] ||
 		fail "not freed with the files: $(user_memory 1000) of $used bytes left"
