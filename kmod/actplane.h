@@ -126,7 +126,6 @@ bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
 /* per-user accounts of label memory (slot 0: none) */
 #define AP_UACCT_MAX		1024
-#define AP_DEFAULT_USER_BYTES	(4UL << 20)
 u16 ap_uacct_get(kuid_t uid);
 void ap_uacct_put(u16 acct);
 bool ap_charge_to(enum ap_obj_type t, size_t bytes, u16 acct);
@@ -214,7 +213,7 @@ struct ap_proc {
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
 	/*
-	 * A session @session was found to be (ap_session_policies()): a
+	 * A session @session was found to be (ap_session_of()): a
 	 * cache, valid only while its id is @session.  Any session the
 	 * process was ever in lives as long as the process does: it only
 	 * moves into sessions nested in its own, which hold a reference.

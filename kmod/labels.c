@@ -227,7 +227,7 @@ struct ap_uacct {
 
 static struct ap_uacct ap_uaccts[AP_UACCT_MAX];
 static DEFINE_SPINLOCK(ap_uacct_lock);
-static unsigned long ap_uacct_quota = AP_DEFAULT_USER_BYTES;
+static unsigned long ap_uacct_quota = ACTPLANE_SESSION_MEM_QUOTA_DEFAULT;
 
 /* Under ap_uacct_lock: give @a up if nothing holds it any more. */
 static void ap_uacct_release(struct ap_uacct *a)

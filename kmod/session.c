@@ -68,8 +68,8 @@ struct ap_uquota {
 static DEFINE_IDR(ap_sessions);
 static DEFINE_SPINLOCK(ap_sessions_lock);	/* the IDR, the quota table */
 static DEFINE_HASHTABLE(ap_uquotas, 6);
-static u32 ap_session_quota = 8;
-static u32 ap_session_rule_quota = 4096;
+static u32 ap_session_quota = ACTPLANE_SESSION_QUOTA_DEFAULT;
+static u32 ap_session_rule_quota = ACTPLANE_SESSION_RULE_QUOTA_DEFAULT;
 
 atomic_t ap_spol_count;
 atomic_t ap_spol_argv;
@@ -499,6 +499,22 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
 	return true;
 }
 
+/*
+ * Session @id, which @p is in: @p's hint if it is that one, else looked up
+ * (and made the hint).  RCU held by the caller.  NULL if it has ended.
+ */
+static struct ap_session *ap_session_of(struct ap_proc *p, u32 id)
+{
+	struct ap_session *s = READ_ONCE(p->sess_hint);
+
+	if (!s || s->id != id) {
+		s = idr_find(&ap_sessions, id);
+		if (s)
+			WRITE_ONCE(p->sess_hint, s);
+	}
+	return s;
+}
+
 /**
  * ap_session_policies() - the session policies that apply in session @id
  * @p:   the subject's process (its hint spares the IDR lookup)
@@ -513,14 +529,10 @@ bool ap_session_event(u32 id, u64 *seq, struct ap_session_readers *f)
 u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const **out,
 			const struct ap_policy **merged)
 {
-	struct ap_session *s = READ_ONCE(p->sess_hint);
+	struct ap_session *s = ap_session_of(p, id);
 
-	if (!s || s->id != id) {
-		s = idr_find(&ap_sessions, id);
-		if (!s)
-			return 0;
-		WRITE_ONCE(p->sess_hint, s);
-	}
+	if (!s)
+		return 0;
 	*out = s->chain;
 	*merged = rcu_dereference(s->merged);
 	return s->n_chain;
@@ -542,13 +554,9 @@ u16 ap_session_acct(void)
 	rcu_read_lock();
 	p = ap_proc_of(current);
 	id = p ? READ_ONCE(p->session) : 0;
-	if (id) {
-		s = READ_ONCE(p->sess_hint);
-		if (!s || s->id != id)
-			s = idr_find(&ap_sessions, id);
-		if (s)
-			acct = s->acct;
-	}
+	s = id ? ap_session_of(p, id) : NULL;
+	if (s)
+		acct = s->acct;
 	rcu_read_unlock();
 	return acct;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uapi/actplane.h>
 #include "args.h"
 #include "cmd.h"
 #include "escape.h"
@@ -84,11 +85,18 @@ int ap_parse_size(const char *s, uint64_t *out)
 	case 'k': case 'K': shift = 10; end++; break;
 	case 'm': case 'M': shift = 20; end++; break;
 	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
 	}
 	if (*end || (shift && v > (~0ULL >> shift)))
 		return -1;
 	*out = v << shift;
 	return 0;
+}
+
+int ap_parse_session_memory(const char *s, uint64_t *out)
+{
+	return ap_parse_size(s, out) || *out < ACTPLANE_SESSION_MEM_QUOTA_MIN ||
+	       *out > ACTPLANE_SESSION_MEM_QUOTA_MAX ? -1 : 0;
 }
 
 /* Damerau-free Levenshtein distance, bounded to short words */

@@ -34,8 +34,11 @@ int ap_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  */
 int ap_parse_pid_arg(const char *cmd, const char *s, int *pid);
 
-/* A byte count: decimal with an optional K, M or G suffix (powers of 1024). */
+/* A byte count: decimal with an optional K, M, G or T suffix (powers of 1024). */
 int ap_parse_size(const char *s, uint64_t *out);
+/* A user's label memory (limits --session-memory, session_memory): a size
+ * from 4K to 1T, the module's range.  0 or -1. */
+int ap_parse_session_memory(const char *s, uint64_t *out);
 
 /* The candidate closest to word (edit distance), or NULL if none is close. */
 const char *ap_closest(const char *word, const char *const *cands, size_t n);

@@ -4,9 +4,9 @@
  *   actplane label add|clear LABEL... (--pid P | PATH)
  *   actplane labels (--pid P | PATH)
  *   actplane session create --pid P [--label L]...
- *   actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed] [--provenance on|off]
+ *   actplane limits [--bytes N[K|M|G|T]] [--fail-mode open|closed] [--provenance on|off]
  *                   [--session-group G|all|none] [--session-quota N] [--session-rules N]
- *                   [--session-memory N[K|M|G]]
+ *                   [--session-memory N[K|M|G|T]]
  *   actplane why (--pid P | PATH) [LABEL...]
  * A file is passed to the module as an O_PATH descriptor, so the module
  * labels the inode the tool actually opened (no path is looked up twice).
@@ -419,7 +419,7 @@ static int cmd_session(int argc, char **argv)
 }
 
 static const struct ap_opt limits_opts[] = {
-	{ "bytes", 'b', "N", NULL, "limit in bytes (K, M, G: powers of 1024)" },
+	{ "bytes", 'b', "N", NULL, "limit in bytes (K, M, G, T: powers of 1024)" },
 	{ "fail-mode", 'f', "M", "open closed", "open or closed" },
 	{ "provenance", 'P', "on|off", "on off", "record where labels come from (default on)" },
 	{ "session-group", 'g', "G", NULL, "who may run 'actplane run' without root:\n"
@@ -428,17 +428,17 @@ static const struct ap_opt limits_opts[] = {
 	{ "session-rules", 'r', "N", NULL, "rules of a user's session policies together\n"
 					  "(default 4096)" },
 	{ "session-memory", 'm', "N", NULL, "label memory a user's sessions may make\n"
-					   "(default 4M; K, M, G as for --bytes)" },
+					   "(default 4M; K, M, G, T as for --bytes)" },
 	{ NULL }
 };
 
 AP_COMMAND(cmd_limits, .name = "limits", .order = 170, .flags = AP_CMD_ROOT,
 	   .args = "[--bytes N] [--fail-mode open|closed] [--provenance on|off] [--session-group G]",
 	   .help = "set the label memory limit, who may start sessions",
-	   .usage = "Usage: actplane limits [--bytes N[K|M|G]] [--fail-mode open|closed]\n"
+	   .usage = "Usage: actplane limits [--bytes N[K|M|G|T]] [--fail-mode open|closed]\n"
 		    "                       [--provenance on|off]\n"
 		    "                       [--session-group G|all|none] [--session-quota N]\n"
-		    "                       [--session-rules N] [--session-memory N[K|M|G]]\n"
+		    "                       [--session-rules N] [--session-memory N[K|M|G|T]]\n"
 		    "\n"
 		    "Set the label memory limit and what happens when it is reached:\n"
 		    "  open    the operation proceeds untracked and is counted (default)\n"
@@ -508,8 +508,7 @@ static int cmd_limits(int argc, char **argv)
 			r.have_rules = 1;
 			break;
 		case 'm':
-			if (ap_parse_size(optarg, &v) || v < ACTPLANE_SESSION_MEM_QUOTA_MIN ||
-			    v > ACTPLANE_SESSION_MEM_QUOTA_MAX)
+			if (ap_parse_session_memory(optarg, &v))
 				return ap_usage_error("limits", "--session-memory is a size from 4K to "
 						      "1T (e.g. 4M), not '%s'", optarg);
 			r.mem = v;

@@ -55,9 +55,9 @@ static void conf_defaults(struct ap_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->group, sizeof(c->group), "actplane");
-	c->quota = 8;
-	c->rules = 4096;
-	c->mem = 4ULL << 20;
+	c->quota = ACTPLANE_SESSION_QUOTA_DEFAULT;	/* the module's, so a conf without */
+	c->rules = ACTPLANE_SESSION_RULE_QUOTA_DEFAULT;	/* them changes nothing */
+	c->mem = ACTPLANE_SESSION_MEM_QUOTA_DEFAULT;
 	snprintf(c->base_policy, sizeof(c->base_policy), "/etc/actplane/base.yaml");
 	c->attach = AP_ATTACH_AUTO;
 	snprintf(c->attach_word, sizeof(c->attach_word), "auto");
@@ -119,8 +119,7 @@ static int conf_value(struct ap_conf *c, const char *file, int ln, int col, cons
 		return 0;
 	}
 	if (!strcmp(key, "session_memory")) {
-		if (ap_parse_size(val, &v) || v < ACTPLANE_SESSION_MEM_QUOTA_MIN ||
-		    v > ACTPLANE_SESSION_MEM_QUOTA_MAX)
+		if (ap_parse_session_memory(val, &v))
 			return conf_error(file, ln, col, "a size from 4K to 1T, e.g. 4M",
 					  "bad session_memory '%s'", val);
 		c->mem = v;

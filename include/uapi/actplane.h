@@ -39,6 +39,10 @@
 #define ACTPLANE_SESSION_RULE_QUOTA_MAX	(1U << 20)	/* per user */
 #define ACTPLANE_SESSION_MEM_QUOTA_MIN	(4ULL << 10)	/* label memory per user, bytes */
 #define ACTPLANE_SESSION_MEM_QUOTA_MAX	(1ULL << 40)
+/* the module's settings until LIMITS_SET changes them */
+#define ACTPLANE_SESSION_QUOTA_DEFAULT		8
+#define ACTPLANE_SESSION_RULE_QUOTA_DEFAULT	4096
+#define ACTPLANE_SESSION_MEM_QUOTA_DEFAULT	(4ULL << 20)
 /* a decision's rule_id names a rule of a session policy, not of the machine's */
 #define ACTPLANE_RULE_ID_SESSION	0x80000000U
 #define ACTPLANE_POLICY_DIGEST_LEN	32

@@ -32,7 +32,9 @@ base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -
 	 conf "session_rules = 100
 base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "session policies 100 rules together" &&
 	 conf "session_memory = 16M
-base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "their label memory 16777216 bytes"'
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "their label memory 16777216 bytes" &&
+	 conf "session_memory = 1T
+base_policy = $T/none.yaml" && "$AP" service check --config "$T/c.conf" | grep -q "their label memory 1099511627776 bytes"'
 # bad FILE_TEXT NEEDLE: check fails (exit 1) with NEEDLE on stderr and a file:line:col
 bad() {
 	local rc=0 err
@@ -56,6 +58,7 @@ attach = auto" "c.conf:2:1: error: '"'"'attach'"'"' is set twice" &&
 	 bad "session_quota = 2000" "a number from 1 to 1024" &&
 	 bad "session_memory = 1K" "c.conf:1:18: error: bad session_memory" &&
 	 bad "session_memory = lots" "a size from 4K to 1T" &&
+	 bad "session_memory = 2T" "c.conf:1:18: error: bad session_memory" &&
 	 bad "base_policy = base.yaml" "is not absolute" &&
 	 bad "attach = bpf" "lsm, fmod_ret or auto" &&
 	 bad "session_group = 4294967295" "not a group id"'
