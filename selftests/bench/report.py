@@ -445,7 +445,7 @@ def write_md(raw, meta, s, path):
         L.append("| `actplane load` replacing 1000 other rules | %s |" % fi(rl["replace"]))
         L.append("| `actplane check` of the same file (userspace parse + compile) | %s |"
                  % fi(rl["compile"]))
-        L.append("| load − check (netlink + module: validate, index, swap) | %s |"
+        L.append("| load − check (the tool's encoding and digest, netlink, the module: validate, index, swap) | %s |"
                  % fi(rl["kernel_load"]))
         L.append("| replace − check | %s |" % fi(rl["kernel_replace"]))
         L.append("")
