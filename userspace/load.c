@@ -22,7 +22,7 @@
 #include "escape.h"
 #include "nl.h"
 #include "load.h"
-#include "sha256.h"
+#include "blake2b.h"
 #include "policy/policy.h"
 
 #define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
@@ -30,7 +30,9 @@
 /*
  * The policy as POLICY_ADD (or SESSION_POLICY_ADD) messages, all built
  * before any is sent: the digest, which POLICY_BEGIN carries, is of their
- * elements (the payloads of their ACTPLANE_A_ELEMS, in order).
+ * elements (the payloads of their ACTPLANE_A_ELEMS, in order).  A full
+ * message is kept at its own size, so the tool holds about the policy's
+ * encoded size, not a 112 KiB buffer per 48 KiB message.
  */
 struct ap_sender {
 	int family;
@@ -40,13 +42,15 @@ struct ap_sender {
 	struct nl_msg **msgs;	/* full ones, in order */
 	size_t n_msgs, cap_msgs;
 	unsigned int n_pats, n_eps;
-	struct ap_sha256_ctx sha;
+	struct ap_blake2b_ctx hash;
 	int err;
 };
 
 /* The message being filled is complete: into the digest and the list. */
 static void ap_close_chunk(struct ap_sender *s)
 {
+	struct nl_msg *full;
+
 	if (!s->msg || s->err)
 		return;
 	nla_nest_end(s->msg, s->elems);
@@ -61,8 +65,14 @@ static void ap_close_chunk(struct ap_sender *s)
 		s->msgs = v;
 		s->cap_msgs = cap;
 	}
-	ap_sha256_update(&s->sha, nla_data(s->elems), (size_t)nla_len(s->elems));
-	s->msgs[s->n_msgs++] = s->msg;
+	full = nlmsg_convert(nlmsg_hdr(s->msg));	/* a copy at the message's size */
+	if (!full) {
+		s->err = -ENOMEM;
+		return;
+	}
+	ap_blake2b_update(&s->hash, nla_data(s->elems), (size_t)nla_len(s->elems));
+	nlmsg_free(s->msg);
+	s->msgs[s->n_msgs++] = full;
 	s->msg = NULL;
 }
 
@@ -321,32 +331,38 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 		}
 	}
 	ap_close_chunk(s);
-	if (s->err == -EMSGSIZE)
-		ap_err("load: a policy element does not fit in a netlink message");
 	return s->err;
 }
 
 /*
- * What the policy means, as a digest: SHA-256 of its elements as the
- * module is sent them (not the file name, which POLICY_BEGIN carries), so
- * the same file compiled from anywhere by this tool gives the same digest.
- * `actplane run` without root compares it with the loaded policy's.
+ * Build @p's messages on @s and its digest: BLAKE2b-256 of its elements as
+ * the module is sent them (not the file name, which POLICY_BEGIN carries),
+ * so the same file compiled from anywhere by this tool gives the same
+ * digest.  `actplane run` without root compares it with the loaded
+ * policy's.  0, or -ENOMEM / -EMSGSIZE (said on stderr).
  */
-static void ap_sender_digest(struct ap_sender *s, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN])
+static int ap_encode_policy(struct ap_sender *s, const struct ap_policy *p,
+			    uint8_t digest[ACTPLANE_POLICY_DIGEST_LEN])
 {
-	ap_sha256_final(&s->sha, out);
+	int ret;
+
+	ap_blake2b_init(&s->hash, ACTPLANE_POLICY_DIGEST_LEN);
+	ret = ap_build_policy(s, p);
+	if (ret == -EMSGSIZE)
+		ap_err("the policy has an element too large for a netlink message");
+	else if (ret)
+		ap_err("out of memory encoding the policy");
+	else
+		ap_blake2b_final(&s->hash, digest);
+	return ret;
 }
 
-/* 0, or -ENOMEM / -EMSGSIZE. */
+/* 0, or -ENOMEM / -EMSGSIZE (said on stderr). */
 int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGEST_LEN])
 {
 	struct ap_sender s = {};
-	int ret;
+	int ret = ap_encode_policy(&s, p, out);
 
-	ap_sha256_init(&s.sha);
-	ret = ap_build_policy(&s, p);
-	if (!ret)
-		ap_sender_digest(&s, out);
 	ap_sender_free(&s);
 	return ret;
 }
@@ -354,7 +370,6 @@ int ap_policy_digest(const struct ap_policy *p, uint8_t out[ACTPLANE_POLICY_DIGE
 struct begin_req {
 	const char *name;
 	uint8_t digest[ACTPLANE_POLICY_DIGEST_LEN];
-	bool has_digest;
 };
 
 static int put_begin(struct nl_msg *msg, void *arg)
@@ -363,7 +378,7 @@ static int put_begin(struct nl_msg *msg, void *arg)
 
 	if (b->name && nla_put_string(msg, ACTPLANE_A_POLICY_NAME, b->name))
 		return -EMSGSIZE;
-	if (b->has_digest && nla_put(msg, ACTPLANE_A_POLICY_DIGEST, sizeof(b->digest), b->digest))
+	if (nla_put(msg, ACTPLANE_A_POLICY_DIGEST, sizeof(b->digest), b->digest))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -382,12 +397,9 @@ static int ap_stage_policy(struct ap_nl *nl, const struct ap_policy *p, const ch
 	size_t i;
 	int ret;
 
-	ap_sha256_init(&s.sha);
-	ret = ap_build_policy(&s, p);
+	ret = ap_encode_policy(&s, p, b.digest);
 	if (ret)
 		goto out;
-	ap_sender_digest(&s, b.digest);
-	b.has_digest = true;
 	t1 = ap_now_ns();
 	ret = ap_nl_call(nl, begin_cmd, put_begin, NULL, &b);
 	for (i = 0; !ret && i < s.n_msgs; i++)

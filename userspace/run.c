@@ -429,11 +429,8 @@ static int check_loaded(const struct ap_policy *p, const struct loaded *l)
 	uint8_t want[ACTPLANE_POLICY_DIGEST_LEN];
 	int ret = ap_policy_digest(p, want);
 
-	if (ret) {
-		if (ret == -ENOMEM)	/* -EMSGSIZE was said */
-			ap_err("out of memory");
+	if (ret)	/* said */
 		return -1;
-	}
 	if (l->has_digest && !memcmp(want, l->digest, sizeof(want)))
 		return 0;
 	if (ap_policy_session_report(p, stderr)) {

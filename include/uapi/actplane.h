@@ -134,8 +134,9 @@ enum actplane_attr {
 					 * (in: LIMITS_SET; out: STATUS) */
 	ACTPLANE_A_SESSION_COUNT,	/* u32: the caller's live sessions, as the quota counts them
 					 * (out: STATUS) */
-	ACTPLANE_A_POLICY_DIGEST,	/* binary, 32 bytes: SHA-256 of the compiled policy, as the
-					 * tool computes it (in: POLICY_BEGIN; out: STATUS) */
+	ACTPLANE_A_POLICY_DIGEST,	/* binary, 32 bytes: the tool's digest of the compiled
+					 * policy (BLAKE2b-256 of its elements), opaque to the
+					 * module (in: POLICY_BEGIN; out: STATUS) */
 	ACTPLANE_A_SESSION_POLICY,	/* flag: attach the staged session policy (in: SESSION_CREATE) */
 	ACTPLANE_A_SESSION_RULE_QUOTA,	/* u32: rules of a user's live session policies together,
 					 * 1..ACTPLANE_SESSION_RULE_QUOTA_MAX (in: LIMITS_SET;

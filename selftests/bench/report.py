@@ -453,7 +453,7 @@ def write_md(raw, meta, s, path):
             L.append("The parts `actplane load --timing` reports (guest ns = instructions; median):\n")
             L.append("| | load | replace |\n|---|---:|---:|")
             for p, what in (("compile", "compile the file (the tool)"),
-                            ("encode", "encode as the module's elements + their SHA-256 digest (the tool)"),
+                            ("encode", "encode as the module's elements + their digest, BLAKE2b-256 (the tool)"),
                             ("send", "send: `POLICY_BEGIN`, `POLICY_ADD`s (the module checks and stores each element)"),
                             ("commit", "commit: `POLICY_COMMIT` (the module maps labels, builds its indexes, swaps)")):
                 L.append("| %s | %s | %s |" % (what, fi(rl["load_parts"][p]),
