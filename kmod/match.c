@@ -29,20 +29,33 @@
 #include <linux/socket.h>
 #include <linux/in.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include "policy.h"
 
 /* ---- glob and class tests (shared with the tool) ---------------------------------- */
 
-struct ap_glob *ap_glob_compile(const char *p, gfp_t gfp)
+/* Bytes the compiled form of @p takes. */
+size_t ap_glob_size(const char *p)
 {
-	struct ap_glob *g = kmalloc(struct_size(g, pos, strlen(p) + 1), gfp);
+	struct ap_glob *g;
 
-	if (!g)
-		return NULL;
+	return struct_size(g, pos, strlen(p) + 1);
+}
+
+/* Compile @p into @buf, of ap_glob_size(@p) bytes. */
+struct ap_glob *ap_glob_compile_at(void *buf, const char *p)
+{
+	struct ap_glob *g = buf;
+
 	g->n = apm_glob_compile(p, g->pos);
 	return g;
+}
+
+struct ap_glob *ap_glob_compile(const char *p, gfp_t gfp)
+{
+	void *g = kmalloc(ap_glob_size(p), gfp);
+
+	return g ? ap_glob_compile_at(g, p) : NULL;
 }
 
 /*
@@ -80,54 +93,85 @@ struct ap_kv {
 	struct ap_use use;
 };
 
-static int ap_kv_cmp(const void *a, const void *b)
-{
-	const struct ap_kv *x = a, *y = b;
-
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	return memcmp(x->key, y->key, x->len);
-}
-
 static u32 ap_hash(const void *key, u32 len)
 {
 	return jhash(key, len, 0x61637470);
 }
 
+/*
+ * Group @kv's equal keys (each group's uses contiguous, in @kv's order) and
+ * build the open-addressed table of the groups, twice as many slots as
+ * groups.  Linear in @n: the keys are grouped in a scratch table sized
+ * for @n distinct keys (which becomes the map when they are all
+ * distinct), not sorted (a sort's comparisons were half of a commit).
+ */
 static int ap_smap_build(struct ap_smap *m, struct ap_kv *kv, u32 n)
 {
-	u32 groups = 0, i, j, slots;
+	struct ap_smap_slot *tmp, *g;
+	u32 groups = 0, i, s, d, tmask, slots, at, *slot_of;
 
 	memset(m, 0, sizeof(*m));
 	if (!n)
 		return 0;
-	sort(kv, n, sizeof(*kv), ap_kv_cmp, NULL);
-	for (i = 0; i < n; i++)
-		if (!i || ap_kv_cmp(&kv[i - 1], &kv[i]))
-			groups++;
-	slots = roundup_pow_of_two(groups * 2);
-	m->slots = kvcalloc(slots, sizeof(*m->slots), GFP_KERNEL);
+	tmask = roundup_pow_of_two(2 * n) - 1;
+	tmp = kvcalloc(tmask + 1, sizeof(*tmp), GFP_KERNEL);
+	slot_of = kvcalloc(n, sizeof(*slot_of), GFP_KERNEL);
 	m->uses = kvcalloc(n, sizeof(*m->uses), GFP_KERNEL);
-	if (!m->slots || !m->uses) {
-		kvfree(m->slots);
-		kvfree(m->uses);
-		m->slots = NULL;
-		m->uses = NULL;
-		return -ENOMEM;
+	if (!tmp || !slot_of || !m->uses)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		u32 h = ap_hash(kv[i].key, kv[i].len);
+
+		for (s = h & tmask; tmp[s].key; s = (s + 1) & tmask)
+			if (tmp[s].hash == h && tmp[s].len == kv[i].len &&
+			    !memcmp(tmp[s].key, kv[i].key, kv[i].len))
+				break;
+		if (!tmp[s].key) {
+			tmp[s] = (struct ap_smap_slot){ .hash = h, .len = kv[i].len, .key = kv[i].key };
+			__set_bit(ap_sig(kv[i].key, kv[i].len), m->sig);
+			groups++;
+		}
+		tmp[s].count++;
+		slot_of[i] = s;
+	}
+	for (s = 0, at = 0; s <= tmask; s++) {
+		if (!tmp[s].key)
+			continue;
+		tmp[s].first = at;
+		at += tmp[s].count;
+		tmp[s].count = 0;	/* counts again as the uses are placed */
+	}
+	for (i = 0; i < n; i++) {
+		g = &tmp[slot_of[i]];
+		m->uses[g->first + g->count++] = kv[i].use;
+	}
+	kvfree(slot_of);
+	slot_of = NULL;
+	slots = roundup_pow_of_two(groups * 2);
+	if (slots == tmask + 1) {
+		m->slots = tmp;
+		tmp = NULL;
+	} else {
+		m->slots = kvcalloc(slots, sizeof(*m->slots), GFP_KERNEL);
+		if (!m->slots)
+			goto nomem;
 	}
 	m->mask = slots - 1;
-	for (i = 0; i < n; i = j) {
-		u32 h = ap_hash(kv[i].key, kv[i].len), s = h & m->mask;
-
-		for (j = i; j < n && !ap_kv_cmp(&kv[i], &kv[j]); j++)
-			m->uses[j] = kv[j].use;
-		__set_bit(ap_sig(kv[i].key, kv[i].len), m->sig);
-		while (m->slots[s].key)
-			s = (s + 1) & m->mask;
-		m->slots[s] = (struct ap_smap_slot){ .hash = h, .len = kv[i].len, .key = kv[i].key,
-						     .first = i, .count = j - i };
+	for (s = 0; tmp && s <= tmask; s++) {	/* fewer groups than keys: into the map */
+		if (!tmp[s].key)
+			continue;
+		for (d = tmp[s].hash & m->mask; m->slots[d].key; d = (d + 1) & m->mask)
+			;
+		m->slots[d] = tmp[s];
 	}
+	kvfree(tmp);
 	return 0;
+nomem:
+	kvfree(tmp);
+	kvfree(slot_of);
+	kvfree(m->uses);
+	m->uses = NULL;
+	return -ENOMEM;
 }
 
 static noinline const struct ap_smap_slot *ap_smap_probe(const struct ap_smap *m,

@@ -135,13 +135,65 @@ u64 ap_policy_generation(void)
 	return READ_ONCE(ap_generation);
 }
 
-static void ap_argv_free(struct ap_argv *a)
-{
-	u16 i;
+/*
+ * A policy's elements need a few small pieces each (a rule's name and
+ * reason; a pattern's literal, glob source and compiled glob...): about
+ * 5000 for 1000 rules.  They come from chunks of AP_CHUNK_BYTES the policy
+ * owns, freed with it, not from one allocation each.
+ */
+struct ap_chunk {
+	struct ap_chunk *next;
+	size_t used, size;
+	u64 data[];		/* 8-byte aligned pieces */
+};
 
-	for (i = 0; i < a->argc; i++)
-		kfree(a->argv[i]);
-	kfree(a->argv);
+#define AP_CHUNK_BYTES	(16 * 1024 - sizeof(struct ap_chunk))
+
+static void *ap_pol_alloc(struct ap_policy *pol, size_t n)
+{
+	struct ap_chunk *c = pol->chunks;
+	size_t size;
+	void *p;
+
+	n = ALIGN(n ?: 1, 8);
+	if (c && c->size - c->used >= n) {
+		p = (char *)c->data + c->used;
+		c->used += n;
+		return p;
+	}
+	size = max_t(size_t, n, AP_CHUNK_BYTES);
+	c = kvmalloc(struct_size(c, data, size / 8), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->used = n;
+	if (size > AP_CHUNK_BYTES && pol->chunks) {
+		/* a piece larger than a chunk gets its own, behind the current one */
+		c->next = pol->chunks->next;
+		pol->chunks->next = c;
+	} else {
+		c->next = pol->chunks;
+		pol->chunks = c;
+	}
+	return c->data;
+}
+
+static char *ap_pol_strdup(struct ap_policy *pol, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = ap_pol_alloc(pol, n);
+
+	return p ? memcpy(p, s, n) : NULL;
+}
+
+static void ap_chunks_free(struct ap_chunk *c)
+{
+	while (c) {
+		struct ap_chunk *next = c->next;
+
+		kvfree(c);
+		c = next;
+	}
 }
 
 static void ap_policy_free(struct ap_policy *pol)
@@ -155,24 +207,7 @@ static void ap_policy_free(struct ap_policy *pol)
 		ap_epidx_free(&pol->ep[i]);
 	}
 	ap_anc_all_free(pol);
-	for (i = 0; i < pol->n_pats && !pol->merged; i++) {
-		kfree(pol->pats[i].lit);
-		kfree(pol->pats[i].glob_src);
-		kfree(pol->pats[i].glob);
-	}
-	for (i = 0; i < pol->n_gates; i++)
-		ap_argv_free(&pol->gates[i].args);
-	for (i = 0; i < pol->n_invals; i++)
-		ap_argv_free(&pol->invals[i].args);
-	for (i = 0; i < pol->n_rules; i++) {
-		kfree(pol->rules[i].name);
-		kfree(pol->rules[i].because);
-	}
-	for (i = 0; i < pol->n_clauses; i++) {
-		ap_argv_free(&pol->clauses[i].args);
-		kfree(pol->clauses[i].expr);
-		kfree(pol->clauses[i].unless);
-	}
+	ap_chunks_free(pol->chunks);
 	kvfree(pol->pats);
 	kvfree(pol->eps);
 	kvfree(pol->sources);
@@ -342,6 +377,12 @@ static char *ap_dup(struct nlattr *a)
 	return a ? kstrdup(nla_data(a), GFP_KERNEL) : kstrdup("", GFP_KERNEL);
 }
 
+/* A string attribute (NUL-terminated by the policy), or "", in @pol's chunks. */
+static char *ap_pol_dup(struct ap_policy *pol, struct nlattr *a)
+{
+	return ap_pol_strdup(pol, a ? nla_data(a) : "");
+}
+
 static int ap_parse_argv(struct ap_elem_ctx *c, struct ap_argv *out)
 {
 	struct nlattr *a;
@@ -355,13 +396,15 @@ static int ap_parse_argv(struct ap_elem_ctx *c, struct ap_argv *out)
 		n++;
 	if (n > AP_POL_MAX_ARGS)
 		return AP_ELEM_ERR(c, "more than %d arguments", AP_POL_MAX_ARGS);
-	out->argv = kcalloc(n, sizeof(char *), GFP_KERNEL);
-	if (n && !out->argv)
+	if (!n)
+		return 0;
+	out->argv = ap_pol_alloc(c->st->pol, n * sizeof(char *));
+	if (!out->argv)
 		return -ENOMEM;
 	nla_for_each_nested(a, c->tb[ACTPLANE_E_ARGV], rem) {
 		if (nla_type(a) != ACTPLANE_E_ARG)
 			return AP_ELEM_ERR(c, "only ACTPLANE_E_ARG inside ACTPLANE_E_ARGV");
-		out->argv[out->argc] = kstrdup(nla_data(a), GFP_KERNEL);
+		out->argv[out->argc] = ap_pol_dup(c->st->pol, a);
 		if (!out->argv[out->argc])
 			return -ENOMEM;
 		out->argc++;
@@ -414,12 +457,13 @@ static int ap_add_pattern(struct ap_elem_ctx *c)
 	    (!c->tb[ACTPLANE_E_LITERAL] || !nla_len(c->tb[ACTPLANE_E_LITERAL]) ||
 	     !*(char *)nla_data(c->tb[ACTPLANE_E_LITERAL])))
 		return AP_ELEM_ERR(c, "match class %u needs a literal", p->cls);
-	p->lit = ap_dup(c->tb[ACTPLANE_E_LITERAL]);
-	p->glob_src = kstrdup(glob, GFP_KERNEL);
-	p->glob = ap_glob_compile(glob, GFP_KERNEL);
-	pol->n_pats++;		/* owned by the policy from here, freed with it */
+	p->lit = ap_pol_dup(pol, c->tb[ACTPLANE_E_LITERAL]);
+	p->glob_src = ap_pol_strdup(pol, glob);
+	p->glob = ap_pol_alloc(pol, ap_glob_size(glob));
+	pol->n_pats++;
 	if (!p->lit || !p->glob_src || !p->glob)
 		return -ENOMEM;
+	ap_glob_compile_at(p->glob, glob);
 	p->lit_len = strlen(p->lit);
 	if (p->cls == ACTPLANE_MATCH_PREFIX && p->lit[p->lit_len - 1] != '/')
 		return AP_ELEM_ERR(c, "prefix literal must end with '/'");
@@ -571,8 +615,8 @@ static int ap_add_rule(struct ap_elem_ctx *c)
 	if (ret)
 		return ret;
 	r = &pol->rules[pol->n_rules++];
-	r->name = ap_dup(c->tb[ACTPLANE_E_NAME]);
-	r->because = ap_dup(c->tb[ACTPLANE_E_BECAUSE]);
+	r->name = ap_pol_dup(pol, c->tb[ACTPLANE_E_NAME]);
+	r->because = ap_pol_dup(pol, c->tb[ACTPLANE_E_BECAUSE]);
 	if (!r->name || !r->because)
 		return -ENOMEM;
 	c->st->bytes += sizeof(*r) + strlen(r->name) + strlen(r->because) + 32;
@@ -649,9 +693,10 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 		n = nla_len(c->tb[ACTPLANE_E_EXPR]) / 2;
 		if (nla_len(c->tb[ACTPLANE_E_EXPR]) % 2)
 			return AP_ELEM_ERR(c, "condition program length is odd");
-		cl->expr = kmemdup(nla_data(c->tb[ACTPLANE_E_EXPR]), 2 * n, GFP_KERNEL);
+		cl->expr = ap_pol_alloc(pol, 2 * n);
 		if (!cl->expr)
 			return -ENOMEM;
+		memcpy(cl->expr, nla_data(c->tb[ACTPLANE_E_EXPR]), 2 * n);
 		cl->expr_len = n;
 		ret = ap_check_expr(c, (const u8 (*)[2])cl->expr, n);
 		if (ret)
@@ -663,9 +708,10 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 			n++;
 		if (n > AP_POL_MAX_UNLESS)
 			return AP_ELEM_ERR(c, "more than %d unless-conditions", AP_POL_MAX_UNLESS);
-		cl->unless = kcalloc(n, sizeof(*cl->unless), GFP_KERNEL);
+		cl->unless = ap_pol_alloc(pol, n * sizeof(*cl->unless));
 		if (!cl->unless)
 			return -ENOMEM;
+		memset(cl->unless, 0, n * sizeof(*cl->unless));
 		nla_for_each_nested(a, c->tb[ACTPLANE_E_UNLESS], rem) {
 			struct ap_cond *k = &cl->unless[cl->n_unless];
 

@@ -208,6 +208,12 @@ struct ap_policy {
 	 * with (0: none).
 	 */
 	bool merged;
+	/*
+	 * The elements' strings, compiled globs, argument lists, condition
+	 * programs and unless-lists, carved from chunks the policy owns and
+	 * frees with it (ap_pol_alloc()); a merged index has none.
+	 */
+	struct ap_chunk *chunks;
 	u32 n_labels, n_pats, n_eps, n_sources, n_transforms, n_gates, n_invals,
 	    n_lineages, n_rules, n_clauses;
 	u8 label_bits[ACTPLANE_MAX_LABELS];	/* policy label index -> module bit */
@@ -239,6 +245,8 @@ struct ap_policy {
 
 /* match.c */
 struct ap_glob *ap_glob_compile(const char *pattern, gfp_t gfp);
+size_t ap_glob_size(const char *pattern);
+struct ap_glob *ap_glob_compile_at(void *buf, const char *pattern);
 bool ap_glob_test(const struct ap_glob *g, const char *path);
 bool ap_pat_match(const struct ap_pat *p, const char *path, size_t len);
 bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k);
