@@ -27,36 +27,113 @@
 
 #define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
 
+#define AP_BUILD_BYTES	(AP_CHUNK_BYTES + 64 * 1024)	/* room for the last element */
+
 /*
  * The policy as POLICY_ADD (or SESSION_POLICY_ADD) messages, all built
  * before any is sent: the digest, which POLICY_BEGIN carries, is of their
- * elements (the payloads of their ACTPLANE_A_ELEMS, in order).  A full
- * message is kept at its own size, so the tool holds about the policy's
- * encoded size, not a 112 KiB buffer per 48 KiB message.
+ * elements (the payloads of their ACTPLANE_A_ELEMS, in order).  Each is
+ * built in one reused buffer and kept as a copy of its own size, so the
+ * tool holds about the policy's encoded size and zeroes nothing.
  */
 struct ap_sender {
 	int family;
 	unsigned int add_cmd;	/* POLICY_ADD, or SESSION_POLICY_ADD */
-	struct nl_msg *msg;	/* being filled */
+	struct nlmsghdr *hdr;	/* the message being built (AP_BUILD_BYTES), or NULL */
+	bool open;		/* a message is being filled */
+	size_t max;
 	struct nlattr *elems;
-	struct nl_msg **msgs;	/* full ones, in order */
+	struct nlmsghdr **msgs;	/* full ones, in order */
 	size_t n_msgs, cap_msgs;
 	unsigned int n_pats, n_eps;
 	struct ap_blake2b_ctx hash;
 	int err;
 };
 
+/*
+ * Attributes written straight into the message being filled: the same
+ * bytes as libnl's nla_put*() (which cost more than encoding the policy
+ * itself, a call and a memset per attribute).  0, or -EMSGSIZE (also in
+ * s->err) when the message is full.
+ */
+static struct nlattr *ap_reserve(struct ap_sender *s, int type, size_t len)
+{
+	size_t at = NLMSG_ALIGN(s->hdr->nlmsg_len), total = NLA_ALIGN(NLA_HDRLEN + len);
+	struct nlattr *a;
+
+	if (s->err || total > s->max - at) {
+		s->err = s->err ?: -EMSGSIZE;
+		return NULL;
+	}
+	a = (struct nlattr *)((char *)s->hdr + at);
+	a->nla_type = (uint16_t)type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len) {	/* zero the last word: the padding, the payload written over the rest */
+		uint32_t zero = 0;
+
+		memcpy((char *)a + total - sizeof(zero), &zero, sizeof(zero));
+	}
+	s->hdr->nlmsg_len = (uint32_t)(at + total);
+	return a;
+}
+
+static int ap_put(struct ap_sender *s, int type, size_t len, const void *data)
+{
+	struct nlattr *a = ap_reserve(s, type, len);
+
+	if (!a)
+		return -EMSGSIZE;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	return 0;
+}
+
+static int ap_put_u32(struct ap_sender *s, int type, uint32_t v)
+{
+	return ap_put(s, type, sizeof(v), &v);
+}
+
+static int ap_put_str(struct ap_sender *s, int type, const char *str)
+{
+	return ap_put(s, type, strlen(str) + 1, str);
+}
+
+static int ap_put_flag(struct ap_sender *s, int type)
+{
+	return ap_reserve(s, type, 0) ? 0 : -EMSGSIZE;
+}
+
+static struct nlattr *ap_nest_start(struct ap_sender *s, int type)
+{
+	return ap_reserve(s, NLA_F_NESTED | type, 0);
+}
+
+/* Bytes from @start to the end of the message. */
+static size_t ap_since(const struct ap_sender *s, const struct nlattr *start)
+{
+	return (size_t)((const char *)s->hdr + s->hdr->nlmsg_len - (const char *)start);
+}
+
+static void ap_nest_end(struct ap_sender *s, struct nlattr *start)
+{
+	size_t len = ap_since(s, start);
+
+	if (len > UINT16_MAX)	/* an attribute's length is 16 bits */
+		s->err = s->err ?: -EMSGSIZE;
+	else
+		start->nla_len = (uint16_t)len;
+}
+
 /* The message being filled is complete: into the digest and the list. */
 static void ap_close_chunk(struct ap_sender *s)
 {
-	struct nl_msg *full;
+	struct nlmsghdr *full;
 
-	if (!s->msg || s->err)
+	if (!s->open || s->err)
 		return;
-	nla_nest_end(s->msg, s->elems);
+	ap_nest_end(s, s->elems);
 	if (s->n_msgs == s->cap_msgs) {
 		size_t cap = s->cap_msgs ? 2 * s->cap_msgs : 8;
-		struct nl_msg **v = realloc(s->msgs, cap * sizeof(*v));
+		struct nlmsghdr **v = realloc(s->msgs, cap * sizeof(*v));
 
 		if (!v) {
 			s->err = -ENOMEM;
@@ -65,15 +142,15 @@ static void ap_close_chunk(struct ap_sender *s)
 		s->msgs = v;
 		s->cap_msgs = cap;
 	}
-	full = nlmsg_convert(nlmsg_hdr(s->msg));	/* a copy at the message's size */
+	full = malloc(s->hdr->nlmsg_len);
 	if (!full) {
 		s->err = -ENOMEM;
 		return;
 	}
+	memcpy(full, s->hdr, s->hdr->nlmsg_len);
 	ap_blake2b_update(&s->hash, nla_data(s->elems), (size_t)nla_len(s->elems));
-	nlmsg_free(s->msg);
 	s->msgs[s->n_msgs++] = full;
-	s->msg = NULL;
+	s->open = false;
 }
 
 static void ap_sender_free(struct ap_sender *s)
@@ -81,11 +158,33 @@ static void ap_sender_free(struct ap_sender *s)
 	size_t i;
 
 	for (i = 0; i < s->n_msgs; i++)
-		nlmsg_free(s->msgs[i]);
+		free(s->msgs[i]);
 	free(s->msgs);
-	if (s->msg)
-		nlmsg_free(s->msg);
+	free(s->hdr);
 	memset(s, 0, sizeof(*s));
+}
+
+/* A new POLICY_ADD (or SESSION_POLICY_ADD) message, its element list open. */
+static void ap_open_chunk(struct ap_sender *s)
+{
+	struct genlmsghdr *g;
+
+	if (!s->hdr) {
+		s->hdr = malloc(AP_BUILD_BYTES);
+		if (!s->hdr) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->max = AP_BUILD_BYTES;
+	}
+	/* as genlmsg_put(): port and sequence number filled in when sent */
+	*s->hdr = (struct nlmsghdr){ .nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN,
+				     .nlmsg_type = (uint16_t)s->family,
+				     .nlmsg_flags = NLM_F_ACK | NLM_F_REQUEST };
+	g = nlmsg_data(s->hdr);
+	*g = (struct genlmsghdr){ .cmd = (uint8_t)s->add_cmd, .version = ACTPLANE_GENL_VERSION };
+	s->open = true;
+	s->elems = ap_nest_start(s, ACTPLANE_A_ELEMS);
 }
 
 /* Start an element (a new message when the current one is full). */
@@ -95,42 +194,54 @@ static struct nlattr *ap_elem(struct ap_sender *s, unsigned int kind)
 
 	if (s->err)
 		return NULL;
-	if (s->msg && nlmsg_datalen(nlmsg_hdr(s->msg)) > AP_CHUNK_BYTES)
+	if (s->open && nlmsg_datalen(s->hdr) > AP_CHUNK_BYTES)
 		ap_close_chunk(s);
-	if (!s->err && !s->msg) {
-		s->msg = nlmsg_alloc_size(AP_CHUNK_BYTES + 64 * 1024);
-		if (!s->msg || !genlmsg_put(s->msg, NL_AUTO_PORT, NL_AUTO_SEQ, s->family, 0,
-					    NLM_F_ACK | NLM_F_REQUEST,
-					    s->add_cmd,
-					    ACTPLANE_GENL_VERSION)) {
-			s->err = -ENOMEM;
-			return NULL;
-		}
-		s->elems = nla_nest_start(s->msg, ACTPLANE_A_ELEMS);
-	}
-	if (s->err)
+	if (!s->err && !s->open)
+		ap_open_chunk(s);
+	e = ap_nest_start(s, ACTPLANE_A_ELEM);
+	if (!e || ap_put_u32(s, ACTPLANE_E_KIND, kind))
 		return NULL;
-	e = nla_nest_start(s->msg, ACTPLANE_A_ELEM);
-	if (!e || nla_put_u32(s->msg, ACTPLANE_E_KIND, kind)) {
-		s->err = -EMSGSIZE;
-		return NULL;
-	}
 	return e;
 }
 
+/*
+ * End element @e.  A large element that takes the message's element list
+ * past what its 16-bit length can say moves to a message of its own.
+ */
 static void ap_elem_end(struct ap_sender *s, struct nlattr *e)
 {
-	if (e && !s->err)
-		nla_nest_end(s->msg, e);
+	size_t len;
+	void *copy;
+
+	if (!e || s->err)
+		return;
+	ap_nest_end(s, e);
+	if (s->err || ap_since(s, s->elems) <= UINT16_MAX)
+		return;
+	len = ap_since(s, e);
+	copy = malloc(len);
+	if (!copy) {
+		s->err = -ENOMEM;
+		return;
+	}
+	memcpy(copy, e, len);
+	s->hdr->nlmsg_len = (uint32_t)((char *)e - (char *)s->hdr);
+	ap_close_chunk(s);
+	if (!s->err)
+		ap_open_chunk(s);
+	if (!s->err)
+		ap_put(s, NLA_F_NESTED | ACTPLANE_A_ELEM, len - NLA_HDRLEN,
+		       (char *)copy + NLA_HDRLEN);
+	free(copy);
 }
 
 static unsigned int ap_put_pattern(struct ap_sender *s, const struct ap_matcher *m)
 {
 	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_PATTERN);
 
-	if (e && (nla_put_u32(s->msg, ACTPLANE_E_CLASS, m->cls) ||
-		  nla_put_string(s->msg, ACTPLANE_E_LITERAL, m->literal ? m->literal : "") ||
-		  nla_put_string(s->msg, ACTPLANE_E_GLOB, m->glob)))
+	if (e && (ap_put_u32(s, ACTPLANE_E_CLASS, m->cls) ||
+		  ap_put_str(s, ACTPLANE_E_LITERAL, m->literal ? m->literal : "") ||
+		  ap_put_str(s, ACTPLANE_E_GLOB, m->glob)))
 		s->err = -EMSGSIZE;
 	ap_elem_end(s, e);
 	return s->n_pats++;
@@ -140,11 +251,11 @@ static unsigned int ap_put_endpoint(struct ap_sender *s, const struct ap_endpoin
 {
 	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_ENDPOINT);
 
-	if (e && (nla_put_u32(s->msg, ACTPLANE_E_FAMILY, (uint32_t)ep->family) ||
-		  (ep->family && nla_put(s->msg, ACTPLANE_E_ADDR, ep->family == AF_INET ? 4 : 16,
+	if (e && (ap_put_u32(s, ACTPLANE_E_FAMILY, (uint32_t)ep->family) ||
+		  (ep->family && ap_put(s, ACTPLANE_E_ADDR, ep->family == AF_INET ? 4 : 16,
 					 ep->addr)) ||
-		  (ep->family && nla_put_u32(s->msg, ACTPLANE_E_PREFIX, ep->prefix_len)) ||
-		  nla_put_u32(s->msg, ACTPLANE_E_PORT, ep->port)))
+		  (ep->family && ap_put_u32(s, ACTPLANE_E_PREFIX, ep->prefix_len)) ||
+		  ap_put_u32(s, ACTPLANE_E_PORT, ep->port)))
 		s->err = -EMSGSIZE;
 	ap_elem_end(s, e);
 	return s->n_eps++;
@@ -166,12 +277,12 @@ static void ap_put_argv(struct ap_sender *s, char **argv, size_t argc)
 
 	if (!argc || s->err)
 		return;
-	n = nla_nest_start(s->msg, ACTPLANE_E_ARGV);
+	n = ap_nest_start(s, ACTPLANE_E_ARGV);
 	for (i = 0; n && i < argc; i++)
-		if (nla_put_string(s->msg, ACTPLANE_E_ARG, argv[i]))
+		if (ap_put_str(s, ACTPLANE_E_ARG, argv[i]))
 			s->err = -EMSGSIZE;
 	if (n)
-		nla_nest_end(s->msg, n);
+		ap_nest_end(s, n);
 }
 
 static void ap_put_u32s(struct ap_sender *s, const int *attrs, const unsigned int *vals, int n)
@@ -179,7 +290,7 @@ static void ap_put_u32s(struct ap_sender *s, const int *attrs, const unsigned in
 	int i;
 
 	for (i = 0; i < n && !s->err; i++)
-		if (nla_put_u32(s->msg, attrs[i], vals[i]))
+		if (ap_put_u32(s, attrs[i], vals[i]))
 			s->err = -EMSGSIZE;
 }
 
@@ -191,7 +302,7 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 
 	for (i = 0; i < p->n_labels; i++) {
 		e = ap_elem(s, ACTPLANE_ELEM_LABEL);
-		if (e && nla_put_string(s->msg, ACTPLANE_E_NAME, p->labels[i].name))
+		if (e && ap_put_str(s, ACTPLANE_E_NAME, p->labels[i].name))
 			s->err = -EMSGSIZE;
 		ap_elem_end(s, e);
 	}
@@ -205,7 +316,7 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 			unsigned int v[] = { kind, idx, p->sources[i].label };
 
 			ap_put_u32s(s, a, v, 3);
-			if (p->sources[i].session_root && nla_put_flag(s->msg, ACTPLANE_E_SESSION_ROOT))
+			if (p->sources[i].session_root && ap_put_flag(s, ACTPLANE_E_SESSION_ROOT))
 				s->err = -EMSGSIZE;
 		}
 		ap_elem_end(s, e);
@@ -233,7 +344,7 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 			ap_put_u32s(s, a, v, 2);
 			ap_put_argv(s, p->gates[i].argv, p->gates[i].argc);
 			if (p->gates[i].exit_status >= 0 && !s->err &&
-			    nla_put_u32(s->msg, ACTPLANE_E_EXIT_STATUS,
+			    ap_put_u32(s, ACTPLANE_E_EXIT_STATUS,
 					(unsigned int)p->gates[i].exit_status))
 				s->err = -EMSGSIZE;
 		}
@@ -256,7 +367,7 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 		unsigned int pat = ap_put_pattern(s, &p->lineages[i].exec);
 
 		e = ap_elem(s, ACTPLANE_ELEM_LINEAGE);
-		if (e && nla_put_u32(s->msg, ACTPLANE_E_TARGET, pat))
+		if (e && ap_put_u32(s, ACTPLANE_E_TARGET, pat))
 			s->err = -EMSGSIZE;
 		ap_elem_end(s, e);
 	}
@@ -264,8 +375,8 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 		const struct ap_rule *r = &p->rules[i];
 
 		e = ap_elem(s, ACTPLANE_ELEM_RULE);
-		if (e && (nla_put_string(s->msg, ACTPLANE_E_NAME, r->name) ||
-			  nla_put_string(s->msg, ACTPLANE_E_BECAUSE, r->because ? r->because : "")))
+		if (e && (ap_put_str(s, ACTPLANE_E_NAME, r->name) ||
+			  ap_put_str(s, ACTPLANE_E_BECAUSE, r->because ? r->because : "")))
 			s->err = -EMSGSIZE;
 		ap_elem_end(s, e);
 		for (j = 0; j < r->n_clauses; j++) {
@@ -302,30 +413,30 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 					expr[2 * k] = c->expr[k].op;
 					expr[2 * k + 1] = c->expr[k].bit;
 				}
-				if (nla_put(s->msg, ACTPLANE_E_EXPR, (int)(2 * c->expr_len), expr))
+				if (ap_put(s, ACTPLANE_E_EXPR, (int)(2 * c->expr_len), expr))
 					s->err = -EMSGSIZE;
 			}
 			if (n_unless && !s->err) {
-				struct nlattr *u = nla_nest_start(s->msg, ACTPLANE_E_UNLESS);
+				struct nlattr *u = ap_nest_start(s, ACTPLANE_E_UNLESS);
 
 				for (k = 0; u && k < n_unless; k++) {
 					const struct ap_cond *cd = &c->unless[k];
-					struct nlattr *cn = nla_nest_start(s->msg, ACTPLANE_E_COND);
+					struct nlattr *cn = ap_nest_start(s, ACTPLANE_E_COND);
 
-					if (!cn || nla_put_u32(s->msg, ACTPLANE_E_COND_KIND, cd->kind) ||
-					    (cd->negate && nla_put_flag(s->msg, ACTPLANE_E_NEGATE)) ||
+					if (!cn || ap_put_u32(s, ACTPLANE_E_COND_KIND, cd->kind) ||
+					    (cd->negate && ap_put_flag(s, ACTPLANE_E_NEGATE)) ||
 					    (cd->kind == AP_COND_TARGET &&
-					     (nla_put_u32(s->msg, ACTPLANE_E_TARGET_KIND, ck[k]) ||
-					      nla_put_u32(s->msg, ACTPLANE_E_TARGET, ci[k]))) ||
+					     (ap_put_u32(s, ACTPLANE_E_TARGET_KIND, ck[k]) ||
+					      ap_put_u32(s, ACTPLANE_E_TARGET, ci[k]))) ||
 					    (cd->kind != AP_COND_TARGET &&
-					     nla_put_u32(s->msg, ACTPLANE_E_ARG_ID, cd->id))) {
+					     ap_put_u32(s, ACTPLANE_E_ARG_ID, cd->id))) {
 						s->err = -EMSGSIZE;
 						break;
 					}
-					nla_nest_end(s->msg, cn);
+					ap_nest_end(s, cn);
 				}
 				if (u)
-					nla_nest_end(s->msg, u);
+					ap_nest_end(s, u);
 			}
 			ap_elem_end(s, e);
 		}
@@ -402,8 +513,12 @@ static int ap_stage_policy(struct ap_nl *nl, const struct ap_policy *p, const ch
 		goto out;
 	t1 = ap_now_ns();
 	ret = ap_nl_call(nl, begin_cmd, put_begin, NULL, &b);
-	for (i = 0; !ret && i < s.n_msgs; i++)
-		ret = ap_nl_call_raw(nl, s.msgs[i], NULL, NULL);
+	for (i = 0; !ret && i < s.n_msgs; i++) {
+		struct nl_msg *m = nlmsg_convert(s.msgs[i]);
+
+		ret = m ? ap_nl_call_raw(nl, m, NULL, NULL) : -ENOMEM;
+		nlmsg_free(m);
+	}
 	if (t) {
 		t->build_ns = t1 - t0;
 		t->stage_ns = ap_now_ns() - t1;

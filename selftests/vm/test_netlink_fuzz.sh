@@ -332,6 +332,28 @@ t_long_argv() {
 	fi
 }
 
+t_big_element_late() {
+	# An element of ~60 KiB (15 arguments of 4095 bytes) after ~30 KiB of
+	# others: together more than the 16-bit length of one message's element
+	# list.  The tool moves it to a message of its own; every rule, before
+	# and after it, is loaded and enforced.
+	local a args i s=""
+	a=$(head -c 4095 /dev/zero | tr '\0' a)
+	args=$(for i in $(seq 15); do printf '"%s" ' "$a"; done)
+	for i in $(seq 200); do s+="rule small$i:"$'\n'"  block write \"$W/small/f$i\""$'\n'"  because \"small $i\""$'\n'; done
+	s+="rule bigargs:"$'\n'"  block exec \"fakegit\" $args"$'\n'"  because \"big element\""$'\n'
+	s+="rule last-one:"$'\n'"  block write \"$W/small/after\""$'\n'"  because \"after the big one\""
+	write_policy $W/pol/bigelem.yaml "$s"
+	expect_loaded $W/pol/bigelem.yaml 202
+	args=()
+	for i in $(seq 15); do args+=("$a"); done
+	expect_eq "exec with the 15 arguments" "$(status_of $W/bin/fakegit "${args[@]}")" 126
+	mkdir -p $W/small
+	expect_eq "write of the first small rule's file" "$(sh -c "echo x > $W/small/f1" 2>/dev/null; echo $?)" 2
+	expect_eq "write of the last rule's file" "$(sh -c "echo x > $W/small/after" 2>/dev/null; echo $?)" 2
+	"$AP" load $GOOD >/dev/null
+}
+
 t_many_unless() {
 	# 40 `unless target` exemptions on one clause: all of them apply, or the
 	# policy is refused; never loaded with some silently dropped
@@ -395,6 +417,7 @@ rt "hostile: 64 labels load and work; 65, or a new name when all are in use, ref
 rt "hostile: 256 gates load; 257 refused" t_max_gates
 rt "hostile: 4095-byte because and 4090-byte pattern load; longer refused" t_long_texts
 rt "hostile: 32 arguments of 4095 bytes: loaded whole or refused" t_long_argv
+rt "a 60 KiB element late in a message: moved to its own, all rules enforced" t_big_element_late
 rt "hostile: 40 unless-exemptions: all honoured or refused" t_many_unless
 rt "hostile: good policy again after the hostile ones" t_good_again
 rt "hostile: label memory and slab usage back to baseline" t_after_memory
