@@ -27,7 +27,8 @@
 
 #define AP_CHUNK_BYTES	(48 * 1024)	/* elements per POLICY_ADD message */
 
-#define AP_BUILD_BYTES	(AP_CHUNK_BYTES + 64 * 1024)	/* room for the last element */
+/* room for a full message's last element: one of at most 64 KiB, with the headers */
+#define AP_BUILD_BYTES	(AP_CHUNK_BYTES + 68 * 1024)
 
 /*
  * The policy as POLICY_ADD (or SESSION_POLICY_ADD) messages, all built
