@@ -51,13 +51,6 @@ struct ap_glob *ap_glob_compile_at(void *buf, const char *p)
 	return g;
 }
 
-struct ap_glob *ap_glob_compile(const char *p, gfp_t gfp)
-{
-	void *g = kmalloc(ap_glob_size(p), gfp);
-
-	return g ? ap_glob_compile_at(g, p) : NULL;
-}
-
 /*
  * Does @path match @g?  A glob of more than APM_GLOB_STACK_POS positions
  * takes its position sets from the heap; without memory it does not match.

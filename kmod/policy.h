@@ -244,7 +244,6 @@ struct ap_policy {
 };
 
 /* match.c */
-struct ap_glob *ap_glob_compile(const char *pattern, gfp_t gfp);
 size_t ap_glob_size(const char *pattern);
 struct ap_glob *ap_glob_compile_at(void *buf, const char *pattern);
 bool ap_glob_test(const struct ap_glob *g, const char *path);

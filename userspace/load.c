@@ -54,16 +54,20 @@ struct ap_sender {
 /*
  * Attributes written straight into the message being filled: the same
  * bytes as libnl's nla_put*() (which cost more than encoding the policy
- * itself, a call and a memset per attribute).  0, or -EMSGSIZE (also in
- * s->err) when the message is full.
+ * itself, a call and a memset per attribute).  The first error (-EMSGSIZE:
+ * the message is full) stays in s->err, and every writer does nothing once
+ * it is set: a builder checks s->err once, at the end.
  */
 static struct nlattr *ap_reserve(struct ap_sender *s, int type, size_t len)
 {
-	size_t at = NLMSG_ALIGN(s->hdr->nlmsg_len), total = NLA_ALIGN(NLA_HDRLEN + len);
+	size_t at, total = NLA_ALIGN(NLA_HDRLEN + len);
 	struct nlattr *a;
 
-	if (s->err || total > s->max - at) {
-		s->err = s->err ?: -EMSGSIZE;
+	if (s->err)
+		return NULL;	/* also: no message buffer */
+	at = NLMSG_ALIGN(s->hdr->nlmsg_len);
+	if (total > s->max - at) {
+		s->err = -EMSGSIZE;
 		return NULL;
 	}
 	a = (struct nlattr *)((char *)s->hdr + at);
@@ -78,29 +82,27 @@ static struct nlattr *ap_reserve(struct ap_sender *s, int type, size_t len)
 	return a;
 }
 
-static int ap_put(struct ap_sender *s, int type, size_t len, const void *data)
+static void ap_put(struct ap_sender *s, int type, size_t len, const void *data)
 {
 	struct nlattr *a = ap_reserve(s, type, len);
 
-	if (!a)
-		return -EMSGSIZE;
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	return 0;
+	if (a)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
 }
 
-static int ap_put_u32(struct ap_sender *s, int type, uint32_t v)
+static void ap_put_u32(struct ap_sender *s, int type, uint32_t v)
 {
-	return ap_put(s, type, sizeof(v), &v);
+	ap_put(s, type, sizeof(v), &v);
 }
 
-static int ap_put_str(struct ap_sender *s, int type, const char *str)
+static void ap_put_str(struct ap_sender *s, int type, const char *str)
 {
-	return ap_put(s, type, strlen(str) + 1, str);
+	ap_put(s, type, strlen(str) + 1, str);
 }
 
-static int ap_put_flag(struct ap_sender *s, int type)
+static void ap_put_flag(struct ap_sender *s, int type)
 {
-	return ap_reserve(s, type, 0) ? 0 : -EMSGSIZE;
+	ap_reserve(s, type, 0);
 }
 
 static struct nlattr *ap_nest_start(struct ap_sender *s, int type)
@@ -116,8 +118,11 @@ static size_t ap_since(const struct ap_sender *s, const struct nlattr *start)
 
 static void ap_nest_end(struct ap_sender *s, struct nlattr *start)
 {
-	size_t len = ap_since(s, start);
+	size_t len;
 
+	if (!start)
+		return;	/* never started: s->err says why */
+	len = ap_since(s, start);
 	if (len > UINT16_MAX)	/* an attribute's length is 16 bits */
 		s->err = s->err ?: -EMSGSIZE;
 	else
@@ -200,9 +205,8 @@ static struct nlattr *ap_elem(struct ap_sender *s, unsigned int kind)
 	if (!s->err && !s->open)
 		ap_open_chunk(s);
 	e = ap_nest_start(s, ACTPLANE_A_ELEM);
-	if (!e || ap_put_u32(s, ACTPLANE_E_KIND, kind))
-		return NULL;
-	return e;
+	ap_put_u32(s, ACTPLANE_E_KIND, kind);
+	return s->err ? NULL : e;
 }
 
 /*
@@ -240,10 +244,9 @@ static unsigned int ap_put_pattern(struct ap_sender *s, const struct ap_matcher 
 {
 	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_PATTERN);
 
-	if (e && (ap_put_u32(s, ACTPLANE_E_CLASS, m->cls) ||
-		  ap_put_str(s, ACTPLANE_E_LITERAL, m->literal ? m->literal : "") ||
-		  ap_put_str(s, ACTPLANE_E_GLOB, m->glob)))
-		s->err = -EMSGSIZE;
+	ap_put_u32(s, ACTPLANE_E_CLASS, m->cls);
+	ap_put_str(s, ACTPLANE_E_LITERAL, m->literal ? m->literal : "");
+	ap_put_str(s, ACTPLANE_E_GLOB, m->glob);
 	ap_elem_end(s, e);
 	return s->n_pats++;
 }
@@ -252,12 +255,12 @@ static unsigned int ap_put_endpoint(struct ap_sender *s, const struct ap_endpoin
 {
 	struct nlattr *e = ap_elem(s, ACTPLANE_ELEM_ENDPOINT);
 
-	if (e && (ap_put_u32(s, ACTPLANE_E_FAMILY, (uint32_t)ep->family) ||
-		  (ep->family && ap_put(s, ACTPLANE_E_ADDR, ep->family == AF_INET ? 4 : 16,
-					 ep->addr)) ||
-		  (ep->family && ap_put_u32(s, ACTPLANE_E_PREFIX, ep->prefix_len)) ||
-		  ap_put_u32(s, ACTPLANE_E_PORT, ep->port)))
-		s->err = -EMSGSIZE;
+	ap_put_u32(s, ACTPLANE_E_FAMILY, (uint32_t)ep->family);
+	if (ep->family) {
+		ap_put(s, ACTPLANE_E_ADDR, ep->family == AF_INET ? 4 : 16, ep->addr);
+		ap_put_u32(s, ACTPLANE_E_PREFIX, ep->prefix_len);
+	}
+	ap_put_u32(s, ACTPLANE_E_PORT, ep->port);
 	ap_elem_end(s, e);
 	return s->n_eps++;
 }
@@ -276,23 +279,12 @@ static void ap_put_argv(struct ap_sender *s, char **argv, size_t argc)
 	struct nlattr *n;
 	size_t i;
 
-	if (!argc || s->err)
+	if (!argc)
 		return;
 	n = ap_nest_start(s, ACTPLANE_E_ARGV);
-	for (i = 0; n && i < argc; i++)
-		if (ap_put_str(s, ACTPLANE_E_ARG, argv[i]))
-			s->err = -EMSGSIZE;
-	if (n)
-		ap_nest_end(s, n);
-}
-
-static void ap_put_u32s(struct ap_sender *s, const int *attrs, const unsigned int *vals, int n)
-{
-	int i;
-
-	for (i = 0; i < n && !s->err; i++)
-		if (ap_put_u32(s, attrs[i], vals[i]))
-			s->err = -EMSGSIZE;
+	for (i = 0; i < argc && !s->err; i++)
+		ap_put_str(s, ACTPLANE_E_ARG, argv[i]);
+	ap_nest_end(s, n);
 }
 
 /* Build @p's messages into @s (family and add_cmd set); 0 or -errno. */
@@ -303,8 +295,7 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 
 	for (i = 0; i < p->n_labels; i++) {
 		e = ap_elem(s, ACTPLANE_ELEM_LABEL);
-		if (e && ap_put_str(s, ACTPLANE_E_NAME, p->labels[i].name))
-			s->err = -EMSGSIZE;
+		ap_put_str(s, ACTPLANE_E_NAME, p->labels[i].name);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_sources; i++) {
@@ -312,73 +303,56 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 
 		ap_put_target(s, &p->sources[i].target, &kind, &idx);
 		e = ap_elem(s, ACTPLANE_ELEM_SOURCE);
-		if (e) {
-			int a[] = { ACTPLANE_E_TARGET_KIND, ACTPLANE_E_TARGET, ACTPLANE_E_LABEL };
-			unsigned int v[] = { kind, idx, p->sources[i].label };
-
-			ap_put_u32s(s, a, v, 3);
-			if (p->sources[i].session_root && ap_put_flag(s, ACTPLANE_E_SESSION_ROOT))
-				s->err = -EMSGSIZE;
-		}
+		ap_put_u32(s, ACTPLANE_E_TARGET_KIND, kind);
+		ap_put_u32(s, ACTPLANE_E_TARGET, idx);
+		ap_put_u32(s, ACTPLANE_E_LABEL, p->sources[i].label);
+		if (p->sources[i].session_root)
+			ap_put_flag(s, ACTPLANE_E_SESSION_ROOT);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_transforms; i++) {
 		unsigned int pat = ap_put_pattern(s, &p->transforms[i].exec);
 
 		e = ap_elem(s, ACTPLANE_ELEM_TRANSFORM);
-		if (e) {
-			int a[] = { ACTPLANE_E_TRANSFORM, ACTPLANE_E_LABEL, ACTPLANE_E_TARGET };
-			unsigned int v[] = { p->transforms[i].kind, p->transforms[i].label, pat };
-
-			ap_put_u32s(s, a, v, 3);
-		}
+		ap_put_u32(s, ACTPLANE_E_TRANSFORM, p->transforms[i].kind);
+		ap_put_u32(s, ACTPLANE_E_LABEL, p->transforms[i].label);
+		ap_put_u32(s, ACTPLANE_E_TARGET, pat);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_gates; i++) {
 		unsigned int pat = ap_put_pattern(s, &p->gates[i].match);
 
 		e = ap_elem(s, ACTPLANE_ELEM_GATE);
-		if (e) {
-			int a[] = { ACTPLANE_E_OP, ACTPLANE_E_TARGET };
-			unsigned int v[] = { p->gates[i].op, pat };
-
-			ap_put_u32s(s, a, v, 2);
-			ap_put_argv(s, p->gates[i].argv, p->gates[i].argc);
-			if (p->gates[i].exit_status >= 0 && !s->err &&
-			    ap_put_u32(s, ACTPLANE_E_EXIT_STATUS,
-					(unsigned int)p->gates[i].exit_status))
-				s->err = -EMSGSIZE;
-		}
+		ap_put_u32(s, ACTPLANE_E_OP, p->gates[i].op);
+		ap_put_u32(s, ACTPLANE_E_TARGET, pat);
+		ap_put_argv(s, p->gates[i].argv, p->gates[i].argc);
+		if (p->gates[i].exit_status >= 0)
+			ap_put_u32(s, ACTPLANE_E_EXIT_STATUS, (unsigned int)p->gates[i].exit_status);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_invalidators; i++) {
 		unsigned int pat = ap_put_pattern(s, &p->invalidators[i].match);
 
 		e = ap_elem(s, ACTPLANE_ELEM_INVALIDATOR);
-		if (e) {
-			int a[] = { ACTPLANE_E_GATE, ACTPLANE_E_OP, ACTPLANE_E_TARGET };
-			unsigned int v[] = { p->invalidators[i].gate, p->invalidators[i].op, pat };
-
-			ap_put_u32s(s, a, v, 3);
-			ap_put_argv(s, p->invalidators[i].argv, p->invalidators[i].argc);
-		}
+		ap_put_u32(s, ACTPLANE_E_GATE, p->invalidators[i].gate);
+		ap_put_u32(s, ACTPLANE_E_OP, p->invalidators[i].op);
+		ap_put_u32(s, ACTPLANE_E_TARGET, pat);
+		ap_put_argv(s, p->invalidators[i].argv, p->invalidators[i].argc);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_lineages; i++) {
 		unsigned int pat = ap_put_pattern(s, &p->lineages[i].exec);
 
 		e = ap_elem(s, ACTPLANE_ELEM_LINEAGE);
-		if (e && ap_put_u32(s, ACTPLANE_E_TARGET, pat))
-			s->err = -EMSGSIZE;
+		ap_put_u32(s, ACTPLANE_E_TARGET, pat);
 		ap_elem_end(s, e);
 	}
 	for (i = 0; i < p->n_rules; i++) {
 		const struct ap_rule *r = &p->rules[i];
 
 		e = ap_elem(s, ACTPLANE_ELEM_RULE);
-		if (e && (ap_put_str(s, ACTPLANE_E_NAME, r->name) ||
-			  ap_put_str(s, ACTPLANE_E_BECAUSE, r->because ? r->because : "")))
-			s->err = -EMSGSIZE;
+		ap_put_str(s, ACTPLANE_E_NAME, r->name);
+		ap_put_str(s, ACTPLANE_E_BECAUSE, r->because ? r->because : "");
 		ap_elem_end(s, e);
 		for (j = 0; j < r->n_clauses; j++) {
 			const struct ap_clause *c = &r->clauses[j];
@@ -401,43 +375,38 @@ static int ap_build_policy(struct ap_sender *s, const struct ap_policy *p)
 			e = ap_elem(s, ACTPLANE_ELEM_CLAUSE);
 			if (!e)
 				break;
-			{
-				int a[] = { ACTPLANE_E_RULE, ACTPLANE_E_EFFECT, ACTPLANE_E_OP,
-					    ACTPLANE_E_TARGET_KIND, ACTPLANE_E_TARGET };
-				unsigned int v[] = { (unsigned int)i, c->effect, c->op, kind, idx };
-
-				ap_put_u32s(s, a, v, 5);
-			}
+			ap_put_u32(s, ACTPLANE_E_RULE, (unsigned int)i);
+			ap_put_u32(s, ACTPLANE_E_EFFECT, c->effect);
+			ap_put_u32(s, ACTPLANE_E_OP, c->op);
+			ap_put_u32(s, ACTPLANE_E_TARGET_KIND, kind);
+			ap_put_u32(s, ACTPLANE_E_TARGET, idx);
 			ap_put_argv(s, c->argv, c->argc);
 			if (c->expr_len && c->expr_len <= 128) {
 				for (k = 0; k < c->expr_len; k++) {
 					expr[2 * k] = c->expr[k].op;
 					expr[2 * k + 1] = c->expr[k].bit;
 				}
-				if (ap_put(s, ACTPLANE_E_EXPR, (int)(2 * c->expr_len), expr))
-					s->err = -EMSGSIZE;
+				ap_put(s, ACTPLANE_E_EXPR, 2 * c->expr_len, expr);
 			}
-			if (n_unless && !s->err) {
+			if (n_unless) {
 				struct nlattr *u = ap_nest_start(s, ACTPLANE_E_UNLESS);
 
-				for (k = 0; u && k < n_unless; k++) {
+				for (k = 0; k < n_unless && !s->err; k++) {
 					const struct ap_cond *cd = &c->unless[k];
 					struct nlattr *cn = ap_nest_start(s, ACTPLANE_E_COND);
 
-					if (!cn || ap_put_u32(s, ACTPLANE_E_COND_KIND, cd->kind) ||
-					    (cd->negate && ap_put_flag(s, ACTPLANE_E_NEGATE)) ||
-					    (cd->kind == AP_COND_TARGET &&
-					     (ap_put_u32(s, ACTPLANE_E_TARGET_KIND, ck[k]) ||
-					      ap_put_u32(s, ACTPLANE_E_TARGET, ci[k]))) ||
-					    (cd->kind != AP_COND_TARGET &&
-					     ap_put_u32(s, ACTPLANE_E_ARG_ID, cd->id))) {
-						s->err = -EMSGSIZE;
-						break;
+					ap_put_u32(s, ACTPLANE_E_COND_KIND, cd->kind);
+					if (cd->negate)
+						ap_put_flag(s, ACTPLANE_E_NEGATE);
+					if (cd->kind == AP_COND_TARGET) {
+						ap_put_u32(s, ACTPLANE_E_TARGET_KIND, ck[k]);
+						ap_put_u32(s, ACTPLANE_E_TARGET, ci[k]);
+					} else {
+						ap_put_u32(s, ACTPLANE_E_ARG_ID, cd->id);
 					}
 					ap_nest_end(s, cn);
 				}
-				if (u)
-					ap_nest_end(s, u);
+				ap_nest_end(s, u);
 			}
 			ap_elem_end(s, e);
 		}

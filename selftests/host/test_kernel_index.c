@@ -260,7 +260,9 @@ static void pat_set(struct ap_pat *p, unsigned int cls, const char *lit, size_t 
 	p->lit = strndup(lit, lit_len);
 	p->lit_len = lit_len;
 	p->glob_src = strdup(glob);
-	p->glob = ap_glob_compile(glob, GFP_KERNEL);	/* as the module: kmalloc'd */
+	p->glob = malloc(ap_glob_size(glob));	/* the module: from its policy's chunks */
+	if (p->glob)
+		ap_glob_compile_at(p->glob, glob);
 	if (!p->lit || !p->glob_src || !p->glob) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
@@ -371,7 +373,7 @@ static void pats_free(struct ap_policy *pol)
 	for (i = 0; i < pol->n_pats; i++) {
 		free(pol->pats[i].lit);
 		free(pol->pats[i].glob_src);
-		kfree(pol->pats[i].glob);
+		free(pol->pats[i].glob);
 	}
 	free(pol->pats);
 	pol->pats = NULL;
