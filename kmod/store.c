@@ -953,16 +953,65 @@ void ap_inode_key(const struct inode *inode, struct ap_inode_key *k)
 	k->gen = inode->i_generation;
 }
 
-u64 ap_inode_labels(const struct inode *inode)
+/*
+ * The labels of the object of @type that @same() says is @what, if one of
+ * this CPU's hints is it.  A read or write asks for the same file, pipe
+ * buffer or socket again and again: this answers with the object compared
+ * field by field, no key built, nothing on the stack (so no stack canary)
+ * and no call; the callers go to the table only when it does not.
+ */
+static __always_inline bool ap_obj_hinted(enum ap_obj_type type, const void *what,
+					  bool (*same)(const struct ap_obj *o, const void *what),
+					  u64 *labels)
+{
+	const struct ap_obj *o;
+	bool rcu, hit = false;
+	int i;
+
+	rcu = ap_rcu_lock();
+	for (i = 0; i < AP_OBJ_HINTS && !hit; i++) {
+		o = this_cpu_read(ap_obj_hint[type][i]);
+		hit = o && same(o, what);
+		if (hit)
+			*labels = atomic64_read(&o->labels);
+	}
+	ap_rcu_unlock(rcu);
+	return hit;
+}
+
+static __always_inline bool ap_same_inode(const struct ap_obj *o, const void *what)
+{
+	const struct inode *inode = what;
+
+	return o->key.inode.ino == inode->i_ino && o->key.inode.dev == inode->i_sb->s_dev &&
+	       o->key.inode.gen == inode->i_generation;
+}
+
+/* An inode's labels past its hints: the table (its key on the stack). */
+static noinline u64 ap_inode_labels_find(const struct inode *inode)
 {
 	struct ap_inode_key k;
 
-	if (ap_anon_pipe(inode))	/* its labels are its buffer's */
-		return ap_file_labels(inode);
-	if (!ap_mem_count_of(AP_OBJ_INODE))
-		return 0;
 	ap_inode_key(inode, &k);
 	return ap_obj_labels(&ap_inodes, AP_OBJ_INODE, &k, ap_inode_params);
+}
+
+/* The labels of @inode, not an anonymous pipe's (ap_inode_labels()). */
+static __always_inline u64 ap_inode_labels_hinted(const struct inode *inode)
+{
+	u64 l = 0;
+
+	if (!ap_mem_count_of(AP_OBJ_INODE))
+		return 0;
+	return ap_obj_hinted(AP_OBJ_INODE, inode, ap_same_inode, &l) ? l
+								      : ap_inode_labels_find(inode);
+}
+
+u64 ap_inode_labels(const struct inode *inode)
+{
+	if (ap_anon_pipe(inode))	/* its labels are its buffer's */
+		return ap_file_labels(inode);
+	return ap_inode_labels_hinted(inode);
 }
 
 int ap_inode_absorb(const struct inode *inode, u64 labels, const struct ap_from *f)
@@ -1031,9 +1080,23 @@ void ap_ep_clear(const struct ap_ep_key *k, u64 labels)
  * is labeled there, not at its inode: every splice-family path sees the
  * buffer, few see the inode, and a FIFO's data goes away with the buffer.
  */
-u64 ap_chan_labels(const void *chan)
+static __always_inline bool ap_same_chan(const struct ap_obj *o, const void *what)
+{
+	return o->key.chan == what;
+}
+
+static noinline u64 ap_chan_labels_find(const void *chan)
 {
 	return ap_obj_labels(&ap_chans, AP_OBJ_CHAN, &chan, ap_chan_params);
+}
+
+u64 ap_chan_labels(const void *chan)
+{
+	u64 l = 0;
+
+	if (!ap_mem_count_of(AP_OBJ_CHAN))
+		return 0;
+	return ap_obj_hinted(AP_OBJ_CHAN, chan, ap_same_chan, &l) ? l : ap_chan_labels_find(chan);
 }
 
 int ap_chan_absorb(const void *chan, u64 labels, const struct ap_from *f)
@@ -1056,7 +1119,7 @@ u64 ap_file_data_labels(const struct inode *inode)
 	u64 l;
 
 	if (!S_ISFIFO(inode->i_mode))
-		return ap_inode_labels(inode);
+		return ap_inode_labels_hinted(inode);
 	pipe = READ_ONCE(inode->i_pipe);	/* only a key: never dereferenced */
 	l = pipe ? ap_chan_labels(pipe) : 0;
 	/* an anonymous pipe's inode carries none (ap_inode_absorb()) */
@@ -1225,12 +1288,12 @@ int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const v
 }
 
 /* What a write into @inode's data adds to: a FIFO's or pipe's buffer, or the inode. */
-static u64 ap_data_labels(const struct inode *inode)
+static __always_inline u64 ap_data_labels(const struct inode *inode)
 {
 	const struct pipe_inode_info *pipe;
 
 	if (!S_ISFIFO(inode->i_mode))
-		return ap_inode_labels(inode);
+		return ap_inode_labels_hinted(inode);
 	pipe = READ_ONCE(inode->i_pipe);
 	return pipe ? ap_chan_labels(pipe) : 0;
 }

@@ -65,4 +65,23 @@ static __always_inline u64 ap_task_labels(const struct task_struct *t)
 	return l;
 }
 
+/*
+ * Does @t's process carry @labels already (or is immune to them)?  What
+ * every steady-state read by a labeled process asks: answered inline from
+ * the hint; the flow is recorded (ap_task_take()) only when it is not.
+ */
+static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labels)
+{
+	struct ap_proc *p;
+	bool rcu, covered;
+
+	if (!ap_tasks_tracked())
+		return false;
+	rcu = ap_rcu_lock();
+	p = ap_proc_of(t);
+	covered = p && !(labels & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels));
+	ap_rcu_unlock(rcu);
+	return covered;
+}
+
 #endif
