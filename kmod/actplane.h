@@ -121,6 +121,14 @@ int ap_label_define(const char *name, struct netlink_ext_ack *extack);
 int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
 		     struct netlink_ext_ack *extack);
 bool ap_label_name(unsigned int bit, char *buf, size_t len);
+/* private labels: a session policy's own (labels.c, "private labels") */
+int ap_labels_private(const char *const *names, unsigned int n, u8 *bits, kuid_t uid,
+		      struct netlink_ext_ack *extack);
+void ap_labels_private_own(u64 mask, u32 id);
+void ap_labels_unreserve(u64 mask);
+void ap_labels_release(u64 mask);
+/* bits no flow may add: being swept out after their session's end (store.c) */
+extern atomic64_t ap_labels_retiring;
 void ap_labels_exit(void);
 bool ap_charge(enum ap_obj_type t, size_t bytes);
 void ap_uncharge(enum ap_obj_type t, size_t bytes);
@@ -293,6 +301,7 @@ int ap_inode_absorb(const struct inode *inode, u64 labels, const struct ap_from 
 void ap_inode_clear(const struct inode *inode, u64 labels);
 void ap_inode_free(const struct inode *inode);
 void ap_sb_free(const struct super_block *sb);
+void ap_store_forget(u64 mask);
 u64 ap_ep_labels(const struct ap_ep_key *k);
 int ap_ep_absorb(const struct ap_ep_key *k, u64 labels, const struct ap_from *f);
 void ap_ep_clear(const struct ap_ep_key *k, u64 labels);
@@ -313,8 +322,13 @@ static inline u64 ap_file_labels(const struct inode *inode)
 int ap_file_absorb(struct inode *inode, u64 labels, const struct ap_from *f);
 int ap_open_file_absorb(const struct file *file, u64 labels, const struct ap_from *f);
 
-/* events.c: the source rule that introduces label @bit, as text */
-void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len);
+/* events.c: the source rule of one of @pols that introduces label @bit, as text */
+void ap_source_text(const struct ap_policy *const *pols, u32 n, u32 bit, char *buf, size_t len);
+/* The policies an event was evaluated against (AP_SRC_RULES's .ptr, prov.h). */
+struct ap_polset {
+	const struct ap_policy *const *pols;
+	u32 n;
+};
 
 /*
  * Is a policy loaded, the machine's or a session's?  Lets hooks skip
@@ -488,6 +502,7 @@ int ap_cmd_session_policy_begin(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info);
 struct ap_policy *ap_session_policy_take(struct genl_info *info);
 void ap_session_policy_free(struct ap_policy *pol);
+void ap_session_policy_labels(const struct ap_policy *pol, u64 *seed, u64 *own);
 void ap_policy_retire(struct ap_policy *pol);
 void ap_policy_reindex_session(u32 id);
 int ap_cmd_policy_commit(struct sk_buff *skb, struct genl_info *info);

@@ -121,7 +121,7 @@ struct ap_eval {
 	 * the session's merged index (slot 0, u->slot says whose).
 	 */
 	u8 slot, slot0;
-	bool base_hit;			/* something of the machine's policy matched */
+	bool base_hit;			/* something with state to commit matched (ap_hit()) */
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
 	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
@@ -627,8 +627,12 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		}
 		return;
 	}
-	e->base_hit |= !slot;
-	/* a session policy's index has clauses only (ap_stage_build()) */
+	/*
+	 * Anything but a clause is state to commit: the machine's, or a
+	 * session policy's sources and transforms (it has no gates or
+	 * lineages: ap_stage_build()).
+	 */
+	e->base_hit |= !slot || u->kind != AP_USE_CLAUSE;
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
 		if (e->ncand < ARRAY_SIZE(e->cand)) {
@@ -1475,6 +1479,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 {
 	const struct ap_clause *best;
 	struct ap_from from __uninitialized;	/* set at the commit */
+	struct ap_polset polset __uninitialized;	/* ditto */
 	u32 i, verdict = ACTPLANE_EFFECT_NONE, proposed;
 	bool incomplete, base_any;
 	int ret = 0;
@@ -1545,7 +1550,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 	}
 	e->pol = pol;
 	if (!base_any && !e->best && !ev->incomplete)
-		goto out;	/* nothing to decide, nothing of the machine's to commit */
+		goto out;	/* nothing to decide, no state to commit */
 	best = e->best;
 	proposed = e->proposed;
 	/* before the report, which may resolve the path for the record only */
@@ -1582,13 +1587,14 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 			goto out;
 	}
 	if (ev->rules_only || !base_any)
-		goto out;	/* !base_any: nothing of the machine's policy to commit */
+		goto out;	/* !base_any: no source, transform, gate or lineage matched */
 
 	/* commit: the operation goes ahead; what the process takes, it takes from... */
+	polset = (struct ap_polset){ .pols = e->pols, .n = e->npols };
 	from = ev->inode ? (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_FILE,
 					     .ptr = ev->inode } :
 			   (struct ap_from){ .op = ACTPLANE_PROV_READ, .src = AP_SRC_RULES,
-					     .ptr = e->pol };
+					     .ptr = &polset };
 	if (e->src_labels && ev->inode) {
 		/*
 		 * The file carries its source label, so a copy by rename or
@@ -1597,7 +1603,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 		 * says whether the read happens at all; nothing has changed yet.
 		 */
 		struct ap_from src = {
-			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = e->pol,
+			.op = ACTPLANE_PROV_SOURCE, .src = AP_SRC_RULES, .ptr = &polset,
 			.path = ev->child_name ? NULL : ev->fpath,
 		};
 
@@ -1646,8 +1652,8 @@ int ap_evaluate(struct ap_event *ev)
 
 	/*
 	 * Every index, the machine's first: the clauses found wait for the
-	 * view (sources, transforms, gates come from the machine's policy
-	 * only).  The strongest effect of all the policies wins: a session's
+	 * view (gates and lineages come from the machine's policy only;
+	 * sources and transforms also from the session's).  The strongest effect of all the policies wins: a session's
 	 * rule can add a block, never take one away.
 	 */
 	rcu = ap_rcu_lock();

@@ -83,26 +83,30 @@ static int ap_put_argv(struct sk_buff *msg, const struct ap_event *ev)
 }
 
 /* The source rule that introduces label @bit, as text ("seeded or propagated": none). */
-void ap_source_text(const struct ap_policy *pol, u32 bit, char *buf, size_t len)
+void ap_source_text(const struct ap_policy *const *pols, u32 n, u32 bit, char *buf, size_t len)
 {
+	const struct ap_policy *pol;
 	char t[128];
-	u32 i;
+	u32 i, k;
 
 	strscpy(buf, "seeded or propagated", len);
-	for (i = 0; pol && i < pol->n_sources; i++) {
-		const struct ap_source *s = &pol->sources[i];
+	for (k = 0; k < n; k++) {
+		pol = pols[k];
+		for (i = 0; pol && i < pol->n_sources; i++) {
+			const struct ap_source *s = &pol->sources[i];
 
-		if (s->bit != bit)
-			continue;
-		if (s->session_root) {
-			strscpy(buf, "session root (exec \"**\")", len);
+			if (s->bit != bit)
+				continue;
+			if (s->session_root) {
+				strscpy(buf, "session root (exec \"**\")", len);
+				return;
+			}
+			ap_target_text(pol, s->target_kind, s->target, t, sizeof(t));
+			snprintf(buf, len, "source %s %s",
+				 s->target_kind == ACTPLANE_TARGET_FILE ? "file" :
+				 s->target_kind == ACTPLANE_TARGET_EXEC ? "exec" : "endpoint", t);
 			return;
 		}
-		ap_target_text(pol, s->target_kind, s->target, t, sizeof(t));
-		snprintf(buf, len, "source %s %s",
-			 s->target_kind == ACTPLANE_TARGET_FILE ? "file" :
-			 s->target_kind == ACTPLANE_TARGET_EXEC ? "exec" : "endpoint", t);
-		return;
 	}
 }
 
@@ -120,8 +124,10 @@ static u64 ap_labels_read(const struct ap_clause *c, u64 labels)
 
 /* Which of the subject's labels the rule's condition reads, and their origin. */
 static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
-			      const struct ap_clause *c, u64 labels)
+			      const struct ap_policy *rpol, const struct ap_clause *c, u64 labels)
 {
+	/* the machine's sources, or the rule's session policy's (its own labels) */
+	const struct ap_policy *const pols[2] = { pol, rpol };
 	struct nlattr *nest, *p;
 	char name[ACTPLANE_LABEL_NAME_LEN], from[160];
 	u64 used = ap_labels_read(c, labels);
@@ -142,7 +148,7 @@ static int ap_put_labels_prov(struct sk_buff *msg, const struct ap_policy *pol,
 	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
 		if (!(used & BIT_ULL(bit)) || !ap_label_name(bit, name, sizeof(name)))
 			continue;
-		ap_source_text(pol, bit, from, sizeof(from));
+		ap_source_text(pols, 2, bit, from, sizeof(from));
 		p = nla_nest_start(msg, ACTPLANE_EV_PROV);
 		if (!p || nla_put_string(msg, ACTPLANE_EV_PROV_LABEL, name) ||
 		    nla_put_string(msg, ACTPLANE_EV_PROV_FROM, from))
@@ -278,7 +284,7 @@ void ap_event_report(struct ap_event *ev, const struct ap_policy *pol,
 	    nla_put_u32(msg, ACTPLANE_EV_EFFECT, verdict) ||
 	    (verdict >= ACTPLANE_EFFECT_BLOCK && nla_put_flag(msg, ACTPLANE_EV_BLOCKED)) ||
 	    (verdict == ACTPLANE_EFFECT_KILL && nla_put_flag(msg, ACTPLANE_EV_KILLED)) ||
-	    ap_put_labels_prov(msg, pol, c, labels) ||
+	    ap_put_labels_prov(msg, pol, rpol, c, labels) ||
 	    nla_put_string(msg, ACTPLANE_EV_ENFORCER, ei.name))
 		goto free;
 	ap_put_chains(msg, ev, c, labels);

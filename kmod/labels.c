@@ -23,9 +23,19 @@
 #include <linux/string.h>
 #include "actplane.h"
 
+/*
+ * A bit with a name is in use.  A private bit (a session policy's own
+ * label, ap_labels_private()) has an owner: the session's id, or
+ * AP_LABEL_UNOWNED until it is known, and the user it counts against.
+ * Names look private bits up never: the machine's `secret` and a session's
+ * are different labels.
+ */
+#define AP_LABEL_UNOWNED	U32_MAX
 struct ap_label_names {
 	struct rcu_head rcu;
 	char name[ACTPLANE_MAX_LABELS][ACTPLANE_LABEL_NAME_LEN];
+	u32 owner[ACTPLANE_MAX_LABELS];		/* 0: the machine's */
+	kuid_t uid[ACTPLANE_MAX_LABELS];	/* a private bit's user */
 };
 
 static struct ap_label_names __rcu *ap_names;
@@ -58,13 +68,35 @@ int ap_label_lookup(const char *name)
 	rcu_read_lock();
 	n = rcu_dereference(ap_names);
 	for (i = 0; n && i < ACTPLANE_MAX_LABELS; i++) {
-		if (n->name[i][0] && !strcmp(n->name[i], name)) {
+		if (n->name[i][0] && !n->owner[i] && !strcmp(n->name[i], name)) {
 			bit = i;
 			break;
 		}
 	}
 	rcu_read_unlock();
 	return bit;
+}
+
+/* A private copy of the names @old (NULL: none yet) to change; NULL if no memory. */
+static struct ap_label_names *ap_names_copy(const struct ap_label_names *old)
+{
+	struct ap_label_names *new = kmalloc(sizeof(*new), GFP_KERNEL);
+
+	if (!new)
+		return NULL;
+	if (old)
+		memcpy(new, old, sizeof(*new));
+	else
+		memset(new, 0, sizeof(*new));
+	return new;
+}
+
+/* Under ap_names_lock: @new replaces @old. */
+static void ap_names_publish(struct ap_label_names *old, struct ap_label_names *new)
+{
+	rcu_assign_pointer(ap_names, new);
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /**
@@ -114,22 +146,18 @@ int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
 		int bit = -1;
 
 		for (j = 0; cur && j < ACTPLANE_MAX_LABELS; j++) {
-			if (cur->name[j][0] && !strcmp(cur->name[j], names[i])) {
+			if (cur->name[j][0] && !cur->owner[j] && !strcmp(cur->name[j], names[i])) {
 				bit = j;
 				break;
 			}
 		}
 		if (bit < 0) {
 			if (!new) {
-				new = kmalloc(sizeof(*new), GFP_KERNEL);
+				new = ap_names_copy(old);
 				if (!new) {
 					ret = -ENOMEM;
 					goto out;
 				}
-				if (old)
-					memcpy(new, old, sizeof(*new));
-				else
-					memset(new, 0, sizeof(*new));
 			}
 			while (next < ACTPLANE_MAX_LABELS && new->name[next][0])
 				next++;
@@ -144,9 +172,7 @@ int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
 		bits[i] = bit;
 	}
 	if (new) {
-		rcu_assign_pointer(ap_names, new);
-		if (old)
-			kfree_rcu(old, rcu);
+		ap_names_publish(old, new);
 		new = NULL;
 	}
 out:
@@ -166,11 +192,188 @@ bool ap_label_name(unsigned int bit, char *buf, size_t len)
 	rcu_read_lock();
 	n = rcu_dereference(ap_names);
 	if (n && n->name[bit][0]) {
-		strscpy(buf, n->name[bit], len);
+		if (!n->owner[bit])
+			strscpy(buf, n->name[bit], len);
+		else if (n->owner[bit] == AP_LABEL_UNOWNED)
+			snprintf(buf, len, "%s@new", n->name[bit]);
+		else
+			snprintf(buf, len, "%s@%u", n->name[bit], n->owner[bit]);
 		ok = true;
 	}
 	rcu_read_unlock();
 	return ok;
+}
+
+/* ---- private labels ------------------------------------------------------ */
+
+/*
+ * Bits being taken back from a session that ended (ap_labels_release()):
+ * no flow adds them any more (store.c masks them at every write of label
+ * state), so the sweep that clears them everywhere is final.
+ */
+atomic64_t ap_labels_retiring = ATOMIC64_INIT(0);
+
+/**
+ * ap_labels_private() - fresh bits for a session policy's own labels
+ * @names: the label names its sources introduce
+ * @n: their number (at most ACTPLANE_SESSION_PRIVATE_MAX)
+ * @bits: out: one bit per name, none shared with any other label
+ * @uid: the user they count against (ACTPLANE_USER_PRIVATE_MAX at once)
+ * @extack: where a refusal is explained
+ *
+ * All or nothing.  Private bits are ACTPLANE_PRIVATE_LABELS_MAX at most on
+ * the machine, so the machine's policy always has names left.  They are
+ * given back by ap_labels_release() (a session's, after its end) or
+ * ap_labels_unreserve() (never used).
+ * Return: 0, -EINVAL, -ENOSPC, -EDQUOT or -ENOMEM.
+ */
+int ap_labels_private(const char *const *names, unsigned int n, u8 *bits, kuid_t uid,
+		      struct netlink_ext_ack *extack)
+{
+	struct ap_label_names *old, *new;
+	unsigned int i, bit, priv = 0, mine = 0;
+	int ret = 0;
+
+	if (n > ACTPLANE_SESSION_PRIVATE_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "a session policy has at most %u labels of its own",
+				   ACTPLANE_SESSION_PRIVATE_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ap_label_name_valid(names[i])) {
+			NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
+			return -EINVAL;
+		}
+	}
+	if (!n)
+		return 0;
+	mutex_lock(&ap_names_lock);
+	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
+	for (bit = 0; old && bit < ACTPLANE_MAX_LABELS; bit++) {
+		if (!old->owner[bit])
+			continue;
+		priv++;
+		mine += uid_eq(old->uid[bit], uid);
+	}
+	if (priv + n > ACTPLANE_PRIVATE_LABELS_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "sessions hold %u private labels, at most %u at once: "
+				   "try again later", priv, ACTPLANE_PRIVATE_LABELS_MAX);
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (mine + n > ACTPLANE_USER_PRIVATE_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "your sessions hold %u private labels, at most %u at once: "
+				   "end one first", mine, ACTPLANE_USER_PRIVATE_MAX);
+		ret = -EDQUOT;
+		goto out;
+	}
+	new = ap_names_copy(old);
+	if (!new) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, bit = 0; i < n; i++, bit++) {
+		while (bit < ACTPLANE_MAX_LABELS && new->name[bit][0])
+			bit++;
+		if (bit == ACTPLANE_MAX_LABELS) {
+			NL_SET_ERR_MSG(extack, "all 64 labels are in use");
+			kfree(new);
+			ret = -ENOSPC;
+			goto out;
+		}
+		strscpy(new->name[bit], names[i], ACTPLANE_LABEL_NAME_LEN);
+		new->owner[bit] = AP_LABEL_UNOWNED;
+		new->uid[bit] = uid;
+		bits[i] = bit;
+	}
+	ap_names_publish(old, new);
+out:
+	mutex_unlock(&ap_names_lock);
+	return ret;
+}
+
+/* Under ap_names_lock: the names without the private bits @mask (or @old if none). */
+static void ap_labels_drop(u64 mask)
+{
+	struct ap_label_names *old, *new;
+	u32 bit;
+
+	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
+	if (!old)
+		return;
+	new = ap_names_copy(old);
+	if (!new) {
+		/* no memory for a copy: clear in place, readers see a name or none */
+		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
+			if ((mask & BIT_ULL(bit)) && old->owner[bit]) {
+				WRITE_ONCE(old->name[bit][0], '\0');
+				WRITE_ONCE(old->owner[bit], 0);
+			}
+		return;
+	}
+	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
+		if (!(mask & BIT_ULL(bit)) || !new->owner[bit])
+			continue;
+		memset(new->name[bit], 0, sizeof(new->name[bit]));
+		new->owner[bit] = 0;
+		new->uid[bit] = GLOBAL_ROOT_UID;
+	}
+	ap_names_publish(old, new);
+}
+
+/* Private bits @mask belong to session @id now: named NAME@ID. */
+void ap_labels_private_own(u64 mask, u32 id)
+{
+	struct ap_label_names *old, *new;
+	u32 bit;
+
+	if (!mask)
+		return;
+	mutex_lock(&ap_names_lock);
+	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
+	new = ap_names_copy(old);
+	if (new) {
+		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
+			if ((mask & BIT_ULL(bit)) && new->owner[bit] == AP_LABEL_UNOWNED)
+				new->owner[bit] = id;
+		ap_names_publish(old, new);
+	}
+	mutex_unlock(&ap_names_lock);
+}
+
+/* Private bits @mask that never reached any state go back at once. */
+void ap_labels_unreserve(u64 mask)
+{
+	if (!mask)
+		return;
+	mutex_lock(&ap_names_lock);
+	ap_labels_drop(mask);
+	mutex_unlock(&ap_names_lock);
+}
+
+/**
+ * ap_labels_release() - take a session policy's private bits back
+ * @mask: the bits; the policy that had them is gone (no evaluation uses it)
+ *
+ * Process context, sleeps.  First no flow may add them any more (they
+ * are retiring: every write of label state masks them), and a grace
+ * period later no flow that read the old mask is still writing; then the
+ * sweep clears them from every process, file, endpoint and channel
+ * (ap_store_forget()).  Nothing carries them after that, so they stop
+ * retiring before their names go and the bits can be given out again.
+ */
+void ap_labels_release(u64 mask)
+{
+	if (!mask)
+		return;
+	atomic64_or(mask, &ap_labels_retiring);
+	synchronize_rcu();
+	ap_store_forget(mask);
+	ap_prov_forget(mask);	/* records left of them explain nothing new */
+	atomic64_andnot(mask, &ap_labels_retiring);
+	mutex_lock(&ap_names_lock);
+	ap_labels_drop(mask);
+	mutex_unlock(&ap_names_lock);
 }
 
 void ap_labels_exit(void)

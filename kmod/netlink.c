@@ -623,6 +623,7 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 {
 	u32 old = ap_task_session(current);
 	struct ap_policy *pol = NULL;
+	u64 seed = 0, own = 0;
 	int id, ret;
 
 	if (!ap_session_user_allowed()) {
@@ -651,6 +652,8 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 		pol = ap_session_policy_take(info);
 		if (IS_ERR(pol))
 			return PTR_ERR(pol);
+		/* its own `exec "**"` labels seed the session too */
+		ap_session_policy_labels(pol, &seed, &own);
 	}
 	id = ap_session_create_user(task_tgid_nr(current), old, pol);
 	if (id < 0)
@@ -670,7 +673,8 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 		NL_SET_ERR_MSG(info->extack, "your session ended meanwhile");
 	if (id < 0)
 		return id;
-	ret = ap_task_nest_session(current, ap_policy_session_root_labels(), id, old);
+	ap_labels_private_own(own, id);
+	ret = ap_task_nest_session(current, ap_policy_session_root_labels() | seed, id, old);
 	if (ret == -EBUSY) {
 		ap_session_abandon(id);
 		NL_SET_ERR_MSG(info->extack, "another thread of your process changed its session meanwhile");
@@ -689,7 +693,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ap_policy *pol = NULL;
 	struct ap_target t;
-	u64 mask;
+	u64 mask, seed, own;
 	int ret, id;
 
 	if (!info->attrs[ACTPLANE_A_PID]) {
@@ -718,12 +722,15 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 	}
+	ap_session_policy_labels(pol, &seed, &own);
+	mask |= seed;		/* its own `exec "**"` labels */
 	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL, pol);
 	if (id < 0) {
 		ap_session_policy_free(pol);
 		ret = id;
 		goto out;
 	}
+	ap_labels_private_own(own, id);
 	/* the root keeps exactly the seed labels, nothing it inherited */
 	if (ap_task_root_session(t.task, mask, id) || ap_task_session(t.task) != id) {
 		ap_session_abandon(id);

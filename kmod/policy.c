@@ -232,7 +232,12 @@ static struct workqueue_struct *ap_policy_wq;
 
 static void ap_policy_free_work(struct work_struct *w)
 {
-	ap_policy_free(container_of(to_rcu_work(w), struct ap_policy, free_work));
+	struct ap_policy *pol = container_of(to_rcu_work(w), struct ap_policy, free_work);
+	u64 private_bits = pol->private_bits;
+
+	ap_policy_free(pol);
+	/* a session policy's own labels: no evaluation uses it any more */
+	ap_labels_release(private_bits);
 }
 
 void ap_policy_retire(struct ap_policy *pol)
@@ -748,17 +753,14 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 }
 
 /*
- * A session policy only restricts its own session (docs/SECURITY.md): it
- * has rules, over labels the module has, and nothing that labels, trusts
- * or arms anything (a source, declassify/endorse, a gate, a lineage).
+ * A session policy only restricts its own session (docs/SECURITY.md): its
+ * rules, its sources and its declassify/endorse apply to its session's
+ * processes only, and the labels its sources introduce are its own
+ * (ap_session_policy_take()).  It arms nothing: no gate, no lineage.
  */
 static int ap_session_elem_ok(struct ap_elem_ctx *c)
 {
 	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
-	case ACTPLANE_ELEM_SOURCE:
-		return AP_ELEM_ERR(c, "a session policy cannot have sources (yet)");
-	case ACTPLANE_ELEM_TRANSFORM:
-		return AP_ELEM_ERR(c, "a session policy cannot declassify or endorse");
 	case ACTPLANE_ELEM_GATE:
 	case ACTPLANE_ELEM_INVALIDATOR:
 		return AP_ELEM_ERR(c, "a session policy cannot have `after` gates (yet)");
@@ -1193,13 +1195,12 @@ static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ex
 	int ret;
 
 	/*
-	 * A session policy's index holds rules only: nothing else of it is
-	 * ever found on the hot path (ap_hit() relies on it).  Its other
-	 * elements were refused one by one at staging (ap_session_elem_ok()).
+	 * A session policy arms nothing: no gate or lineage of it is ever
+	 * found on the hot path (ap_hit() relies on it).  They were refused
+	 * one by one at staging (ap_session_elem_ok()).
 	 */
-	if (WARN_ON_ONCE(st->session && (pol->n_sources || pol->n_transforms || pol->n_gates ||
-					 pol->n_invals || pol->n_lineages))) {
-		NL_SET_ERR_MSG(extack, "internal: a session policy with more than rules");
+	if (WARN_ON_ONCE(st->session && (pol->n_gates || pol->n_invals || pol->n_lineages))) {
+		NL_SET_ERR_MSG(extack, "internal: a session policy with gates or lineages");
 		return -EINVAL;
 	}
 	memcpy(pol->label_bits, bits, st->n_labels);
@@ -1261,22 +1262,52 @@ out:
 	return ret;
 }
 
+/*
+ * Which of @st's labels are its own (private): those its sources
+ * introduce.  Every label it declassifies or endorses must be one: the
+ * machine's labels are root's.  Return: 0 and the policy label indexes in
+ * *@own, or -EPERM with an ext-ACK message.
+ */
+static int ap_session_own_labels(const struct ap_stage *st, u64 *own,
+				 struct netlink_ext_ack *extack)
+{
+	const struct ap_policy *pol = st->pol;
+	u32 i;
+
+	*own = 0;
+	for (i = 0; i < pol->n_sources; i++)
+		*own |= BIT_ULL(pol->sources[i].bit);	/* policy label index (< 64) */
+	for (i = 0; i < pol->n_transforms; i++) {
+		if (*own & BIT_ULL(pol->transforms[i].bit))
+			continue;
+		/* extack messages are cut at 80 bytes */
+		NL_SET_ERR_MSG_FMT(extack, "declassify/endorse of '%.24s': not a label its own "
+				   "sources introduce", st->labels[pol->transforms[i].bit]);
+		return -EPERM;
+	}
+	return 0;
+}
+
 /**
  * ap_session_policy_take() - the session policy staged on the caller's socket
  * @info: SESSION_CREATE's request
  *
- * Built and indexed like the machine's, with the module's bits for its
- * label names: a session policy reads labels, it never defines one.  The
- * stage is consumed either way.  Return: the policy (the caller owns it:
- * ap_session_policy_free()) or an ERR_PTR with an ext-ACK message.
+ * Built and indexed like the machine's.  A label its own sources introduce
+ * gets a private bit (ap_labels_private()), whatever the machine calls its
+ * labels; any other label it names is the machine's label of that name.
+ * The stage is consumed either way.  Return: the policy (the caller owns
+ * it: ap_session_policy_free(); its private bits are given back after it
+ * is freed) or an ERR_PTR with an ext-ACK message.
  */
 struct ap_policy *ap_session_policy_take(struct genl_info *info)
 {
-	u8 bits[ACTPLANE_MAX_LABELS];
+	u8 bits[ACTPLANE_MAX_LABELS], pbits[ACTPLANE_MAX_LABELS];
+	const char *pnames[ACTPLANE_MAX_LABELS];
 	struct ap_policy *pol;
 	struct ap_stage *st;
+	u64 own, priv = 0;
+	u32 i, np = 0;
 	int ret, bit;
-	u32 i;
 
 	mutex_lock(&ap_policy_mutex);
 	st = xa_load(&ap_stages, info->snd_portid);
@@ -1287,19 +1318,38 @@ struct ap_policy *ap_session_policy_take(struct genl_info *info)
 		goto out;
 	}
 	pol = st->pol;
+	ret = ap_session_own_labels(st, &own, info->extack);
+	if (ret)
+		goto fail;
 	for (i = 0; i < st->n_labels; i++) {
+		if (own & BIT_ULL(i)) {
+			pnames[np++] = st->labels[i];
+			continue;
+		}
 		bit = ap_label_lookup(st->labels[i]);
 		if (bit < 0) {
-			NL_SET_ERR_MSG_FMT(info->extack, "label '%.40s' is not the machine's: a session "
-					   "policy reads labels only", st->labels[i]);
+			NL_SET_ERR_MSG_FMT(info->extack, "label '%.32s' is not the machine's, nor "
+					   "its own sources'", st->labels[i]);
 			ret = -ENOENT;
 			goto fail;
 		}
 		bits[i] = bit;
 	}
-	ret = ap_stage_build(st, bits, info->extack);
+	ret = ap_labels_private(pnames, np, pbits, st->uid, info->extack);
 	if (ret)
 		goto fail;
+	for (i = 0, np = 0; i < st->n_labels; i++) {
+		if (own & BIT_ULL(i)) {
+			bits[i] = pbits[np++];
+			priv |= BIT_ULL(bits[i]);
+		}
+	}
+	ret = ap_stage_build(st, bits, info->extack);
+	if (ret) {
+		ap_labels_unreserve(priv);
+		goto fail;
+	}
+	pol->private_bits = priv;
 	pol->generation = 0;	/* no gates: never the machine policy's generation */
 	st->pol = NULL;
 	ap_stage_free(st);
@@ -1322,6 +1372,13 @@ void ap_policy_reindex_session(u32 id)
 	ap_session_reindex(id, rcu_dereference_protected(ap_active_policy,
 							 lockdep_is_held(&ap_policy_mutex)));
 	mutex_unlock(&ap_policy_mutex);
+}
+
+/* @pol's (may be NULL) `exec "**"` labels, and its own labels (module bits). */
+void ap_session_policy_labels(const struct ap_policy *pol, u64 *seed, u64 *own)
+{
+	*seed = pol ? pol->session_root_labels : 0;
+	*own = pol ? pol->private_bits : 0;
 }
 
 /* A session policy goes when its session does: after a grace period. */

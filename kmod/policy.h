@@ -230,6 +230,11 @@ struct ap_policy {
 	u32 *rule_first;
 	u32 *rule_clauses;
 	u64 session_root_labels;	/* module bits of `exec "**"` sources */
+	/*
+	 * A session policy: the module bits of its own labels (those its
+	 * sources introduce), given back when it is freed (labels.c).
+	 */
+	u64 private_bits;
 	bool exec_argv;			/* some exec clause/gate/invalidator has arguments */
 	struct ap_pathidx path[__ACTPLANE_OP_MAX];
 	struct ap_epidx ep[__ACTPLANE_OP_MAX];

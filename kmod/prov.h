@@ -24,7 +24,7 @@ enum ap_src {
 	AP_SRC_FILE,		/* .ptr: an inode, as its data: a FIFO's buffer, then the inode */
 	AP_SRC_CHAN,		/* .ptr: a channel key (pipe buffer, Unix sock, message, key) */
 	AP_SRC_EP,		/* .ptr: a struct ap_ep_key */
-	AP_SRC_RULES,		/* .ptr: the struct ap_policy whose sources introduce the labels */
+	AP_SRC_RULES,		/* .ptr: a struct ap_polset, whose sources introduce the labels */
 	AP_SRC_SOCK,		/* .ptr: a struct sock, as what it receives (hooks_net.c) */
 };
 
@@ -58,6 +58,7 @@ void ap_prov_push(struct ap_prov **head, struct ap_prov *n);
 struct ap_prov *ap_prov_get(struct ap_prov *n);
 void ap_prov_put(struct ap_prov *n);
 bool ap_prov_has(const struct ap_prov *head, u64 labels);
+void ap_prov_forget(u64 mask);
 void ap_prov_stats(u64 *records, u64 *bytes, u64 *limit);
 int ap_prov_put_chain(struct sk_buff *msg, int type, const char *label, u32 bit,
 		      const struct ap_prov *head, const struct ap_prov *alt);

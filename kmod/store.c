@@ -125,13 +125,26 @@ static void ap_proc_record(const struct task_struct *t, struct ap_proc *p, u64 g
 	ap_prov_record(&p->prov, grew, f, ACTPLANE_PROV_PROCESS, name);
 }
 
-/* Add @add to @labels; return the bits that were not there. */
+/* Bits of ended sessions being swept out (labels.c): no write adds them. */
+static inline u64 ap_labels_retiring_mask(void)
+{
+	return atomic64_read(&ap_labels_retiring);
+}
+
+/*
+ * Add @add to @labels; return the bits that were not there.  Bits being
+ * taken back from an ended session (ap_labels_release()) are not added:
+ * every write of label state masks them, inside the RCU read-side section
+ * that holds the entry, so once the releaser's grace period has passed no
+ * write of them is left for its sweep to miss.
+ */
 static u64 ap_labels_or(atomic64_t *labels, u64 add)
 {
 	u64 old;
 
 	if ((atomic64_read(labels) & add) == add)
 		return 0;	/* nothing new: don't dirty the line */
+	add &= ~ap_labels_retiring_mask();
 	old = atomic64_fetch_or(add, labels);
 	if ((old | add) != old)
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
@@ -149,7 +162,7 @@ static struct ap_proc *ap_proc_new(u64 labels, u32 session)
 		ap_uncharge(AP_OBJ_PROC, sizeof(*p));
 		return NULL;
 	}
-	atomic64_set(&p->labels, labels);
+	atomic64_set(&p->labels, labels & ~ap_labels_retiring_mask());
 	spin_lock_init(&p->lock);
 	refcount_set(&p->ref, 1);
 	p->session = session;
@@ -382,6 +395,7 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
 {
 	unsigned long flags;
 
+	labels &= ~ap_labels_retiring_mask();
 	spin_lock_irqsave(&p->lock, flags);
 	atomic64_set(&p->immune, 0);
 	atomic64_set(&p->lineage, 0);
@@ -446,6 +460,11 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		if (lineage)
 			atomic64_or(lineage, &p->lineage);
 	} else {
+		u64 retiring = ap_labels_retiring_mask();
+
+		add &= ~retiring;
+		declass &= ~retiring;
+		endorse &= ~retiring;
 		if (lineage)
 			atomic64_or(lineage, &p->lineage);
 		spin_lock_irqsave(&p->lock, flags);
@@ -647,20 +666,28 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	spin_unlock_irqrestore(&parent->lock, flags);
 	lineage = atomic64_read(&parent->lineage);
 	session = parent->session;
-	rcu_read_unlock();
-	if (!labels && !session && !immune && !lineage)
+	if (!labels && !session && !immune && !lineage) {
+		rcu_read_unlock();
 		return 0;	/* nothing to inherit: the child stays untracked */
-
+	}
+	/*
+	 * Still in the read-side section the parent's labels were read in,
+	 * until the child is in the table: a sweep of retiring bits
+	 * (ap_labels_release()) then either finds the child or is masked.
+	 */
 	p = ap_proc_new(labels, session);
-	if (!p)
+	if (!p) {
+		rcu_read_unlock();
 		return ap_untrackable();
-	atomic64_set(&p->immune, immune);
+	}
+	atomic64_set(&p->immune, immune & ~ap_labels_retiring_mask());
 	atomic64_set(&p->lineage, lineage);
 	/* the child (no pid yet) took the parent's labels: one record */
 	if (labels)
 		ap_prov_record(&p->prov, labels, &ap_from_fork, ACTPLANE_PROV_PROCESS, NULL);
 	ret = ap_task_attach(child, p);	/* child is its own leader */
 	ap_proc_put(p);
+	rcu_read_unlock();
 	return ret ? ap_untrackable() : 0;
 }
 
@@ -857,6 +884,11 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 			*grew = added;
 		if (added)
 			ap_obj_record(type, o, added, f);
+		rcu_read_unlock();
+		return 0;
+	}
+	labels &= ~ap_labels_retiring_mask();	/* see ap_labels_or() */
+	if (!labels) {
 		rcu_read_unlock();
 		return 0;
 	}
@@ -1206,6 +1238,92 @@ void ap_sb_free(const struct super_block *sb)
 	queue_work(ap_wq, &pw->work);
 }
 
+/*
+ * Sweeps of a session's private labels (ap_store_forget()) against the
+ * module's unload: the tables are walked only while they exist.
+ */
+static DEFINE_MUTEX(ap_forget_lock);
+static bool ap_store_live;
+
+/* Clear @mask from every entry of object table @ht; entries left with none go. */
+static void ap_objs_forget(struct rhashtable *ht, enum ap_obj_type type, u64 mask,
+			   const struct rhashtable_params params)
+{
+	struct rhashtable_iter iter;
+	struct ap_obj *o;
+	u32 n = 0;
+
+	if (!ap_mem_count_of(type))
+		return;
+	rhashtable_walk_enter(ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((o = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(o))
+			continue;	/* -EAGAIN: table resized, keep walking */
+		if ((atomic64_read(&o->labels) & mask) &&
+		    !(atomic64_fetch_andnot(mask, &o->labels) & ~mask))
+			ap_obj_unlink(ht, type, o, params);
+		if (!(++n % 1024)) {	/* a large table: let others run */
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/* Clear @mask from every tracked process: its labels and its immunity. */
+static void ap_procs_forget(u64 mask)
+{
+	struct rhashtable_iter iter;
+	unsigned long flags;
+	struct ap_task *e;
+	u32 n = 0;
+
+	rhashtable_walk_enter(&ap_tasks, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		struct ap_proc *p;
+
+		if (IS_ERR(e))
+			continue;
+		p = e->proc;
+		if ((atomic64_read(&p->labels) | atomic64_read(&p->immune)) & mask) {
+			spin_lock_irqsave(&p->lock, flags);
+			atomic64_andnot(mask, &p->labels);
+			atomic64_andnot(mask, &p->immune);
+			spin_unlock_irqrestore(&p->lock, flags);
+		}
+		if (!(++n % 1024)) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/**
+ * ap_store_forget() - no process, file, endpoint or channel carries @mask
+ * @mask: label bits no flow adds any more (ap_labels_release())
+ *
+ * Process context, sleeps; walks every table once.  A file left without
+ * labels loses its entry (and its owner's label memory).
+ */
+void ap_store_forget(u64 mask)
+{
+	mutex_lock(&ap_forget_lock);
+	if (ap_store_live) {
+		ap_procs_forget(mask);
+		ap_objs_forget(&ap_inodes, AP_OBJ_INODE, mask, ap_inode_params);
+		ap_objs_forget(&ap_eps, AP_OBJ_ENDPOINT, mask, ap_ep_params);
+		ap_objs_forget(&ap_chans, AP_OBJ_CHAN, mask, ap_chan_params);
+	}
+	mutex_unlock(&ap_forget_lock);
+}
+
 /* ---- provenance ---------------------------------------------------------------- */
 
 /* The records of the object a flow comes from; NULL if none.  RCU. */
@@ -1368,10 +1486,12 @@ static void ap_prov_record(struct ap_prov **head, u64 grew, const struct ap_from
 		return;
 	rcu_read_lock();
 	if (f->src == AP_SRC_RULES) {
+		const struct ap_polset *set = f->ptr;
+
 		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
 			if (!(grew & BIT_ULL(bit)))
 				continue;
-			ap_source_text(f->ptr, bit, rule, sizeof(rule));
+			ap_source_text(set->pols, set->n, bit, rule, sizeof(rule));
 			n = ap_prov_new(BIT_ULL(bit), ACTPLANE_PROV_SOURCE, obj, name, rule, NULL);
 			if (n)
 				ap_prov_push(head, n);
@@ -1494,6 +1614,7 @@ int ap_store_init(void)
 	ret = rhashtable_init(&ap_chans, &ap_chan_params);
 	if (ret)
 		goto err_eps;
+	ap_store_live = true;
 	return 0;
 err_eps:
 	rhashtable_destroy(&ap_eps);
@@ -1513,6 +1634,9 @@ void ap_store_exit(void)
 {
 	int cpu, type, i;
 
+	mutex_lock(&ap_forget_lock);	/* a session's sweep may be running */
+	ap_store_live = false;
+	mutex_unlock(&ap_forget_lock);
 	destroy_workqueue(ap_wq);	/* runs pending purges first */
 	for_each_possible_cpu(cpu) {
 		per_cpu(ap_task_hint, cpu) = NULL;

@@ -439,6 +439,15 @@ enum actplane_fail_mode {
 /* Maximum length (with NUL) of a label name; at most 64 labels exist. */
 #define ACTPLANE_LABEL_NAME_LEN		64
 #define ACTPLANE_MAX_LABELS		64
+/*
+ * Private labels: a label a session policy's own source introduces gets a
+ * bit of its own while the session lives (named NAME@SESSION).  At most
+ * this many per session policy, per user at once, and on the machine at
+ * once (the rest stay free for the machine's names).
+ */
+#define ACTPLANE_SESSION_PRIVATE_MAX	8
+#define ACTPLANE_USER_PRIVATE_MAX	8
+#define ACTPLANE_PRIVATE_LABELS_MAX	32
 
 /*
  * Counters reported in ACTPLANE_A_COUNTERS: attribute type is the counter

@@ -475,11 +475,20 @@ TEST(cli)
 		  "-p", path, NULL);
 	RESULT(ret == 0, "check without --session accepts a source", "%d %s", ret, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
+		  "-p", path, "--strict", "--session", NULL);
+	RESULT(ret == 0 && strstr(out, "ok: 1 rule, 1 label, 1 source"),
+	       "check --session accepts a source (its label is the session's own)", "%d %s %s",
+	       ret, out, err);
+	write_file(path, "version: 1\npolicy: |\n  source SECRET = file \"/srv/s/**\"\n"
+			 "  declassify SECRET by exec \"redact\"\n  declassify TOKEN by exec \"redact\"\n"
+			 "  rule r:\n    block read \"**/n.txt\" if SECRET or TOKEN\n    because \"n\"\n");
+	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "-p", path, "--session", NULL);
-	RESULT(ret == 1 && strstr(err, "actplane.yaml:3:3: error: a session policy cannot have sources") &&
-	       strstr(err, "hint: ") && !strstr(out, "ok:"),
-	       "check --session refuses a source with file:line:col and a hint", "%d %s %s", ret,
-	       out, err);
+	RESULT(ret == 1 &&
+	       strstr(err, "actplane.yaml:5:3: error: a session policy cannot declassify 'TOKEN'") &&
+	       !strstr(err, "declassify 'SECRET'") && strstr(err, "hint: ") && !strstr(out, "ok:"),
+	       "check --session refuses declassify of the machine's label with file:line:col and "
+	       "a hint, not of its own", "%d %s %s", ret, out, err);
 	ret = run(ap_cli_check, out, sizeof(out), err, sizeof(err), "check",
 		  "--bogus", NULL);
 	RESULT(ret == 2 && strstr(err, "unknown option '--bogus'"),

@@ -225,6 +225,57 @@ static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind, bool label)
 	return msg;
 }
 
+/* A session policy with @n labels of its own: n sources of one pattern */
+static struct nl_msg *spol_private(struct ap_nl *nl, int n)
+{
+	struct nl_msg *msg;
+	struct nlattr *els, *e;
+	char name[32];
+	int i;
+
+	ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	for (i = 0; i < n; i++) {
+		e = elem(msg, ACTPLANE_ELEM_LABEL);
+		snprintf(name, sizeof(name), "own%d", i);
+		nla_put_string(msg, ACTPLANE_E_NAME, name);
+		nla_nest_end(msg, e);
+	}
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
+	nla_nest_end(msg, e);
+	for (i = 0; i < n; i++) {
+		e = elem(msg, ACTPLANE_ELEM_SOURCE);
+		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		nla_put_u32(msg, ACTPLANE_E_LABEL, i);
+		nla_nest_end(msg, e);
+	}
+	nla_nest_end(msg, els);
+	return msg;
+}
+
+/*
+ * @msg stages (SESSION_POLICY_ADD checks each element alone), and the
+ * SESSION_CREATE that attaches it fails with @err saying @why.
+ */
+static void spol_refused_at_attach(struct ap_nl *nl, struct nl_msg *msg, int err,
+				   const char *why, const char *name)
+{
+	int ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	char t[160];
+
+	nlmsg_free(msg);
+	snprintf(t, sizeof(t), "%s: stages", name);
+	ktap_result(ret == 0, t, "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
+	snprintf(t, sizeof(t), "%s: refused at attach", name);
+	ktap_result(ret == err && strstr(ap_nl_errmsg(nl), why), t, "got %d \"%s\"", ret,
+		    ap_nl_errmsg(nl));
+}
+
 /* SESSION_POLICY_ADD of one 3000-byte glob (about 6 KiB charged); the error */
 static int spol_add_big(struct ap_nl *nl)
 {
@@ -526,10 +577,16 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 			    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 		return;
 	}
-	expect_reject(nl, "session policy: a source refused, naming the element",
-		      spol_add(nl, ACTPLANE_ELEM_SOURCE, true), -EINVAL, "element 3: a session policy cannot have sources");
-	expect_reject(nl, "session policy: declassify refused",
-		      spol_add(nl, ACTPLANE_ELEM_TRANSFORM, true), -EINVAL, "cannot declassify or endorse");
+	expect_reject(nl, "session policy: an `after` gate refused, naming the element",
+		      spol_add(nl, ACTPLANE_ELEM_GATE, true), -EINVAL,
+		      "element 3: a session policy cannot have `after` gates");
+	/* a declassify of a label it has no source for (the machine's) */
+	spol_refused_at_attach(nl, spol_add(nl, ACTPLANE_ELEM_TRANSFORM, true), -EPERM,
+			       "not a label its own sources introduce",
+			       "session policy: declassify of a label without its own source");
+	spol_refused_at_attach(nl, spol_private(nl, ACTPLANE_SESSION_PRIVATE_MAX + 1), -EINVAL,
+			       "at most 8 labels of its own",
+			       "session policy: more than 8 labels of its own");
 	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_CREATE, put_own_spol, NULL, NULL);
 	ktap_result(ret == -ENOENT && strstr(ap_nl_errmsg(nl), "no session policy is staged"),
 		    "session policy: a refused add leaves nothing to attach", "got %d \"%s\"", ret,

@@ -237,7 +237,7 @@ rule no-notes:
 }
 
 # A session policy cannot loosen the machine's: an `unless` only narrows
-# its own rule, and what could loosen (declassify, endorse, sources) is
+# its own rule, and a declassify or endorse of the machine's label is
 # refused, with file:line:col, and nothing runs.
 t_session_cannot_loosen() {
 	allow $G
@@ -253,18 +253,12 @@ rule push-ok:
 	expect_eq "unless in a session rule: the machine's still blocks" "$got" EPERM
 	got=$(as_run 1000 --policy $W/loose.yaml -- $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
 	expect_eq "a weaker rule: the machine's still blocks" "$got" "$ARGV_REFUSED"
-	for bad in 'declassify secret by exec "cat"' 'endorse secret by exec "cat"' \
-		   'source secret = file "**/plain.txt"'; do
+	for bad in 'declassify secret by exec "cat"' 'endorse secret by exec "cat"'; do
 		own_policy $W/bad.yaml "rule r:
   block exec \"nothing-at-all\"
   because \"z\"
 $bad"
-		rc=0
-		out=$(as_run 1000 --policy $W/bad.yaml -- touch $W/ran-anyway 2>&1) || rc=$?
-		expect_eq "$bad: refused" "$rc" 1
-		expect_contains "$bad: file:line:col" "$out" "bad.yaml:6:"
-		expect_contains "$bad: why" "$out" "a session policy cannot have"
-		[ ! -e $W/ran-anyway ] || fail "$bad: the agent ran"
+		expect_refused "$bad" $W/bad.yaml "bad.yaml:6:" "so it is the machine's label"
 	done
 	# the agent edits the machine's policy file: its copy is only a session
 	# policy; the loaded rules still hold
@@ -275,6 +269,166 @@ $bad"
 	got=$(as_run 1000 -- $AGENT exec_as c $W/bin/fakegit push 2>/dev/null) || true
 	cp $W/saved.yaml $POLICY
 	expect_eq "edited machine policy file: push still refused" "$got" "$ARGV_REFUSED"
+}
+
+# expect_refused WHAT POLICY WHERE WHY: uid 1000's run with POLICY is
+# refused, saying WHERE and WHY, and its agent does not start
+expect_refused() {
+	local rc=0 out
+	out=$(as_run 1000 --policy "$2" -- touch $W/ran-anyway 2>&1) || rc=$?
+	expect_eq "$1: refused" "$rc" 1
+	expect_contains "$1: where" "$out" "$3"
+	expect_contains "$1: why" "$out" "$4"
+	[ ! -e $W/ran-anyway ] || fail "$1: the agent ran"
+}
+
+# The private label names the module has now (status --json: NAME@SESSION)
+private_labels() { json_get "$(status_json)" "' '.join(sorted(k for k in j['labels'] if '@' in k))"; }
+# A session's private labels go back shortly after it ends (a grace
+# period, then a sweep of every table).
+wait_private_gone() {
+	for _ in $(seq 100); do [ -z "$(private_labels)" ] && return 0; sleep 0.1; done
+	fail "private labels not given back: $(private_labels)"
+}
+# bg_session WHO POLICY: a session of that user that lives until ended; its id
+bg_session() {
+	local who=U$1[@] id
+	(cd $W && "${!who}" "$AP" run --policy "$2" -- sh -c "cp $W/notes.txt $W/copy-$1.txt; sleep 60") \
+		>/dev/null 2>&1 &
+	for _ in $(seq 100); do
+		id=$(user_sessions $1); id=${id%%:*}
+		[ -n "$id" ] && [ -e $W/copy-$1.txt ] && break
+		sleep 0.1
+	done
+	echo "$id"
+}
+
+# A session policy's own source: its label is the session's own (private),
+# its rules and its declassify apply to that label only, never to the
+# machine's `secret`; the event names it NAME@SESSION.
+t_private_labels() {
+	allow $G
+	local how got out
+	own_policy $W/priv.yaml 'source secret = file "**/notes.txt"
+declassify secret by exec "cat"
+rule notes-stay:
+  block connect "*" if secret
+  because "notes stay on this machine"'
+	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	start_watch 1 /tmp/apuser-priv.json
+	for how in py c; do
+		got=$(as_run 1000 --policy $W/priv.yaml -- $AGENT send_as $how 127.0.0.1 9 $W/notes.txt 2>/dev/null) || true
+		expect_eq "$how: the session's own label blocks" "$got" EPERM
+	done
+	wait $WATCH_PID || true
+	out=$(head -n 1 /tmp/apuser-priv.json)
+	expect_eq "event: its rule, its label named NAME@SESSION" \
+		"$(json_get "$out" "(j['rule'], 'secret@%d' % j['session'] in j['labels'], 'secret' in j['labels'])")" \
+		"('notes-stay', True, False)"
+	# sh: `cat FILE | python3`: cat is its declassifier of its own label
+	got=$(as_run 1000 --policy $W/priv.yaml -- $AGENT send_as sh 127.0.0.1 9 $W/notes.txt 2>/dev/null) || true
+	expect_eq "sh: through its declassifier: released" "$got" ok
+	got=$(as_run 1000 --policy $W/priv.yaml -- $AGENT send_as sh 127.0.0.1 9 $W/.env 2>/dev/null) || true
+	unlabel_self	# the answer came through a pipe from a secret process
+	expect_eq "the machine's secret: not released by the session's declassify" "$got" EPERM
+	got=$(as_run 1000 --policy $W/priv.yaml -- $AGENT send_as py 127.0.0.1 9 $W/.env 2>/dev/null) || true
+	unlabel_self
+	expect_eq "the machine's secret: its rule still applies" "$got" EPERM
+	# nested: the outer session's own label and rule hold in a sub-agent's session
+	own_policy $W/inner.yaml 'rule inner:
+  block exec "nothing-at-all"
+  because "i"'
+	got=$(as_run 1000 --policy $W/priv.yaml -- "$AP" run --policy $W/inner.yaml -- \
+		$AGENT send_as c 127.0.0.1 9 $W/notes.txt 2>/dev/null) || true
+	expect_eq "nested: the outer session's own label blocks" "$got" EPERM
+	# its own `exec "**"`: the session's root carries its own label from the start
+	own_policy $W/root.yaml 'source agent = exec "**"
+rule agent-offline:
+  block connect "127.0.0.1:9" if agent
+  because "the agent stays offline"'
+	got=$(as_run 1000 --policy $W/root.yaml -- $AGENT send_as c 127.0.0.1 9 $W/plain.txt 2>/dev/null) || true
+	expect_eq "its own session-root label" "$got" EPERM
+	got=$(as_run 1000 --policy $W/root.yaml -- $AGENT send_as c 127.0.0.1 7 $W/plain.txt 2>/dev/null) || true
+	expect_eq "... and only its rule's endpoint" "$got" ok
+	wait_private_gone
+	kernel_clean
+}
+
+# Two sessions both say `secret`: different labels.  The session's label
+# on a file blocks nobody outside it; when the session ends the label is
+# gone from every file, and its bit is given out again.
+t_private_labels_stay_inside() {
+	allow $G
+	local got out id
+	own_policy $W/priv-a.yaml 'source secret = file "**/notes.txt"
+rule a:
+  block connect "*" if secret
+  because "a"'
+	own_policy $W/priv-b.yaml 'source secret = file "**/other.txt"
+rule b:
+  block connect "*" if secret
+  because "b"'
+	echo note > $W/notes.txt && echo other > $W/other.txt
+	chmod 644 $W/notes.txt $W/other.txt
+	rm -f $W/copy-1000.txt
+	id=$(bg_session 1000 $W/priv-a.yaml)
+	[ -n "$id" ] || fail "no background session"
+	expect_contains "the copy carries the session's label" "$("$AP" labels $W/copy-1000.txt)" "secret@$id"
+	got=$("${U1000[@]}" $AGENT send_as c 127.0.0.1 9 $W/copy-1000.txt 2>/dev/null) || true
+	expect_eq "same user, outside the session: not blocked" "$got" ok
+	got=$((cd /tmp && "${U1001[@]}" "$AP" run --policy $W/priv-b.yaml -- $AGENT send_as c 127.0.0.1 9 $W/copy-1000.txt) 2>/dev/null) || true
+	expect_eq "another user's session that also says secret: not its label" "$got" ok
+	got=$((cd /tmp && "${U1001[@]}" "$AP" run --policy $W/priv-b.yaml -- $AGENT send_as c 127.0.0.1 9 $W/other.txt) 2>/dev/null) || true
+	expect_eq "its own secret blocks it" "$got" EPERM
+	"$AP" session end $id >/dev/null || fail "session end"
+	wait_private_gone
+	out=$("$AP" labels $W/copy-1000.txt)
+	case $out in *secret@*) fail "the ended session's label is still on the copy: $out" ;; esac
+	out=$("$AP" labels $W/notes.txt)
+	case $out in *secret@*) fail "... and on its source file: $out" ;; esac
+	# 20 sessions of 4 labels each: 80 bits, more than exist: reused
+	own_policy $W/priv4.yaml 'source s1 = file "**/notes.txt"
+source s2 = file "**/notes.txt"
+source s3 = file "**/notes.txt"
+source s4 = file "**/notes.txt"
+rule r:
+  block connect "*" if s1 or s2 or s3 or s4
+  because "r"'
+	for i in $(seq 20); do
+		got=$(as_run 1000 --policy $W/priv4.yaml -- $AGENT send_as c 127.0.0.1 9 $W/notes.txt 2>/dev/null) || true
+		[ "$got" = EPERM ] || fail "run $i: $got"
+		wait_private_gone
+	done
+	kernel_clean
+}
+
+# many_sources N FILE: a session policy with N labels of its own, one rule
+many_sources() {
+	local srcs='' cond='' i
+	for i in $(seq $1); do srcs="${srcs}source p$i = file \"**/notes.txt\"
+"; cond="${cond}${cond:+ or }p$i"; done
+	own_policy $2 "${srcs}rule r:
+  block connect \"*\" if $cond
+  because \"r\""
+}
+
+# Private labels have quotas: 8 per session policy, 8 per user at once.
+t_private_label_quota() {
+	allow $G
+	local id
+	many_sources 5 $W/p5.yaml
+	rm -f $W/copy-1000.txt
+	id=$(bg_session 1000 $W/p5.yaml)
+	[ -n "$id" ] || fail "no background session"
+	expect_refused "10 private labels for one user at once" $W/p5.yaml "session create" \
+		"your sessions hold 5 private labels, at most 8"
+	got=$((cd /tmp && "${U1001[@]}" "$AP" run --policy $W/p5.yaml -- $AGENT send_as c 127.0.0.1 9 $W/notes.txt) 2>/dev/null) || true
+	expect_eq "another user is not affected" "$got" EPERM
+	"$AP" session end $id >/dev/null || fail "session end"
+	wait_private_gone
+	many_sources 9 $W/p9.yaml
+	expect_refused "9 in one session policy" $W/p9.yaml "p9.yaml:11:3" "more than 8 labels of its own"
+	kernel_clean
 }
 
 # The module's own refusals, over netlink, whatever the tool checks first;
@@ -508,11 +662,10 @@ t_loaded_digest() {
 			fail "run --policy $f: $out"
 		case $out in *"session's own"*) fail "$f: not taken for the loaded policy: $out" ;; esac
 	done
-	# other.yaml is not the loaded policy: as a session policy, its source is refused
-	out=$(cd $d && "${U1000[@]}" "$AP" run --policy $d/other.yaml -- true 2>&1) &&
+	# other.yaml is not the loaded policy: it is the session's own, on top
+	out=$(cd $d && "${U1000[@]}" "$AP" run --policy $d/other.yaml -- true 2>&1) ||
 		fail "run --policy other.yaml: $out"
-	expect_contains "one because changed: not the loaded one" "$out" \
-		"other.yaml:3:3: error: a session policy cannot have sources"
+	expect_contains "one because changed: not the loaded one" "$out" "session's own"
 	rm -rf $d
 }
 
@@ -800,6 +953,9 @@ run_test "user sessions: run as uid 1000 blocks push and .env -> net (sh, py, C)
 run_test "user sessions: the workspace's own policy on top of the machine's (sh, py, C)" t_session_policy
 run_test "user sessions: a session policy alone (no machine policy): argv, endpoint, path" t_session_policy_alone
 run_test "user sessions: a session policy cannot loosen the machine's" t_session_cannot_loosen
+run_test "user sessions: a session policy's own source: a private label, its declassify (sh, py, C)" t_private_labels
+run_test "user sessions: private labels: not another session's, not outside, swept and reused" t_private_labels_stay_inside
+run_test "user sessions: private labels: 8 per session policy, 8 per user" t_private_label_quota
 run_test "user sessions: session policies over netlink: what the module refuses; an attach race" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested

@@ -125,7 +125,7 @@ static struct ap_policy *load(const struct opts *o, const char *path,
 		p = ap_policy_load_fd(0, "<stdin>", o->domain, d);
 	else
 		p = ap_policy_load_file(path, o->domain, d);
-	if (o->session)		/* its labels are the machine's: none needs a source here */
+	if (o->session)		/* labels it has no source for are the machine's */
 		ap_diag_session_policy(d);
 	ap_diag_print(err, d, use_color(err));
 	if (!p) {
@@ -197,9 +197,10 @@ int ap_cli_check(int argc, char **argv, FILE *out, FILE *err)
 		"  -d, --domain NAME   domain of a rules:/domains: catalog\n"
 		"  -s, --strict        fail on warnings too\n"
 		"  -S, --session       also check that it can be a session policy (what\n"
-		"                      `actplane run` as a user attaches): rules only, no\n"
-		"                      sources, declassify/endorse, gates or lineages; its\n"
-		"                      labels must be the machine's (checked by run)\n"
+		"                      `actplane run` as a user attaches): rules, and\n"
+		"                      sources of its own labels (at most 8), which only\n"
+		"                      it may declassify or endorse; no gates or lineages;\n"
+		"                      its other labels are the machine's (checked by run)\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this help\n"
 		"\n"

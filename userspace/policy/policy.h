@@ -308,10 +308,11 @@ void ap_policy_free(struct ap_policy *p);
 
 /*
  * Can @p be a session policy (`actplane run` as a user, `check --session`)?
- * Rules only: no sources, declassify/endorse, gates, lineages, or `unless`
- * other than a target.  0, or -1 with an error at file:line:col, and a
- * hint, added to @d.  (That its labels are the machine's is checked
- * against the module.)
+ * Rules, and sources whose labels are its own (at most
+ * ACTPLANE_SESSION_PRIVATE_MAX), declassified or endorsed only by it; no
+ * gates, lineages, or `unless` other than a target.  0, or -1 with an
+ * error at file:line:col, and a hint, added to @d.  (That its other
+ * labels are the machine's is checked against the module.)
  */
 int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d);
 /* The same, the error printed on @err (no color). */

@@ -1,24 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What a session policy may hold (actplane run as a user, `check
- * --session`): rules only, whose `if` reads the machine's labels.  The
- * module refuses the rest too, element by element; this says where in the
- * file, with a hint, before anything is sent.
+ * --session`): rules, whose `if` reads the machine's labels, and sources,
+ * whose labels are the session's own (private: the module gives each its own
+ * bit, apart from the machine's label of the same name), which it may
+ * declassify or endorse.  Not the machine's labels: a session never loosens
+ * them.  `after` gates and lineages stay in the base policy.  The module
+ * refuses the rest too, element by element; this says where in the file,
+ * with a hint, before anything is sent.
  */
 #include "internal.h"
 #include "policy.h"
 
+/* private labels per session policy (include/uapi/actplane.h) */
+#ifndef ACTPLANE_SESSION_PRIVATE_MAX
+#define ACTPLANE_SESSION_PRIVATE_MAX	8
+#endif
+
 static const char ap_session_hint[] =
-	"a session policy (actplane run without root) only adds rules on top of the machine's "
-	"policy; its `if` reads the machine's labels.  Sources, declassify, endorse, `after` "
-	"gates and lineages belong in /etc/actplane/base.yaml (root).";
+	"a session policy (actplane run without root) adds rules on top of the machine's "
+	"policy, and sources whose labels are the session's own, which it may declassify or "
+	"endorse; its other `if` labels are the machine's.  `after` gates and lineages belong "
+	"in /etc/actplane/base.yaml (root).";
+
+static const char ap_session_own_hint[] =
+	"a session policy may declassify or endorse only the labels its own sources introduce; "
+	"the machine's labels are root's (/etc/actplane/base.yaml)";
+
+static const char ap_session_private_hint[] =
+	"the labels a session policy's sources introduce are its own, each a label bit of the "
+	"module's; use fewer distinct labels, or ask root to add the source to "
+	"/etc/actplane/base.yaml";
 
 /* One thing a session policy cannot have, at @loc of @p's file: an error in @d. */
 static int ap_session_refuse(const struct ap_policy *p, const struct ap_loc *loc,
-			     const char *what, struct ap_diag *d)
+			     const char *hint, const char *what, struct ap_diag *d)
 {
 	diag_add_at(d, AP_SEV_ERROR, p->path, loc ? loc->line : 0, loc ? loc->col : 0,
-		    ap_session_hint, "a session policy cannot have %s", what);
+		    hint, "a session policy cannot have %s", what);
 	return -1;
 }
 
@@ -28,25 +47,53 @@ static int ap_session_refuse(const struct ap_policy *p, const struct ap_loc *loc
  */
 int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d)
 {
+	uint64_t own = 0;	/* labels a source of @p introduces: the session's own */
+	unsigned n_own = 0;
 	size_t i, j, k;
 
-	if (p->n_sources)
-		return ap_session_refuse(p, &p->sources[0].loc, "sources (yet)", d);
-	if (p->n_transforms)
-		return ap_session_refuse(p, &p->transforms[0].loc, "declassify or endorse", d);
+	for (i = 0; i < p->n_sources; i++) {
+		const struct ap_source *s = &p->sources[i];
+		uint64_t bit = 1ULL << s->label;
+
+		if (own & bit)
+			continue;
+		if (n_own == ACTPLANE_SESSION_PRIVATE_MAX) {
+			diag_add_at(d, AP_SEV_ERROR, p->path, s->loc.line, s->loc.col,
+				    ap_session_private_hint,
+				    "a session policy cannot have more than %u labels of its own; "
+				    "'%s' would be label %u", ACTPLANE_SESSION_PRIVATE_MAX,
+				    p->labels[s->label].name, n_own + 1);
+			return -1;
+		}
+		own |= bit;
+		n_own++;
+	}
+	for (i = 0; i < p->n_transforms; i++) {
+		const struct ap_transform *x = &p->transforms[i];
+
+		if (own & (1ULL << x->label))
+			continue;
+		diag_add_at(d, AP_SEV_ERROR, p->path, x->loc.line, x->loc.col, ap_session_own_hint,
+			    "a session policy cannot %s '%s': no source of this policy introduces it, "
+			    "so it is the machine's label",
+			    x->kind == AP_TRANSFORM_ENDORSE ? "endorse" : "declassify",
+			    p->labels[x->label].name);
+		return -1;
+	}
 	if (p->n_gates)
-		return ap_session_refuse(p, &p->gates[0].loc, "`after` gates (yet)", d);
+		return ap_session_refuse(p, &p->gates[0].loc, ap_session_hint,
+					 "`after` gates (yet)", d);
 	for (i = 0; i < p->n_rules; i++)
 		for (j = 0; j < p->rules[i].n_clauses; j++) {
 			const struct ap_clause *c = &p->rules[i].clauses[j];
 
 			for (k = 0; k < c->n_unless; k++)
 				if (c->unless[k].kind != AP_COND_TARGET)
-					return ap_session_refuse(p, &c->loc, "`unless` lineages or gates (yet)",
-								 d);
+					return ap_session_refuse(p, &c->loc, ap_session_hint,
+								 "`unless` lineages or gates (yet)", d);
 		}
 	if (p->n_lineages)
-		return ap_session_refuse(p, NULL, "lineages (yet)", d);
+		return ap_session_refuse(p, NULL, ap_session_hint, "lineages (yet)", d);
 	return 0;
 }
 
