@@ -285,6 +285,9 @@ const struct ap_prov *ap_task_prov(const struct task_struct *t);
  */
 int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
 		 bool done);
+/* ap_task_take() for a caller that found !ap_task_covers() (task.h) already */
+int ap_task_take_new(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
+		     bool done);
 int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *path);
 int ap_open_file_write(const struct file *file, u64 labels);
 int ap_chan_write(const void *chan, u64 labels, u8 obj);
@@ -502,6 +505,7 @@ int ap_cmd_session_policy_begin(struct sk_buff *skb, struct genl_info *info);
 int ap_cmd_session_policy_add(struct sk_buff *skb, struct genl_info *info);
 struct ap_policy *ap_session_policy_take(struct genl_info *info);
 void ap_session_policy_free(struct ap_policy *pol);
+void ap_session_policy_discard(struct ap_policy *pol);
 void ap_session_policy_labels(const struct ap_policy *pol, u64 *seed, u64 *own);
 void ap_policy_retire(struct ap_policy *pol);
 void ap_policy_reindex_session(u32 id);

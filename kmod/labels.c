@@ -19,6 +19,7 @@
 #include <net/netlink.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/rcupdate_trace.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "actplane.h"
@@ -78,9 +79,9 @@ int ap_label_lookup(const char *name)
 }
 
 /* A private copy of the names @old (NULL: none yet) to change; NULL if no memory. */
-static struct ap_label_names *ap_names_copy(const struct ap_label_names *old)
+static struct ap_label_names *ap_names_copy(const struct ap_label_names *old, gfp_t gfp)
 {
-	struct ap_label_names *new = kmalloc(sizeof(*new), GFP_KERNEL);
+	struct ap_label_names *new = kmalloc(sizeof(*new), gfp);
 
 	if (!new)
 		return NULL;
@@ -153,7 +154,7 @@ int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
 		}
 		if (bit < 0) {
 			if (!new) {
-				new = ap_names_copy(old);
+				new = ap_names_copy(old, GFP_KERNEL);
 				if (!new) {
 					ret = -ENOMEM;
 					goto out;
@@ -267,7 +268,7 @@ int ap_labels_private(const char *const *names, unsigned int n, u8 *bits, kuid_t
 		ret = -EDQUOT;
 		goto out;
 	}
-	new = ap_names_copy(old);
+	new = ap_names_copy(old, GFP_KERNEL);
 	if (!new) {
 		ret = -ENOMEM;
 		goto out;
@@ -292,7 +293,11 @@ out:
 	return ret;
 }
 
-/* Under ap_names_lock: the names without the private bits @mask (or @old if none). */
+/*
+ * Under ap_names_lock: the names without the private bits @mask.  Must
+ * not fail (a copy changed in place could show a reader a machine name
+ * on a bit still being given back), and may: process context.
+ */
 static void ap_labels_drop(u64 mask)
 {
 	struct ap_label_names *old, *new;
@@ -301,16 +306,7 @@ static void ap_labels_drop(u64 mask)
 	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
 	if (!old)
 		return;
-	new = ap_names_copy(old);
-	if (!new) {
-		/* no memory for a copy: clear in place, readers see a name or none */
-		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
-			if ((mask & BIT_ULL(bit)) && old->owner[bit]) {
-				WRITE_ONCE(old->name[bit][0], '\0');
-				WRITE_ONCE(old->owner[bit], 0);
-			}
-		return;
-	}
+	new = ap_names_copy(old, GFP_KERNEL | __GFP_NOFAIL);
 	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++) {
 		if (!(mask & BIT_ULL(bit)) || !new->owner[bit])
 			continue;
@@ -331,8 +327,8 @@ void ap_labels_private_own(u64 mask, u32 id)
 		return;
 	mutex_lock(&ap_names_lock);
 	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
-	new = ap_names_copy(old);
-	if (new) {
+	new = ap_names_copy(old, GFP_KERNEL);
+	if (new) {	/* else it stays NAME@new: cosmetic */
 		for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
 			if ((mask & BIT_ULL(bit)) && new->owner[bit] == AP_LABEL_UNOWNED)
 				new->owner[bit] = id;
@@ -367,7 +363,13 @@ void ap_labels_release(u64 mask)
 	if (!mask)
 		return;
 	atomic64_or(mask, &ap_labels_retiring);
+	/*
+	 * The hooks' programs run in an RCU read-side section, sleepable ones
+	 * (exec) in an RCU Tasks Trace one, which reads label state and
+	 * writes it back later: wait for both.
+	 */
 	synchronize_rcu();
+	synchronize_rcu_tasks_trace();
 	ap_store_forget(mask);
 	ap_prov_forget(mask);	/* records left of them explain nothing new */
 	atomic64_andnot(mask, &ap_labels_retiring);

@@ -657,7 +657,7 @@ static int ap_session_create_unpriv(struct genl_info *info, struct task_struct *
 	}
 	id = ap_session_create_user(task_tgid_nr(current), old, pol);
 	if (id < 0)
-		ap_session_policy_free(pol);	/* else the session's */
+		ap_session_policy_discard(pol);	/* else the session's */
 	if (id == -EDQUOT)
 		NL_SET_ERR_MSG(info->extack, "you have as many sessions as the quota allows "
 				 "(see 'actplane status'; end one first)");
@@ -726,7 +726,7 @@ static int ap_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 	mask |= seed;		/* its own `exec "**"` labels */
 	id = ap_session_create(task_tgid_nr(t.task), GFP_KERNEL, pol);
 	if (id < 0) {
-		ap_session_policy_free(pol);
+		ap_session_policy_discard(pol);
 		ret = id;
 		goto out;
 	}

@@ -1281,7 +1281,7 @@ static int ap_session_own_labels(const struct ap_stage *st, u64 *own,
 		if (*own & BIT_ULL(pol->transforms[i].bit))
 			continue;
 		/* extack messages are cut at 80 bytes */
-		NL_SET_ERR_MSG_FMT(extack, "declassify/endorse of '%.24s': not a label its own "
+		NL_SET_ERR_MSG_FMT(extack, "declassify/endorse of '%.16s': not a label its own "
 				   "sources introduce", st->labels[pol->transforms[i].bit]);
 		return -EPERM;
 	}
@@ -1328,7 +1328,7 @@ struct ap_policy *ap_session_policy_take(struct genl_info *info)
 		}
 		bit = ap_label_lookup(st->labels[i]);
 		if (bit < 0) {
-			NL_SET_ERR_MSG_FMT(info->extack, "label '%.32s' is not the machine's, nor "
+			NL_SET_ERR_MSG_FMT(info->extack, "label '%.24s' is not the machine's, nor "
 					   "its own sources'", st->labels[i]);
 			ret = -ENOENT;
 			goto fail;
@@ -1379,6 +1379,19 @@ void ap_session_policy_labels(const struct ap_policy *pol, u64 *seed, u64 *own)
 {
 	*seed = pol ? pol->session_root_labels : 0;
 	*own = pol ? pol->private_bits : 0;
+}
+
+/*
+ * A session policy no session was created with: nothing evaluated it, so
+ * its own labels reached nothing and go back without a sweep.
+ */
+void ap_session_policy_discard(struct ap_policy *pol)
+{
+	if (!pol)
+		return;
+	ap_labels_unreserve(pol->private_bits);
+	pol->private_bits = 0;
+	ap_policy_retire(pol);
 }
 
 /* A session policy goes when its session does: after a grace period. */

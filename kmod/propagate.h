@@ -36,14 +36,14 @@ static inline int ap_eval_once(struct ap_event *ev)
 #define ap_flow_in(obj, op_, src_, ptr) ({					\
 	u64 __l = (obj);							\
 	__l && !ap_task_covers(current, __l) ?					\
-		ap_task_take(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), false) : 0; \
+		ap_task_take_new(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), false) : 0; \
 })
 
 /* The same, after the fact (a tracing program): it cannot be refused. */
 #define ap_flow_in_done(obj, op_, src_, ptr) do {				\
 	u64 __l = (obj);							\
 	if (__l && !ap_task_covers(current, __l))				\
-		ap_task_take(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), true); \
+		ap_task_take_new(current, __l, ACTPLANE_PROV_##op_, AP_SRC_##src_, (ptr), true); \
 } while (0)
 
 /* The current process writes into a channel (pipe, queue, key, local socket). */

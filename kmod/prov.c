@@ -38,7 +38,7 @@ struct ap_prov {
 	u8 obj;			/* enum actplane_prov_obj: what took the labels */
 	u16 size;		/* bytes charged */
 	u32 pid;		/* the process that made it happen (tgid) */
-	u32 gen;		/* ap_prov_gen when it was made */
+	u64 gen;		/* ap_prov_gen when it was made (no padding: 8 + 8 bytes) */
 	struct ap_prov *next;	/* older records of the same object */
 	struct ap_prov *from;	/* the source's records then (NULL: an origin, or none) */
 	u64 labels;		/* the labels that arrived */
@@ -58,12 +58,13 @@ static bool ap_prov_on = true;
  * ap_prov_gen and notes it for its bits; a record of a bit made before
  * that is not a record of it.
  */
-static atomic_t ap_prov_gen = ATOMIC_INIT(0);
-static u32 ap_prov_bit_gen[ACTPLANE_MAX_LABELS];
+static atomic64_t ap_prov_gen = ATOMIC64_INIT(0);
+static u64 ap_prov_bit_gen[ACTPLANE_MAX_LABELS];
 
 void ap_prov_forget(u64 mask)
 {
-	u32 g = atomic_inc_return(&ap_prov_gen), bit;
+	u64 g = atomic64_inc_return(&ap_prov_gen);
+	u32 bit;
 
 	for (bit = 0; bit < ACTPLANE_MAX_LABELS; bit++)
 		if (mask & BIT_ULL(bit))
@@ -73,8 +74,7 @@ void ap_prov_forget(u64 mask)
 /* Does record @n record label @bit (a mask of one bit) as it is now? */
 static bool ap_prov_of(const struct ap_prov *n, u64 bit)
 {
-	return (n->labels & bit) &&
-	       (s32)(n->gen - READ_ONCE(ap_prov_bit_gen[__ffs64(bit)])) >= 0;
+	return (n->labels & bit) && n->gen >= READ_ONCE(ap_prov_bit_gen[__ffs64(bit)]);
 }
 static atomic_long_t ap_prov_bytes = ATOMIC_LONG_INIT(0);
 static atomic_long_t ap_prov_count = ATOMIC_LONG_INIT(0);
@@ -149,7 +149,7 @@ struct ap_prov *ap_prov_new(u64 labels, u8 op, u8 obj, const char *name, const c
 	n->obj = obj;
 	n->size = size;
 	n->pid = task_tgid_nr(current);
-	n->gen = atomic_read(&ap_prov_gen);
+	n->gen = atomic64_read(&ap_prov_gen);
 	n->next = NULL;
 	n->from = from;
 	n->labels = labels;
@@ -230,14 +230,6 @@ static const struct ap_prov *ap_prov_find(const struct ap_prov *head, u64 bit)
 		if (ap_prov_of(head, bit))
 			return head;
 	return NULL;
-}
-
-/* Does the list at @head record every one of @labels? */
-bool ap_prov_has(const struct ap_prov *head, u64 labels)
-{
-	for (; head && labels; head = READ_ONCE(head->next))
-		labels &= ~head->labels;
-	return !labels;
 }
 
 static int ap_prov_put_hop(struct sk_buff *msg, const struct ap_prov *n)

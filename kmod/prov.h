@@ -57,7 +57,6 @@ struct ap_prov *ap_prov_new(u64 labels, u8 op, u8 obj, const char *name, const c
 void ap_prov_push(struct ap_prov **head, struct ap_prov *n);
 struct ap_prov *ap_prov_get(struct ap_prov *n);
 void ap_prov_put(struct ap_prov *n);
-bool ap_prov_has(const struct ap_prov *head, u64 labels);
 void ap_prov_forget(u64 mask);
 void ap_prov_stats(u64 *records, u64 *bytes, u64 *limit);
 int ap_prov_put_chain(struct sk_buff *msg, int type, const char *label, u32 bit,

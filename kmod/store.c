@@ -367,7 +367,8 @@ static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 ad
 		spin_unlock_irqrestore(&p->lock, flags);
 		return 0;
 	}
-	new = add & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels);
+	new = add & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels) &
+	      ~ap_labels_retiring_mask();
 	p->arriving |= new;
 	p->narriving++;
 	for (i = 0; p->sends && i < AP_SEND_SLOTS; i++)
@@ -859,6 +860,20 @@ static void ap_obj_record(enum ap_obj_type type, struct ap_obj *o, u64 grew,
 			  const struct ap_from *f);
 
 /*
+ * Add @labels to @o, found in its table; *@added: the new bits.  Return:
+ * true if @o left the table meanwhile and the labels must go into a new
+ * entry.  A sweep (ap_obj_forget()) may empty and unlink an object while
+ * a flow adds to it: the OR is fully ordered and the sweep marks the
+ * object dead before it reads its labels again, so either we see the
+ * mark or it sees our labels.
+ */
+static __always_inline bool ap_obj_or(struct ap_obj *o, u64 labels, u64 *added)
+{
+	*added = ap_labels_or(&o->labels, labels);
+	return *added && READ_ONCE(o->dead);
+}
+
+/*
  * Add @labels to the object at @key; *@grew (if not NULL): the new bits,
  * recorded as coming from @f.
  */
@@ -869,6 +884,7 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 {
 	struct ap_obj *o, *old;
 	u64 added = labels;
+	int tries = 0;
 	atomic_t *slot;
 	u16 acct;
 
@@ -878,15 +894,9 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 		return 0;
 	rcu_read_lock();
 	o = ap_mem_count_of(type) ? ap_obj_find(ht, type, key, params) : NULL;
-	if (o) {
-		added = ap_labels_or(&o->labels, labels);
-		if (grew)
-			*grew = added;
-		if (added)
-			ap_obj_record(type, o, added, f);
-		rcu_read_unlock();
-		return 0;
-	}
+	if (o && !ap_obj_or(o, labels, &added))
+		goto done;
+retry:
 	labels &= ~ap_labels_retiring_mask();	/* see ap_labels_or() */
 	if (!labels) {
 		rcu_read_unlock();
@@ -908,21 +918,30 @@ static __always_inline int ap_obj_absorb(struct rhashtable *ht, enum ap_obj_type
 	atomic_inc(slot);
 	smp_mb__after_atomic();		/* counted before it can be found */
 	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
-	if (old) {
-		atomic_dec(slot);
-		ap_prov_put(o->prov);	/* never seen: no grace period needed */
-		kmem_cache_free(ap_obj_cache, o);
-		ap_uncharge_from(type, sizeof(*o), acct);
-		if (IS_ERR(old))
-			goto untrackable;
-		added = ap_labels_or(&old->labels, labels);	/* lost a race: use the winner */
-		if (added)
-			ap_obj_record(type, old, added, f);
-	} else {
+	if (!old) {
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+		if (grew)
+			*grew = labels;	/* recorded above */
+		rcu_read_unlock();
+		return 0;
 	}
+	atomic_dec(slot);
+	ap_prov_put(o->prov);	/* never seen: no grace period needed */
+	kmem_cache_free(ap_obj_cache, o);
+	ap_uncharge_from(type, sizeof(*o), acct);
+	if (IS_ERR(old))
+		goto untrackable;
+	o = old;			/* lost a race: use the winner */
+	if (ap_obj_or(o, labels, &added)) {
+		if (++tries < 3)
+			goto retry;
+		goto untrackable;	/* swept away three times in a row */
+	}
+done:
 	if (grew)
 		*grew = added;
+	if (added)
+		ap_obj_record(type, o, added, f);
 	rcu_read_unlock();
 	return 0;
 untrackable:
@@ -938,7 +957,8 @@ static void ap_obj_free_rcu(struct rcu_head *head)
 	kmem_cache_free(ap_obj_cache, o);
 }
 
-static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct ap_obj *o,
+/* Remove @o from its table; false if somebody else did first. */
+static bool ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct ap_obj *o,
 			  const struct rhashtable_params params)
 {
 	int cpu, i;
@@ -953,7 +973,9 @@ static void ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct a
 		}
 		ap_uncharge_from(type, sizeof(*o), o->acct);
 		call_rcu(&o->rcu, ap_obj_free_rcu);
+		return true;
 	}
+	return false;
 }
 
 /* Remove @labels; an entry left with none is freed. */
@@ -1245,13 +1267,36 @@ void ap_sb_free(const struct super_block *sb)
 static DEFINE_MUTEX(ap_forget_lock);
 static bool ap_store_live;
 
-/* Clear @mask from every entry of object table @ht; entries left with none go. */
+/*
+ * Clear @mask from @o; an entry left with none goes.  A flow adding to it
+ * meanwhile either sees it dead and makes a new entry (ap_obj_or()), or
+ * its labels are seen here, after the mark, and put into one.
+ */
+static __always_inline void ap_obj_forget(struct rhashtable *ht, enum ap_obj_type type,
+					  struct ap_obj *o, u64 mask,
+					  const struct rhashtable_params params)
+{
+	u64 left;
+
+	if (!(atomic64_read(&o->labels) & mask) ||
+	    (atomic64_fetch_andnot(mask, &o->labels) & ~mask) ||
+	    !ap_obj_unlink(ht, type, o, params))
+		return;
+	left = atomic64_read(&o->labels) & ~mask;	/* after the mark (a full barrier) */
+	if (left)
+		ap_obj_absorb(ht, type, &o->key, left, params, NULL, NULL);
+}
+
+/*
+ * Clear @mask from every entry of object table @ht.  One walk inside one
+ * read-side section (preemptible with Debian's RCU): a walk stopped and
+ * restarted may pass over the entry after one removed meanwhile.
+ */
 static void ap_objs_forget(struct rhashtable *ht, enum ap_obj_type type, u64 mask,
 			   const struct rhashtable_params params)
 {
 	struct rhashtable_iter iter;
 	struct ap_obj *o;
-	u32 n = 0;
 
 	if (!ap_mem_count_of(type))
 		return;
@@ -1260,26 +1305,18 @@ static void ap_objs_forget(struct rhashtable *ht, enum ap_obj_type type, u64 mas
 	while ((o = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(o))
 			continue;	/* -EAGAIN: table resized, keep walking */
-		if ((atomic64_read(&o->labels) & mask) &&
-		    !(atomic64_fetch_andnot(mask, &o->labels) & ~mask))
-			ap_obj_unlink(ht, type, o, params);
-		if (!(++n % 1024)) {	/* a large table: let others run */
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
+		ap_obj_forget(ht, type, o, mask, params);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 }
 
-/* Clear @mask from every tracked process: its labels and its immunity. */
+/* Clear @mask from every tracked process: its labels, immunity and arrivals. */
 static void ap_procs_forget(u64 mask)
 {
 	struct rhashtable_iter iter;
 	unsigned long flags;
 	struct ap_task *e;
-	u32 n = 0;
 
 	rhashtable_walk_enter(&ap_tasks, &iter);
 	rhashtable_walk_start(&iter);
@@ -1289,17 +1326,11 @@ static void ap_procs_forget(u64 mask)
 		if (IS_ERR(e))
 			continue;
 		p = e->proc;
-		if ((atomic64_read(&p->labels) | atomic64_read(&p->immune)) & mask) {
-			spin_lock_irqsave(&p->lock, flags);
-			atomic64_andnot(mask, &p->labels);
-			atomic64_andnot(mask, &p->immune);
-			spin_unlock_irqrestore(&p->lock, flags);
-		}
-		if (!(++n % 1024)) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
+		spin_lock_irqsave(&p->lock, flags);
+		atomic64_andnot(mask, &p->labels);
+		atomic64_andnot(mask, &p->immune);
+		p->arriving &= ~mask;
+		spin_unlock_irqrestore(&p->lock, flags);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
@@ -1383,8 +1414,8 @@ const struct ap_prov *ap_chan_prov(const void *chan)
  * every steady-state read and write pays.  Only then does a noinline slow
  * path describe the flow (its struct ap_from on its own stack: prov.h).
  */
-static noinline int ap_task_take_slow(const struct task_struct *t, u64 labels, u8 op, u8 src,
-				      const void *ptr, bool done)
+noinline int ap_task_take_new(const struct task_struct *t, u64 labels, u8 op, u8 src,
+			      const void *ptr, bool done)
 {
 	const struct ap_from f = { .op = op, .src = src, .ptr = ptr };
 
@@ -1394,15 +1425,7 @@ static noinline int ap_task_take_slow(const struct task_struct *t, u64 labels, u
 int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
 		 bool done)
 {
-	bool rcu;
-	struct ap_proc *p;
-	bool covered;
-
-	rcu = ap_rcu_lock();
-	p = ap_proc_of(t);
-	covered = p && !(labels & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels));
-	ap_rcu_unlock(rcu);
-	return covered ? 0 : ap_task_take_slow(t, labels, op, src, ptr, done);
+	return ap_task_covers(t, labels) ? 0 : ap_task_take_new(t, labels, op, src, ptr, done);
 }
 
 /* What a write into @inode's data adds to: a FIFO's or pipe's buffer, or the inode. */
