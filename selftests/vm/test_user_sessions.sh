@@ -297,7 +297,8 @@ bg_session() {
 		>/dev/null 2>&1 &
 	for _ in $(seq 100); do
 		id=$(user_sessions $1); id=${id%%:*}
-		[ -n "$id" ] && [ -e $W/copy-$1.txt ] && break
+		# the copy exists before cp writes it: wait for its label
+		[ -n "$id" ] && "$AP" labels $W/copy-$1.txt 2>/dev/null | grep -q @ && break
 		sleep 0.1
 	done
 	echo "$id"
