@@ -19,7 +19,7 @@
 #include <net/netlink.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/rcupdate_trace.h>
+
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "actplane.h"
@@ -364,12 +364,15 @@ void ap_labels_release(u64 mask)
 		return;
 	atomic64_or(mask, &ap_labels_retiring);
 	/*
-	 * The hooks' programs run in an RCU read-side section, sleepable ones
-	 * (exec) in an RCU Tasks Trace one, which reads label state and
-	 * writes it back later: wait for both.
+	 * Writes mask inside the section that holds their entry.  Known
+	 * window: the sleepable exec hook reads the program file's labels
+	 * before it reads the arguments (which may sleep) and writes them at
+	 * the commit, in another section; a release that runs entirely while
+	 * it sleeps could miss them.  synchronize_rcu_tasks_trace() would
+	 * close it, but including its header breaks the module's BTF of
+	 * struct file on 7.x (its hook programs fail to load).
 	 */
 	synchronize_rcu();
-	synchronize_rcu_tasks_trace();
 	ap_store_forget(mask);
 	ap_prov_forget(mask);	/* records left of them explain nothing new */
 	atomic64_andnot(mask, &ap_labels_retiring);
