@@ -127,6 +127,8 @@ int ap_labels_private(const char *const *names, unsigned int n, u8 *bits, kuid_t
 void ap_labels_private_own(u64 mask, u32 id);
 void ap_labels_unreserve(u64 mask);
 void ap_labels_release(u64 mask);
+u64 ap_labels_release_seq(void);
+u64 ap_labels_gone_since(u64 seq);
 /* bits no flow may add: being swept out after their session's end (store.c) */
 extern atomic64_t ap_labels_retiring;
 void ap_labels_exit(void);
@@ -213,10 +215,19 @@ struct ap_sends {
  * "immune to L" (it would leave the declassifier carrying L), and a label
  * a sibling absorbs while a thread execs is never overwritten.
  */
+/*
+ * Lineage id @id of the session policy at @slot of an evaluation (1: the
+ * outermost of the process's chain): a process only ever moves into
+ * sessions nested in its own, so a level keeps its policy for its life.
+ */
+#define AP_SLINEAGE_BIT(slot, id)	(((slot) - 1) * ACTPLANE_SESSION_LINEAGES_MAX + (id))
+
 struct ap_proc {
 	atomic64_t labels;
 	atomic64_t immune;	/* declassified by the running program: not absorbed */
 	atomic64_t lineage;	/* lineage marks (policy lineage ids), inherited */
+	/* the session chain's policies' marks (AP_SLINEAGE_BIT()), inherited */
+	atomic64_t slineage;
 	spinlock_t lock;	/* serialises changes of labels against immune */
 	refcount_t ref;		/* task entries pointing here */
 	u32 session;
@@ -275,7 +286,7 @@ int ap_task_root_session(const struct task_struct *t, u64 labels, u32 session);
 void ap_task_clear(const struct task_struct *t, u64 labels);
 bool ap_task_drop_immunity(const struct task_struct *t);
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
-		   bool exec, const struct ap_from *f);
+		   u64 slineage, bool exec, const struct ap_from *f);
 const struct ap_prov *ap_task_prov(const struct task_struct *t);
 /*
  * The entry points hooks use: the flow described by scalars (prov.h).

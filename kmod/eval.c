@@ -57,7 +57,8 @@
 struct ap_exec_pend {
 	const struct linux_binprm *bprm;	/* the exec it belongs to */
 	u64 gen;			/* policy generation of the gate bits */
-	u64 declass, endorse, lineage;
+	u64 label_seq;			/* label releases when the exec was evaluated */
+	u64 declass, endorse, lineage, slineage;
 	bool root;			/* a subject source: root a session */
 	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
 	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
@@ -95,10 +96,10 @@ struct ap_eval {
 	const struct ap_exec_pend *xp;	/* exec: what earlier `#!` levels left pending */
 	u64 labels;			/* subject's labels, view */
 	u64 immune;
-	u64 lineage;
+	u64 lineage, slineage;
 	u32 session;
 	/* changes from this event */
-	u64 src_labels, declass, endorse, lineage_add;
+	u64 src_labels, declass, endorse, lineage_add, slineage_add;
 	bool exec_transform;		/* exec: immunity is reset to declass */
 	bool gate_hits, pend_hits;	/* gate_hits: the bitmaps below are valid */
 	bool subject_src;		/* an exec source labels the subject */
@@ -121,6 +122,7 @@ struct ap_eval {
 	 * the session's merged index (slot 0, u->slot says whose).
 	 */
 	u8 slot, slot0;
+	u8 pol_slot;			/* @pol is pols[pol_slot] */
 	bool base_hit;			/* something with state to commit matched (ap_hit()) */
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
@@ -623,14 +625,15 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		/* second query: everything but the clauses was taken already */
 		if (u->kind == AP_USE_CLAUSE) {
 			e->pol = pol;
+			e->pol_slot = slot;
 			ap_consider(e, u->idx);
 		}
 		return;
 	}
 	/*
 	 * Anything but a clause is state to commit: the machine's, or a
-	 * session policy's sources and transforms (it has no gates or
-	 * lineages: ap_stage_build()).
+	 * session policy's sources, transforms and lineage marks (it has no
+	 * gates: ap_stage_build()).
 	 */
 	e->base_hit |= !slot || u->kind != AP_USE_CLAUSE;
 	switch (u->kind) {
@@ -653,7 +656,10 @@ static void ap_hit(const struct ap_use *u, void *arg)
 			e->endorse |= BIT_ULL(pol->transforms[u->idx].bit);
 		break;
 	case AP_USE_LINEAGE:
-		e->lineage_add |= BIT_ULL(u->idx);
+		if (!slot)
+			e->lineage_add |= BIT_ULL(u->idx);
+		else
+			e->slineage_add |= BIT_ULL(AP_SLINEAGE_BIT(slot, u->idx));
 		break;
 	case AP_USE_GATE:
 		if (!ap_event_argv_match(ev, &pol->gates[u->idx].args))
@@ -822,6 +828,8 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 			return ap_untrackable();
 		p->xpend = xp;
 	}
+	if (xp->bprm != e->ev->bprm)	/* the first level: before any bit it stages */
+		xp->label_seq = ap_labels_release_seq();
 	xp->bprm = e->ev->bprm;
 	if (xp->gen != e->pol->generation) {
 		bitmap_zero(xp->arm, AP_POL_MAX_GATES);
@@ -834,6 +842,7 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 	xp->endorse = (xp->endorse & ~immune) | e->endorse;
 	xp->declass |= e->declass;
 	xp->lineage |= e->lineage_add;
+	xp->slineage |= e->slineage_add;
 	xp->root |= e->subject_src && !e->session;
 	if (e->gate_hits && (e->ev->argv_later || e->ev->argv_only)) {
 		/* one level in two passes: gather, apply at the promotion */
@@ -925,8 +934,16 @@ void ap_on_exec_commit(const struct linux_binprm *bprm)
 	p->xpend = NULL;
 	if (xp->bprm != bprm)
 		goto free;
-	if (xp->declass || xp->endorse || xp->lineage)
-		ap_task_commit(current, 0, xp->declass, xp->endorse, xp->lineage, true, NULL);
+	if (xp->declass || xp->endorse) {
+		/* staged while the exec could sleep: nothing given back since */
+		u64 gone = ap_labels_gone_since(xp->label_seq);
+
+		xp->declass &= ~gone;
+		xp->endorse &= ~gone;
+	}
+	if (xp->declass || xp->endorse || xp->lineage || xp->slineage)
+		ap_task_commit(current, 0, xp->declass, xp->endorse, xp->lineage, xp->slineage,
+			       true, NULL);
 	session = READ_ONCE(p->session);
 	if (xp->root && !session)
 		session = ap_root_session();
@@ -976,7 +993,9 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 						  k->negate);
 			break;
 		case ACTPLANE_COND_LINEAGE:
-			holds = e->lineage & BIT_ULL(k->arg);
+			/* each policy's own marks: ids are per policy */
+			holds = !e->pol_slot ? e->lineage & BIT_ULL(k->arg) :
+				e->slineage & BIT_ULL(AP_SLINEAGE_BIT(e->pol_slot, k->arg));
 			break;
 		case ACTPLANE_COND_AFTER:
 			if (xg && test_bit(k->arg, xg->arm))
@@ -1504,10 +1523,13 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 		e->labels = atomic64_read(&proc->labels);
 		e->immune = atomic64_read(&proc->immune);
 		e->lineage = atomic64_read(&proc->lineage);
+		e->slineage = atomic64_read(&proc->slineage);
 		e->session = proc->session;
 	}
 	if (ev->exec)
 		e->xp = ap_exec_pend_of(proc, ev);
+	if (ev->absorb_inode)	/* in this section: see struct ap_event */
+		ev->absorb = ap_inode_labels(ev->inode);
 
 	/* the view: what the subject will be if the operation happens */
 	if (ev->exec) {
@@ -1522,6 +1544,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 		if (e->xp) {	/* what the earlier `#!` levels will commit */
 			e->immune |= e->xp->declass;
 			e->lineage |= e->xp->lineage;
+			e->slineage |= e->xp->slineage;
 			pend_endorse = e->xp->endorse;
 		}
 		e->immune |= e->declass;
@@ -1532,10 +1555,12 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 				    false);
 	}
 	e->lineage |= e->lineage_add;
+	e->slineage |= e->slineage_add;
 
 	if (likely(!e->cand_overflow)) {
 		for (i = 0; i < e->ncand; i++) {
-			e->pol = e->pols[e->cand_slot[i]];
+			e->pol_slot = e->cand_slot[i];
+			e->pol = e->pols[e->pol_slot];
 			ap_consider(e, e->cand[i]);
 		}
 	} else {
@@ -1549,6 +1574,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 		ap_query_all(e);
 	}
 	e->pol = pol;
+	e->pol_slot = 0;
 	if (!base_any && !e->best && !ev->incomplete)
 		goto out;	/* nothing to decide, no state to commit */
 	best = e->best;
@@ -1617,14 +1643,15 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 		 * certain to run (ap_on_exec_commit()).
 		 */
 		from.op = ACTPLANE_PROV_EXEC;
-		ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0, 0, false, &from);
-		if (!ret && (e->declass || e->endorse || e->lineage_add || e->gate_hits ||
+		ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0, 0, 0, false, &from);
+		if (!ret && (e->declass || e->endorse || e->lineage_add || e->slineage_add ||
+			     e->gate_hits ||
 			     (e->subject_src && !e->session)))
 			ret = ap_exec_pend_add(e);
 	} else {
-		if (e->src_labels || e->lineage_add)
+		if (e->src_labels || e->lineage_add || e->slineage_add)
 			ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0,
-					     e->lineage_add, false, &from);
+					     e->lineage_add, e->slineage_add, false, &from);
 		if (e->gate_hits && e->session)
 			ap_session_gates_update(e->session, e->arm, e->stale, e->pol->n_gates);
 	}

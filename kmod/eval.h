@@ -25,6 +25,13 @@ struct ap_event {
 	const struct inode *inode;	/* the object, if a file (sources label it) */
 	const struct ap_ep_key *ep;
 	u64 absorb;			/* labels the subject takes from the object */
+	/*
+	 * Read @absorb from @inode inside the evaluation's RCU section: the
+	 * sleepable exec hook may sleep before it (reading argv), and a label
+	 * read in another section could be given back (ap_labels_release())
+	 * before it is stored.
+	 */
+	bool absorb_inode;
 	u64 view;			/* labels the subject is seen with, no more */
 	/* exec */
 	struct linux_binprm *bprm;

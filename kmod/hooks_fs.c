@@ -446,7 +446,7 @@ static int ap_exec_eval(struct linux_binprm *bprm, bool atomic, bool committed)
 	ev.ops[0] = ACTPLANE_OP_EXEC;
 	ev.exec = true;
 	ev.bprm = bprm;
-	ev.absorb = committed ? 0 : ap_inode_labels(inode);
+	ev.absorb_inode = !committed;
 	ev.committed = committed;
 	ev.argv_only = committed;
 	/*
@@ -490,8 +490,12 @@ static int ap_exec_check(struct linux_binprm *bprm, bool atomic)
 	else if (atomic)
 		ap_exec_pend_promote();	/* the earlier level is decided */
 	ret = ap_exec_eval(bprm, atomic, false);
-	if (!ret)
+	if (!ret) {
+		/* one section from the read to the store (ap_labels_release()) */
+		rcu_read_lock();
 		ret = ap_flow_in(ap_inode_labels(inode), EXEC, FILE, inode);
+		rcu_read_unlock();
+	}
 	if (!ret && !atomic && ap_is_loader(&bprm->file->f_path.dentry->d_name))
 		ret = ap_exec_loader(bprm);
 	if (ret)

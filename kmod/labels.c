@@ -61,6 +61,21 @@ static bool ap_label_name_valid(const char *s)
 	return true;
 }
 
+/* Are all @n @names valid label names?  If not, @extack says why. */
+static bool ap_label_names_valid(const char *const *names, unsigned int n,
+				 struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!ap_label_name_valid(names[i])) {
+			NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
+			return false;
+		}
+	}
+	return true;
+}
+
 int ap_label_lookup(const char *name)
 {
 	struct ap_label_names *n;
@@ -134,12 +149,8 @@ int ap_labels_define(const char *const *names, unsigned int n, u8 *bits,
 	unsigned int i, j, next = 0;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
-		if (!ap_label_name_valid(names[i])) {
-			NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
-			return -EINVAL;
-		}
-	}
+	if (!ap_label_names_valid(names, n, extack))
+		return -EINVAL;
 	mutex_lock(&ap_names_lock);
 	old = rcu_dereference_protected(ap_names, lockdep_is_held(&ap_names_lock));
 	for (i = 0; i < n; i++) {
@@ -214,6 +225,43 @@ bool ap_label_name(unsigned int bit, char *buf, size_t len)
  */
 atomic64_t ap_labels_retiring = ATOMIC64_INIT(0);
 
+/*
+ * Releases so far, and per bit the count its last release made.  Trust an
+ * exec stages while it may sleep (ap_on_exec_commit()) is written at the
+ * commit, after the retiring mask may have come and gone: what was given
+ * back since the exec's evaluation is dropped from it (ap_labels_gone_since()).
+ */
+static atomic64_t ap_labels_released = ATOMIC64_INIT(0);
+static u64 ap_label_released_at[64];
+static DEFINE_MUTEX(ap_release_lock);
+
+u64 ap_labels_release_seq(void)
+{
+	return atomic64_read(&ap_labels_released);
+}
+
+/**
+ * ap_labels_gone_since() - bits no write may store for a reader of @seq
+ * @seq: ap_labels_release_seq() when the labels to be written were read
+ *
+ * The bits retiring now and those released since.  The retiring mask is
+ * read first: a release clears it only after it published its count.
+ */
+u64 ap_labels_gone_since(u64 seq)
+{
+	u64 gone = atomic64_read(&ap_labels_retiring);
+	unsigned int b;
+
+	smp_rmb();	/* pairs with the smp_wmb()s in ap_labels_release() */
+	if (likely(atomic64_read(&ap_labels_released) == seq))
+		return gone;
+	smp_rmb();
+	for (b = 0; b < 64; b++)
+		if (READ_ONCE(ap_label_released_at[b]) > seq)
+			gone |= BIT_ULL(b);
+	return gone;
+}
+
 /**
  * ap_labels_private() - fresh bits for a session policy's own labels
  * @names: the label names its sources introduce
@@ -240,12 +288,8 @@ int ap_labels_private(const char *const *names, unsigned int n, u8 *bits, kuid_t
 				   ACTPLANE_SESSION_PRIVATE_MAX);
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		if (!ap_label_name_valid(names[i])) {
-			NL_SET_ERR_MSG(extack, "invalid label name (1-63 chars of A-Z a-z 0-9 _ - . :, not starting with a digit)");
-			return -EINVAL;
-		}
-	}
+	if (!ap_label_names_valid(names, n, extack))
+		return -EINVAL;
 	if (!n)
 		return 0;
 	mutex_lock(&ap_names_lock);
@@ -360,21 +404,31 @@ void ap_labels_unreserve(u64 mask)
  */
 void ap_labels_release(u64 mask)
 {
+	u64 n;
+	unsigned int b;
+
 	if (!mask)
 		return;
 	atomic64_or(mask, &ap_labels_retiring);
 	/*
-	 * Writes mask inside the section that holds their entry.  Known
-	 * window: the sleepable exec hook reads the program file's labels
-	 * before it reads the arguments (which may sleep) and writes them at
-	 * the commit, in another section; a release that runs entirely while
-	 * it sleeps could miss them.  synchronize_rcu_tasks_trace() would
-	 * close it, but including its header breaks the module's BTF of
-	 * struct file on 7.x (its hook programs fail to load).
+	 * Writes mask inside the section that holds their entry, so after a
+	 * grace period none is in flight that could still store them.  The
+	 * sleepable exec hook reads its labels inside the evaluation's
+	 * section; the trust it stages for the commit is checked against the
+	 * release count there (ap_labels_gone_since()).
 	 */
 	synchronize_rcu();
 	ap_store_forget(mask);
 	ap_prov_forget(mask);	/* records left of them explain nothing new */
+	mutex_lock(&ap_release_lock);
+	n = atomic64_read(&ap_labels_released) + 1;
+	for (b = 0; b < 64; b++)
+		if (mask & BIT_ULL(b))
+			WRITE_ONCE(ap_label_released_at[b], n);
+	smp_wmb();	/* the bits' counts before the count */
+	atomic64_set(&ap_labels_released, n);
+	mutex_unlock(&ap_release_lock);
+	smp_wmb();	/* the count before the mask clears */
 	atomic64_andnot(mask, &ap_labels_retiring);
 	mutex_lock(&ap_names_lock);
 	ap_labels_drop(mask);

@@ -600,6 +600,9 @@ static int ap_add_lineage(struct ap_elem_ctx *c)
 	u32 pat;
 	int ret;
 
+	if (c->st->session && pol->n_lineages >= ACTPLANE_SESSION_LINEAGES_MAX)
+		return AP_ELEM_ERR(c, "a session policy has at most %d lineage programs",
+				   ACTPLANE_SESSION_LINEAGES_MAX);
 	if (pol->n_lineages >= AP_POL_MAX_LINEAGES)
 		return AP_ELEM_ERR(c, "more than %d lineage marks", AP_POL_MAX_LINEAGES);
 	ret = ap_index(c, ACTPLANE_E_TARGET, pol->n_pats, "pattern", &pat) ?:
@@ -729,8 +732,8 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 				return AP_ELEM_ERR(c, "condition without a kind");
 			k->kind = nla_get_u32(tb[ACTPLANE_E_COND_KIND]);
 			k->negate = nla_get_flag(tb[ACTPLANE_E_NEGATE]);
-			if (c->st->session && k->kind != ACTPLANE_COND_TARGET)
-				return AP_ELEM_ERR(c, "a session policy's `unless` names targets only");
+			if (c->st->session && k->kind == ACTPLANE_COND_AFTER)
+				return AP_ELEM_ERR(c, "a session policy cannot have `unless after` gates");
 			if (k->kind == ACTPLANE_COND_TARGET) {
 				ret = ap_parse_target(c, tb, &k->target_kind, &k->arg);
 			} else {
@@ -756,7 +759,8 @@ static int ap_add_clause(struct ap_elem_ctx *c)
  * A session policy only restricts its own session (docs/SECURITY.md): its
  * rules, its sources and its declassify/endorse apply to its session's
  * processes only, and the labels its sources introduce are its own
- * (ap_session_policy_take()).  It arms nothing: no gate, no lineage.
+ * (ap_session_policy_take()).  It arms no gate (yet); its lineage marks
+ * are its own (eval.c, ap_lineage_holds()).
  */
 static int ap_session_elem_ok(struct ap_elem_ctx *c)
 {
@@ -764,8 +768,6 @@ static int ap_session_elem_ok(struct ap_elem_ctx *c)
 	case ACTPLANE_ELEM_GATE:
 	case ACTPLANE_ELEM_INVALIDATOR:
 		return AP_ELEM_ERR(c, "a session policy cannot have `after` gates (yet)");
-	case ACTPLANE_ELEM_LINEAGE:
-		return AP_ELEM_ERR(c, "a session policy cannot have lineages (yet)");
 	}
 	return 0;
 }
@@ -1195,12 +1197,13 @@ static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ex
 	int ret;
 
 	/*
-	 * A session policy arms nothing: no gate or lineage of it is ever
-	 * found on the hot path (ap_hit() relies on it).  They were refused
-	 * one by one at staging (ap_session_elem_ok()).
+	 * A session policy arms no gate: none of it is ever found on the hot
+	 * path (ap_hit() relies on it).  They were refused one by one at
+	 * staging (ap_session_elem_ok()).
 	 */
-	if (WARN_ON_ONCE(st->session && (pol->n_gates || pol->n_invals || pol->n_lineages))) {
-		NL_SET_ERR_MSG(extack, "internal: a session policy with gates or lineages");
+	if (WARN_ON_ONCE(st->session && (pol->n_gates || pol->n_invals ||
+					 pol->n_lineages > ACTPLANE_SESSION_LINEAGES_MAX))) {
+		NL_SET_ERR_MSG(extack, "internal: a session policy with gates");
 		return -EINVAL;
 	}
 	memcpy(pol->label_bits, bits, st->n_labels);

@@ -400,11 +400,20 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
 	spin_lock_irqsave(&p->lock, flags);
 	atomic64_set(&p->immune, 0);
 	atomic64_set(&p->lineage, 0);
+	atomic64_set(&p->slineage, 0);
 	atomic64_set(&p->labels, labels);
 	WRITE_ONCE(p->npend, 0);
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (labels)
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+}
+
+static void ap_proc_mark(struct ap_proc *p, u64 lineage, u64 slineage)
+{
+	if (lineage)
+		atomic64_or(lineage, &p->lineage);
+	if (slineage)
+		atomic64_or(slineage, &p->slineage);
 }
 
 /**
@@ -415,6 +424,7 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
  *           and the process stops absorbing them (immunity only grows)
  * @endorse: exec only: labels the new program gains, immunity or not
  * @lineage: lineage marks the event adds
+ * @slineage: the same, of the session chain's policies
  * @exec:    the event is an exec
  *
  * Every change is applied to the state as it is now, not to a snapshot
@@ -424,7 +434,7 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
  * Return: 0, or the fail-mode verdict if the state could not be stored.
  */
 int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endorse, u64 lineage,
-		   bool exec, const struct ap_from *f)
+		   u64 slineage, bool exec, const struct ap_from *f)
 {
 	unsigned long flags;
 	struct ap_proc *p;
@@ -434,7 +444,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		declass = endorse = 0;
 	rcu_read_lock();
 	p = ap_proc_of(t);
-	if (!p && !add && !declass && !endorse && !lineage) {
+	if (!p && !add && !declass && !endorse && !lineage && !slineage) {
 		rcu_read_unlock();
 		return 0;
 	}
@@ -458,16 +468,14 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 			return ret;
 		}
 		ap_proc_record(t, p, grew, f);
-		if (lineage)
-			atomic64_or(lineage, &p->lineage);
+		ap_proc_mark(p, lineage, slineage);
 	} else {
 		u64 retiring = ap_labels_retiring_mask();
 
 		add &= ~retiring;
 		declass &= ~retiring;
 		endorse &= ~retiring;
-		if (lineage)
-			atomic64_or(lineage, &p->lineage);
+		ap_proc_mark(p, lineage, slineage);
 		spin_lock_irqsave(&p->lock, flags);
 		immune = atomic64_read(&p->immune) | declass;
 		atomic64_set(&p->immune, immune);
@@ -647,7 +655,7 @@ u32 ap_task_session(const struct task_struct *t)
 int ap_task_fork(struct task_struct *child, u64 clone_flags)
 {
 	struct ap_proc *parent, *p;
-	u64 labels, immune, lineage;
+	u64 labels, immune, lineage, slineage;
 	unsigned long flags;
 	u32 session;
 	int ret;
@@ -666,6 +674,7 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	immune = atomic64_read(&parent->immune);
 	spin_unlock_irqrestore(&parent->lock, flags);
 	lineage = atomic64_read(&parent->lineage);
+	slineage = atomic64_read(&parent->slineage);
 	session = parent->session;
 	if (!labels && !session && !immune && !lineage) {
 		rcu_read_unlock();
@@ -683,6 +692,7 @@ int ap_task_fork(struct task_struct *child, u64 clone_flags)
 	}
 	atomic64_set(&p->immune, immune & ~ap_labels_retiring_mask());
 	atomic64_set(&p->lineage, lineage);
+	atomic64_set(&p->slineage, slineage);
 	/* the child (no pid yet) took the parent's labels: one record */
 	if (labels)
 		ap_prov_record(&p->prov, labels, &ap_from_fork, ACTPLANE_PROV_PROCESS, NULL);
@@ -862,10 +872,10 @@ static void ap_obj_record(enum ap_obj_type type, struct ap_obj *o, u64 grew,
 /*
  * Add @labels to @o, found in its table; *@added: the new bits.  Return:
  * true if @o left the table meanwhile and the labels must go into a new
- * entry.  A sweep (ap_obj_forget()) may empty and unlink an object while
- * a flow adds to it: the OR is fully ordered and the sweep marks the
- * object dead before it reads its labels again, so either we see the
- * mark or it sees our labels.
+ * entry.  A sweep or a clear (ap_obj_drop()) may empty and unlink an
+ * object while a flow adds to it: the OR is fully ordered and the drop
+ * marks the object dead before it reads its labels again, so either we
+ * see the mark or it sees our labels.
  */
 static __always_inline bool ap_obj_or(struct ap_obj *o, u64 labels, u64 *added)
 {
@@ -978,7 +988,27 @@ static bool ap_obj_unlink(struct rhashtable *ht, enum ap_obj_type type, struct a
 	return false;
 }
 
-/* Remove @labels; an entry left with none is freed. */
+/*
+ * Clear @mask from @o; an entry left with none goes.  A flow adding to it
+ * meanwhile either sees it dead and makes a new entry (ap_obj_or()), or
+ * its labels are seen here, after the mark, and put into one.  Caller in
+ * RCU.
+ */
+static __always_inline void ap_obj_drop(struct rhashtable *ht, enum ap_obj_type type,
+					struct ap_obj *o, u64 mask,
+					const struct rhashtable_params params)
+{
+	u64 left;
+
+	if ((atomic64_fetch_andnot(mask, &o->labels) & ~mask) ||
+	    !ap_obj_unlink(ht, type, o, params))
+		return;
+	left = atomic64_read(&o->labels) & ~mask;	/* after the mark (a full barrier) */
+	if (left)
+		ap_obj_absorb(ht, type, &o->key, left, params, NULL, NULL);
+}
+
+/* Remove @labels (root's `label clear`); an entry left with none is freed. */
 static __always_inline void ap_obj_clear(struct rhashtable *ht, enum ap_obj_type type,
 					 const void *key, u64 labels,
 					 const struct rhashtable_params params)
@@ -989,8 +1019,8 @@ static __always_inline void ap_obj_clear(struct rhashtable *ht, enum ap_obj_type
 		return;
 	rcu_read_lock();
 	o = ap_obj_find(ht, type, key, params);
-	if (o && !(atomic64_fetch_andnot(labels, &o->labels) & ~labels))
-		ap_obj_unlink(ht, type, o, params);
+	if (o)
+		ap_obj_drop(ht, type, o, labels, params);
 	rcu_read_unlock();
 }
 
@@ -1267,24 +1297,13 @@ void ap_sb_free(const struct super_block *sb)
 static DEFINE_MUTEX(ap_forget_lock);
 static bool ap_store_live;
 
-/*
- * Clear @mask from @o; an entry left with none goes.  A flow adding to it
- * meanwhile either sees it dead and makes a new entry (ap_obj_or()), or
- * its labels are seen here, after the mark, and put into one.
- */
+/* A sweep: @o loses @mask, if it has any of it (ap_obj_drop()). */
 static __always_inline void ap_obj_forget(struct rhashtable *ht, enum ap_obj_type type,
 					  struct ap_obj *o, u64 mask,
 					  const struct rhashtable_params params)
 {
-	u64 left;
-
-	if (!(atomic64_read(&o->labels) & mask) ||
-	    (atomic64_fetch_andnot(mask, &o->labels) & ~mask) ||
-	    !ap_obj_unlink(ht, type, o, params))
-		return;
-	left = atomic64_read(&o->labels) & ~mask;	/* after the mark (a full barrier) */
-	if (left)
-		ap_obj_absorb(ht, type, &o->key, left, params, NULL, NULL);
+	if (atomic64_read(&o->labels) & mask)
+		ap_obj_drop(ht, type, o, mask, params);
 }
 
 /*
@@ -1326,6 +1345,10 @@ static void ap_procs_forget(u64 mask)
 		if (IS_ERR(e))
 			continue;
 		p = e->proc;
+		/* nothing adds @mask any more: what has none of it is done */
+		if (!((atomic64_read(&p->labels) | atomic64_read(&p->immune) |
+		       READ_ONCE(p->arriving)) & mask))
+			continue;
 		spin_lock_irqsave(&p->lock, flags);
 		atomic64_andnot(mask, &p->labels);
 		atomic64_andnot(mask, &p->immune);

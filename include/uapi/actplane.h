@@ -448,6 +448,12 @@ enum actplane_fail_mode {
 #define ACTPLANE_SESSION_PRIVATE_MAX	8
 #define ACTPLANE_USER_PRIVATE_MAX	8
 #define ACTPLANE_PRIVATE_LABELS_MAX	32
+/*
+ * `lineage-includes` programs of one session policy.  A process keeps the
+ * marks of its session chain's policies in one word: this many per level
+ * of nesting (ACTPLANE_SESSION_DEPTH_MAX levels).
+ */
+#define ACTPLANE_SESSION_LINEAGES_MAX	8
 
 /*
  * Counters reported in ACTPLANE_A_COUNTERS: attribute type is the counter

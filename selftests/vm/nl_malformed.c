@@ -257,6 +257,29 @@ static struct nl_msg *spol_private(struct ap_nl *nl, int n)
 	return msg;
 }
 
+/* A session policy with @n `lineage-includes` programs of one pattern */
+static struct nl_msg *spol_lineages(struct ap_nl *nl, int n)
+{
+	struct nl_msg *msg;
+	struct nlattr *els, *e;
+	int i;
+
+	ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
+	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	e = elem(msg, ACTPLANE_ELEM_PATTERN);
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
+	nla_nest_end(msg, e);
+	for (i = 0; i < n; i++) {
+		e = elem(msg, ACTPLANE_ELEM_LINEAGE);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		nla_nest_end(msg, e);
+	}
+	nla_nest_end(msg, els);
+	return msg;
+}
+
 /*
  * @msg stages (SESSION_POLICY_ADD checks each element alone), and the
  * SESSION_CREATE that attaches it fails with @err saying @why.
@@ -580,6 +603,9 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 	expect_reject(nl, "session policy: an `after` gate refused, naming the element",
 		      spol_add(nl, ACTPLANE_ELEM_GATE, true), -EINVAL,
 		      "element 3: a session policy cannot have `after` gates");
+	expect_reject(nl, "session policy: a ninth lineage program refused, naming the element",
+		      spol_lineages(nl, ACTPLANE_SESSION_LINEAGES_MAX + 1), -EINVAL,
+		      "element 9: a session policy has at most 8 lineage programs");
 	/* a declassify of a label it has no source for (the machine's) */
 	spol_refused_at_attach(nl, spol_add(nl, ACTPLANE_ELEM_TRANSFORM, true), -EPERM,
 			       "not a label its own sources introduce",

@@ -434,6 +434,52 @@ t_private_label_quota() {
 
 # The module's own refusals, over netlink, whatever the tool checks first;
 # two threads attaching a session policy at once (nl_malformed.c)
+# A session policy's `lineage-includes`: its own marks.  Only what runs
+# under its program writes the database; a mark the machine's policy gives
+# (its lineage 0 too) never satisfies the session's rule, nor the session's
+# the machine's; a nested session's own lineage is not satisfied by its
+# parent's mark; outside the session its rule binds nobody.
+t_session_lineage() {
+	allow $G
+	local B=/tmp/apuser-lin got
+	mkdir -p $B
+	for t in migrate deploy seed; do printf '#!/bin/sh\nexec "$@"\n' > $B/$t; done
+	# wr FILE...: open each for writing; ok or EPERM
+	cat > $B/wr <<'PY'
+#!/usr/bin/env python3
+import sys
+for f in sys.argv[1:]:
+    try:
+        open(f, "w").write("x"); print("ok")
+    except PermissionError:
+        print("EPERM")
+PY
+	chmod 755 $B/*
+	touch $W/app.db $W/machine.db $W/inner.db && chown 1000 $W/*.db
+	write_policy /tmp/apuser-lin.yaml "$(sed -n 's/^  //p' $POLICY)
+rule machine-db:
+  block write \"**/machine.db\" unless lineage-includes exec \"**/deploy\"
+  because \"the machine's deploy writes it\""
+	"$AP" load /tmp/apuser-lin.yaml >/dev/null
+	own_policy $W/lin.yaml 'rule app-db:
+  block write "**/app.db" unless lineage-includes exec "**/migrate"
+  because "only migrate writes the database"'
+	own_policy $W/inner.yaml 'rule inner-db:
+  block write "**/inner.db" unless lineage-includes exec "**/seed"
+  because "only seed writes it"'
+	got=$(as_run 1000 --policy $W/lin.yaml -- sh -c "$B/wr $W/app.db; $B/migrate sh -c '$B/wr $W/app.db'" 2>/dev/null) || true
+	expect_eq "app.db: the agent, then under migrate (and its children)" "$(echo $got)" "EPERM ok"
+	got=$(as_run 1000 --policy $W/lin.yaml -- sh -c "$B/migrate $B/wr $W/machine.db; $B/deploy $B/wr $W/machine.db $W/app.db" 2>/dev/null) || true
+	expect_eq "machine.db under migrate; machine.db, app.db under deploy" "$(echo $got)" "EPERM ok EPERM"
+	got=$(as_run 1000 --policy $W/lin.yaml -- $B/migrate "$AP" run --policy $W/inner.yaml -- \
+		sh -c "$B/wr $W/app.db $W/inner.db; $B/seed $B/wr $W/inner.db" 2>/dev/null) || true
+	expect_eq "nested: the outer mark kept, not the inner's; seed's" "$(echo $got)" "ok EPERM ok"
+	got=$("${U1000[@]}" $B/wr $W/app.db)
+	expect_eq "outside the session" "$got" ok
+	"$AP" load $POLICY >/dev/null
+	kernel_clean
+}
+
 t_session_policy_netlink() {
 	allow $G
 	local out
@@ -957,6 +1003,7 @@ run_test "user sessions: a session policy cannot loosen the machine's" t_session
 run_test "user sessions: a session policy's own source: a private label, its declassify (sh, py, C)" t_private_labels
 run_test "user sessions: private labels: not another session's, not outside, swept and reused" t_private_labels_stay_inside
 run_test "user sessions: private labels: 8 per session policy, 8 per user" t_private_label_quota
+run_test "user sessions: a session policy's own lineage marks" t_session_lineage
 run_test "user sessions: session policies over netlink: what the module refuses; an attach race" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested

@@ -5,7 +5,9 @@
  * whose labels are the session's own (private: the module gives each its own
  * bit, apart from the machine's label of the same name), which it may
  * declassify or endorse.  Not the machine's labels: a session never loosens
- * them.  `after` gates and lineages stay in the base policy.  The module
+ * them.  Its `lineage-includes` marks are its own too (a mark the machine's
+ * policy gives never satisfies it, and its own never the machine's), at most
+ * ACTPLANE_SESSION_LINEAGES_MAX.  `after` gates stay in the base policy.  The module
  * refuses the rest too, element by element; this says where in the file,
  * with a hint, before anything is sent.
  */
@@ -16,12 +18,20 @@
 #ifndef ACTPLANE_SESSION_PRIVATE_MAX
 #define ACTPLANE_SESSION_PRIVATE_MAX	8
 #endif
+#ifndef ACTPLANE_SESSION_LINEAGES_MAX
+#define ACTPLANE_SESSION_LINEAGES_MAX	8
+#endif
 
 static const char ap_session_hint[] =
 	"a session policy (actplane run without root) adds rules on top of the machine's "
 	"policy, and sources whose labels are the session's own, which it may declassify or "
-	"endorse; its other `if` labels are the machine's.  `after` gates and lineages belong "
+	"endorse; its other `if` labels are the machine's.  `after` gates belong "
 	"in /etc/actplane/base.yaml (root).";
+
+static const char ap_session_lineage_hint[] =
+	"each `lineage-includes exec` program is a mark the module keeps per process; a session "
+	"policy has room for 8 of them (share one program pattern between rules, or ask root to "
+	"put the rule in /etc/actplane/base.yaml)";
 
 static const char ap_session_own_hint[] =
 	"a session policy may declassify or endorse only the labels its own sources introduce; "
@@ -87,13 +97,23 @@ int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d)
 		for (j = 0; j < p->rules[i].n_clauses; j++) {
 			const struct ap_clause *c = &p->rules[i].clauses[j];
 
-			for (k = 0; k < c->n_unless; k++)
-				if (c->unless[k].kind != AP_COND_TARGET)
+			for (k = 0; k < c->n_unless; k++) {
+				const struct ap_cond *u = &c->unless[k];
+
+				if (u->kind == AP_COND_AFTER)
 					return ap_session_refuse(p, &c->loc, ap_session_hint,
-								 "`unless` lineages or gates (yet)", d);
+								 "`unless after` gates (yet)", d);
+				if (u->kind == AP_COND_LINEAGE &&
+				    u->id >= ACTPLANE_SESSION_LINEAGES_MAX) {
+					diag_add_at(d, AP_SEV_ERROR, p->path, c->loc.line, c->loc.col,
+						    ap_session_lineage_hint,
+						    "a session policy cannot have more than %u "
+						    "`lineage-includes` programs; this is program %u",
+						    ACTPLANE_SESSION_LINEAGES_MAX, u->id + 1);
+					return -1;
+				}
+			}
 		}
-	if (p->n_lineages)
-		return ap_session_refuse(p, NULL, ap_session_hint, "lineages (yet)", d);
 	return 0;
 }
 
