@@ -809,7 +809,9 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 {
 	struct ap_proc *p = ap_proc_of(current);
 	struct ap_exec_pend *xp;
-	u32 n = e->pol->n_gates;
+	/* the machine's policy (gates are its only): none with session policies alone */
+	u32 n = e->pol ? e->pol->n_gates : 0;
+	u64 gen = e->pol ? e->pol->generation : 0;
 	u64 immune;
 
 	if (!p) {
@@ -831,11 +833,11 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 	if (xp->bprm != e->ev->bprm)	/* the first level: before any bit it stages */
 		xp->label_seq = ap_labels_release_seq();
 	xp->bprm = e->ev->bprm;
-	if (xp->gen != e->pol->generation) {
+	if (xp->gen != gen) {
 		bitmap_zero(xp->arm, AP_POL_MAX_GATES);
 		bitmap_zero(xp->stale, AP_POL_MAX_GATES);
 		bitmap_zero(xp->exits, AP_POL_MAX_GATES);
-		xp->gen = e->pol->generation;
+		xp->gen = gen;
 	}
 	/* an endorsement of an earlier level is dropped by a later declassify */
 	immune = atomic64_read(&p->immune) | xp->declass | e->declass;

@@ -232,6 +232,27 @@ rule no-notes:
 		expect_eq "$how: path rule" "$got" EPERM
 	done
 	expect_eq "status runs that ran" "$(grep -c ' status' $W/ran.log)" 0
+	# its own label, declassifier and lineage mark with no machine policy:
+	# the exec that stages their trust has no machine policy to look at
+	local B=/tmp/apuser-lin
+	lin_tools
+	echo note > $W/notes2.txt && chmod 644 $W/notes2.txt
+	touch $W/app.db && chown 1000 $W/app.db
+	own_policy $W/alone2.yaml 'source mine = file "**/notes2.txt"
+declassify mine by exec "cat"
+rule notes-offline:
+  block connect "*" if mine
+  because "own label"
+rule app-db:
+  block write "**/app.db" unless lineage-includes exec "**/migrate"
+  because "lineage"'
+	got=$(as_run 1000 --policy $W/alone2.yaml -- $AGENT send_as py 127.0.0.1 9 $W/notes2.txt 2>/dev/null) || true
+	expect_eq "own label, no machine policy" "$got" EPERM
+	got=$(as_run 1000 --policy $W/alone2.yaml -- $AGENT send_as sh 127.0.0.1 9 $W/notes2.txt 2>/dev/null) || true
+	expect_eq "through its declassifier, no machine policy" "$got" ok
+	got=$(as_run 1000 --policy $W/alone2.yaml -- sh -c "$B/wr $W/app.db; $B/migrate $B/wr $W/app.db" 2>/dev/null) || true
+	expect_eq "its lineage, no machine policy" "$(echo $got)" "EPERM ok"
+	kernel_clean
 	"$AP" load $POLICY >/dev/null
 	expect_eq "outside the session, nothing" "$("$VMT/agent_op" read $W/notes.txt)" ok
 }
@@ -434,17 +455,12 @@ t_private_label_quota() {
 
 # The module's own refusals, over netlink, whatever the tool checks first;
 # two threads attaching a session policy at once (nl_malformed.c)
-# A session policy's `lineage-includes`: its own marks.  Only what runs
-# under its program writes the database; a mark the machine's policy gives
-# (its lineage 0 too) never satisfies the session's rule, nor the session's
-# the machine's; a nested session's own lineage is not satisfied by its
-# parent's mark; outside the session its rule binds nobody.
-t_session_lineage() {
-	allow $G
-	local B=/tmp/apuser-lin got
+# lin_tools: in $B (/tmp/apuser-lin), migrate, deploy and seed (each runs its
+# arguments) and wr FILE... (opens each for writing: ok or EPERM)
+lin_tools() {
+	local B=/tmp/apuser-lin
 	mkdir -p $B
 	for t in migrate deploy seed; do printf '#!/bin/sh\nexec "$@"\n' > $B/$t; done
-	# wr FILE...: open each for writing; ok or EPERM
 	cat > $B/wr <<'PY'
 #!/usr/bin/env python3
 import sys
@@ -455,6 +471,17 @@ for f in sys.argv[1:]:
         print("EPERM")
 PY
 	chmod 755 $B/*
+}
+
+# A session policy's `lineage-includes`: its own marks.  Only what runs
+# under its program writes the database; a mark the machine's policy gives
+# (its lineage 0 too) never satisfies the session's rule, nor the session's
+# the machine's; a nested session's own lineage is not satisfied by its
+# parent's mark; outside the session its rule binds nobody.
+t_session_lineage() {
+	allow $G
+	local B=/tmp/apuser-lin got
+	lin_tools
 	touch $W/app.db $W/machine.db $W/inner.db && chown 1000 $W/*.db
 	write_policy /tmp/apuser-lin.yaml "$(sed -n 's/^  //p' $POLICY)
 rule machine-db:
