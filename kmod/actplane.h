@@ -433,7 +433,7 @@ bool ap_session_within(u32 sid, u32 id);
 bool ap_session_owner(u32 id, kuid_t *owner);
 void ap_session_exit(void);
 bool ap_session_gate(u32 id, u32 gate);
-void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n);
+void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale);
 u16 ap_session_gate_epoch(u32 id, u32 gate);
 void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch);
 

@@ -60,9 +60,9 @@ struct ap_exec_pend {
 	u64 label_seq;			/* label releases when the exec was evaluated */
 	u64 declass, endorse, lineage, slineage;
 	bool root;			/* a subject source: root a session */
-	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(exits, AP_POL_MAX_GATES);	/* `exits N` runs to record */
+	DECLARE_BITMAP(arm, AP_GATE_BITS);
+	DECLARE_BITMAP(stale, AP_GATE_BITS);
+	DECLARE_BITMAP(exits, AP_GATE_BITS);	/* `exits N` runs to record */
 	/*
 	 * The fmod_ret mode decides a level's argument clauses at the commit
 	 * (eval.h, argv_later): until then that level's gate hits wait here,
@@ -70,9 +70,9 @@ struct ap_exec_pend {
 	 * levels' only (ap_exec_pend_promote()).
 	 */
 	bool later;
-	DECLARE_BITMAP(later_arm, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(later_stale, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(later_exits, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(later_arm, AP_GATE_BITS);
+	DECLARE_BITMAP(later_stale, AP_GATE_BITS);
+	DECLARE_BITMAP(later_exits, AP_GATE_BITS);
 };
 
 /* An ancestor walk's answer, and what it was for (ap_memo_get()). */
@@ -127,11 +127,11 @@ struct ap_eval {
 	/*
 	 * Gates this event arms, makes stale, or arms when the run exits
 	 * (`exits N`).  Not zeroed with the rest: most events touch no gate,
-	 * and 96 bytes are cleared at the first hit (ap_gate_hit()).
+	 * and 120 bytes are cleared at the first hit (ap_gate_hit()).
 	 */
-	DECLARE_BITMAP(arm, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(stale, AP_POL_MAX_GATES);
-	DECLARE_BITMAP(pend, AP_POL_MAX_GATES);
+	DECLARE_BITMAP(arm, AP_GATE_BITS);
+	DECLARE_BITMAP(stale, AP_GATE_BITS);
+	DECLARE_BITMAP(pend, AP_GATE_BITS);
 	/*
 	 * The policies the event is evaluated against: pols[0] the machine's
 	 * (or NULL), then those of the subject's session chain, outermost
@@ -607,11 +607,17 @@ static void ap_consider(struct ap_eval *e, u32 idx)
 static void ap_gate_hit(struct ap_eval *e)
 {
 	if (!e->gate_hits) {
-		bitmap_zero(e->arm, AP_POL_MAX_GATES);
-		bitmap_zero(e->stale, AP_POL_MAX_GATES);
-		bitmap_zero(e->pend, AP_POL_MAX_GATES);
+		bitmap_zero(e->arm, AP_GATE_BITS);
+		bitmap_zero(e->stale, AP_GATE_BITS);
+		bitmap_zero(e->pend, AP_GATE_BITS);
 		e->gate_hits = true;
 	}
+}
+
+/* The evaluation's bit for gate @id of pols[@slot] (AP_GATE_BITS). */
+static inline u32 ap_gate_bit(u32 slot, u32 id)
+{
+	return slot ? AP_SGATE_BIT(slot, id) : id;
 }
 
 static void ap_hit(const struct ap_use *u, void *arg)
@@ -630,11 +636,7 @@ static void ap_hit(const struct ap_use *u, void *arg)
 		}
 		return;
 	}
-	/*
-	 * Anything but a clause is state to commit: the machine's, or a
-	 * session policy's sources, transforms and lineage marks (it has no
-	 * gates: ap_stage_build()).
-	 */
+	/* anything but a clause is state to commit, whose policy it is */
 	e->base_hit |= !slot || u->kind != AP_USE_CLAUSE;
 	switch (u->kind) {
 	case AP_USE_CLAUSE:
@@ -666,16 +668,16 @@ static void ap_hit(const struct ap_use *u, void *arg)
 			break;
 		ap_gate_hit(e);
 		if (pol->gates[u->idx].exit_status >= 0 && ev->exec) {
-			__set_bit(u->idx, e->pend);
+			__set_bit(ap_gate_bit(slot, u->idx), e->pend);
 			e->pend_hits = true;
 		} else {
-			__set_bit(u->idx, e->arm);
+			__set_bit(ap_gate_bit(slot, u->idx), e->arm);
 		}
 		break;
 	case AP_USE_INVAL:
 		if (ap_event_argv_match(ev, &pol->invals[u->idx].args)) {
 			ap_gate_hit(e);
-			__set_bit(pol->invals[u->idx].gate, e->stale);
+			__set_bit(ap_gate_bit(slot, pol->invals[u->idx].gate), e->stale);
 		}
 		break;
 	}
@@ -701,13 +703,14 @@ static u32 ap_root_session(void)
 static void ap_pend_exit(struct ap_proc *p, const struct ap_policy *pol,
 			 const unsigned long *pend, u32 session)
 {
+	u64 gen = pol ? pol->generation : 0;
 	u32 g, i;
 
-	if (p->pend_gen != pol->generation) {
+	if (p->pend_gen != gen) {
 		p->npend = 0;
-		p->pend_gen = pol->generation;
+		p->pend_gen = gen;
 	}
-	for_each_set_bit(g, pend, pol->n_gates) {
+	for_each_set_bit(g, pend, AP_GATE_BITS) {
 		for (i = 0; i < p->npend && p->pend[i].gate != g; i++)
 			;
 		if (i == p->npend && p->npend == AP_PEND_MAX) {
@@ -720,6 +723,24 @@ static void ap_pend_exit(struct ap_proc *p, const struct ap_policy *pol,
 		if (i == p->npend)
 			WRITE_ONCE(p->npend, p->npend + 1);
 	}
+}
+
+/*
+ * The `exits N` of gate bit @g (AP_GATE_BITS) for @p: the machine policy
+ * @pol's gate, or one of its session chain's policies'; -1 if none.
+ */
+static int ap_gate_exit_status(struct ap_proc *p, const struct ap_policy *pol, u32 g)
+{
+	const struct ap_policy *const *spols;
+	const struct ap_policy *m;
+	u32 n, lvl, id;
+
+	if (g < AP_POL_MAX_GATES)
+		return pol && g < pol->n_gates ? pol->gates[g].exit_status : -1;
+	lvl = (g - AP_POL_MAX_GATES) / ACTPLANE_SESSION_GATES_MAX;
+	id = (g - AP_POL_MAX_GATES) % ACTPLANE_SESSION_GATES_MAX;
+	n = p->session ? ap_session_policies(p, p->session, &spols, &m) : 0;
+	return lvl < n && id < spols[lvl]->n_gates ? spols[lvl]->gates[id].exit_status : -1;
 }
 
 /*
@@ -743,11 +764,11 @@ void ap_on_task_exit(struct task_struct *t)
 	if (!p || !READ_ONCE(p->npend))
 		goto out;
 	pol = ap_policy_get();
-	if (pol && pol->generation == p->pend_gen && !(code & 0x7f))
+	if ((pol ? pol->generation : 0) == p->pend_gen && !(code & 0x7f))
 		for (i = 0; i < p->npend; i++) {
 			u16 g = p->pend[i].gate;
 
-			if (g < pol->n_gates && pol->gates[g].exit_status == ((code >> 8) & 0xff))
+			if (ap_gate_exit_status(p, pol, g) == ((code >> 8) & 0xff))
 				ap_session_gate_arm_after(p->session, g, p->pend[i].epoch);
 		}
 	WRITE_ONCE(p->npend, 0);
@@ -809,9 +830,9 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 {
 	struct ap_proc *p = ap_proc_of(current);
 	struct ap_exec_pend *xp;
-	/* the machine's policy (gates are its only): none with session policies alone */
-	u32 n = e->pol ? e->pol->n_gates : 0;
+	/* the machine's policy (none with session policies alone) */
 	u64 gen = e->pol ? e->pol->generation : 0;
+	u32 n = AP_GATE_BITS;
 	u64 immune;
 
 	if (!p) {
@@ -834,6 +855,7 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 		xp->label_seq = ap_labels_release_seq();
 	xp->bprm = e->ev->bprm;
 	if (xp->gen != gen) {
+		/* its gate ids changed; the session policies' stay */
 		bitmap_zero(xp->arm, AP_POL_MAX_GATES);
 		bitmap_zero(xp->stale, AP_POL_MAX_GATES);
 		bitmap_zero(xp->exits, AP_POL_MAX_GATES);
@@ -875,10 +897,10 @@ void ap_exec_pend_promote(void)
 	xp = p ? p->xpend : NULL;
 	if (xp && xp->later) {
 		ap_exec_pend_merge(xp, xp->later_arm, xp->later_stale, xp->later_exits,
-				   AP_POL_MAX_GATES);
-		bitmap_zero(xp->later_arm, AP_POL_MAX_GATES);
-		bitmap_zero(xp->later_stale, AP_POL_MAX_GATES);
-		bitmap_zero(xp->later_exits, AP_POL_MAX_GATES);
+				   AP_GATE_BITS);
+		bitmap_zero(xp->later_arm, AP_GATE_BITS);
+		bitmap_zero(xp->later_stale, AP_GATE_BITS);
+		bitmap_zero(xp->later_exits, AP_GATE_BITS);
 		xp->later = false;
 	}
 	rcu_read_unlock();
@@ -950,9 +972,15 @@ void ap_on_exec_commit(const struct linux_binprm *bprm)
 	if (xp->root && !session)
 		session = ap_root_session();
 	pol = ap_policy_get();
-	if (session && pol && pol->generation == xp->gen) {
-		ap_session_gates_update(session, xp->arm, xp->stale, pol->n_gates);
-		if (!bitmap_empty(xp->exits, pol->n_gates))
+	if (session) {
+		if ((pol ? pol->generation : 0) != xp->gen) {
+			/* the machine's gate ids changed meanwhile: only the sessions' stay */
+			bitmap_zero(xp->arm, AP_POL_MAX_GATES);
+			bitmap_zero(xp->stale, AP_POL_MAX_GATES);
+			bitmap_zero(xp->exits, AP_POL_MAX_GATES);
+		}
+		ap_session_gates_update(session, xp->arm, xp->stale);
+		if (!bitmap_empty(xp->exits, AP_GATE_BITS))
 			ap_pend_exit(p, pol, xp->exits, session);
 	}
 free:
@@ -980,7 +1008,9 @@ static bool ap_target_matches(struct ap_eval *e, u8 kind, u32 idx)
 
 static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 {
-	const struct ap_exec_pend *xg = e->xp && e->xp->gen == e->pol->generation ? e->xp : NULL;
+	/* the machine's gate bits an exec staged are its policy generation's */
+	const struct ap_exec_pend *xg = e->xp && (e->pol_slot || e->xp->gen == e->pol->generation) ?
+					e->xp : NULL;
 	u16 i;
 
 	if (!ap_expr_eval(c, e->labels))
@@ -999,14 +1029,17 @@ static bool ap_clause_fires(struct ap_eval *e, const struct ap_clause *c)
 			holds = !e->pol_slot ? e->lineage & BIT_ULL(k->arg) :
 				e->slineage & BIT_ULL(AP_SLINEAGE_BIT(e->pol_slot, k->arg));
 			break;
-		case ACTPLANE_COND_AFTER:
-			if (xg && test_bit(k->arg, xg->arm))
+		case ACTPLANE_COND_AFTER: {
+			u32 g = ap_gate_bit(e->pol_slot, k->arg);
+
+			if (xg && test_bit(g, xg->arm))
 				holds = true;	/* an earlier `#!` level arms it */
-			else if (xg && test_bit(k->arg, xg->stale))
+			else if (xg && test_bit(g, xg->stale))
 				holds = false;
 			else
-				holds = e->session && ap_session_gate(e->session, k->arg);
+				holds = e->session && ap_session_gate(e->session, g);
 			break;
+		}
 		}
 		if (holds)
 			return false;
@@ -1655,7 +1688,7 @@ static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct
 			ret = ap_task_commit(current, ev->absorb | e->src_labels, 0, 0,
 					     e->lineage_add, e->slineage_add, false, &from);
 		if (e->gate_hits && e->session)
-			ap_session_gates_update(e->session, e->arm, e->stale, e->pol->n_gates);
+			ap_session_gates_update(e->session, e->arm, e->stale);
 	}
 out:
 	return ret;

@@ -576,6 +576,9 @@ static int ap_add_gate(struct ap_elem_ctx *c, bool inval)
 		return AP_ELEM_ERR(c, "gates and invalidators watch exec, read, open, write or unlink");
 	if (c->tb[ACTPLANE_E_EXIT_STATUS] && (inval || op != ACTPLANE_OP_EXEC))
 		return AP_ELEM_ERR(c, "an exit status only applies to exec gates");
+	if (!inval && c->st->session && pol->n_gates >= ACTPLANE_SESSION_GATES_MAX)
+		return AP_ELEM_ERR(c, "a session policy has at most %d `after` gates",
+				   ACTPLANE_SESSION_GATES_MAX);
 	if (!inval && pol->n_gates >= AP_POL_MAX_GATES)
 		return AP_ELEM_ERR(c, "more than %d gates", AP_POL_MAX_GATES);
 	ret = inval ? AP_GROW(invals, cap_invals) : AP_GROW(gates, cap_gates);
@@ -732,8 +735,6 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 				return AP_ELEM_ERR(c, "condition without a kind");
 			k->kind = nla_get_u32(tb[ACTPLANE_E_COND_KIND]);
 			k->negate = nla_get_flag(tb[ACTPLANE_E_NEGATE]);
-			if (c->st->session && k->kind == ACTPLANE_COND_AFTER)
-				return AP_ELEM_ERR(c, "a session policy cannot have `unless after` gates");
 			if (k->kind == ACTPLANE_COND_TARGET) {
 				ret = ap_parse_target(c, tb, &k->target_kind, &k->arg);
 			} else {
@@ -759,27 +760,13 @@ static int ap_add_clause(struct ap_elem_ctx *c)
  * A session policy only restricts its own session (docs/SECURITY.md): its
  * rules, its sources and its declassify/endorse apply to its session's
  * processes only, and the labels its sources introduce are its own
- * (ap_session_policy_take()).  It arms no gate (yet); its lineage marks
- * are its own (eval.c, ap_lineage_holds()).
+ * (ap_session_policy_take()).  Its lineage marks and `after` gates are its
+ * own too, a few of each (ap_add_lineage(), ap_add_gate()): eval.c gives
+ * them bits apart from the machine's (AP_SLINEAGE_BIT(), AP_SGATE_BIT()),
+ * and its gates are kept by its session (session.c, ap_gate_home()).
  */
-static int ap_session_elem_ok(struct ap_elem_ctx *c)
-{
-	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
-	case ACTPLANE_ELEM_GATE:
-	case ACTPLANE_ELEM_INVALIDATOR:
-		return AP_ELEM_ERR(c, "a session policy cannot have `after` gates (yet)");
-	}
-	return 0;
-}
-
 static int ap_add_elem(struct ap_elem_ctx *c)
 {
-	if (c->st->session) {
-		int ret = ap_session_elem_ok(c);
-
-		if (ret)
-			return ret;
-	}
 	switch (nla_get_u32(c->tb[ACTPLANE_E_KIND])) {
 	case ACTPLANE_ELEM_LABEL: return ap_add_label(c);
 	case ACTPLANE_ELEM_PATTERN: return ap_add_pattern(c);
@@ -1197,13 +1184,12 @@ static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ex
 	int ret;
 
 	/*
-	 * A session policy arms no gate: none of it is ever found on the hot
-	 * path (ap_hit() relies on it).  They were refused one by one at
-	 * staging (ap_session_elem_ok()).
+	 * A session policy's gate and lineage ids fit the bits eval.c gives
+	 * them (refused one by one at staging, ap_add_gate(), ap_add_lineage()).
 	 */
-	if (WARN_ON_ONCE(st->session && (pol->n_gates || pol->n_invals ||
+	if (WARN_ON_ONCE(st->session && (pol->n_gates > ACTPLANE_SESSION_GATES_MAX ||
 					 pol->n_lineages > ACTPLANE_SESSION_LINEAGES_MAX))) {
-		NL_SET_ERR_MSG(extack, "internal: a session policy with gates");
+		NL_SET_ERR_MSG(extack, "internal: a session policy with too many gates");
 		return -EINVAL;
 	}
 	memcpy(pol->label_bits, bits, st->n_labels);
@@ -1353,7 +1339,7 @@ struct ap_policy *ap_session_policy_take(struct genl_info *info)
 		goto fail;
 	}
 	pol->private_bits = priv;
-	pol->generation = 0;	/* no gates: never the machine policy's generation */
+	pol->generation = 0;	/* never the machine policy's (eval.c: its gate bits are apart) */
 	st->pol = NULL;
 	ap_stage_free(st);
 	mutex_unlock(&ap_policy_mutex);

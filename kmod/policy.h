@@ -15,6 +15,14 @@
 
 #define AP_POL_MAX_ELEMS	(1U << 20)	/* per kind */
 #define AP_POL_MAX_GATES	256
+/*
+ * Gate bits of an evaluation: the machine policy's gate ids, then 8 per
+ * session policy of the subject's chain (AP_SGATE_BIT(): @slot is the
+ * policy's place in the evaluation's pols[], 1 the outermost).
+ */
+#define AP_GATE_BITS		(AP_POL_MAX_GATES + \
+				 ACTPLANE_SESSION_DEPTH_MAX * ACTPLANE_SESSION_GATES_MAX)
+#define AP_SGATE_BIT(slot, id)	(AP_POL_MAX_GATES + ((slot) - 1) * ACTPLANE_SESSION_GATES_MAX + (id))
 #define AP_POL_MAX_LINEAGES	64
 #define AP_POL_MAX_ARGS		64
 #define AP_POL_MAX_EXPR		128

@@ -3,10 +3,12 @@
  * Sessions: the process tree started by one `actplane run` (or seeded over
  * netlink).  A session id is stored in each member's process state and
  * inherited at fork; the session lives while it has members or nested
- * sessions.  Policy gates are kept per top-level session: a session nested
- * in another (a sub-agent's `actplane run`) shares its top's gates, so what
- * happens inside it arms and invalidates them exactly as it would have
- * without the nesting — nesting never loosens a gate.
+ * sessions.  The machine policy's gates are kept per top-level session: a
+ * session nested in another (a sub-agent's `actplane run`) shares its top's
+ * gates, so what happens inside it arms and invalidates them exactly as it
+ * would have without the nesting — nesting never loosens a gate.  A session
+ * policy's gates are kept by the session it belongs to, for the same
+ * reason: events in the sessions nested in it count (ap_gate_home()).
  *
  * Unprivileged sessions (created by a permitted user for its own process,
  * netlink.c) are counted per user against the quota.
@@ -28,6 +30,8 @@
 #include "policy.h"
 #include "task.h"
 
+#define AP_SESSION_GATE_BITS	(AP_POL_MAX_GATES + ACTPLANE_SESSION_GATES_MAX)
+
 struct ap_session {
 	u32 id;
 	pid_t root;
@@ -45,15 +49,21 @@ struct ap_session {
 	u8 n_chain;
 	/* the session policies of its chain, outermost first (own last) */
 	const struct ap_policy *chain[ACTPLANE_SESSION_DEPTH_MAX];
+	/* whose each is: the session keeping its gates (held through @up) */
+	struct ap_session *chain_owner[ACTPLANE_SESSION_DEPTH_MAX];
 	/*
 	 * The machine's policy and the chain's in one index, or NULL
 	 * (ap_session_reindex()); used while it is the current policy's.
 	 */
 	struct ap_policy __rcu *merged;
-	/* `after` gates: armed by their program, made stale by `since` events */
-	DECLARE_BITMAP(gates, 256);
+	/*
+	 * `after` gates, armed by their program, made stale by `since`
+	 * events: the machine policy's (ids 0..255, used at top level), then
+	 * its own session policy's (AP_POL_MAX_GATES + id).
+	 */
+	DECLARE_BITMAP(gates, AP_SESSION_GATE_BITS);
 	/* per gate: how many times a `since` event made it stale (wraps) */
-	u16 stale_epoch[256];
+	u16 stale_epoch[AP_SESSION_GATE_BITS];
 	struct rcu_head rcu;
 };
 
@@ -251,11 +261,14 @@ static void ap_session_set_policy(struct ap_session *s, struct ap_policy *pol)
 {
 	if (s->up) {
 		memcpy(s->chain, s->up->chain, s->up->n_chain * sizeof(s->chain[0]));
+		memcpy(s->chain_owner, s->up->chain_owner, s->up->n_chain * sizeof(s->chain_owner[0]));
 		s->n_chain = s->up->n_chain;
 	}
 	s->pol = pol;
-	if (pol)
+	if (pol) {
+		s->chain_owner[s->n_chain] = s;
 		s->chain[s->n_chain++] = pol;	/* depth <= ACTPLANE_SESSION_DEPTH_MAX */
+	}
 }
 
 /*
@@ -392,12 +405,26 @@ void ap_session_abandon(u32 id)
 	}
 }
 
-/* The session whose gates apply to members of @id (RCU held). */
-static struct ap_session *ap_gates_of(u32 id)
+/*
+ * Where gate bit @g (AP_GATE_BITS) of an event in session @s is kept, and
+ * *@g becomes its bit there: the machine policy's gates in the top-level
+ * session (a nested session shares them, so nesting never loosens one),
+ * a session policy's in the session it belongs to (events in the sessions
+ * nested in it count).  RCU held; NULL if there is no such gate.
+ */
+static struct ap_session *ap_gate_home(struct ap_session *s, u32 *g)
 {
-	struct ap_session *s = idr_find(&ap_sessions, id);
+	u32 lvl;
 
-	return s ? s->top : NULL;
+	if (!s)
+		return NULL;
+	if (*g < AP_POL_MAX_GATES)
+		return s->top;
+	lvl = (*g - AP_POL_MAX_GATES) / ACTPLANE_SESSION_GATES_MAX;
+	if (*g >= AP_GATE_BITS || lvl >= s->n_chain)
+		return NULL;
+	*g = AP_POL_MAX_GATES + (*g - AP_POL_MAX_GATES) % ACTPLANE_SESSION_GATES_MAX;
+	return s->chain_owner[lvl];
 }
 
 bool ap_session_gate(u32 id, u32 gate)
@@ -405,31 +432,35 @@ bool ap_session_gate(u32 id, u32 gate)
 	struct ap_session *s;
 	bool armed = false;
 
-	if (gate >= 256)
-		return false;
 	rcu_read_lock();
-	s = ap_gates_of(id);
+	s = ap_gate_home(idr_find(&ap_sessions, id), &gate);
 	if (s)
 		armed = test_bit(gate, s->gates);
 	rcu_read_unlock();
 	return armed;
 }
 
-/* After an event happened in session @id: invalidate, then arm. */
-void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale, u32 n)
+/* After an event happened in session @id: invalidate, then arm (AP_GATE_BITS). */
+void ap_session_gates_update(u32 id, const unsigned long *arm, const unsigned long *stale)
 {
-	struct ap_session *s;
-	u32 g;
+	struct ap_session *s, *h;
+	u32 g, b;
 
 	rcu_read_lock();
-	s = ap_gates_of(id);
-	if (s) {
-		for_each_set_bit(g, stale, n) {
-			clear_bit(g, s->gates);
-			WRITE_ONCE(s->stale_epoch[g], s->stale_epoch[g] + 1);
+	s = idr_find(&ap_sessions, id);
+	for_each_set_bit(g, stale, AP_GATE_BITS) {
+		b = g;
+		h = ap_gate_home(s, &b);
+		if (h) {
+			clear_bit(b, h->gates);
+			WRITE_ONCE(h->stale_epoch[b], h->stale_epoch[b] + 1);
 		}
-		for_each_set_bit(g, arm, n)
-			set_bit(g, s->gates);
+	}
+	for_each_set_bit(g, arm, AP_GATE_BITS) {
+		b = g;
+		h = ap_gate_home(s, &b);
+		if (h)
+			set_bit(b, h->gates);
 	}
 	rcu_read_unlock();
 }
@@ -440,10 +471,8 @@ u16 ap_session_gate_epoch(u32 id, u32 gate)
 	struct ap_session *s;
 	u16 ep = 0;
 
-	if (gate >= 256)
-		return 0;
 	rcu_read_lock();
-	s = ap_gates_of(id);
+	s = ap_gate_home(idr_find(&ap_sessions, id), &gate);
 	if (s)
 		ep = READ_ONCE(s->stale_epoch[gate]);
 	rcu_read_unlock();
@@ -458,10 +487,8 @@ void ap_session_gate_arm_after(u32 id, u32 gate, u16 epoch)
 {
 	struct ap_session *s;
 
-	if (gate >= 256)
-		return;
 	rcu_read_lock();
-	s = ap_gates_of(id);
+	s = ap_gate_home(idr_find(&ap_sessions, id), &gate);
 	if (s && READ_ONCE(s->stale_epoch[gate]) == epoch)
 		set_bit(gate, s->gates);
 	rcu_read_unlock();

@@ -454,6 +454,8 @@ enum actplane_fail_mode {
  * of nesting (ACTPLANE_SESSION_DEPTH_MAX levels).
  */
 #define ACTPLANE_SESSION_LINEAGES_MAX	8
+/* `after` gates of one session policy (kept by its session) */
+#define ACTPLANE_SESSION_GATES_MAX	8
 
 /*
  * Counters reported in ACTPLANE_A_COUNTERS: attribute type is the counter

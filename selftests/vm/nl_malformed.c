@@ -257,8 +257,8 @@ static struct nl_msg *spol_private(struct ap_nl *nl, int n)
 	return msg;
 }
 
-/* A session policy with @n `lineage-includes` programs of one pattern */
-static struct nl_msg *spol_lineages(struct ap_nl *nl, int n)
+/* A session policy with @n lineage programs or exec gates (@kind) of one pattern */
+static struct nl_msg *spol_many(struct ap_nl *nl, unsigned int kind, int n)
 {
 	struct nl_msg *msg;
 	struct nlattr *els, *e;
@@ -272,8 +272,10 @@ static struct nl_msg *spol_lineages(struct ap_nl *nl, int n)
 	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
 	nla_nest_end(msg, e);
 	for (i = 0; i < n; i++) {
-		e = elem(msg, ACTPLANE_ELEM_LINEAGE);
+		e = elem(msg, kind);
 		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		if (kind == ACTPLANE_ELEM_GATE)
+			nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_EXEC);
 		nla_nest_end(msg, e);
 	}
 	nla_nest_end(msg, els);
@@ -600,11 +602,11 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 			    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 		return;
 	}
-	expect_reject(nl, "session policy: an `after` gate refused, naming the element",
-		      spol_add(nl, ACTPLANE_ELEM_GATE, true), -EINVAL,
-		      "element 3: a session policy cannot have `after` gates");
+	expect_reject(nl, "session policy: a ninth `after` gate refused, naming the element",
+		      spol_many(nl, ACTPLANE_ELEM_GATE, ACTPLANE_SESSION_GATES_MAX + 1), -EINVAL,
+		      "element 9: a session policy has at most 8 `after` gates");
 	expect_reject(nl, "session policy: a ninth lineage program refused, naming the element",
-		      spol_lineages(nl, ACTPLANE_SESSION_LINEAGES_MAX + 1), -EINVAL,
+		      spol_many(nl, ACTPLANE_ELEM_LINEAGE, ACTPLANE_SESSION_LINEAGES_MAX + 1), -EINVAL,
 		      "element 9: a session policy has at most 8 lineage programs");
 	/* a declassify of a label it has no source for (the machine's) */
 	spol_refused_at_attach(nl, spol_add(nl, ACTPLANE_ELEM_TRANSFORM, true), -EPERM,

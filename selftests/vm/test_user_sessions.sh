@@ -507,6 +507,61 @@ rule machine-db:
 	kernel_clean
 }
 
+# A session policy's own `after` gates: kept by its session, armed only by
+# their program run in it (or in a session nested in it), made stale by its
+# `since`, `exits N` honoured; never the machine's gate of the same id, nor
+# the machine's its; a fresh session starts closed; outside, nothing.
+t_session_gates() {
+	allow $G
+	local B=/tmp/apuser-lin got g=$W/gates-own.yaml
+	lin_tools
+	mkdir -p $W/src && chown 1000 $W/src
+	printf '#!/bin/sh\necho "$0 $*" >> %s/ran.log\n' $W > $W/bin/runtests
+	printf '#!/bin/sh\nexit "${1:-0}"\n' > $W/bin/check
+	printf '#!/bin/sh\nexit 0\n' > $W/bin/signoff
+	chmod 755 $W/bin/runtests $W/bin/check $W/bin/signoff
+	write_policy /tmp/apuser-gates.yaml "$(sed -n 's/^  //p' $POLICY)
+rule signed-tag:
+  block exec \"fakegit\" \"tag\" unless after exec \"signoff\"
+  because \"the machine's gate\""
+	"$AP" load /tmp/apuser-gates.yaml >/dev/null
+	own_policy $g 'rule tested-commit:
+  block exec "fakegit" "commit" unless after exec "runtests" since write "/tmp/apuser/src/**"
+  because "run the tests after editing src"
+rule passing-merge:
+  block exec "fakegit" "merge" unless after exec "check" exits 0
+  because "merge after a passing check"'
+	own_policy $W/inner.yaml 'rule inner:
+  block exec "nothing-at-all"
+  because "i"'
+	: > $W/ran.log
+	as_run 1000 --policy $g -- $W/bin/runtests >/dev/null 2>&1 || true
+	as_run 1000 --policy $g -- $W/bin/fakegit commit -m fresh-session >/dev/null 2>&1 || true
+	expect_eq "a fresh session: closed (another session's run does not count)" \
+		"$(grep -c fresh-session $W/ran.log)" 0
+	as_run 1000 --policy $g -- sh -c "$W/bin/runtests; $W/bin/fakegit commit -m tested
+		echo x > $W/src/a; $W/bin/fakegit commit -m edited
+		\"$AP\" run --policy $W/inner.yaml -- $W/bin/runtests; $W/bin/fakegit commit -m nested-tests
+		$W/bin/check 1; $W/bin/fakegit merge failed; $W/bin/check 0; $W/bin/fakegit merge passed" \
+		>/dev/null 2>&1 || true
+	expect_eq "commits: tested, not after an edit, tests in a nested session" \
+		"$(grep -o 'commit -m [a-z-]*' $W/ran.log | tr '\n' ' ')" \
+		"commit -m tested commit -m nested-tests "
+	expect_eq "merges: only after a passing check" "$(grep -o 'merge [a-z]*' $W/ran.log | tr '\n' ' ')" \
+		"merge passed "
+	: > $W/ran.log
+	as_run 1000 --policy $g -- sh -c "$W/bin/signoff; $W/bin/fakegit commit -m signed" \
+		>/dev/null 2>&1 || true
+	as_run 1000 --policy $g -- sh -c "$W/bin/runtests; $W/bin/fakegit tag tested" \
+		>/dev/null 2>&1 || true
+	expect_eq "the machine's gate passes no session rule, the session's no machine rule" \
+		"$(grep -c 'commit\|tag' $W/ran.log)" 0
+	"${U1000[@]}" $W/bin/fakegit commit -m outside >/dev/null 2>&1 || true
+	expect_eq "outside the session" "$(grep -c outside $W/ran.log)" 1
+	"$AP" load $POLICY >/dev/null
+	kernel_clean
+}
+
 t_session_policy_netlink() {
 	allow $G
 	local out
@@ -1031,6 +1086,7 @@ run_test "user sessions: a session policy's own source: a private label, its dec
 run_test "user sessions: private labels: not another session's, not outside, swept and reused" t_private_labels_stay_inside
 run_test "user sessions: private labels: 8 per session policy, 8 per user" t_private_label_quota
 run_test "user sessions: a session policy's own lineage marks" t_session_lineage
+run_test "user sessions: a session policy's own after gates" t_session_gates
 run_test "user sessions: session policies over netlink: what the module refuses; an attach race" t_session_policy_netlink
 run_test "user sessions: a session's rules apply only inside it" t_session_rules_stay_inside
 run_test "user sessions: nested session policies stack; the parent's stays" t_session_policy_nested

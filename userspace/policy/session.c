@@ -5,9 +5,10 @@
  * whose labels are the session's own (private: the module gives each its own
  * bit, apart from the machine's label of the same name), which it may
  * declassify or endorse.  Not the machine's labels: a session never loosens
- * them.  Its `lineage-includes` marks are its own too (a mark the machine's
- * policy gives never satisfies it, and its own never the machine's), at most
- * ACTPLANE_SESSION_LINEAGES_MAX.  `after` gates stay in the base policy.  The module
+ * them.  Its `lineage-includes` marks and `after` gates are its own too (a
+ * mark or gate of the machine's policy never satisfies it, and its own never
+ * the machine's), at most ACTPLANE_SESSION_LINEAGES_MAX and
+ * ACTPLANE_SESSION_GATES_MAX.  The module
  * refuses the rest too, element by element; this says where in the file,
  * with a hint, before anything is sent.
  */
@@ -21,17 +22,19 @@
 #ifndef ACTPLANE_SESSION_LINEAGES_MAX
 #define ACTPLANE_SESSION_LINEAGES_MAX	8
 #endif
-
-static const char ap_session_hint[] =
-	"a session policy (actplane run without root) adds rules on top of the machine's "
-	"policy, and sources whose labels are the session's own, which it may declassify or "
-	"endorse; its other `if` labels are the machine's.  `after` gates belong "
-	"in /etc/actplane/base.yaml (root).";
+#ifndef ACTPLANE_SESSION_GATES_MAX
+#define ACTPLANE_SESSION_GATES_MAX	8
+#endif
 
 static const char ap_session_lineage_hint[] =
 	"each `lineage-includes exec` program is a mark the module keeps per process; a session "
 	"policy has room for 8 of them (share one program pattern between rules, or ask root to "
 	"put the rule in /etc/actplane/base.yaml)";
+
+static const char ap_session_gate_hint[] =
+	"each `after` gate is state the module keeps per session; a session policy has room "
+	"for 8 (share one `after` between rules, or ask root to put the rule in "
+	"/etc/actplane/base.yaml)";
 
 static const char ap_session_own_hint[] =
 	"a session policy may declassify or endorse only the labels its own sources introduce; "
@@ -41,15 +44,6 @@ static const char ap_session_private_hint[] =
 	"the labels a session policy's sources introduce are its own, each a label bit of the "
 	"module's; use fewer distinct labels, or ask root to add the source to "
 	"/etc/actplane/base.yaml";
-
-/* One thing a session policy cannot have, at @loc of @p's file: an error in @d. */
-static int ap_session_refuse(const struct ap_policy *p, const struct ap_loc *loc,
-			     const char *hint, const char *what, struct ap_diag *d)
-{
-	diag_add_at(d, AP_SEV_ERROR, p->path, loc ? loc->line : 0, loc ? loc->col : 0,
-		    hint, "a session policy cannot have %s", what);
-	return -1;
-}
 
 /*
  * Can @p be a session policy (the module refuses the rest too, by element)?
@@ -90,9 +84,14 @@ int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d)
 			    p->labels[x->label].name);
 		return -1;
 	}
-	if (p->n_gates)
-		return ap_session_refuse(p, &p->gates[0].loc, ap_session_hint,
-					 "`after` gates (yet)", d);
+	if (p->n_gates > ACTPLANE_SESSION_GATES_MAX) {
+		const struct ap_gate *g = &p->gates[ACTPLANE_SESSION_GATES_MAX];
+
+		diag_add_at(d, AP_SEV_ERROR, p->path, g->loc.line, g->loc.col, ap_session_gate_hint,
+			    "a session policy cannot have more than %u `after` gates; this is gate %u",
+			    ACTPLANE_SESSION_GATES_MAX, ACTPLANE_SESSION_GATES_MAX + 1);
+		return -1;
+	}
 	for (i = 0; i < p->n_rules; i++)
 		for (j = 0; j < p->rules[i].n_clauses; j++) {
 			const struct ap_clause *c = &p->rules[i].clauses[j];
@@ -100,9 +99,6 @@ int ap_policy_session_check(const struct ap_policy *p, struct ap_diag *d)
 			for (k = 0; k < c->n_unless; k++) {
 				const struct ap_cond *u = &c->unless[k];
 
-				if (u->kind == AP_COND_AFTER)
-					return ap_session_refuse(p, &c->loc, ap_session_hint,
-								 "`unless after` gates (yet)", d);
 				if (u->kind == AP_COND_LINEAGE &&
 				    u->id >= ACTPLANE_SESSION_LINEAGES_MAX) {
 					diag_add_at(d, AP_SEV_ERROR, p->path, c->loc.line, c->loc.col,
