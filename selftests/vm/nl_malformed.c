@@ -177,6 +177,16 @@ static int put_own_spol(struct nl_msg *msg, void *arg)
  * transform declares and a clause tests; without, a clause that tests
  * nothing (a policy that attaches).  The pattern names nothing that exists.
  */
+/* The pattern element the session policies below stage: nothing matches it */
+static void put_zz_pattern(struct nl_msg *msg)
+{
+	struct nlattr *e = elem(msg, ACTPLANE_ELEM_PATTERN);
+
+	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
+	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
+	nla_nest_end(msg, e);
+}
+
 static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind, bool label)
 {
 	struct nl_msg *msg;
@@ -190,10 +200,7 @@ static struct nl_msg *spol_add(struct ap_nl *nl, unsigned int kind, bool label)
 		nla_put_string(msg, ACTPLANE_E_NAME, "no-such-label-zz");
 		nla_nest_end(msg, e);
 	}
-	e = elem(msg, ACTPLANE_ELEM_PATTERN);
-	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
-	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
-	nla_nest_end(msg, e);
+	put_zz_pattern(msg);
 	e = elem(msg, ACTPLANE_ELEM_RULE);
 	nla_put_string(msg, ACTPLANE_E_NAME, "r");
 	nla_nest_end(msg, e);
@@ -242,10 +249,7 @@ static struct nl_msg *spol_private(struct ap_nl *nl, int n)
 		nla_put_string(msg, ACTPLANE_E_NAME, name);
 		nla_nest_end(msg, e);
 	}
-	e = elem(msg, ACTPLANE_ELEM_PATTERN);
-	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
-	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
-	nla_nest_end(msg, e);
+	put_zz_pattern(msg);
 	for (i = 0; i < n; i++) {
 		e = elem(msg, ACTPLANE_ELEM_SOURCE);
 		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_FILE);
@@ -267,10 +271,7 @@ static struct nl_msg *spol_many(struct ap_nl *nl, unsigned int kind, int n)
 	ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
 	msg = new_msg(nl, ACTPLANE_CMD_SESSION_POLICY_ADD);
 	els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
-	e = elem(msg, ACTPLANE_ELEM_PATTERN);
-	nla_put_u32(msg, ACTPLANE_E_CLASS, ACTPLANE_MATCH_GLOB);
-	nla_put_string(msg, ACTPLANE_E_GLOB, "/nonexistent-zz/**");
-	nla_nest_end(msg, e);
+	put_zz_pattern(msg);
 	for (i = 0; i < n; i++) {
 		e = elem(msg, kind);
 		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
