@@ -703,7 +703,7 @@ static u32 ap_root_session(void)
 static void ap_pend_exit(struct ap_proc *p, const struct ap_policy *pol,
 			 const unsigned long *pend, u32 session)
 {
-	u64 gen = pol ? pol->generation : 0;
+	u64 gen = ap_gen_of(pol);
 	u32 g, i;
 
 	if (p->pend_gen != gen) {
@@ -737,8 +737,8 @@ static int ap_gate_exit_status(struct ap_proc *p, const struct ap_policy *pol, u
 
 	if (g < AP_POL_MAX_GATES)
 		return pol && g < pol->n_gates ? pol->gates[g].exit_status : -1;
-	lvl = (g - AP_POL_MAX_GATES) / ACTPLANE_SESSION_GATES_MAX;
-	id = (g - AP_POL_MAX_GATES) % ACTPLANE_SESSION_GATES_MAX;
+	lvl = AP_SGATE_LEVEL(g);
+	id = AP_SGATE_ID(g);
 	n = p->session ? ap_session_policies(p, p->session, &spols, &m) : 0;
 	return lvl < n && id < spols[lvl]->n_gates ? spols[lvl]->gates[id].exit_status : -1;
 }
@@ -764,7 +764,7 @@ void ap_on_task_exit(struct task_struct *t)
 	if (!p || !READ_ONCE(p->npend))
 		goto out;
 	pol = ap_policy_get();
-	if ((pol ? pol->generation : 0) == p->pend_gen && !(code & 0x7f))
+	if (ap_gen_of(pol) == p->pend_gen && !(code & 0x7f))
 		for (i = 0; i < p->npend; i++) {
 			u16 g = p->pend[i].gate;
 
@@ -831,7 +831,7 @@ static int ap_exec_pend_add(const struct ap_eval *e)
 	struct ap_proc *p = ap_proc_of(current);
 	struct ap_exec_pend *xp;
 	/* the machine's policy (none with session policies alone) */
-	u64 gen = e->pol ? e->pol->generation : 0;
+	u64 gen = ap_gen_of(e->pol);
 	u32 n = AP_GATE_BITS;
 	u64 immune;
 
@@ -973,7 +973,7 @@ void ap_on_exec_commit(const struct linux_binprm *bprm)
 		session = ap_root_session();
 	pol = ap_policy_get();
 	if (session) {
-		if ((pol ? pol->generation : 0) != xp->gen) {
+		if (ap_gen_of(pol) != xp->gen) {
 			/* the machine's gate ids changed meanwhile: only the sessions' stay */
 			bitmap_zero(xp->arm, AP_POL_MAX_GATES);
 			bitmap_zero(xp->stale, AP_POL_MAX_GATES);
@@ -1476,7 +1476,7 @@ static noinline u8 ap_eval_select_sessions(struct ap_eval *e, const struct ap_po
 
 		for (i = 0; i < n; i++)
 			e->pols[e->npols++] = spols[i];
-		if (m && m->generation == (pol ? pol->generation : 0)) {
+		if (m && m->generation == ap_gen_of(pol)) {
 			/* all of them in one index */
 			e->memo.pols[0] = m;
 			e->memo.n = 1;

@@ -19,7 +19,6 @@
 #include <net/netlink.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "actplane.h"

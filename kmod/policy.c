@@ -985,7 +985,7 @@ struct ap_policy *ap_merged_build(const struct ap_policy *base,
 	atomic64_inc(&ap_index_epoch);
 	m->merged = true;
 	m->bytes = bytes;	/* given back by ap_policy_free() */
-	m->generation = base ? base->generation : 0;
+	m->generation = ap_gen_of(base);
 	m->pats = kvcalloc(np ?: 1, sizeof(*m->pats), GFP_KERNEL);
 	m->eps = kvcalloc(ep_off ?: 1, sizeof(*m->eps), GFP_KERNEL);
 	if (!m->pats || !m->eps)
@@ -1189,7 +1189,7 @@ static int ap_stage_build(struct ap_stage *st, const u8 *bits, struct netlink_ex
 	 */
 	if (WARN_ON_ONCE(st->session && (pol->n_gates > ACTPLANE_SESSION_GATES_MAX ||
 					 pol->n_lineages > ACTPLANE_SESSION_LINEAGES_MAX))) {
-		NL_SET_ERR_MSG(extack, "internal: a session policy with too many gates");
+		NL_SET_ERR_MSG(extack, "internal: a session policy with too many gates or lineages");
 		return -EINVAL;
 	}
 	memcpy(pol->label_bits, bits, st->n_labels);
@@ -1548,7 +1548,7 @@ int ap_cmd_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	rcu_read_lock();
 	pol = rcu_dereference(ap_active_policy);
-	cb->seq = (pol ? pol->generation : 0) + 1;
+	cb->seq = ap_gen_of(pol) + 1;
 	if (cb->prev_seq && cb->seq != cb->prev_seq)
 		pol = NULL;	/* reloaded mid-dump: end it, NLMSG_DONE says so */
 	for (r = ctx->rule; pol && r < pol->n_rules; r++) {

@@ -23,6 +23,9 @@
 #define AP_GATE_BITS		(AP_POL_MAX_GATES + \
 				 ACTPLANE_SESSION_DEPTH_MAX * ACTPLANE_SESSION_GATES_MAX)
 #define AP_SGATE_BIT(slot, id)	(AP_POL_MAX_GATES + ((slot) - 1) * ACTPLANE_SESSION_GATES_MAX + (id))
+/* The inverse for a session gate bit @g (>= AP_POL_MAX_GATES): its level, 0-based, and id. */
+#define AP_SGATE_LEVEL(g)	(((g) - AP_POL_MAX_GATES) / ACTPLANE_SESSION_GATES_MAX)
+#define AP_SGATE_ID(g)		(((g) - AP_POL_MAX_GATES) % ACTPLANE_SESSION_GATES_MAX)
 #define AP_POL_MAX_LINEAGES	64
 #define AP_POL_MAX_ARGS		64
 #define AP_POL_MAX_EXPR		128
@@ -346,6 +349,11 @@ static inline struct ap_policy *ap_policy_get(void)
 	return rcu_dereference(ap_active_policy);
 }
 u64 ap_policy_generation(void);
+/* @pol's generation; 0 for none (no machine policy loaded). */
+static inline u64 ap_gen_of(const struct ap_policy *pol)
+{
+	return pol ? pol->generation : 0;
+}
 struct ap_policy *ap_merged_build(const struct ap_policy *base,
 				  const struct ap_policy *const *chain, u32 n);
 int ap_policy_init(void);

@@ -420,10 +420,10 @@ static struct ap_session *ap_gate_home(struct ap_session *s, u32 *g)
 		return NULL;
 	if (*g < AP_POL_MAX_GATES)
 		return s->top;
-	lvl = (*g - AP_POL_MAX_GATES) / ACTPLANE_SESSION_GATES_MAX;
+	lvl = AP_SGATE_LEVEL(*g);
 	if (*g >= AP_GATE_BITS || lvl >= s->n_chain)
 		return NULL;
-	*g = AP_POL_MAX_GATES + (*g - AP_POL_MAX_GATES) % ACTPLANE_SESSION_GATES_MAX;
+	*g = AP_POL_MAX_GATES + AP_SGATE_ID(*g);
 	return s->chain_owner[lvl];
 }
 
