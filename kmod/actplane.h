@@ -300,7 +300,6 @@ int ap_task_take(const struct task_struct *t, u64 labels, u8 op, u8 src, const v
 int ap_task_take_new(const struct task_struct *t, u64 labels, u8 op, u8 src, const void *ptr,
 		     bool done);
 int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *path);
-int ap_open_file_write(const struct file *file, u64 labels);
 int ap_chan_write(const void *chan, u64 labels, u8 obj);
 struct ap_ep_key;
 int ap_ep_write(const struct ap_ep_key *k, u64 labels);

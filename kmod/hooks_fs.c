@@ -105,12 +105,9 @@ int ap_on_file_permission(struct file *file, int mask)
 	if (ap_inode_untracked(inode))
 		return 0;
 	if (mask & MAY_READ)
-		ret = ap_flow_in(ap_file_labels(inode), READ, FILE, inode);
-	if (!ret && (mask & (MAY_WRITE | MAY_APPEND))) {
-		u64 l = ap_task_labels(current);
-
-		ret = l ? ap_open_file_write(file, l) : 0;
-	}
+		ret = ap_file_flow_in(inode, false);
+	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
+		ret = ap_file_flow_out(file);
 	return ret;
 }
 
@@ -122,8 +119,7 @@ int ap_on_file_permission(struct file *file, int mask)
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 {
 	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
-		ap_flow_in_done(ap_file_labels(file_inode(iocb->ki_filp)), READ, FILE,
-				file_inode(iocb->ki_filp));
+		ap_file_flow_in(file_inode(iocb->ki_filp), true);
 }
 
 /* truncate(2), ftruncate(2), O_TRUNC: a write to the file at @path. */

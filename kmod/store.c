@@ -39,6 +39,20 @@
 
 /* ---- processes ------------------------------------------------------------ */
 
+atomic_long_t ap_flow_epoch = ATOMIC_LONG_INIT(1);
+
+/*
+ * Some label state changed: every thread's memo of a flow that changed
+ * nothing (task.h) is stale.  After the change, fully ordered: a memo made
+ * with the epoch read before this (ap_flow_remember()) is then older than
+ * it, whatever labels its maker saw.
+ */
+static inline void ap_flow_changed(void)
+{
+	smp_mb__before_atomic();
+	atomic_long_inc(&ap_flow_epoch);
+}
+
 static const struct rhashtable_params ap_task_params = {
 	.key_len = sizeof(const struct task_struct *),
 	.key_offset = offsetof(struct ap_task, task),
@@ -146,8 +160,10 @@ static u64 ap_labels_or(atomic64_t *labels, u64 add)
 		return 0;	/* nothing new: don't dirty the line */
 	add &= ~ap_labels_retiring_mask();
 	old = atomic64_fetch_or(add, labels);
-	if ((old | add) != old)
+	if ((old | add) != old) {
+		ap_flow_changed();
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+	}
 	return add & ~old;
 }
 
@@ -404,6 +420,7 @@ static void ap_proc_reset(struct ap_proc *p, u64 labels)
 	atomic64_set(&p->labels, labels);
 	WRITE_ONCE(p->npend, 0);
 	spin_unlock_irqrestore(&p->lock, flags);
+	ap_flow_changed();
 	if (labels)
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 }
@@ -483,6 +500,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		/* only writers hold the lock: @cur cannot change under us */
 		atomic64_set(&p->labels, ((cur | add) & ~immune) | endorse);
 		spin_unlock_irqrestore(&p->lock, flags);
+		ap_flow_changed();
 		/* a trusted program's endorsement is an origin */
 		ap_proc_record(t, p, endorse & ~cur, &ap_from_endorse);
 	}
@@ -608,6 +626,7 @@ void ap_task_clear(const struct task_struct *t, u64 labels)
 		spin_lock_irqsave(&p->lock, flags);
 		atomic64_andnot(labels, &p->labels);
 		spin_unlock_irqrestore(&p->lock, flags);
+		ap_flow_changed();
 	}
 	rcu_read_unlock();
 }
@@ -625,6 +644,7 @@ bool ap_task_drop_immunity(const struct task_struct *t)
 		spin_lock_irqsave(&p->lock, flags);
 		was = atomic64_xchg(&p->immune, 0) != 0;
 		spin_unlock_irqrestore(&p->lock, flags);
+		ap_flow_changed();
 	}
 	rcu_read_unlock();
 	return was;
@@ -929,6 +949,7 @@ retry:
 	smp_mb__after_atomic();		/* counted before it can be found */
 	old = rhashtable_lookup_get_insert_fast(ht, &o->node, params);
 	if (!old) {
+		ap_flow_changed();
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 		if (grew)
 			*grew = labels;	/* recorded above */
@@ -998,10 +1019,12 @@ static __always_inline void ap_obj_drop(struct rhashtable *ht, enum ap_obj_type 
 					struct ap_obj *o, u64 mask,
 					const struct rhashtable_params params)
 {
-	u64 left;
+	u64 left, was;
 
-	if ((atomic64_fetch_andnot(mask, &o->labels) & ~mask) ||
-	    !ap_obj_unlink(ht, type, o, params))
+	was = atomic64_fetch_andnot(mask, &o->labels);
+	if (was & mask)
+		ap_flow_changed();
+	if ((was & ~mask) || !ap_obj_unlink(ht, type, o, params))
 		return;
 	left = atomic64_read(&o->labels) & ~mask;	/* after the mark (a full barrier) */
 	if (left)
@@ -1354,6 +1377,7 @@ static void ap_procs_forget(u64 mask)
 		atomic64_andnot(mask, &p->immune);
 		p->arriving &= ~mask;
 		spin_unlock_irqrestore(&p->lock, flags);
+		ap_flow_changed();
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
@@ -1479,12 +1503,57 @@ int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *pat
 	return ap_file_write_slow(inode, NULL, labels, op, path);
 }
 
-/* The same into an open file the caller holds (no lock for a FIFO: ap_open_file_absorb()). */
-int ap_open_file_write(const struct file *file, u64 labels)
+/* The epoch a memo is made against: read before the labels it is about. */
+static inline unsigned long ap_flow_epoch_now(void)
 {
-	if ((ap_data_labels(file_inode(file)) & labels) == labels)
-		return 0;
-	return ap_file_write_slow(NULL, file, labels, ACTPLANE_PROV_WRITE, &file->f_path);
+	return atomic_long_read_acquire(&ap_flow_epoch);
+}
+
+/* The flow @dir between the current thread and @inode changed nothing at @epoch. */
+static void ap_flow_remember(int dir, const struct inode *inode, unsigned long epoch)
+{
+	struct ap_flow_memo *m;
+	struct ap_task *e;
+	bool rcu;
+
+	rcu = ap_rcu_lock();
+	e = this_cpu_read(ap_task_hint);
+	if (e && e->task == current) {
+		m = &e->memo[dir];
+		m->ino = inode->i_ino;
+		m->gen = inode->i_generation;
+		m->dev = inode->i_sb->s_dev;
+		m->pipe = ap_flow_pipe(inode);
+		m->epoch = epoch;
+	}
+	ap_rcu_unlock(rcu);
+}
+
+/* ap_file_flow_in() (task.h) past the memo. */
+noinline int ap_file_flow_in_slow(const struct inode *inode, bool done)
+{
+	unsigned long epoch = ap_flow_epoch_now();
+	u64 l = ap_file_data_labels(inode);
+
+	if (l && !ap_task_covers(current, l))
+		return ap_task_take_new(current, l, ACTPLANE_PROV_READ, AP_SRC_FILE, inode, done);
+	ap_flow_remember(AP_FLOW_IN, inode, epoch);
+	return 0;
+}
+
+/*
+ * ap_file_flow_out() (task.h) past the memo: the current process writes
+ * into an open file it holds (no lock for a FIFO: ap_open_file_absorb()).
+ */
+noinline int ap_file_flow_out_slow(const struct file *file)
+{
+	unsigned long epoch = ap_flow_epoch_now();
+	u64 l = ap_task_labels(current);
+
+	if (l && (ap_data_labels(file_inode(file)) & l) != l)
+		return ap_file_write_slow(NULL, file, l, ACTPLANE_PROV_WRITE, &file->f_path);
+	ap_flow_remember(AP_FLOW_OUT, file_inode(file), epoch);
+	return 0;
 }
 
 static noinline int ap_chan_write_slow(const void *chan, u64 labels, u8 obj)

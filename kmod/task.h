@@ -8,10 +8,43 @@
 #ifndef ACTPLANE_TASK_H
 #define ACTPLANE_TASK_H
 
+#include <linux/fs.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include "actplane.h"
+
+/*
+ * Propagate only on change.  A thread that reads (or writes) the same file
+ * or pipe again and again asks the same question each time: does the
+ * object carry labels the process lacks (does the process carry labels
+ * the object lacks)?  Once the answer was "no", it stays "no" until some
+ * label state changes somewhere.  So each thread remembers, per direction,
+ * the last object for which the flow changed nothing, with the value of
+ * ap_flow_epoch at the time; every change of any process's labels or
+ * immunity, and of any object's labels (an entry made, grown, cleared or
+ * dropped), bumps the epoch (store.c, ap_flow_changed()).  A repeated
+ * no-op flow then costs one compare of the object's identity and the
+ * epoch, no lookup.
+ *
+ * The object is named by what the label store names it by: the inode's
+ * identity (number, device, generation) and, for a FIFO or pipe, its
+ * buffer's address.  An object at the same name with other labels got
+ * them through a change, which bumped the epoch (a freed pipe buffer's
+ * labels are dropped, and a new buffer starts with none).
+ */
+enum { AP_FLOW_IN, AP_FLOW_OUT, AP_FLOWS };
+
+struct ap_flow_memo {
+	unsigned long ino;
+	const void *pipe;	/* a FIFO's or pipe's buffer (never dereferenced) */
+	unsigned long epoch;	/* ap_flow_epoch when the flow changed nothing; 0: none */
+	dev_t dev;
+	u32 gen;
+};
+
+/* Starts at 1 (a memo of 0 is empty); bumped by every change of label state. */
+extern atomic_long_t ap_flow_epoch;
 
 /* One thread in the table: a thread group's leader, or a thread that exec'd. */
 struct ap_task {
@@ -19,6 +52,8 @@ struct ap_task {
 	const struct task_struct *task;		/* key */
 	struct ap_proc *proc;
 	bool dead;				/* removed from the table */
+	/* written and read only by @task itself (ap_flow_unchanged()) */
+	struct ap_flow_memo memo[AP_FLOWS];
 	struct rcu_head rcu;
 };
 
@@ -82,6 +117,60 @@ static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labe
 	covered = p && !(labels & ~atomic64_read(&p->immune) & ~atomic64_read(&p->labels));
 	ap_rcu_unlock(rcu);
 	return covered;
+}
+
+static __always_inline const void *ap_flow_pipe(const struct inode *inode)
+{
+	return S_ISFIFO(inode->i_mode) ? READ_ONCE(inode->i_pipe) : NULL;
+}
+
+/*
+ * Did the flow @dir (AP_FLOW_IN: a read, AP_FLOW_OUT: a write) between
+ * the current thread and @inode change nothing last time, with no label
+ * state changed since?  Only a thread with an entry of its own (a leader,
+ * or one that exec'd) keeps a memo: nobody else writes it.
+ */
+static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode)
+{
+	const struct ap_flow_memo *m;
+	struct ap_task *e;
+	bool rcu, hit;
+
+	rcu = ap_rcu_lock();
+	e = this_cpu_read(ap_task_hint);
+	m = e ? &e->memo[dir] : NULL;
+	hit = m && e->task == current && m->epoch == atomic_long_read(&ap_flow_epoch) &&
+	      m->ino == inode->i_ino && m->gen == inode->i_generation &&
+	      m->dev == inode->i_sb->s_dev && m->pipe == ap_flow_pipe(inode);
+	ap_rcu_unlock(rcu);
+	return hit;
+}
+
+/* The slow paths past the memo (store.c); they fill it when the flow changed nothing. */
+int ap_file_flow_in_slow(const struct inode *inode, bool done);
+int ap_file_flow_out_slow(const struct file *file);
+
+/*
+ * The current process reads @inode's data (@done: after the fact, from a
+ * tracing program: it cannot be refused).
+ */
+static __always_inline int ap_file_flow_in(const struct inode *inode, bool done)
+{
+	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
+		return 0;	/* nothing carries labels */
+	if (ap_flow_unchanged(AP_FLOW_IN, inode))
+		return 0;
+	return ap_file_flow_in_slow(inode, done);
+}
+
+/* The current process writes into @file, which it holds open. */
+static __always_inline int ap_file_flow_out(const struct file *file)
+{
+	if (!ap_tasks_tracked())
+		return 0;	/* no process carries labels */
+	if (ap_flow_unchanged(AP_FLOW_OUT, file_inode(file)))
+		return 0;
+	return ap_file_flow_out_slow(file);
 }
 
 #endif

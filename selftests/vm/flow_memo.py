@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""A process that repeats the same flow between label changes.
+
+    flow_memo.py DIR STEP...
+
+The module remembers, per thread, the last read and the last write that
+changed nothing, and skips the same flow until some label state changes
+(kmod/task.h, "Propagate only on change").  This process holds DIR/memo-in
+(read), DIR/memo-out (written) and both ends of a pipe (fds 10 and 11) open.
+Before step N it names itself "memo-N" (prctl: no file is touched, so no
+label state changes) and waits for SIGUSR1, while the test changes labels
+from outside; then it repeats its STEP 20 times: "read" (DIR/memo-in),
+"write" (DIR/memo-out) or "pipe" (write one byte into the pipe, read it
+back).  The first repetition may propagate; the rest find nothing to do.
+The test asserts that the step after a change saw the change.  Nothing the
+test's own shell writes reaches this process: signals carry no labels.
+"""
+import ctypes
+import os
+import signal
+import sys
+
+PR_SET_NAME = 15
+libc = ctypes.CDLL(None, use_errno=True)
+T = sys.argv[1]
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+fin = os.open(f"{T}/memo-in", os.O_RDONLY)
+fout = os.open(f"{T}/memo-out", os.O_WRONLY)
+r, w = os.pipe()
+os.dup2(r, 10)
+os.dup2(w, 11)
+os.close(r)
+os.close(w)
+
+
+def pipe():
+    os.write(11, b"x")
+    os.read(10, 1)
+
+
+FLOWS = {
+    "read": lambda: os.pread(fin, 16, 0),
+    "write": lambda: os.pwrite(fout, b"x", 0),
+    "pipe": pipe,
+}
+for n, step in enumerate(sys.argv[2:]):
+    libc.prctl(PR_SET_NAME, f"memo-{n}".encode(), 0, 0, 0)
+    if not signal.sigtimedwait([signal.SIGUSR1], 60):
+        sys.exit("flow_memo.py: no SIGUSR1 for a minute")
+    for _ in range(20):
+        FLOWS[step]()
+libc.prctl(PR_SET_NAME, b"memo-done", 0, 0, 0)
+signal.sigtimedwait([signal.SIGUSR1], 60)
