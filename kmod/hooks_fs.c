@@ -97,15 +97,39 @@ int ap_on_file_open(struct file *file)
 	return ret;
 }
 
+/*
+ * The current process reads @inode's data (@done: after the fact, from a
+ * tracing program: it cannot be refused).  A memo (task.h) only ever names
+ * an inode that passed ap_inode_untracked(), so a repeated read that moved
+ * nothing is answered before that question.
+ */
+static __always_inline int ap_file_flow_in(const struct inode *inode, bool done)
+{
+	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
+		return 0;	/* nothing carries labels */
+	if (ap_flow_unchanged(AP_FLOW_IN, inode) || ap_inode_untracked(inode))
+		return 0;
+	return ap_file_flow_in_slow(inode, done);
+}
+
+/* The current process writes into @file, which it holds open (the same). */
+static __always_inline int ap_file_flow_out(const struct file *file)
+{
+	const struct inode *inode = file_inode(file);
+
+	if (!ap_tasks_tracked())
+		return 0;	/* no process carries labels */
+	if (ap_flow_unchanged(AP_FLOW_OUT, inode) || ap_inode_untracked(inode))
+		return 0;
+	return ap_file_flow_out_slow(file);
+}
+
 int ap_on_file_permission(struct file *file, int mask)
 {
-	struct inode *inode = file_inode(file);
 	int ret = 0;
 
-	if (ap_inode_untracked(inode))
-		return 0;
 	if (mask & MAY_READ)
-		ret = ap_file_flow_in(inode, false);
+		ret = ap_file_flow_in(file_inode(file), false);
 	if (!ret && (mask & (MAY_WRITE | MAY_APPEND)))
 		ret = ap_file_flow_out(file);
 	return ret;
@@ -118,7 +142,7 @@ int ap_on_file_permission(struct file *file, int mask)
  */
 void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
 {
-	if (ret > 0 && iocb->ki_filp && !ap_inode_untracked(file_inode(iocb->ki_filp)))
+	if (ret > 0 && iocb->ki_filp)
 		ap_file_flow_in(file_inode(iocb->ki_filp), true);
 }
 

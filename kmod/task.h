@@ -138,39 +138,19 @@ static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode
 
 	rcu = ap_rcu_lock();
 	e = this_cpu_read(ap_task_hint);
-	m = e ? &e->memo[dir] : NULL;
-	hit = m && e->task == current && m->epoch == atomic_long_read(&ap_flow_epoch) &&
-	      m->ino == inode->i_ino && m->gen == inode->i_generation &&
-	      m->dev == inode->i_sb->s_dev && m->pipe == ap_flow_pipe(inode);
+	hit = e && e->task == current;
+	if (hit) {
+		m = &e->memo[dir];
+		hit = m->epoch == atomic_long_read(&ap_flow_epoch) && m->ino == inode->i_ino &&
+		      m->gen == inode->i_generation && m->dev == inode->i_sb->s_dev &&
+		      m->pipe == ap_flow_pipe(inode);
+	}
 	ap_rcu_unlock(rcu);
 	return hit;
 }
 
-/* The slow paths past the memo (store.c); they fill it when the flow changed nothing. */
+/* The flows past the memo (store.c); they fill it when the flow changed nothing. */
 int ap_file_flow_in_slow(const struct inode *inode, bool done);
 int ap_file_flow_out_slow(const struct file *file);
-
-/*
- * The current process reads @inode's data (@done: after the fact, from a
- * tracing program: it cannot be refused).
- */
-static __always_inline int ap_file_flow_in(const struct inode *inode, bool done)
-{
-	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
-		return 0;	/* nothing carries labels */
-	if (ap_flow_unchanged(AP_FLOW_IN, inode))
-		return 0;
-	return ap_file_flow_in_slow(inode, done);
-}
-
-/* The current process writes into @file, which it holds open. */
-static __always_inline int ap_file_flow_out(const struct file *file)
-{
-	if (!ap_tasks_tracked())
-		return 0;	/* no process carries labels */
-	if (ap_flow_unchanged(AP_FLOW_OUT, file_inode(file)))
-		return 0;
-	return ap_file_flow_out_slow(file);
-}
 
 #endif
