@@ -237,11 +237,29 @@ static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
  * can send to (the address, a corked datagram's, source-route hops, SCTP
  * peers) goes through here or through ap_ep_check_dest() + ap_ep_label().
  */
+/* ap_ep_label() past the memo: label @k, or remember it had the labels already. */
+static noinline int ap_ep_label_slow(const struct ap_ep_key *k)
+{
+	unsigned long epoch = ap_flow_epoch_now();
+	u64 l = ap_task_labels(current);
+	struct ap_ep_key any;
+
+	if (l && (ap_ep_labels(k) & l) != l)
+		return ap_ep_send(k, l);
+	if (l && ap_ep_is_local_addr(k)) {
+		ap_ep_any(k, &any);
+		if ((ap_ep_labels(&any) & l) != l)
+			return ap_ep_send(k, l);
+	}
+	ap_ep_remember(k, epoch);	/* nothing to move: ask no more until a change */
+	return 0;
+}
+
 static int ap_ep_label(const struct ap_ep_key *k)
 {
-	u64 l = ap_task_labels(current);
-
-	return l ? ap_ep_send(k, l) : 0;
+	if (!ap_tasks_tracked() || ap_ep_unchanged(k))
+		return 0;	/* no labeled process; or nothing new for @k (task.h) */
+	return ap_ep_label_slow(k);
 }
 
 static int ap_ep_dest_send(const struct ap_ep_key *k)

@@ -1296,6 +1296,8 @@ static void ap_purge_dev_fn(struct work_struct *w)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	/* the device number may name another filesystem next: no memo of its files holds */
+	ap_flow_changed();
 	kfree(pw);
 }
 
@@ -1503,12 +1505,6 @@ int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *pat
 	return ap_file_write_slow(inode, NULL, labels, op, path);
 }
 
-/* The epoch a memo is made against: read before the labels it is about. */
-static inline unsigned long ap_flow_epoch_now(void)
-{
-	return atomic_long_read_acquire(&ap_flow_epoch);
-}
-
 /* The flow @dir between the current thread and @inode changed nothing at @epoch. */
 static void ap_flow_remember(int dir, const struct inode *inode, unsigned long epoch)
 {
@@ -1529,7 +1525,21 @@ static void ap_flow_remember(int dir, const struct inode *inode, unsigned long e
 	ap_rcu_unlock(rcu);
 }
 
-/* ap_file_flow_in() (task.h) past the memo. */
+void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
+{
+	struct ap_task *e;
+	bool rcu;
+
+	rcu = ap_rcu_lock();
+	e = this_cpu_read(ap_task_hint);
+	if (e && e->task == current) {
+		e->ep = *k;
+		e->ep_epoch = epoch;
+	}
+	ap_rcu_unlock(rcu);
+}
+
+/* ap_file_flow_in() (hooks_fs.c) past the memo. */
 noinline int ap_file_flow_in_slow(const struct inode *inode, bool done)
 {
 	unsigned long epoch = ap_flow_epoch_now();
@@ -1542,7 +1552,7 @@ noinline int ap_file_flow_in_slow(const struct inode *inode, bool done)
 }
 
 /*
- * ap_file_flow_out() (task.h) past the memo: the current process writes
+ * ap_file_flow_out() (hooks_fs.c) past the memo: the current process writes
  * into an open file it holds (no lock for a FIFO: ap_open_file_absorb()).
  */
 noinline int ap_file_flow_out_slow(const struct file *file)

@@ -52,8 +52,10 @@ struct ap_task {
 	const struct task_struct *task;		/* key */
 	struct ap_proc *proc;
 	bool dead;				/* removed from the table */
-	/* written and read only by @task itself (ap_flow_unchanged()) */
+	/* written and read only by @task itself (ap_flow_unchanged(), ap_ep_unchanged()) */
 	struct ap_flow_memo memo[AP_FLOWS];
+	struct ap_ep_key ep;		/* the last destination that had the labels already */
+	unsigned long ep_epoch;		/* ap_flow_epoch then; 0: none */
 	struct rcu_head rcu;
 };
 
@@ -152,5 +154,31 @@ static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode
 /* The flows past the memo (store.c); they fill it when the flow changed nothing. */
 int ap_file_flow_in_slow(const struct inode *inode, bool done);
 int ap_file_flow_out_slow(const struct file *file);
+
+/*
+ * Did the current thread's data go to endpoint @k last time with nothing
+ * new to label it with (no label state changed since)?
+ */
+static __always_inline bool ap_ep_unchanged(const struct ap_ep_key *k)
+{
+	struct ap_task *e;
+	bool rcu, hit;
+
+	rcu = ap_rcu_lock();
+	e = this_cpu_read(ap_task_hint);
+	hit = e && e->task == current && e->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
+	      !memcmp(&e->ep, k, sizeof(*k));
+	ap_rcu_unlock(rcu);
+	return hit;
+}
+
+/* The epoch a memo is made against: read before the labels it is about. */
+static __always_inline unsigned long ap_flow_epoch_now(void)
+{
+	return atomic_long_read_acquire(&ap_flow_epoch);
+}
+
+/* @k had the current thread's labels already at @epoch (store.c). */
+void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch);
 
 #endif

@@ -102,13 +102,30 @@ memo_go() { kill -USR1 $1; memo_next $1 $2; }
 # Each kind of change, made from outside between two runs of the same
 # flow, reaches the next run: nothing stale is skipped.
 t_flow_memo() {
-	local pid
+	local pid rpid i
+	# this shell and what it starts on CPU 1, the process under test alone
+	# on CPU 0 (flow_memo.py says why)
+	[ "$(nproc)" -lt 2 ] || taskset -pc 1 $BASHPID >/dev/null
 	echo data > $T/memo-in
 	: > $T/memo-out
-	python3 "$ACTPLANE_TOP/selftests/vm/flow_memo.py" $T \
-		read read read write write write pipe pipe pipe >/dev/null 2>&1 &
+	: > $T/memo-warm
+	"$AP" label add base secret extra handmade late $T/memo-warm >/dev/null
+	rm -f $T/memo-port
+	# a receiver on the endpoint the connects go to: it takes in the
+	# endpoint's labels with a datagram the (unlabeled) test sends at the end
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.recv(16)
+time.sleep(60)' $T/memo-port >/dev/null 2>&1 &
+	rpid=$!
+	for i in $(seq 100); do [ -s $T/memo-port ] && break; sleep 0.05; done
+	MEMO_PORT=$(cat $T/memo-port) python3 "$ACTPLANE_TOP/selftests/vm/flow_memo.py" $T \
+		read read read write write write pipe pipe pipe connect connect >/dev/null 2>&1 &
 	pid=$!
-	trap "kill $pid 2>/dev/null || true" EXIT	# also when a check fails
+	trap "kill $pid $rpid 2>/dev/null || true" EXIT	# also when a check fails
 	memo_next $pid 0
 	"$AP" label add base --pid $pid >/dev/null
 	memo_go $pid 1		# reads of an unlabeled file: nothing to take
@@ -133,11 +150,23 @@ t_flow_memo() {
 	expect_eq "pipe reader, after the pipe got a label" "$(labels_of --pid $pid)" \
 		"base extra handmade secret"
 	"$AP" label clear /proc/$pid/fd/10 >/dev/null
-	memo_go $pid done
+	memo_go $pid 9
 	expect_eq "pipe, after its labels were cleared" "$(labels_of /proc/$pid/fd/10)" \
 		"base extra handmade secret"
-	kill $pid
-	wait $pid 2>/dev/null || true
+	memo_go $pid 10		# UDP connects: the endpoint takes the labels once
+	"$AP" label add late --pid $pid >/dev/null
+	memo_go $pid done
+	python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' \
+		"$(cat $T/memo-port)"
+	for i in $(seq 100); do
+		[ "$(labels_of --pid $rpid)" = "base extra handmade late secret" ] && break
+		sleep 0.05
+	done
+	expect_eq "receiver on an endpoint connected to after the sender got a label" \
+		"$(labels_of --pid $rpid)" "base extra handmade late secret"
+	kill $pid $rpid
+	wait $pid $rpid 2>/dev/null || true
 }
 
 t_socketpair() { expect_eq "socketpair receiver" "$($FLOWS socketpair $T/secret.env)" secret; }
@@ -264,7 +293,8 @@ t_session_inherit() {
 t_limit_fail_open() {
 	local used lim
 	used=$(mem bytes)
-	# room for the shell's and its subshell's process entries and a few files
+	# room for the shell's and its subshell's process entries (~290 bytes
+	# each with the flow memos) and a few files (72 bytes each)
 	lim=$((used + 8 * 64))
 	"$AP" limits --bytes $lim --fail-mode open
 	before=$(mem untracked)
@@ -280,8 +310,9 @@ t_limit_fail_open() {
 t_limit_fail_closed() {
 	local used lim
 	used=$(mem bytes)
-	# room for the shell's and its subshell's process entries and a few files
-	lim=$((used + 10 * 64))
+	# room for the shell's and its subshell's process entries (~290 bytes
+	# each with the flow memos) and a few files (72 bytes each)
+	lim=$((used + 14 * 64))
 	"$AP" limits --bytes $lim --fail-mode closed
 	before=$(mem denied)
 	# the count comes back as the exit status: the labeled shell could not
