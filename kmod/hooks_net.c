@@ -231,12 +231,6 @@ static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
 	return ap_eval_ep_as(k, op, 0);
 }
 
-/*
- * The current process's data may go to @k: only if the connect rules allow
- * it, and then @k carries the sender's labels.  Every destination the kernel
- * can send to (the address, a corked datagram's, source-route hops, SCTP
- * peers) goes through here or through ap_ep_check_dest() + ap_ep_label().
- */
 /* ap_ep_label() past the memo: label @k, or remember it had the labels already. */
 static noinline int ap_ep_label_slow(const struct ap_ep_key *k)
 {
@@ -255,6 +249,13 @@ static noinline int ap_ep_label_slow(const struct ap_ep_key *k)
 	return 0;
 }
 
+/*
+ * The current process's data may go to @k: only if the connect rules allow
+ * it, and then @k carries the sender's labels.  Every destination the kernel
+ * can send to (the address, a corked datagram's, source-route hops, SCTP
+ * peers) goes through ap_ep_dest_send() or through ap_ep_check_dest() +
+ * ap_ep_label().
+ */
 static int ap_ep_label(const struct ap_ep_key *k)
 {
 	if (!ap_tasks_tracked() || ap_ep_unchanged(k))
