@@ -411,16 +411,18 @@ static int ap_proc_arrive(const struct task_struct *t, struct ap_proc *p, u64 ad
 static void ap_proc_reset(struct ap_proc *p, u64 labels)
 {
 	unsigned long flags;
+	bool changed;
 
 	labels &= ~ap_labels_retiring_mask();
 	spin_lock_irqsave(&p->lock, flags);
-	atomic64_set(&p->immune, 0);
+	changed = atomic64_xchg(&p->immune, 0) != 0;
 	atomic64_set(&p->lineage, 0);
 	atomic64_set(&p->slineage, 0);
-	atomic64_set(&p->labels, labels);
+	changed |= atomic64_xchg(&p->labels, labels) != labels;
 	WRITE_ONCE(p->npend, 0);
 	spin_unlock_irqrestore(&p->lock, flags);
-	ap_flow_changed();
+	if (changed)	/* a flow memo depends on the labels and the immunity only */
+		ap_flow_changed();
 	if (labels)
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
 }
@@ -455,7 +457,7 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 {
 	unsigned long flags;
 	struct ap_proc *p;
-	u64 immune, cur, grew = 0;
+	u64 immune, cur, now, grew = 0;
 
 	if (!exec)
 		declass = endorse = 0;
@@ -494,13 +496,15 @@ int ap_task_commit(const struct task_struct *t, u64 add, u64 declass, u64 endors
 		endorse &= ~retiring;
 		ap_proc_mark(p, lineage, slineage);
 		spin_lock_irqsave(&p->lock, flags);
-		immune = atomic64_read(&p->immune) | declass;
-		atomic64_set(&p->immune, immune);
+		immune = atomic64_read(&p->immune);
+		atomic64_set(&p->immune, immune | declass);
 		cur = atomic64_read(&p->labels);
 		/* only writers hold the lock: @cur cannot change under us */
-		atomic64_set(&p->labels, ((cur | add) & ~immune) | endorse);
+		now = ((cur | add) & ~(immune | declass)) | endorse;
+		atomic64_set(&p->labels, now);
 		spin_unlock_irqrestore(&p->lock, flags);
-		ap_flow_changed();
+		if (now != cur || (declass & ~immune))
+			ap_flow_changed();
 		/* a trusted program's endorsement is an origin */
 		ap_proc_record(t, p, endorse & ~cur, &ap_from_endorse);
 	}
@@ -624,9 +628,9 @@ void ap_task_clear(const struct task_struct *t, u64 labels)
 	p = ap_proc_of(t);
 	if (p) {
 		spin_lock_irqsave(&p->lock, flags);
-		atomic64_andnot(labels, &p->labels);
+		if (atomic64_fetch_andnot(labels, &p->labels) & labels)
+			ap_flow_changed();
 		spin_unlock_irqrestore(&p->lock, flags);
-		ap_flow_changed();
 	}
 	rcu_read_unlock();
 }
@@ -644,7 +648,8 @@ bool ap_task_drop_immunity(const struct task_struct *t)
 		spin_lock_irqsave(&p->lock, flags);
 		was = atomic64_xchg(&p->immune, 0) != 0;
 		spin_unlock_irqrestore(&p->lock, flags);
-		ap_flow_changed();
+		if (was)
+			ap_flow_changed();
 	}
 	rcu_read_unlock();
 	return was;
@@ -1513,8 +1518,8 @@ static void ap_flow_remember(int dir, const struct inode *inode, unsigned long e
 	bool rcu;
 
 	rcu = ap_rcu_lock();
-	e = this_cpu_read(ap_task_hint);
-	if (e && e->task == current) {
+	e = ap_task_self();
+	if (e) {
 		m = &e->memo[dir];
 		m->ino = inode->i_ino;
 		m->gen = inode->i_generation;
@@ -1531,8 +1536,8 @@ void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
 	bool rcu;
 
 	rcu = ap_rcu_lock();
-	e = this_cpu_read(ap_task_hint);
-	if (e && e->task == current) {
+	e = ap_task_self();
+	if (e) {
 		e->ep = *k;
 		e->ep_epoch = epoch;
 	}

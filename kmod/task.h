@@ -121,6 +121,17 @@ static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labe
 	return covered;
 }
 
+/*
+ * The current thread's own entry, when the CPU's hint is it (caller holds
+ * RCU): the only entry whose memos the current thread may read or write.
+ */
+static __always_inline struct ap_task *ap_task_self(void)
+{
+	struct ap_task *e = this_cpu_read(ap_task_hint);
+
+	return e && e->task == current ? e : NULL;
+}
+
 static __always_inline const void *ap_flow_pipe(const struct inode *inode)
 {
 	return S_ISFIFO(inode->i_mode) ? READ_ONCE(inode->i_pipe) : NULL;
@@ -139,14 +150,11 @@ static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode
 	bool rcu, hit;
 
 	rcu = ap_rcu_lock();
-	e = this_cpu_read(ap_task_hint);
-	hit = e && e->task == current;
-	if (hit) {
-		m = &e->memo[dir];
-		hit = m->epoch == atomic_long_read(&ap_flow_epoch) && m->ino == inode->i_ino &&
-		      m->gen == inode->i_generation && m->dev == inode->i_sb->s_dev &&
-		      m->pipe == ap_flow_pipe(inode);
-	}
+	e = ap_task_self();
+	m = e ? &e->memo[dir] : NULL;
+	hit = m && m->epoch == atomic_long_read(&ap_flow_epoch) && m->ino == inode->i_ino &&
+	      m->gen == inode->i_generation && m->dev == inode->i_sb->s_dev &&
+	      m->pipe == ap_flow_pipe(inode);
 	ap_rcu_unlock(rcu);
 	return hit;
 }
@@ -165,8 +173,8 @@ static __always_inline bool ap_ep_unchanged(const struct ap_ep_key *k)
 	bool rcu, hit;
 
 	rcu = ap_rcu_lock();
-	e = this_cpu_read(ap_task_hint);
-	hit = e && e->task == current && e->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
+	e = ap_task_self();
+	hit = e && e->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
 	      !memcmp(&e->ep, k, sizeof(*k));
 	ap_rcu_unlock(rcu);
 	return hit;
