@@ -197,6 +197,38 @@ rule deploy:
 	kernel_clean
 }
 
+# Propagate only on change (kmod/task.h): a process's memo says its writes
+# to a file move nothing.  An exec of an endorser adds a label; the same
+# process (same task, same memo) then writes to the same file through the
+# inherited descriptor: the file must take the endorsed label.  Pinned to
+# one CPU so the memo would be found (test_labels.sh t_flow_memo says why).
+t_memo_across_exec() {
+	load 'source UNTRUSTED = file "**/download/**"
+endorse REVIEWED by exec "**/memo-redact"
+rule deploy:
+  block write "/tmp/apx/out/**" if UNTRUSTED and not REVIEWED
+  because "review first"'
+	mkdir -p $W/download
+	echo x > $W/download/f
+	: > $W/memo-out
+	"$AP" label add UNTRUSTED $W/memo-out >/dev/null
+	printf '#!/bin/sh\nprintf y >&9\n' > $W/memo-redact
+	chmod +x $W/memo-redact
+	[ "$(nproc)" -lt 2 ] || taskset -pc 1 $BASHPID >/dev/null
+	taskset -c 0 python3 - $W/memo-out $W/download/f $W/memo-redact <<'PY'
+import os, sys
+os.dup2(os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND), 9)
+open(sys.argv[2]).read()	# UNTRUSTED: the process now has label state
+for _ in range(20):
+    os.write(9, b"x")		# the file has UNTRUSTED already: nothing moves
+os.execv(sys.argv[3], [sys.argv[3]])
+PY
+	expect_eq "file written after the endorser's exec" "$("$AP" labels $W/memo-out | sort | tr '\n' ' ')" \
+		"REVIEWED UNTRUSTED "
+	expect_eq "what was written" "$(cat $W/memo-out)" "xxxxxxxxxxxxxxxxxxxxy"
+	kernel_clean
+}
+
 setup
 run_test "a #! chain deeper than the limit fails with ELOOP; a short one runs" t_chain_fails
 run_test "failed exec of a declassifier: still SECRET (also after the next exec); a run declassifies" t_declassify
@@ -204,5 +236,6 @@ run_test "sibling threads of the image that execs a declassifier stay refused" t
 run_test "failed exec of a lineage program grants no lineage; a run does" t_lineage
 run_test "failed exec of an after-gate program leaves the gate closed; a run opens it" t_gate
 run_test "failed exec of an endorser endorses nothing; a run does" t_endorse
+run_test "a write memo does not outlive an exec that endorses" t_memo_across_exec
 "$AP" unload >/dev/null
 "$AP" down >/dev/null
