@@ -223,6 +223,7 @@ struct ap_sends {
 #define AP_SLINEAGE_BIT(slot, id)	(((slot) - 1) * ACTPLANE_SESSION_LINEAGES_MAX + (id))
 
 struct ap_proc {
+	u64 id;			/* unique, never reused: the key of flow memos (task.h) */
 	atomic64_t labels;
 	atomic64_t immune;	/* declassified by the running program: not absorbed */
 	atomic64_t lineage;	/* lineage marks (policy lineage ids), inherited */

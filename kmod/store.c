@@ -42,7 +42,7 @@
 atomic_long_t ap_flow_epoch = ATOMIC_LONG_INIT(1);
 
 /*
- * Some label state changed: every thread's memo of a flow that changed
+ * Some label state changed: every memo of a flow that changed
  * nothing (task.h) is stale.  After the change, fully ordered: a memo made
  * with the epoch read before this (ap_flow_remember()) is then older than
  * it, whatever labels its maker saw.
@@ -169,6 +169,7 @@ static u64 ap_labels_or(atomic64_t *labels, u64 add)
 
 static struct ap_proc *ap_proc_new(u64 labels, u32 session)
 {
+	static atomic64_t ids = ATOMIC64_INIT(0);
 	struct ap_proc *p;
 
 	if (!ap_charge(AP_OBJ_PROC, sizeof(*p)))
@@ -178,6 +179,7 @@ static struct ap_proc *ap_proc_new(u64 labels, u32 session)
 		ap_uncharge(AP_OBJ_PROC, sizeof(*p));
 		return NULL;
 	}
+	p->id = atomic64_inc_return(&ids);
 	atomic64_set(&p->labels, labels & ~ap_labels_retiring_mask());
 	spin_lock_init(&p->lock);
 	refcount_set(&p->ref, 1);
@@ -226,6 +228,7 @@ static int ap_task_attach(const struct task_struct *t, struct ap_proc *p)
 	}
 	e->task = t;
 	e->proc = p;
+	e->proc_id = p->id;
 	refcount_inc(&p->ref);
 	ret = rhashtable_lookup_insert_fast(&ap_tasks, &e->node, ap_task_params);
 	if (ret) {
@@ -1510,37 +1513,47 @@ int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *pat
 	return ap_file_write_slow(inode, NULL, labels, op, path);
 }
 
-/* The flow @dir between the current thread and @inode changed nothing at @epoch. */
+DEFINE_PER_CPU(struct ap_flow_memos, ap_flow_memos);
+
+/* The flow @dir between the current process and @inode changed nothing at @epoch. */
 static void ap_flow_remember(int dir, const struct inode *inode, unsigned long epoch)
 {
 	struct ap_flow_memo *m;
-	struct ap_task *e;
 	bool rcu;
+	u64 id;
 
 	rcu = ap_rcu_lock();
-	e = ap_task_self();
-	if (e) {
-		m = &e->memo[dir];
+	preempt_disable();
+	id = in_task() ? ap_memo_owner() : 0;
+	if (id) {
+		m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
+		m->proc = id;
 		m->ino = inode->i_ino;
 		m->gen = inode->i_generation;
 		m->dev = inode->i_sb->s_dev;
 		m->pipe = ap_flow_pipe(inode);
 		m->epoch = epoch;
 	}
+	preempt_enable();
 	ap_rcu_unlock(rcu);
 }
 
 void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
 {
-	struct ap_task *e;
+	struct ap_flow_memos *m;
 	bool rcu;
+	u64 id;
 
 	rcu = ap_rcu_lock();
-	e = ap_task_self();
-	if (e) {
-		e->ep = *k;
-		e->ep_epoch = epoch;
+	preempt_disable();
+	id = in_task() ? ap_memo_owner() : 0;
+	if (id) {
+		m = this_cpu_ptr(&ap_flow_memos);
+		m->ep_proc = id;
+		m->ep = *k;
+		m->ep_epoch = epoch;
 	}
+	preempt_enable();
 	ap_rcu_unlock(rcu);
 }
 

@@ -15,17 +15,27 @@
 #include "actplane.h"
 
 /*
- * Propagate only on change.  A thread that reads (or writes) the same file
- * or pipe again and again asks the same question each time: does the
+ * Propagate only on change.  A process that reads (or writes) the same
+ * file or pipe again and again asks the same question each time: does the
  * object carry labels the process lacks (does the process carry labels
  * the object lacks)?  Once the answer was "no", it stays "no" until some
- * label state changes somewhere.  So each thread remembers, per direction,
- * the last object for which the flow changed nothing, with the value of
- * ap_flow_epoch at the time; every change of any process's labels or
- * immunity, and of any object's labels (an entry made, grown, cleared or
- * dropped), bumps the epoch (store.c, ap_flow_changed()).  A repeated
- * no-op flow then costs one compare of the object's identity and the
- * epoch, no lookup.
+ * label state changes somewhere.  So each CPU remembers, per direction,
+ * the last process and object for which the flow changed nothing, with the
+ * value of ap_flow_epoch at the time; every change of any process's labels
+ * or immunity, and of any object's labels (an entry made, grown, cleared
+ * or dropped), bumps the epoch (store.c, ap_flow_changed()).  A repeated
+ * no-op flow then costs a compare of the process, the object's identity
+ * and the epoch, no lookup.
+ *
+ * The answer depends only on the process's labels and immunity and the
+ * object's labels, so any thread of the process may use it: a worker
+ * thread (a thread pool's, an interpreter's) as much as the leader.  The
+ * process is named by its id (struct ap_proc.id), which is never reused,
+ * so a memo cannot be taken for another process that got the same
+ * address.  The memos are per CPU and any task may run on a CPU between
+ * another's compare and its write: they are read and written with
+ * preemption disabled, and written only in task context.  A memo that was
+ * never written names process 0 with epoch 0, and neither matches.
  *
  * The object is named by what the label store names it by: the inode's
  * identity (number, device, generation) and, for a FIFO or pipe, its
@@ -36,12 +46,22 @@
 enum { AP_FLOW_IN, AP_FLOW_OUT, AP_FLOWS };
 
 struct ap_flow_memo {
+	u64 proc;		/* the process's id (struct ap_proc.id) */
 	unsigned long ino;
 	const void *pipe;	/* a FIFO's or pipe's buffer (never dereferenced) */
 	unsigned long epoch;	/* ap_flow_epoch when the flow changed nothing; 0: none */
 	dev_t dev;
 	u32 gen;
 };
+
+/* A CPU's memos: the last no-op read, write and send (destination). */
+struct ap_flow_memos {
+	struct ap_flow_memo flow[AP_FLOWS];
+	u64 ep_proc;			/* the process's id */
+	struct ap_ep_key ep;		/* the last destination that had the labels already */
+	unsigned long ep_epoch;		/* ap_flow_epoch then; 0: none */
+};
+DECLARE_PER_CPU(struct ap_flow_memos, ap_flow_memos);
 
 /* Starts at 1 (a memo of 0 is empty); bumped by every change of label state. */
 extern atomic_long_t ap_flow_epoch;
@@ -51,11 +71,8 @@ struct ap_task {
 	struct rhash_head node;
 	const struct task_struct *task;		/* key */
 	struct ap_proc *proc;
+	u64 proc_id;				/* @proc's id, read without following @proc */
 	bool dead;				/* removed from the table */
-	/* written and read only by @task itself (ap_flow_unchanged(), ap_ep_unchanged()) */
-	struct ap_flow_memo memo[AP_FLOWS];
-	struct ap_ep_key ep;		/* the last destination that had the labels already */
-	unsigned long ep_epoch;		/* ap_flow_epoch then; 0: none */
 	struct rcu_head rcu;
 };
 
@@ -122,14 +139,20 @@ static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labe
 }
 
 /*
- * The current thread's own entry, when the CPU's hint is it (caller holds
- * RCU): the only entry whose memos the current thread may read or write.
+ * The id of the current thread's process when the CPU's hint is its entry
+ * (the thread's own or its leader's), else 0: the key of the CPU's memos.
+ * Caller holds RCU and has preemption disabled.  Called from hooks that
+ * run in the acting task (file_permission, pipe_read, connect, sendmsg);
+ * only a task writes the memos (ap_flow_remember(), ap_ep_remember()), so
+ * an interrupt cannot tear what a task compares.
  */
-static __always_inline struct ap_task *ap_task_self(void)
+static __always_inline u64 ap_memo_owner(void)
 {
 	struct ap_task *e = this_cpu_read(ap_task_hint);
 
-	return e && e->task == current ? e : NULL;
+	if (likely(e && (e->task == current || e->task == current->group_leader)))
+		return e->proc_id;
+	return 0;
 }
 
 static __always_inline const void *ap_flow_pipe(const struct inode *inode)
@@ -139,22 +162,23 @@ static __always_inline const void *ap_flow_pipe(const struct inode *inode)
 
 /*
  * Did the flow @dir (AP_FLOW_IN: a read, AP_FLOW_OUT: a write) between
- * the current thread and @inode change nothing last time, with no label
- * state changed since?  Only a thread with an entry of its own (a leader,
- * or one that exec'd) keeps a memo: nobody else writes it.
+ * the current process and @inode change nothing last time, with no label
+ * state changed since?
  */
 static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode)
 {
 	const struct ap_flow_memo *m;
-	struct ap_task *e;
 	bool rcu, hit;
+	u64 id;
 
 	rcu = ap_rcu_lock();
-	e = ap_task_self();
-	m = e ? &e->memo[dir] : NULL;
-	hit = m && m->epoch == atomic_long_read(&ap_flow_epoch) && m->ino == inode->i_ino &&
-	      m->gen == inode->i_generation && m->dev == inode->i_sb->s_dev &&
-	      m->pipe == ap_flow_pipe(inode);
+	preempt_disable();
+	id = ap_memo_owner();
+	m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
+	hit = m->proc == id && m->epoch == atomic_long_read(&ap_flow_epoch) &&
+	      m->ino == inode->i_ino && m->gen == inode->i_generation &&
+	      m->dev == inode->i_sb->s_dev && m->pipe == ap_flow_pipe(inode);
+	preempt_enable();
 	ap_rcu_unlock(rcu);
 	return hit;
 }
@@ -164,18 +188,22 @@ int ap_file_flow_in_slow(const struct inode *inode, bool done);
 int ap_file_flow_out_slow(const struct file *file);
 
 /*
- * Did the current thread's data go to endpoint @k last time with nothing
+ * Did the current process's data go to endpoint @k last time with nothing
  * new to label it with (no label state changed since)?
  */
 static __always_inline bool ap_ep_unchanged(const struct ap_ep_key *k)
 {
-	struct ap_task *e;
+	const struct ap_flow_memos *m;
 	bool rcu, hit;
+	u64 id;
 
 	rcu = ap_rcu_lock();
-	e = ap_task_self();
-	hit = e && e->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
-	      !memcmp(&e->ep, k, sizeof(*k));
+	preempt_disable();
+	id = ap_memo_owner();
+	m = this_cpu_ptr(&ap_flow_memos);
+	hit = m->ep_proc == id && m->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
+	      !memcmp(&m->ep, k, sizeof(*k));
+	preempt_enable();
 	ap_rcu_unlock(rcu);
 	return hit;
 }
@@ -186,7 +214,7 @@ static __always_inline unsigned long ap_flow_epoch_now(void)
 	return atomic_long_read_acquire(&ap_flow_epoch);
 }
 
-/* @k had the current thread's labels already at @epoch (store.c). */
+/* @k had the current process's labels already at @epoch (store.c). */
 void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch);
 
 #endif

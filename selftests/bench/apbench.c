@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -171,6 +172,30 @@ static uint64_t b_read4k(long n)
 	t = now_ns() - t0;
 	close(fd);
 	return t;
+}
+
+/* The same reads from a second thread, as a thread pool's worker does them. */
+struct worker_run {
+	long n;
+	uint64_t t;
+};
+
+static void *read4k_worker(void *arg)
+{
+	struct worker_run *w = arg;
+
+	w->t = b_read4k(w->n);
+	return NULL;
+}
+
+static uint64_t b_read4k_thread(long n)
+{
+	struct worker_run w = { .n = n };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, read4k_worker, &w) || pthread_join(th, NULL))
+		die("thread");
+	return w.t;
 }
 
 static uint64_t b_write4k(long n)
@@ -350,6 +375,7 @@ static const struct bench {
 	{ "open_close",  b_open_close,  4096,  "open O_RDONLY + close" },
 	{ "openw_close", b_openw_close, 4096,  "open O_WRONLY + close" },
 	{ "read4k",      b_read4k,      8192,  "pread 4 KiB (tmpfs)" },
+	{ "read4k_thread", b_read4k_thread, 4096, "pread 4 KiB (tmpfs) from a second thread" },
 	{ "write4k",     b_write4k,     8192,  "pwrite 4 KiB (tmpfs)" },
 	{ "pipe",        b_pipe,        8192,  "write 64 B + read 64 B on a pipe" },
 	{ "udp_connect", b_udp_connect, 8192,  "connect a UDP socket to 127.0.0.1" },

@@ -97,12 +97,14 @@ memo_next() {
 }
 memo_go() { kill -USR1 $1; memo_next $1 $2; }
 
-# Propagate only on change (kmod/task.h): a thread skips a read or write
+# Propagate only on change (kmod/task.h): a process skips a read or write
 # that changed nothing the last time, until label state changes anywhere.
 # Each kind of change, made from outside between two runs of the same
-# flow, reaches the next run: nothing stale is skipped.
+# flow, reaches the next run: nothing stale is skipped.  MEMO_THREAD=1: the
+# flows run in a worker thread, not the leader.
 t_flow_memo() {
-	local pid rpid i
+	local pid rpid i T=$T/memo${MEMO_THREAD:-}
+	mkdir -p $T
 	# this shell and what it starts on CPU 1, the process under test alone
 	# on CPU 0 (flow_memo.py says why)
 	[ "$(nproc)" -lt 2 ] || taskset -pc 1 $BASHPID >/dev/null
@@ -122,7 +124,7 @@ s.recv(16)
 time.sleep(60)' $T/memo-port >/dev/null 2>&1 &
 	rpid=$!
 	for i in $(seq 100); do [ -s $T/memo-port ] && break; sleep 0.05; done
-	MEMO_PORT=$(cat $T/memo-port) python3 "$ACTPLANE_TOP/selftests/vm/flow_memo.py" $T \
+	MEMO_PORT=$(cat $T/memo-port) MEMO_THREAD=${MEMO_THREAD:-} python3 "$ACTPLANE_TOP/selftests/vm/flow_memo.py" $T \
 		read read read write write write pipe pipe pipe connect connect >/dev/null 2>&1 &
 	pid=$!
 	trap "kill $pid $rpid 2>/dev/null || true" EXIT	# also when a check fails
@@ -167,6 +169,57 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(
 		"$(labels_of --pid $rpid)" "base extra handmade late secret"
 	kill $pid $rpid
 	wait $pid $rpid 2>/dev/null || true
+}
+
+t_flow_memo_thread() { MEMO_THREAD=1 t_flow_memo; }
+
+# A flow memo is kept per CPU and names the process it is about.  The
+# parent writes a file that has its labels already (its memo: "writing f
+# moves nothing"); then its child, with a label more, on the same CPU,
+# writes the same file.  The child's write is not skipped: the file takes
+# its label.  (Before that, the child reads a file it has every label of:
+# the CPU's process hint is then the child, and the write memo still the
+# parent's.  The parent never opens that file: an open for reading is a
+# read, and the child would inherit what it took.)
+t_flow_memo_other() {
+	local pid child i T=$T/memo-other
+	mkdir -p $T
+	[ "$(nproc)" -lt 2 ] || taskset -pc 1 $BASHPID >/dev/null
+	: > $T/f
+	echo data > $T/warm
+	"$AP" label add base other $T/warm >/dev/null
+	"$AP" label add base $T/f >/dev/null
+	python3 -c 'import ctypes, os, signal, sys
+T = sys.argv[1]
+libc = ctypes.CDLL(None)
+os.sched_setaffinity(0, {0})
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+fd = os.open(T + "/f", os.O_WRONLY)
+child = os.fork()
+libc.prctl(15, b"memo-parent" if child else b"memo-child", 0, 0, 0)
+if not signal.sigtimedwait([signal.SIGUSR1], 60):
+    sys.exit("no SIGUSR1")
+if child:
+    for _ in range(20):
+        os.pwrite(fd, b"x", 0)
+    os.kill(child, signal.SIGUSR1)
+    os.waitpid(child, 0)
+else:
+    os.pread(os.open(T + "/warm", os.O_RDONLY), 4, 0)
+    os.pwrite(fd, b"y", 0)' $T >/dev/null 2>&1 &
+	pid=$!
+	trap "kill $pid 2>/dev/null || true" EXIT
+	for i in $(seq 200); do
+		child=$(pgrep -P $pid) && [ "$(cat /proc/$pid/comm)" = memo-parent ] &&
+			[ "$(cat /proc/$child/comm 2>/dev/null)" = memo-child ] && break
+		sleep 0.05
+	done
+	[ -n "$child" ] || fail "the writers never started"
+	"$AP" label add base --pid $pid >/dev/null
+	"$AP" label add base other --pid $child >/dev/null
+	kill -USR1 $pid
+	wait $pid || fail "the writers failed"
+	expect_eq "file the other process wrote after the first" "$(labels_of $T/f)" "base other"
 }
 
 t_socketpair() { expect_eq "socketpair receiver" "$($FLOWS socketpair $T/secret.env)" secret; }
@@ -293,8 +346,8 @@ t_session_inherit() {
 t_limit_fail_open() {
 	local used lim
 	used=$(mem bytes)
-	# room for the shell's and its subshell's process entries (~290 bytes
-	# each with the flow memos) and a few files (72 bytes each)
+	# room for the shell's and its subshell's process entries (~200 bytes
+	# each) and a few files (72 bytes each)
 	lim=$((used + 8 * 64))
 	"$AP" limits --bytes $lim --fail-mode open
 	before=$(mem untracked)
@@ -310,8 +363,8 @@ t_limit_fail_open() {
 t_limit_fail_closed() {
 	local used lim
 	used=$(mem bytes)
-	# room for the shell's and its subshell's process entries (~290 bytes
-	# each with the flow memos) and a few files (72 bytes each)
+	# room for the shell's and its subshell's process entries (~200 bytes
+	# each) and a few files (72 bytes each)
 	lim=$((used + 14 * 64))
 	"$AP" limits --bytes $lim --fail-mode closed
 	before=$(mem denied)
@@ -340,6 +393,8 @@ run_test "pipe: reader blocked before the writer was labeled" t_pipe_blocked_rea
 run_test "FIFO carries labels" t_fifo
 run_test "an anonymous pipe labeled and cleared by hand" t_pipe_by_hand
 run_test "a repeated flow sees every label change made between its runs" t_flow_memo
+run_test "a worker thread's repeated flow sees every label change too" t_flow_memo_thread
+run_test "a flow memo is one process's: another on the CPU is not skipped" t_flow_memo_other
 run_test "socketpair carries labels" t_socketpair
 run_test "Unix stream socket carries labels" t_unix_stream
 run_test "Unix datagram socket carries labels" t_unix_dgram
