@@ -179,14 +179,21 @@ t_gate() {
 	kernel_clean
 }
 
-t_endorse() {
-	load 'source UNTRUSTED = file "**/download/**"
-endorse REVIEWED by exec "**/redact"
+# load_endorse GLOB: what $W/download/ holds is UNTRUSTED, an exec of GLOB
+# endorses it REVIEWED, and writes under $W/out/ need REVIEWED; one
+# download, $W/download/f.
+load_endorse() {
+	load "source UNTRUSTED = file \"**/download/**\"
+endorse REVIEWED by exec \"$1\"
 rule deploy:
-  block write "/tmp/apx/out/**" if UNTRUSTED and not REVIEWED
-  because "review first"'
+  block write \"/tmp/apx/out/**\" if UNTRUSTED and not REVIEWED
+  because \"review first\""
 	mkdir -p $W/download
 	echo x > $W/download/f
+}
+
+t_endorse() {
+	load_endorse "**/redact"
 	got=$(THEN="/usr/bin/python3 $W/write.py $W/out/e" python3 $W/tryexec.py $W/download/f $W/bad/redact | tr '\n' ' ') || true
 	unlabel_self
 	expect_eq "failed exec of the endorser, then write" "$got" "ELOOP EPERM "
@@ -199,17 +206,11 @@ rule deploy:
 
 # Propagate only on change (kmod/task.h): a process's memo says its writes
 # to a file move nothing.  An exec of an endorser adds a label; the same
-# process (same task, same memo) then writes to the same file through the
-# inherited descriptor: the file must take the endorsed label.  Pinned to
+# process, on the same CPU (same memo), then writes to the same file
+# through the inherited descriptor: the file must take the endorsed label.  Pinned to
 # one CPU so the memo would be found (test_labels.sh t_flow_memo says why).
 t_memo_across_exec() {
-	load 'source UNTRUSTED = file "**/download/**"
-endorse REVIEWED by exec "**/memo-redact"
-rule deploy:
-  block write "/tmp/apx/out/**" if UNTRUSTED and not REVIEWED
-  because "review first"'
-	mkdir -p $W/download
-	echo x > $W/download/f
+	load_endorse "**/memo-redact"
 	: > $W/memo-out
 	"$AP" label add UNTRUSTED $W/memo-out >/dev/null
 	printf '#!/bin/sh\nprintf y >&9\n' > $W/memo-redact
