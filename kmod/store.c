@@ -281,8 +281,17 @@ static int ap_proc_create(const struct task_struct *t, u64 labels, u32 session, 
 	ap_proc_record(t, p, labels, f);	/* before anyone can see it */
 	ret = ap_task_attach(t->group_leader, p);
 	ap_proc_put(p);		/* the entry holds it now, or it is freed */
-	if (!ret && labels)
+	if (!ret && labels) {
+		/*
+		 * A running process now carries labels.  One of its threads
+		 * may have found no label state a moment ago and be about to
+		 * remember "my write moved nothing" (task.h): under this
+		 * process's id, now that the hint can name it.  The bump,
+		 * after the entry is in the table, makes that memo stale.
+		 */
+		ap_flow_changed();
 		ap_stats_inc(ACTPLANE_CTR_PROPAGATIONS);
+	}
 out:
 	rcu_read_unlock();
 	spin_unlock_bh(&ap_proc_lock);
@@ -1515,7 +1524,12 @@ int ap_file_write(struct inode *inode, u64 labels, u8 op, const struct path *pat
 
 DEFINE_PER_CPU(struct ap_flow_memos, ap_flow_memos);
 
-/* The flow @dir between the current process and @inode changed nothing at @epoch. */
+/*
+ * The flow @dir between the current process and @inode changed nothing at
+ * @epoch: filed under the process the hint names now.  If that is not the
+ * one whose labels the caller read (it had none then, and got its first
+ * since), making it bumped the epoch past @epoch (ap_proc_create()).
+ */
 static void ap_flow_remember(int dir, const struct inode *inode, unsigned long epoch)
 {
 	struct ap_flow_memo *m;

@@ -22,8 +22,10 @@
  * label state changes somewhere.  So each CPU remembers, per direction,
  * the last process and object for which the flow changed nothing, with the
  * value of ap_flow_epoch at the time; every change of any process's labels
- * or immunity, and of any object's labels (an entry made, grown, cleared
- * or dropped), bumps the epoch (store.c, ap_flow_changed()).  A repeated
+ * or immunity (also a running process's first labels), and of any
+ * object's labels (an entry made, grown, cleared or dropped), bumps the
+ * epoch (store.c, ap_flow_changed()).  A child's labels at fork need no
+ * bump: nothing of the child ran before, so no memo names it.  A repeated
  * no-op flow then costs a compare of the process, the object's identity
  * and the epoch, no lookup.
  *
@@ -34,8 +36,9 @@
  * so a memo cannot be taken for another process that got the same
  * address.  The memos are per CPU and any task may run on a CPU between
  * another's compare and its write: they are read and written with
- * preemption disabled, and written only in task context.  A memo that was
- * never written names process 0 with epoch 0, and neither matches.
+ * preemption disabled, and written only in task context.  A thread whose
+ * process the hint does not name asks with id 0: no written memo names
+ * 0, and a memo never written has epoch 0, which is never current.
  *
  * The object is named by what the label store names it by: the inode's
  * identity (number, device, generation) and, for a FIFO or pipe, its
@@ -141,10 +144,12 @@ static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labe
 /*
  * The id of the current thread's process when the CPU's hint is its entry
  * (the thread's own or its leader's), else 0: the key of the CPU's memos.
- * Caller holds RCU and has preemption disabled.  Called from hooks that
- * run in the acting task (file_permission, pipe_read, connect, sendmsg);
- * only a task writes the memos (ap_flow_remember(), ap_ep_remember()), so
- * an interrupt cannot tear what a task compares.
+ * Caller holds RCU and has preemption disabled.  Only a task writes the
+ * memos (ap_flow_remember(), ap_ep_remember()), so an interrupt cannot
+ * tear what a task compares.  The readers are called only from hooks that
+ * run in the acting task (file_permission, pipe_read, connect, sendmsg,
+ * sctp_bind_connect): in an interrupt, current is not the actor, and the
+ * memo could be half written by the task it interrupted.
  */
 static __always_inline u64 ap_memo_owner(void)
 {
