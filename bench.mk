@@ -25,7 +25,7 @@ BENCH_RULES  := $(foreach n,10 100 1000,$(BENCH_OUT)/rules/rules-$(n).yaml) \
 BENCH_ROOT_DEPS := $(BENCH_SRC)/mkroot.py $(BENCH_SRC)/genproj.py $(BENCH_SRC)/replay.sh \
                    $(BENCH_OUT)/apbench $(TOOL)
 # modules of the generated C project (full run / smoke run)
-BENCH_MODULES       ?= 80
+BENCH_MODULES       ?= 60
 BENCH_SMOKE_MODULES ?= 1
 
 .PHONY: bench bench-smoke bench-build bench-build-smoke

@@ -1536,10 +1536,8 @@ static void ap_flow_remember(int dir, const struct inode *inode, unsigned long e
 	bool rcu;
 	u64 id;
 
-	rcu = ap_rcu_lock();
-	preempt_disable();
-	id = in_task() ? ap_memo_owner() : 0;
-	if (id) {
+	id = ap_memo_begin(&rcu);
+	if (id && in_task()) {
 		m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
 		m->proc = id;
 		m->ino = inode->i_ino;
@@ -1548,8 +1546,7 @@ static void ap_flow_remember(int dir, const struct inode *inode, unsigned long e
 		m->pipe = ap_flow_pipe(inode);
 		m->epoch = epoch;
 	}
-	preempt_enable();
-	ap_rcu_unlock(rcu);
+	ap_memo_end(rcu);
 }
 
 void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
@@ -1558,17 +1555,14 @@ void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
 	bool rcu;
 	u64 id;
 
-	rcu = ap_rcu_lock();
-	preempt_disable();
-	id = in_task() ? ap_memo_owner() : 0;
-	if (id) {
+	id = ap_memo_begin(&rcu);
+	if (id && in_task()) {
 		m = this_cpu_ptr(&ap_flow_memos);
 		m->ep_proc = id;
 		m->ep = *k;
 		m->ep_epoch = epoch;
 	}
-	preempt_enable();
-	ap_rcu_unlock(rcu);
+	ap_memo_end(rcu);
 }
 
 /* ap_file_flow_in() (hooks_fs.c) past the memo. */

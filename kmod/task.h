@@ -160,6 +160,24 @@ static __always_inline u64 ap_memo_owner(void)
 	return 0;
 }
 
+/*
+ * The frame of every memo compare and write: RCU for the hint's entry,
+ * preemption off for the CPU's memos.  Returns ap_memo_owner(); @rcu is
+ * for ap_memo_end().
+ */
+static __always_inline u64 ap_memo_begin(bool *rcu)
+{
+	*rcu = ap_rcu_lock();
+	preempt_disable();
+	return ap_memo_owner();
+}
+
+static __always_inline void ap_memo_end(bool rcu)
+{
+	preempt_enable();
+	ap_rcu_unlock(rcu);
+}
+
 static __always_inline const void *ap_flow_pipe(const struct inode *inode)
 {
 	return S_ISFIFO(inode->i_mode) ? READ_ONCE(inode->i_pipe) : NULL;
@@ -176,15 +194,12 @@ static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode
 	bool rcu, hit;
 	u64 id;
 
-	rcu = ap_rcu_lock();
-	preempt_disable();
-	id = ap_memo_owner();
+	id = ap_memo_begin(&rcu);
 	m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
 	hit = m->proc == id && m->epoch == atomic_long_read(&ap_flow_epoch) &&
 	      m->ino == inode->i_ino && m->gen == inode->i_generation &&
 	      m->dev == inode->i_sb->s_dev && m->pipe == ap_flow_pipe(inode);
-	preempt_enable();
-	ap_rcu_unlock(rcu);
+	ap_memo_end(rcu);
 	return hit;
 }
 
@@ -202,14 +217,11 @@ static __always_inline bool ap_ep_unchanged(const struct ap_ep_key *k)
 	bool rcu, hit;
 	u64 id;
 
-	rcu = ap_rcu_lock();
-	preempt_disable();
-	id = ap_memo_owner();
+	id = ap_memo_begin(&rcu);
 	m = this_cpu_ptr(&ap_flow_memos);
 	hit = m->ep_proc == id && m->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
 	      !memcmp(&m->ep, k, sizeof(*k));
-	preempt_enable();
-	ap_rcu_unlock(rcu);
+	ap_memo_end(rcu);
 	return hit;
 }
 

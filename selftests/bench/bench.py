@@ -508,7 +508,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--root", default=os.path.join(B, "bench", "root"))
-    ap.add_argument("--trials", type=int, default=7)
+    ap.add_argument("--trials", type=int, default=5)
     ap.add_argument("--macro-trials", type=int, default=3)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--replay-rounds", type=int, default=15)
