@@ -8,6 +8,9 @@ B        := $(TOP)/build
 KDIR     ?= $(B)/kernel/headers
 CLANG    ?= clang-19
 BPFTOOL  ?= bpftool
+# -mcpu=v3: 32-bit compares and moves (every hook program tests an int
+# verdict; v1 widens it with two shifts first); any kernel >= 5.1 runs it
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3
 CC       ?= gcc
 V        ?= 0
 
@@ -107,7 +110,7 @@ $(GEN)/vmlinux.h: $(KO)
 
 $(BPFOUT)/%.bpf.o: bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)
 	@mkdir -p $(BPFOUT)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
 		-I$(GEN) -I$(TOP)/bpf -c $< -o $@
 
 # the fmod_ret programs are hooks.bpf.c built with AP_FMODRET
@@ -173,7 +176,7 @@ $(B)/vm-tests/%: selftests/vm/%.c $(VM_TEST_LIBOBJ) $(wildcard selftests/*.h sel
 VM_TEST_BPF := $(patsubst selftests/vm/bpf/%.bpf.c,$(B)/vm-tests/%.bpf.o,$(wildcard selftests/vm/bpf/*.bpf.c))
 $(B)/vm-tests/%.bpf.o: selftests/vm/bpf/%.bpf.c $(GEN)/vmlinux.h $(wildcard bpf/*.h)
 	@mkdir -p $(B)/vm-tests
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(GEN) -I$(TOP)/bpf -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_x86 -Wall -I$(GEN) -I$(TOP)/bpf -c $< -o $@
 
 # preload payloads (shared objects) for the trusted-exec tests
 VM_TEST_SO := $(patsubst selftests/vm/so/%.c,$(B)/vm-tests/lib%.so,$(wildcard selftests/vm/so/*.c))

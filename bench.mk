@@ -40,7 +40,7 @@ $(BENCH_OUT)/noop.bpf.c: $(BENCH_SRC)/gen_noop.py bpf/hooks.bpf.c
 	$(Q)python3 $^ > $@.tmp && mv $@.tmp $@
 
 $(BENCH_OUT)/noop.bpf.o: $(BENCH_OUT)/noop.bpf.c $(GEN)/vmlinux.h
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I$(GEN) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_x86 -Wall -I$(GEN) -c $< -o $@
 
 $(BENCH_OUT)/noop.skel.h: $(BENCH_OUT)/noop.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name apbench_noop > $@.tmp && mv $@.tmp $@

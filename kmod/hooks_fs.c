@@ -101,12 +101,11 @@ int ap_on_file_open(struct file *file)
  * The current process reads @inode's data (@done: after the fact, from a
  * tracing program: it cannot be refused).  A memo (task.h) only ever names
  * an inode that passed ap_inode_untracked(), so a repeated read that moved
- * nothing is answered before that question.
+ * nothing is answered before that question.  Its callers are asked only
+ * when something carries labels (ap_io_idle(), actplane.h).
  */
 static __always_inline int ap_file_flow_in(const struct inode *inode, bool done)
 {
-	if (!ap_mem_count_of(AP_OBJ_INODE) && !ap_mem_count_of(AP_OBJ_CHAN))
-		return 0;	/* nothing carries labels */
 	if (ap_flow_unchanged(AP_FLOW_IN, inode) || ap_inode_untracked(inode))
 		return 0;
 	return ap_file_flow_in_slow(inode, done);
@@ -118,13 +117,14 @@ static __always_inline int ap_file_flow_out(const struct file *file)
 	const struct inode *inode = file_inode(file);
 
 	if (!ap_tasks_tracked())
-		return 0;	/* no process carries labels */
+		return 0;	/* labeled files, but no process carries labels */
 	if (ap_flow_unchanged(AP_FLOW_OUT, inode) || ap_inode_untracked(inode))
 		return 0;
 	return ap_file_flow_out_slow(file);
 }
 
-int ap_on_file_permission(struct file *file, int mask)
+/* ap_on_file_permission() (actplane.h) when something carries labels */
+int ap_file_permission_labeled(struct file *file, int mask)
 {
 	int ret = 0;
 
@@ -140,7 +140,7 @@ int ap_on_file_permission(struct file *file, int mask)
  * blocking read sleeps, i.e. possibly before the writer labeled the pipe;
  * this catches what arrived while the reader slept.
  */
-void ap_on_pipe_read_done(struct kiocb *iocb, long ret)
+void ap_pipe_read_done_labeled(struct kiocb *iocb, long ret)
 {
 	if (ret > 0 && iocb->ki_filp)
 		ap_file_flow_in(file_inode(iocb->ki_filp), true);

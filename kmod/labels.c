@@ -44,6 +44,7 @@ static DEFINE_MUTEX(ap_names_lock);
 /* Memory accounting */
 static atomic_long_t ap_mem_bytes = ATOMIC_LONG_INIT(0);
 atomic_long_t ap_mem_count[__AP_OBJ_MAX];	/* read inline: ap_mem_count_of() */
+atomic_long_t ap_io_count;			/* the entries of AP_IO_OBJS */
 static unsigned long ap_mem_limit = AP_DEFAULT_LIMIT_BYTES;
 static u32 ap_fail_mode = ACTPLANE_FAIL_OPEN;
 
@@ -456,6 +457,8 @@ bool ap_charge(enum ap_obj_type t, size_t bytes)
 		return false;
 	}
 	atomic_long_inc(&ap_mem_count[t]);
+	if (AP_IO_OBJS & BIT(t))
+		atomic_long_inc(&ap_io_count);
 	return true;
 }
 
@@ -463,6 +466,8 @@ void ap_uncharge(enum ap_obj_type t, size_t bytes)
 {
 	atomic_long_sub(bytes, &ap_mem_bytes);
 	atomic_long_dec(&ap_mem_count[t]);
+	if (AP_IO_OBJS & BIT(t))
+		atomic_long_dec(&ap_io_count);
 }
 
 /*
