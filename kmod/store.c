@@ -81,8 +81,9 @@ static struct ap_task *ap_task_entry(const struct task_struct *t)
  * the entry are put, which free them only after a grace period.  A lookup
  * that found the entry just before it left publishes it and then re-checks
  * the mark (ap_task_hint_set()): either the remover's sweep or the lookup's
- * re-check sees the other.  So a hint read inside an RCU read-side section
- * stays valid until that section ends.
+ * re-check sees the other.  So a hint read inside an RCU read-side section,
+ * or with preemption disabled (a grace period waits for those too, since
+ * 5.0), stays valid until that section ends.
  */
 DEFINE_PER_CPU(struct ap_task *, ap_task_hint);
 
@@ -1533,10 +1534,9 @@ DEFINE_PER_CPU(struct ap_flow_memos, ap_flow_memos);
 static void ap_flow_remember(int dir, const struct inode *inode, unsigned long epoch)
 {
 	struct ap_flow_memo *m;
-	bool rcu;
 	u64 id;
 
-	id = ap_memo_begin(&rcu);
+	id = ap_memo_begin();
 	if (id && in_task()) {
 		m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
 		m->proc = id;
@@ -1546,23 +1546,22 @@ static void ap_flow_remember(int dir, const struct inode *inode, unsigned long e
 		m->pipe = ap_flow_pipe(inode);
 		m->epoch = epoch;
 	}
-	ap_memo_end(rcu);
+	ap_memo_end();
 }
 
 void ap_ep_remember(const struct ap_ep_key *k, unsigned long epoch)
 {
 	struct ap_flow_memos *m;
-	bool rcu;
 	u64 id;
 
-	id = ap_memo_begin(&rcu);
+	id = ap_memo_begin();
 	if (id && in_task()) {
 		m = this_cpu_ptr(&ap_flow_memos);
 		m->ep_proc = id;
 		m->ep = *k;
 		m->ep_epoch = epoch;
 	}
-	ap_memo_end(rcu);
+	ap_memo_end();
 }
 
 /* ap_file_flow_in() (hooks_fs.c) past the memo. */

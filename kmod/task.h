@@ -144,7 +144,7 @@ static __always_inline bool ap_task_covers(const struct task_struct *t, u64 labe
 /*
  * The id of the current thread's process when the CPU's hint is its entry
  * (the thread's own or its leader's), else 0: the key of the CPU's memos.
- * Caller holds RCU and has preemption disabled.  Only a task writes the
+ * Caller has preemption disabled (ap_memo_begin()).  Only a task writes the
  * memos (ap_flow_remember(), ap_ep_remember()), so an interrupt cannot
  * tear what a task compares.  The readers are called only from hooks that
  * run in the acting task (file_permission, pipe_read, connect, sendmsg,
@@ -161,21 +161,21 @@ static __always_inline u64 ap_memo_owner(void)
 }
 
 /*
- * The frame of every memo compare and write: RCU for the hint's entry,
- * preemption off for the CPU's memos.  Returns ap_memo_owner(); @rcu is
- * for ap_memo_end().
+ * The frame of every memo compare and write: preemption off, for the CPU's
+ * memos and for the hint's entry.  No RCU read-side section is needed for
+ * the entry: since 5.0 a grace period (call_rcu(), kfree_rcu(), which free
+ * it) also waits for every region with preemption disabled.  Returns
+ * ap_memo_owner().
  */
-static __always_inline u64 ap_memo_begin(bool *rcu)
+static __always_inline u64 ap_memo_begin(void)
 {
-	*rcu = ap_rcu_lock();
 	preempt_disable();
 	return ap_memo_owner();
 }
 
-static __always_inline void ap_memo_end(bool rcu)
+static __always_inline void ap_memo_end(void)
 {
 	preempt_enable();
-	ap_rcu_unlock(rcu);
 }
 
 static __always_inline const void *ap_flow_pipe(const struct inode *inode)
@@ -191,15 +191,15 @@ static __always_inline const void *ap_flow_pipe(const struct inode *inode)
 static __always_inline bool ap_flow_unchanged(int dir, const struct inode *inode)
 {
 	const struct ap_flow_memo *m;
-	bool rcu, hit;
+	bool hit;
 	u64 id;
 
-	id = ap_memo_begin(&rcu);
+	id = ap_memo_begin();
 	m = this_cpu_ptr(&ap_flow_memos.flow[dir]);
 	hit = m->proc == id && m->epoch == atomic_long_read(&ap_flow_epoch) &&
 	      m->ino == inode->i_ino && m->gen == inode->i_generation &&
 	      m->dev == inode->i_sb->s_dev && m->pipe == ap_flow_pipe(inode);
-	ap_memo_end(rcu);
+	ap_memo_end();
 	return hit;
 }
 
@@ -214,14 +214,14 @@ int ap_file_flow_out_slow(const struct file *file);
 static __always_inline bool ap_ep_unchanged(const struct ap_ep_key *k)
 {
 	const struct ap_flow_memos *m;
-	bool rcu, hit;
+	bool hit;
 	u64 id;
 
-	id = ap_memo_begin(&rcu);
+	id = ap_memo_begin();
 	m = this_cpu_ptr(&ap_flow_memos);
 	hit = m->ep_proc == id && m->ep_epoch == atomic_long_read(&ap_flow_epoch) &&
 	      !memcmp(&m->ep, k, sizeof(*k));
-	ap_memo_end(rcu);
+	ap_memo_end();
 	return hit;
 }
 
