@@ -86,6 +86,91 @@ t_pipe_by_hand() {
 	expect_eq "cleared by hand" "$out" ""
 }
 
+# wait_unlabeled TYPE...: wait until the module holds no entry of each memory TYPE
+wait_unlabeled() {
+	local i ty left
+	for i in $(seq 100); do
+		left=
+		for ty in "$@"; do [ "$(mem $ty)" = 0 ] || left="$left $ty=$(mem $ty)"; done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	fail "entries remain:$left"
+}
+
+# wait_stopped PID: wait until PID stopped itself (SIGSTOP)
+wait_stopped() {
+	local i
+	for i in $(seq 100); do
+		[ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = T ] && return 0
+		sleep 0.1
+	done
+	fail "process $1 never stopped"
+}
+
+# Reads with nothing labeled are answered inline from one count of the
+# entries a read can take labels from (ap_io_idle(), kmod/actplane.h).
+# Each kind of entry alone must keep reads asked: a pipe's buffer whose
+# labeled writer has exited, and a labeled file, with no labeled process.
+# Nothing else is labeled anywhere: the module is reinserted first, and
+# this shell only ever asks about the readers (a process whose labels were
+# cleared keeps its entry), which stop themselves once they have read.
+t_reads_with_one_entry() {
+	local out py child i
+	trap '"$AP" label add secret $T/secret.env >/dev/null' EXIT	# the other tests' file
+	"$AP" down >/dev/null
+	rmmod actplane
+	insmod "$AP_KO"
+	"$AP" up >/dev/null
+	wait_unlabeled procs tasks inodes sockets
+	python3 -c 'import os, signal
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+r, w = os.pipe()
+child = os.fork()
+if not child:
+    os.close(r)
+    signal.sigtimedwait([signal.SIGUSR1], 60)   # labeled meanwhile
+    os.write(w, b"data")
+    os._exit(0)
+os.close(w)
+print(child, flush=True)
+os.waitpid(child, 0)
+signal.sigtimedwait([signal.SIGUSR1], 60)   # its entries are gone
+os.read(r, 4)
+os.kill(os.getpid(), signal.SIGSTOP)' > $T/orphan-pid &
+	py=$!
+	for i in $(seq 100); do [ -s $T/orphan-pid ] && break; sleep 0.1; done
+	child=$(cat $T/orphan-pid)
+	"$AP" label add orphaned --pid $child >/dev/null
+	kill -USR1 $child
+	while kill -0 $child 2>/dev/null; do sleep 0.1; done
+	wait_unlabeled procs tasks inodes
+	expect_eq "entries (the pipe's buffer)" "$(mem sockets)" 1
+	kill -USR1 $py
+	wait_stopped $py
+	out=$("$AP" labels --pid $py)
+	kill -KILL $py; wait $py 2>/dev/null || true
+	expect_eq "reader of a pipe whose labeled writer exited" "$out" orphaned
+	wait_unlabeled procs tasks inodes sockets
+	# opened before it is labeled: the read, not the open, takes the label
+	echo data > $T/alone
+	python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+fd = os.open(sys.argv[1], os.O_RDONLY)
+print(os.getpid(), flush=True)
+signal.sigtimedwait([signal.SIGUSR1], 60)   # the file was labeled meanwhile
+os.read(fd, 4)
+os.kill(os.getpid(), signal.SIGSTOP)' $T/alone > $T/alone-pid &
+	py=$!
+	for i in $(seq 100); do [ -s $T/alone-pid ] && break; sleep 0.1; done
+	"$AP" label add alone $T/alone
+	kill -USR1 $py
+	wait_stopped $py
+	out=$("$AP" labels --pid $py)
+	kill -KILL $py; wait $py 2>/dev/null || true
+	expect_eq "reader of a labeled file, nothing else labeled" "$out" alone
+}
+
 # memo_next PID N: wait until the flow_memo.py process PID waits before step N, then go
 memo_next() {
 	local i
@@ -383,6 +468,7 @@ t_limit_fail_closed() {
 }
 
 setup
+run_test "reads with one labeled entry anywhere: a file, a pipe's buffer" t_reads_with_one_entry
 run_test "file read: reader absorbs the file's labels" t_file_read
 run_test "file write: file absorbs the writer's labels" t_file_write
 run_test "fork: child inherits labels" t_fork_inherits
