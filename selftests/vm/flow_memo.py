@@ -6,13 +6,15 @@
 
 The module remembers, per CPU, the last read and the last write by a
 process that changed nothing, and skips the same flow until some label
-state changes (kmod/task.h, "Propagate only on change").  This process holds DIR/memo-in
-(read), DIR/memo-out (written) and both ends of a pipe (fds 10 and 11) open.
-Before step N it names itself "memo-N" (prctl: no file is touched, so no
-label state changes) and waits for SIGUSR1, while the test changes labels
-from outside; then it repeats its STEP 20 times: "read" (DIR/memo-in),
-"write" (DIR/memo-out), "pipe" (write one byte into the pipe, read it
-back) or "connect" (connect a UDP socket to 127.0.0.1, port $MEMO_PORT).  The first repetition may propagate; the rest find nothing to do.
+state changes (kmod/task.h, "Propagate only on change").  This process
+holds DIR/memo-in (read), DIR/memo-out (written) and both ends of a pipe
+(fds 10 and 11) open.  Before step N it names itself "memo-N" (prctl: no
+file is touched, so no label state changes) and waits for SIGUSR1, while
+the test changes labels from outside; then it repeats its STEP 20 times:
+"read" (DIR/memo-in), "write" (DIR/memo-out), "pipe" (write one byte into
+the pipe, read it back) or "connect" (connect a UDP socket to 127.0.0.1,
+port $MEMO_PORT).  The first repetition may propagate; the rest find
+nothing to do.
 The test asserts that the step after a change saw the change.  With
 MEMO_THREAD=1 the steps run in a second thread (as in a thread pool),
 which uses its process's memos as the leader does.  Nothing the
