@@ -108,67 +108,76 @@ wait_stopped() {
 	fail "process $1 never stopped"
 }
 
+# one_reader MODE [FILE]: start selftests/vm/one_reader.py MODE in the
+# background; sets READER (its PID) and FIRST (the PID it printed)
+one_reader() {
+	local i
+	python3 "$ACTPLANE_TOP/selftests/vm/one_reader.py" "$@" > $T/reader-pid 2>&1 &
+	READER=$!
+	for i in $(seq 100); do [ -s $T/reader-pid ] && break; sleep 0.1; done
+	FIRST=$(cat $T/reader-pid)
+	[ -n "$FIRST" ] || fail "one_reader.py $1 printed no PID"
+}
+
+# reader_labels: send the reader SIGUSR1; set LABELS to its labels once it has read
+reader_labels() {
+	kill -USR1 $READER
+	wait_stopped $READER
+	LABELS=$("$AP" labels --pid $READER)
+	kill -KILL $READER
+	wait $READER 2>/dev/null || true
+}
+
 # Reads with nothing labeled are answered inline from one count of the
 # entries a read can take labels from (ap_io_idle(), kmod/actplane.h).
 # Each kind of entry alone must keep reads asked: a pipe's buffer whose
 # labeled writer has exited, and a labeled file, with no labeled process.
-# Nothing else is labeled anywhere: the module is reinserted first, and
-# this shell only ever asks about the readers (a process whose labels were
-# cleared keeps its entry), which stop themselves once they have read.
+# And a reader asleep in a pipe read when the machine's first labels
+# arrive takes them when it wakes.  Nothing else is labeled anywhere: the
+# module is reinserted first, and this shell only ever asks about the
+# readers (a process whose labels were cleared keeps its entry), which
+# stop themselves once they have read.
 t_reads_with_one_entry() {
-	local out py child i
-	trap '"$AP" label add secret $T/secret.env >/dev/null' EXIT	# the other tests' file
+	local i
+	READER= FIRST=
+	# on failure, a stopped reader would hold run_test's output open
+	trap 'kill -KILL $READER $FIRST 2>/dev/null || true
+		"$AP" label add secret $T/secret.env >/dev/null' EXIT	# the other tests' file
 	"$AP" down >/dev/null
 	rmmod actplane
 	insmod "$AP_KO"
 	"$AP" up >/dev/null
 	wait_unlabeled procs tasks inodes sockets
-	python3 -c 'import os, signal
-signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
-r, w = os.pipe()
-child = os.fork()
-if not child:
-    os.close(r)
-    signal.sigtimedwait([signal.SIGUSR1], 60)   # labeled meanwhile
-    os.write(w, b"data")
-    os._exit(0)
-os.close(w)
-print(child, flush=True)
-os.waitpid(child, 0)
-signal.sigtimedwait([signal.SIGUSR1], 60)   # its entries are gone
-os.read(r, 4)
-os.kill(os.getpid(), signal.SIGSTOP)' > $T/orphan-pid &
-	py=$!
-	for i in $(seq 100); do [ -s $T/orphan-pid ] && break; sleep 0.1; done
-	child=$(cat $T/orphan-pid)
-	"$AP" label add orphaned --pid $child >/dev/null
-	kill -USR1 $child
-	while kill -0 $child 2>/dev/null; do sleep 0.1; done
+	one_reader pipe-after-exit
+	"$AP" label add orphaned --pid $FIRST >/dev/null
+	kill -USR1 $FIRST
+	while kill -0 $FIRST 2>/dev/null; do sleep 0.1; done
 	wait_unlabeled procs tasks inodes
 	expect_eq "entries (the pipe's buffer)" "$(mem sockets)" 1
-	kill -USR1 $py
-	wait_stopped $py
-	out=$("$AP" labels --pid $py)
-	kill -KILL $py; wait $py 2>/dev/null || true
-	expect_eq "reader of a pipe whose labeled writer exited" "$out" orphaned
+	reader_labels
+	expect_eq "reader of a pipe whose labeled writer exited" "$LABELS" orphaned
+
 	wait_unlabeled procs tasks inodes sockets
-	# opened before it is labeled: the read, not the open, takes the label
+	one_reader pipe-blocked
+	for i in $(seq 100); do
+		case "$(cat /proc/$READER/wchan 2>/dev/null)" in *pipe_read) break ;; esac
+		sleep 0.1
+	done
+	case "$(cat /proc/$READER/wchan)" in
+	*pipe_read) ;;	# pipe_read, or anon_pipe_read on newer kernels
+	*) fail "the reader never slept in a pipe read: $(cat /proc/$READER/wchan)" ;;
+	esac
+	"$AP" label add first --pid $FIRST >/dev/null
+	kill -USR1 $FIRST
+	reader_labels
+	expect_eq "reader asleep when the first labels arrived" "$LABELS" first
+
+	wait_unlabeled procs tasks inodes sockets
 	echo data > $T/alone
-	python3 -c 'import os, signal, sys
-signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
-fd = os.open(sys.argv[1], os.O_RDONLY)
-print(os.getpid(), flush=True)
-signal.sigtimedwait([signal.SIGUSR1], 60)   # the file was labeled meanwhile
-os.read(fd, 4)
-os.kill(os.getpid(), signal.SIGSTOP)' $T/alone > $T/alone-pid &
-	py=$!
-	for i in $(seq 100); do [ -s $T/alone-pid ] && break; sleep 0.1; done
+	one_reader file $T/alone
 	"$AP" label add alone $T/alone
-	kill -USR1 $py
-	wait_stopped $py
-	out=$("$AP" labels --pid $py)
-	kill -KILL $py; wait $py 2>/dev/null || true
-	expect_eq "reader of a labeled file, nothing else labeled" "$out" alone
+	reader_labels
+	expect_eq "reader of a labeled file, nothing else labeled" "$LABELS" alone
 }
 
 # memo_next PID N: wait until the flow_memo.py process PID waits before step N, then go
