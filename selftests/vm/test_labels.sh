@@ -98,31 +98,25 @@ wait_unlabeled() {
 	fail "entries remain:$left"
 }
 
-# wait_stopped PID: wait until PID stopped itself (SIGSTOP)
-wait_stopped() {
-	local i
-	for i in $(seq 100); do
-		[ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = T ] && return 0
-		sleep 0.1
-	done
-	fail "process $1 never stopped"
-}
+# stopped PID: PID stopped itself (SIGSTOP); gone PID: PID has exited
+stopped() { [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = T ]; }
+gone() { ! kill -0 $1 2>/dev/null; }
+# in_pipe_read PID: PID sleeps in a pipe read (anon_pipe_read on newer kernels)
+in_pipe_read() { case "$(cat /proc/$1/wchan 2>/dev/null)" in *pipe_read) ;; *) return 1 ;; esac; }
 
 # one_reader MODE [FILE]: start selftests/vm/one_reader.py MODE in the
 # background; sets READER (its PID) and FIRST (the PID it printed)
 one_reader() {
-	local i
 	python3 "$ACTPLANE_TOP/selftests/vm/one_reader.py" "$@" > $T/reader-pid 2>&1 &
 	READER=$!
-	for i in $(seq 100); do [ -s $T/reader-pid ] && break; sleep 0.1; done
+	wait_until "one_reader.py $1's PID" test -s $T/reader-pid
 	FIRST=$(cat $T/reader-pid)
-	[ -n "$FIRST" ] || fail "one_reader.py $1 printed no PID"
 }
 
 # reader_labels: send the reader SIGUSR1; set LABELS to its labels once it has read
 reader_labels() {
 	kill -USR1 $READER
-	wait_stopped $READER
+	wait_until "the reader's read" stopped $READER
 	LABELS=$("$AP" labels --pid $READER)
 	kill -KILL $READER
 	wait $READER 2>/dev/null || true
@@ -138,7 +132,6 @@ reader_labels() {
 # readers (a process whose labels were cleared keeps its entry), which
 # stop themselves once they have read.
 t_reads_with_one_entry() {
-	local i
 	READER= FIRST=
 	# on failure, a stopped reader would hold run_test's output open
 	trap 'kill -KILL $READER $FIRST 2>/dev/null || true
@@ -151,7 +144,7 @@ t_reads_with_one_entry() {
 	one_reader pipe-after-exit
 	"$AP" label add orphaned --pid $FIRST >/dev/null
 	kill -USR1 $FIRST
-	while kill -0 $FIRST 2>/dev/null; do sleep 0.1; done
+	wait_until "the writer's exit" gone $FIRST
 	wait_unlabeled procs tasks inodes
 	expect_eq "entries (the pipe's buffer)" "$(mem sockets)" 1
 	reader_labels
@@ -159,14 +152,7 @@ t_reads_with_one_entry() {
 
 	wait_unlabeled procs tasks inodes sockets
 	one_reader pipe-blocked
-	for i in $(seq 100); do
-		case "$(cat /proc/$READER/wchan 2>/dev/null)" in *pipe_read) break ;; esac
-		sleep 0.1
-	done
-	case "$(cat /proc/$READER/wchan)" in
-	*pipe_read) ;;	# pipe_read, or anon_pipe_read on newer kernels
-	*) fail "the reader never slept in a pipe read: $(cat /proc/$READER/wchan)" ;;
-	esac
+	wait_until "the reader's sleep in a pipe read" in_pipe_read $READER
 	"$AP" label add first --pid $FIRST >/dev/null
 	kill -USR1 $FIRST
 	reader_labels
@@ -477,7 +463,7 @@ t_limit_fail_closed() {
 }
 
 setup
-run_test "reads with one labeled entry anywhere: a file, a pipe's buffer" t_reads_with_one_entry
+run_test "reads with one labeled entry anywhere: a file, a pipe's buffer, the first labels" t_reads_with_one_entry
 run_test "file read: reader absorbs the file's labels" t_file_read
 run_test "file write: file absorbs the writer's labels" t_file_write
 run_test "fork: child inherits labels" t_fork_inherits
