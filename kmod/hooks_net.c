@@ -19,11 +19,13 @@
 #include <net/sock.h>
 #include <uapi/linux/sctp.h>
 #include <uapi/linux/seg6.h>
+#include "policy.h"
 #include "propagate.h"
 
 /* ---- network endpoints ------------------------------------------------------ */
 
-static void ap_ep_set(struct ap_ep_key *k, u16 family, const void *addr, __be16 port)
+static __always_inline void ap_ep_set(struct ap_ep_key *k, u16 family, const void *addr,
+				      __be16 port)
 {
 	memset(k, 0, sizeof(*k));
 	k->family = family;
@@ -43,7 +45,8 @@ static bool ap_ep_addr_zero(const struct ap_ep_key *k)
 }
 static_assert(offsetof(struct ap_ep_key, addr) % sizeof(u32) == 0);
 
-static void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a, __be16 port)
+static __always_inline void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a,
+				       __be16 port)
 {
 	if (ipv6_addr_v4mapped(a))
 		ap_ep_set(k, AF_INET, &a->s6_addr32[3], port);
@@ -51,8 +54,11 @@ static void ap_ep_set6(struct ap_ep_key *k, const struct in6_addr *a, __be16 por
 		ap_ep_set(k, AF_INET6, a, port);
 }
 
-/* Parse a kernel copy of a sockaddr (connect, sendto). */
-bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k)
+/*
+ * Parse a kernel copy of a sockaddr (connect, sendto).  Inline: every
+ * connect and send parses one, and a call costs as much as the parse.
+ */
+static __always_inline bool ap_ep_parse(const struct sockaddr *sa, int len, struct ap_ep_key *k)
 {
 	if (!sa || len < (int)sizeof(sa_family_t))
 		return false;
@@ -77,6 +83,11 @@ bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k
 	return false;
 }
 
+bool ap_ep_from_sockaddr(const struct sockaddr *sa, int len, struct ap_ep_key *k)
+{
+	return ap_ep_parse(sa, len, k);
+}
+
 static bool ap_ep_is_inet(const struct sock *sk)
 {
 	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
@@ -93,19 +104,27 @@ static bool ap_ep_is_inet(const struct sock *sk)
  *    tcp_v6_connect / ip6_datagram_connect for ::).
  * A rule on 127.0.0.1 or ::1 must see those sends as what they are.
  */
-static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len, bool send,
-		       struct ap_ep_key *k)
+static noinline void ap_ep_dest_unspec(const struct sock *sk, struct ap_ep_key *k);
+
+static __always_inline bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len,
+				       bool send, struct ap_ep_key *k)
 {
 	if (send && sa && sa->sa_family == AF_UNSPEC && sk->sk_family == AF_INET &&
 	    len >= (int)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 
 		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
-	} else if (!ap_ep_from_sockaddr(sa, len, k)) {
+	} else if (!ap_ep_parse(sa, len, k)) {
 		return false;
 	}
-	if (!ap_ep_addr_zero(k))
-		return true;
+	if (ap_ep_addr_zero(k))
+		ap_ep_dest_unspec(sk, k);
+	return true;
+}
+
+/* ap_ep_dest() for the unspecified address: where the kernel routes it. */
+static noinline void ap_ep_dest_unspec(const struct sock *sk, struct ap_ep_key *k)
+{
 	if (k->family == AF_INET) {
 		__be32 src = inet_sk(sk)->inet_saddr ?: inet_sk(sk)->inet_rcv_saddr;
 		__be32 lo = htonl(INADDR_LOOPBACK);
@@ -118,7 +137,6 @@ static bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len
 	} else {
 		memcpy(k->addr, &in6addr_loopback, 16);
 	}
-	return true;
 }
 
 /*
@@ -216,17 +234,38 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
 }
 
 /*
+ * No rule, source or other use of @op can be about @k: the machine's index
+ * for @op misses it (ap_epidx_misses()), and no session policy has one
+ * for @op (a session's merged index adds only its own).  So the evaluation
+ * would find nothing, whatever the process's labels: asked before it, on
+ * every connect and send, instead of the no-hit cache's key and lookup.
+ */
+static __always_inline bool ap_ep_no_rule(const struct ap_ep_key *k, u8 op)
+{
+	const struct ap_policy *pol;
+	bool rcu, none;
+
+	if (atomic_read(&ap_spol_ep[op]))
+		return false;
+	rcu = ap_rcu_lock();
+	pol = ap_policy_get();
+	none = !pol || ap_epidx_misses(&pol->ep[op], k);
+	ap_rcu_unlock(rcu);
+	return none;
+}
+
+/*
  * Rules about sending to (connect) or receiving from (recv) endpoint @k,
  * for the current process seen with @view added to its labels.
  */
-static int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
+static __always_inline int ap_eval_ep_as(const struct ap_ep_key *k, u8 op, u64 view)
 {
-	if (!ap_policy_loaded())
+	if (!ap_policy_loaded() || ap_ep_no_rule(k, op))
 		return 0;	/* nothing to evaluate */
 	return ap_evaluate_ep(k, op, view);
 }
 
-static int ap_eval_ep(const struct ap_ep_key *k, u8 op)
+static __always_inline int ap_eval_ep(const struct ap_ep_key *k, u8 op)
 {
 	return ap_eval_ep_as(k, op, 0);
 }
@@ -256,7 +295,7 @@ static noinline int ap_ep_label_slow(const struct ap_ep_key *k)
  * peers) goes through ap_ep_dest_send() or through ap_ep_check_dest() +
  * ap_ep_label().
  */
-static int ap_ep_label(const struct ap_ep_key *k)
+static __always_inline int ap_ep_label(const struct ap_ep_key *k)
 {
 	if (!ap_tasks_tracked() || ap_ep_unchanged(k))
 		return 0;	/* no labeled process; or nothing new for @k (task.h) */
@@ -367,17 +406,13 @@ static void ap_cmsg_dests(struct ap_route_ctx *c, const struct msghdr *msg, bool
 	}
 }
 
-static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 port)
+static noinline int ap_source_route_slow(struct sock *sk, const struct msghdr *msg,
+					 const struct ipv6_pinfo *np, __be16 port)
 {
 	struct ap_route_ctx c = { .port = port };
 	const struct ip_options_rcu *o4;
-	const struct ipv6_pinfo *np;
 	const struct ipv6_txoptions *o6;
 
-	np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
-	if (!rcu_access_pointer(inet_sk(sk)->inet_opt) && !(np && rcu_access_pointer(np->opt)) &&
-	    !(msg && msg->msg_controllen))
-		return 0;	/* the common case: no options, no ancillary data */
 	rcu_read_lock();
 	o4 = rcu_dereference(inet_sk(sk)->inet_opt);
 	if (o4 && o4->opt.srr) {
@@ -396,8 +431,19 @@ static int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 por
 	return c.ret;
 }
 
+static __always_inline int ap_source_route(struct sock *sk, const struct msghdr *msg, __be16 port)
+{
+	const struct ipv6_pinfo *np = sk->sk_family == AF_INET6 ? inet6_sk(sk) : NULL;
+
+	if (!rcu_access_pointer(inet_sk(sk)->inet_opt) && !(np && rcu_access_pointer(np->opt)) &&
+	    !(msg && msg->msg_controllen))
+		return 0;	/* the common case: no options, no ancillary data */
+	return ap_source_route_slow(sk, msg, np, port);
+}
+
 /* The connect rules on destination @k and on the hops of a source route to it. */
-static int ap_ep_check_dest(struct sock *sk, const struct msghdr *msg, const struct ap_ep_key *k)
+static __always_inline int ap_ep_check_dest(struct sock *sk, const struct msghdr *msg,
+					    const struct ap_ep_key *k)
 {
 	return ap_eval_ep(k, ACTPLANE_OP_CONNECT) ?: ap_source_route(sk, msg, k->port);
 }
@@ -412,15 +458,21 @@ static bool ap_net_idle(void)
 	return !ap_policy_loaded() && !ap_tasks_tracked();
 }
 
-int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
+/* One function for the whole check: each call on the way cost as much as its work. */
+static noinline int ap_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
 	struct ap_ep_key k;
 
-	if (ap_net_idle())
-		return 0;
 	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
 	return ap_ep_check_dest(sock->sk, NULL, &k) ?: ap_ep_label(&k);
+}
+
+int ap_on_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
+{
+	if (ap_net_idle())
+		return 0;	/* before the frame is set up: the machine with no session */
+	return ap_socket_connect(sock, addr, addrlen);
 }
 
 /*

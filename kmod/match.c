@@ -698,6 +698,27 @@ bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k)
 			    ntohs(k->port));
 }
 
+/*
+ * @grp's filter (ap_epidx_misses()): about 16 bits per key, so a random
+ * address passes it about once in 16 tries; at most 64 Kibit (8 KiB).
+ */
+static int ap_epgroup_filter(struct ap_epgroup *grp, const struct ap_kv *kv, u32 m)
+{
+	u32 i;
+
+	grp->fbits = clamp_t(u32, order_base_2(16 * m), 6, 16);
+	grp->filter = bitmap_zalloc(1U << grp->fbits, GFP_KERNEL);
+	if (!grp->filter)
+		return -ENOMEM;
+	for (i = 0; i < m; i++) {
+		u64 key[2];
+
+		memcpy(key, kv[i].key, sizeof(key));
+		__set_bit(ap_ep_fbit(key, grp->fbits), grp->filter);
+	}
+	return 0;
+}
+
 int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_epidx *x = &pol->ep[op];
@@ -748,7 +769,8 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 			kv[m++] = (struct ap_kv){ .key = (char *)keys + 16 * i, .len = 16,
 						  .use = uses[i] };
 		}
-		if (ap_smap_build(&x->groups[g].map, kv, m))
+		if (ap_smap_build(&x->groups[g].map, kv, m) ||
+		    ap_epgroup_filter(&x->groups[g], kv, m))
 			goto out;
 	}
 	/* the maps' keys point into keys[]: it lives as long as the index */
@@ -765,8 +787,10 @@ void ap_epidx_free(struct ap_epidx *x)
 {
 	u32 g;
 
-	for (g = 0; g < x->ngroups; g++)
+	for (g = 0; g < x->ngroups; g++) {
 		ap_smap_free(&x->groups[g].map);
+		bitmap_free(x->groups[g].filter);
+	}
 	kfree(x->groups);
 	kfree(x->any);
 	kvfree(x->keys);
@@ -793,6 +817,8 @@ void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 			continue;
 		key[0] = addr[0] & grp->mask[0];	/* = ap_mask_addr(), the build's key */
 		key[1] = addr[1] & grp->mask[1];
+		if (!test_bit(ap_ep_fbit(key, grp->fbits), grp->filter))
+			continue;	/* no key of the group is @k's */
 		e = ap_smap_get(&grp->map, (const char *)key, 16);
 		if (!e)
 			continue;

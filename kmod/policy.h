@@ -193,7 +193,9 @@ struct ap_pathidx {
 /* Endpoints for one operation: one hash per distinct (family, prefix length). */
 struct ap_epgroup {
 	u8 family, plen;
+	u8 fbits;		/* the filter has 1 << fbits bits */
 	u64 mask[2];		/* the address bits of plen (16 bytes, as stored) */
+	unsigned long *filter;	/* bit ap_ep_fbit() of every key in the map */
 	struct ap_smap map;	/* key: masked address bytes */
 };
 
@@ -205,6 +207,43 @@ struct ap_epidx {
 	struct ap_use *any;
 	u8 *keys;		/* storage of the maps' keys */
 };
+
+/* A masked address's bit in its group's filter: one multiply per word. */
+static __always_inline u32 ap_ep_fbit(const u64 *key, u8 bits)
+{
+	return (u32)(((key[0] ^ (key[1] * 0x9e3779b97f4a7c15ULL)) * 0xc2b2ae3d27d4eb4fULL) >>
+		     (64 - bits));
+}
+
+/*
+ * Does no endpoint of @x contain @k?  True is certain (no "*" or ":port"
+ * endpoint, and @k's address masked to each prefix length of its family
+ * misses that group's filter: no key of the group can be it); false means
+ * "maybe", the index must be asked.  No call, no hashing of strings: every
+ * connect and send asks first (hooks_net.c).  Caller in RCU.
+ */
+static __always_inline bool ap_epidx_misses(const struct ap_epidx *x, const struct ap_ep_key *k)
+{
+	u64 addr[2], key[2];
+	u32 g;
+
+	if (x->empty)
+		return true;
+	if (x->n_any)
+		return false;
+	memcpy(addr, k->addr, sizeof(addr));
+	for (g = 0; g < x->ngroups; g++) {
+		const struct ap_epgroup *grp = &x->groups[g];
+
+		if (grp->family != k->family)
+			continue;
+		key[0] = addr[0] & grp->mask[0];
+		key[1] = addr[1] & grp->mask[1];
+		if (test_bit(ap_ep_fbit(key, grp->fbits), grp->filter))
+			return false;
+	}
+	return true;
+}
 
 struct ap_policy {
 	u64 generation;

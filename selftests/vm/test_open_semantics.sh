@@ -228,11 +228,85 @@ PY
 	rm -rf $W/a $W/tag.txt
 }
 
+# Connects and sends ask each endpoint index's filter before anything else
+# (ap_epidx_misses(), policy.h): a filter that missed one key would let the
+# agent through to that destination with no rule evaluated.  The agent
+# tries every destination of a policy of 300 endpoint rules of every form
+# (address and port, address, prefix, the "a.b.c." form, IPv6 prefixes;
+# through an IPv4-mapped IPv6 socket too), and the addresses next to them.
+t_many_endpoints() {
+	local out
+	load "$(python3 - <<'PY'
+def rule(name, eps):
+    print("rule %s:" % name)
+    for e in eps:
+        print('  block connect endpoint "%s"' % e)
+    print('  because "listed"')
+rule("ports", ["127.1.%d.%d:%d" % (i // 50, i % 50 + 1, 40000 + i) for i in range(150)])
+rule("cidrs", ["10.77.%d.0/24" % i for i in range(60)])
+rule("dots", ["172.31.%d." % i for i in range(30)])
+rule("v6", ["[fd00:77:%x::]/48" % i for i in range(40)])
+rule("hosts", ["127.2.0.%d" % (i + 1) for i in range(20)])
+PY
+)"
+	out=$(python3 - <<'PY'
+import socket
+bad = []
+
+def try_(fam, dest, send=False):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    try:
+        if send:
+            s.sendto(b"x", dest)
+        else:
+            s.connect(dest)
+        return "ok"
+    except PermissionError:
+        return "EPERM"
+    except OSError:
+        return "ok"	# refused by the network, not by a rule
+    finally:
+        s.close()
+
+def want(w, fam, dest, send=False):
+    got = try_(fam, dest, send)
+    if got != w:
+        bad.append("%s %s%s" % (dest, "sendto " if send else "", got))
+
+V4, V6 = socket.AF_INET, socket.AF_INET6
+for i in range(150):
+    a, p = "127.1.%d.%d" % (i // 50, i % 50 + 1), 40000 + i
+    want("EPERM", V4, (a, p))
+    want("EPERM", V4, (a, p), send=True)
+    want("EPERM", V6, ("::ffff:" + a, p))
+    want("ok", V4, (a, p + 1000))
+    want("ok", V4, ("127.1.%d.%d" % (i // 50, i % 50 + 100), p))
+for i in range(60):
+    want("EPERM", V4, ("10.77.%d.%d" % (i, i * 4 + 1), 9))
+    want("ok", V4, ("10.77.%d.1" % (i + 100), 9))
+for i in range(30):
+    want("EPERM", V4, ("172.31.%d.%d" % (i, 255 - i), 53))
+    want("ok", V4, ("172.31.%d.1" % (i + 100), 53))
+for i in range(40):
+    want("EPERM", V6, ("fd00:77:%x::%x" % (i, i + 5), 9))
+    want("EPERM", V6, ("fd00:77:%x:ffff::1" % i, 9), send=True)
+    want("ok", V6, ("fd00:78:%x::5" % i, 9))
+for i in range(20):
+    want("EPERM", V4, ("127.2.0.%d" % (i + 1), 1 + i * 97))
+    want("ok", V4, ("127.2.0.%d" % (i + 100), 1 + i * 97))
+print(" ".join(bad[:5]) if bad else "all held")
+PY
+)
+	expect_eq "destinations of 300 endpoint rules" "$out" "all held"
+	"$AP" unload >/dev/null
+}
+
 setup
 run_test "open rule stops reads of prod.db by sh, python and C; migrate may" t_open_is_any_open
 run_test "read rules stop only reads, write rules only writes" t_read_and_write_keep_their_direction
 run_test "since open / since unlink make the gate stale" t_since_open_and_unlink
 run_test "a prefix rule holds for directories moved or re-made under it (walk cache on and off)" t_prefix_rule_after_renames
 run_test "remembered no-hit targets: renamed files, a condition come true, a new policy (cache on and off)" t_nohit_cache_holds
+run_test "every destination of 300 endpoint rules is refused, the addresses next to them are not" t_many_endpoints
 "$AP" unload >/dev/null
 "$AP" down >/dev/null

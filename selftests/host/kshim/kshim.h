@@ -49,6 +49,7 @@ typedef unsigned int gfp_t;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 #define max_t(type, a, b)	((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+#define clamp_t(type, v, lo, hi)	min_t(type, max_t(type, v, lo), hi)
 #define BIT(n)		(1UL << (n))
 #define BIT_ULL(n)	(1ULL << (n))
 
@@ -102,6 +103,16 @@ static inline unsigned long roundup_pow_of_two(unsigned long n)
 	return r;
 }
 
+/* linux/log2.h: the smallest k with 2^k >= n (0 for n <= 1) */
+static inline unsigned int order_base_2(unsigned long n)
+{
+	unsigned int k = 0;
+
+	while ((1UL << k) < n)
+		k++;
+	return k;
+}
+
 /* ---- allocation ----------------------------------------------------------------- */
 
 extern long kshim_live;		/* blocks allocated and not freed */
@@ -148,5 +159,7 @@ static inline void *kshim_array(size_t n, size_t size)
 #define kvcalloc(n, size, gfp)		kshim_array((n), (size))
 #define kfree(p)			kshim_free(p)
 #define kvfree(p)			kshim_free(p)
+#define bitmap_zalloc(bits, gfp)	kshim_array(BITS_TO_LONGS(bits), sizeof(long))
+#define bitmap_free(p)			kshim_free(p)
 
 #endif
