@@ -1731,6 +1731,23 @@ out:
 }
 
 /*
+ * The endpoint indexes an event of @op on @k is queried in (@m's, as
+ * ap_query_all() queries them) all miss it (ap_epidx_misses()): the query
+ * would find nothing.  hooks_net.c asks the machine's index before this
+ * when no session policy has endpoint uses; this answers for sessions too.
+ */
+static __always_inline bool ap_ep_misses_all(const struct ap_anc_memo *m, u8 op,
+					     const struct ap_ep_key *k)
+{
+	u32 i;
+
+	for (i = 0; i < m->n; i++)
+		if (!ap_epidx_misses(&m->pols[i]->ep[op], k))
+			return false;
+	return true;
+}
+
+/*
  * ap_evaluate() for the hot paths, every open, connect and send: a target
  * (the file at @path, or the endpoint @ep) no rule is about is answered
  * from the no-hit cache before an event is built.  @ops: the operations,
@@ -1754,6 +1771,8 @@ static __always_inline int ap_evaluate_target(const struct path *path,
 	rcu = ap_rcu_lock();
 	if (!ap_eval_begin(&e, &pol, &slot0, &proc))
 		goto out;
+	if (ep && ap_ep_misses_all(&e.memo, ops[0], ep))
+		goto out;	/* no endpoint of any index contains @ep */
 	if (!ep)
 		seq = raw_read_seqcount(&rename_lock.seqcount);
 	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, ep);

@@ -93,36 +93,7 @@ static bool ap_ep_is_inet(const struct sock *sk)
 	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
 }
 
-
-/*
- * The destination the kernel will really use when @sk connects or sends to
- * @sa.  Two forms name a destination indirectly:
- *  - sin_family AF_UNSPEC on an IPv4 socket: udp_sendmsg and raw_sendmsg
- *    take it as AF_INET (only sendmsg; connect with AF_UNSPEC disconnects);
- *  - the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0): routed to the
- *    socket's bound IPv4 address or to loopback (ip_route_connect, and
- *    tcp_v6_connect / ip6_datagram_connect for ::).
- * A rule on 127.0.0.1 or ::1 must see those sends as what they are.
- */
-static noinline void ap_ep_dest_unspec(const struct sock *sk, struct ap_ep_key *k);
-
-static __always_inline bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len,
-				       bool send, struct ap_ep_key *k)
-{
-	if (send && sa && sa->sa_family == AF_UNSPEC && sk->sk_family == AF_INET &&
-	    len >= (int)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
-	} else if (!ap_ep_parse(sa, len, k)) {
-		return false;
-	}
-	if (ap_ep_addr_zero(k))
-		ap_ep_dest_unspec(sk, k);
-	return true;
-}
-
-/* ap_ep_dest() for the unspecified address: where the kernel routes it. */
+/* ap_ep_dest() below for the unspecified address: where the kernel routes it. */
 static noinline void ap_ep_dest_unspec(const struct sock *sk, struct ap_ep_key *k)
 {
 	if (k->family == AF_INET) {
@@ -137,6 +108,32 @@ static noinline void ap_ep_dest_unspec(const struct sock *sk, struct ap_ep_key *
 	} else {
 		memcpy(k->addr, &in6addr_loopback, 16);
 	}
+}
+
+/*
+ * The destination the kernel will really use when @sk connects or sends to
+ * @sa.  Two forms name a destination indirectly:
+ *  - sin_family AF_UNSPEC on an IPv4 socket: udp_sendmsg and raw_sendmsg
+ *    take it as AF_INET (only sendmsg; connect with AF_UNSPEC disconnects);
+ *  - the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0): routed to the
+ *    socket's bound IPv4 address or to loopback (ip_route_connect, and
+ *    tcp_v6_connect / ip6_datagram_connect for ::).
+ * A rule on 127.0.0.1 or ::1 must see those sends as what they are.
+ */
+static __always_inline bool ap_ep_dest(const struct sock *sk, const struct sockaddr *sa, int len,
+				       bool send, struct ap_ep_key *k)
+{
+	if (send && sa && sa->sa_family == AF_UNSPEC && sk->sk_family == AF_INET &&
+	    len >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		ap_ep_set(k, AF_INET, &sin->sin_addr, sin->sin_port);
+	} else if (!ap_ep_parse(sa, len, k)) {
+		return false;
+	}
+	if (ap_ep_addr_zero(k))
+		ap_ep_dest_unspec(sk, k);
+	return true;
 }
 
 /*

@@ -698,10 +698,7 @@ bool ap_ep_match(const struct ap_ep *e, const struct ap_ep_key *k)
 			    ntohs(k->port));
 }
 
-/*
- * @grp's filter (ap_epidx_misses()): about 16 bits per key, so a random
- * address passes it about once in 16 tries; at most 64 Kibit (8 KiB).
- */
+/* @grp's filter (ap_epidx_misses()): about 16 bits per key, at most 64 Kibit (8 KiB). */
 static int ap_epgroup_filter(struct ap_epgroup *grp, const struct ap_kv *kv, u32 m)
 {
 	u32 i;
@@ -711,10 +708,12 @@ static int ap_epgroup_filter(struct ap_epgroup *grp, const struct ap_kv *kv, u32
 	if (!grp->filter)
 		return -ENOMEM;
 	for (i = 0; i < m; i++) {
-		u64 key[2];
+		u64 key[2], h;
 
 		memcpy(key, kv[i].key, sizeof(key));
-		__set_bit(ap_ep_fbit(key, grp->fbits), grp->filter);
+		h = ap_ep_fhash(key);
+		__set_bit(ap_ep_fbit(h, grp->fbits, 0), grp->filter);
+		__set_bit(ap_ep_fbit(h, grp->fbits, 1), grp->filter);
 	}
 	return 0;
 }
@@ -817,7 +816,7 @@ void ap_epidx_query(const struct ap_policy *pol, const struct ap_epidx *x,
 			continue;
 		key[0] = addr[0] & grp->mask[0];	/* = ap_mask_addr(), the build's key */
 		key[1] = addr[1] & grp->mask[1];
-		if (!test_bit(ap_ep_fbit(key, grp->fbits), grp->filter))
+		if (!ap_ep_fhas(grp->filter, grp->fbits, key))
 			continue;	/* no key of the group is @k's */
 		e = ap_smap_get(&grp->map, (const char *)key, 16);
 		if (!e)
