@@ -195,7 +195,7 @@ struct ap_epgroup {
 	u8 family, plen;
 	u8 fbits;		/* the filter has 1 << fbits bits */
 	u64 mask[2];		/* the address bits of plen (16 bytes, as stored) */
-	unsigned long *filter;	/* bit ap_ep_fbit() of every key in the map */
+	unsigned long *filter;	/* both ap_ep_fbit()s of every key in the map */
 	struct ap_smap map;	/* key: masked address bytes */
 };
 
