@@ -427,8 +427,9 @@ int ap_session_create(pid_t root, gfp_t gfp, struct ap_policy *pol);
 int ap_session_create_user(pid_t root, u32 parent, struct ap_policy *pol);
 bool ap_session_user_allowed(void);
 u32 ap_session_count(kuid_t uid, u32 *rules);
-u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const **out,
-			const struct ap_policy **merged);
+u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *pol,
+			const struct ap_policy *const **out, const struct ap_policy **merged);
+bool ap_ep_sessions_miss(const struct ap_policy *pol, u8 op, const struct ap_ep_key *k);
 void ap_session_reindex(u32 id, const struct ap_policy *base);
 void ap_session_config(u32 gid, bool set_gid, u32 quota, bool set_quota, u32 rules,
 		       bool set_rules);

@@ -739,7 +739,7 @@ static int ap_gate_exit_status(struct ap_proc *p, const struct ap_policy *pol, u
 		return pol && g < pol->n_gates ? pol->gates[g].exit_status : -1;
 	lvl = AP_SGATE_LEVEL(g);
 	id = AP_SGATE_ID(g);
-	n = p->session ? ap_session_policies(p, p->session, &spols, &m) : 0;
+	n = p->session ? ap_session_policies(p, p->session, pol, &spols, &m) : 0;
 	return lvl < n && id < spols[lvl]->n_gates ? spols[lvl]->gates[id].exit_status : -1;
 }
 
@@ -1472,11 +1472,11 @@ static noinline u8 ap_eval_select_sessions(struct ap_eval *e, const struct ap_po
 	sid = proc ? READ_ONCE(proc->session) : 0;
 	if (sid) {
 		const struct ap_policy *m = NULL;
-		u32 n = ap_session_policies(proc, sid, &spols, &m);
+		u32 n = ap_session_policies(proc, sid, pol, &spols, &m);
 
 		for (i = 0; i < n; i++)
 			e->pols[e->npols++] = spols[i];
-		if (m && m->generation == ap_gen_of(pol)) {
+		if (m) {
 			/* all of them in one index */
 			e->memo.pols[0] = m;
 			e->memo.n = 1;
@@ -1731,23 +1731,6 @@ out:
 }
 
 /*
- * The endpoint indexes an event of @op on @k is queried in (@m's, as
- * ap_query_all() queries them) all miss it (ap_epidx_misses()): the query
- * would find nothing.  hooks_net.c asks the machine's index before this
- * when no session policy has endpoint uses; this answers for sessions too.
- */
-static __always_inline bool ap_ep_misses_all(const struct ap_anc_memo *m, u8 op,
-					     const struct ap_ep_key *k)
-{
-	u32 i;
-
-	for (i = 0; i < m->n; i++)
-		if (!ap_epidx_misses(&m->pols[i]->ep[op], k))
-			return false;
-	return true;
-}
-
-/*
  * ap_evaluate() for the hot paths, every open, connect and send: a target
  * (the file at @path, or the endpoint @ep) no rule is about is answered
  * from the no-hit cache before an event is built.  @ops: the operations,
@@ -1771,8 +1754,6 @@ static __always_inline int ap_evaluate_target(const struct path *path,
 	rcu = ap_rcu_lock();
 	if (!ap_eval_begin(&e, &pol, &slot0, &proc))
 		goto out;
-	if (ep && ap_ep_misses_all(&e.memo, ops[0], ep))
-		goto out;	/* no endpoint of any index contains @ep */
 	if (!ep)
 		seq = raw_read_seqcount(&rename_lock.seqcount);
 	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, ep);

@@ -232,21 +232,23 @@ static u64 ap_ep_recv_labels(const struct sock *sk)
 
 /*
  * No rule, source or other use of @op can be about @k: the machine's index
- * for @op misses it (ap_epidx_misses()), and no session policy has one
- * for @op (a session's merged index adds only its own).  So the evaluation
- * would find nothing, whatever the process's labels: asked before it, on
- * every connect and send, instead of the no-hit cache's key and lookup.
+ * for @op misses it (ap_epidx_misses()), or, if any session policy has
+ * uses of @op, every index the current process's events are queried in
+ * does (ap_ep_sessions_miss()).  So the evaluation would find nothing,
+ * whatever the process's labels: asked before it, on every connect and
+ * send, instead of the no-hit cache's key and lookup.
  */
 static __always_inline bool ap_ep_no_rule(const struct ap_ep_key *k, u8 op)
 {
 	const struct ap_policy *pol;
 	bool rcu, none;
 
-	if (atomic_read(&ap_spol_ep[op]))
-		return false;
 	rcu = ap_rcu_lock();
 	pol = ap_policy_get();
-	none = !pol || ap_epidx_misses(&pol->ep[op], k);
+	if (unlikely(atomic_read(&ap_spol_ep[op])))
+		none = ap_ep_sessions_miss(pol, op, k);
+	else
+		none = !pol || ap_epidx_misses(&pol->ep[op], k);
 	ap_rcu_unlock(rcu);
 	return none;
 }

@@ -542,27 +542,74 @@ static struct ap_session *ap_session_of(struct ap_proc *p, u32 id)
 	return s;
 }
 
+/*
+ * @s's merged index, if it is built for the machine's policy @pol (may be
+ * NULL); otherwise NULL: each policy's own index is queried.
+ */
+static __always_inline const struct ap_policy *ap_session_merged(const struct ap_session *s,
+								 const struct ap_policy *pol)
+{
+	const struct ap_policy *m = rcu_dereference(s->merged);
+
+	return m && m->generation == ap_gen_of(pol) ? m : NULL;
+}
+
 /**
  * ap_session_policies() - the session policies that apply in session @id
  * @p:   the subject's process (its hint spares the IDR lookup)
  * @id:  the subject's session, read from @p
+ * @pol: the machine's policy the caller sees (may be NULL)
  * @out: set to them, outermost first
- * @merged: set to the session's merged index (NULL if none): valid only
- *          if its generation is the machine policy's the caller sees
+ * @merged: set to the session's merged index, the machine's and all of
+ *          them in one, if it is built for @pol; else left alone
  *
  * RCU held by the caller (they stay valid until it ends).  Return: how
  * many (0 if there is no such session).
  */
-u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *const **out,
-			const struct ap_policy **merged)
+u32 ap_session_policies(struct ap_proc *p, u32 id, const struct ap_policy *pol,
+			const struct ap_policy *const **out, const struct ap_policy **merged)
 {
 	struct ap_session *s = ap_session_of(p, id);
+	const struct ap_policy *m;
 
 	if (!s)
 		return 0;
 	*out = s->chain;
-	*merged = rcu_dereference(s->merged);
+	m = ap_session_merged(s, pol);
+	if (m)
+		*merged = m;
 	return s->n_chain;
+}
+
+/**
+ * ap_ep_sessions_miss() - no index the current process's events are queried in has @k
+ * @pol: the machine's policy (may be NULL)
+ * @op:  connect or recv
+ * @k:   the endpoint
+ *
+ * True if the endpoint indexes for @op that an event on @k would be
+ * queried in (the machine's and its session chain's policies', or its
+ * session's merged index alone) all miss it (ap_epidx_misses()): the
+ * evaluation would find nothing.  hooks_net.c asks it before the evaluator
+ * when some session policy has uses of @op, so a session's connect to an
+ * endpoint no rule is about costs filter lookups, not an evaluation.
+ * Caller in RCU.
+ */
+bool ap_ep_sessions_miss(const struct ap_policy *pol, u8 op, const struct ap_ep_key *k)
+{
+	struct ap_proc *p = ap_proc_of(current);
+	u32 i, id = p ? READ_ONCE(p->session) : 0;
+	struct ap_session *s = id ? ap_session_of(p, id) : NULL;
+	const struct ap_policy *m = s ? ap_session_merged(s, pol) : NULL;
+
+	if (m)
+		return ap_epidx_misses(&m->ep[op], k);
+	if (pol && !ap_epidx_misses(&pol->ep[op], k))
+		return false;
+	for (i = 0; s && i < s->n_chain; i++)
+		if (!ap_epidx_misses(&s->chain[i]->ep[op], k))
+			return false;
+	return true;
 }
 
 /*

@@ -628,22 +628,35 @@ t_session_policy_nested() {
 # session's.  Once with the session's merged index (one query for all the
 # policies, rebuilt after each swap: session_indexes counts the builds) and
 # once with session_index=0 (a query per policy, as while an index is stale).
+# Endpoint rules too: a connect is decided in the hook by the filters of the
+# indexes the session's events are queried in (ap_ep_sessions_miss()), so
+# each way of finding them must see both policies' endpoints (v4 and the
+# same address IPv4-mapped).
 t_session_policy_reload() {
 	allow $G
 	local idx before out
 	own_policy $W/own.yaml 'rule no-notes:
   block read "**/notes.txt"
+  because "session"
+rule no-port-7:
+  block connect "127.0.0.1:7"
   because "session"'
 	write_policy /tmp/apuser-plain.yaml 'rule no-plain:
   block read "**/plain.txt"
+  because "machine"
+rule no-port-8:
+  block connect "127.0.0.1:8"
   because "machine"'
 	echo note > $W/notes.txt && chmod 644 $W/notes.txt
+	echo hello > $W/payload.txt && chmod 644 $W/payload.txt	# what the sends send: no rule reads it
 	for idx in 1 0; do
 		echo $idx > /sys/module/actplane/parameters/session_index
 		rm -f /tmp/apuser-go2 /tmp/apuser-go3 $W/done1 $W/done2
 		before=$(counter session_indexes)
 		as_run 1000 --policy $W/own.yaml -- sh -c "
-			r() { echo \"\$1: \$($AGENT read_as c $W/notes.txt) \$($AGENT read_as c $W/plain.txt)\"; }
+			s() { $VMT/agent_op send \$1 \$2 $W/payload.txt; }
+			r() { echo \"\$1: \$($AGENT read_as c $W/notes.txt) \$($AGENT read_as c $W/plain.txt)\" \\
+				\$(s 127.0.0.1 7) \$(s ::ffff:127.0.0.1 7) \$(s 127.0.0.1 8) \$(s ::ffff:127.0.0.1 8) \$(s 127.0.0.1 9); }
 			w() { n=0; while [ ! -e \$1 ] && [ \$n -lt 400 ]; do sleep 0.05; n=\$((n + 1)); done; }
 			r loaded; touch $W/done1; w /tmp/apuser-go2
 			r replaced; touch $W/done2; w /tmp/apuser-go3
@@ -662,9 +675,9 @@ t_session_policy_reload() {
 		wait $! || true
 		expect_eq "index $idx: session rule; new machine rule; machine policy gone" \
 			"$(cat /tmp/apuser-reload.out)" \
-			"loaded: EPERM ok
-replaced: EPERM EPERM
-removed: EPERM ok"
+			"loaded: EPERM ok EPERM EPERM ok ok ok
+replaced: EPERM EPERM EPERM EPERM EPERM EPERM ok
+removed: EPERM ok EPERM EPERM ok ok ok"
 		[ "$idx" = 1 ] || [ "$(counter session_indexes)" = "$before" ] ||
 			fail "session_index=0: an index was built"
 		"$AP" load $POLICY >/dev/null
