@@ -1182,12 +1182,12 @@ MODULE_PARM_DESC(walk_cache, "remember ancestor-walk answers per CPU (default 1)
  * (NULL past its count), and the index epoch they are valid in (returned).
  */
 static __always_inline u64 ap_key_indexes(const struct ap_policy **pols,
-					  const struct ap_anc_memo *m)
+					  const struct ap_policy *const *from, u8 n)
 {
 	u32 i;
 
 	for (i = 0; i < AP_WALK_CACHE_POLS; i++)
-		pols[i] = i < m->n ? m->pols[i] : NULL;
+		pols[i] = i < n ? from[i] : NULL;
 	smp_rmb();		/* the index pointers (read before), then the epoch */
 	return atomic64_read(&ap_index_epoch);
 }
@@ -1211,7 +1211,7 @@ static bool ap_walk_key(struct ap_eval *e, const struct ap_anc_memo *m,
 	k->root = root.dentry;
 	k->mnt = root.mnt;
 	k->n = m->n;
-	k->epoch = ap_key_indexes(k->pols, m);
+	k->epoch = ap_key_indexes(k->pols, m->pols, m->n);
 	return true;
 }
 
@@ -1274,8 +1274,9 @@ static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
  * - an endpoint: the key itself (a value);
  * - a file (not an exec, not a name in a directory): the same dentry,
  *   process root and mount, as for the walk cache (ap_memo_get()): the
- *   RCU cookie for the pointers, the rename_lock sequence for the name and
- *   the ancestors; and only on the root's mount (the walk's vouching, no
+ *   RCU cookie for the pointers (taken when the entry is stored:
+ *   ap_nohit_put()), the rename_lock sequence for the name and the
+ *   ancestors; and only on the root's mount (the walk's vouching, no
  *   d_path), so where other mounts sit plays no part;
  * - the same indexes (pointers and ap_index_epoch) and operations.
  *
@@ -1301,7 +1302,7 @@ struct ap_nohit {
 		};
 		u64 tail;	/* all of the above in one word */
 	};
-	/* not compared: checked with poll_state_synchronize_rcu() */
+	/* not compared: checked with poll_state_synchronize_rcu(); set when stored */
 	unsigned long gp;
 };
 #define AP_NOHIT_WORDS	(offsetof(struct ap_nohit, gp) / sizeof(u64))
@@ -1317,24 +1318,23 @@ module_param_named(nohit_cache, ap_nohit_on, bool, 0600);
 MODULE_PARM_DESC(nohit_cache, "remember per CPU the targets no rule is about (default 1)");
 
 /*
- * @k for a target of the current process (every byte set: compared as
- * words): the file at @fpath, its name read after rename sequence @rseq,
- * or the endpoint @ep; for @ops, queried in @m's indexes.  False if its
- * answer may not be remembered.  Caller in RCU.
+ * @k for a target of the current process (every byte compared is set: they
+ * are compared as words): the file at @fpath, its name read after rename
+ * sequence @rseq, or the endpoint @ep; for @ops, queried in the @n indexes
+ * @pols.  False if its answer may not be remembered.  Caller in RCU.
  */
-static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_anc_memo *m,
-					    const u8 *ops, const struct path *fpath,
+static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_policy *const *pols,
+					    u8 n, const u8 *ops, const struct path *fpath,
 					    unsigned int rseq, const struct ap_ep_key *ep)
 {
 	struct dentry *start;
 	struct path root;
 
-	if (m->n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_nohit_on))
+	if (n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_nohit_on))
 		return false;
 	k->tail = 0;		/* then field by field: every byte compared is set */
 	if (ep) {
 		k->t.ep = *ep;	/* a key with no padding (struct ap_ep_key) */
-		k->gp = 0;
 	} else {
 		/*
 		 * The sequence taken before the event read the name: an entry
@@ -1343,11 +1343,6 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 		k->rseq = rseq;
 		if (k->rseq & 1)
 			return false;	/* a rename was under way, or no name read */
-		/*
-		 * Before the root is read: a root swapped out (chroot) and
-		 * freed after this read is freed a grace period after this.
-		 */
-		k->gp = get_state_synchronize_rcu();
 		if (ap_walk_start_at(fpath, false, &root, &start) < 0)
 			return false;	/* another mount, a mount root: d_path's */
 		k->t.f.d = fpath->dentry;
@@ -1355,8 +1350,8 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 		k->t.f.mnt = root.mnt;
 	}
 	memcpy(k->ops, ops, sizeof(k->ops));
-	k->n = m->n | (ep ? 0 : AP_NOHIT_FILE);
-	k->epoch = ap_key_indexes(k->pols, m);
+	k->n = n | (ep ? 0 : AP_NOHIT_FILE);
+	k->epoch = ap_key_indexes(k->pols, pols, n);
 	return true;
 }
 
@@ -1366,7 +1361,7 @@ static bool ap_nohit_key(const struct ap_event *ev, const struct ap_anc_memo *m,
 {
 	if (ev->exec || ev->child_name || ev->incomplete)
 		return false;
-	return ap_nohit_key_of(k, m, ev->ops, ev->fpath, ev->name_seq, ev->ep);
+	return ap_nohit_key_of(k, m->pols, m->n, ev->ops, ev->fpath, ev->name_seq, ev->ep);
 }
 
 static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
@@ -1390,18 +1385,42 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 	for (i = 0; i < AP_NOHIT_WORDS; i++)
 		diff |= a[i] ^ b[i];
 	gp = ((const struct ap_nohit *)b)->gp;
+	OPTIMIZER_HIDE_VAR(diff);	/* folded here, not the words kept past the barrier */
 	preempt_enable();
 	if (diff)
 		return false;
 	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu(gp);
 }
 
-/* The query for @k found nothing: remember it, unless a rename raced it. */
-static void ap_nohit_put(const struct ap_eval *e, const struct ap_nohit *k)
+/*
+ * A file entry's grace-period cookie, taken when it is stored (a lookup
+ * needs only the stored entry's): then the process root is read again.
+ * The key's root was read earlier in this read-side section, and nothing
+ * read in a section is freed before it ends: the same pointer now is the
+ * same root, and it can be freed (and its memory be another root) only a
+ * grace period after the cookie.  The key's dentry and mount are the
+ * hook's, held until it returns.  False if the root changed meanwhile.
+ */
+static bool ap_nohit_file_gp(struct ap_nohit *k)
 {
-	if (!e->ev->ep && (e->ev->path || e->ev->path_failed ||
-			   read_seqcount_retry(&rename_lock.seqcount, k->rseq)))
-		return;		/* the full path was read, or a name changed meanwhile */
+	struct fs_struct *fs = current->fs;
+	struct path root;
+
+	k->gp = get_state_synchronize_rcu();
+	if (!fs)
+		return false;
+	ap_fs_root_lockless(fs, &root);
+	return root.dentry == k->t.f.root && root.mnt == k->t.f.mnt;
+}
+
+/* The query for @k found nothing: remember it, unless a rename raced it. */
+static void ap_nohit_put(const struct ap_eval *e, struct ap_nohit *k)
+{
+	if (e->ev->ep)
+		k->gp = 0;	/* a value: nothing to outlive */
+	else if (e->ev->path || e->ev->path_failed ||
+		 read_seqcount_retry(&rename_lock.seqcount, k->rseq) || !ap_nohit_file_gp(k))
+		return;		/* the full path was read, a name or the root changed meanwhile */
 	preempt_disable();
 	*ap_nohit_slot(k) = *k;
 	preempt_enable();
@@ -1529,7 +1548,7 @@ static __always_inline bool ap_eval_begin(struct ap_eval *e, const struct ap_pol
  * Caller in RCU.
  */
 static int ap_evaluate_rest(struct ap_eval *e, struct ap_event *ev, const struct ap_policy *pol,
-			    u8 slot0, struct ap_proc *proc, const struct ap_nohit *nk)
+			    u8 slot0, struct ap_proc *proc, struct ap_nohit *nk)
 {
 	const struct ap_clause *best;
 	struct ap_from from __uninitialized;	/* set at the commit */
@@ -1733,8 +1752,10 @@ out:
 /*
  * ap_evaluate() for the hot paths, every open, connect and send: a target
  * (the file at @path, or the endpoint @ep) no rule is about is answered
- * from the no-hit cache before an event is built.  @ops: the operations,
- * AP_NO_OP-terminated; @view: as struct ap_event's (endpoints only).
+ * from the no-hit cache before an event is built; with no session policy,
+ * keyed by the machine's index alone, before the evaluation's state is
+ * set up.  @ops: the operations, AP_NO_OP-terminated; @view: as struct
+ * ap_event's (endpoints only).
  */
 static __always_inline int ap_evaluate_target(const struct path *path,
 					      const struct inode *inode,
@@ -1746,19 +1767,32 @@ static __always_inline int ap_evaluate_target(const struct path *path,
 	struct ap_eval e __uninitialized;	/* zeroed in part: see the struct */
 	struct ap_event ev __uninitialized;	/* built on a miss */
 	struct ap_nohit nk __uninitialized;	/* set by ap_nohit_key_of() */
+	const struct ap_policy *const *pols;
 	unsigned int seq = 0;
-	bool nh, rcu;
+	bool nh, rcu, spol;
 	int ret = 0;
-	u8 slot0;
+	u8 slot0, npols;
 
 	rcu = ap_rcu_lock();
-	if (!ap_eval_begin(&e, &pol, &slot0, &proc))
-		goto out;
+	pol = ap_policy_get();
+	spol = atomic_read(&ap_spol_count);
+	if (likely(!spol)) {
+		if (!pol)
+			goto out;	/* no policy: nothing to evaluate */
+		pols = &pol;	/* its index alone: ap_eval_select() after a miss */
+		npols = 1;
+	} else {
+		slot0 = ap_eval_select(&e, pol, true, &proc);
+		pols = e.memo.pols;
+		npols = e.memo.n;
+	}
 	if (!ep)
 		seq = raw_read_seqcount(&rename_lock.seqcount);
-	nh = ap_nohit_key_of(&nk, &e.memo, ops, path, seq, ep);
+	nh = ap_nohit_key_of(&nk, pols, npols, ops, path, seq, ep);
 	if (nh && ap_nohit_get(&nk))
 		goto out;	/* the target is one no rule is about */
+	if (likely(!spol))
+		slot0 = ap_eval_select(&e, pol, false, &proc);
 	if (ep) {
 		memset(&ev, 0, offsetof(struct ap_event, inline_buf));
 		ev.ep = ep;

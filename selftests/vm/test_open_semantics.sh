@@ -174,11 +174,14 @@ t_nohit_cache_holds() {
 rule sec:
   block open file "**/secret.txt"
   because "secret"
+rule data:
+  block open file "/r/data/**"
+  because "data"
 rule net:
   block connect endpoint "127.0.0.1:47001"
   block connect endpoint "127.0.0.1:47002" if TAG
   because "closed port"'
-		rm -rf $W/a; mkdir -p $W/a; echo t > $W/tag.txt
+		rm -rf $W/a $W/r; mkdir -p $W/a; echo t > $W/tag.txt
 		out=$(python3 - $W $ACTPLANE_TOP/selftests/vm <<'PY'
 import os, sys
 sys.path.insert(0, sys.argv[2])
@@ -201,6 +204,22 @@ for i in range(50):
     os.rename("/a/d%d/zecret.txt" % i, "/a/d%d/secret.txt" % i)
     if opens("/a/d%d/secret.txt" % i) != "EPERM":
         bad.append("renamed in place %d" % i)
+# A no-hit is for a path: the same file seen from a root higher up has
+# another one.  Remembered with /r/data as the root (the cache is per CPU:
+# all on CPU 0), then opened as /r/data/x/f.
+os.sched_setaffinity(0, {0})
+os.makedirs("/r/data/x")
+os.mknod("/r/data/x/f")
+top = os.open("/", os.O_RDONLY)
+os.chroot("/r/data")
+for _ in range(3):
+    if opens("/x/f") != "ok":
+        bad.append("/x/f under /r/data")
+os.fchdir(top)
+os.chroot(".")
+os.chdir("/")
+if opens("/r/data/x/f") != "EPERM":
+    bad.append("/r/data/x/f after its no-hit under /r/data")
 for _ in range(3):
     if connects(47001) != "EPERM":
         bad.append("47001")
@@ -225,7 +244,7 @@ PY
 		out=$(python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("127.0.0.1", 47003)); print("ok")' 2>&1 | tail -1)
 		expect_contains "47003 after the load, nohit_cache=$nh" "$out" "PermissionError"
 	done
-	rm -rf $W/a $W/tag.txt
+	rm -rf $W/a $W/r $W/tag.txt
 }
 
 # Connects and sends ask each endpoint index's filter before anything else
