@@ -683,18 +683,21 @@ removed: EPERM ok EPERM EPERM ok ok ok"
 		"$AP" load $POLICY >/dev/null
 	done
 	echo 1 > /sys/module/actplane/parameters/session_index
-	# a member reading all along while the machine's policy is swapped 40
-	# times: its index goes stale and is rebuilt under it, its rule never lapses
+	# a member reading and sending all along while the machine's policy is
+	# swapped 40 times: its index goes stale and is rebuilt under it, and
+	# the hook's endpoint check moves from the merged index to each
+	# policy's and back; its rules never lapse
 	as_run 1000 --policy $W/own.yaml -- sh -c "
-		for i in \$(seq 400); do $VMT/agent_op read $W/notes.txt; done" \
+		for i in \$(seq 400); do $VMT/agent_op read $W/notes.txt
+			$VMT/agent_op send 127.0.0.1 7 $W/payload.txt; done" \
 		> /tmp/apuser-churn.out 2>/dev/null &
 	for _ in $(seq 20); do
 		"$AP" load /tmp/apuser-plain.yaml >/dev/null
 		"$AP" load $POLICY >/dev/null
 	done
 	wait $! || true
-	expect_eq "reads during the swaps" "$(wc -l < /tmp/apuser-churn.out)" 400
-	expect_eq "reads let through during the swaps" "$(grep -vc EPERM /tmp/apuser-churn.out)" 0
+	expect_eq "reads and sends during the swaps" "$(wc -l < /tmp/apuser-churn.out)" 800
+	expect_eq "reads and sends let through during the swaps" "$(grep -vc EPERM /tmp/apuser-churn.out)" 0
 	kernel_clean
 }
 
