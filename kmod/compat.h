@@ -10,6 +10,7 @@
 
 #include <linux/btf.h>
 #include <linux/fs_struct.h>
+#include <linux/rcupdate.h>
 #include <linux/seqlock.h>
 
 /*
@@ -26,6 +27,20 @@
 	_Generic(&(fs)->seq,						\
 		seqlock_t *: read_seqretry((seqlock_t *)&(fs)->seq, (s)),	\
 		default: read_seqcount_retry((seqcount_spinlock_t *)&(fs)->seq, (s)))
+
+/*
+ * The full grace-period state of the _full polling API
+ * (get_state_synchronize_rcu_full()): struct rcu_gp_oldstate, renamed struct
+ * rcu_gp_seq later.  Chosen by the type the function takes; the tag not
+ * chosen stays an incomplete type that nothing uses.
+ */
+struct rcu_gp_oldstate;
+struct rcu_gp_seq;
+#define AP_GP_IS_OLDSTATE						\
+	__builtin_types_compatible_p(typeof(&get_state_synchronize_rcu_full), \
+				     void (*)(struct rcu_gp_oldstate *))
+typedef typeof(*__builtin_choose_expr(AP_GP_IS_OLDSTATE, (struct rcu_gp_oldstate *)0,
+				      (struct rcu_gp_seq *)0)) ap_gp_state;
 
 static inline void ap_fs_root_lockless(struct fs_struct *fs, struct path *root)
 {

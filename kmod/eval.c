@@ -84,7 +84,7 @@ struct ap_walk_cached {
 	const struct vfsmount *mnt;
 	const struct ap_policy *pols[AP_WALK_CACHE_POLS];
 	u64 epoch;
-	unsigned long gp;
+	ap_gp_state gp;
 	unsigned int rseq;
 	u8 n;
 	u16 open;
@@ -1153,7 +1153,9 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx,
  * - the same start directory, process root and mount.  These are pointers,
  *   so an entry must not outlive the objects they named: it holds an RCU
  *   grace-period cookie taken before its walk, and is dropped once a grace
- *   period has passed since (poll_state_synchronize_rcu()).  The start
+ *   period has passed since (poll_state_synchronize_rcu_full(): the
+ *   one-word cookie can miss a normal grace period that ran alongside an
+ *   expedited one, and here a missed one would keep a stale entry).  The start
  *   directory was pinned by the target during the walk, so it can only be
  *   freed after that, and its memory reused only after a grace period
  *   more.  The root and the mount are pinned too; an answer that a root
@@ -1224,14 +1226,14 @@ static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
 {
 	struct ap_eval *e = arg;
 	struct ap_walk_cached *k = &e->walk_key, *c;
-	unsigned long gp = 0;
+	ap_gp_state gp = {};
 	bool hit;
 
 	/*
 	 * The cookie before the pointers are read: a root swapped out by a
 	 * chroot meanwhile is freed only a grace period after it.
 	 */
-	k->gp = get_state_synchronize_rcu();
+	get_state_synchronize_rcu_full(&k->gp);
 	e->walk_keyed = ap_walk_key(e, m, k);
 	if (!e->walk_keyed)
 		return false;
@@ -1245,7 +1247,7 @@ static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
 		gp = c->gp;
 	}
 	preempt_enable();
-	return hit && !poll_state_synchronize_rcu(gp);
+	return hit && !poll_state_synchronize_rcu_full(&gp);
 }
 
 static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
@@ -1302,8 +1304,8 @@ struct ap_nohit {
 		};
 		u64 tail;	/* all of the above in one word */
 	};
-	/* not compared: checked with poll_state_synchronize_rcu(); set when stored */
-	unsigned long gp;
+	/* not compared: checked with poll_state_synchronize_rcu_full(); set when stored */
+	ap_gp_state gp;
 };
 #define AP_NOHIT_WORDS	(offsetof(struct ap_nohit, gp) / sizeof(u64))
 #define AP_NOHIT_FILE	0x80
@@ -1375,7 +1377,7 @@ static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
 static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 {
 	const u64 *a = (const u64 *)k, *b;
-	unsigned long gp;
+	ap_gp_state gp;
 	u64 diff = 0;
 	u32 i;
 
@@ -1389,7 +1391,7 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 	preempt_enable();
 	if (diff)
 		return false;
-	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu(gp);
+	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu_full(&gp);
 }
 
 /*
@@ -1398,15 +1400,18 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
  * The key's root was read earlier in this read-side section, and nothing
  * read in a section is freed before it ends: the same pointer now is the
  * same root, and it can be freed (and its memory be another root) only a
- * grace period after the cookie.  The key's dentry and mount are the
- * hook's, held until it returns.  False if the root changed meanwhile.
+ * grace period after the cookie (dentries and mounts are freed through
+ * RCU; the only dentries that are not, pseudo files', are never on the
+ * process root's mount, which the key requires).  The key's dentry and
+ * mount are the hook's, held until it returns.  False if the root changed
+ * meanwhile.
  */
 static bool ap_nohit_file_gp(struct ap_nohit *k)
 {
 	struct fs_struct *fs = current->fs;
 	struct path root;
 
-	k->gp = get_state_synchronize_rcu();
+	get_state_synchronize_rcu_full(&k->gp);	/* the walk cache's: why _full */
 	if (!fs)
 		return false;
 	ap_fs_root_lockless(fs, &root);
@@ -1417,7 +1422,7 @@ static bool ap_nohit_file_gp(struct ap_nohit *k)
 static void ap_nohit_put(const struct ap_eval *e, struct ap_nohit *k)
 {
 	if (e->ev->ep)
-		k->gp = 0;	/* a value: nothing to outlive */
+		k->gp = (ap_gp_state){};	/* a value: nothing to outlive */
 	else if (e->ev->path || e->ev->path_failed ||
 		 read_seqcount_retry(&rename_lock.seqcount, k->rseq) || !ap_nohit_file_gp(k))
 		return;		/* the full path was read, a name or the root changed meanwhile */
