@@ -1152,15 +1152,16 @@ static bool ap_walk_ancestors(void *arg, ap_name_fn visit, void *ctx,
  *
  * - the same start directory, process root and mount.  These are pointers,
  *   so an entry must not outlive the objects they named: it holds an RCU
- *   grace-period cookie taken before its walk, and is dropped once a grace
- *   period has passed since (poll_state_synchronize_rcu_full(): the
+ *   grace-period cookie taken when it is stored, and is dropped once a
+ *   grace period has passed since (poll_state_synchronize_rcu_full(): the
  *   one-word cookie can miss a normal grace period that ran alongside an
- *   expedited one, and here a missed one would keep a stale entry).  The start
- *   directory was pinned by the target during the walk, so it can only be
- *   freed after that, and its memory reused only after a grace period
- *   more.  The root and the mount are pinned too; an answer that a root
- *   no longer pinned could change is "cannot vouch", which is kept only as
- *   the cautious answer it is.
+ *   expedited one, and here a missed one would keep a stale entry).  After
+ *   the cookie, the store checks that no rename happened since the walk
+ *   (so the start is still the pinned target's directory, or the pinned
+ *   directory itself) and that the process root is still the key's
+ *   (ap_gp_root_held()): each object was still held after the cookie, so
+ *   it is freed, and its memory can name another object, only a grace
+ *   period after it.  A lookup takes no cookie.
  * - the same ancestors' names and parents: nothing renamed anywhere since
  *   (the rename_lock sequence; every name or parent change is a rename);
  * - the same policies (index pointers, and ap_index_epoch: no index was
@@ -1178,6 +1179,27 @@ static DEFINE_PER_CPU(struct ap_walk_cached[1 << AP_WALK_CACHE_BITS], ap_walk_ca
 static bool ap_walk_cache_on = true;
 module_param_named(walk_cache, ap_walk_cache_on, bool, 0600);
 MODULE_PARM_DESC(walk_cache, "remember ancestor-walk answers per CPU (default 1)");
+
+/*
+ * Is the process root still @root on @mnt?  Asked by a cache store after
+ * it took its grace-period cookie: the key's root was read earlier in this
+ * read-side section, and nothing read in a section is freed before it ends,
+ * so the same pointer now is the same root, still held after the cookie,
+ * and freed (its memory then free to be another root) only a grace period
+ * after it.  Dentries and mounts are freed through RCU; the only dentries
+ * that are not, pseudo files', are never on the process root's mount,
+ * which both keys require.  Caller in RCU.
+ */
+static bool ap_gp_root_held(const struct dentry *root, const struct vfsmount *mnt)
+{
+	struct fs_struct *fs = current->fs;
+	struct path now;
+
+	if (!fs)
+		return false;
+	ap_fs_root_lockless(fs, &now);
+	return now.dentry == root && now.mnt == mnt;
+}
 
 /*
  * The indexes an answer was found in, for a cache key: @m's index pointers
@@ -1229,11 +1251,6 @@ static bool ap_memo_get(void *arg, const struct ap_anc_memo *m, u16 *open)
 	ap_gp_state gp = {};
 	bool hit;
 
-	/*
-	 * The cookie before the pointers are read: a root swapped out by a
-	 * chroot meanwhile is freed only a grace period after it.
-	 */
-	get_state_synchronize_rcu_full(&k->gp);
 	e->walk_keyed = ap_walk_key(e, m, k);
 	if (!e->walk_keyed)
 		return false;
@@ -1255,8 +1272,13 @@ static void ap_memo_put(void *arg, const struct ap_anc_memo *m, u16 open)
 	struct ap_eval *e = arg;
 	struct ap_walk_cached *k = &e->walk_key;
 
-	if (!e->walk_keyed || read_seqcount_retry(&rename_lock.seqcount, k->rseq))
-		return;		/* renamed meanwhile: the walk may have seen either */
+	if (!e->walk_keyed)
+		return;
+	/* the cookie first: then what the key names is checked to be still held */
+	get_state_synchronize_rcu_full(&k->gp);
+	if (read_seqcount_retry(&rename_lock.seqcount, k->rseq) ||
+	    !ap_gp_root_held(k->root, k->mnt))
+		return;		/* renamed meanwhile (the walk may have seen either), or chrooted */
 	k->open = open;
 	preempt_disable();
 	*ap_walk_slot(k->start) = *k;
@@ -1387,45 +1409,30 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 	for (i = 0; i < AP_NOHIT_WORDS; i++)
 		diff |= a[i] ^ b[i];
 	gp = ((const struct ap_nohit *)b)->gp;
-	OPTIMIZER_HIDE_VAR(diff);	/* folded here, not the words kept past the barrier */
 	preempt_enable();
 	if (diff)
 		return false;
 	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu_full(&gp);
 }
 
-/*
- * A file entry's grace-period cookie, taken when it is stored (a lookup
- * needs only the stored entry's): then the process root is read again.
- * The key's root was read earlier in this read-side section, and nothing
- * read in a section is freed before it ends: the same pointer now is the
- * same root, and it can be freed (and its memory be another root) only a
- * grace period after the cookie (dentries and mounts are freed through
- * RCU; the only dentries that are not, pseudo files', are never on the
- * process root's mount, which the key requires).  The key's dentry and
- * mount are the hook's, held until it returns.  False if the root changed
- * meanwhile.
- */
-static bool ap_nohit_file_gp(struct ap_nohit *k)
-{
-	struct fs_struct *fs = current->fs;
-	struct path root;
-
-	get_state_synchronize_rcu_full(&k->gp);	/* the walk cache's: why _full */
-	if (!fs)
-		return false;
-	ap_fs_root_lockless(fs, &root);
-	return root.dentry == k->t.f.root && root.mnt == k->t.f.mnt;
-}
-
 /* The query for @k found nothing: remember it, unless a rename raced it. */
 static void ap_nohit_put(const struct ap_eval *e, struct ap_nohit *k)
 {
-	if (e->ev->ep)
+	if (e->ev->ep) {
 		k->gp = (ap_gp_state){};	/* a value: nothing to outlive */
-	else if (e->ev->path || e->ev->path_failed ||
-		 read_seqcount_retry(&rename_lock.seqcount, k->rseq) || !ap_nohit_file_gp(k))
-		return;		/* the full path was read, a name or the root changed meanwhile */
+	} else {
+		if (e->ev->path || e->ev->path_failed)
+			return;	/* the full path was read: not the walk's vouching */
+		/*
+		 * The cookie, then the root checked (the dentry and its mount
+		 * are the hook's, held until it returns); _full: see the
+		 * walk cache.
+		 */
+		get_state_synchronize_rcu_full(&k->gp);
+		if (read_seqcount_retry(&rename_lock.seqcount, k->rseq) ||
+		    !ap_gp_root_held(k->t.f.root, k->t.f.mnt))
+			return;	/* a name or the root changed meanwhile */
+	}
 	preempt_disable();
 	*ap_nohit_slot(k) = *k;
 	preempt_enable();
@@ -1531,7 +1538,9 @@ static __always_inline u8 ap_eval_select(struct ap_eval *e, const struct ap_poli
 
 /*
  * The machine's policy (*@polp) and ap_eval_select()'s choice; false if no
- * policy is loaded at all: nothing to evaluate.  Caller in RCU.
+ * policy is loaded at all: nothing to evaluate.  Caller in RCU.  (The hot
+ * paths read the same two words in ap_evaluate_target(), in the order that
+ * lets them key the no-hit cache before anything is selected.)
  */
 static __always_inline bool ap_eval_begin(struct ap_eval *e, const struct ap_policy **polp,
 					  u8 *slot0, struct ap_proc **procp)
