@@ -1342,13 +1342,30 @@ module_param_named(nohit_cache, ap_nohit_on, bool, 0600);
 MODULE_PARM_DESC(nohit_cache, "remember per CPU the targets no rule is about (default 1)");
 
 /*
+ * struct ap_nohit's tail word, built as one value (every byte of it is
+ * compared): @rseq, the three operation bytes of @ops (AP_OPS()), @n.
+ */
+static __always_inline u64 ap_nohit_tail(u32 rseq, u32 ops, u8 n)
+{
+#ifdef __LITTLE_ENDIAN
+	return rseq | (u64)(ops & 0xffffff) << 32 | (u64)n << 56;
+#else
+	return (u64)rseq << 32 | (u64)(ops & 0xff) << 24 | (u64)(ops >> 8 & 0xff) << 16 |
+	       (u64)(ops >> 16 & 0xff) << 8 | n;
+#endif
+}
+static_assert(offsetof(struct ap_nohit, rseq) == offsetof(struct ap_nohit, tail) &&
+	      offsetof(struct ap_nohit, ops) == offsetof(struct ap_nohit, tail) + 4 &&
+	      offsetof(struct ap_nohit, n) == offsetof(struct ap_nohit, tail) + 7);
+
+/*
  * @k for a target of the current process (every byte compared is set: they
  * are compared as words): the file at @fpath, its name read after rename
- * sequence @rseq, or the endpoint @ep; for @ops, queried in the @n indexes
+ * sequence @rseq, or the endpoint @ep; for @ops (AP_OPS()), queried in the @n indexes
  * @pols.  False if its answer may not be remembered.  Caller in RCU.
  */
 static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_policy *const *pols,
-					    u8 n, const u8 *ops, const struct path *fpath,
+					    u8 n, u32 ops, const struct path *fpath,
 					    unsigned int rseq, const struct ap_ep_key *ep)
 {
 	struct dentry *start;
@@ -1356,16 +1373,15 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 
 	if (n > AP_WALK_CACHE_POLS || !in_task() || !READ_ONCE(ap_nohit_on))
 		return false;
-	k->tail = 0;		/* then field by field: every byte compared is set */
 	if (ep) {
 		k->t.ep = *ep;	/* a key with no padding (struct ap_ep_key) */
+		rseq = 0;
 	} else {
 		/*
 		 * The sequence taken before the event read the name: an entry
 		 * stored under it was for the name the dentry has now.
 		 */
-		k->rseq = rseq;
-		if (k->rseq & 1)
+		if (rseq & 1)
 			return false;	/* a rename was under way, or no name read */
 		if (ap_walk_start_at(fpath, false, &root, &start) < 0)
 			return false;	/* another mount, a mount root: d_path's */
@@ -1373,8 +1389,7 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 		k->t.f.root = root.dentry;
 		k->t.f.mnt = root.mnt;
 	}
-	memcpy(k->ops, ops, sizeof(k->ops));
-	k->n = n | (ep ? 0 : AP_NOHIT_FILE);
+	k->tail = ap_nohit_tail(rseq, ops, n | (ep ? 0 : AP_NOHIT_FILE));
 	k->epoch = ap_key_indexes(k->pols, pols, n);
 	return true;
 }
@@ -1385,7 +1400,8 @@ static bool ap_nohit_key(const struct ap_event *ev, const struct ap_anc_memo *m,
 {
 	if (ev->exec || ev->child_name || ev->incomplete)
 		return false;
-	return ap_nohit_key_of(k, m->pols, m->n, ev->ops, ev->fpath, ev->name_seq, ev->ep);
+	return ap_nohit_key_of(k, m->pols, m->n, AP_OPS(ev->ops[0], ev->ops[1], ev->ops[2]),
+			       ev->fpath, ev->name_seq, ev->ep);
 }
 
 static struct ap_nohit *ap_nohit_slot(const struct ap_nohit *k)
@@ -1768,12 +1784,12 @@ out:
  * (the file at @path, or the endpoint @ep) no rule is about is answered
  * from the no-hit cache before an event is built; with no session policy,
  * keyed by the machine's index alone, before the evaluation's state is
- * set up.  @ops: the operations, AP_NO_OP-terminated; @view: as struct
+ * set up.  @ops: the operations (AP_OPS()); @view: as struct
  * ap_event's (endpoints only).
  */
 static __always_inline int ap_evaluate_target(const struct path *path,
 					      const struct inode *inode,
-					      const struct ap_ep_key *ep, const u8 *ops,
+					      const struct ap_ep_key *ep, u32 ops,
 					      u64 view)
 {
 	const struct ap_policy *pol;
@@ -1815,7 +1831,7 @@ static __always_inline int ap_evaluate_target(const struct path *path,
 	} else {
 		ap_event_file(&ev, path, inode, seq);
 	}
-	memcpy(ev.ops, ops, sizeof(ev.ops));
+	ap_ops_unpack(ev.ops, ops);
 	ret = ap_evaluate_rest(&e, &ev, pol, slot0, proc, nh ? &nk : NULL);
 	ap_rcu_unlock(rcu);
 	ap_event_release(&ev);
@@ -1829,11 +1845,11 @@ out:
  * ap_evaluate_file() - evaluate @ops of the current process on the file at @path
  * @path: the file's path (the hook's: it outlives the call)
  * @inode: the file
- * @ops: the operations, AP_NO_OP-terminated (at most three)
+ * @ops: the operations (AP_OPS(): at most three, AP_NO_OP past the last)
  *
  * Return: as ap_evaluate().
  */
-int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops)
+int ap_evaluate_file(const struct path *path, const struct inode *inode, u32 ops)
 {
 	return ap_evaluate_target(path, inode, NULL, ops, 0);
 }
@@ -1849,7 +1865,5 @@ int ap_evaluate_file(const struct path *path, const struct inode *inode, const u
  */
 int ap_evaluate_ep(const struct ap_ep_key *k, u8 op, u64 view)
 {
-	const u8 ops[3] = { op, AP_NO_OP, AP_NO_OP };
-
-	return ap_evaluate_target(NULL, NULL, k, ops, view);
+	return ap_evaluate_target(NULL, NULL, k, AP_OPS(op, AP_NO_OP, AP_NO_OP), view);
 }

@@ -8,6 +8,21 @@
 #define AP_NO_OP	0xff
 
 /*
+ * Up to three operations as one value, byte i the i-th (AP_NO_OP past the
+ * last), as the hot hooks hand them to the evaluator: in a register, not
+ * an array on the hook's stack (a local array costs its frame a stack
+ * canary on every call).  ap_ops_unpack() gives struct ap_event's ops[].
+ */
+#define AP_OPS(a, b, c)	((u32)(u8)(a) | (u32)(u8)(b) << 8 | (u32)(u8)(c) << 16)
+
+static __always_inline void ap_ops_unpack(u8 ops[3], u32 v)
+{
+	ops[0] = v;
+	ops[1] = v >> 8;
+	ops[2] = v >> 16;
+}
+
+/*
  * Hooks declare their event __uninitialized (the kernel is built with
  * CONFIG_INIT_STACK_ALL_ZERO, which would clear all of it, inline_buf
  * included, on every open) and zero the fields before inline_buf
@@ -78,7 +93,7 @@ struct ap_event {
 struct ap_policy;
 struct ap_clause;
 int ap_evaluate(struct ap_event *ev);
-int ap_evaluate_file(const struct path *path, const struct inode *inode, const u8 *ops);
+int ap_evaluate_file(const struct path *path, const struct inode *inode, u32 ops);
 int ap_evaluate_ep(const struct ap_ep_key *k, u8 op, u64 view);
 void ap_event_file(struct ap_event *ev, const struct path *path, const struct inode *inode,
 		   unsigned int seq);

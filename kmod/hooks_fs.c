@@ -72,21 +72,19 @@ static bool ap_inode_untracked(const struct inode *inode)
 int ap_on_file_open(struct file *file)
 {
 	struct inode *inode = file_inode(file);
-	int ret = 0, n = 0;
+	int ret = 0;
 
 	if (ap_inode_untracked(inode))
 		return 0;
 	/* rules first: a denied open propagates nothing */
 	if (ap_policy_loaded()) {
-		u8 ops[3] = { AP_NO_OP, AP_NO_OP, AP_NO_OP };
-
 		/* "open" is any open; "read" and "write" say which way */
-		ops[n++] = ACTPLANE_OP_OPEN;
-		if (file->f_mode & FMODE_READ)
-			ops[n++] = ACTPLANE_OP_READ;
-		if (file->f_mode & FMODE_WRITE)
-			ops[n++] = ACTPLANE_OP_WRITE;
-		ret = ap_evaluate_file(&file->f_path, inode, ops);
+		u8 r = file->f_mode & FMODE_READ ? ACTPLANE_OP_READ : AP_NO_OP;
+		u8 w = file->f_mode & FMODE_WRITE ? ACTPLANE_OP_WRITE : AP_NO_OP;
+
+		ret = ap_evaluate_file(&file->f_path, inode,
+				       r == AP_NO_OP ? AP_OPS(ACTPLANE_OP_OPEN, w, AP_NO_OP) :
+						       AP_OPS(ACTPLANE_OP_OPEN, r, w));
 		if (ret)
 			return ret;
 	}

@@ -460,7 +460,7 @@ static bool ap_net_idle(void)
 /* One function for the whole check: each call on the way cost as much as its work. */
 static noinline int ap_socket_connect(struct socket *sock, struct sockaddr *addr, int addrlen)
 {
-	struct ap_ep_key k;
+	struct ap_ep_key k __uninitialized;	/* every byte set by ap_ep_set() */
 
 	if (!ap_ep_is_inet(sock->sk) || !ap_ep_dest(sock->sk, addr, addrlen, false, &k))
 		return 0;	/* AF_UNIX: data flows via sendmsg to the peer */
@@ -745,7 +745,7 @@ static int ap_send_zerocopy(const struct sock *sk, const struct msghdr *msg)
 int ap_on_socket_sendmsg(struct socket *sock, struct msghdr *msg)
 {
 	struct sock *sk = sock->sk, *peer;
-	struct ap_ep_key k;
+	struct ap_ep_key k __uninitialized;	/* every byte set by ap_ep_set() */
 	u64 l, arriving = 0;
 
 	if (!sk || ap_net_idle())
