@@ -1318,45 +1318,22 @@ struct ap_nohit {
 	} t;
 	const struct ap_policy *pols[AP_WALK_CACHE_POLS];
 	u64 epoch;
-	union {
-		struct {
-			u32 rseq;
-			u8 ops[3];
-			u8 n;	/* how many indexes; | AP_NOHIT_FILE: a file */
-		};
-		u64 tail;	/* all of the above in one word */
-	};
+	u32 rseq;
+	u32 opsn;	/* AP_OPS() | how many indexes << 24 (| AP_NOHIT_FILE: a file) */
 	/* not compared: checked with poll_state_synchronize_rcu_full(); set when stored */
 	ap_gp_state gp;
 };
 #define AP_NOHIT_WORDS	(offsetof(struct ap_nohit, gp) / sizeof(u64))
-#define AP_NOHIT_FILE	0x80
+#define AP_NOHIT_FILE	0x80	/* in opsn's top byte */
 static_assert(sizeof_field(struct ap_nohit, t.f) == sizeof(struct ap_ep_key));
 static_assert(offsetof(struct ap_nohit, gp) % sizeof(u64) == 0);
-static_assert(offsetof(struct ap_nohit, gp) == offsetof(struct ap_nohit, tail) + sizeof(u64));
+static_assert(offsetof(struct ap_nohit, gp) == offsetof(struct ap_nohit, opsn) + sizeof(u32));
 static_assert(AP_WALK_CACHE_POLS < AP_NOHIT_FILE);
 
 static DEFINE_PER_CPU(struct ap_nohit[1 << AP_NOHIT_BITS], ap_nohit_cache);
 static bool ap_nohit_on = true;
 module_param_named(nohit_cache, ap_nohit_on, bool, 0600);
 MODULE_PARM_DESC(nohit_cache, "remember per CPU the targets no rule is about (default 1)");
-
-/*
- * struct ap_nohit's tail word, built as one value (every byte of it is
- * compared): @rseq, the three operation bytes of @ops (AP_OPS()), @n.
- */
-static __always_inline u64 ap_nohit_tail(u32 rseq, u32 ops, u8 n)
-{
-#ifdef __LITTLE_ENDIAN
-	return rseq | (u64)(ops & 0xffffff) << 32 | (u64)n << 56;
-#else
-	return (u64)rseq << 32 | (u64)(ops & 0xff) << 24 | (u64)(ops >> 8 & 0xff) << 16 |
-	       (u64)(ops >> 16 & 0xff) << 8 | n;
-#endif
-}
-static_assert(offsetof(struct ap_nohit, rseq) == offsetof(struct ap_nohit, tail) &&
-	      offsetof(struct ap_nohit, ops) == offsetof(struct ap_nohit, tail) + 4 &&
-	      offsetof(struct ap_nohit, n) == offsetof(struct ap_nohit, tail) + 7);
 
 /*
  * @k for a target of the current process (every byte compared is set: they
@@ -1389,7 +1366,8 @@ static __always_inline bool ap_nohit_key_of(struct ap_nohit *k, const struct ap_
 		k->t.f.root = root.dentry;
 		k->t.f.mnt = root.mnt;
 	}
-	k->tail = ap_nohit_tail(rseq, ops, n | (ep ? 0 : AP_NOHIT_FILE));
+	k->rseq = rseq;
+	k->opsn = ops | (u32)(n | (ep ? 0 : AP_NOHIT_FILE)) << 24;
 	k->epoch = ap_key_indexes(k->pols, pols, n);
 	return true;
 }
@@ -1428,7 +1406,7 @@ static __always_inline bool ap_nohit_get(const struct ap_nohit *k)
 	preempt_enable();
 	if (diff)
 		return false;
-	return !(k->n & AP_NOHIT_FILE) || !poll_state_synchronize_rcu_full(&gp);
+	return !(k->opsn >> 24 & AP_NOHIT_FILE) || !poll_state_synchronize_rcu_full(&gp);
 }
 
 /* The query for @k found nothing: remember it, unless a rename raced it. */
