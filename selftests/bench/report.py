@@ -38,13 +38,19 @@ BUILD_TARGET = 1.02
 def abs_rows(L, m, targets, cfg, text, floor=False):
     """Rows "(cfg)÷(a) ≤ limit" of the targets table: @targets maps benchmark -> limit.
     @floor: a missed row also shows (b), the no-op programs' ratio, and says
-    when that alone is over the limit (no hook program could meet it)."""
+    when that alone is over the limit (no hook program could meet it).  A row
+    missed by less than half the spread of its per-trial ratios says so: the
+    run cannot tell it from a met one."""
     for n, t in targets.items():
-        v = m.get(cfg, {}).get(n, {}).get("ratio")
+        r = m.get(cfg, {}).get(n, {})
+        v = r.get("ratio")
         why = verdict(None if v is None else v <= t)
         b = m.get("b", {}).get(n, {}).get("ratio")
         if floor and v is not None and v > t and b is not None:
             why += "; no-op programs (b): %s%s" % (fr(b), ", over the target" if b > t else "")
+        if v is not None and v > t and (r.get("spread") or 0) / 2 >= v - t:
+            why += "; by less than half its trials' spread (%s), so within the noise" % fr(
+                r["spread"])
         L.append("| %s%s ≤ %.2fx | (%s)÷(a) | %s | %s |" % (n, text, t, cfg, fr(v), why))
 
 
@@ -59,13 +65,20 @@ def rel_rows(L, m, names, num, den, text, limit):
 
 
 def added_rows(L, m, names, cfg, limit):
-    """Rows "what (cfg) adds ≤ limit × what the no-op programs add"."""
+    """Rows "what (cfg) adds ≤ limit × what the no-op programs add".  Where
+    what the no-op programs add is not above the noise of their own trials
+    ((b)÷(a) − 1 within half the spread of its per-trial ratios: fork, exec)
+    the quotient means nothing, and the row says so instead of a verdict."""
     for n in names:
-        ab = m.get("b", {}).get(n, {}).get("added")
+        rb = m.get("b", {}).get(n, {})
+        ab = rb.get("added")
         ac = m.get(cfg, {}).get(n, {}).get("added")
-        v = ac / ab if ab and ac is not None and ab > 0 else None
+        noise = rb.get("ratio") is not None and rb["ratio"] - 1 <= (rb.get("spread") or 0) / 2
+        v = ac / ab if ab and ac is not None and ab > 0 and not noise else None
+        why = ("n/a: (b)−(a) is within the noise of its trials" if noise and ac is not None
+               else verdict(None if v is None else v <= limit))
         L.append("| %s: added cost ≤ %gx no-op's | (%s−a)÷(b−a) | %s | %s |"
-                 % (n, limit, cfg, fr(v, 2), verdict(None if v is None else v <= limit)))
+                 % (n, limit, cfg, fr(v, 2), why))
 
 
 def med(xs):

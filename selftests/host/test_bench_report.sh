@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Host tests of the benchmark report's target verdicts (selftests/bench/report.py):
+# a target missed by less than the noise of its own trials must say so, and
+# one missed by more must not be excused; a quotient over what the no-op
+# programs add is given only where that is above the noise.
+. "$(dirname "$0")/lib.sh" bench-report
+top=$(cd "${ACTPLANE_TOP:-.}" && pwd)
+
+# rows CFG_JSON: the targets rows abs_rows() writes for a fork limit of 1.03
+# at configuration (h), with the no-op floor, from the summary CFG_JSON
+rows() {
+	PYTHONDONTWRITEBYTECODE=1 python3 - "$top/selftests/bench" "$1" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import report
+L = []
+report.abs_rows(L, json.loads(sys.argv[2]), {"fork": 1.03}, "h", ", labeled agent", floor=True)
+print("\n".join(L))
+PY
+}
+
+noisy='{"b": {"fork": {"ratio": 0.99}}, "h": {"fork": {"ratio": 1.038, "spread": 0.05}}}'
+clear='{"b": {"fork": {"ratio": 0.99}}, "h": {"fork": {"ratio": 1.080, "spread": 0.05}}}'
+met='{"b": {"fork": {"ratio": 0.99}}, "h": {"fork": {"ratio": 1.020, "spread": 0.05}}}'
+floor='{"b": {"fork": {"ratio": 1.05}}, "h": {"fork": {"ratio": 1.090, "spread": 0.002}}}'
+
+t "a miss smaller than half the trials' spread is marked as within the noise" \
+	'rows "$noisy" | grep -F "| 1.038 | **missed**" | grep -F "within the noise" | grep -F "(0.050)"'
+t "a miss larger than half the spread is not excused" \
+	'r=$(rows "$clear"); echo "$r" | grep -F "| 1.080 | **missed**" && ! echo "$r" | grep -F noise'
+t "a met target carries no remark" \
+	'r=$(rows "$met"); echo "$r" | grep -F "| 1.020 | met |" && ! echo "$r" | grep -F -e noise -e no-op'
+t "a floor over the limit is still named, and a tight run is not called noise" \
+	'r=$(rows "$floor"); echo "$r" | grep -F "no-op programs (b): 1.050, over the target" &&
+	 ! echo "$r" | grep -F noise'
+
+# added CFG_JSON: the "(e)−(a) ≤ 2 × ((b)−(a))" rows for open
+added() {
+	PYTHONDONTWRITEBYTECODE=1 python3 - "$top/selftests/bench" "$1" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import report
+L = []
+report.added_rows(L, json.loads(sys.argv[2]), ["open"], "e", 2)
+print("\n".join(L))
+PY
+}
+# (b) adds 10 instructions, but its trials spread by 4%: the quotient is noise
+tiny='{"b": {"open": {"ratio": 1.002, "spread": 0.04, "added": 10}}, "e": {"open": {"added": 60}}}'
+# (b) adds 180 with a tight spread: 450 over it is a real miss, 300 a met target
+over='{"b": {"open": {"ratio": 1.035, "spread": 0.002, "added": 180}}, "e": {"open": {"added": 450}}}'
+under='{"b": {"open": {"ratio": 1.035, "spread": 0.002, "added": 180}}, "e": {"open": {"added": 300}}}'
+t "a no-op cost within its trials' noise gives no quotient and no verdict" \
+	'r=$(added "$tiny"); echo "$r" | grep -F "| — | n/a: (b)−(a) is within the noise" &&
+	 ! echo "$r" | grep -F -e missed -e "| met"'
+t "a no-op cost above the noise gives the quotient and its verdict" \
+	'added "$over" | grep -F "| 2.50 | **missed** |" && added "$under" | grep -F "| 1.67 | met |"'
