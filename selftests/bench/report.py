@@ -35,6 +35,24 @@ RELOAD_TARGET_NS = 1_000_000
 BUILD_TARGET = 1.02
 
 
+def within_noise(r, ref):
+    """Is summary row @r's median ratio over @ref by no more than half the
+    spread of its per-trial ratios (the run cannot tell it from @ref)?"""
+    return r.get("ratio") is not None and r["ratio"] - ref <= (r.get("spread") or 0) / 2
+
+
+def added_quotient(m, n, cfg):
+    """(what (cfg) adds to benchmark @n) ÷ (what the no-op programs add), or
+    None: not measured, or the no-op programs' cost is not above the noise of
+    their own trials (fork, exec), where the quotient means nothing."""
+    rb = m.get("b", {}).get(n, {})
+    ab = rb.get("added")
+    ac = m.get(cfg, {}).get(n, {}).get("added")
+    if not ab or ac is None or ab <= 0 or within_noise(rb, 1.0):
+        return None
+    return ac / ab
+
+
 def abs_rows(L, m, targets, cfg, text, floor=False):
     """Rows "(cfg)÷(a) ≤ limit" of the targets table: @targets maps benchmark -> limit.
     @floor: a missed row also shows (b), the no-op programs' ratio, and says
@@ -48,7 +66,7 @@ def abs_rows(L, m, targets, cfg, text, floor=False):
         b = m.get("b", {}).get(n, {}).get("ratio")
         if floor and v is not None and v > t and b is not None:
             why += "; no-op programs (b): %s%s" % (fr(b), ", over the target" if b > t else "")
-        if v is not None and v > t and (r.get("spread") or 0) / 2 >= v - t:
+        if v is not None and v > t and within_noise(r, t):
             why += "; by less than half its trials' spread (%s), so within the noise" % fr(
                 r["spread"])
         L.append("| %s%s ≤ %.2fx | (%s)÷(a) | %s | %s |" % (n, text, t, cfg, fr(v), why))
@@ -65,17 +83,14 @@ def rel_rows(L, m, names, num, den, text, limit):
 
 
 def added_rows(L, m, names, cfg, limit):
-    """Rows "what (cfg) adds ≤ limit × what the no-op programs add".  Where
-    what the no-op programs add is not above the noise of their own trials
-    ((b)÷(a) − 1 within half the spread of its per-trial ratios: fork, exec)
-    the quotient means nothing, and the row says so instead of a verdict."""
+    """Rows "what (cfg) adds ≤ limit × what the no-op programs add"; where the
+    quotient means nothing (added_quotient()), the row says so instead of a
+    verdict."""
     for n in names:
-        rb = m.get("b", {}).get(n, {})
-        ab = rb.get("added")
-        ac = m.get(cfg, {}).get(n, {}).get("added")
-        noise = rb.get("ratio") is not None and rb["ratio"] - 1 <= (rb.get("spread") or 0) / 2
-        v = ac / ab if ab and ac is not None and ab > 0 and not noise else None
-        why = ("n/a: (b)−(a) is within the noise of its trials" if noise and ac is not None
+        v = added_quotient(m, n, cfg)
+        noise = within_noise(m.get("b", {}).get(n, {}), 1.0)
+        why = ("n/a: (b)−(a) is within the noise of its trials"
+               if v is None and noise and m.get(cfg, {}).get(n, {}).get("added") is not None
                else verdict(None if v is None else v <= limit))
         L.append("| %s: added cost ≤ %gx no-op's | (%s−a)÷(b−a) | %s | %s |"
                  % (n, limit, cfg, fr(v, 2), why))
@@ -301,17 +316,15 @@ def write_md(raw, meta, s, path):
 
     L.append("### Instructions added per operation over (a)\n")
     L.append("Median over trials of (configuration − (a)). The last columns compare "
-             "ActPlane's added cost with the no-op programs' (target: ≤ 1.5).\n")
+             "ActPlane's added cost with the no-op programs' (target: ≤ 1.5); \"—\" where "
+             "the no-op programs' own added cost is within the noise of their trials.\n")
     extra = [c for c in ("c", "e") if c in ran and "b" in ran]
     L.append("| benchmark | " + " | ".join("(%s)" % c for c in ran) + " | "
              + " | ".join("(%s)÷(b) added" % c for c in extra) + " |")
     L.append("|---|" + "---:|" * (len(ran) + len(extra)))
     for n in names:
         row = [n] + [fi(m.get(c, {}).get(n, {}).get("added")) for c in ran]
-        for c in extra:
-            ab = m.get("b", {}).get(n, {}).get("added")
-            ac = m.get(c, {}).get(n, {}).get("added")
-            row.append(fr(ac / ab, 2) if ab and ac is not None and ab > 0 else "—")
+        row += [fr(added_quotient(m, n, c), 2) for c in extra]
         L.append("| " + " | ".join(row) + " |")
     L.append("")
     if "g" in ran and "i" in ran:

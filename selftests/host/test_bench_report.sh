@@ -7,18 +7,22 @@
 . "$(dirname "$0")/lib.sh" bench-report
 top=$(cd "${ACTPLANE_TOP:-.}" && pwd)
 
-# rows CFG_JSON: the targets rows abs_rows() writes for a fork limit of 1.03
-# at configuration (h), with the no-op floor, from the summary CFG_JSON
-rows() {
-	PYTHONDONTWRITEBYTECODE=1 python3 - "$top/selftests/bench" "$1" <<'PY'
+# call FUNC SUMMARY ARGS: the targets rows report.FUNC(L, SUMMARY, *ARGS) writes
+# (SUMMARY a JSON object, ARGS a JSON array)
+call() {
+	PYTHONDONTWRITEBYTECODE=1 python3 - "$top/selftests/bench" "$@" <<'PY'
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import report
 L = []
-report.abs_rows(L, json.loads(sys.argv[2]), {"fork": 1.03}, "h", ", labeled agent", floor=True)
+getattr(report, sys.argv[2])(L, json.loads(sys.argv[3]), *json.loads(sys.argv[4]))
 print("\n".join(L))
 PY
 }
+# rows: the (h)÷(a) row for a fork limit of 1.03, with the no-op floor
+rows() { call abs_rows "$1" '[{"fork": 1.03}, "h", ", labeled agent", true]'; }
+# added: the "(e)−(a) ≤ 2 × ((b)−(a))" row for open
+added() { call added_rows "$1" '[["open"], "e", 2]'; }
 
 noisy='{"b": {"fork": {"ratio": 0.99}}, "h": {"fork": {"ratio": 1.038, "spread": 0.05}}}'
 clear='{"b": {"fork": {"ratio": 0.99}}, "h": {"fork": {"ratio": 1.080, "spread": 0.05}}}'
@@ -35,17 +39,6 @@ t "a floor over the limit is still named, and a tight run is not called noise" \
 	'r=$(rows "$floor"); echo "$r" | grep -F "no-op programs (b): 1.050, over the target" &&
 	 ! echo "$r" | grep -F noise'
 
-# added CFG_JSON: the "(e)−(a) ≤ 2 × ((b)−(a))" rows for open
-added() {
-	PYTHONDONTWRITEBYTECODE=1 python3 - "$top/selftests/bench" "$1" <<'PY'
-import json, sys
-sys.path.insert(0, sys.argv[1])
-import report
-L = []
-report.added_rows(L, json.loads(sys.argv[2]), ["open"], "e", 2)
-print("\n".join(L))
-PY
-}
 # (b) adds 10 instructions, but its trials spread by 4%: the quotient is noise
 tiny='{"b": {"open": {"ratio": 1.002, "spread": 0.04, "added": 10}}, "e": {"open": {"added": 60}}}'
 # (b) adds 180 with a tight spread: 450 over it is a real miss, 300 a met target
