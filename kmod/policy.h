@@ -48,7 +48,7 @@ struct ap_pat {
 	u16 lit_len;
 	char *lit;
 	char *glob_src;		/* absolute glob as written (for events/dump) */
-	struct ap_glob *glob;	/* compiled; always set */
+	struct ap_glob *glob;	/* compiled, for ACTPLANE_MATCH_GLOB only */
 };
 
 struct ap_ep {

@@ -19,7 +19,7 @@
 
 static struct nl_msg *new_msg(struct ap_nl *nl, uint8_t cmd)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = nlmsg_alloc_size(16384);	/* room for a 4 KiB argument */
 
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
 		    NLM_F_ACK | NLM_F_REQUEST, cmd, ACTPLANE_GENL_VERSION);
@@ -94,6 +94,150 @@ static void two_sockets(struct ap_nl *nl)
 	ap_nl_call(nl, ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);	/* drop it */
 }
 
+/*
+ * One attribute of an element, as a hostile stager would write it: the
+ * module decodes elements with its own one-pass checker (kmod/policy.c,
+ * ap_attrs_parse()), which must refuse whatever the strict nla_policy
+ * check it replaced refused, with the same errno, and accept what it
+ * accepted.  want 0: the ADD is accepted.  The attribute sits in a rule
+ * element named "r", or in an ARGV list, or in a COND of an UNLESS list.
+ */
+static int put_own_spol(struct nl_msg *msg, void *arg);
+
+struct attr_case {
+	const char *what;
+	int want;
+	uint16_t type;		/* | NLA_F_NESTED where the case wants it */
+	uint16_t len;
+	const char *data;	/* len bytes; NULL: len - 1 'a's and a NUL */
+	uint16_t list;		/* 0, or the list attribute it sits in */
+	uint16_t cond;		/* nonzero: inside a COND of that list */
+};
+
+#define NEST(t)	((uint16_t)((t) | NLA_F_NESTED))
+#define U32(v)	4, (const char *)&(const uint32_t){ v }
+#define AT(what, want, type, ...)		{ what, want, type, __VA_ARGS__, 0, 0 }
+#define IN(list, cond, what, want, type, ...)	{ what, want, type, __VA_ARGS__, list, cond }
+
+static const struct attr_case attr_cases[] = {
+	AT("an unknown attribute type", -EINVAL, ACTPLANE_E_MAX + 1, U32(1)),
+	AT("attribute type 0", -EINVAL, 0, U32(1)),
+	AT("a dump-only attribute", -EINVAL, NEST(ACTPLANE_E_CLAUSE), 0, ""),
+	AT("a list entry at element level", -EINVAL, ACTPLANE_E_ARG, 2, NULL),
+	AT("a condition's flag at element level", -EINVAL, ACTPLANE_E_NEGATE, 0, ""),
+	AT("a u32 of 1 byte", -EINVAL, ACTPLANE_E_EFFECT, 1, "\x02"),
+	AT("a u32 of 8 bytes", -EINVAL, ACTPLANE_E_EFFECT, 8, "\x02\0\0\0\0\0\0\0"),
+	AT("effect 0", -ERANGE, ACTPLANE_E_EFFECT, U32(0)),
+	AT("effect past kill", -ERANGE, ACTPLANE_E_EFFECT, U32(ACTPLANE_EFFECT_KILL + 1)),
+	AT("port 65536", -ERANGE, ACTPLANE_E_PORT, U32(65536)),
+	AT("prefix 129", -ERANGE, ACTPLANE_E_PREFIX, U32(129)),
+	AT("exit status 256", -ERANGE, ACTPLANE_E_EXIT_STATUS, U32(256)),
+	AT("a flag with a payload", -ERANGE, ACTPLANE_E_SESSION_ROOT, U32(1)),
+	AT("an empty string", -EINVAL, ACTPLANE_E_BECAUSE, 0, ""),
+	AT("a string without its NUL", -EINVAL, ACTPLANE_E_BECAUSE, 3, "abc"),
+	AT("a name of 128 bytes", -EINVAL, ACTPLANE_E_NAME, 129, NULL),
+	AT("a name with NULs past 127 bytes", -ERANGE, ACTPLANE_E_NAME, 200, (char[200]){ "ab" }),
+	AT("an address of 17 bytes", -ERANGE, ACTPLANE_E_ADDR, 17, "0123456789abcdef"),
+	AT("a condition program of 129 insns", -ERANGE, ACTPLANE_E_EXPR, 258, NULL),
+	AT("a list without NLA_F_NESTED", -EINVAL, ACTPLANE_E_ARGV, 0, ""),
+	AT("a string with NLA_F_NESTED", -EINVAL, NEST(ACTPLANE_E_BECAUSE), 2, NULL),
+	AT("a list of 2 bytes", -ERANGE, NEST(ACTPLANE_E_UNLESS), 2, "\0\0"),
+	IN(NEST(ACTPLANE_E_ARGV), 0, "an argument of 4096 bytes", -EINVAL, ACTPLANE_E_ARG, 4097, NULL),
+	IN(NEST(ACTPLANE_E_ARGV), 0, "an argument without its NUL", -EINVAL, ACTPLANE_E_ARG, 1, "x"),
+	IN(NEST(ACTPLANE_E_ARGV), 0, "a u32 inside an argument list", -EINVAL, ACTPLANE_E_OP, U32(1)),
+	IN(NEST(ACTPLANE_E_UNLESS), 0, "a condition without NLA_F_NESTED", -EINVAL,
+	   ACTPLANE_E_COND, 0, ""),
+	IN(NEST(ACTPLANE_E_UNLESS), 1, "a condition kind past after", -ERANGE,
+	   ACTPLANE_E_COND_KIND, U32(ACTPLANE_COND_AFTER + 1)),
+	IN(NEST(ACTPLANE_E_UNLESS), 1, "a name inside a condition", -EINVAL, ACTPLANE_E_NAME, 2, NULL),
+	IN(NEST(ACTPLANE_E_UNLESS), 1, "a negation flag of 1 byte", -ERANGE, ACTPLANE_E_NEGATE, 1, "\1"),
+	/* what the old check accepted stays accepted */
+	AT("a name of 127 bytes", 0, ACTPLANE_E_NAME, 128, NULL),
+	AT("a name padded with NULs", 0, ACTPLANE_E_NAME, 6, "ab\0\0\0"),
+	AT("an empty list", 0, NEST(ACTPLANE_E_ARGV), 0, ""),
+	IN(NEST(ACTPLANE_E_ARGV), 0, "an argument of 4095 bytes", 0, ACTPLANE_E_ARG, 4096, NULL),
+	AT("an exit status of 255", 0, ACTPLANE_E_EXIT_STATUS, U32(255)),
+	AT("an attribute with NLA_F_NET_BYTEORDER", 0, ACTPLANE_E_PORT | NLA_F_NET_BYTEORDER, U32(0)),
+};
+
+/*
+ * BEGIN (a session policy's with @session; its result in *@begin), then an
+ * ADD whose ELEMS list (*@els) starts with rule "r", left open in *@e.
+ */
+static struct nl_msg *rule_add(struct ap_nl *nl, bool session, int *begin, struct nlattr **els,
+			       struct nlattr **e)
+{
+	struct nl_msg *msg;
+
+	*begin = ap_nl_call(nl, session ? ACTPLANE_CMD_SESSION_POLICY_BEGIN :
+				ACTPLANE_CMD_POLICY_BEGIN, NULL, NULL, NULL);
+	msg = new_msg(nl, session ? ACTPLANE_CMD_SESSION_POLICY_ADD : ACTPLANE_CMD_POLICY_ADD);
+	*els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+	*e = elem(msg, ACTPLANE_ELEM_RULE);
+	nla_put_string(msg, ACTPLANE_E_NAME, "r");
+	return msg;
+}
+
+/* BEGIN, then an ADD of a rule element carrying @k's attribute */
+static void attr_case(struct ap_nl *nl, const struct attr_case *k, bool session)
+{
+	static char buf[4200];
+	struct nl_msg *msg;
+	struct nlattr *els, *e, *l = NULL, *c = NULL;
+	const void *data = k->data;
+	char name[128];
+	int ret;
+
+	if (!data) {
+		memset(buf, 'a', k->len);
+		buf[k->len ? k->len - 1 : 0] = '\0';
+		data = buf;
+	}
+	msg = rule_add(nl, session, &ret, &els, &e);
+	if (k->list) {
+		l = nla_nest_start(msg, k->list & ~NLA_F_NESTED);
+		if (k->cond)
+			c = nla_nest_start(msg, ACTPLANE_E_COND);
+	}
+	nla_put(msg, k->type, k->len, data);
+	if (c)
+		nla_nest_end(msg, c);
+	if (l)
+		nla_nest_end(msg, l);
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	snprintf(name, sizeof(name), "%selement: %s %s", session ? "session policy: " : "policy: ",
+		 k->what, k->want ? "refused, naming the element" : "accepted");
+	if (ret) {
+		nlmsg_free(msg);
+		ktap_result(0, name, "BEGIN got %d \"%s\"", ret, ap_nl_errmsg(nl));
+		return;
+	}
+	if (k->want) {
+		expect_reject(nl, name, msg, k->want, "element 0: ");
+		return;
+	}
+	ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	ktap_result(ret == 0, name, "got %d \"%s\"", ret, ap_nl_errmsg(nl));
+}
+
+/* Every case of attr_cases; a refused ADD leaves nothing staged. */
+static void attr_cases_run(struct ap_nl *nl, bool session)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(attr_cases) / sizeof(attr_cases[0]); i++)
+		attr_case(nl, &attr_cases[i], session);
+	attr_case(nl, &attr_cases[0], session);
+	ret = ap_nl_call(nl, session ? ACTPLANE_CMD_SESSION_CREATE : ACTPLANE_CMD_POLICY_COMMIT,
+			 session ? put_own_spol : NULL, NULL, NULL);
+	ktap_result(ret == -ENOENT, session ? "session policy: a refused element voids the stage" :
+		    "policy: a refused element voids the stage", "got %d \"%s\"", ret,
+		    ap_nl_errmsg(nl));
+}
+
 /* Bad policy elements: each load is refused whole, naming the element. */
 static int policy_cases(struct ap_nl *nl)
 {
@@ -159,6 +303,24 @@ static int policy_cases(struct ap_nl *nl)
 	nla_nest_end(msg, e);
 	nla_nest_end(msg, els);
 	expect_reject(nl, "policy: wrongly typed element attribute rejected", msg, -EINVAL, NULL);
+
+	attr_cases_run(nl, false);
+
+	/* an attribute whose length runs past its element's end */
+	msg = rule_add(nl, false, &ret, &els, &e);
+	nla_reserve(msg, ACTPLANE_E_BECAUSE, 0)->nla_len = 100;
+	nla_nest_end(msg, e);
+	nla_nest_end(msg, els);
+	expect_reject(nl, "policy: an attribute running past its element refused", msg, -EINVAL,
+		      "element 0: ");
+
+	/* an element without NLA_F_NESTED */
+	msg = rule_add(nl, false, &ret, &els, &e);
+	nla_nest_end(msg, e);
+	e->nla_type &= ~NLA_F_NESTED;
+	nla_nest_end(msg, els);
+	expect_reject(nl, "policy: an element without NLA_F_NESTED refused", msg, -EINVAL,
+		      "element 0: ");
 	return 0;
 }
 
@@ -603,6 +765,7 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 			    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 		return;
 	}
+	attr_cases_run(nl, true);
 	expect_reject(nl, "session policy: a ninth `after` gate refused, naming the element",
 		      spol_many(nl, ACTPLANE_ELEM_GATE, ACTPLANE_SESSION_GATES_MAX + 1), -EINVAL,
 		      "element 9: a session policy has at most 8 `after` gates");
