@@ -230,6 +230,11 @@ static void attr_cases_run(struct ap_nl *nl, bool session)
 
 	for (i = 0; i < sizeof(attr_cases) / sizeof(attr_cases[0]); i++)
 		attr_case(nl, &attr_cases[i], session);
+	/*
+	 * The table ends with accepted cases, whose stage is still open: one
+	 * refused case more, so that the commit below tests that a refusal
+	 * voids the stage, not that an accepted ADD left nothing.
+	 */
 	attr_case(nl, &attr_cases[0], session);
 	ret = ap_nl_call(nl, session ? ACTPLANE_CMD_SESSION_CREATE : ACTPLANE_CMD_POLICY_COMMIT,
 			 session ? put_own_spol : NULL, NULL, NULL);
@@ -537,6 +542,65 @@ static void session_user_quota(void)
 }
 
 /*
+ * An exec rule's arguments count against the stage's 4 MiB like every
+ * other string.  Each ADD stages one clause with 12 arguments of 4095
+ * bytes (about 48 KiB): the 4 MiB are full before the 90th ADD.  Were
+ * arguments not counted, a user could stage 64 x 4 KiB per clause
+ * outside the bounds that keep session stages from filling the kernel.
+ */
+static void session_arg_quota(void)
+{
+	static char arg[4096];
+	struct ap_nl *nl;
+	char err[256];
+	int i, j, ret;
+
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		ktap_result(0, "session policy: exec arguments count against its 4 MiB", "open: %s",
+			    err);
+		return;
+	}
+	memset(arg, 'a', sizeof(arg) - 1);
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	for (i = 0; !ret && i < 90; i++) {
+		struct nl_msg *msg = nlmsg_alloc_size(56 * 1024);
+		struct nlattr *els, *e, *l;
+
+		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
+			    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_SESSION_POLICY_ADD,
+			    ACTPLANE_GENL_VERSION);
+		els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+		if (!i) {
+			put_zz_pattern(msg);
+			e = elem(msg, ACTPLANE_ELEM_RULE);
+			nla_put_string(msg, ACTPLANE_E_NAME, "r");
+			nla_nest_end(msg, e);
+		}
+		e = elem(msg, ACTPLANE_ELEM_CLAUSE);
+		nla_put_u32(msg, ACTPLANE_E_RULE, 0);
+		nla_put_u32(msg, ACTPLANE_E_EFFECT, ACTPLANE_EFFECT_BLOCK);
+		nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_EXEC);
+		nla_put_u32(msg, ACTPLANE_E_TARGET_KIND, ACTPLANE_TARGET_EXEC);
+		nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+		l = nla_nest_start(msg, ACTPLANE_E_ARGV);
+		for (j = 0; j < 12; j++)
+			if (nla_put_string(msg, ACTPLANE_E_ARG, arg))
+				break;
+		nla_nest_end(msg, l);
+		nla_nest_end(msg, e);
+		nla_nest_end(msg, els);
+		ret = j < 12 ? -EMSGSIZE : ap_nl_call_raw(nl, msg, NULL, NULL);
+		nlmsg_free(msg);
+	}
+	/* about 85 ADDs fit; fewer than 60 would mean something else is counted */
+	ktap_result(ret == -E2BIG && strstr(ap_nl_errmsg(nl), "policy larger than 4 MiB") && i > 60,
+		    "session policy: exec arguments count against its 4 MiB (E2BIG)",
+		    "ADD %d got %d \"%s\"", i, ret, ap_nl_errmsg(nl));
+	ap_nl_close(nl);
+}
+
+/*
  * Two threads of one process attach a session policy at the same moment,
  * each from its own socket.  The module roots each new session at the
  * process and nests it in the session the process was in when the call
@@ -802,6 +866,7 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 	ktap_result(ret == -ENOENT, "session policy: the stage is consumed by the attempt",
 		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 	session_user_quota();
+	session_arg_quota();
 	session_attach_race(nl);
 }
 
