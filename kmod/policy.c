@@ -468,6 +468,20 @@ static int ap_attrs_parse(struct ap_elem_ctx *c, const struct nlattr *head, int 
 	return 0;
 }
 
+/*
+ * Split attributes ap_attrs_parse() has checked (a condition, checked with
+ * its element's UNLESS list) into @tb: no check is repeated.
+ */
+static void ap_attrs_split(const struct nlattr *head, int len, struct nlattr **tb)
+{
+	const struct nlattr *a;
+	int rem;
+
+	memset(tb, 0, (ACTPLANE_E_MAX + 1) * sizeof(*tb));
+	nla_for_each_attr(a, head, len, rem)
+		tb[array_index_nospec(nla_type(a), ACTPLANE_E_MAX + 1)] = (struct nlattr *)a;
+}
+
 static int ap_need(struct ap_elem_ctx *c, int attr, const char *what)
 {
 	if (!c->tb[attr])
@@ -854,9 +868,7 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 
 			if (nla_type(a) != ACTPLANE_E_COND)
 				return AP_ELEM_ERR(c, "only ACTPLANE_E_COND inside ACTPLANE_E_UNLESS");
-			ret = ap_attrs_parse(c, nla_data(a), nla_len(a), ap_cond_spec, tb);
-			if (ret)
-				return ret;
+			ap_attrs_split(nla_data(a), nla_len(a), tb);
 			if (!tb[ACTPLANE_E_COND_KIND])
 				return AP_ELEM_ERR(c, "condition without a kind");
 			k->kind = nla_get_u32(tb[ACTPLANE_E_COND_KIND]);
