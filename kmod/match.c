@@ -224,13 +224,24 @@ static int ap_lens(const struct ap_kv *kv, u32 n, u16 **out, u16 *nout)
 	return 0;
 }
 
+/*
+ * Where @s's first wildcard ('*' or '?') is, or its NUL: strpbrk(s, "*?")
+ * in one comparison pair per byte (the library's loops over its set).
+ */
+static const char *ap_wild(const char *s)
+{
+	while (*s && *s != '*' && *s != '?')
+		s++;
+	return s;
+}
+
 /* Length of the literal directory prefix of a glob: "/a/b/" for "/a/b/x*.c". */
 static u32 ap_glob_dir_prefix(const char *g)
 {
-	const char *w = strpbrk(g, "*?");
+	const char *w = ap_wild(g);
 	const char *slash;
 
-	if (!w)
+	if (!*w)
 		return 0;
 	for (slash = w; slash > g && slash[-1] != '/'; slash--)
 		;
@@ -302,7 +313,7 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 {
 	struct ap_kv e = { .key = p->lit, .len = p->lit_len, .use = use };
 	struct ap_kv gate = { .use = use };
-	const char *last;
+	const char *last, *w;
 	u32 dir;
 
 	switch (p->cls) {
@@ -356,21 +367,24 @@ static void ap_path_file(struct ap_pathidx *x, struct ap_kv **kv, u32 *cnt,
 			}
 		}
 		last = ap_glob_last(p->glob_src);
-		if (!last || strstr(last, "**"))
+		if (!last)
+			break;
+		w = ap_wild(last);	/* "**" can only start at a wildcard */
+		if (*w && strstr(w, "**"))
 			break;
 		e.key = last;
-		e.len = strlen(last);
-		if (e.len && !strpbrk(last, "*?")) {
+		if (!*w && w > last) {		/* a literal name */
+			e.len = w - last;
 			kv[K_BASE][cnt[K_BASE]++] = e;
 			return;
 		}
-		if (e.len > 1 && last[0] == '*' && !strpbrk(last + 1, "*?")) {
+		if (w == last && *w == '*' && w[1] && !*ap_wild(w + 1)) {	/* "*" + a name's end */
 			e.key = last + 1;
-			e.len--;
+			e.len = strlen(e.key);
 			kv[K_NSFX][cnt[K_NSFX]++] = e;
 			return;
 		}
-		e.len = strcspn(last, "*?");
+		e.len = w - last;		/* a name's literal start */
 		if (e.len) {
 			kv[K_NPFX][cnt[K_NPFX]++] = e;
 			return;
