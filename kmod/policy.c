@@ -287,9 +287,15 @@ static int ap_grow(void **arr, u32 n, u32 *cap, size_t sz)
 	return 0;
 }
 
+/*
+ * A staged policy's element arrays grow through AP_GROW(), which charges
+ * what each growth allocates to the stage (st->bytes): every element kind
+ * is counted against the stage's bounds and its user's quota by the same
+ * rule, whatever else it stores.
+ */
 #define AP_GROW(field, cap) \
-	ap_grow((void **)&c->st->pol->field, n_of_##field(c->st->pol), &c->st->cap, \
-		sizeof(*c->st->pol->field))
+	ap_stage_grow(c, (void **)&c->st->pol->field, n_of_##field(c->st->pol), &c->st->cap, \
+		      sizeof(*c->st->pol->field))
 
 static u32 n_of_pats(struct ap_policy *p) { return p->n_pats; }
 static u32 n_of_eps(struct ap_policy *p) { return p->n_eps; }
@@ -482,6 +488,19 @@ static void ap_attrs_split(const struct nlattr *head, int len, struct nlattr **t
 		tb[array_index_nospec(nla_type(a), ACTPLANE_E_MAX + 1)] = (struct nlattr *)a;
 }
 
+static int ap_stage_grow(struct ap_elem_ctx *c, void **arr, u32 n, u32 *cap, size_t sz)
+{
+	u32 before = *cap;
+	int ret = ap_grow(arr, n, cap, sz);
+
+	if (ret == -E2BIG)
+		NL_SET_ERR_MSG_FMT(c->extack, "element %u: more than %u elements of its kind",
+				   c->index, AP_POL_MAX_ELEMS);
+	else if (!ret)
+		c->st->bytes += (size_t)(*cap - before) * sz;
+	return ret;
+}
+
 static int ap_need(struct ap_elem_ctx *c, int attr, const char *what)
 {
 	if (!c->tb[attr])
@@ -611,7 +630,7 @@ static int ap_add_pattern(struct ap_elem_ctx *c)
 	p->lit_len = strlen(p->lit);
 	if (p->cls == ACTPLANE_MATCH_PREFIX && p->lit[p->lit_len - 1] != '/')
 		return AP_ELEM_ERR(c, "prefix literal must end with '/'");
-	c->st->bytes += sizeof(*p) + 2 * nla_len(c->tb[ACTPLANE_E_GLOB]) + p->lit_len + 64;
+	c->st->bytes += 2 * nla_len(c->tb[ACTPLANE_E_GLOB]) + p->lit_len + 64;
 	return 0;
 }
 
@@ -642,7 +661,6 @@ static int ap_add_endpoint(struct ap_elem_ctx *c)
 	}
 	e->port = c->tb[ACTPLANE_E_PORT] ? nla_get_u32(c->tb[ACTPLANE_E_PORT]) : 0;
 	pol->n_eps++;
-	c->st->bytes += sizeof(*e);
 	return 0;
 }
 
@@ -658,6 +676,7 @@ static int ap_add_label(struct ap_elem_ctx *c)
 	if (!c->st->labels[c->st->n_labels])
 		return -ENOMEM;
 	c->st->n_labels++;
+	c->st->bytes += nla_len(c->tb[ACTPLANE_E_NAME]);
 	return 0;
 }
 
@@ -769,7 +788,7 @@ static int ap_add_rule(struct ap_elem_ctx *c)
 	r->because = ap_pol_dup(pol, c->tb[ACTPLANE_E_BECAUSE]);
 	if (!r->name || !r->because)
 		return -ENOMEM;
-	c->st->bytes += sizeof(*r) + nla_len(c->tb[ACTPLANE_E_NAME]) +
+	c->st->bytes += nla_len(c->tb[ACTPLANE_E_NAME]) +
 			(c->tb[ACTPLANE_E_BECAUSE] ? nla_len(c->tb[ACTPLANE_E_BECAUSE]) : 0) + 32;
 	return 0;
 }
@@ -890,7 +909,7 @@ static int ap_add_clause(struct ap_elem_ctx *c)
 			cl->n_unless++;
 		}
 	}
-	c->st->bytes += sizeof(*cl) + 2 * cl->expr_len + cl->n_unless * sizeof(struct ap_cond);
+	c->st->bytes += 2 * cl->expr_len + cl->n_unless * sizeof(struct ap_cond);
 	return 0;
 }
 

@@ -601,6 +601,58 @@ static void session_arg_quota(void)
 }
 
 /*
+ * Every element kind counts against the stage's 4 MiB, not only those
+ * with strings: an invalidator stores about 24 bytes and nothing else.
+ * 1500 of them per ADD (about 54 KiB of message): the 4 MiB are full
+ * before 200,000.  Were they not counted, a user could stage a million of
+ * each kind per socket (the element cap), tens of MiB outside its quota.
+ */
+static void session_elem_quota(void)
+{
+	struct ap_nl *nl;
+	char err[256];
+	int i, j, ret, n = 0;
+
+	nl = ap_nl_open(err, sizeof(err));
+	if (!nl) {
+		ktap_result(0, "session policy: every element counts against its 4 MiB", "open: %s",
+			    err);
+		return;
+	}
+	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
+	for (i = 0; !ret && n < 200000; i++) {
+		struct nl_msg *msg = nlmsg_alloc_size(60 * 1024);
+		struct nlattr *els, *e;
+
+		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
+			    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_SESSION_POLICY_ADD,
+			    ACTPLANE_GENL_VERSION);
+		els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
+		if (!i) {
+			put_zz_pattern(msg);
+			e = elem(msg, ACTPLANE_ELEM_GATE);
+			nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_EXEC);
+			nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+			nla_nest_end(msg, e);
+		}
+		for (j = 0; j < 1500; j++, n++) {
+			e = elem(msg, ACTPLANE_ELEM_INVALIDATOR);
+			nla_put_u32(msg, ACTPLANE_E_GATE, 0);
+			nla_put_u32(msg, ACTPLANE_E_OP, ACTPLANE_OP_WRITE);
+			nla_put_u32(msg, ACTPLANE_E_TARGET, 0);
+			nla_nest_end(msg, e);
+		}
+		nla_nest_end(msg, els);
+		ret = ap_nl_call_raw(nl, msg, NULL, NULL);
+		nlmsg_free(msg);
+	}
+	ktap_result(ret == -E2BIG && strstr(ap_nl_errmsg(nl), "policy larger than 4 MiB"),
+		    "session policy: every element kind counts against its 4 MiB (E2BIG)",
+		    "after %d elements: %d \"%s\"", n, ret, ap_nl_errmsg(nl));
+	ap_nl_close(nl);
+}
+
+/*
  * Two threads of one process attach a session policy at the same moment,
  * each from its own socket.  The module roots each new session at the
  * process and nests it in the session the process was in when the call
@@ -867,6 +919,7 @@ static void session_cases(struct ap_nl *nl, bool allowed)
 		    "got %d \"%s\"", ret, ap_nl_errmsg(nl));
 	session_user_quota();
 	session_arg_quota();
+	session_elem_quota();
 	session_attach_race(nl);
 }
 
