@@ -17,13 +17,19 @@
 #include "nl.h"
 #include "harness.h"
 
-static struct nl_msg *new_msg(struct ap_nl *nl, uint8_t cmd)
+/* A request of up to @size bytes */
+static struct nl_msg *new_msg_size(struct ap_nl *nl, uint8_t cmd, size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(16384);	/* room for a 4 KiB argument */
+	struct nl_msg *msg = nlmsg_alloc_size(size);
 
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
 		    NLM_F_ACK | NLM_F_REQUEST, cmd, ACTPLANE_GENL_VERSION);
 	return msg;
+}
+
+static struct nl_msg *new_msg(struct ap_nl *nl, uint8_t cmd)
+{
+	return new_msg_size(nl, cmd, 16384);	/* room for a 4 KiB argument */
 }
 
 /* Send msg; expect failure with errno want and an ext-ACK text containing needle. */
@@ -564,12 +570,9 @@ static void session_arg_quota(void)
 	memset(arg, 'a', sizeof(arg) - 1);
 	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
 	for (i = 0; !ret && i < 90; i++) {
-		struct nl_msg *msg = nlmsg_alloc_size(56 * 1024);
+		struct nl_msg *msg = new_msg_size(nl, ACTPLANE_CMD_SESSION_POLICY_ADD, 56 * 1024);
 		struct nlattr *els, *e, *l;
 
-		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
-			    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_SESSION_POLICY_ADD,
-			    ACTPLANE_GENL_VERSION);
 		els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
 		if (!i) {
 			put_zz_pattern(msg);
@@ -621,12 +624,9 @@ static void session_elem_quota(void)
 	}
 	ret = ap_nl_call(nl, ACTPLANE_CMD_SESSION_POLICY_BEGIN, NULL, NULL, NULL);
 	for (i = 0; !ret && n < 200000; i++) {
-		struct nl_msg *msg = nlmsg_alloc_size(60 * 1024);
+		struct nl_msg *msg = new_msg_size(nl, ACTPLANE_CMD_SESSION_POLICY_ADD, 60 * 1024);
 		struct nlattr *els, *e;
 
-		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ap_nl_family(nl), 0,
-			    NLM_F_ACK | NLM_F_REQUEST, ACTPLANE_CMD_SESSION_POLICY_ADD,
-			    ACTPLANE_GENL_VERSION);
 		els = nla_nest_start(msg, ACTPLANE_A_ELEMS);
 		if (!i) {
 			put_zz_pattern(msg);
