@@ -732,6 +732,42 @@ static int ap_epgroup_filter(struct ap_epgroup *grp, const struct ap_kv *kv, u32
 	return 0;
 }
 
+/*
+ * The top-bits filter of family @fi (ap_epidx_misses()): every address a
+ * @fam endpoint among @uses contains has its top bits' slot set.
+ */
+static int ap_eptop_build(struct ap_epidx *x, const struct ap_policy *pol,
+			  const struct ap_use *uses, u32 n, u32 fi, u8 fam)
+{
+	u32 i, m = 0, tb;
+
+	for (i = 0; i < n; i++)
+		m += pol->eps[uses[i].pat].family == fam;
+	if (!m)
+		return 0;
+	tb = clamp_t(u32, order_base_2(16 * m), 8, 16);
+	x->tbits[fi] = tb;
+	x->top[fi] = bitmap_zalloc(1U << tb, GFP_KERNEL);
+	if (!x->top[fi])
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct ap_ep *e = &pol->eps[uses[i].pat];
+		u32 slot, span;
+
+		if (e->family != fam)
+			continue;
+		slot = ap_ep_top(e->addr, tb);
+		if (e->plen >= tb) {
+			__set_bit(slot, x->top[fi]);
+			continue;
+		}
+		/* a shorter prefix: every slot under it */
+		span = 1U << (tb - e->plen);
+		bitmap_set(x->top[fi], slot & ~(span - 1), span);
+	}
+	return 0;
+}
+
 int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 {
 	struct ap_epidx *x = &pol->ep[op];
@@ -786,6 +822,9 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 		    ap_epgroup_filter(&x->groups[g], kv, m))
 			goto out;
 	}
+	if (ap_eptop_build(x, pol, uses, n, 0, AF_INET) ||
+	    ap_eptop_build(x, pol, uses, n, 1, AF_INET6))
+		goto out;
 	/* the maps' keys point into keys[]: it lives as long as the index */
 	x->keys = keys;
 	keys = NULL;
@@ -807,6 +846,8 @@ void ap_epidx_free(struct ap_epidx *x)
 	kfree(x->groups);
 	kfree(x->any);
 	kvfree(x->keys);
+	bitmap_free(x->top[0]);
+	bitmap_free(x->top[1]);
 	memset(x, 0, sizeof(*x));
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/rcupdate.h>
+#include <linux/socket.h>
 #include <linux/workqueue.h>
 #include <actplane/match.h>
 #include "actplane.h"
@@ -206,7 +207,21 @@ struct ap_epidx {
 	u32 n_any;		/* "*" and ":port" endpoints (any family) */
 	struct ap_use *any;
 	u8 *keys;		/* storage of the maps' keys */
+	/*
+	 * Per family (0: IPv4, 1: IPv6), the top @tbits[f] bits of every
+	 * address an endpoint of the family contains: one bit per prefix, a
+	 * range for a prefix shorter than tbits.  NULL: no such endpoint.
+	 * About 16 bits per endpoint, 8 to 16 address bits (at most 8 KiB).
+	 */
+	u8 tbits[2];
+	unsigned long *top[2];
 };
+
+/* The filter slot of @addr (as stored: network order) among 1 << @tbits. */
+static __always_inline u32 ap_ep_top(const u8 *addr, u8 tbits)
+{
+	return ((u32)addr[0] << 8 | addr[1]) >> (16 - tbits);
+}
 
 /*
  * A masked address's two bits in its group's filter (bits <= 16): the top
@@ -232,20 +247,29 @@ static __always_inline bool ap_ep_fhas(const unsigned long *filter, u8 bits, con
 
 /*
  * Does no endpoint of @x contain @k?  True is certain (no "*" or ":port"
- * endpoint, and @k's address masked to each prefix length of its family
- * misses that group's filter: no key of the group can be it); false means
- * "maybe", the index must be asked.  No call, no hashing of strings: every
- * connect and send asks first (hooks_net.c).  Caller in RCU.
+ * endpoint, and @k's address either has top bits no endpoint of its
+ * family has, or, masked to each prefix length of its family, misses that
+ * group's filter: no key of the group can be it); false means "maybe",
+ * the index must be asked.  No call, no hashing of strings: every connect
+ * and send asks first (hooks_net.c), and one whose address is far from
+ * every endpoint's (loopback, against rules about other networks) is
+ * answered by one bit, whatever the number of prefix lengths.  Caller in
+ * RCU.
  */
 static __always_inline bool ap_epidx_misses(const struct ap_epidx *x, const struct ap_ep_key *k)
 {
 	u64 addr[2], key[2];
-	u32 g;
+	u32 g, f;
 
 	if (x->empty)
 		return true;
 	if (x->n_any)
 		return false;
+	if (k->family != AF_INET && k->family != AF_INET6)
+		return true;	/* every group is of one of the two */
+	f = k->family == AF_INET6;
+	if (!x->top[f] || !test_bit(ap_ep_top(k->addr, x->tbits[f]), x->top[f]))
+		return true;
 	memcpy(addr, k->addr, sizeof(addr));
 	for (g = 0; g < x->ngroups; g++) {
 		const struct ap_epgroup *grp = &x->groups[g];

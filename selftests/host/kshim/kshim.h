@@ -69,6 +69,12 @@ static inline bool test_bit(unsigned long nr, const unsigned long *addr)
 	return (addr[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG)) & 1;
 }
 
+static inline void bitmap_set(unsigned long *map, unsigned int start, unsigned int nbits)
+{
+	while (nbits--)
+		__set_bit(start++, map);
+}
+
 static inline void bitmap_zero(unsigned long *dst, unsigned int nbits)
 {
 	memset(dst, 0, BITS_TO_LONGS(nbits) * sizeof(long));
