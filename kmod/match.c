@@ -733,37 +733,39 @@ static int ap_epgroup_filter(struct ap_epgroup *grp, const struct ap_kv *kv, u32
 }
 
 /*
- * The top-bits filter of family @fi (ap_epidx_misses()): every address a
- * @fam endpoint among @uses contains has its top bits' slot set.
+ * The top-bits filters (ap_epidx_misses()), @cnt[f] endpoints of family f
+ * (0: IPv4, 1: IPv6) among @uses: every address an endpoint contains has
+ * its top bits' slot set in its family's.
  */
 static int ap_eptop_build(struct ap_epidx *x, const struct ap_policy *pol,
-			  const struct ap_use *uses, u32 n, u32 fi, u8 fam)
+			  const struct ap_use *uses, u32 n, const u32 *cnt)
 {
-	u32 i, m = 0, tb;
+	u32 i, f;
 
-	for (i = 0; i < n; i++)
-		m += pol->eps[uses[i].pat].family == fam;
-	if (!m)
-		return 0;
-	tb = clamp_t(u32, order_base_2(16 * m), 8, 16);
-	x->tbits[fi] = tb;
-	x->top[fi] = bitmap_zalloc(1U << tb, GFP_KERNEL);
-	if (!x->top[fi])
-		return -ENOMEM;
+	for (f = 0; f < 2; f++) {
+		if (!cnt[f])
+			continue;
+		x->tbits[f] = clamp_t(u32, order_base_2(16 * cnt[f]), 8, 16);
+		x->top[f] = bitmap_zalloc(1U << x->tbits[f], GFP_KERNEL);
+		if (!x->top[f])
+			return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		const struct ap_ep *e = &pol->eps[uses[i].pat];
-		u32 slot, span;
+		u32 slot, span, tb;
 
-		if (e->family != fam)
+		if (!e->family)
 			continue;
+		f = e->family == AF_INET6;
+		tb = x->tbits[f];
 		slot = ap_ep_top(e->addr, tb);
 		if (e->plen >= tb) {
-			__set_bit(slot, x->top[fi]);
+			__set_bit(slot, x->top[f]);
 			continue;
 		}
 		/* a shorter prefix: every slot under it */
 		span = 1U << (tb - e->plen);
-		bitmap_set(x->top[fi], slot & ~(span - 1), span);
+		bitmap_set(x->top[f], slot & ~(span - 1), span);
 	}
 	return 0;
 }
@@ -773,7 +775,7 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 	struct ap_epidx *x = &pol->ep[op];
 	struct ap_kv *kv = NULL;
 	u8 *keys = NULL;
-	u32 i, g, m;
+	u32 i, g, m, cnt[2] = {};
 	int ret = -ENOMEM;
 
 	memset(x, 0, sizeof(*x));
@@ -795,6 +797,7 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 			x->any[x->n_any++] = uses[i];
 			continue;
 		}
+		cnt[e->family == AF_INET6]++;
 		for (g = 0; g < x->ngroups; g++)
 			if (x->groups[g].family == e->family && x->groups[g].plen == e->plen)
 				break;
@@ -822,8 +825,7 @@ int ap_epidx_build(struct ap_policy *pol, int op, struct ap_use *uses, u32 n)
 		    ap_epgroup_filter(&x->groups[g], kv, m))
 			goto out;
 	}
-	if (ap_eptop_build(x, pol, uses, n, 0, AF_INET) ||
-	    ap_eptop_build(x, pol, uses, n, 1, AF_INET6))
+	if (ap_eptop_build(x, pol, uses, n, cnt))
 		goto out;
 	/* the maps' keys point into keys[]: it lives as long as the index */
 	x->keys = keys;

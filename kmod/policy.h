@@ -261,12 +261,10 @@ static __always_inline bool ap_epidx_misses(const struct ap_epidx *x, const stru
 	u64 addr[2], key[2];
 	u32 g, f;
 
-	if (x->empty)
-		return true;
+	/* an empty index has neither "*" endpoints nor top-bits filters */
 	if (x->n_any)
 		return false;
-	if (k->family != AF_INET && k->family != AF_INET6)
-		return true;	/* every group is of one of the two */
+	/* (another family asks IPv4's: the groups below have none of it) */
 	f = k->family == AF_INET6;
 	if (!x->top[f] || !test_bit(ap_ep_top(k->addr, x->tbits[f]), x->top[f]))
 		return true;
