@@ -45,6 +45,8 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/unaligned.h>
+#include <asm/word-at-a-time.h>
 #include <actplane/decide.h>
 #include "policy.h"
 #include "eval.h"
@@ -203,72 +205,128 @@ static char *ap_path_buf_alloc(void)
 /* ---- argv of a pending exec (read from the new mm before it runs) ------------------ */
 
 /*
- * Copy @n bytes at @addr of the new program's argument block.  Before the
- * point of no return the block is in bprm->mm, whose pages are not mapped
- * into any running task yet: get_user_pages_remote() under the mm's lock
- * (sleeps).  Once the exec committed (bprm->mm is NULL: current runs on the
- * new mm; the fmod_ret mode reads there, where it cannot sleep) the pages
- * copy_strings() just wrote are read without faulting.
+ * How many of the @n bytes at @s a reader of @*nstr more strings takes: up
+ * to and including the @*nstr-th NUL (all @n if there are fewer); *@nstr
+ * less the NULs among them.  A word with no NUL is passed whole (an
+ * argument can be 128 KiB); one with any is counted byte by byte.
  */
-static int ap_bprm_copy(struct linux_binprm *bprm, unsigned long addr, char *dst, size_t n)
+static size_t ap_strings_span(const char *s, size_t n, u32 *nstr)
+{
+	const struct word_at_a_time ones = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long bits;
+	u32 left = *nstr;
+	size_t i = 0, stop;
+
+	while (left && i < n) {
+		if (n - i >= sizeof(long) &&
+		    !has_zero(get_unaligned((const unsigned long *)(s + i)), &bits, &ones)) {
+			i += sizeof(long);
+			continue;
+		}
+		for (stop = min(n, i + sizeof(long)); left && i < stop; )
+			if (!s[i++])
+				left--;
+	}
+	*nstr = left;
+	return i;
+}
+
+/*
+ * Copy from @addr of the new program's argument block (within one page, at
+ * most @n bytes) the next *@nstr strings, or what of them the @n bytes
+ * hold; *@nstr is what is left to read.  Only what is wanted is copied and
+ * scanned: argv sits below the environment, which a reader of argv alone
+ * never touches.  Before the point of no return the block is in bprm->mm,
+ * whose pages are not mapped into any running task yet:
+ * get_user_pages_remote() under the mm's lock (sleeps).  Once the exec
+ * committed (bprm->mm is NULL: current runs on the new mm; the fmod_ret
+ * mode reads there, where it cannot sleep) the pages copy_strings() just
+ * wrote are read without faulting, copied first, then scanned.
+ * Return: the bytes copied, or -EFAULT.
+ */
+static ssize_t ap_bprm_copy(struct linux_binprm *bprm, unsigned long addr, char *dst,
+			    size_t n, u32 *nstr)
 {
 	struct page *page;
 	char *kaddr;
 
-	if (!bprm->mm)
-		return copy_from_user_nofault(dst, (const void __user *)addr, n) ? -EFAULT : 0;
+	if (!bprm->mm) {
+		if (copy_from_user_nofault(dst, (const void __user *)addr, n))
+			return -EFAULT;
+		return ap_strings_span(dst, n, nstr);
+	}
 	if (get_user_pages_remote(bprm->mm, addr, 1, FOLL_FORCE, &page, NULL) <= 0)
 		return -EFAULT;
 	kaddr = kmap_local_page(page);
+	n = ap_strings_span(kaddr + (addr & ~PAGE_MASK), n, nstr);
 	memcpy(dst, kaddr + (addr & ~PAGE_MASK), n);
 	kunmap_local(kaddr);
 	put_page(page);
-	return 0;
+	return n;
+}
+
+/* A buffer for @size bytes of an argument block (fault injection counts it). */
+static char *ap_bprm_buf(size_t size, bool atomic)
+{
+	if (ap_fault_inject())
+		return NULL;
+	return atomic ? kmalloc(size, GFP_NOWAIT | __GFP_NOWARN) : kvmalloc(size, GFP_KERNEL);
 }
 
 /*
  * The first @nstr strings of the new program's argument block (argv, then
  * the environment: bprm->p upwards, argv[0]\0argv[1]\0...envp...), read
- * from the new mm, never from the caller's memory.
- * Return: a kvmalloc'ed buffer (*@lenp bytes, NUL-terminated) or an
- * ERR_PTR.  Sleeps before the exec committed; after it, does not (and a
- * page that is not there makes it fail: the fail mode decides).
+ * from the new mm, never from the caller's memory.  The buffer starts at
+ * a page, or the block if smaller, and doubles as the strings need: its
+ * size follows what is read, not the environment above it.
+ * Return: a kvmalloc'ed buffer of the strings, each with its NUL (*@lenp
+ * bytes), and one more NUL; or an ERR_PTR.  Sleeps before the exec
+ * committed; after it, does not (and a page that is not there makes it
+ * fail: the fail mode decides).
  */
 static char *ap_bprm_strings(struct linux_binprm *bprm, u32 nstr, size_t *lenp)
 {
 	unsigned long pos = bprm->p, end = bprm->exec;
 	bool atomic = !bprm->mm;
-	size_t len, got = 0;
-	u32 seen = 0;
-	char *buf;
+	size_t len, cap, got = 0;
+	char *buf, *more;
+	int err = 0;
+	ssize_t n;
 
 	if (end <= pos)
 		return ERR_PTR(-EINVAL);
 	len = end - pos;
-	buf = ap_fault_inject() ? NULL :
-	      atomic ? kmalloc(len + 1, GFP_NOWAIT | __GFP_NOWARN) : kvmalloc(len + 1, GFP_KERNEL);
+	cap = min_t(size_t, len, PAGE_SIZE - 1);	/* and the final NUL: a page */
+	buf = ap_bprm_buf(cap + 1, atomic);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	if (!atomic)
 		mmap_read_lock(bprm->mm);
-	while (got < len && seen < nstr) {
-		unsigned long off = (pos + got) & ~PAGE_MASK;
-		size_t n = min_t(size_t, PAGE_SIZE - off, len - got), i;
-
-		if (ap_bprm_copy(bprm, pos + got, buf + got, n))
+	while (got < len && nstr) {
+		if (got == cap) {
+			cap = min_t(size_t, len, 2 * cap + 1);
+			more = ap_bprm_buf(cap + 1, atomic);
+			if (!more) {
+				err = -ENOMEM;
+				break;
+			}
+			memcpy(more, buf, got);
+			kvfree(buf);
+			buf = more;
+		}
+		n = min3(PAGE_SIZE - ((pos + got) & ~PAGE_MASK), len - got, cap - got);
+		n = ap_bprm_copy(bprm, pos + got, buf + got, n, &nstr);
+		if (n < 0)
 			break;
-		for (i = 0; i < n; i++)
-			if (!buf[got + i])
-				seen++;
 		got += n;
 	}
 	if (!atomic)
 		mmap_read_unlock(bprm->mm);
-	buf[got] = 0;
-	if (seen < nstr) {
+	if (err || nstr) {
 		kvfree(buf);
-		return ERR_PTR(-EFAULT);
+		return ERR_PTR(err ?: -EFAULT);
 	}
+	buf[got] = 0;
 	*lenp = got;
 	return buf;
 }

@@ -75,6 +75,14 @@ t_argv_pre_exec() {
 	# a long argument list: the whole argv is considered
 	long=$(head -c 3000 /dev/zero | tr '\0' a)
 	for_all $ARGV_REFUSED exec $W/bin/fakegit $long $long push
+	for_all $ARGV_REFUSED exec $W/bin/fakegit $long $long $long $long $long $long push
+	# the environment comes right after argv and is not read as arguments:
+	# a push still refused under 9 KB of it; a "push" in it refuses nothing
+	export AP_BIG_ENV=$long$long$long push=push
+	for_all $ARGV_REFUSED exec $W/bin/fakegit status push
+	for_all ok exec $W/bin/fakegit status
+	unset AP_BIG_ENV push
+	expect_eq "allowed runs under a big environment" "$(ran ' status')" 6
 }
 
 t_secret_to_network() {
