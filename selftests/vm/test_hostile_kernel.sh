@@ -74,29 +74,35 @@ t_many_clauses() {
 # ---- 6b: exec arguments that cannot be read ------------------------------------
 
 t_argv_unreadable() {
-	local before
+	local before rc
 	load 'rule no-push:
   block exec "fakegit" "push"
   because "pushing is for humans"'
 	expect_eq "knob reads back" "$(cat $FI)" 0
+	# A compiled fakegit (a copy of true: it ran iff it exits 0), not the
+	# workspace's script: a script's exec reads its interpreter's arguments
+	# too, and in the fmod_ret mode (reads at the commit) that read comes
+	# first and takes the one injected failure, for a clause that needs none.
+	mkdir -p $H/cbin
+	cp /bin/true $H/cbin/fakegit
 	# fail-closed: an exec whose arguments cannot be read is denied and counted
 	"$AP" limits --fail-mode closed
-	: > $H/ran.log
 	before=$(incomplete)
 	rc=0
-	inject 1 $H/bin/fakegit status 2>/dev/null || rc=$?
+	inject 1 $H/cbin/fakegit status 2>/dev/null || rc=$?
 	expect_eq "injected failure used up" "$(cat $FI)" 0
 	[ "$rc" != 0 ] || fail "fail-closed: exec with unreadable argv ran"
-	expect_eq "fakegit runs (fail-closed)" "$(wc -l < $H/ran.log)" 0
 	expect_eq "incomplete evaluations (fail-closed)" "$(incomplete)" "$((before + 1))"
 	# the same exec, nothing injected: runs, counts nothing
-	inject 0 $H/bin/fakegit status || fail "fakegit status refused without injection"
+	inject 0 $H/cbin/fakegit status || fail "fakegit status refused without injection"
 	expect_eq "incomplete after a complete evaluation" "$(incomplete)" "$((before + 1))"
+	# and the rule still holds: push is refused with its arguments readable
+	rc=0
+	inject 0 $H/cbin/fakegit push 2>/dev/null || rc=$?
+	[ "$rc" != 0 ] || fail "fakegit push ran"
 	# fail-open: let through, but counted
 	"$AP" limits --fail-mode open
-	: > $H/ran.log
-	inject 1 $H/bin/fakegit status || fail "fail-open: exec refused"
-	expect_eq "fakegit runs (fail-open)" "$(wc -l < $H/ran.log)" 1
+	inject 1 $H/cbin/fakegit status || fail "fail-open: exec refused"
 	expect_eq "incomplete evaluations (fail-open)" "$(incomplete)" "$((before + 2))"
 	# an exec no argv rule is about needs no arguments: unaffected
 	"$AP" limits --fail-mode closed
