@@ -56,7 +56,9 @@ def added_quotient(m, n, cfg):
 def abs_rows(L, m, targets, cfg, text, floor=False):
     """Rows "(cfg)÷(a) ≤ limit" of the targets table: @targets maps benchmark -> limit.
     @floor: a missed row also shows (b), the no-op programs' ratio, and says
-    when that alone is over the limit (no hook program could meet it).  A row
+    when that alone is over the limit (no hook program could meet it); when
+    it is not, also (c), ActPlane's hooks with no policy: what the rules
+    have left between them and the limit.  A row
     missed by less than half the spread of its per-trial ratios says so: the
     run cannot tell it from a met one."""
     for n, t in targets.items():
@@ -66,6 +68,11 @@ def abs_rows(L, m, targets, cfg, text, floor=False):
         b = m.get("b", {}).get(n, {}).get("ratio")
         if floor and v is not None and v > t and b is not None:
             why += "; no-op programs (b): %s%s" % (fr(b), ", over the target" if b > t else "")
+            c = m.get("c", {}).get(n, {}).get("ratio")
+            if cfg != "c" and c is not None and b <= t:
+                # what is left for the rules once the hooks run at all
+                why += "; hooks with no policy (c): %s%s" % (
+                    fr(c), ", over the target" if c > t else "")
         if v is not None and v > t and within_noise(r, t):
             why += "; by less than half its trials' spread (%s), so within the noise" % fr(
                 r["spread"])

@@ -38,6 +38,12 @@ t "a met target carries no remark" \
 t "a floor over the limit is still named, and a tight run is not called noise" \
 	'r=$(rows "$floor"); echo "$r" | grep -F "no-op programs (b): 1.050, over the target" &&
 	 ! echo "$r" | grep -F noise'
+# the floor under the limit: (c), the hooks with no policy, is named too
+# (here over the limit: nothing the rules do could meet it)
+hooks='{"b": {"fork": {"ratio": 1.01}}, "c": {"fork": {"ratio": 1.035}}, "h": {"fork": {"ratio": 1.060, "spread": 0.002}}}'
+t "a floor under the limit names what the hooks with no policy cost" \
+	'r=$(rows "$hooks"); echo "$r" | grep -F "no-op programs (b): 1.010; hooks with no policy (c): 1.035, over the target" &&
+	 ! rows "$floor" | grep -F "(c)"'
 
 # (b) adds 10 instructions, but its trials spread by 4%: the quotient is noise
 tiny='{"b": {"open": {"ratio": 1.002, "spread": 0.04, "added": 10}}, "e": {"open": {"added": 60}}}'
