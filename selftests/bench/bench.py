@@ -564,6 +564,8 @@ def main():
 
     nmod = len([f for f in os.listdir(ROOT + "/work/proj/src") if f.endswith(".c")]) - 1
     doc["build_modules"] = nmod
+    doc["tree_modules"] = len([f for f in os.listdir(ROOT + "/work/tree/src")
+                               if f.startswith("mod_") and f.endswith(".c")])
 
     log("micro: %d configurations, %d trials" % (len(active), args.trials))
     print("APBENCH_META " + json.dumps(doc, separators=(",", ":")))

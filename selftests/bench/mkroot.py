@@ -12,7 +12,7 @@ turns instruction counts into noise (fork+exec of /bin/true from 9p: 0.6-0.9
 "seconds" per exec, varying).  The guest copies this tree into a tmpfs and
 runs the benchmarks chrooted there: no 9p access while measuring.
 
-  mkroot.py OUT_DIR APBENCH_BINARY BENCH_SRC_DIR [--modules N] [--tool ACTPLANE]
+  mkroot.py OUT_DIR APBENCH_BINARY BENCH_SRC_DIR [--modules N] [--tree-modules N] [--tool ACTPLANE]
             [--rules DIR] [--check]
 
 The closure is computed, not listed by hand: `ldd` for shared libraries,
@@ -157,7 +157,9 @@ def main():
     ap.add_argument("out")
     ap.add_argument("apbench")
     ap.add_argument("srcdir", help="selftests/bench")
-    ap.add_argument("--modules", type=int, default=150, help="modules of the C project")
+    ap.add_argument("--modules", type=int, default=150, help="modules of the C project (the build)")
+    ap.add_argument("--tree-modules", type=int,
+                    help="modules of the replay's working tree (default: --modules)")
     ap.add_argument("--tool", help="the actplane tool, copied to /actplane")
     ap.add_argument("--rules", help="directory of generated policies, copied to /rules")
     ap.add_argument("--check", action="store_true", help="try the workloads chrooted")
@@ -176,7 +178,7 @@ def main():
             root.add(e)
     gen = [sys.executable, os.path.join(a.srcdir, "genproj.py")]
     run(gen + ["build", os.path.join(out, "work/proj"), str(a.modules)])
-    run(gen + ["tree", os.path.join(out, "work/tree"), str(a.modules)])
+    run(gen + ["tree", os.path.join(out, "work/tree"), str(a.tree_modules or a.modules)])
     gcc_closure(root, os.path.join(out, "work/proj"))
     for src, dst in ((a.apbench, "apbench"), (a.tool, "actplane")):
         if src:

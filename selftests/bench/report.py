@@ -295,12 +295,13 @@ def write_md(raw, meta, s, path):
         "- Macro benchmarks: a build (`make -j1` of a generated C project of %d modules — a `.c` "
         "and two `.h` each — and a main program, with gcc 12) and an agent-like replay (%d rounds of ls, grep, cat, "
         "sed -i, find, git status/diff/add/commit/log, a test script, appends — "
-        "`selftests/bench/replay.sh`) in a git working tree, in (a), (c) and (e), and the "
+        "`selftests/bench/replay.sh`) in a git working tree%s, in (a), (c) and (e), and the "
         "replay also as the labeled agent (h), alternated "
         "the same way after one warm-up run of (a). Medians of %d trials, not %d: one build "
         "costs as much as a whole micro trial, and the spread of their runs is reported below.\n"
-        % (raw.get("build_modules", 0), raw.get("replay_rounds", 0), raw["macro_trials"],
-           raw["trials"]))
+        % (raw.get("build_modules", 0), raw.get("replay_rounds", 0),
+           " of %d modules" % raw["tree_modules"] if raw.get("tree_modules") else "",
+           raw["macro_trials"], raw["trials"]))
     L.append("## Configurations\n")
     L.append("| | configuration | what | status |\n|---|---|---|---|")
     for c in raw["configs"]:
