@@ -3,7 +3,8 @@
 # Host tests of the benchmark report's target verdicts (selftests/bench/report.py):
 # a target missed by less than the noise of its own trials must say so, and
 # one missed by more must not be excused; a quotient over what the no-op
-# programs add is given only where that is above the noise.
+# programs add is given only where that is above the noise, and a quotient
+# missed by less than its trials' noise says so.
 . "$(dirname "$0")/lib.sh" bench-report
 top=$(cd "${ACTPLANE_TOP:-.}" && pwd)
 
@@ -55,3 +56,15 @@ t "a no-op cost within its trials' noise gives no quotient and no verdict" \
 	 ! echo "$r" | grep -F -e missed -e "| met"'
 t "a no-op cost above the noise gives the quotient and its verdict" \
 	'added "$over" | grep -F "| 2.50 | **missed** |" && added "$under" | grep -F "| 1.67 | met |"'
+# an exec-like benchmark: (b) adds 8,600 of a million, above the noise of its
+# trials, but (e)'s trials spread by 2%: 20,400 added (2.37 times) cannot be told
+# from 17,200 (2 times), so the miss is marked as noise; with a tight spread it is not
+exec_noisy='{"b": {"open": {"ratio": 1.0086, "spread": 0.015, "added": 8600, "a_median": 1000000}},
+	"e": {"open": {"ratio": 1.0204, "spread": 0.02, "added": 20400, "a_median": 1000000}}}'
+exec_tight='{"b": {"open": {"ratio": 1.0086, "spread": 0.001, "added": 8600, "a_median": 1000000}},
+	"e": {"open": {"ratio": 1.0204, "spread": 0.001, "added": 20400, "a_median": 1000000}}}'
+t "a quotient missed by less than its trials' spread is marked as within the noise" \
+	'added "$exec_noisy" | grep -F "| 2.37 | **missed**; 3200 instructions over" |
+	 grep -F "spread (25000), so within the noise |"'
+t "a quotient missed by more than its trials' spread is not excused" \
+	'r=$(added "$exec_tight"); echo "$r" | grep -F "| 2.37 | **missed** |" && ! echo "$r" | grep -F noise'
