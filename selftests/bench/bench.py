@@ -79,9 +79,10 @@ CONFIGS = [
 ]
 # "extra" configurations ((d), (g), (i)) run only when named in --configs
 # (time budget: the default set, (h), (j) and (l) included, runs in under 30
-# minutes).  The replay also runs as the labeled agent (h); a build is not
-# what an agent's session does, and costs as much as a micro trial.
-MACRO_CONFIGS = {"build": ["a", "c", "e"], "replay": ["a", "c", "e", "h"]}
+# minutes).  The replay also runs as the labeled agent (h), and with the no-op
+# programs (b), the floor its target is judged against; a build is not what an
+# agent's session does, and costs as much as a micro trial.
+MACRO_CONFIGS = {"build": ["a", "c", "e"], "replay": ["a", "b", "c", "e", "h"]}
 MEMORY_CONFIG = "c"
 SMOKE_CONFIGS = ["a", "b", "c", "e", "g", "j", "k"]    # every kind of setup, once
 SMOKE_MACRO_CONFIGS = ["c"]

@@ -53,30 +53,32 @@ def added_quotient(m, n, cfg):
     return ac / ab
 
 
-def abs_rows(L, m, targets, cfg, text, floor=False):
+def abs_rows(L, m, targets, cfg, text, floor=False, digits=3):
     """Rows "(cfg)÷(a) ≤ limit" of the targets table: @targets maps benchmark -> limit.
     @floor: a missed row also shows (b), the no-op programs' ratio, and says
     when that alone is over the limit (no hook program could meet it); when
     it is not, also (c), ActPlane's hooks with no policy: what the rules
     have left between them and the limit.  A row
     missed by less than half the spread of its per-trial ratios says so: the
-    run cannot tell it from a met one."""
+    run cannot tell it from a met one.  @digits: of the ratios shown."""
     for n, t in targets.items():
         r = m.get(cfg, {}).get(n, {})
         v = r.get("ratio")
         why = verdict(None if v is None else v <= t)
         b = m.get("b", {}).get(n, {}).get("ratio")
         if floor and v is not None and v > t and b is not None:
-            why += "; no-op programs (b): %s%s" % (fr(b), ", over the target" if b > t else "")
+            why += "; no-op programs (b): %s%s" % (fr(b, digits),
+                                                     ", over the target" if b > t else "")
             c = m.get("c", {}).get(n, {}).get("ratio")
             if cfg != "c" and c is not None and b <= t:
                 # what is left for the rules once the hooks run at all
                 why += "; hooks with no policy (c): %s%s" % (
-                    fr(c), ", over the target" if c > t else "")
+                    fr(c, digits), ", over the target" if c > t else "")
         if v is not None and v > t and within_noise(r, t):
             why += "; by less than half its trials' spread (%s), so within the noise" % fr(
-                r["spread"])
-        L.append("| %s%s ≤ %.2fx | (%s)÷(a) | %s | %s |" % (n, text, t, cfg, fr(v), why))
+                r["spread"], digits)
+        L.append("| %s%s ≤ %.2fx | (%s)÷(a) | %s | %s |" % (n, text, t, cfg, fr(v, digits),
+                                                          why))
 
 
 def rel_rows(L, m, names, num, den, text, limit):
@@ -317,11 +319,13 @@ def write_md(raw, meta, s, path):
         "and two `.h` each — and a main program, with gcc 12) and an agent-like replay (%d rounds of ls, grep, cat, "
         "sed -i, find, git status/diff/add/commit/log, a test script, appends — "
         "`selftests/bench/replay.sh`) in a git working tree%s, in (a), (c) and (e), and the "
-        "replay also as the labeled agent (h), alternated "
+        "replay also as the labeled agent (h)%s, alternated "
         "the same way after one warm-up run of (a). Medians of %d trials, not %d: one build "
         "costs as much as a whole micro trial, and the spread of their runs is reported below.\n"
         % (raw.get("build_modules", 0), raw.get("replay_rounds", 0),
            " of %d modules" % raw["tree_modules"] if raw.get("tree_modules") else "",
+           " and with the no-op programs (b), its floor"
+           if any(r["config"] == "b" for r in raw.get("macro", {}).get("replay", [])) else "",
            raw["macro_trials"], raw["trials"]))
     L.append("## Configurations\n")
     L.append("| | configuration | what | status |\n|---|---|---|---|")
@@ -442,16 +446,18 @@ def write_md(raw, meta, s, path):
                  "send + commit | %s | %s |"
                  % (k, "—" if mod is None else "%.1f ms" % (mod / 1e6),
                     verdict(None if mod is None else mod <= H_RELOAD_TARGET_NS)))
-    for kind, c, lim, text in (("replay", "h", H_REPLAY_TARGET, "agent replay, labeled agent"),
-                               ("build", "e", H_BUILD_TARGET, "build at 100 rules")):
-        v = s["macro"].get(kind, {}).get(c, {}).get("ns", {}).get("ratio")
-        L.append("| %s ≤ %gx | (%s)÷(a) | %s | %s |"
-                 % (text, lim, c, fr(v, 4), verdict(None if v is None else v <= lim)))
+    # the replay as the micro rows are: a miss names the no-op floor (b), if it ran
+    rp = {c: {"agent replay": v["ns"]} for c, v in s["macro"].get("replay", {}).items()}
+    abs_rows(L, rp, {"agent replay": H_REPLAY_TARGET}, "h", ", labeled agent", floor=True,
+             digits=4)
+    v = s["macro"].get("build", {}).get("e", {}).get("ns", {}).get("ratio")
+    L.append("| build at 100 rules ≤ %gx | (e)÷(a) | %s | %s |"
+             % (H_BUILD_TARGET, fr(v, 4), verdict(None if v is None else v <= H_BUILD_TARGET)))
     L.append("")
 
     # macro
     L.append("## Macro benchmarks\n")
-    mc = [c for c in ("c", "e", "h") if any(c in k for k in s["macro"].values())]
+    mc = [c for c in ("b", "c", "e", "h") if any(c in k for k in s["macro"].values())]
     L.append("| workload | (a) instructions | " + " | ".join("(%s) ratio" % c for c in mc) + " |")
     L.append("|---|---:|" + "---:|" * len(mc))
     for kind, title in (("build", "build (`make -j1`, %d modules)" % raw.get("build_modules", 0)),

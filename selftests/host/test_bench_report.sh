@@ -46,6 +46,14 @@ t "a floor under the limit names what the hooks with no policy cost" \
 	'r=$(rows "$hooks"); echo "$r" | grep -F "no-op programs (b): 1.010; hooks with no policy (c): 1.035, over the target" &&
 	 ! rows "$floor" | grep -F "(c)"'
 
+# the replay's row (report.write() passes the macro summary this way): four
+# digits, and a miss names the no-op floor (b) and the hooks with no policy (c)
+replay='{"b": {"agent replay": {"ratio": 1.0042}}, "c": {"agent replay": {"ratio": 1.0063}},
+	"h": {"agent replay": {"ratio": 1.0223, "spread": 0.0044}}}'
+t "the replay's missed row names its floors" \
+	'call abs_rows "$replay" "[{\"agent replay\": 1.01}, \"h\", \", labeled agent\", true, 4]" |
+	 grep -F "| agent replay, labeled agent ≤ 1.01x | (h)÷(a) | 1.0223 | **missed**; no-op programs (b): 1.0042; hooks with no policy (c): 1.0063 |"'
+
 # (b) adds 10 instructions, but its trials spread by 4%: the quotient is noise
 tiny='{"b": {"open": {"ratio": 1.002, "spread": 0.04, "added": 10}}, "e": {"open": {"added": 60}}}'
 # (b) adds 180 with a tight spread: 450 over it is a real miss, 300 a met target
