@@ -325,7 +325,7 @@ def write_md(raw, meta, s, path):
         % (raw.get("build_modules", 0), raw.get("replay_rounds", 0),
            " of %d modules" % raw["tree_modules"] if raw.get("tree_modules") else "",
            " and with the no-op programs (b), its floor"
-           if any(r["config"] == "b" for r in raw.get("macro", {}).get("replay", [])) else "",
+           if "b" in s["macro"].get("replay", {}) else "",
            raw["macro_trials"], raw["trials"]))
     L.append("## Configurations\n")
     L.append("| | configuration | what | status |\n|---|---|---|---|")
